@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+/// @file commands.h Subcommands of nsviz-helper. Each cmd_*.cpp adds its own subcommands.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace nsviz::helper {
+
+/// Maps each parsed subcommand to the function that runs it and returns the exit code.
+class CommandTable {
+public:
+    using Runner = std::function<int()>;
+    void add(CLI::App *sub, Runner run) { m_entries.push_back({sub, std::move(run)}); }
+    /// Runs the runner of the (deepest) parsed subcommand; -1 when none was parsed.
+    int runParsed() const;
+
+private:
+    struct Entry {
+        CLI::App *sub;
+        Runner run;
+    };
+    std::vector<Entry> m_entries;
+};
+
+/// Prints "nsviz-helper: error: MESSAGE" on stderr, returns the exit code to use (2).
+int usageError(const std::string &message);
+/// Prints "nsviz-helper: MESSAGE" on stderr, returns 1.
+int runtimeError(const std::string &message);
+
+void addScanCommand(CLI::App &app, CommandTable &table);     // cmd_scan.cpp
+void addServeCommand(CLI::App &app, CommandTable &table);    // cmd_serve.cpp
+void addDiffCommands(CLI::App &app, CommandTable &table);    // cmd_diff.cpp: diff, findings
+void addDemoCommands(CLI::App &app, CommandTable &table);    // cmd_demo.cpp: demo start|stop|list, demo-init
+
+} // namespace nsviz::helper
