@@ -127,7 +127,7 @@ std::vector<ClientEvent> ClientSession::finish()
 void ClientSession::handleLine(const std::string &text, std::vector<ClientEvent> &out, bool fromFragments)
 {
     try {
-        if (!isValidUtf8(text))
+        if (!isValidUtf8(text) || text.find('\0') != std::string::npos)
             throw Broken{Kind::Mismatch, "the helper sent something that is not UTF-8 text"};
         json j;
         try {

@@ -30,6 +30,8 @@ public:
     /// Bytes of an incomplete last line (what is left at end of input).
     std::size_t pending() const { return m_discarding ? m_discarded : m_buf.size() - m_pos; }
     bool empty() const { return pending() == 0; }
+    /// Bytes held in memory (never much more than the cap plus one feed).
+    std::size_t buffered() const { return m_buf.size(); }
     void clear();
 
 private:

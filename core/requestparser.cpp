@@ -70,6 +70,10 @@ ParseResult parseRequest(std::string_view line)
     if (!isValidUtf8(line))
         return ParseError{0, err::BadUtf8, "request is not valid UTF-8"};
 
+    // nlohmann stops at a NUL byte as if the input ended there: refuse it outright instead.
+    if (line.find('\0') != std::string_view::npos)
+        return ParseError{0, err::BadJson, "request contains a NUL byte"};
+
     json j;
     bool tooDeep = false;
     try {
