@@ -70,8 +70,9 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
     out["reference"] = {{"pid", snap.host.referencePid}, {"comm", snap.host.referenceComm}, {"note", snap.host.referenceNote}};
     json notes = json::array();
     if (!snap.host.privileged)
-        notes.push_back("not every process was readable (" + std::to_string(snap.host.invisibleProcesses) +
-                        " hidden): run as root to see all containers");
+        notes.push_back(std::to_string(snap.host.invisibleProcesses) +
+                        " process(es) could not be read (not root, or protected like PID 1 in some sandboxes): "
+                        "containers among them are not listed");
     const auto &host = snap.hostNs;
     auto hostHas = [&](NsType t) { return host[index(t)].valid(); };
     if (!hostHas(NsType::Mnt) || !hostHas(NsType::Pid)) {

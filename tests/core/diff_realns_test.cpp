@@ -317,3 +317,49 @@ TEST(DiffRealNs, HelperCliDiffAndExitCodes)
     EXPECT_EQ(rc, 0) << out;
     EXPECT_NE(out.find("A: pid 4242 (my (weird) app) [docker 3f2a9c1b7e4d]"), std::string::npos) << out;
 }
+
+TEST(DiffRealNs, FindingsCommandFlagsHostNetContainer)
+{
+    NEEDS_ROOT();
+    Unshared c({"--mount", "--pid", "--uts", "--ipc", "--fork", "--kill-child"}, "hostname nsviz-find");
+    Unshared clean({"--mount", "--pid", "--uts", "--ipc", "--net", "--fork", "--kill-child"}, "true");
+    ASSERT_GT(c.pid(), 0);
+    ASSERT_GT(clean.pid(), 0);
+    std::string cmd = std::string(NSVIZ_HELPER_BIN) + " findings --json";
+    std::string out;
+    FILE *p = ::popen(cmd.c_str(), "r");
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+        out.append(buf, n);
+    EXPECT_EQ(WEXITSTATUS(::pclose(p)), 0);
+    json f = json::parse(out);
+    EXPECT_EQ(f["schema"], "nsviz.findings/1");
+    // Other agents may run containers on this machine too: look for ours by pid.
+    auto find = [&](int pid) -> json {
+        for (const auto &x : f["containers"])
+            for (const auto &q : x["pids"])
+                if (q == pid)
+                    return x;
+        return json();
+    };
+    json mine = find(c.pid());
+    ASSERT_FALSE(mine.is_null()) << out;
+    EXPECT_EQ(mine["pid"], c.pid()); // its init represents it
+    EXPECT_EQ(mine["findings"][0]["code"], "host-net");
+    EXPECT_EQ(mine["kind"], "pid-namespace");
+    json other = find(clean.pid());
+    ASSERT_FALSE(other.is_null());
+    // Isolated in net, pid, ipc, uts: what is left is the user namespace, capabilities and seccomp.
+    EXPECT_EQ(other["findings"][0]["code"], "no-userns");
+    // Worst first: ours (host-net) comes before the net-isolated one.
+    int posMine = -1, posOther = -1, i = 0;
+    for (const auto &x : f["containers"]) {
+        if (x["pid"] == c.pid())
+            posMine = i;
+        if (x["pid"] == clean.pid())
+            posOther = i;
+        ++i;
+    }
+    EXPECT_LT(posMine, posOther);
+}
