@@ -664,3 +664,36 @@ TEST_F(DemoTest, ListAndStopJson)
     EXPECT_TRUE(goneWithin(a.pid, a.startTime, 0));
     EXPECT_TRUE(tm.mgr->listJson(json::object()).at("demos").empty());
 }
+
+TEST_F(DemoTest, ScanRightAfterStartSeesIt)
+{
+    auto r = runHelper({"demo", "start", "--json", "--lifetime", "300"});
+    ASSERT_EQ(r.rc, 0) << r.err;
+    json d = json::parse(r.out);
+    int pid = d.at("pid").get<int>();
+    DemoManager mgr;
+    DemoGuard guard{&mgr, pid};
+    auto kids = childrenOf(pid);
+    ASSERT_EQ(kids.size(), 2u);
+
+    auto s = runHelper({"scan", "--json"});
+    ASSERT_EQ(s.rc, 0) << s.err;
+    json snap = json::parse(s.out);
+    int found = 0;
+    for (const auto &ns : snap.at("namespaces")) {
+        std::string type = ns.at("type").get<std::string>();
+        if (!d.at("ns").contains(type) || ns.at("inode").get<std::uint64_t>() != d.at("ns").at(type).get<std::uint64_t>())
+            continue;
+        ++found;
+        EXPECT_FALSE(ns.at("is_host").get<bool>()) << type;
+        auto pids = ns.at("pids").get<std::vector<int>>();
+        for (int p : {pid, kids[0], kids[1]})
+            EXPECT_NE(std::find(pids.begin(), pids.end(), p), pids.end()) << type << " lacks " << p;
+        // Everything but the user namespace itself (and time, created before it) is owned by
+        // the demo's user namespace.
+        if (type != "user" && type != "time") {
+            EXPECT_EQ(ns.at("owner"), d.at("ns").at("user")) << type;
+        }
+    }
+    EXPECT_EQ(found, haveTimeNs() ? 8 : 7);
+}
