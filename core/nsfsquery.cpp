@@ -3,9 +3,12 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <cstdio>
+#include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 namespace nsviz {
@@ -25,15 +28,34 @@ int NsfsQuery::device(const std::string &path, std::uint64_t &dev)
 
 int NsfsQuery::open(const std::string &path, Handle &out)
 {
-    // /proc/PID/ns/X and /proc/PID/fd/N are magic links that must be followed (O_NOFOLLOW would
-    // refuse them); we check what we got with fstat/NS_GET_NSTYPE instead of trusting the path.
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
+    // Check the file, not the path: a bind-mount path in some mount namespace could meanwhile be
+    // anything (a FIFO, a device). O_PATH opens nothing; only an nsfs file is then reopened for
+    // real, through the magic link of the very fd we checked. /proc/PID/ns/X and /proc/PID/fd/N
+    // are magic links that must be followed, so no O_NOFOLLOW.
+    int probe = ::open(path.c_str(), O_PATH | O_CLOEXEC);
+    if (probe < 0)
         return errnoOr(EIO);
-    // A bind-mount path could be a regular file a user put there: nsfs answers NS_GET_NSTYPE,
-    // nothing else does.
-    if (::ioctl(fd, NS_GET_NSTYPE) < 0) {
+    struct statfs fs {};
+    if (::fstatfs(probe, &fs) != 0) {
         int e = errnoOr(EIO);
+        ::close(probe);
+        return e;
+    }
+    if (static_cast<unsigned long>(fs.f_type) != NSFS_MAGIC) {
+        ::close(probe);
+        return EINVAL; // not a namespace file
+    }
+    char self[64];
+    std::snprintf(self, sizeof self, "/proc/self/fd/%d", probe);
+    int fd = ::open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY); // no /proc here: small race, still checked below
+    int e = errno;
+    ::close(probe);
+    if (fd < 0)
+        return e ? e : EIO;
+    if (::ioctl(fd, NS_GET_NSTYPE) < 0) {
+        e = errnoOr(EIO);
         ::close(fd);
         return e == ENOTTY ? EINVAL : e;
     }
