@@ -127,6 +127,7 @@ bool ProcessStep::readProcess(const DiscoveryContext &ctx, Worker &w, int pid, P
 
 void ProcessStep::learnDevice(DiscoveryContext &ctx)
 {
+    // Only processes with a readable link count as tries: an unprivileged scan may skip thousands.
     int tries = 0;
     for (const Process &p : ctx.snapshot().processes) {
         for (NsType t : kAllNsTypes) {
@@ -134,9 +135,10 @@ void ProcessStep::learnDevice(DiscoveryContext &ctx)
                 continue;
             if (ctx.learnNsDev(ctx.procRoot() + "/" + std::to_string(p.pid) + "/ns/" + std::string(nsTypeName(t))))
                 return;
+            ++tries;
             break; // this process is gone or odd: try the next one
         }
-        if (++tries >= 32)
+        if (tries >= 32)
             break;
     }
 }

@@ -292,3 +292,25 @@ TEST(DiscoveryFixture, ThreadsDoNotChangeTheResult)
     EXPECT_TRUE(sameContent(one, four));
     EXPECT_EQ(one.warnings, four.warnings);
 }
+
+TEST(DiscoveryFixture, NoReferenceProcessStillKnowsTheFixedInitialNamespaces)
+{
+    FakeNsQuery q;
+    q.setDefaultOwner(kHostUser);
+    q.add(kHostUser, {NsType::User, 0, EPERM, 0, EPERM, 0});
+    DiscoveryOptions o;
+    o.procRoot = std::string(NSVIZ_TEST_DATA) + "/proc-noref";
+    Snapshot s = discover(o, q);
+    EXPECT_EQ(s.host.referencePid, 0);
+    EXPECT_NE(s.host.referenceNote.find("fixed initial inode"), std::string::npos) << s.host.referenceNote;
+    EXPECT_EQ(s.hostNs[index(NsType::Uts)].ino, 4026531838u);
+    EXPECT_EQ(s.hostNs[index(NsType::User)].ino, kHostUser);
+    EXPECT_FALSE(s.hostNs[index(NsType::Net)].valid()); // net and mnt have no fixed inode
+    EXPECT_FALSE(s.hostNs[index(NsType::Mnt)].valid());
+    EXPECT_EQ(s.findProcess(60)->differsFromHost, 0);
+    EXPECT_TRUE(s.findProcess(61)->differs(NsType::Uts));
+    EXPECT_FALSE(s.findProcess(61)->differs(NsType::Net)); // unknown is not "differs"
+    EXPECT_TRUE(ns(s, 4026531838).isHost);
+    EXPECT_FALSE(ns(s, kHostNet).isHost);
+    EXPECT_EQ(s.host.invisibleProcesses, 2);
+}

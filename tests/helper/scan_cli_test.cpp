@@ -174,8 +174,14 @@ TEST(ScanCli, UnprivilegedRunSeesItselfAndMarksTheRest)
         }
     }
     EXPECT_EQ(mine, 1);
-    // Without a readable reference process there is no host marking, and that is said.
-    EXPECT_FALSE(s.host.referenceNote.empty());
+    // No reference process is readable; the fixed initial inodes still mark the host's user
+    // namespace (our own here), and the note says what is missing.
+    EXPECT_EQ(s.host.referencePid, 0);
+    EXPECT_NE(s.host.referenceNote.find("mnt and net"), std::string::npos) << s.host.referenceNote;
+    EXPECT_EQ(s.hostNs[index(NsType::User)], NsChild::self(NsType::User));
+    EXPECT_FALSE(s.hostNs[index(NsType::Net)].valid());
+    for (const Namespace &n : s.namespaces)
+        EXPECT_EQ(n.id.dev, NsChild::self(NsType::Net).dev) << "the nsfs device must be known";
 }
 
 TEST(ScanCli, AgreesWithLsnsOnTheLiveHost)
