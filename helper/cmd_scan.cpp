@@ -18,6 +18,7 @@ namespace {
 struct ScanArgs {
     bool json = false;
     bool tasks = false;
+    unsigned threads = 0;
     std::string proc = "/proc";
 };
 
@@ -31,6 +32,7 @@ int runScan(const ScanArgs &args)
     DiscoveryOptions opts;
     opts.procRoot = args.proc;
     opts.tasks = args.tasks;
+    opts.threads = args.threads;
     Snapshot s;
     try {
         s = discover(opts);
@@ -61,6 +63,8 @@ void addScanCommand(CLI::App &app, CommandTable &table)
     sub->add_flag("--json", args->json, "Print one nsviz.snapshot/1 JSON document (see docs/schema.md)");
     sub->add_option("--proc", args->proc, "Proc file system to scan (default /proc)");
     sub->add_flag("--tasks", args->tasks, "Also look at every thread for namespaces its process is not in");
+    sub->add_option("--threads", args->threads, "Threads reading /proc (default 0: by machine and tree size)")
+        ->check(CLI::Range(0u, 64u));
     table.add(sub, [args] { return runScan(*args); });
 }
 
