@@ -4,9 +4,11 @@
 
 #include <sys/utsname.h>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 int countValid(const Process &p)
 {
     int n = 0;
@@ -31,7 +33,8 @@ void HostStep::run(DiscoveryContext &ctx)
     // Host facts: from the proc root (so a fake tree describes its own host), else uname().
     ProcReader reader;
     std::string_view text;
-    struct utsname uts {};
+    struct utsname uts {
+    };
     ::uname(&uts);
     h.hostname = reader.read(ctx.procFd(), "sys/kernel/hostname", text, 4096) == 0 && !text.empty()
                      ? firstLine(text)
@@ -53,9 +56,10 @@ void HostStep::run(DiscoveryContext &ctx)
         h.referenceNote = "PID 1";
     } else if (kthreadd && kthreadd->visible && countValid(*kthreadd) > 0) {
         ref = kthreadd;
-        h.referenceNote = init ? "PID 1's namespaces are not readable (EACCES), so kthreadd (pid 2), which "
-                                 "always lives in the initial namespaces, is the reference"
-                               : "PID 1 not found under " + h.procRoot + ", so kthreadd (pid 2) is the reference";
+        h.referenceNote =
+            init ? "PID 1's namespaces are not readable (EACCES), so kthreadd (pid 2), which "
+                   "always lives in the initial namespaces, is the reference"
+                 : "PID 1 not found under " + h.procRoot + ", so kthreadd (pid 2) is the reference";
     }
     if (ref) {
         h.referencePid = ref->pid;
@@ -81,9 +85,10 @@ void HostStep::run(DiscoveryContext &ctx)
         if (found.empty()) {
             h.referenceNote += ": no host reference, nothing is marked as the host's";
         } else {
-            h.referenceNote += "; the host's " + found +
-                               " namespaces are known by the kernel's fixed initial inode numbers, mnt and net "
-                               "are not";
+            h.referenceNote +=
+                "; the host's " + found +
+                " namespaces are known by the kernel's fixed initial inode numbers, mnt and net "
+                "are not";
         }
         s.warnings.push_back(h.referenceNote);
     }

@@ -2,8 +2,8 @@
 #include "nsfsquery.h"
 
 #include <cerrno>
-#include <fcntl.h>
 #include <cstdio>
+#include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
@@ -11,15 +11,21 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
-int errnoOr(int fallback) { return errno > 0 ? errno : fallback; }
+namespace
+{
+int errnoOr(int fallback)
+{
+    return errno > 0 ? errno : fallback;
+}
 } // namespace
 
 int NsfsQuery::device(const std::string &path, std::uint64_t &dev)
 {
-    struct stat st {};
+    struct stat st {
+    };
     if (::stat(path.c_str(), &st) != 0)
         return errnoOr(EIO);
     dev = st.st_dev;
@@ -35,7 +41,8 @@ int NsfsQuery::open(const std::string &path, Handle &out)
     int probe = ::open(path.c_str(), O_PATH | O_CLOEXEC);
     if (probe < 0)
         return errnoOr(EIO);
-    struct statfs fs {};
+    struct statfs fs {
+    };
     if (::fstatfs(probe, &fs) != 0) {
         int e = errnoOr(EIO);
         ::close(probe);
@@ -49,7 +56,8 @@ int NsfsQuery::open(const std::string &path, Handle &out)
     std::snprintf(self, sizeof self, "/proc/self/fd/%d", probe);
     int fd = ::open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
-        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY); // no /proc here: small race, still checked below
+        fd = ::open(path.c_str(),
+                    O_RDONLY | O_CLOEXEC | O_NOCTTY); // no /proc here: small race, still checked below
     int e = errno;
     ::close(probe);
     if (fd < 0)
@@ -65,7 +73,8 @@ int NsfsQuery::open(const std::string &path, Handle &out)
 
 int NsfsQuery::identify(Handle h, NsId &out)
 {
-    struct stat st {};
+    struct stat st {
+    };
     if (::fstat(h, &st) != 0)
         return errnoOr(EIO);
     out = NsId{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};

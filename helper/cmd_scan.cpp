@@ -12,9 +12,11 @@
 #include <sys/stat.h>
 #include <system_error>
 
-namespace nsviz::helper {
+namespace nsviz::helper
+{
 
-namespace {
+namespace
+{
 struct ScanArgs {
     bool json = false;
     bool tasks = false;
@@ -24,7 +26,8 @@ struct ScanArgs {
 
 int runScan(const ScanArgs &args)
 {
-    struct stat st {};
+    struct stat st {
+    };
     if (::stat(args.proc.c_str(), &st) != 0)
         return runtimeError("--proc " + args.proc + ": " + std::generic_category().message(errno));
     if (!S_ISDIR(st.st_mode))
@@ -40,7 +43,8 @@ int runScan(const ScanArgs &args)
         return runtimeError(e.what());
     }
     if (s.processes.empty())
-        return runtimeError("--proc " + args.proc + ": no process directories found (is it a proc file system?)");
+        return runtimeError("--proc " + args.proc +
+                            ": no process directories found (is it a proc file system?)");
     if (args.json) {
         // The same document as toJson(s).dump(), without building a json tree first (tested).
         std::string text = SnapshotWriter::write(s);

@@ -13,12 +13,14 @@
 using namespace nsviz;
 using nsviz::test::FakeNsQuery;
 
-namespace {
+namespace
+{
 const std::string kBasic = std::string(NSVIZ_TEST_DATA) + "/proc-basic";
 constexpr std::uint64_t kHostUser = 4026531837, kHostPid = 4026531836, kHostNet = 4026531840;
 constexpr std::uint64_t kBoxUser = 4026532405, kBoxPid = 4026532401, kBoxNet = 4026532402;
 constexpr std::uint64_t kHiddenUser = 4026532800, kHiddenPid = 4026532801;
-constexpr std::uint64_t kBindNet = 4026532600, kFdNet = 4026532601, kThreadNet = 4026532602, kBindUts = 4026532700;
+constexpr std::uint64_t kBindNet = 4026532600, kFdNet = 4026532601, kThreadNet = 4026532602,
+                        kBindUts = 4026532700;
 
 // The made-up kernel behind proc-basic: box user ns -> hidden user ns -> host; box pid ns ->
 // hidden pid ns -> host; the thread's net ns answers EPERM for its owner.

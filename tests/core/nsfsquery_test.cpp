@@ -12,10 +12,12 @@
 
 using namespace nsviz;
 
-namespace {
+namespace
+{
 NsId statId(const std::string &path)
 {
-    struct stat st {};
+    struct stat st {
+    };
     if (::stat(path.c_str(), &st) != 0)
         return {};
     return NsId{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
