@@ -301,6 +301,16 @@ TEST_F(DemoTest, AllFreshCliStartAndStop)
     // Its pid 1 is our init.
     auto status = demoproc::readFile("/proc/" + std::to_string(pid) + "/status").value_or("");
     EXPECT_NE(status.find("NSpid:\t" + std::to_string(pid) + "\t1\n"), std::string::npos) << status;
+    // Like a default container: Docker's capability set, a seccomp filter, no_new_privs.
+    auto capBnd = [](const std::string &st) {
+        auto pos = st.find("CapBnd:\t");
+        return pos == std::string::npos ? ~0ULL : std::stoull(st.substr(pos + 8, 16), nullptr, 16);
+    };
+    const unsigned long long dockerCaps = 0xa80425fbULL; // CHOWN ... AUDIT_WRITE, as Docker keeps
+    auto self = demoproc::readFile("/proc/self/status").value_or("");
+    EXPECT_EQ(capBnd(status), dockerCaps & capBnd(self)) << status;
+    EXPECT_NE(status.find("Seccomp:\t2\n"), std::string::npos) << status;
+    EXPECT_NE(status.find("NoNewPrivs:\t1\n"), std::string::npos) << status;
     auto argv = demoproc::cmdline(pid);
     ASSERT_GE(argv.size(), 2u);
     EXPECT_EQ(argv[1], kDemoInitMode);
