@@ -194,6 +194,8 @@ QVariant ProcessTableModel::data(const QModelIndex &idx, int role) const
         case Qt::TextAlignmentRole:
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         case Qt::ForegroundRole:
+            if (t == NsType::Net && views::sharesHostNetOnly(p))
+                return QBrush(views::warningTextColor(QGuiApplication::palette()));
             if (same || !id.valid())
                 return QBrush(views::mutedTextColor(QGuiApplication::palette()));
             return {};

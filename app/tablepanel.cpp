@@ -14,6 +14,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -101,6 +102,8 @@ void TablePanel::applyColumnWidths()
     m_view->setColumnWidth(ProcessTableModel::UserColumn, fm.horizontalAdvance(QStringLiteral("systemd-resolve")) + pad);
     for (NsType t : kAllNsTypes)
         m_view->setColumnWidth(ProcessTableModel::columnOfNsType(t), ino);
+    // Room for the host-networking warning icon.
+    m_view->setColumnWidth(ProcessTableModel::columnOfNsType(NsType::Net), ino + m_view->style()->pixelMetric(QStyle::PM_SmallIconSize) + 8);
     m_view->verticalHeader()->setDefaultSectionSize(fm.height() + fm.height() / 2);
 }
 

@@ -155,6 +155,11 @@ QColor hiddenTextColor(const QPalette &palette)
     return isDark(palette) ? QColor(0xC3, 0xA6, 0xE8) : QColor(0x6A, 0x3D, 0x9A);
 }
 
+QColor warningTextColor(const QPalette &palette)
+{
+    return isDark(palette) ? QColor(0xFF, 0xB7, 0x4D) : QColor(0xB5, 0x43, 0x00);
+}
+
 QColor differsTint(const QPalette &palette)
 {
     const QColor accent = isDark(palette) ? QColor(0xF2, 0x8E, 0x2B) : QColor(0xF2, 0x8E, 0x2B);

@@ -39,6 +39,8 @@ QColor nsTypeColor(NsType type, const QPalette &palette);
 QColor mutedTextColor(const QPalette &palette);
 /// Text colour for hidden namespaces: a muted violet that reads on light and dark backgrounds.
 QColor hiddenTextColor(const QPalette &palette);
+/// Text colour for warnings (host networking in a container): strong, readable on both palettes.
+QColor warningTextColor(const QPalette &palette);
 /// Background tint for cells that differ from the host.
 QColor differsTint(const QPalette &palette);
 /// True for dark palettes (window colour darker than its text).

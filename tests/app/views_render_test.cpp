@@ -130,7 +130,7 @@ TEST_P(ViewsRender, TablePanel)
     Scene scene;
     scene.store.setSnapshot(loadSnapshot("views-basic.json"));
     TablePanel panel(&scene.store);
-    panel.selectProcess(8200);
+    panel.selectProcess(6040);
     const QImage img = render(panel, QStringLiteral("table") + suffix());
     EXPECT_GT(inkShare(img), 0.05);
     // The isolated-cell tint is on screen.
