@@ -44,8 +44,9 @@ struct NamespaceTreeModel::Node {
     // Payload: one of these, by kind.
     int group = 0;
     QString groupTitle;
-    Namespace ns;
-    Process proc;
+    // Shared with the model's caches: unchanged processes are not copied on every delta.
+    std::shared_ptr<const Namespace> ns;
+    std::shared_ptr<const Process> proc;
     // Derived from the rest of the snapshot, compared like the payload.
     QString leader; ///< namespace: leading (lowest-pid) process, "nginx (6025)"
     Orphan orphan = Orphan::None;
@@ -61,9 +62,9 @@ struct NamespaceTreeModel::Node {
         case NodeKind::Group:
             return {0, static_cast<std::uint64_t>(group), 0};
         case NodeKind::Namespace:
-            return {1, ns.id.dev, ns.id.ino};
+            return {1, ns->id.dev, ns->id.ino};
         case NodeKind::Process:
-            return {2, static_cast<std::uint64_t>(proc.pid), proc.startTime};
+            return {2, static_cast<std::uint64_t>(proc->pid), proc->startTime};
         }
         return {};
     }
@@ -75,9 +76,9 @@ struct NamespaceTreeModel::Node {
         case NodeKind::Group:
             return group == o.group && groupTitle == o.groupTitle;
         case NodeKind::Namespace:
-            return ns == o.ns;
+            return ns == o.ns || *ns == *o.ns;
         case NodeKind::Process:
-            return proc == o.proc;
+            return proc == o.proc || *proc == *o.proc;
         }
         return false;
     }
@@ -115,13 +116,16 @@ void NamespaceTreeModel::onAboutToReset() { beginResetModel(); }
 
 void NamespaceTreeModel::onReset()
 {
+    m_procCache.clear();
+    m_nsCache.clear();
     m_root = build(m_store->snapshot());
     reindex();
     endResetModel();
 }
 
-void NamespaceTreeModel::onDeltaApplied(const SnapshotDelta &)
+void NamespaceTreeModel::onDeltaApplied(const SnapshotDelta &delta)
 {
+    updateCaches(delta);
     // The delta says what changed, but one process or namespace can move several rows (a namespace
     // whose parent becomes known moves under it; a group's count changes). Rebuilding the wanted tree
     // and reconciling by identity turns all of that into exact row operations.
@@ -130,7 +134,38 @@ void NamespaceTreeModel::onDeltaApplied(const SnapshotDelta &)
     reindex();
 }
 
-std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapshot &s) const
+std::shared_ptr<const Process> NamespaceTreeModel::cached(const Process &p)
+{
+    auto &slot = m_procCache[p.pid];
+    if (!slot || slot->startTime != p.startTime)
+        slot = std::make_shared<const Process>(p);
+    return slot;
+}
+
+std::shared_ptr<const Namespace> NamespaceTreeModel::cached(const Namespace &n)
+{
+    auto &slot = m_nsCache[n.id];
+    if (!slot)
+        slot = std::make_shared<const Namespace>(n);
+    return slot;
+}
+
+void NamespaceTreeModel::updateCaches(const SnapshotDelta &d)
+{
+    for (const auto &k : d.removedProcesses)
+        if (auto it = m_procCache.find(k.pid); it != m_procCache.end() && it->second->startTime == k.startTime)
+            m_procCache.erase(it);
+    for (const auto *list : {&d.changedProcesses, &d.addedProcesses})
+        for (const auto &p : *list)
+            m_procCache[p.pid] = std::make_shared<const Process>(p);
+    for (const auto &id : d.removedNamespaces)
+        m_nsCache.erase(id);
+    for (const auto *list : {&d.changedNamespaces, &d.addedNamespaces})
+        for (const auto &n : *list)
+            m_nsCache[n.id] = std::make_shared<const Namespace>(n);
+}
+
+std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapshot &s)
 {
     auto root = std::make_unique<Node>();
     const NsType nodeType = m_hierarchy == Hierarchy::User ? NsType::User : NsType::Pid;
@@ -154,7 +189,7 @@ std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapsh
     auto makeNs = [&](const Namespace &n) {
         auto node = std::make_unique<Node>();
         node->kind = NodeKind::Namespace;
-        node->ns = n;
+        node->ns = cached(n);
         node->leader = leaderOf(n);
         return node;
     };
@@ -193,7 +228,7 @@ std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapsh
     std::vector<Node *> attachTo(hierNodes.size(), nullptr);
     for (std::size_t i = 0; i < hierNodes.size(); ++i) {
         Node *node = hierNodes[i].get();
-        const Namespace &n = node->ns;
+        const Namespace &n = *node->ns;
         if (!n.parentKnown) {
             node->orphan = Orphan::KernelSaidNo;
         } else if (!n.parent) {
@@ -253,7 +288,7 @@ std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapsh
         for (const auto &p : s.processes) {
             auto node = std::make_unique<Node>();
             node->kind = NodeKind::Process;
-            node->proc = p;
+            node->proc = cached(p);
             Node *home = nullptr;
             if (p.ns[nsviz::index(NsType::Pid)].valid())
                 if (auto it = nodeOf.find(p.ns[nsviz::index(NsType::Pid)]); it != nodeOf.end())
@@ -358,9 +393,9 @@ void NamespaceTreeModel::reindex()
         Node *n = stack.back();
         stack.pop_back();
         if (n->kind == NodeKind::Process)
-            m_byPid[n->proc.pid] = n;
+            m_byPid[n->proc->pid] = n;
         else if (n->kind == NodeKind::Namespace)
-            m_byNs[n->ns.id] = n;
+            m_byNs[n->ns->id] = n;
         for (auto &c : n->children)
             stack.push_back(c.get());
     }
@@ -470,7 +505,7 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
     }
 
     if (n->kind == NodeKind::Process) {
-        const Process &p = n->proc;
+        const Process &p = *n->proc;
         switch (role) {
         case Qt::DisplayRole:
             switch (col) {
@@ -511,7 +546,7 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
     }
 
     // Namespace rows.
-    const Namespace &ns = n->ns;
+    const Namespace &ns = *n->ns;
     const bool hidden = views::isHidden(ns);
     const bool ownerView = m_hierarchy == Hierarchy::User && ns.type != NsType::User;
     const bool unknown = n->orphan == Orphan::KernelSaidNo || n->orphan == Orphan::NotInSnapshot ||
