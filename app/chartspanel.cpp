@@ -8,26 +8,28 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QCursor>
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QEvent>
 #include <QGridLayout>
-#include <QCursor>
 #include <QHorizontalBarSeries>
-#include <QToolTip>
 #include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QStackedBarSeries>
+#include <QToolTip>
 #include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 /// Integer axis from 0 with round, whole-number ticks a little above @p v, so labels never read
 /// "2" for 2.5 and the biggest bar never touches the frame.
 void setNiceRange(QValueAxis *axis, qreal v)
@@ -53,8 +55,14 @@ void setNiceRange(QValueAxis *axis, qreal v)
     axis->setRange(0, max);
 }
 
-QColor hostColor(const QPalette &pal) { return views::mutedTextColor(pal); }
-QColor otherColor(const QPalette &pal) { return views::isDark(pal) ? QColor(0xF5, 0xA6, 0x5B) : QColor(0xE0, 0x7B, 0x16); }
+QColor hostColor(const QPalette &pal)
+{
+    return views::mutedTextColor(pal);
+}
+QColor otherColor(const QPalette &pal)
+{
+    return views::isDark(pal) ? QColor(0xF5, 0xA6, 0x5B) : QColor(0xE0, 0x7B, 0x16);
+}
 
 } // namespace
 
@@ -246,7 +254,8 @@ QString ChartsPanel::topToolTip(int entry) const
         return {};
     const auto &e = m_stats.top[entry];
     QStringList lines;
-    lines << QStringLiteral("%1 processes, led by %2 (PID %3)").arg(e.processes).arg(e.leader).arg(e.leaderPid);
+    lines
+        << QStringLiteral("%1 processes, led by %2 (PID %3)").arg(e.processes).arg(e.leader).arg(e.leaderPid);
     for (qsizetype i = 0; i < e.types.size(); ++i)
         lines << views::nsLabel(e.types[i], e.ids[i]);
     lines << QStringLiteral("Click to select PID %1").arg(e.leaderPid);
@@ -309,7 +318,8 @@ void ChartsPanel::selectProcess(int pid)
     }
     const Snapshot &s = m_store->snapshot();
     QString text = QStringLiteral("%1 · %2 processes · %3 namespaces")
-                       .arg(s.host.hostname.empty() ? QStringLiteral("no host") : QString::fromStdString(s.host.hostname))
+                       .arg(s.host.hostname.empty() ? QStringLiteral("no host")
+                                                    : QString::fromStdString(s.host.hostname))
                        .arg(m_stats.processes)
                        .arg(m_stats.namespaces);
     if (p) {
@@ -317,12 +327,11 @@ void ChartsPanel::selectProcess(int pid)
         for (NsType t : kAllNsTypes)
             if (p->differs(t))
                 isolated << views::typeName(t);
-        text += QStringLiteral("   |   selected: PID %1 %2 — ")
-                    .arg(p->pid)
-                    .arg(QString::fromStdString(p->comm)) %
-                (isolated.isEmpty() ? QStringLiteral("all host namespaces")
-                                    : QStringLiteral("own ") % isolated.join(QStringLiteral(", "))) %
-                (highlighted ? QStringLiteral(" (highlighted)") : QString());
+        text +=
+            QStringLiteral("   |   selected: PID %1 %2 — ").arg(p->pid).arg(QString::fromStdString(p->comm)) %
+            (isolated.isEmpty() ? QStringLiteral("all host namespaces")
+                                : QStringLiteral("own ") % isolated.join(QStringLiteral(", "))) %
+            (highlighted ? QStringLiteral(" (highlighted)") : QString());
     }
     m_caption->setText(text);
 }

@@ -21,11 +21,13 @@ class QLineSeries;
 class QStackedBarSeries;
 class QHorizontalBarSeries;
 
-namespace nsviz {
+namespace nsviz
+{
 
 class SnapshotStore;
 
-class ChartsPanel : public QWidget {
+class ChartsPanel : public QWidget
+{
     Q_OBJECT
 public:
     explicit ChartsPanel(SnapshotStore *store, QWidget *parent = nullptr);

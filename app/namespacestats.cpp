@@ -8,13 +8,15 @@
 #include <numeric>
 #include <vector>
 
-namespace nsviz {
+namespace nsviz
+{
 
 QString NamespaceStats::TopEntry::label() const
 {
-    const QString who = leader.isEmpty()
-                            ? QString(QStringLiteral("PID ") % QString::number(leaderPid))
-                            : QString(leader % QStringLiteral(" (") % QString::number(leaderPid) % QLatin1Char(')'));
+    const QString who =
+        leader.isEmpty()
+            ? QString(QStringLiteral("PID ") % QString::number(leaderPid))
+            : QString(leader % QStringLiteral(" (") % QString::number(leaderPid) % QLatin1Char(')'));
     if (types.size() == 1)
         return QString(who % QStringLiteral(" · ") % views::nsLabel(types.front(), ids.front()));
     QStringList names;
@@ -65,8 +67,9 @@ NamespaceStats NamespaceStats::compute(const Snapshot &s, int topN)
         // Keep types and ids in kAllNsTypes order whatever order the snapshot came in.
         QList<qsizetype> order(e.types.size());
         std::iota(order.begin(), order.end(), 0);
-        std::sort(order.begin(), order.end(),
-                  [&](qsizetype a, qsizetype b) { return std::pair(e.types[a], e.ids[a]) < std::pair(e.types[b], e.ids[b]); });
+        std::sort(order.begin(), order.end(), [&](qsizetype a, qsizetype b) {
+            return std::pair(e.types[a], e.ids[a]) < std::pair(e.types[b], e.ids[b]);
+        });
         QList<NsType> types;
         QList<NsId> ids;
         for (qsizetype i : order) {

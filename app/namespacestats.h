@@ -4,12 +4,13 @@
 
 #include "model.h"
 
-#include <QString>
 #include <QList>
+#include <QString>
 
 #include <array>
 
-namespace nsviz {
+namespace nsviz
+{
 
 struct NamespaceStats {
     struct TypeCounts {

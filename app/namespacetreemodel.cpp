@@ -12,18 +12,20 @@
 #include <map>
 #include <set>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 enum GroupId { OwnerUnknownGroup = 1, PidNsUnknownGroup = 2 };
 
 /// Why a node sits at the top instead of under its parent/owner.
 enum class Orphan : std::uint8_t {
     None = 0,
-    Root,        ///< it truly has no parent (the initial namespace)
-    KernelSaidNo, ///< NS_GET_PARENT/NS_GET_USERNS refused: unknown, not absent
+    Root,          ///< it truly has no parent (the initial namespace)
+    KernelSaidNo,  ///< NS_GET_PARENT/NS_GET_USERNS refused: unknown, not absent
     NotInSnapshot, ///< the parent/owner id is known but no such namespace was recorded
-    Loop,         ///< the parent chain loops (corrupt input): shown at the top rather than lost
+    Loop,          ///< the parent chain loops (corrupt input): shown at the top rather than lost
 };
 
 struct Key {
@@ -112,7 +114,10 @@ NamespaceTreeModel::NamespaceTreeModel(SnapshotStore *store, Hierarchy hierarchy
 
 NamespaceTreeModel::~NamespaceTreeModel() = default;
 
-void NamespaceTreeModel::onAboutToReset() { beginResetModel(); }
+void NamespaceTreeModel::onAboutToReset()
+{
+    beginResetModel();
+}
 
 void NamespaceTreeModel::onReset()
 {
@@ -153,7 +158,8 @@ std::shared_ptr<const Namespace> NamespaceTreeModel::cached(const Namespace &n)
 void NamespaceTreeModel::updateCaches(const SnapshotDelta &d)
 {
     for (const auto &k : d.removedProcesses)
-        if (auto it = m_procCache.find(k.pid); it != m_procCache.end() && it->second->startTime == k.startTime)
+        if (auto it = m_procCache.find(k.pid);
+            it != m_procCache.end() && it->second->startTime == k.startTime)
             m_procCache.erase(it);
     for (const auto *list : {&d.changedProcesses, &d.addedProcesses})
         for (const auto &p : *list)
@@ -183,8 +189,8 @@ std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapsh
         auto it = byPid.find(n.pids.front());
         if (it == byPid.end())
             return QString::number(n.pids.front());
-        return QString::fromStdString(it->second->comm) % QStringLiteral(" (") % QString::number(it->second->pid) %
-               QLatin1Char(')');
+        return QString::fromStdString(it->second->comm) % QStringLiteral(" (") %
+               QString::number(it->second->pid) % QLatin1Char(')');
     };
     auto makeNs = [&](const Namespace &n) {
         auto node = std::make_unique<Node>();
@@ -301,7 +307,8 @@ std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapsh
     for (auto &n : top)
         root->adopt(std::move(n));
     if (!group->children.empty()) {
-        group->groupTitle += QStringLiteral(" (") % QString::number(group->children.size()) % QLatin1Char(')');
+        group->groupTitle +=
+            QStringLiteral(" (") % QString::number(group->children.size()) % QLatin1Char(')');
         root->adopt(std::move(group));
     }
     return root;
@@ -437,7 +444,10 @@ int NamespaceTreeModel::rowCount(const QModelIndex &parent) const
     return static_cast<int>(nodeOf(parent)->children.size());
 }
 
-int NamespaceTreeModel::columnCount(const QModelIndex &) const { return ColumnCount; }
+int NamespaceTreeModel::columnCount(const QModelIndex &) const
+{
+    return ColumnCount;
+}
 
 QModelIndex NamespaceTreeModel::indexOfProcess(int pid) const
 {
@@ -451,7 +461,8 @@ QModelIndex NamespaceTreeModel::indexOfNamespace(const NsId &id) const
     return it == m_byNs.end() ? QModelIndex() : indexOfNode(it->second);
 }
 
-namespace {
+namespace
+{
 QString orphanText(Orphan o, const std::optional<NsId> &missing, NsType missingType, bool owner)
 {
     const QString what = owner ? QStringLiteral("owner") : QStringLiteral("parent");
@@ -490,7 +501,8 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
                 return n->groupTitle;
             return {};
         case Qt::DecorationRole:
-            return col == NameColumn ? QVariant(views::nodeIcon(views::NodeIcon::Group, NsType::Mnt, pal)) : QVariant();
+            return col == NameColumn ? QVariant(views::nodeIcon(views::NodeIcon::Group, NsType::Mnt, pal))
+                                     : QVariant();
         case Qt::ForegroundRole:
             return QBrush(views::mutedTextColor(pal));
         case Qt::ToolTipRole:
@@ -516,7 +528,8 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
             case DetailsColumn:
                 if (!p.visible)
                     return QStringLiteral("namespaces not readable");
-                return QString(QStringLiteral("uid ") % QString::number(p.uid) % QStringLiteral(" · ") % views::commandLine(p));
+                return QString(QStringLiteral("uid ") % QString::number(p.uid) % QStringLiteral(" · ") %
+                               views::commandLine(p));
             }
             return {};
         case PidRole:
@@ -535,7 +548,8 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
         case Qt::ToolTipRole: {
             QString tip = QStringLiteral("PID %1 (%2)").arg(p.pid).arg(QString::fromStdString(p.comm));
             if (p.nspid.size() > 1)
-                tip += QStringLiteral("\nPID in each pid namespace, outermost first: ") % views::nspidString(p) %
+                tip += QStringLiteral("\nPID in each pid namespace, outermost first: ") %
+                       views::nspidString(p) %
                        QStringLiteral("\n(the last number is what the process sees as its own PID)");
             tip += QStringLiteral("\n") % views::commandLine(p);
             return tip;
@@ -549,13 +563,14 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
     const Namespace &ns = *n->ns;
     const bool hidden = views::isHidden(ns);
     const bool ownerView = m_hierarchy == Hierarchy::User && ns.type != NsType::User;
-    const bool unknown = n->orphan == Orphan::KernelSaidNo || n->orphan == Orphan::NotInSnapshot ||
-                         n->orphan == Orphan::Loop;
+    const bool unknown =
+        n->orphan == Orphan::KernelSaidNo || n->orphan == Orphan::NotInSnapshot || n->orphan == Orphan::Loop;
     switch (role) {
     case Qt::DisplayRole:
         switch (col) {
         case NameColumn:
-            return QString(views::nsLabel(ns.type, ns.id) % (ns.isHost ? QStringLiteral("  host") : QString()));
+            return QString(views::nsLabel(ns.type, ns.id) %
+                           (ns.isHost ? QStringLiteral("  host") : QString()));
         case ProcessesColumn:
             return static_cast<int>(ns.pids.size());
         case DetailsColumn: {
@@ -570,11 +585,12 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
                 else if (ns.foundBy & FoundByFd)
                     parts << QStringLiteral("hidden: open fd");
                 else
-                    parts << QStringLiteral("hidden: only as ") %
-                                 (ownerView || ns.type == NsType::User ? QStringLiteral("parent/owner")
-                                                                        : QStringLiteral("parent"));
+                    parts << QStringLiteral("hidden: only as ") % (ownerView || ns.type == NsType::User
+                                                                       ? QStringLiteral("parent/owner")
+                                                                       : QStringLiteral("parent"));
             }
-            const QString o = orphanText(n->orphan, n->missing, ownerView ? NsType::User : ns.type, ownerView);
+            const QString o =
+                orphanText(n->orphan, n->missing, ownerView ? NsType::User : ns.type, ownerView);
             if (!o.isEmpty() && n->orphan != Orphan::Root)
                 parts << o;
             return parts.join(QStringLiteral(" · "));
@@ -623,8 +639,9 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
         return col == ProcessesColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case Qt::ToolTipRole: {
         const std::string_view desc = nsTypeDescription(ns.type);
-        QString tip = views::nsLabel(ns.type, ns.id) % (ns.isHost ? QStringLiteral(" — the host's") : QString()) %
-                      QStringLiteral("\n") % QString::fromUtf8(desc.data(), static_cast<qsizetype>(desc.size())) %
+        QString tip = views::nsLabel(ns.type, ns.id) %
+                      (ns.isHost ? QStringLiteral(" — the host's") : QString()) % QStringLiteral("\n") %
+                      QString::fromUtf8(desc.data(), static_cast<qsizetype>(desc.size())) %
                       QStringLiteral("\n") % views::foundByText(ns);
         if (ns.type == NsType::User && ns.ownerUid)
             tip += QStringLiteral("\ncreated by uid ") % QString::number(*ns.ownerUid);

@@ -19,12 +19,14 @@
 #include <memory>
 #include <unordered_map>
 
-namespace nsviz {
+namespace nsviz
+{
 
 class SnapshotStore;
 struct SnapshotDelta;
 
-class NamespaceTreeModel : public QAbstractItemModel {
+class NamespaceTreeModel : public QAbstractItemModel
+{
     Q_OBJECT
 public:
     enum class Hierarchy { User, Pid };

@@ -6,7 +6,8 @@
 
 #include <QRegularExpression>
 
-namespace nsviz {
+namespace nsviz
+{
 
 ProcessFilterProxyModel::ProcessFilterProxyModel(QObject *parent) : QSortFilterProxyModel(parent)
 {
@@ -54,8 +55,9 @@ bool ProcessFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex 
                 const NsId &id = p->ns[nsviz::index(ProcessTableModel::nsTypeOfColumn(term.nsColumn))];
                 hit = id.valid() && QString::number(id.ino) == term.text;
             } else {
-                hit = src->index(sourceRow, term.nsColumn, sourceParent).data(ProcessTableModel::TsvRole).toString() ==
-                      term.text;
+                hit = src->index(sourceRow, term.nsColumn, sourceParent)
+                          .data(ProcessTableModel::TsvRole)
+                          .toString() == term.text;
             }
         } else {
             if (!haveHaystack) {

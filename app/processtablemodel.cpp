@@ -11,9 +11,11 @@
 
 #include <algorithm>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 /// Users are resolved through the local passwd only when the snapshot is of this very boot of
 /// this host; a saved file from elsewhere shows numeric uids rather than wrong names.
 bool snapshotIsLocal(const HostInfo &h)
@@ -49,7 +51,10 @@ void ProcessTableModel::loadFromStore()
     m_resolveUsers = snapshotIsLocal(s.host);
 }
 
-void ProcessTableModel::onAboutToReset() { beginResetModel(); }
+void ProcessTableModel::onAboutToReset()
+{
+    beginResetModel();
+}
 
 void ProcessTableModel::onReset()
 {
@@ -122,7 +127,8 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
         std::vector<std::shared_ptr<const Process>> run;
         for (std::size_t k = i; k < j; ++k)
             run.push_back(std::make_shared<const Process>(*added[k]));
-        m_rows.insert(m_rows.begin() + row, std::make_move_iterator(run.begin()), std::make_move_iterator(run.end()));
+        m_rows.insert(m_rows.begin() + row, std::make_move_iterator(run.begin()),
+                      std::make_move_iterator(run.end()));
         endInsertRows();
         i = j;
     }
@@ -145,9 +151,9 @@ QString ProcessTableModel::searchText(int row) const
     const Process *p = processAt(row);
     if (!p)
         return {};
-    QString text = QString::number(p->pid) % QLatin1Char('\n') % QString::number(p->ppid) % QLatin1Char('\n') %
-                   views::userLabel(p->uid, m_resolveUsers) % QLatin1Char('\n') % QString::fromStdString(p->comm) %
-                   QLatin1Char('\n') % views::commandLine(*p);
+    QString text = QString::number(p->pid) % QLatin1Char('\n') % QString::number(p->ppid) %
+                   QLatin1Char('\n') % views::userLabel(p->uid, m_resolveUsers) % QLatin1Char('\n') %
+                   QString::fromStdString(p->comm) % QLatin1Char('\n') % views::commandLine(*p);
     for (const NsId &id : p->ns)
         if (id.valid())
             text += QLatin1Char('\n') % QString::number(id.ino);
@@ -159,7 +165,10 @@ int ProcessTableModel::rowCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
 }
 
-int ProcessTableModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int ProcessTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 int ProcessTableModel::rowOfPid(int pid) const
 {
@@ -234,7 +243,8 @@ QVariant ProcessTableModel::data(const QModelIndex &idx, int role) const
             else
                 verdict = QStringLiteral("isolated: differs from the host's ") %
                           views::nsLabel(t, m_hostNs[nsviz::index(t)]);
-            QString tip = views::nsLabel(t, id) % QStringLiteral(" — ") % verdict % QStringLiteral("\n") % what;
+            QString tip =
+                views::nsLabel(t, id) % QStringLiteral(" — ") % verdict % QStringLiteral("\n") % what;
             if (t == NsType::Net && views::sharesHostNetOnly(p))
                 tip += QStringLiteral("\n⚠ Shares the host's network namespace while isolated otherwise "
                                       "(host networking): it sees and can bind the host's interfaces.");

@@ -10,12 +10,14 @@
 #include <memory>
 #include <vector>
 
-namespace nsviz {
+namespace nsviz
+{
 
 class SnapshotStore;
 struct SnapshotDelta;
 
-class ProcessTableModel : public QAbstractTableModel {
+class ProcessTableModel : public QAbstractTableModel
+{
     Q_OBJECT
 public:
     enum Column {
@@ -50,7 +52,10 @@ public:
     QString searchText(int row) const;
 
     static bool isNsColumn(int column) { return column >= FirstNsColumn && column < CommandColumn; }
-    static NsType nsTypeOfColumn(int column) { return kAllNsTypes[static_cast<std::size_t>(column - FirstNsColumn)]; }
+    static NsType nsTypeOfColumn(int column)
+    {
+        return kAllNsTypes[static_cast<std::size_t>(column - FirstNsColumn)];
+    }
     static int columnOfNsType(NsType t) { return FirstNsColumn + static_cast<int>(nsviz::index(t)); }
 
 private:

@@ -10,7 +10,8 @@
 #include <QPalette>
 #include <QString>
 
-namespace nsviz::views {
+namespace nsviz::views
+{
 
 /// "net:[4026531840]", the form the kernel uses in /proc/PID/ns links.
 QString nsLabel(NsType type, const NsId &id);

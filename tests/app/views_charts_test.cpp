@@ -18,7 +18,8 @@
 using namespace nsviz;
 using namespace nsviz::testutil;
 
-namespace {
+namespace
+{
 QBarSet *barSet(QChartView *view, const QString &label)
 {
     for (QAbstractSeries *s : view->chart()->series())
@@ -62,12 +63,14 @@ TEST(ViewsCharts, TopNamespacesGroupSameProcessesExcludeTheHostsAndRank)
     EXPECT_EQ(nginx.processes, 2);
     EXPECT_EQ(nginx.leaderPid, 6025);
     EXPECT_EQ(nginx.leader, QStringLiteral("nginx"));
-    EXPECT_EQ(nginx.types, (QList<NsType>{NsType::Mnt, NsType::Pid, NsType::Net, NsType::Uts, NsType::Ipc, NsType::Cgroup}));
+    EXPECT_EQ(nginx.types, (QList<NsType>{NsType::Mnt, NsType::Pid, NsType::Net, NsType::Uts, NsType::Ipc,
+                                          NsType::Cgroup}));
     EXPECT_EQ(nginx.ids.front().ino, 4026532300u);
     EXPECT_EQ(nginx.label(), QStringLiteral("nginx (6025) · mnt pid net uts ipc cgroup"));
     const auto &podman = st.top[1];
     EXPECT_EQ(podman.leaderPid, 7100);
-    EXPECT_EQ(podman.types, (QList<NsType>{NsType::Mnt, NsType::Net, NsType::Uts, NsType::Ipc, NsType::User}));
+    EXPECT_EQ(podman.types,
+              (QList<NsType>{NsType::Mnt, NsType::Net, NsType::Uts, NsType::Ipc, NsType::User}));
     // Then the one-process groups, by their first (type, inode): metrics-agent (mnt) before the pid ones.
     EXPECT_EQ(st.top[2].leaderPid, 8200);
     EXPECT_EQ(st.top[3].label(), QStringLiteral("catatonit (7100) · pid:[4026532402]"));
@@ -99,7 +102,8 @@ TEST(ViewsCharts, PanelFollowsDeltasAndKeepsATimeline)
         // Bars show the new numbers.
         for (NsType t : kAllNsTypes) {
             const int ti = static_cast<int>(index(t));
-            EXPECT_EQ(barSet(panel.typeChartView(), QStringLiteral("host"))->at(ti), expected.perType[index(t)].host);
+            EXPECT_EQ(barSet(panel.typeChartView(), QStringLiteral("host"))->at(ti),
+                      expected.perType[index(t)].host);
             EXPECT_EQ(barSet(panel.typeChartView(), QStringLiteral("other (with processes)"))->at(ti),
                       expected.perType[index(t)].other);
             EXPECT_EQ(barSet(panel.typeChartView(), QStringLiteral("hidden (no process)"))->at(ti),
@@ -111,7 +115,8 @@ TEST(ViewsCharts, PanelFollowsDeltasAndKeepsATimeline)
         const QPointF p = panel.processSeries()->at(static_cast<int>(i));
         EXPECT_EQ(p.x(), now);
         EXPECT_EQ(p.y(), static_cast<qreal>(seq[i].processes.size()));
-        EXPECT_EQ(panel.namespaceSeries()->at(static_cast<int>(i)).y(), static_cast<qreal>(seq[i].namespaces.size()));
+        EXPECT_EQ(panel.namespaceSeries()->at(static_cast<int>(i)).y(),
+                  static_cast<qreal>(seq[i].namespaces.size()));
     }
     // Step 8 added dozens of "job" processes in one nested pid namespace: it leads the top chart.
     EXPECT_TRUE(panel.topLabels().join(QLatin1Char('\n')).contains(QStringLiteral("job")));

@@ -23,9 +23,11 @@
 using namespace nsviz;
 using namespace nsviz::testutil;
 
-namespace {
+namespace
+{
 /// A child in new pid/net/uts/mount namespaces (unshare(1)), killed and reaped on destruction.
-class Unshared {
+class Unshared
+{
 public:
     Unshared()
     {
@@ -121,7 +123,8 @@ TEST(ViewsLive, HostScansThroughEveryModel)
     EXPECT_EQ(dumpModel(table, roles), dumpModel(ProcessTableModel(&fresh), roles));
     EXPECT_EQ(dumpModel(userTree, roles),
               dumpModel(NamespaceTreeModel(&fresh, NamespaceTreeModel::Hierarchy::User), roles));
-    EXPECT_EQ(dumpModel(pidTree, roles), dumpModel(NamespaceTreeModel(&fresh, NamespaceTreeModel::Hierarchy::Pid), roles));
+    EXPECT_EQ(dumpModel(pidTree, roles),
+              dumpModel(NamespaceTreeModel(&fresh, NamespaceTreeModel::Hierarchy::Pid), roles));
 
     // The process in fresh namespaces: its own net inode (not greyed), PID 1 in its pid namespace.
     const int row = table.rowOfPid(sleeper->pid);
@@ -133,7 +136,8 @@ TEST(ViewsLive, HostScansThroughEveryModel)
                     .toBool());
     const QModelIndex inTree = pidTree.indexOfProcess(sleeper->pid);
     ASSERT_TRUE(inTree.isValid());
-    EXPECT_EQ(inTree.data(NamespaceTreeModel::NspidRole).toString(), QString::number(sleeper->pid) + QStringLiteral("/1"));
+    EXPECT_EQ(inTree.data(NamespaceTreeModel::NspidRole).toString(),
+              QString::number(sleeper->pid) + QStringLiteral("/1"));
     EXPECT_EQ(inTree.parent().data(NamespaceTreeModel::NsInodeRole).toULongLong(),
               sleeper->ns[index(NsType::Pid)].ino);
     EXPECT_EQ(charts.processSeries()->count(), 2);

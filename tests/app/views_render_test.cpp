@@ -19,7 +19,8 @@
 using namespace nsviz;
 using namespace nsviz::testutil;
 
-namespace {
+namespace
+{
 QString outDir()
 {
     QString dir = qEnvironmentVariable("NSVIZ_VIEWS_RENDER_DIR");
@@ -100,7 +101,8 @@ QImage render(QWidget &w, const QString &name)
     return img;
 }
 
-class ViewsRender : public ::testing::TestWithParam<bool> {
+class ViewsRender : public ::testing::TestWithParam<bool>
+{
 protected:
     void SetUp() override
     {
