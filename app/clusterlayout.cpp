@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 namespace nsviz {
 
@@ -357,10 +358,15 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
         }
         std::sort(slot.freeSlots.begin(), slot.freeSlots.end(), std::greater<>());
         if (newSlot) {
+            // Alike together: by relation to the host, then by container (pid, then mount namespace),
+            // so each container's processes form one patch of the spiral.
             std::stable_sort(members.begin(), members.end(), [&](int a, int b) {
                 if (rel[a] != rel[b])
                     return rel[a] < rel[b];
-                return s.processes[a].pid < s.processes[b].pid;
+                const Process &pa = s.processes[a], &pb = s.processes[b];
+                const auto ka = std::tuple(pa.ns[index(NsType::Pid)], pa.ns[index(NsType::Mnt)], pa.pid);
+                const auto kb = std::tuple(pb.ns[index(NsType::Pid)], pb.ns[index(NsType::Mnt)], pb.pid);
+                return ka < kb;
             });
         }
         std::vector<std::pair<int, int>> bySlot; // (slot, process index)

@@ -157,27 +157,22 @@ void ClusterView::rebuild()
         m_warningCount += c.warnings;
         if (!c.isHost && c.id.valid() && !m_hueIndex.count(c.id))
             m_hueIndex[c.id] = m_nextHue++;
-        if (c.warnings == 0)
-            continue;
-        std::map<QString, std::vector<int>> groups;
-        for (std::size_t k = 0; k < c.members.size(); ++k) {
-            const int di = c.firstDot + static_cast<int>(k);
-            if (m_layout.dots()[di].relation != HostRelation::HostNetWarning)
-                continue;
-            const Process &p = s.processes[c.members[k]];
-            const ContainerIdentity id = containerFromCgroup(p.cgroup);
-            const QString key = id.valid() ? QString::fromStdString(id.label())
-                                           : QStringLiteral("%1 (pid %2)").arg(QString::fromStdString(p.comm)).arg(p.pid);
-            groups[key].push_back(di);
+    }
+    // Callout groups: the flagged containers, split by the cluster their processes sit in.
+    for (const auto &g : hostNetGroups(s)) {
+        std::map<int, std::vector<int>> byCluster;
+        for (int pi : g.procs) {
+            const int di = m_layout.dotOfPid(s.processes[pi].pid);
+            if (di >= 0)
+                byCluster[m_layout.dots()[di].cluster].push_back(di);
         }
-        for (auto &[label, dots] : groups) {
-            const Process &first = s.processes[m_layout.dots()[dots.front()].proc];
-            QStringList own;
-            for (NsType t : kAllNsTypes)
-                if (differsFromHost(s, first, t))
-                    own << QString::fromLatin1(nsTypeName(t));
+        QStringList own;
+        for (NsType t : kAllNsTypes)
+            if (g.own & (1u << index(t)))
+                own << QString::fromLatin1(nsTypeName(t));
+        for (auto &[ci, dots] : byCluster) {
             const QString n = dots.size() == 1 ? QStringLiteral("1 process") : QStringLiteral("%1 processes").arg(dots.size());
-            m_warningGroups.push_back({static_cast<int>(ci), label,
+            m_warningGroups.push_back({ci, QString::fromStdString(g.label),
                                        n + QStringLiteral(" · host net, own ") + own.join(QStringLiteral(", ")), std::move(dots)});
         }
     }
@@ -556,10 +551,11 @@ void ClusterView::paintWarnings(QPainter &p, const QRectF &world)
         return;
     const double rd = ClusterLayout::kDotRadius * m_scale;
     const auto &dots = m_layout.dots();
+    // Zoomed out, halos around thousands of neighbouring dots melt into one red blob: then the
+    // dots alone are red, and one triangle marks each flagged group.
+    const bool halos = rd >= 2.2;
     const double halo = std::max(rd * 1.7, 6.5);
     const double tri = std::clamp(rd * 3.0, 11.0, 20.0);
-    int drawn = 0;
-    QVector<QPointF> triangles;
     for (const auto &c : m_layout.clusters()) {
         if (c.warnings == 0)
             continue;
@@ -568,21 +564,34 @@ void ClusterView::paintWarnings(QPainter &p, const QRectF &world)
             if (d.relation != HostRelation::HostNetWarning || !world.contains(d.x, d.y))
                 continue;
             const QPointF s = toScreen(d.x, d.y);
-            p.setPen(QPen(m_style.warning, 1.8));
-            p.setBrush(m_style.warningHalo);
-            p.drawEllipse(s, halo, halo);
+            if (halos) {
+                p.setPen(QPen(m_style.warning, 1.8));
+                p.setBrush(m_style.warningHalo);
+                p.drawEllipse(s, halo, halo);
+            }
             p.setPen(Qt::NoPen);
             p.setBrush(m_style.warning);
-            p.drawEllipse(s, std::max(rd, 2.5), std::max(rd, 2.5));
-            // One triangle per little group (neighbours would pile up), at most a few hundred.
-            const QPointF at = s + QPointF(halo * 0.95, -halo * 0.95);
+            const double r = halos ? std::max(rd, 2.5) : std::max(rd * 1.2, 1.2);
+            p.drawEllipse(s, r, r);
+        }
+    }
+    QVector<QPointF> triangles;
+    int drawn = 0;
+    for (const auto &g : m_warningGroups) {
+        for (int di : g.dots) {
+            const auto &d = dots[di];
+            if (!world.contains(d.x, d.y))
+                continue;
+            const QPointF at = toScreen(d.x, d.y) + (halos ? QPointF(halo * 0.95, -halo * 0.95) : QPointF(tri * 0.6, -tri * 0.6));
             bool near = false;
             for (const QPointF &t : triangles)
                 near = near || QLineF(t, at).length() < tri * 1.6;
-            if (!near && ++drawn <= 300) {
+            if (!near && ++drawn <= (halos ? 200 : 40)) {
                 triangles.append(at);
                 drawWarningTriangle(p, at, tri, m_style.warning, Qt::white);
             }
+            if (!halos)
+                break; // one per group when zoomed out
         }
     }
 }
@@ -635,12 +644,24 @@ void ClusterView::paintLabels(QPainter &p, const QSizeF &size)
         const QRectF above(centre.x() - box.width() / 2, centre.y() - r - 7 - box.height(), box.width(), box.height());
         const QRectF inside(centre.x() - box.width() / 2, centre.y() + r * 0.55 - box.height() / 2, box.width(), box.height());
         QRectF chosen;
-        for (const QRectF &cand : {below, above, inside}) {
-            if (!bounds.contains(cand))
+        const QRectF right(centre.x() + r + 8, centre.y() - box.height() / 2, box.width(), box.height());
+        const QRectF left(centre.x() - r - 8 - box.width(), centre.y() - box.height() / 2, box.width(), box.height());
+        const bool fitsInside = inside.width() < 1.5 * r && inside.height() < 0.6 * r;
+        for (const QRectF &cand : {below, above, right, left, inside}) {
+            if (!bounds.contains(cand) || (cand == inside && !fitsInside))
                 continue;
             bool clash = false;
             for (const QRectF &t : taken)
                 clash = clash || t.intersects(cand);
+            // Never cover the middle of another circle; grazing a rim is fine.
+            for (std::size_t o = 0; !clash && o < clusters.size(); ++o) {
+                if (static_cast<int>(o) == i)
+                    continue;
+                const QPointF oc = toScreen(clusters[o].x, clusters[o].y);
+                const double orr = clusters[o].r * m_scale * 0.8;
+                const double nx = std::clamp(oc.x(), cand.left(), cand.right()), ny = std::clamp(oc.y(), cand.top(), cand.bottom());
+                clash = (nx - oc.x()) * (nx - oc.x()) + (ny - oc.y()) * (ny - oc.y()) < orr * orr;
+            }
             if (!clash) {
                 chosen = cand;
                 break;
@@ -711,7 +732,13 @@ void ClusterView::paintCallouts(QPainter &p, const QSizeF &size, QVector<QRectF>
     const QFontMetricsF tfm(tf), dfm(df);
     const QRectF area = contentRect(size).adjusted(-kMargin / 2, 0, kMargin / 2, 0);
     const auto &dots = m_layout.dots();
+    constexpr int kMaxCallouts = 6;
+    int shown = 0, hidden = 0;
     for (const auto &g : m_warningGroups) {
+        if (shown >= kMaxCallouts) {
+            ++hidden;
+            continue;
+        }
         const auto &c = m_layout.clusters()[g.cluster];
         if (g.dots.size() == c.members.size())
             continue; // the whole cluster is this container: its own label already names it
@@ -761,8 +788,8 @@ void ClusterView::paintCallouts(QPainter &p, const QSizeF &size, QVector<QRectF>
             }
         }
         if (box.isNull()) {
-            right = centre.x() + r + 30 + w < area.right();
-            box = QRectF(right ? centre.x() + r + 26 : centre.x() - r - 26 - w, anchor.y() - h / 2, w, h);
+            ++hidden; // no room next to the cluster: counted in "+ N more" instead of piling up
+            continue;
         }
         taken.append(box.adjusted(-3, -3, 3, 3));
         const QPointF boxEdge(right ? box.left() : box.right(), box.center().y());
@@ -780,6 +807,22 @@ void ClusterView::paintCallouts(QPainter &p, const QSizeF &size, QVector<QRectF>
         p.setFont(df);
         p.setPen(m_style.text);
         p.drawText(QRectF(box.left() + 8, box.top() + 4 + tfm.height(), w - 12, dfm.height()), Qt::AlignLeft | Qt::AlignVCenter, g.detail);
+        ++shown;
+    }
+    if (hidden > 0) {
+        // The rest are in the host-network panel; say how many, under the last callout.
+        const QString more = QStringLiteral("+ %1 more flagged group%2").arg(hidden).arg(hidden == 1 ? QString() : QStringLiteral("s"));
+        QRectF last = taken.isEmpty() ? QRectF(area.left(), area.top(), 0, 0) : taken.last();
+        QRectF box(last.left() + 3, last.bottom() + 4, dfm.horizontalAdvance(more) + 16, dfm.height() + 6);
+        if (!area.contains(box))
+            box.moveBottom(last.top() - 4);
+        p.setPen(QPen(m_style.warning, 1));
+        p.setBrush(m_style.labelBackground);
+        p.drawRoundedRect(box, 4, 4);
+        p.setFont(df);
+        p.setPen(m_style.warningText);
+        p.drawText(box, Qt::AlignCenter, more);
+        taken.append(box);
     }
 }
 

@@ -3,7 +3,6 @@
 
 #include "clusterlabeler.h"
 #include "clusterview.h"
-#include "containerid.h"
 #include "discovery.h"
 #include "hostsharing.h"
 #include "redactor.h"
@@ -48,23 +47,25 @@ QString Headless::summary(const Snapshot &s, NsType groupBy)
     ts << "grouped by " << QString::fromLatin1(nsTypeName(groupBy)) << ": " << perType[index(groupBy)] << " namespaces\n";
 
     // Flagged processes grouped by container (one line per container, not per worker process).
-    std::map<std::string, std::vector<const Process *>> byContainer;
-    for (int i : hostNetWarnings(s)) {
-        const Process &p = s.processes[i];
-        const ContainerIdentity id = containerFromCgroup(p.cgroup);
-        const std::string key = id.valid() ? id.label() : p.comm + " (pid " + std::to_string(p.pid) + ")";
-        byContainer[key].push_back(&p);
-    }
-    ts << "sharing the host network namespace while isolated otherwise: " << byContainer.size()
-       << (byContainer.size() == 1 ? " container" : " containers") << "\n";
-    for (const auto &[key, procs] : byContainer) {
+    const auto groups = hostNetGroups(s);
+    ts << "sharing the host network namespace while isolated otherwise: " << groups.size()
+       << (groups.size() == 1 ? " container" : " containers");
+    std::size_t flagged = 0;
+    for (const auto &g : groups)
+        flagged += g.procs.size();
+    ts << " (" << flagged << (flagged == 1 ? " process" : " processes") << ")\n";
+    constexpr std::size_t kListed = 12;
+    for (std::size_t i = 0; i < groups.size() && i < kListed; ++i) {
+        const auto &g = groups[i];
         QStringList own;
         for (NsType t : kAllNsTypes)
-            if (differsFromHost(s, *procs.front(), t))
+            if (g.own & (1u << index(t)))
                 own << QString::fromLatin1(nsTypeName(t));
-        ts << "  " << QString::fromStdString(key) << ": " << procs.size() << (procs.size() == 1 ? " process" : " processes")
-           << " (pid " << procs.front()->pid << "), own " << own.join(QLatin1Char(',')) << "\n";
+        ts << "  " << QString::fromStdString(g.label) << ": " << g.procs.size() << (g.procs.size() == 1 ? " process" : " processes")
+           << ", own " << own.join(QLatin1Char(',')) << "\n";
     }
+    if (groups.size() > kListed)
+        ts << "  ... and " << groups.size() - kListed << " more\n";
     for (const auto &w : s.warnings)
         ts << "warning: " << QString::fromStdString(w) << "\n";
     return out;

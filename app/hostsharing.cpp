@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "hostsharing.h"
 
+#include "containerid.h"
+
+#include <algorithm>
+#include <map>
+
 namespace nsviz {
 
 bool differsFromHost(const Snapshot &s, const Process &p, NsType t)
@@ -23,7 +28,8 @@ std::uint8_t hostDifferenceMask(const Snapshot &s, const Process &p)
 
 HostRelation hostRelation(const Snapshot &s, const Process &p)
 {
-    if (p.pid == s.host.referencePid)
+    // Kernel threads (kdevtmpfs has its own mount namespace) are not containers.
+    if (p.pid == s.host.referencePid || p.kernelThread)
         return HostRelation::Host;
     bool anyValid = false;
     for (const auto &id : p.ns)
@@ -46,6 +52,34 @@ std::vector<int> hostNetWarnings(const Snapshot &s)
     for (std::size_t i = 0; i < s.processes.size(); ++i)
         if (hostRelation(s, s.processes[i]) == HostRelation::HostNetWarning)
             out.push_back(static_cast<int>(i));
+    return out;
+}
+
+std::vector<HostNetGroup> hostNetGroups(const Snapshot &s)
+{
+    std::map<std::string, HostNetGroup> byKey;
+    for (int i : hostNetWarnings(s)) {
+        const Process &p = s.processes[i];
+        const ContainerIdentity id = containerFromCgroup(p.cgroup);
+        std::string key;
+        if (id.valid())
+            key = "c:" + id.label();
+        else if (differsFromHost(s, p, NsType::Pid))
+            key = "p:" + std::to_string(p.ns[index(NsType::Pid)].ino);
+        else
+            key = "m:" + std::to_string(p.ns[index(NsType::Mnt)].ino);
+        HostNetGroup &g = byKey[key];
+        if (g.procs.empty()) {
+            g.label = id.valid() ? id.label() : p.comm + " (pid " + std::to_string(p.pid) + ")";
+            g.own = hostDifferenceMask(s, p);
+        }
+        g.procs.push_back(i);
+    }
+    std::vector<HostNetGroup> out;
+    out.reserve(byKey.size());
+    for (auto &[key, g] : byKey)
+        out.push_back(std::move(g));
+    std::stable_sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.procs.size() > b.procs.size(); });
     return out;
 }
 

@@ -26,4 +26,14 @@ HostRelation hostRelation(const Snapshot &s, const Process &p);
 /// Indices into s.processes of every HostNetWarning process, ascending pid.
 std::vector<int> hostNetWarnings(const Snapshot &s);
 
+/// Flagged processes of one container: same engine/id from the cgroup, or else the same pid
+/// namespace (or mount namespace when the pid namespace is the host's).
+struct HostNetGroup {
+    std::string label;      ///< "k8s pod 1a2b…/9e8d7c6b5a4f" or the leading process, "agent (pid 4242)"
+    std::vector<int> procs; ///< indices into s.processes, ascending pid
+    std::uint8_t own = 0;   ///< hostDifferenceMask() of the leading process
+};
+/// hostNetWarnings() grouped by container, biggest group first.
+std::vector<HostNetGroup> hostNetGroups(const Snapshot &s);
+
 } // namespace nsviz

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // nsviz: the GUI, or with --screenshot a headless renderer for documentation and CI.
 #include "headless.h"
+#include "mainwindow.h"
+#include "session.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -89,5 +91,13 @@ int main(int argc, char **argv)
         err.flush();
         return rc;
     }
-    return fail(QStringLiteral("the interactive window is not built yet"));
+    MainWindow win;
+    if (parser.isSet(snapshot))
+        win.session()->openFile(parser.value(snapshot));
+    else
+        win.session()->connectLive(false);
+    if (parser.isSet(groupBy))
+        win.setGroupBy(*type);
+    win.show();
+    return app.exec();
 }

@@ -2,12 +2,13 @@
 #include "viewfactory.h"
 
 #include "clusterview.h"
+#include "tablepanel.h"
 
 namespace nsviz {
 
 QStringList ViewFactory::names()
 {
-    return {QStringLiteral("cluster")};
+    return {QStringLiteral("cluster"), QStringLiteral("table")};
 }
 
 QString ViewFactory::title(const QString &name)
@@ -27,6 +28,8 @@ QWidget *ViewFactory::create(const QString &name, SnapshotStore *store, QWidget 
 {
     if (name == QLatin1String("cluster"))
         return new ClusterView(store, parent);
+    if (name == QLatin1String("table"))
+        return new TablePanel(store, parent);
     return nullptr;
 }
 

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+// The main window: views as tabs around the cluster view, the host-network panel, live status,
+// the unprivileged banner, snapshot open/save and picture export.
+
+#include "model.h"
+
+#include <QMainWindow>
+#include <QPointer>
+
+class QAction;
+class QActionGroup;
+class QComboBox;
+class QDockWidget;
+class QFrame;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QTabWidget;
+
+namespace nsviz {
+
+class ClusterView;
+class HostNetPanel;
+class Session;
+class SnapshotStore;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    SnapshotStore *store() const { return m_store; }
+    Session *session() const { return m_session; }
+    ClusterView *clusterView() const { return m_cluster; }
+    HostNetPanel *hostNetPanel() const { return m_hostNet; }
+    QTabWidget *tabs() const { return m_tabs; }
+    /// The visible error of the last failed open/save (also shown in a message box when interactive).
+    QString lastError() const { return m_lastError; }
+    /// Tests and headless use: errors go to lastError() and the status bar, no modal dialogs.
+    void setInteractive(bool on) { m_interactive = on; }
+    /// Adds a view as a tab (for panels merged later: diff, findings, demo).
+    void addViewTab(QWidget *view, const QString &title);
+    /// Adds a dock on the right.
+    QDockWidget *addPanel(QWidget *panel, const QString &title, const QString &objectName);
+
+public Q_SLOTS:
+    void openSnapshot();
+    void saveSnapshot();
+    void exportPicture();
+    void setGroupBy(nsviz::NsType type);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildActions();
+    void buildStatusBar();
+    void updateStatus();
+    void showError(const QString &title, const QString &message);
+    void restoreSettings();
+    void saveSettings();
+
+    SnapshotStore *m_store;
+    Session *m_session;
+    QTabWidget *m_tabs;
+    ClusterView *m_cluster;
+    HostNetPanel *m_hostNet;
+    QDockWidget *m_hostNetDock = nullptr;
+    QFrame *m_banner;
+    QLabel *m_bannerText;
+    QPushButton *m_bannerButton;
+    QLineEdit *m_filter;
+    QComboBox *m_groupBy;
+    QAction *m_pauseAction = nullptr;
+    QAction *m_redactAction = nullptr;
+    QActionGroup *m_intervalGroup = nullptr;
+    QLabel *m_statusSource, *m_statusPrivilege, *m_statusCounts, *m_statusRate, *m_statusUpdated;
+    QProgressBar *m_progress;
+    QString m_lastError;
+    bool m_interactive = true;
+};
+
+} // namespace nsviz
