@@ -170,6 +170,8 @@ QVariant ProcessTableModel::data(const QModelIndex &idx, int role) const
 
     if (role == PidRole)
         return p.pid;
+    if (role == HostNetWarningRole)
+        return views::sharesHostNetOnly(p);
 
     if (isNsColumn(col)) {
         const NsType t = nsTypeOfColumn(col);
@@ -185,6 +187,10 @@ QVariant ProcessTableModel::data(const QModelIndex &idx, int role) const
             return QVariant::fromValue<qulonglong>(id.ino);
         case HostEqualRole:
             return same;
+        case Qt::DecorationRole:
+            if (t == NsType::Net && views::sharesHostNetOnly(p))
+                return views::nodeIcon(views::NodeIcon::Warning, t, QGuiApplication::palette());
+            return {};
         case Qt::TextAlignmentRole:
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         case Qt::ForegroundRole:
@@ -209,7 +215,11 @@ QVariant ProcessTableModel::data(const QModelIndex &idx, int role) const
             else
                 verdict = QStringLiteral("isolated: differs from the host's ") %
                           views::nsLabel(t, m_hostNs[nsviz::index(t)]);
-            return QString(views::nsLabel(t, id) % QStringLiteral(" — ") % verdict % QStringLiteral("\n") % what);
+            QString tip = views::nsLabel(t, id) % QStringLiteral(" — ") % verdict % QStringLiteral("\n") % what;
+            if (t == NsType::Net && views::sharesHostNetOnly(p))
+                tip += QStringLiteral("\n⚠ Shares the host's network namespace while isolated otherwise "
+                                      "(host networking): it sees and can bind the host's interfaces.");
+            return tip;
         }
         default:
             return {};

@@ -31,6 +31,7 @@ public:
         HostEqualRole,               ///< namespace columns: true when the inode equals the host's
         NsInodeRole,                 ///< namespace columns: the inode (0 when unreadable)
         TsvRole,                     ///< plain text for copying: full inode, no decoration
+        HostNetWarningRole, ///< true (any column) when the process shares only the host's network namespace
     };
 
     explicit ProcessTableModel(SnapshotStore *store, QObject *parent = nullptr);

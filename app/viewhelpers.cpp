@@ -69,6 +69,13 @@ QString userLabel(std::uint32_t uid, bool resolve)
     return QString::number(uid);
 }
 
+bool sharesHostNetOnly(const Process &p)
+{
+    const NsId &net = p.ns[index(NsType::Net)];
+    // Every container has its own mount namespace; a lone `unshare --pid` sandbox is not a container.
+    return net.valid() && !p.differs(NsType::Net) && p.differs(NsType::Mnt);
+}
+
 bool isHidden(const Namespace &n) { return !(n.foundBy & FoundByProcess); }
 
 QString foundByText(const Namespace &n)
@@ -213,6 +220,23 @@ QIcon nodeIcon(NodeIcon kind, NsType type, const QPalette &palette)
         p.setBrush(mutedTextColor(palette));
         p.drawRoundedRect(QRectF(5, 5, 6, 6), 1.5, 1.5);
         break;
+    case NodeIcon::Warning: {
+        QPainterPath tri;
+        tri.moveTo(8, 1.5);
+        tri.lineTo(15, 14);
+        tri.lineTo(1, 14);
+        tri.closeSubpath();
+        p.setPen(QPen(QColor(0x8a, 0x4b, 0x00), 1));
+        p.setBrush(QColor(0xF5, 0xB0, 0x1A));
+        p.drawPath(tri);
+        QFont f = p.font();
+        f.setPixelSize(10);
+        f.setBold(true);
+        p.setFont(f);
+        p.setPen(Qt::black);
+        p.drawText(QRectF(1, 4, 14, 10), Qt::AlignCenter, QStringLiteral("!"));
+        break;
+    }
     case NodeIcon::Group:
         p.setPen(QPen(mutedTextColor(palette), 1.2));
         p.setBrush(Qt::NoBrush);

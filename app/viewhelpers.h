@@ -24,6 +24,10 @@ QString commandLine(const Process &p);
 /// Only resolve for snapshots of this host: another host's uids mean other users.
 QString userLabel(std::uint32_t uid, bool resolve);
 
+/// The security reviewer's question: the process shares the host's network namespace while living in
+/// its own mount namespace (a container with host networking).
+bool sharesHostNetOnly(const Process &p);
+
 /// No process is in it: found only as a parent/owner, through a bind mount or through an open fd.
 bool isHidden(const Namespace &n);
 /// How a namespace was found, in words, for tooltips ("held only by a bind mount at /run/netns/blue").
@@ -41,7 +45,7 @@ QColor differsTint(const QPalette &palette);
 bool isDark(const QPalette &palette);
 
 /// Decorations for tree rows, painted in code so they follow the palette (cached per palette).
-enum class NodeIcon { Namespace, HostNamespace, HiddenNamespace, UnknownParent, Process, Group };
+enum class NodeIcon { Namespace, HostNamespace, HiddenNamespace, UnknownParent, Process, Group, Warning };
 QIcon nodeIcon(NodeIcon kind, NsType type, const QPalette &palette);
 
 } // namespace nsviz::views

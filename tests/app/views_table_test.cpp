@@ -27,7 +27,9 @@ const QList<int> kRoles = {Qt::DisplayRole,
                            Qt::BackgroundRole,
                            ProcessTableModel::SortRole,
                            ProcessTableModel::HostEqualRole,
-                           ProcessTableModel::TsvRole};
+                           ProcessTableModel::TsvRole,
+                           ProcessTableModel::HostNetWarningRole,
+                           Qt::DecorationRole};
 
 QModelIndex cell(const ProcessTableModel &m, int pid, int column)
 {
@@ -90,6 +92,14 @@ TEST(ViewsTable, HostEqualCellsAreGreyedAndIsolatedOnesTinted)
     EXPECT_FALSE(cell(model, 8200, ProcessTableModel::columnOfNsType(NsType::Mnt))
                      .data(ProcessTableModel::HostEqualRole)
                      .toBool());
+
+    // ... which the table flags with a warning on the net cell, and only there.
+    EXPECT_TRUE(cell(model, 8200, 0).data(ProcessTableModel::HostNetWarningRole).toBool());
+    EXPECT_TRUE(cell(model, 8200, netCol).data(Qt::DecorationRole).isValid());
+    EXPECT_TRUE(cell(model, 8200, netCol).data(Qt::ToolTipRole).toString().contains(QStringLiteral("host networking")));
+    EXPECT_FALSE(cell(model, 8200, userCol).data(Qt::DecorationRole).isValid());
+    for (int pid : {1, 2, 6025, 7150, 9001, 9500})
+        EXPECT_FALSE(cell(model, pid, 0).data(ProcessTableModel::HostNetWarningRole).toBool()) << pid;
 
     // Every column of PID 1 equals the host's.
     for (NsType t : kAllNsTypes)
