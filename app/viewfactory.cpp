@@ -2,13 +2,15 @@
 #include "viewfactory.h"
 
 #include "clusterview.h"
+#include "chartspanel.h"
 #include "tablepanel.h"
+#include "treepanel.h"
 
 namespace nsviz {
 
 QStringList ViewFactory::names()
 {
-    return {QStringLiteral("cluster"), QStringLiteral("table")};
+    return {QStringLiteral("cluster"), QStringLiteral("tree"), QStringLiteral("table"), QStringLiteral("charts")};
 }
 
 QString ViewFactory::title(const QString &name)
@@ -28,8 +30,12 @@ QWidget *ViewFactory::create(const QString &name, SnapshotStore *store, QWidget 
 {
     if (name == QLatin1String("cluster"))
         return new ClusterView(store, parent);
+    if (name == QLatin1String("tree"))
+        return new TreePanel(store, parent);
     if (name == QLatin1String("table"))
         return new TablePanel(store, parent);
+    if (name == QLatin1String("charts"))
+        return new ChartsPanel(store, parent);
     return nullptr;
 }
 
