@@ -14,6 +14,7 @@
 #include <QApplication>
 #include <QFile>
 #include <QFileInfo>
+#include <QLayout>
 #include <QTextStream>
 #include <map>
 #include <memory>
@@ -104,6 +105,10 @@ int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &er
         return 2;
     }
     view->setAttribute(Qt::WA_DontShowOnScreen, true);
+    // The picture has the size asked for, even below a panel's comfortable minimum.
+    if (view->layout())
+        view->layout()->setSizeConstraint(QLayout::SetNoConstraint);
+    view->setMinimumSize(0, 0);
     view->resize(opts.size);
     if (auto *cv = qobject_cast<ClusterView *>(view.get())) {
         cv->setDarkOverride(opts.dark);
@@ -129,6 +134,8 @@ int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &er
     if (auto *cv = qobject_cast<ClusterView *>(view.get()))
         cv->fitToView();
 
+    if (view->size() != opts.size)
+        view->resize(opts.size);
     QString error;
     if (!ViewExporter::save(view.get(), opts.output, opts.scale, &error)) {
         err << "nsviz: " << error << "\n";

@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QTextStream>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +35,7 @@ int main(int argc, char **argv)
     QApplication::setOrganizationDomain(QStringLiteral("nsviz.org"));
     QApplication::setApplicationVersion(QStringLiteral(NSVIZ_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("org.nsviz.nsviz"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("org.nsviz.nsviz"), QIcon(QStringLiteral(":/icons/nsviz.svg"))));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Linux namespaces, live: processes clustered by namespace."));

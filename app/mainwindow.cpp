@@ -39,7 +39,6 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_store(new SnapshotStore(this)), m_session(new Session(m_store, this))
 {
     setWindowTitle(QStringLiteral("nsviz"));
-    setWindowIcon(QIcon(QStringLiteral(":/icons/nsviz.svg")));
 
     auto *central = new QWidget(this);
     auto *lay = new QVBoxLayout(central);
