@@ -354,6 +354,13 @@ json Inspector::pidSection(int pid, const json &status, std::uint64_t pidNsIno)
     }
     // How many processes A can see: those in A's pid namespace or below it; and A's init, the
     // process that is PID 1 in A's namespace.
+    // Per pid namespace, once per Inspector: two processes of one namespace (or one process diffed
+    // against itself) must not differ just because the host forked in between.
+    if (auto it = m_pidNsView.find(pidNsIno); it != m_pidNsView.end()) {
+        for (auto &[k, v] : it->second.items())
+            j[k] = v;
+        return j;
+    }
     DIR *d = ::opendir(m_procRoot.c_str());
     if (!d)
         return j;
@@ -417,8 +424,15 @@ json Inspector::pidSection(int pid, const json &status, std::uint64_t pidNsIno)
     j["visibleProcesses"] = visible;
     if (unreadable)
         j["visibleProcessesNote"] = "at least; " + std::to_string(unreadable) + " processes were not readable";
+    if (!initPid && rootNs)
+        initPid = 1; // the initial namespace's init always exists, even where we may not read it
     if (initPid)
         j["init"] = initPid;
+    json view = json::object();
+    for (const char *k : {"visibleProcesses", "visibleProcessesNote", "init"})
+        if (j.contains(k))
+            view[k] = j[k];
+    m_pidNsView[pidNsIno] = view;
     return j;
 }
 
@@ -440,7 +454,7 @@ json Inspector::inspect(int pid)
         doc["state"] = (e == ENOENT || e == ESRCH) ? "exited" : "unreadable";
         doc["error"] = why;
         for (const char *s : kSections)
-            doc[s] = {{"error", why}};
+            doc["sections"][s] = {{"error", why}};
         doc["security"] = {{"error", why}};
         doc["container"] = {{"error", why}};
         return doc;
@@ -526,7 +540,7 @@ json Inspector::inspect(int pid)
     };
 
     // uts
-    doc["uts"] = fromEntered("uts", NsType::Uts);
+    doc["sections"]["uts"] = fromEntered("uts", NsType::Uts);
 
     // net: the /proc/PID/net files give this netns' view without entering it; link state and IPv4
     // addresses need entering it.
@@ -590,7 +604,7 @@ json Inspector::inspect(int pid)
             }
         }
         net["listening"] = listening;
-        doc["net"] = net;
+        doc["sections"]["net"] = net;
     }
 
     // mnt
@@ -608,7 +622,7 @@ json Inspector::inspect(int pid)
         } catch (const std::exception &ex) {
             mnt["errors"]["mounts"] = errno == ENOENT ? std::string("process exited") : std::string(ex.what());
         }
-        doc["mnt"] = mnt;
+        doc["sections"]["mnt"] = mnt;
     }
 
     // user
@@ -636,11 +650,11 @@ json Inspector::inspect(int pid)
             user["ancestors"] = chain["ancestors"];
             user["ancestorsComplete"] = chain["complete"];
         }
-        doc["user"] = user;
+        doc["sections"]["user"] = user;
     }
 
     // pid
-    doc["pid"] = pidSection(pid, status, nsIno(NsType::Pid));
+    doc["sections"]["pid"] = pidSection(pid, status, nsIno(NsType::Pid));
 
     // cgroup
     {
@@ -681,30 +695,30 @@ json Inspector::inspect(int pid)
         } else {
             cg["error"] = errText(e);
         }
-        doc["cgroup"] = cg;
+        doc["sections"]["cgroup"] = cg;
         doc["container"] = json::object();
         if (cg.contains("path")) {
             ContainerIdentity id = containerFromCgroup(cg["path"].get<std::string>());
             if (id.valid())
                 doc["container"] = {{"engine", id.engine}, {"id", id.id}, {"pod", id.pod}, {"label", id.label()}};
         }
-        if (doc["pid"].contains("init"))
-            doc["container"]["init"] = doc["pid"]["init"];
+        if (doc["sections"]["pid"].contains("init"))
+            doc["container"]["init"] = doc["sections"]["pid"]["init"];
     }
 
     // time
     {
         e = readFile(pidPath(m_procRoot, pid, "timens_offsets"), text);
         if (e == 0)
-            doc["time"] = {{"offsets", procparse::parseTimensOffsets(text)}};
+            doc["sections"]["time"] = {{"offsets", procparse::parseTimensOffsets(text)}};
         else if (e == ENOENT && nsOf[index(NsType::Time)].err == ENOENT)
-            doc["time"] = {{"error", "time namespaces not supported by this kernel"}};
+            doc["sections"]["time"] = {{"error", "time namespaces not supported by this kernel"}};
         else
-            doc["time"] = {{"error", errText(e)}};
+            doc["sections"]["time"] = {{"error", errText(e)}};
     }
 
     // ipc
-    doc["ipc"] = fromEntered("ipc", NsType::Ipc);
+    doc["sections"]["ipc"] = fromEntered("ipc", NsType::Ipc);
 
     // security
     {

@@ -38,7 +38,8 @@ private:
     int m_childTimeout = 5;
     /// (type name, ns inode) -> gathered section; valid for the lifetime of this Inspector.
     std::map<std::tuple<std::string, std::uint64_t>, nlohmann::json> m_cache;
-    std::map<std::uint64_t, std::uint64_t> m_pidNsParent; ///< pid ns inode -> parent inode (0: none)
+    std::map<std::uint64_t, std::uint64_t> m_pidNsParent;
+    std::map<std::uint64_t, nlohmann::json> m_pidNsView; ///< pid ns inode -> visible processes, init ///< pid ns inode -> parent inode (0: none)
 };
 
 } // namespace nsviz
