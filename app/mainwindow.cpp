@@ -2,7 +2,11 @@
 #include "mainwindow.h"
 
 #include "clusterview.h"
-#include "hostnetpanel.h"
+#include "concurrentscantransport.h"
+#include "demodialog.h"
+#include "diffpanel.h"
+#include "findingspanel.h"
+#include "inspector.h"
 #include "session.h"
 #include "snapshotstore.h"
 #include "viewexporter.h"
@@ -31,6 +35,8 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QVBoxLayout>
 
 namespace nsviz {
@@ -81,12 +87,46 @@ MainWindow::MainWindow(QWidget *parent)
     lay->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
-    m_hostNet = new HostNetPanel(m_store, this);
-    m_hostNetDock = addPanel(m_hostNet, QStringLiteral("Host network sharing"), QStringLiteral("hostNetDock"));
-    connect(m_hostNet, &HostNetPanel::processActivated, this, [this](int pid) {
+    m_findings = new FindingsPanel(this);
+    m_findingsDock = addPanel(m_findings, QStringLiteral("Host sharing findings"), QStringLiteral("findingsDock"));
+    connect(m_findings, &FindingsPanel::processActivated, this, [this](int pid) {
         m_tabs->setCurrentWidget(m_cluster);
         m_cluster->selectPid(pid);
+        showDiff(pid);
     });
+    m_diff = new DiffPanel(this);
+    m_diffDock = addPanel(m_diff, QStringLiteral("Diff against the host"), QStringLiteral("diffDock"));
+    connect(m_cluster, &ClusterView::processSelected, this, [this](int pid) {
+        if (pid > 0)
+            showDiff(pid);
+    });
+    // Findings read /proc per container: at most once a second, in a worker (FindingsPanel's own).
+    m_panelTimer = new QTimer(this);
+    m_panelTimer->setSingleShot(true);
+    m_panelTimer->setInterval(1000);
+    connect(m_panelTimer, &QTimer::timeout, this, [this]() {
+        const Snapshot &s = m_store->snapshot();
+        m_diff->setSnapshot(s);
+        const bool local = m_session->source() == Session::Source::Live;
+        m_findings->setSnapshot(s, local ? QString::fromStdString(s.host.procRoot.empty() ? std::string("/proc") : s.host.procRoot)
+                                         : QStringLiteral("/nonexistent-proc-of-a-file-snapshot"));
+        // A demo we launched shows up: select it and open its diff.
+        if (m_pendingDemoPid > 0 && s.findProcess(m_pendingDemoPid)) {
+            const int pid = m_pendingDemoPid;
+            m_pendingDemoPid = 0;
+            m_tabs->setCurrentWidget(m_cluster);
+            m_cluster->selectPid(pid);
+            showDiff(pid);
+        }
+    });
+    connect(m_store, &SnapshotStore::snapshotReset, this, [this]() {
+        m_panelTimer->start(0);
+    });
+    connect(m_store, &SnapshotStore::deltaApplied, this, [this](const SnapshotDelta &d) {
+        if (!d.empty() && !m_panelTimer->isActive())
+            m_panelTimer->start();
+    });
+    connect(m_session, &Session::stateChanged, this, &MainWindow::onTransportChanged);
     // Keep selection in step across views that know processes.
     for (int i = 0; i < m_tabs->count(); ++i) {
         QWidget *w = m_tabs->widget(i);
@@ -205,8 +245,9 @@ void MainWindow::buildActions()
     connect(m_redactAction, &QAction::toggled, m_cluster, &ClusterView::setRedacted);
     auto *panels = view->addMenu(QStringLiteral("&Panels"));
     panels->setObjectName(QStringLiteral("panelsMenu"));
-    if (m_hostNetDock)
-        panels->addAction(m_hostNetDock->toggleViewAction());
+    for (QDockWidget *d : {m_findingsDock, m_diffDock})
+        if (d)
+            panels->addAction(d->toggleViewAction());
 
     auto *liveMenu = menuBar()->addMenu(QStringLiteral("&Live"));
     auto *refresh = liveMenu->addAction(style()->standardIcon(QStyle::SP_BrowserReload), QStringLiteral("&Refresh"),
@@ -225,6 +266,8 @@ void MainWindow::buildActions()
         a->setChecked(ms == m_session->intervalMs());
         m_intervalGroup->addAction(a);
     }
+    liveMenu->addSeparator();
+    liveMenu->addAction(QStringLiteral("Launch &Demo Container…"), this, &MainWindow::launchDemo);
     liveMenu->addSeparator();
     liveMenu->addAction(QStringLiteral("&Authenticate…"), m_session, &Session::escalate);
 
@@ -401,6 +444,77 @@ void MainWindow::exportPicture()
         statusBar()->showMessage(QStringLiteral("exported %1").arg(path), 5000);
 }
 
+void MainWindow::onTransportChanged()
+{
+    Transport *t = m_session->transport();
+    static QPointer<Transport> wired;
+    if (t == wired)
+        return;
+    wired = t;
+    if (!t)
+        return;
+    connect(t, &Transport::replyReceived, this, &MainWindow::onReply, Qt::UniqueConnection);
+    // The in-process scanner cannot answer inspect requests: gather in-process instead (complete as
+    // root, per-field "not readable" otherwise). A helper transport answers them itself.
+    if (qobject_cast<ConcurrentScanTransport *>(t))
+        m_diff->setInspectFunction([](int pid) { return Inspector().inspect(pid); });
+    else
+        m_diff->setTransport(t);
+}
+
+void MainWindow::showDiff(int pid)
+{
+    if (pid <= 0 || m_store->isEmpty())
+        return;
+    if (m_session->source() == Session::Source::File) {
+        // A capture from elsewhere: /proc here says nothing about it.
+        statusBar()->showMessage(QStringLiteral("diff needs a live connection (this is a file snapshot)"), 5000);
+        return;
+    }
+    m_diff->setSnapshot(m_store->snapshot());
+    m_diff->setTarget(pid);
+    m_diffDock->show();
+    m_diffDock->raise();
+}
+
+void MainWindow::launchDemo()
+{
+    Transport *t = m_session->transport();
+    if (!t || m_session->source() != Session::Source::Live) {
+        showError(QStringLiteral("Launch demo container"), QStringLiteral("Connect to this host first (File ▸ Connect to This Host)."));
+        return;
+    }
+    DemoDialog dlg(this);
+    if (dlg.exec() != QDialog::Accepted)
+        return;
+    const quint64 id = t->request(dlg.requestJson());
+    m_requests.insert(id, QStringLiteral("demo_start"));
+    statusBar()->showMessage(QStringLiteral("starting demo container…"), 5000);
+}
+
+void MainWindow::onReply(quint64 id, const QByteArray &frameJson)
+{
+    const QString what = m_requests.take(id);
+    if (what.isEmpty())
+        return; // someone else's request (the diff panel's inspects)
+    const QJsonObject frame = QJsonDocument::fromJson(frameJson).object();
+    if (frame.value(QStringLiteral("type")).toString() == QLatin1String("error")) {
+        showError(what == QLatin1String("demo_start") ? QStringLiteral("Launch demo container") : QStringLiteral("Stop demo container"),
+                  frame.value(QStringLiteral("message")).toString(QStringLiteral("the helper refused the request")));
+        return;
+    }
+    const QJsonObject result = frame.value(QStringLiteral("result")).toObject();
+    if (what == QLatin1String("demo_start")) {
+        const int pid = result.value(QStringLiteral("pid")).toInt();
+        if (pid > 0) {
+            m_demoPids.append(pid);
+            m_pendingDemoPid = pid;
+            statusBar()->showMessage(QStringLiteral("demo container started: pid %1").arg(pid), 5000);
+            m_session->refresh(); // show it now rather than at the next tick
+        }
+    }
+}
+
 void MainWindow::restoreSettings()
 {
     QSettings st;
@@ -427,6 +541,20 @@ void MainWindow::saveSettings()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!m_demoPids.isEmpty() && m_session->transport()) {
+        if (m_interactive &&
+            QMessageBox::question(this, QStringLiteral("Quit nsviz"),
+                                  QStringLiteral("Stop the %1 demo container(s) this window started?").arg(m_demoPids.size()),
+                                  QMessageBox::Yes | QMessageBox::Cancel) != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        for (int pid : std::as_const(m_demoPids))
+            m_session->transport()->request(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("demo_stop")},
+                                                                      {QStringLiteral("args"), QJsonObject{{QStringLiteral("pid"), pid}}}})
+                                                .toJson(QJsonDocument::Compact));
+        m_demoPids.clear();
+    }
     saveSettings();
     m_session->disconnectLive();
     event->accept();

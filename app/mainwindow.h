@@ -6,6 +6,7 @@
 #include "model.h"
 
 #include <QMainWindow>
+#include <QHash>
 #include <QPointer>
 
 class QAction;
@@ -18,11 +19,13 @@ class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QTabWidget;
+class QTimer;
 
 namespace nsviz {
 
 class ClusterView;
-class HostNetPanel;
+class DiffPanel;
+class FindingsPanel;
 class Session;
 class SnapshotStore;
 
@@ -35,7 +38,10 @@ public:
     SnapshotStore *store() const { return m_store; }
     Session *session() const { return m_session; }
     ClusterView *clusterView() const { return m_cluster; }
-    HostNetPanel *hostNetPanel() const { return m_hostNet; }
+    FindingsPanel *findingsPanel() const { return m_findings; }
+    DiffPanel *diffPanel() const { return m_diff; }
+    /// Demo containers this window started (stopped on close).
+    QList<int> demoPids() const { return m_demoPids; }
     QTabWidget *tabs() const { return m_tabs; }
     /// The visible error of the last failed open/save (also shown in a message box when interactive).
     QString lastError() const { return m_lastError; }
@@ -50,6 +56,9 @@ public Q_SLOTS:
     void openSnapshot();
     void saveSnapshot();
     void exportPicture();
+    void launchDemo();
+    /// Opens the diff of @p pid against the host reference.
+    void showDiff(int pid);
     void setGroupBy(nsviz::NsType type);
 
 protected:
@@ -67,8 +76,16 @@ private:
     Session *m_session;
     QTabWidget *m_tabs;
     ClusterView *m_cluster;
-    HostNetPanel *m_hostNet;
-    QDockWidget *m_hostNetDock = nullptr;
+    FindingsPanel *m_findings;
+    DiffPanel *m_diff;
+    QDockWidget *m_findingsDock = nullptr;
+    QDockWidget *m_diffDock = nullptr;
+    QTimer *m_panelTimer = nullptr;
+    QList<int> m_demoPids;
+    int m_pendingDemoPid = 0;
+    void onTransportChanged();
+    void onReply(quint64 id, const QByteArray &frame);
+    QHash<quint64, QString> m_requests; ///< request id -> what it was (demo_start, demo_stop)
     QFrame *m_banner;
     QLabel *m_bannerText;
     QPushButton *m_bannerButton;

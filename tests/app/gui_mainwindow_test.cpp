@@ -4,7 +4,7 @@
 #include "clusterview.h"
 #include "concurrentscantransport.h"
 #include "gui_testutil.h"
-#include "hostnetpanel.h"
+#include "findingspanel.h"
 #include "mainwindow.h"
 #include "session.h"
 #include "snapshotstore.h"
@@ -64,7 +64,11 @@ TEST(GuiMainWindow, LiveSnapshotThenDeltasThenPause)
     EXPECT_FALSE(win.session()->waitingForFirstSnapshot());
     EXPECT_EQ(win.store()->snapshot().processes.size(), s.processes.size());
     EXPECT_EQ(win.clusterView()->clusterLayout().dots().size(), s.processes.size());
-    EXPECT_EQ(win.hostNetPanel()->count(), 3);
+    QSignalSpy findings(win.findingsPanel(), &FindingsPanel::findingsReady);
+    ASSERT_TRUE(findings.wait(10000));
+    const int containers = win.findingsPanel()->containerCount();
+    EXPECT_GE(containers, 2);
+    EXPECT_TRUE(win.findingsPanel()->toText().contains(QStringLiteral("4242"))) << win.findingsPanel()->toText().toStdString();
     auto *counts = win.findChild<QLabel *>(QStringLiteral("statusCounts"));
     ASSERT_TRUE(counts);
     EXPECT_TRUE(counts->text().startsWith(QStringLiteral("49 processes")));
@@ -79,7 +83,10 @@ TEST(GuiMainWindow, LiveSnapshotThenDeltasThenPause)
     Q_EMIT fake->deltaReceived(d);
     EXPECT_EQ(win.store()->snapshot().processes.size(), s.processes.size() + 1);
     EXPECT_GE(win.clusterView()->clusterLayout().dotOfPid(9200), 0);
-    EXPECT_EQ(win.hostNetPanel()->count(), 4);
+    EXPECT_EQ(win.clusterView()->clusterLayout().dots()[win.clusterView()->clusterLayout().dotOfPid(9200)].relation,
+              HostRelation::HostNetWarning);
+    ASSERT_TRUE(findings.wait(10000));
+    EXPECT_EQ(win.findingsPanel()->containerCount(), containers + 1);
 
     // Paused: the transport stops sending (so its base stays what we show).
     win.session()->setPaused(true);
