@@ -22,12 +22,13 @@ QString q(const std::string &s)
     return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
 }
 
-// Client side errors are told apart by ActionReply::errorCode(); these are the helper's own.
+// The helper's own error codes. The client sees only KJob::error(), shared with KAuth's
+// ActionReply::Error values (1..9), so these start far above them.
 enum HelperError : int {
-    BadArguments = 1,
-    Busy = 2,
-    Unsupported = 3,
-    Failed = 4,
+    BadArguments = 1001,
+    Busy = 1002,
+    Unsupported = 1003,
+    Failed = 1004,
 };
 
 } // namespace

@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "kauthtransport.h"
+
+#include "snapshotjson.h"
+
+#include <KAuth/Action>
+#include <KAuth/ActionReply>
+#include <KAuth/ExecuteJob>
+
+#include <QRandomGenerator>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace nsviz {
+
+namespace {
+
+// The helper's own error codes (kauthhelper.cpp), above KAuth's ActionReply::Error values.
+constexpr int kHelperBadArguments = 1001;
+constexpr int kHelperBusy = 1002;
+constexpr int kHelperUnsupported = 1003;
+constexpr int kHelperFailed = 1004;
+
+QString fromStd(const std::string &s)
+{
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
+
+} // namespace
+
+KAuthTransport::KAuthTransport(QObject *parent) : KAuthTransport(Options{}, parent) {}
+
+KAuthTransport::KAuthTransport(const Options &options, QObject *parent) : Transport(parent), m_options(options)
+{
+    m_watchdog.setSingleShot(true);
+    connect(&m_watchdog, &QTimer::timeout, this, &KAuthTransport::onWatchdog);
+}
+
+KAuthTransport::~KAuthTransport()
+{
+    // Ask the helper to stop rather than leave it streaming to nobody.
+    if (m_job)
+        m_job->kill(KJob::Quietly);
+}
+
+QString KAuthTransport::description() const
+{
+    return QStringLiteral("KAuth (%1)").arg(m_options.helperId);
+}
+
+quint64 KAuthTransport::newRequestId()
+{
+    // Random, so that another client's frames (KAuth broadcasts them) never carry our id.
+    return QRandomGenerator::system()->bounded(quint64(1), quint64(kauth::kMaxRequestId));
+}
+
+void KAuthTransport::start()
+{
+    // KAuth has no connection to open: the helper is started per action by D-Bus activation.
+    // What can be checked without a password prompt is whether the action is installed at all.
+    const KAuth::Action probe(kauth::actionName(kauth::Verb::Scan));
+    m_started = true;
+    QTimer::singleShot(0, this, [this, probe] {
+        if (probe.status() == KAuth::Action::InvalidStatus) {
+            m_started = false;
+            Q_EMIT failed(Error::HelperMissing,
+                          tr("The nsviz KAuth helper is not installed (polkit does not know %1).").arg(probe.name()));
+            return;
+        }
+        Q_EMIT connected();
+    });
+}
+
+void KAuthTransport::stop()
+{
+    m_subscriptionIntervalMs.reset();
+    m_queue.clear();
+    if (m_job) {
+        m_job->kill(KJob::Quietly); // sends stopAction; the helper sees isStopped()
+        m_job = nullptr;
+    }
+    m_watchdog.stop();
+    m_active.reset();
+    m_assembly.reset();
+    if (m_started) {
+        m_started = false;
+        Q_EMIT disconnected();
+    }
+}
+
+void KAuthTransport::requestScan()
+{
+    kauth::KAuthRequest r;
+    r.verb = kauth::Verb::Scan;
+    enqueue(r);
+}
+
+void KAuthTransport::subscribe(int intervalMs)
+{
+    m_subscriptionIntervalMs = std::clamp(intervalMs, kauth::kMinIntervalMs, kauth::kMaxIntervalMs);
+    if (m_active && m_active->verb == kauth::Verb::Scan && m_active->subscribe && m_job) {
+        m_job->kill(KJob::Quietly); // restart with the new interval
+        m_job = nullptr;
+        m_active.reset();
+    }
+    kauth::KAuthRequest r;
+    r.verb = kauth::Verb::Scan;
+    r.subscribe = true;
+    r.intervalMs = *m_subscriptionIntervalMs;
+    enqueue(r);
+}
+
+void KAuthTransport::unsubscribe()
+{
+    m_subscriptionIntervalMs.reset();
+    std::erase_if(m_queue, [](const kauth::KAuthRequest &r) { return r.subscribe; });
+    if (m_active && m_active->subscribe && m_job) {
+        const quint64 id = m_active->id;
+        m_job->kill(KJob::Quietly);
+        m_job = nullptr;
+        m_watchdog.stop();
+        m_active.reset();
+        m_assembly.reset();
+        Q_EMIT requestFinished(id, QStringLiteral("cancelled"));
+        startNext();
+    }
+}
+
+quint64 KAuthTransport::request(const QByteArray &requestJson)
+{
+    kauth::KAuthRequest r;
+    const auto j = nlohmann::json::parse(requestJson.constBegin(), requestJson.constEnd(), nullptr, false);
+    const std::string type = j.is_object() && j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>()
+                                                                                       : std::string();
+    if (type == "inspect" && j.contains("pid") && j["pid"].is_number_integer()) {
+        r.verb = kauth::Verb::Inspect;
+        const auto pid = j["pid"].get<long long>();
+        r.pid = pid > 0 && pid <= kauth::kMaxPid ? static_cast<int>(pid) : 0;
+    } else if (type == "demo_start") {
+        r.verb = kauth::Verb::DemoStart;
+    } else if (type == "demo_stop") {
+        r.verb = kauth::Verb::DemoStop;
+    } else {
+        // Not something the KAuth helper has an action for: answer like the helper would.
+        const quint64 id = newRequestId();
+        const nlohmann::json err{{"v", 1},
+                                 {"type", "error"},
+                                 {"id", id},
+                                 {"code", type.empty() ? "bad_request" : "unsupported"},
+                                 {"message", "the KAuth helper has no action for request type '" + type + "'"}};
+        const std::string text = err.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        QTimer::singleShot(0, this, [this, id, text] {
+            Q_EMIT replyReceived(id, QByteArray::fromStdString(text));
+        });
+        return id;
+    }
+    if (r.verb == kauth::Verb::Inspect && r.pid == 0) {
+        const quint64 id = newRequestId();
+        QTimer::singleShot(0, this, [this, id] {
+            const nlohmann::json err{{"v", 1}, {"type", "error"}, {"id", id}, {"code", "bad_request"},
+                                     {"message", "inspect needs a pid in [1, 4194304]"}};
+            Q_EMIT replyReceived(id, QByteArray::fromStdString(err.dump()));
+        });
+        return id;
+    }
+    return enqueue(r);
+}
+
+quint64 KAuthTransport::enqueue(kauth::KAuthRequest req)
+{
+    req.id = newRequestId();
+    req.chunkBytes = m_options.chunkBytes;
+    req.maxDurationMs = std::clamp(m_options.subscriptionRenewMs, kauth::kMinDurationMs, kauth::kMaxDurationMs);
+    // A one-shot request pre-empts a running subscription, which resumes after the queue drains.
+    if (!req.subscribe && m_active && m_active->subscribe && m_job) {
+        m_job->kill(KJob::Quietly);
+        m_job = nullptr;
+        m_watchdog.stop();
+        m_active.reset();
+        m_assembly.reset();
+    }
+    m_queue.push_back(req);
+    QTimer::singleShot(0, this, &KAuthTransport::startNext);
+    return req.id;
+}
+
+void KAuthTransport::startNext()
+{
+    if (m_active)
+        return;
+    if (m_queue.empty()) {
+        if (!m_subscriptionIntervalMs)
+            return;
+        kauth::KAuthRequest r;
+        r.verb = kauth::Verb::Scan;
+        r.subscribe = true;
+        r.intervalMs = *m_subscriptionIntervalMs;
+        r.id = newRequestId();
+        r.chunkBytes = m_options.chunkBytes;
+        r.maxDurationMs = std::clamp(m_options.subscriptionRenewMs, kauth::kMinDurationMs, kauth::kMaxDurationMs);
+        m_queue.push_back(r);
+    }
+    m_active = m_queue.front();
+    m_queue.pop_front();
+    m_expectedSeq = 0;
+    m_ownFrames = 0;
+    m_foreignFrames = 0;
+    m_failedActive = false;
+    m_assembly.reset();
+
+    KAuth::Action action(kauth::actionName(m_active->verb));
+    action.setHelperId(m_options.helperId);
+    action.setArguments(kauth::toKAuthArgs(*m_active));
+    // The D-Bus call returns only when the action ends: allow the whole subscription plus margin.
+    const int callMs = m_active->subscribe ? m_active->maxDurationMs + 60000 : 15 * 60000;
+    action.setTimeout(callMs);
+    KAuth::ExecuteJob *job = action.execute();
+    m_job = job;
+    connect(job, &KAuth::ExecuteJob::newData, this, &KAuthTransport::onData);
+    connect(job, &KJob::result, this, &KAuthTransport::onResult);
+    m_watchdog.start(m_options.firstFrameTimeoutMs);
+    job->start();
+}
+
+void KAuthTransport::armWatchdog()
+{
+    int ms = m_options.idleTimeoutMs;
+    if (m_active && m_active->subscribe)
+        ms = std::max(ms, 3 * m_active->intervalMs + 5000);
+    m_watchdog.start(ms);
+}
+
+void KAuthTransport::onData(const QVariantMap &data)
+{
+    if (!m_active || sender() != m_job)
+        return;
+    const quint64 id = data.value(QStringLiteral("id")).toULongLong();
+    if (id != m_active->id) {
+        // Another client's stream, broadcast by KAuth: never ours to read.
+        ++m_foreignFrames;
+        ++m_foreignFramesTotal;
+        return;
+    }
+    const quint64 seq = data.value(QStringLiteral("seq")).toULongLong();
+    if (seq != m_expectedSeq) {
+        failActive(Error::Other, tr("KAuth helper frames arrived out of order (got %1, expected %2)")
+                                     .arg(seq)
+                                     .arg(m_expectedSeq));
+        return;
+    }
+    ++m_expectedSeq;
+    ++m_ownFrames;
+    armWatchdog();
+    const QByteArray frame = data.value(QStringLiteral("frame")).toByteArray();
+    Q_EMIT frameReceived(id, seq, frame);
+    handleFrame(frame);
+}
+
+void KAuthTransport::handleFrame(const QByteArray &frame)
+{
+    const quint64 id = m_active->id;
+    const auto j = nlohmann::json::parse(frame.constBegin(), frame.constEnd(), nullptr, false);
+    if (!j.is_object() || !j.contains("type") || !j["type"].is_string() || j.value("v", 0) != 1) {
+        failActive(Error::ProtocolMismatch, tr("The KAuth helper sent a frame this version does not understand."));
+        return;
+    }
+    const std::string type = j["type"].get<std::string>();
+    if (type == "snapshot" || type == "delta") {
+        const auto num = [&](const char *k) -> std::optional<quint64> {
+            auto it = j.find(k);
+            if (it == j.end() || !it->is_number_unsigned())
+                return std::nullopt;
+            return it->get<quint64>();
+        };
+        const auto seq = num("seq"), chunk = num("chunk"), chunks = num("chunks");
+        auto dataIt = j.find("data");
+        if (!seq || !chunk || !chunks || *chunks == 0 || dataIt == j.end() || !dataIt->is_string()) {
+            failActive(Error::ProtocolMismatch, tr("Malformed %1 frame from the KAuth helper.").arg(fromStd(type)));
+            return;
+        }
+        if (*chunk == 0)
+            m_assembly = Assembly{QByteArray::fromStdString(type), *seq, *chunks, 0, {}};
+        if (!m_assembly || m_assembly->type != QByteArray::fromStdString(type) || m_assembly->seq != *seq ||
+            m_assembly->chunks != *chunks || m_assembly->next != *chunk) {
+            failActive(Error::ProtocolMismatch, tr("The KAuth helper's %1 chunks do not fit together.").arg(fromStd(type)));
+            return;
+        }
+        const std::string &part = dataIt->get_ref<const std::string &>();
+        if (m_assembly->text.size() + qsizetype(part.size()) > m_options.maxDocumentBytes) {
+            failActive(Error::Other, tr("The helper's %1 is larger than the accepted maximum.").arg(fromStd(type)));
+            return;
+        }
+        m_assembly->text.append(part.data(), static_cast<qsizetype>(part.size()));
+        ++m_assembly->next;
+        if (type == "snapshot")
+            Q_EMIT snapshotProgress(int(m_assembly->next), int(m_assembly->chunks));
+        if (m_assembly->next < m_assembly->chunks)
+            return;
+        QByteArray text = std::move(m_assembly->text);
+        m_assembly.reset();
+        if (type == "snapshot") {
+            try {
+                Q_EMIT snapshotReceived(snapshotFromJsonText(text.toStdString()));
+            } catch (const std::exception &e) {
+                failActive(Error::ProtocolMismatch, tr("The KAuth helper sent an invalid snapshot: %1").arg(fromStd(e.what())));
+            }
+        } else {
+            // TODO(protocol): decode with core's delta reader once it lands and emit deltaReceived().
+            Q_EMIT replyReceived(id, text);
+        }
+        return;
+    }
+    if (type == "error" && m_active->verb == kauth::Verb::Scan) {
+        failActive(Error::Other, tr("The helper failed: %1").arg(fromStd(j.value("message", std::string("unknown error")))));
+        return;
+    }
+    // inspect, demo_*, and their errors: the caller matches them by id.
+    Q_EMIT replyReceived(id, frame);
+}
+
+void KAuthTransport::onResult(KJob *kjob)
+{
+    auto *job = qobject_cast<KAuth::ExecuteJob *>(kjob);
+    if (!job || job != m_job || !m_active)
+        return;
+    m_job = nullptr;
+    m_watchdog.stop();
+    if (m_failedActive)
+        return;
+    const int err = job->error();
+    const QString text = job->errorText();
+    if (err == 0) {
+        const QVariantMap data = job->data();
+        const quint64 id = data.value(QStringLiteral("id")).toULongLong();
+        if (id != m_active->id) {
+            // KAuth handed us the result of another client's action of the same name: our call
+            // was refused while the helper served that one.
+            failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
+            return;
+        }
+        const QString status = data.value(QStringLiteral("status")).toString();
+        if (m_assembly) {
+            failActive(Error::HelperDied, tr("The helper ended in the middle of a %1.").arg(QString::fromLatin1(m_assembly->type)));
+            return;
+        }
+        finishActive(status);
+        return;
+    }
+    using R = KAuth::ActionReply;
+    switch (err) {
+    case R::AuthorizationDeniedError:
+        failActive(Error::Denied, tr("Not authorized: polkit refused %1.").arg(kauth::actionName(m_active->verb)));
+        return;
+    case R::UserCancelledError:
+        failActive(Error::Cancelled, tr("Authentication was cancelled."));
+        return;
+    case R::HelperBusyError:
+    case kHelperBusy:
+        failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
+        return;
+    case R::InvalidActionError:
+    case R::NoResponderError:
+        failActive(Error::HelperMissing, tr("The nsviz KAuth helper is not installed correctly: %1").arg(text));
+        return;
+    case R::NoSuchActionError:
+        failActive(Error::ProtocolMismatch, tr("The installed nsviz KAuth helper does not know this action (older version?)."));
+        return;
+    case R::DBusError:
+        if (text.contains(QLatin1String("service start")) || text.contains(QLatin1String("ServiceUnknown")) ||
+            text.contains(QLatin1String("not provided by any .service")))
+            failActive(Error::HelperMissing, tr("The nsviz KAuth helper could not be started: %1").arg(text));
+        else if (m_foreignFrames > 0 && m_ownFrames == 0)
+            failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
+        else
+            failActive(Error::HelperDied, tr("Lost the nsviz KAuth helper: %1").arg(text));
+        return;
+    case kHelperBadArguments:
+        failActive(Error::Other, tr("The helper refused the request: %1").arg(text));
+        return;
+    case kHelperUnsupported:
+    case kHelperFailed:
+        // inspect/demo: the error frame (not_found, unsupported, ...) went out as a reply already.
+        if (m_active->verb != kauth::Verb::Scan && m_ownFrames > 0) {
+            finishActive(QStringLiteral("failed"));
+            return;
+        }
+        failActive(Error::Other, tr("The KAuth helper failed: %1").arg(text));
+        return;
+    default:
+        if (m_foreignFrames > 0 && m_ownFrames == 0) {
+            failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
+            return;
+        }
+        failActive(Error::Other, tr("The KAuth helper failed: %1").arg(text));
+        return;
+    }
+}
+
+void KAuthTransport::onWatchdog()
+{
+    if (!m_active)
+        return;
+    if (m_ownFrames == 0 && m_foreignFrames > 0)
+        failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
+    else
+        failActive(Error::Timeout, tr("No answer from the nsviz KAuth helper for %1 s.").arg(m_watchdog.interval() / 1000));
+}
+
+void KAuthTransport::finishActive(const QString &status)
+{
+    const kauth::KAuthRequest done = *m_active;
+    m_active.reset();
+    m_assembly.reset();
+    // A subscription that reached its time limit is renewed by startNext(); one we were not asked
+    // to keep is not.
+    if (done.subscribe && status != QLatin1String("expired"))
+        m_subscriptionIntervalMs.reset();
+    Q_EMIT requestFinished(done.id, status);
+    QTimer::singleShot(0, this, &KAuthTransport::startNext);
+}
+
+void KAuthTransport::failActive(Transport::Error error, const QString &message)
+{
+    if (!m_active)
+        return;
+    const quint64 id = m_active->id;
+    const bool wasSubscription = m_active->subscribe;
+    m_failedActive = true;
+    if (m_job) {
+        m_job->kill(KJob::Quietly);
+        m_job = nullptr;
+    }
+    m_watchdog.stop();
+    m_active.reset();
+    m_assembly.reset();
+    if (wasSubscription)
+        m_subscriptionIntervalMs.reset(); // the caller decides whether to reconnect
+    Q_EMIT requestFinished(id, QStringLiteral("error"));
+    Q_EMIT failed(error, message);
+    QTimer::singleShot(0, this, &KAuthTransport::startNext);
+}
+
+} // namespace nsviz
