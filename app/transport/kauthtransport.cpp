@@ -7,6 +7,8 @@
 #include <KAuth/ActionReply>
 #include <KAuth/ExecuteJob>
 
+#include <QDBusConnection>
+#include <QDataStream>
 #include <QRandomGenerator>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +25,19 @@ constexpr int kHelperBusy = 1002;
 constexpr int kHelperUnsupported = 1003;
 constexpr int kHelperFailed = 1004;
 
+// KAuth's D-Bus helper protocol (DBusHelperProxy::SignalType).
+enum RemoteSignal { ActionStarted = 0, ActionPerformed = 1, ProgressStepData = 4 };
+// A foreign signal received this long after our call was sent was emitted after the helper had
+// our call queued: the helper dispatches it during that other action and refuses it (KAuth never
+// queues), so we are not going to be served.
+constexpr qint64 kBusyGraceMs = 1000;
+// Longest wait for the helper to wind down a request we stopped before sending the next one.
+constexpr int kDrainTimeoutMs = 10000;
+// After another request ended: how long to wait for ours to start before sending it again, and
+// how often to try before reporting busy.
+constexpr int kRetryCheckMs = 1000;
+constexpr int kMaxRetries = 3;
+
 QString fromStd(const std::string &s)
 {
     return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
@@ -36,13 +51,18 @@ KAuthTransport::KAuthTransport(const Options &options, QObject *parent) : Transp
 {
     m_watchdog.setSingleShot(true);
     connect(&m_watchdog, &QTimer::timeout, this, &KAuthTransport::onWatchdog);
+    m_drainTimer.setSingleShot(true);
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &KAuthTransport::retryOrBusy);
+    connect(&m_drainTimer, &QTimer::timeout, this, [this] {
+        m_draining.clear();
+        startNext();
+    });
 }
 
 KAuthTransport::~KAuthTransport()
 {
-    // Ask the helper to stop rather than leave it streaming to nobody.
-    if (m_job)
-        m_job->kill(KJob::Quietly);
+    abandonJob();
 }
 
 QString KAuthTransport::description() const
@@ -77,10 +97,7 @@ void KAuthTransport::stop()
 {
     m_subscriptionIntervalMs.reset();
     m_queue.clear();
-    if (m_job) {
-        m_job->kill(KJob::Quietly); // sends stopAction; the helper sees isStopped()
-        m_job = nullptr;
-    }
+    abandonJob();
     m_watchdog.stop();
     m_active.reset();
     m_assembly.reset();
@@ -101,9 +118,10 @@ void KAuthTransport::subscribe(int intervalMs)
 {
     m_subscriptionIntervalMs = std::clamp(intervalMs, kauth::kMinIntervalMs, kauth::kMaxIntervalMs);
     if (m_active && m_active->verb == kauth::Verb::Scan && m_active->subscribe && m_job) {
-        m_job->kill(KJob::Quietly); // restart with the new interval
-        m_job = nullptr;
+        abandonJob(); // restart with the new interval
+        m_watchdog.stop();
         m_active.reset();
+        m_assembly.reset();
     }
     kauth::KAuthRequest r;
     r.verb = kauth::Verb::Scan;
@@ -118,8 +136,7 @@ void KAuthTransport::unsubscribe()
     std::erase_if(m_queue, [](const kauth::KAuthRequest &r) { return r.subscribe; });
     if (m_active && m_active->subscribe && m_job) {
         const quint64 id = m_active->id;
-        m_job->kill(KJob::Quietly);
-        m_job = nullptr;
+        abandonJob();
         m_watchdog.stop();
         m_active.reset();
         m_assembly.reset();
@@ -175,8 +192,7 @@ quint64 KAuthTransport::enqueue(kauth::KAuthRequest req)
     req.maxDurationMs = std::clamp(m_options.subscriptionRenewMs, kauth::kMinDurationMs, kauth::kMaxDurationMs);
     // A one-shot request pre-empts a running subscription, which resumes after the queue drains.
     if (!req.subscribe && m_active && m_active->subscribe && m_job) {
-        m_job->kill(KJob::Quietly);
-        m_job = nullptr;
+        abandonJob();
         m_watchdog.stop();
         m_active.reset();
         m_assembly.reset();
@@ -186,10 +202,36 @@ quint64 KAuthTransport::enqueue(kauth::KAuthRequest req)
     return req.id;
 }
 
+void KAuthTransport::abandonJob()
+{
+    if (!m_job)
+        return;
+    KAuth::ExecuteJob *job = m_job;
+    m_job = nullptr;
+    disconnect(job, nullptr, this, nullptr);
+    if (m_active && m_ownFrames > 0) {
+        // The helper is serving us: stopAction makes its isStopped() true. KAuth's stop flag is
+        // global to the helper, so a job that is not being served (refused as busy) must never
+        // send it: it would stop another client's stream.
+        m_draining.insert(m_active->id);
+        m_drainTimer.start(kDrainTimeoutMs);
+        job->kill(KJob::Quietly);
+    } else {
+        job->deleteLater();
+    }
+}
+
 void KAuthTransport::startNext()
 {
-    if (m_active)
+    if (m_active || !m_draining.isEmpty())
         return;
+    if (!m_listening) {
+        // KAuth's helper broadcasts these; listening lets us see other clients' activity (busy)
+        // and the end of a request we stopped. Only the owner of the helper's name can send them.
+        m_listening = QDBusConnection::systemBus().connect(
+            m_options.helperId, QStringLiteral("/"), QStringLiteral("org.kde.kf6auth"), QStringLiteral("remoteSignal"),
+            this, SLOT(onRemoteSignal(int, QString, QByteArray)));
+    }
     if (m_queue.empty()) {
         if (!m_subscriptionIntervalMs)
             return;
@@ -204,11 +246,19 @@ void KAuthTransport::startNext()
     }
     m_active = m_queue.front();
     m_queue.pop_front();
+    m_retries = 0;
+    launch();
+}
+
+void KAuthTransport::launch()
+{
     m_expectedSeq = 0;
     m_ownFrames = 0;
     m_foreignFrames = 0;
     m_failedActive = false;
+    m_sawOwnStart = false;
     m_assembly.reset();
+    m_retryTimer.stop();
 
     KAuth::Action action(kauth::actionName(m_active->verb));
     action.setHelperId(m_options.helperId);
@@ -221,7 +271,74 @@ void KAuthTransport::startNext()
     connect(job, &KAuth::ExecuteJob::newData, this, &KAuthTransport::onData);
     connect(job, &KJob::result, this, &KAuthTransport::onResult);
     m_watchdog.start(m_options.firstFrameTimeoutMs);
+    m_sinceCall.start();
     job->start();
+}
+
+void KAuthTransport::noteForeign()
+{
+    ++m_foreignFrames;
+    ++m_foreignFramesTotal;
+    if (m_active && m_ownFrames == 0 && !m_sawOwnStart && m_sinceCall.isValid() && m_sinceCall.elapsed() > kBusyGraceMs)
+        failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
+}
+
+void KAuthTransport::noteForeignEnd()
+{
+    // Another request just ended. If ours reached the helper while that one ran, it was refused
+    // (and KAuth will never tell us); if not, it is about to start. Wait briefly for its start,
+    // else send it again: the helper is free now.
+    if (m_active && m_ownFrames == 0 && !m_sawOwnStart)
+        m_retryTimer.start(kRetryCheckMs);
+}
+
+void KAuthTransport::retryOrBusy()
+{
+    if (!m_active || m_ownFrames > 0 || m_sawOwnStart)
+        return;
+    if (m_retries >= kMaxRetries) {
+        failActive(Error::Busy, tr("The nsviz helper is busy serving other clients; try again."));
+        return;
+    }
+    ++m_retries;
+    abandonJob(); // never served: dropped without a stop request
+    // A fresh id, so that the old call, should the helper serve it after all, is never mistaken
+    // for this one. (request() callers match replies by the id they got; keep theirs.)
+    if (m_active->verb == kauth::Verb::Scan)
+        m_active->id = newRequestId();
+    launch();
+}
+
+void KAuthTransport::onRemoteSignal(int type, const QString &action, const QByteArray &blob)
+{
+    Q_UNUSED(action)
+    if (type == ProgressStepData) {
+        QVariantMap data;
+        QDataStream in(blob);
+        in >> data;
+        if (in.status() != QDataStream::Ok)
+            return;
+        const quint64 id = data.value(QStringLiteral("id")).toULongLong();
+        if (m_draining.contains(id) || (m_active && id == m_active->id))
+            return; // ours: the tail of a stopped request, or delivered through the job
+        if (m_active)
+            noteForeign();
+    } else if (type == ActionPerformed) {
+        const QVariantMap data = KAuth::ActionReply::deserialize(blob).data();
+        const quint64 id = data.value(QStringLiteral("id")).toULongLong();
+        if (m_draining.remove(id)) {
+            if (m_draining.isEmpty()) {
+                m_drainTimer.stop();
+                QTimer::singleShot(0, this, &KAuthTransport::startNext);
+            }
+            return;
+        }
+        if (m_active && id != m_active->id)
+            noteForeignEnd();
+    } else if (type == ActionStarted) {
+        if (m_active && action == kauth::actionName(m_active->verb) && m_sinceCall.isValid())
+            m_sawOwnStart = true;
+    }
 }
 
 void KAuthTransport::armWatchdog()
@@ -238,9 +355,10 @@ void KAuthTransport::onData(const QVariantMap &data)
         return;
     const quint64 id = data.value(QStringLiteral("id")).toULongLong();
     if (id != m_active->id) {
-        // Another client's stream, broadcast by KAuth: never ours to read.
-        ++m_foreignFrames;
-        ++m_foreignFramesTotal;
+        // Another client's stream (KAuth broadcasts it): never ours to read. Counted by
+        // onRemoteSignal(), which sees every action's frames, not only this action's.
+        if (!m_listening)
+            noteForeign();
         return;
     }
     const quint64 seq = data.value(QStringLiteral("seq")).toULongLong();
@@ -336,8 +454,13 @@ void KAuthTransport::onResult(KJob *kjob)
         const quint64 id = data.value(QStringLiteral("id")).toULongLong();
         if (id != m_active->id) {
             // KAuth handed us the result of another client's action of the same name: our call
-            // was refused while the helper served that one.
-            failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
+            // was refused while the helper served that one (or is about to start).
+            if (m_ownFrames == 0) {
+                m_sawOwnStart = false;
+                retryOrBusy();
+            } else {
+                failActive(Error::Other, tr("KAuth reported another request's result for ours."));
+            }
             return;
         }
         const QString status = data.value(QStringLiteral("status")).toString();
@@ -413,6 +536,7 @@ void KAuthTransport::finishActive(const QString &status)
     const kauth::KAuthRequest done = *m_active;
     m_active.reset();
     m_assembly.reset();
+    m_retryTimer.stop();
     // A subscription that reached its time limit is renewed by startNext(); one we were not asked
     // to keep is not.
     if (done.subscribe && status != QLatin1String("expired"))
@@ -428,11 +552,9 @@ void KAuthTransport::failActive(Transport::Error error, const QString &message)
     const quint64 id = m_active->id;
     const bool wasSubscription = m_active->subscribe;
     m_failedActive = true;
-    if (m_job) {
-        m_job->kill(KJob::Quietly);
-        m_job = nullptr;
-    }
+    abandonJob();
     m_watchdog.stop();
+    m_retryTimer.stop();
     m_active.reset();
     m_assembly.reset();
     if (wasSubscription)

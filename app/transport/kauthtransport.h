@@ -14,7 +14,9 @@
 #include "kauthrequest.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 #include <deque>
@@ -65,6 +67,10 @@ public:
     /// Frames of other clients' requests seen (and dropped) so far.
     quint64 foreignFrames() const { return m_foreignFramesTotal; }
 
+private Q_SLOTS:
+    /// Every signal the helper broadcasts (KAuth's own D-Bus interface, org.kde.kf6auth).
+    void onRemoteSignal(int type, const QString &action, const QByteArray &blob);
+
 Q_SIGNALS:
     /// Every frame of our own requests, in order, as the helper sent it (for logs and tests).
     void frameReceived(quint64 id, quint64 seq, const QByteArray &frame);
@@ -90,6 +96,11 @@ private:
     void finishActive(const QString &status);
     void failActive(Transport::Error error, const QString &message);
     void armWatchdog();
+    void abandonJob();
+    void launch();
+    void noteForeign();
+    void noteForeignEnd();
+    void retryOrBusy();
     static quint64 newRequestId();
 
     Options m_options;
@@ -106,6 +117,15 @@ private:
     std::optional<int> m_subscriptionIntervalMs;
     bool m_started = false;
     bool m_failedActive = false;
+    bool m_listening = false;
+    QElapsedTimer m_sinceCall; ///< since the active request was sent
+    /// Ids of our own requests we stopped and the helper has not finished yet; the next request
+    /// waits for them (or m_drainTimer), else the helper would refuse it as busy.
+    QSet<quint64> m_draining;
+    QTimer m_drainTimer;
+    QTimer m_retryTimer;
+    int m_retries = 0;
+    bool m_sawOwnStart = false; ///< the helper announced an action of our name after our call
 };
 
 } // namespace nsviz
