@@ -80,17 +80,38 @@ start_polkitd || exit 1
 as_user() { setpriv --reuid="$uid" --regid="$uid" --clear-groups --no-new-privs env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 "$@"; }
 
 failed=0
+npass=0
+nfail=0
+# Runs the client tests as the unprivileged user; adds their counts from gtest's JSON report.
+run_client() { # mode filter
+    local report=/tmp/kauth-e2e-$1.json rc
+    rm -f "$report"
+    as_user NSVIZ_KAUTH_E2E="$1" "$e2e" --gtest_filter="$2" --gtest_output="json:$report"
+    rc=$?
+    local tests fails
+    tests=$(grep -o '"tests": [0-9]*' "$report" 2>/dev/null | head -1 | grep -o '[0-9]*$')
+    fails=$(grep -o '"failures": [0-9]*' "$report" 2>/dev/null | head -1 | grep -o '[0-9]*$')
+    if [[ -z $tests ]]; then
+        nfail=$((nfail + 1)) # crashed before reporting
+    else
+        npass=$((npass + tests - fails))
+        nfail=$((nfail + fails))
+    fi
+    [[ $rc -eq 0 ]] || failed=1
+}
+
 step "allowed: scan as root, frames in order, stop, busy"
-as_user NSVIZ_KAUTH_E2E=allowed "$e2e" --gtest_filter='KAuthE2E.*' || failed=1
+run_client allowed 'KAuthE2E.*'
 
 step "denied: rule removed"
 rm -f "$rule"
 kill "$polkitd_pid" 2>/dev/null
 wait "$polkitd_pid" 2>/dev/null
 start_polkitd || exit 1
-as_user NSVIZ_KAUTH_E2E=denied "$e2e" --gtest_filter='KAuthE2EDenied.*' || failed=1
+run_client denied 'KAuthE2EDenied.*'
 
 if [[ $failed -ne 0 ]]; then
     echo "--- polkitd log"; tail -30 /tmp/polkitd.log
 fi
+echo "kauth-e2e: $npass passed, $nfail failed"
 exit $failed
