@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kauthtransport.h"
 
-#include "snapshotjson.h"
+#include "protocol.h"
 
 #include <KAuth/Action>
 #include <KAuth/ActionReply>
@@ -100,7 +100,7 @@ void KAuthTransport::stop()
     abandonJob();
     m_watchdog.stop();
     m_active.reset();
-    m_assembly.reset();
+    m_session.reset();
     if (m_started) {
         m_started = false;
         Q_EMIT disconnected();
@@ -121,7 +121,7 @@ void KAuthTransport::subscribe(int intervalMs)
         abandonJob(); // restart with the new interval
         m_watchdog.stop();
         m_active.reset();
-        m_assembly.reset();
+        m_session.reset();
     }
     kauth::KAuthRequest r;
     r.verb = kauth::Verb::Scan;
@@ -139,7 +139,7 @@ void KAuthTransport::unsubscribe()
         abandonJob();
         m_watchdog.stop();
         m_active.reset();
-        m_assembly.reset();
+        m_session.reset();
         Q_EMIT requestFinished(id, QStringLiteral("cancelled"));
         startNext();
     }
@@ -195,7 +195,7 @@ quint64 KAuthTransport::enqueue(kauth::KAuthRequest req)
         abandonJob();
         m_watchdog.stop();
         m_active.reset();
-        m_assembly.reset();
+        m_session.reset();
     }
     m_queue.push_back(req);
     QTimer::singleShot(0, this, &KAuthTransport::startNext);
@@ -257,7 +257,7 @@ void KAuthTransport::launch()
     m_foreignFrames = 0;
     m_failedActive = false;
     m_sawOwnStart = false;
-    m_assembly.reset();
+    m_session.reset();
     m_retryTimer.stop();
 
     KAuth::Action action(kauth::actionName(m_active->verb));
@@ -361,6 +361,12 @@ void KAuthTransport::onData(const QVariantMap &data)
             noteForeign();
         return;
     }
+    if (data.value(QStringLiteral("heartbeat")).toBool()) {
+        // Our request is being served; nothing changed on the host.
+        m_sawOwnStart = true;
+        armWatchdog();
+        return;
+    }
     const quint64 seq = data.value(QStringLiteral("seq")).toULongLong();
     if (seq != m_expectedSeq) {
         failActive(Error::Other, tr("KAuth helper frames arrived out of order (got %1, expected %2)")
@@ -378,64 +384,38 @@ void KAuthTransport::onData(const QVariantMap &data)
 
 void KAuthTransport::handleFrame(const QByteArray &frame)
 {
-    const quint64 id = m_active->id;
-    const auto j = nlohmann::json::parse(frame.constBegin(), frame.constEnd(), nullptr, false);
-    if (!j.is_object() || !j.contains("type") || !j["type"].is_string() || j.value("v", 0) != 1) {
-        failActive(Error::ProtocolMismatch, tr("The KAuth helper sent a frame this version does not understand."));
-        return;
-    }
-    const std::string type = j["type"].get<std::string>();
-    if (type == "snapshot" || type == "delta") {
-        const auto num = [&](const char *k) -> std::optional<quint64> {
-            auto it = j.find(k);
-            if (it == j.end() || !it->is_number_unsigned())
-                return std::nullopt;
-            return it->get<quint64>();
-        };
-        const auto seq = num("seq"), chunk = num("chunk"), chunks = num("chunks");
-        auto dataIt = j.find("data");
-        if (!seq || !chunk || !chunks || *chunks == 0 || dataIt == j.end() || !dataIt->is_string()) {
-            failActive(Error::ProtocolMismatch, tr("Malformed %1 frame from the KAuth helper.").arg(fromStd(type)));
-            return;
-        }
-        if (*chunk == 0)
-            m_assembly = Assembly{QByteArray::fromStdString(type), *seq, *chunks, 0, {}};
-        if (!m_assembly || m_assembly->type != QByteArray::fromStdString(type) || m_assembly->seq != *seq ||
-            m_assembly->chunks != *chunks || m_assembly->next != *chunk) {
-            failActive(Error::ProtocolMismatch, tr("The KAuth helper's %1 chunks do not fit together.").arg(fromStd(type)));
-            return;
-        }
-        const std::string &part = dataIt->get_ref<const std::string &>();
-        if (m_assembly->text.size() + qsizetype(part.size()) > m_options.maxDocumentBytes) {
-            failActive(Error::Other, tr("The helper's %1 is larger than the accepted maximum.").arg(fromStd(type)));
-            return;
-        }
-        m_assembly->text.append(part.data(), static_cast<qsizetype>(part.size()));
-        ++m_assembly->next;
-        if (type == "snapshot")
-            Q_EMIT snapshotProgress(int(m_assembly->next), int(m_assembly->chunks));
-        if (m_assembly->next < m_assembly->chunks)
-            return;
-        QByteArray text = std::move(m_assembly->text);
-        m_assembly.reset();
-        if (type == "snapshot") {
-            try {
-                Q_EMIT snapshotReceived(snapshotFromJsonText(text.toStdString()));
-            } catch (const std::exception &e) {
-                failActive(Error::ProtocolMismatch, tr("The KAuth helper sent an invalid snapshot: %1").arg(fromStd(e.what())));
+    // The same frames as `nsviz-helper serve` writes: the protocol's client session reassembles
+    // snapshot/delta parts and fragments and checks the delta sequence.
+    std::string line = frame.toStdString();
+    line += '\n';
+    const auto events = m_session.feed(line);
+    for (const auto &ev : events) {
+        if (!m_active)
+            return; // a failure below ended the request
+        const quint64 id = m_active->id;
+        if (const auto *s = std::get_if<protocol::event::SnapshotDone>(&ev)) {
+            Q_EMIT snapshotReceived(s->snapshot);
+        } else if (const auto *p = std::get_if<protocol::event::Progress>(&ev)) {
+            Q_EMIT snapshotProgress(int(p->received), int(p->total));
+        } else if (const auto *d = std::get_if<protocol::event::Delta>(&ev)) {
+            Q_EMIT deltaReceived(d->delta);
+        } else if (const auto *r = std::get_if<protocol::event::Reply>(&ev)) {
+            Q_EMIT replyReceived(id, QByteArray::fromStdString(r->text));
+        } else if (const auto *e = std::get_if<protocol::event::Error>(&ev)) {
+            if (m_active->verb == kauth::Verb::Scan) {
+                failActive(Error::Other,
+                           tr("The helper failed: %1").arg(fromStd(e->message)));
+            } else {
+                // inspect/demo: the caller matches the error frame by id
+                Q_EMIT replyReceived(id, QByteArray::fromStdString(
+                                             protocol::dumpFrame(protocol::errorFrame(id, e->code, e->message))));
             }
-        } else {
-            // TODO(protocol): decode with core's delta reader once it lands and emit deltaReceived().
-            Q_EMIT replyReceived(id, text);
+        } else if (const auto *v = std::get_if<protocol::event::Violation>(&ev)) {
+            failActive(v->kind == protocol::event::Violation::Kind::Mismatch ? Error::ProtocolMismatch : Error::Other,
+                       tr("The KAuth helper broke the protocol: %1").arg(fromStd(v->message)));
         }
-        return;
+        // Hello and Bye need nothing here.
     }
-    if (type == "error" && m_active->verb == kauth::Verb::Scan) {
-        failActive(Error::Other, tr("The helper failed: %1").arg(fromStd(j.value("message", std::string("unknown error")))));
-        return;
-    }
-    // inspect, demo_*, and their errors: the caller matches them by id.
-    Q_EMIT replyReceived(id, frame);
 }
 
 void KAuthTransport::onResult(KJob *kjob)
@@ -464,8 +444,8 @@ void KAuthTransport::onResult(KJob *kjob)
             return;
         }
         const QString status = data.value(QStringLiteral("status")).toString();
-        if (m_assembly) {
-            failActive(Error::HelperDied, tr("The helper ended in the middle of a %1.").arg(QString::fromLatin1(m_assembly->type)));
+        if (m_session.midMessage()) {
+            failActive(Error::HelperDied, tr("The helper ended in the middle of a message."));
             return;
         }
         finishActive(status);
@@ -535,7 +515,7 @@ void KAuthTransport::finishActive(const QString &status)
 {
     const kauth::KAuthRequest done = *m_active;
     m_active.reset();
-    m_assembly.reset();
+    m_session.reset();
     m_retryTimer.stop();
     // A subscription that reached its time limit is renewed by startNext(); one we were not asked
     // to keep is not.
@@ -556,7 +536,7 @@ void KAuthTransport::failActive(Transport::Error error, const QString &message)
     m_watchdog.stop();
     m_retryTimer.stop();
     m_active.reset();
-    m_assembly.reset();
+    m_session.reset();
     if (wasSubscription)
         m_subscriptionIntervalMs.reset(); // the caller decides whether to reconnect
     Q_EMIT requestFinished(id, QStringLiteral("error"));

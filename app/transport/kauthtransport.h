@@ -11,6 +11,7 @@
 
 #include "transport.h"
 
+#include "clientsession.h"
 #include "kauthrequest.h"
 
 #include <QByteArray>
@@ -43,8 +44,6 @@ public:
         /// A subscription ends after this and is renewed transparently (a vanished client cannot
         /// keep the root helper busy forever).
         int subscriptionRenewMs = kauth::kDefaultDurationMs;
-        /// Largest reassembled snapshot or delta accepted.
-        qsizetype maxDocumentBytes = qsizetype(512) * 1024 * 1024;
     };
 
     explicit KAuthTransport(QObject *parent = nullptr);
@@ -79,14 +78,6 @@ Q_SIGNALS:
     void requestFinished(quint64 id, const QString &status);
 
 private:
-    struct Assembly {
-        QByteArray type;
-        quint64 seq = 0;
-        quint64 chunks = 0;
-        quint64 next = 0;
-        QByteArray text;
-    };
-
     quint64 enqueue(kauth::KAuthRequest req);
     void startNext();
     void onData(const QVariantMap &data);
@@ -112,7 +103,7 @@ private:
     quint64 m_ownFrames = 0;
     quint64 m_foreignFrames = 0; ///< for the active request
     quint64 m_foreignFramesTotal = 0;
-    std::optional<Assembly> m_assembly;
+    protocol::ClientSession m_session; ///< reassembles parts and fragments of the active request
     /// The live subscription to keep (interval), resumed after queued requests; unset when none.
     std::optional<int> m_subscriptionIntervalMs;
     bool m_started = false;

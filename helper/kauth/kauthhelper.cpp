@@ -5,11 +5,7 @@
 
 #include <KAuth/HelperSupport>
 
-#include <QCoreApplication>
-#include <QDeadlineTimer>
-#include <QEventLoop>
-#include <QThread>
-
+#include <csignal>
 #include <cstdio>
 #include <variant>
 
@@ -32,6 +28,12 @@ enum HelperError : int {
 };
 
 } // namespace
+
+KAuthHelper::KAuthHelper()
+{
+    // The serve loop reports a closed pipe as EPIPE; never die of SIGPIPE as root mid-request.
+    std::signal(SIGPIPE, SIG_IGN);
+}
 
 KAuth::ActionReply KAuthHelper::scan(const QVariantMap &args)
 {
@@ -86,14 +88,23 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
     };
     // isStopped() runs the event loop once, which also delivers the stop request.
     auto stopped = [] { return KAuth::HelperSupport::isStopped(); };
-    auto wait = [](int ms) {
-        QEventLoop loop;
-        loop.processEvents(QEventLoop::AllEvents, ms);
-        QThread::msleep(static_cast<unsigned long>(ms));
+    // Not a protocol frame: a transport-level "still here" with the request id and no "frame".
+    auto heartbeat = [&req] {
+        QVariantMap m;
+        m.insert(QStringLiteral("id"), QVariant::fromValue<qulonglong>(req.id));
+        m.insert(QStringLiteral("heartbeat"), true);
+        KAuth::HelperSupport::progressStep(m);
     };
 
     RequestRunner runner;
-    const RequestRunner::Outcome out = runner.run(req, sink, stopped, wait);
+    RequestRunner::Outcome out;
+    try {
+        out = runner.run(req, sink, stopped, heartbeat);
+    } catch (const std::exception &e) {
+        out.status = RequestRunner::Status::Failed;
+        out.errorCode = "failed";
+        out.message = e.what();
+    }
     m_busy = false;
 
     QVariantMap data;

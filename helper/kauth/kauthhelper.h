@@ -14,6 +14,9 @@ namespace nsviz::kauth {
 
 class KAuthHelper : public QObject {
     Q_OBJECT
+public:
+    KAuthHelper();
+
 public Q_SLOTS:
     KAuth::ActionReply scan(const QVariantMap &args);
     KAuth::ActionReply inspect(const QVariantMap &args);

@@ -4,6 +4,8 @@
 #include <QMetaType>
 #include <QSet>
 
+#include <nlohmann/json.hpp>
+
 #include <limits>
 #include <optional>
 
@@ -163,12 +165,23 @@ std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVaria
         c.onlyKeys({"id", "spec"});
         QString spec;
         c.stringKey("spec", kMaxDemoArgBytes, spec, false);
+        if (c.ok && !spec.isEmpty()) {
+            // Shape only here; the protocol parser checks depth and the demo handler the fields.
+            const QByteArray utf8 = spec.toUtf8();
+            const auto j = nlohmann::json::parse(utf8.constBegin(), utf8.constEnd(), nullptr, false);
+            if (!j.is_object())
+                c.fail(QStringLiteral("argument \"spec\" must be a JSON object"));
+            else
+                r.demoArgs = utf8.toStdString();
+        }
         break;
     }
     case Verb::DemoStop: {
         c.onlyKeys({"id", "name"});
         QString name;
         c.stringKey("name", 64, name, false);
+        if (c.ok && !name.isEmpty())
+            r.demoArgs = nlohmann::json{{"name", name.toStdString()}}.dump();
         break;
     }
     }
@@ -195,8 +208,15 @@ QVariantMap toKAuthArgs(const KAuthRequest &req)
         m.insert(QStringLiteral("pid"), req.pid);
         break;
     case Verb::DemoStart:
-    case Verb::DemoStop:
+        if (req.demoArgs != "{}")
+            m.insert(QStringLiteral("spec"), QString::fromStdString(req.demoArgs));
         break;
+    case Verb::DemoStop: {
+        const auto j = nlohmann::json::parse(req.demoArgs, nullptr, false);
+        if (j.is_object() && j.contains("name") && j["name"].is_string())
+            m.insert(QStringLiteral("name"), QString::fromStdString(j["name"].get<std::string>()));
+        break;
+    }
     }
     return m;
 }

@@ -10,6 +10,7 @@
 #include <QVariantMap>
 
 #include <cstdint>
+#include <string>
 #include <variant>
 
 namespace nsviz::kauth {
@@ -43,6 +44,9 @@ struct KAuthRequest {
     int maxDurationMs = kDefaultDurationMs; ///< a vanished client cannot keep root busy forever
     int chunkBytes = kDefaultChunkBytes;    ///< snapshot split size (small values for tests)
     int pid = 0;                            ///< inspect
+    /// demostart/demostop: the protocol request's "args" object as JSON text ("{}" when none).
+    /// demostart takes it from the "spec" argument (a JSON object), demostop builds {"name": ...}.
+    std::string demoArgs = "{}";
 };
 
 /// Why the arguments were refused. @c id is the request id when it could be read, else 0.

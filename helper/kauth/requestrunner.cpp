@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "requestrunner.h"
 
-#include "delta.h"
-#include "inspect.h"
-#include "snapshotjson.h"
+#include "protocol.h"
+#include "server.h"
 
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <chrono>
-#include <stdexcept>
+#include <fcntl.h>
+#include <poll.h>
 #include <system_error>
+#include <thread>
+#include <unistd.h>
 
 using nlohmann::json;
 
@@ -17,79 +20,60 @@ namespace nsviz::kauth {
 
 namespace {
 
-json frame(const char *type, std::uint64_t id)
-{
-    return json{{"v", 1}, {"type", type}, {"id", id}};
-}
+/// Both pipes between this thread and the serve loop; closes whatever is still open.
+struct Pipes {
+    int toServerRead = -1, toServerWrite = -1;
+    int fromServerRead = -1, fromServerWrite = -1;
 
-// /proc hands out arbitrary bytes (comm, cmdline): replace invalid UTF-8 rather than throw.
-std::string dump(const json &j)
-{
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+    Pipes()
+    {
+        int a[2], b[2];
+        if (::pipe2(a, O_CLOEXEC) != 0)
+            throw std::system_error(errno, std::generic_category(), "pipe2");
+        if (::pipe2(b, O_CLOEXEC) != 0) {
+            const int e = errno;
+            ::close(a[0]);
+            ::close(a[1]);
+            throw std::system_error(e, std::generic_category(), "pipe2");
+        }
+        toServerRead = a[0];
+        toServerWrite = a[1];
+        fromServerRead = b[0];
+        fromServerWrite = b[1];
+    }
+    Pipes(const Pipes &) = delete;
+    Pipes &operator=(const Pipes &) = delete;
+    ~Pipes()
+    {
+        for (int *fd : {&toServerRead, &toServerWrite, &fromServerRead, &fromServerWrite})
+            close(*fd);
+    }
+    static void close(int &fd)
+    {
+        if (fd >= 0)
+            ::close(fd);
+        fd = -1;
+    }
+};
 
-json errorFrame(std::uint64_t id, const std::string &code, const std::string &message)
+bool writeAll(int fd, const std::string &s)
 {
-    json f = frame("error", id);
-    f["code"] = code;
-    f["message"] = message;
-    return f;
-}
-
-json deltaToJson(const SnapshotDelta &d)
-{
-    json j;
-    j["seq"] = d.seq;
-    j["host"] = toJson(d.host);
-    json hostNs = json::array();
-    for (const NsId &id : d.hostNs)
-        hostNs.push_back(json{{"dev", id.dev}, {"ino", id.ino}});
-    j["host_ns"] = std::move(hostNs);
-    auto list = [](const auto &v) {
-        json a = json::array();
-        for (const auto &e : v)
-            a.push_back(toJson(e));
-        return a;
-    };
-    j["added_processes"] = list(d.addedProcesses);
-    j["changed_processes"] = list(d.changedProcesses);
-    json removedP = json::array();
-    for (const ProcKey &k : d.removedProcesses)
-        removedP.push_back(json{{"pid", k.pid}, {"start_time", k.startTime}});
-    j["removed_processes"] = std::move(removedP);
-    j["added_namespaces"] = list(d.addedNamespaces);
-    j["changed_namespaces"] = list(d.changedNamespaces);
-    json removedN = json::array();
-    for (const NsId &id : d.removedNamespaces)
-        removedN.push_back(json{{"dev", id.dev}, {"ino", id.ino}});
-    j["removed_namespaces"] = std::move(removedN);
-    j["loose_threads"] = list(d.looseThreads);
-    j["warnings"] = d.warnings;
-    return j;
+    std::size_t off = 0;
+    while (off < s.size()) {
+        const ssize_t n = ::write(fd, s.data() + off, s.size() - off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
+        off += static_cast<std::size_t>(n);
+    }
+    return true;
 }
 
 } // namespace
 
-std::vector<std::string> splitUtf8(const std::string &text, std::size_t maxBytes)
-{
-    if (maxBytes < 4)
-        throw std::invalid_argument("splitUtf8: maxBytes < 4");
-    std::vector<std::string> parts;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = std::min(text.size(), pos + maxBytes);
-        // Step back over continuation bytes (10xxxxxx) so no code point is cut.
-        while (end < text.size() && end > pos && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
-            --end;
-        parts.push_back(text.substr(pos, end - pos));
-        pos = end;
-    }
-    if (parts.empty())
-        parts.emplace_back();
-    return parts;
-}
-
-RequestRunner::RequestRunner(DiscoveryOptions opts) : m_opts(std::move(opts)) {}
+RequestRunner::RequestRunner(std::string procRoot) : m_procRoot(std::move(procRoot)) {}
 
 const char *RequestRunner::statusName(Status s)
 {
@@ -106,104 +90,119 @@ const char *RequestRunner::statusName(Status s)
     return "failed";
 }
 
+std::string RequestRunner::requestLine(const KAuthRequest &req)
+{
+    using protocol::RequestType;
+    switch (req.verb) {
+    case Verb::Scan:
+        if (req.subscribe)
+            return protocol::requestLine(RequestType::Subscribe, req.id, json{{"interval_ms", req.intervalMs}});
+        return protocol::requestLine(RequestType::Scan, req.id);
+    case Verb::Inspect:
+        return protocol::requestLine(RequestType::Inspect, req.id, json{{"pid", req.pid}});
+    case Verb::DemoStart:
+    case Verb::DemoStop: {
+        json args = json::parse(req.demoArgs, nullptr, false);
+        if (!args.is_object())
+            args = json::object();
+        return protocol::requestLine(req.verb == Verb::DemoStart ? RequestType::DemoStart : RequestType::DemoStop,
+                                     req.id, json{{"args", std::move(args)}});
+    }
+    }
+    return {};
+}
+
 RequestRunner::Outcome RequestRunner::run(const KAuthRequest &req, const FrameSink &sink, const StopCheck &stopped,
-                                          const Waiter &wait)
+                                          const Heartbeat &heartbeat)
 {
-    Outcome out;
-    auto fail = [&](const std::string &code, const std::string &msg) {
-        out.status = Status::Failed;
-        out.errorCode = code;
-        out.message = msg;
-        if (sink(dump(errorFrame(req.id, code, msg))))
-            ++out.frames;
-        return out;
-    };
-    try {
-        switch (req.verb) {
-        case Verb::Scan:
-            return scan(req, sink, stopped, wait);
-        case Verb::Inspect:
-            return inspect(req, sink);
-        case Verb::DemoStart:
-        case Verb::DemoStop:
-            return fail("unsupported", "demo containers are not supported by this helper yet");
-        }
-    } catch (const std::system_error &e) {
-        return fail("scan_failed", e.what());
-    } catch (const std::exception &e) {
-        return fail("failed", e.what());
-    }
-    return fail("internal", "unknown verb");
-}
-
-RequestRunner::Outcome RequestRunner::scan(const KAuthRequest &req, const FrameSink &sink, const StopCheck &stopped,
-                                           const Waiter &wait)
-{
-    Outcome out;
     using Clock = std::chrono::steady_clock;
-    const auto deadline = Clock::now() + std::chrono::milliseconds(req.maxDurationMs);
+    Outcome out;
+    Pipes pipes;
 
-    // Sends one document as numbered chunks; false when the stream must end.
-    auto sendChunks = [&](const char *type, std::uint64_t seq, const std::string &text) {
-        const auto parts = splitUtf8(text, static_cast<std::size_t>(req.chunkBytes));
-        for (std::size_t i = 0; i < parts.size(); ++i) {
-            if (stopped()) {
-                out.status = Status::Cancelled;
-                return false;
-            }
-            json f = frame(type, req.id);
-            f["seq"] = seq;
-            f["chunk"] = i;
-            f["chunks"] = parts.size();
-            f["data"] = parts[i];
-            if (!sink(dump(f))) {
-                out.status = Status::Cancelled;
-                return false;
-            }
-            ++out.frames;
+    helper::Server::Options options;
+    options.procRoot = m_procRoot;
+    options.limits.chunkBytes = static_cast<std::size_t>(req.chunkBytes);
+    helper::Server server(options);
+    for (const auto &extend : helper::serveExtensions())
+        extend(server);
+
+    // The serve loop ends at end of input: right after the request for a one-shot request, when we
+    // close it (stop, expiry) for a subscription. It closes its output when done so we see EOF.
+    std::thread serving([&server, &pipes] {
+        server.run(pipes.toServerRead, pipes.fromServerWrite);
+        Pipes::close(pipes.fromServerWrite);
+    });
+
+    bool inputOpen = writeAll(pipes.toServerWrite, requestLine(req));
+    if (!req.subscribe || !inputOpen) {
+        Pipes::close(pipes.toServerWrite);
+        inputOpen = false;
+    }
+    const auto deadline = Clock::now() + std::chrono::milliseconds(req.maxDurationMs);
+    bool forwarding = true; // false once stopped: the rest of the stream is read and dropped
+    std::string pending;
+    std::string buf(64 * 1024, '\0');
+
+    auto endStream = [&](Status s) {
+        if (out.status == Status::Done)
+            out.status = s;
+        forwarding = false;
+        if (inputOpen) {
+            Pipes::close(pipes.toServerWrite);
+            inputOpen = false;
         }
-        return true;
     };
 
-    Snapshot prev = discover(m_opts);
-    if (!sendChunks("snapshot", 0, dump(toJson(prev))) || !req.subscribe)
-        return out;
-
-    for (std::uint64_t seq = 1;; ++seq) {
-        // Wait one interval in small slices so that a stop request is seen promptly.
-        const auto next = Clock::now() + std::chrono::milliseconds(req.intervalMs);
-        while (Clock::now() < next) {
-            if (stopped()) {
-                out.status = Status::Cancelled;
-                return out;
-            }
-            if (Clock::now() >= deadline) {
-                out.status = Status::Expired;
-                return out;
-            }
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()).count();
-            wait(static_cast<int>(std::clamp<long long>(left, 1, 50)));
+    auto lastSent = Clock::now();
+    for (;;) {
+        if (forwarding && stopped())
+            endStream(Status::Cancelled);
+        else if (forwarding && req.subscribe && Clock::now() >= deadline)
+            endStream(Status::Expired);
+        if (forwarding && heartbeat && Clock::now() - lastSent >= std::chrono::milliseconds(kHeartbeatMs)) {
+            heartbeat();
+            lastSent = Clock::now();
         }
-        Snapshot cur = discover(m_opts);
-        SnapshotDelta d = computeDelta(prev, cur);
-        d.seq = seq;
-        if (!sendChunks("delta", seq, dump(deltaToJson(d))))
-            return out;
-        prev = std::move(cur);
-    }
-}
 
-RequestRunner::Outcome RequestRunner::inspect(const KAuthRequest &req, const FrameSink &sink)
-{
-    Outcome out;
-    json f = frame("inspect", req.id);
-    f["pid"] = req.pid;
-    f["data"] = inspectProcessJson(m_opts.procRoot, req.pid);
-    std::string text = dump(f);
-    if (text.size() > static_cast<std::size_t>(kMaxChunkBytes))
-        throw std::runtime_error("inspect result larger than the frame limit");
-    if (sink(text))
-        ++out.frames;
+        pollfd p{pipes.fromServerRead, POLLIN, 0};
+        const int pr = ::poll(&p, 1, 50);
+        if (pr < 0 && errno != EINTR)
+            break;
+        if (pr <= 0)
+            continue;
+        const ssize_t n = ::read(pipes.fromServerRead, buf.data(), buf.size());
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0)
+            break; // the serve loop has ended
+        pending.append(buf.data(), static_cast<std::size_t>(n));
+        std::size_t start = 0;
+        for (std::size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
+            if (!forwarding)
+                continue;
+            const std::string line = pending.substr(start, nl - start);
+            // Error frames are small; only those are worth parsing here.
+            if (line.size() < 64 * 1024 && line.find("\"error\"") != std::string::npos) {
+                const json j = json::parse(line, nullptr, false);
+                if (j.is_object() && j.value("type", "") == "error" && out.errorCode.empty()) {
+                    out.errorCode = j.value("code", "failed");
+                    out.message = j.value("message", "");
+                }
+            }
+            if (!sink(line)) {
+                endStream(Status::Cancelled);
+                continue;
+            }
+            ++out.frames;
+            lastSent = Clock::now();
+        }
+        pending.erase(0, start);
+    }
+    if (inputOpen)
+        Pipes::close(pipes.toServerWrite);
+    serving.join();
+    if (out.status == Status::Done && !out.errorCode.empty())
+        out.status = Status::Failed;
     return out;
 }
 

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
-/// @file requestrunner.h Runs one validated KAuth request and produces its protocol frames in order.
+/// @file requestrunner.h Runs one validated KAuth request through the serve loop and hands back its
+/// protocol frames in order.
 ///
-/// Qt-free so it can be tested without a bus: the KAuth helper feeds each frame to
-/// HelperSupport::progressStep, a test collects them. The frames are the protocol's ("v", "type",
-/// "id" of the request); a snapshot or delta is split into chunks of at most chunkBytes of text.
+/// The KAuth helper does not speak its own dialect: it turns the request into a protocol request
+/// line and feeds it to the same helper::Server that `nsviz-helper serve` runs (on a pipe pair, in a
+/// thread), so the frames are serve's frames byte for byte, the request is parsed a second time by
+/// the protocol's own parser, and whatever extends serve (demo handlers) extends KAuth too.
+/// Qt-free, so it is tested without a bus.
 
 #include "kauthrequest.h"
-
-#include "discovery.h"
 
 #include <cstdint>
 #include <functional>
@@ -20,10 +21,13 @@ class RequestRunner {
 public:
     /// Receives one frame (one JSON object, no newline). Returns false to stop the stream.
     using FrameSink = std::function<bool(const std::string &frame)>;
-    /// Polled between frames and while waiting; true ends the stream (KAuth's isStopped()).
+    /// Polled at least every 50 ms; true ends the stream (KAuth's isStopped()).
     using StopCheck = std::function<bool()>;
-    /// Sleeps up to @p ms, returning early if it likes; the helper runs its event loop here.
-    using Waiter = std::function<void(int ms)>;
+    /// Called after kHeartbeatMs without a frame. A subscription on a quiet host sends nothing
+    /// (serve writes deltas only for real changes); this lets a client's watchdog tell a quiet
+    /// stream from a dead helper, and other clients see that the helper is busy.
+    using Heartbeat = std::function<void()>;
+    static constexpr int kHeartbeatMs = 1000;
 
     enum class Status { Done, Cancelled, Expired, Failed };
 
@@ -34,20 +38,18 @@ public:
         std::string message;   ///< human text when Failed
     };
 
-    explicit RequestRunner(DiscoveryOptions opts = {});
+    /// @p procRoot: what the serve loop scans (tests point it at fixtures).
+    explicit RequestRunner(std::string procRoot = "/proc");
 
-    Outcome run(const KAuthRequest &req, const FrameSink &sink, const StopCheck &stopped, const Waiter &wait);
+    Outcome run(const KAuthRequest &req, const FrameSink &sink, const StopCheck &stopped,
+                const Heartbeat &heartbeat = {});
 
+    /// The protocol request line (with its newline) that @p req becomes.
+    static std::string requestLine(const KAuthRequest &req);
     static const char *statusName(Status s);
 
 private:
-    Outcome scan(const KAuthRequest &req, const FrameSink &sink, const StopCheck &stopped, const Waiter &wait);
-    Outcome inspect(const KAuthRequest &req, const FrameSink &sink);
-
-    DiscoveryOptions m_opts;
+    std::string m_procRoot;
 };
-
-/// Splits @p text into pieces of at most @p maxBytes, never inside a UTF-8 sequence.
-std::vector<std::string> splitUtf8(const std::string &text, std::size_t maxBytes);
 
 } // namespace nsviz::kauth

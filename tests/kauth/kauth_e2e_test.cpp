@@ -3,6 +3,7 @@
 // (root, D-Bus activated). Run by scripts/kauth-e2e.sh as an unprivileged user inside the Debian 13
 // root, which sets NSVIZ_KAUTH_E2E to "allowed" (a polkit rule lets this user run the actions) or
 // "denied" (no rule). Not registered with ctest: it needs that environment.
+#include "churn.h"
 #include "kauthtransport.h"
 
 #include <QCoreApplication>
@@ -53,6 +54,7 @@ struct Recorder {
             frames.push_back({id, seq, f});
         });
         QObject::connect(&t, &Transport::snapshotReceived, [this](const nsviz::Snapshot &s) { snapshots.push_back(s); });
+        QObject::connect(&t, &Transport::deltaReceived, [this](const nsviz::SnapshotDelta &d) { deltas.push_back(d); });
         QObject::connect(&t, &Transport::failed, [this](Transport::Error e, const QString &m) {
             errors.push_back({e, m});
         });
@@ -66,6 +68,7 @@ struct Recorder {
     };
     std::vector<Frame> frames;
     std::vector<nsviz::Snapshot> snapshots;
+    std::vector<nsviz::SnapshotDelta> deltas;
     std::vector<std::pair<Transport::Error, QString>> errors;
     std::vector<std::pair<quint64, QString>> finished;
     std::vector<std::pair<quint64, QByteArray>> replies;
@@ -134,15 +137,17 @@ TEST_F(KAuthE2E, ScanRunsAsRootAndReturnsEveryProcessInOrder)
     EXPECT_EQ(r.finished.front().second.toStdString(), "done");
     const quint64 id = r.finished.front().first;
 
-    // Frames: all ours, numbered 0..n-1 in arrival order, snapshot chunks 0..chunks-1.
-    ASSERT_GE(r.frames.size(), 1u);
+    // Frames: all ours, numbered 0..n-1 in arrival order, snapshot parts 0..n-1, the last final.
+    ASSERT_GE(r.frames.size(), 2u) << "expected a snapshot in several parts with 1 KiB chunks";
     std::printf("snapshot in %zu frames\n", r.frames.size());
     for (std::size_t i = 0; i < r.frames.size(); ++i) {
         EXPECT_EQ(r.frames[i].id, id);
         EXPECT_EQ(r.frames[i].seq, i);
         const auto j = nlohmann::json::parse(r.frames[i].text.toStdString());
         EXPECT_EQ(j["id"].get<quint64>(), id);
-        EXPECT_EQ(j["chunk"].get<std::size_t>(), i);
+        EXPECT_EQ(j["type"], "snapshot");
+        EXPECT_EQ(j["part"].get<std::size_t>(), i);
+        EXPECT_EQ(j.value("final", false), i + 1 == r.frames.size());
     }
 
     ASSERT_EQ(r.snapshots.size(), 1u);
@@ -166,20 +171,19 @@ TEST_F(KAuthE2E, StopEndsTheHelpersStreamPromptly)
 {
     KAuthTransport t(testOptions());
     Recorder r(t);
+    Churn churn; // deltas need changes; this test root is otherwise quiet
     t.subscribe(100);
-    ASSERT_TRUE(waitFor([&] { return r.framesOfType("delta") >= 2 || !r.errors.empty(); }, 60000)) << describe(r);
+    ASSERT_TRUE(waitFor([&] { return r.deltas.size() >= 2 || !r.errors.empty(); }, 60000)) << describe(r);
     ASSERT_TRUE(r.errors.empty()) << describe(r);
     const quint64 subId = t.currentRequestId();
     ASSERT_NE(subId, 0u);
-    // Deltas follow the snapshot with rising sequence numbers.
-    quint64 lastSeq = 0;
-    for (const auto &f : r.frames) {
-        EXPECT_EQ(f.id, subId);
-        const auto j = nlohmann::json::parse(f.text.toStdString());
-        if (j["type"] == "delta") {
-            EXPECT_GT(j["seq"].get<quint64>(), lastSeq);
-            lastSeq = j["seq"].get<quint64>();
-        }
+    // One snapshot, then deltas numbered 1, 2, ...; every frame ours and in order.
+    ASSERT_EQ(r.snapshots.size(), 1u);
+    for (std::size_t i = 0; i < r.deltas.size(); ++i)
+        EXPECT_EQ(r.deltas[i].seq, i + 1);
+    for (std::size_t i = 0; i < r.frames.size(); ++i) {
+        EXPECT_EQ(r.frames[i].id, subId);
+        EXPECT_EQ(r.frames[i].seq, i);
     }
 
     t.unsubscribe(); // KAuth stopAction -> the helper's isStopped() -> it returns
@@ -201,6 +205,7 @@ TEST_F(KAuthE2E, SecondClientGetsBusyNotSomeoneElsesFrames)
 {
     KAuthTransport a(testOptions());
     Recorder ra(a);
+    Churn churn;
     a.subscribe(200);
     ASSERT_TRUE(waitFor([&] { return !ra.snapshots.empty() || !ra.errors.empty(); }, 60000)) << describe(ra);
     ASSERT_TRUE(ra.errors.empty()) << describe(ra);

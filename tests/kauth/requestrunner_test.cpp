@@ -1,102 +1,115 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Frame production of the KAuth helper, without a bus: order, ids, chunking, stop and expiry.
+// The KAuth helper's request runner, without a bus: it must hand back serve's own frames, in order,
+// for the right request id, and stop, expire and refuse as documented.
 #include "requestrunner.h"
 
-#include "snapshotjson.h"
+#include "churn.h"
+#include "clientsession.h"
+#include "protocol.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <chrono>
-#include <thread>
+#include <dirent.h>
 #include <unistd.h>
 
 using namespace nsviz::kauth;
 using nlohmann::json;
+namespace event = nsviz::protocol::event;
 
 namespace {
 
 struct Collected {
-    std::vector<json> frames;
-    std::vector<std::size_t> sizes;
+    std::vector<std::string> lines;
+    std::vector<nsviz::protocol::ClientEvent> events;
+    nsviz::protocol::ClientSession session;
+
+    template <typename T> std::vector<T> all() const
+    {
+        std::vector<T> v;
+        for (const auto &e : events)
+            if (const auto *t = std::get_if<T>(&e))
+                v.push_back(*t);
+        return v;
+    }
 };
 
 RequestRunner::Outcome runCollect(const KAuthRequest &req, Collected &c, const RequestRunner::StopCheck &stop,
-                                  const RequestRunner::FrameSink &extra = {})
+                                  const std::function<bool()> &accept = {})
 {
     RequestRunner runner;
     return runner.run(
         req,
         [&](const std::string &f) {
-            c.sizes.push_back(f.size());
-            c.frames.push_back(json::parse(f));
-            return extra ? extra(f) : true;
+            EXPECT_EQ(f.find('\n'), std::string::npos) << "a frame must be one line without its newline";
+            c.lines.push_back(f);
+            auto ev = c.session.feed(f + "\n");
+            c.events.insert(c.events.end(), ev.begin(), ev.end());
+            return accept ? accept() : true;
         },
-        stop, [](int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); });
+        stop);
 }
 
-std::string joinChunks(const std::vector<json> &frames, const std::string &type, std::uint64_t seq)
+int countProcs()
 {
-    std::string text;
-    std::uint64_t next = 0;
-    for (const json &f : frames) {
-        if (f["type"] != type || f["seq"] != seq)
-            continue;
-        EXPECT_EQ(f["chunk"].get<std::uint64_t>(), next);
-        ++next;
-        text += f["data"].get<std::string>();
-    }
-    if (!frames.empty() && next > 0) {
-        EXPECT_EQ(next, frames.front()["chunks"].get<std::uint64_t>());
-    }
-    return text;
+    int n = 0;
+    DIR *d = ::opendir("/proc");
+    while (dirent *e = ::readdir(d))
+        n += e->d_name[0] >= '1' && e->d_name[0] <= '9';
+    ::closedir(d);
+    return n;
 }
 
 } // namespace
 
-TEST(SplitUtf8, NeverCutsACodePointAndKeepsEverything)
+TEST(RequestRunner, RequestLinesAreTheProtocols)
 {
-    std::string text;
-    for (int i = 0; i < 500; ++i)
-        text += "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"; // a, é, €, 😀
-    for (std::size_t max : {4u, 5u, 7u, 64u, 1000u}) {
-        const auto parts = splitUtf8(text, max);
-        std::string joined;
-        for (const auto &p : parts) {
-            EXPECT_LE(p.size(), max);
-            EXPECT_FALSE(p.empty());
-            // a part never starts with a continuation byte
-            EXPECT_NE(static_cast<unsigned char>(p[0]) & 0xC0, 0x80);
-            joined += p;
-        }
-        EXPECT_EQ(joined, text);
-    }
-    EXPECT_EQ(splitUtf8("", 10).size(), 1u);
+    KAuthRequest r;
+    r.id = 12;
+    EXPECT_EQ(json::parse(RequestRunner::requestLine(r)), json::parse(R"({"v":1,"type":"scan","id":12})"));
+    r.subscribe = true;
+    r.intervalMs = 250;
+    EXPECT_EQ(json::parse(RequestRunner::requestLine(r)),
+              json::parse(R"({"v":1,"type":"subscribe","id":12,"interval_ms":250})"));
+    KAuthRequest i;
+    i.verb = Verb::Inspect;
+    i.id = 3;
+    i.pid = 77;
+    EXPECT_EQ(json::parse(RequestRunner::requestLine(i)), json::parse(R"({"v":1,"type":"inspect","id":3,"pid":77})"));
+    KAuthRequest d;
+    d.verb = Verb::DemoStop;
+    d.id = 4;
+    d.demoArgs = R"({"name":"demo-1"})";
+    EXPECT_EQ(json::parse(RequestRunner::requestLine(d)),
+              json::parse(R"({"v":1,"type":"demo_stop","id":4,"args":{"name":"demo-1"}})"));
 }
 
-TEST(RequestRunner, SnapshotIsChunkedWithIdAndReassembles)
+TEST(RequestRunner, SnapshotComesInPartsWithTheRequestId)
 {
     KAuthRequest req;
     req.id = 123456789;
-    req.chunkBytes = kMinChunkBytes;
+    req.chunkBytes = kMinChunkBytes; // many parts for any real process list
     Collected c;
+    const int before = countProcs();
     auto out = runCollect(req, c, [] { return false; });
-    EXPECT_EQ(out.status, RequestRunner::Status::Done);
-    ASSERT_FALSE(c.frames.empty());
-    EXPECT_EQ(out.frames, c.frames.size());
-    for (std::size_t i = 0; i < c.frames.size(); ++i) {
-        const json &f = c.frames[i];
-        EXPECT_EQ(f["v"], 1);
-        EXPECT_EQ(f["type"], "snapshot");
-        EXPECT_EQ(f["id"], 123456789u);
-        EXPECT_EQ(f["seq"], 0u);
-        EXPECT_EQ(f["chunk"], i);
-        EXPECT_EQ(f["chunks"], c.frames.size());
-        EXPECT_LE(f["data"].get<std::string>().size(), static_cast<std::size_t>(kMinChunkBytes));
-        EXPECT_LT(c.sizes[i], static_cast<std::size_t>(kMinChunkBytes) * 7); // JSON escaping at worst \u00XX
+    const int after = countProcs();
+    EXPECT_EQ(out.status, RequestRunner::Status::Done) << out.message;
+    EXPECT_EQ(out.frames, c.lines.size());
+    ASSERT_GE(c.lines.size(), 2u) << "expected several parts with 1 KiB chunks";
+    for (const auto &l : c.lines) {
+        const json j = json::parse(l);
+        EXPECT_EQ(j["v"], 1);
+        EXPECT_EQ(j["id"], 123456789u);
+        EXPECT_LE(l.size(), nsviz::protocol::kMaxFrameBytes);
     }
-    const nsviz::Snapshot s = nsviz::snapshotFromJsonText(joinChunks(c.frames, "snapshot", 0));
-    EXPECT_EQ(s.host.procRoot, "/proc");
+    const auto snaps = c.all<event::SnapshotDone>();
+    ASSERT_EQ(snaps.size(), 1u);
+    EXPECT_EQ(snaps[0].id, 123456789u);
+    const int got = static_cast<int>(snaps[0].snapshot.processes.size());
+    // Other tests and agents start and end processes meanwhile: the count lies near both samples.
+    EXPECT_GE(got, std::min(before, after) - 10);
+    EXPECT_LE(got, std::max(before, after) + 10);
+    EXPECT_TRUE(c.all<event::Violation>().empty());
 }
 
 TEST(RequestRunner, SubscribeStreamsDeltasInOrderUntilStopped)
@@ -106,34 +119,28 @@ TEST(RequestRunner, SubscribeStreamsDeltasInOrderUntilStopped)
     req.subscribe = true;
     req.intervalMs = kMinIntervalMs;
     Collected c;
-    int deltas = 0;
-    auto out = runCollect(req, c, [&] { return deltas >= 3; },
-                          [&](const std::string &f) {
-                              if (json::parse(f)["type"] == "delta")
-                                  ++deltas;
-                              return true;
-                          });
+    Churn churn;
+    auto out = runCollect(req, c, [&] { return c.all<event::Delta>().size() >= 3; });
     EXPECT_EQ(out.status, RequestRunner::Status::Cancelled);
-    EXPECT_EQ(deltas, 3);
-    std::uint64_t lastSeq = 0;
-    bool sawSnapshot = false;
-    for (const json &f : c.frames) {
-        EXPECT_EQ(f["id"], 5u);
-        if (f["type"] == "snapshot") {
-            EXPECT_EQ(f["seq"], 0u);
-            sawSnapshot = true;
-        } else {
-            ASSERT_EQ(f["type"], "delta");
-            EXPECT_TRUE(sawSnapshot) << "a delta before the snapshot";
-            const auto seq = f["seq"].get<std::uint64_t>();
-            EXPECT_EQ(seq, lastSeq + 1);
-            lastSeq = seq;
-            const json d = json::parse(joinChunks({f}, "delta", seq));
-            EXPECT_EQ(d["seq"], seq);
-            EXPECT_TRUE(d.contains("added_processes"));
-        }
+    const auto deltas = c.all<event::Delta>();
+    ASSERT_GE(deltas.size(), 3u);
+    EXPECT_EQ(c.all<event::SnapshotDone>().size(), 1u);
+    for (std::size_t i = 0; i < deltas.size(); ++i) {
+        EXPECT_EQ(deltas[i].id, 5u);
+        EXPECT_EQ(deltas[i].delta.seq, i + 1);
     }
-    EXPECT_EQ(lastSeq, 3u);
+    EXPECT_TRUE(c.all<event::Violation>().empty()) << "the client session found the stream broken";
+}
+
+TEST(RequestRunner, StopDuringAOneShotScanDropsTheRest)
+{
+    KAuthRequest req;
+    req.id = 11;
+    req.chunkBytes = kMinChunkBytes;
+    Collected c;
+    auto out = runCollect(req, c, [&] { return !c.lines.empty(); });
+    EXPECT_EQ(out.status, RequestRunner::Status::Cancelled);
+    EXPECT_EQ(c.lines.size(), 1u) << "frames were forwarded after the stop";
 }
 
 TEST(RequestRunner, SubscriptionExpires)
@@ -144,9 +151,27 @@ TEST(RequestRunner, SubscriptionExpires)
     req.intervalMs = kMinIntervalMs;
     req.maxDurationMs = kMinDurationMs;
     Collected c;
+    Churn churn;
     auto out = runCollect(req, c, [] { return false; });
     EXPECT_EQ(out.status, RequestRunner::Status::Expired);
-    EXPECT_GE(c.frames.size(), 2u); // snapshot and at least one delta
+    EXPECT_EQ(c.all<event::SnapshotDone>().size(), 1u);
+    EXPECT_GE(c.all<event::Delta>().size(), 1u);
+}
+
+TEST(RequestRunner, QuietSubscriptionSendsHeartbeats)
+{
+    // Nothing forces a change here, so there may be no delta: the heartbeat must still come.
+    KAuthRequest req;
+    req.id = 7;
+    req.subscribe = true;
+    req.intervalMs = kMinIntervalMs;
+    Collected c;
+    int beats = 0;
+    RequestRunner runner;
+    auto out = runner.run(
+        req, [&](const std::string &) { return true; }, [&] { return beats >= 2; }, [&] { ++beats; });
+    EXPECT_EQ(out.status, RequestRunner::Status::Cancelled);
+    EXPECT_EQ(beats, 2);
 }
 
 TEST(RequestRunner, SinkRefusalEndsTheStream)
@@ -156,9 +181,9 @@ TEST(RequestRunner, SinkRefusalEndsTheStream)
     req.subscribe = true;
     req.intervalMs = kMinIntervalMs;
     Collected c;
-    auto out = runCollect(req, c, [] { return false; }, [](const std::string &) { return false; });
+    auto out = runCollect(req, c, [] { return false; }, [] { return false; });
     EXPECT_EQ(out.status, RequestRunner::Status::Cancelled);
-    EXPECT_EQ(c.frames.size(), 1u);
+    EXPECT_EQ(c.lines.size(), 1u);
     EXPECT_EQ(out.frames, 0u); // the refused frame is not counted as delivered
 }
 
@@ -172,30 +197,46 @@ TEST(RequestRunner, DemoIsUnsupportedWithAnErrorFrame)
         auto out = runCollect(req, c, [] { return false; });
         EXPECT_EQ(out.status, RequestRunner::Status::Failed);
         EXPECT_EQ(out.errorCode, "unsupported");
-        ASSERT_EQ(c.frames.size(), 1u);
-        EXPECT_EQ(c.frames[0]["type"], "error");
-        EXPECT_EQ(c.frames[0]["id"], 99u);
-        EXPECT_EQ(c.frames[0]["code"], "unsupported");
+        const auto errors = c.all<event::Error>();
+        ASSERT_EQ(errors.size(), 1u);
+        EXPECT_EQ(errors[0].id, 99u);
+        EXPECT_EQ(errors[0].code, "unsupported");
     }
 }
 
-TEST(RequestRunner, InspectAnswersWithItsIdEitherWay)
+TEST(RequestRunner, InspectOfAMissingPidIsAnErrorWithItsId)
 {
-    // Whatever inspect can read of our own process, the answer is one frame carrying the id:
-    // an "inspect" frame, or an "error" frame when the inspector cannot serve it.
+    // A pid above the kernel's pid_max cannot exist (and is still within our accepted range
+    // only if pid_max is lower than PID_MAX_LIMIT; fall back to the limit).
     KAuthRequest req;
     req.verb = Verb::Inspect;
     req.id = 31;
+    req.pid = kMaxPid;
+    Collected c;
+    auto out = runCollect(req, c, [] { return false; });
+    ASSERT_EQ(c.lines.size(), 1u);
+    const json j = json::parse(c.lines[0]);
+    EXPECT_EQ(j["id"], 31u);
+    if (out.status == RequestRunner::Status::Failed) {
+        EXPECT_EQ(j["type"], "error");
+        EXPECT_FALSE(out.message.empty());
+    } else {
+        // Inspect reports a vanished process inside its result rather than failing.
+        EXPECT_EQ(j["type"], "result");
+    }
+}
+
+TEST(RequestRunner, InspectOfOurselvesAnswersWithAResult)
+{
+    KAuthRequest req;
+    req.verb = Verb::Inspect;
+    req.id = 32;
     req.pid = static_cast<int>(::getpid());
     Collected c;
     auto out = runCollect(req, c, [] { return false; });
-    ASSERT_EQ(c.frames.size(), 1u);
-    EXPECT_EQ(c.frames[0]["id"], 31u);
-    if (out.status == RequestRunner::Status::Done) {
-        EXPECT_EQ(c.frames[0]["type"], "inspect");
-        EXPECT_EQ(c.frames[0]["pid"], req.pid);
-    } else {
-        EXPECT_EQ(c.frames[0]["type"], "error");
-        EXPECT_FALSE(out.message.empty());
-    }
+    ASSERT_EQ(c.lines.size(), 1u);
+    const json j = json::parse(c.lines[0]);
+    EXPECT_EQ(j["id"], 32u);
+    EXPECT_TRUE(j["type"] == "result" || j["type"] == "error") << c.lines[0];
+    EXPECT_EQ(out.status == RequestRunner::Status::Done, j["type"] == "result");
 }
