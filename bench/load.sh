@@ -4,6 +4,9 @@
 # what it started and verifies that with ps and lsns. For trying nsviz (or lsns) on a busy host by
 # hand; bench/scan-bench.sh uses the same machinery.
 #
+# Stop it with Ctrl-C, or `kill -TERM <pid of load.sh>` when it runs in the background (a
+# non-interactive shell starts background jobs with SIGINT ignored, and bash cannot trap that).
+#
 # Usage: bench/load.sh [--procs N] [--groups M]   (needs root: it creates user, pid, net... namespaces)
 set -Eeuo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -14,7 +17,7 @@ while [[ $# -gt 0 ]]; do
     case $1 in
     --procs) procs=$2; shift 2 ;;
     --groups) groups=$2; shift 2 ;;
-    -h | --help) sed -n '3,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (try --help)" ;;
     esac
 done
