@@ -1,13 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Placeholder: replaced by the discovery pipeline work.
 #include "discovery.h"
+#include "bindmountstep.h"
+#include "discoverycontext.h"
+#include "fdstep.h"
+#include "hierarchystep.h"
+#include "hoststep.h"
+#include "nsfsquery.h"
+#include "processstep.h"
+#include "taskstep.h"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <vector>
 
 namespace nsviz {
+
 Snapshot discover(const DiscoveryOptions &opts)
 {
+    NsfsQuery query;
+    return discover(opts, query);
+}
+
+Snapshot discover(const DiscoveryOptions &opts, NsQuery &query)
+{
+    const auto t0 = std::chrono::steady_clock::now();
     Snapshot s;
-    s.host.procRoot = opts.procRoot;
-    s.warnings.push_back("discovery not implemented in this build");
+    s.host.scannedAtMs = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                        std::chrono::system_clock::now().time_since_epoch())
+                                                        .count());
+    {
+        DiscoveryContext ctx(opts, query, s);
+        // The order matters: later steps read what earlier ones found (lxkns discover.go).
+        std::vector<std::unique_ptr<DiscoveryStep>> steps;
+        steps.push_back(std::make_unique<ProcessStep>());
+        if (opts.tasks)
+            steps.push_back(std::make_unique<TaskStep>());
+        if (opts.fds)
+            steps.push_back(std::make_unique<FdStep>());
+        if (opts.bindMounts)
+            steps.push_back(std::make_unique<BindMountStep>());
+        if (opts.hierarchy)
+            steps.push_back(std::make_unique<HierarchyStep>());
+        steps.push_back(std::make_unique<HostStep>());
+        for (auto &step : steps)
+            step->run(ctx);
+        if (!opts.hierarchy)
+            for (Namespace &n : s.namespaces)
+                n.ownerKnown = n.parentKnown = false; // not asked is not "none"
+        if (s.processes.empty())
+            ctx.warn("no processes found under " + ctx.procRoot());
+    }
+    std::sort(s.namespaces.begin(), s.namespaces.end(), [](const Namespace &a, const Namespace &b) {
+        return std::tie(a.type, a.id) < std::tie(b.type, b.id);
+    });
+    for (Namespace &n : s.namespaces)
+        std::sort(n.pids.begin(), n.pids.end());
+    s.host.scanMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     return s;
 }
+
 } // namespace nsviz

@@ -11,6 +11,8 @@
 
 namespace nsviz {
 
+class NsQuery;
+
 struct DiscoveryOptions {
     std::string procRoot = "/proc"; ///< injectable for tests (tests/data/proc-*)
     bool tasks = false;             ///< look for loose threads in /proc/PID/task/TID/ns
@@ -22,5 +24,9 @@ struct DiscoveryOptions {
 /// Scan with the real nsfs operations. Never throws because of one pid; throws std::system_error
 /// only when the proc root itself cannot be opened.
 Snapshot discover(const DiscoveryOptions &opts = {});
+
+/// Scan with @p query answering the nsfs questions (namespace device, NS_GET_* ioctls); tests pass
+/// a fake to scan fixture trees. Same guarantees as discover(const DiscoveryOptions &).
+Snapshot discover(const DiscoveryOptions &opts, NsQuery &query);
 
 } // namespace nsviz

@@ -1,15 +1,67 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Placeholder until the 'scan' command lands; replaced by its own work.
+// `nsviz-helper scan`: one snapshot, as JSON (nsviz.snapshot/1, docs/schema.md) or as a table.
 #include "commands.h"
+#include "discovery.h"
+#include "scantable.h"
+#include "snapshotjson.h"
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+#include <system_error>
 
 namespace nsviz::helper {
 
+namespace {
+struct ScanArgs {
+    bool json = false;
+    bool tasks = false;
+    std::string proc = "/proc";
+};
+
+int runScan(const ScanArgs &args)
+{
+    struct stat st {};
+    if (::stat(args.proc.c_str(), &st) != 0)
+        return runtimeError("--proc " + args.proc + ": " + std::generic_category().message(errno));
+    if (!S_ISDIR(st.st_mode))
+        return runtimeError("--proc " + args.proc + ": not a directory");
+    DiscoveryOptions opts;
+    opts.procRoot = args.proc;
+    opts.tasks = args.tasks;
+    Snapshot s;
+    try {
+        s = discover(opts);
+    } catch (const std::system_error &e) {
+        return runtimeError(e.what());
+    }
+    if (s.processes.empty())
+        return runtimeError("--proc " + args.proc + ": no process directories found (is it a proc file system?)");
+    if (args.json) {
+        std::string text = toJson(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        text += '\n';
+        std::fwrite(text.data(), 1, text.size(), stdout);
+    } else {
+        ScanTable(s).print(std::cout);
+    }
+    std::fflush(stdout);
+    if (std::ferror(stdout))
+        return runtimeError("could not write the output");
+    return 0;
+}
+} // namespace
+
 void addScanCommand(CLI::App &app, CommandTable &table)
 {
-    auto *sub = app.add_subcommand("scan", "(scan: not built yet)");
-    table.add(sub, [] { return runtimeError("'scan' is not implemented in this build"); });
+    auto args = std::make_shared<ScanArgs>();
+    auto *sub = app.add_subcommand("scan", "Scan all processes and namespaces once and print them");
+    sub->add_flag("--json", args->json, "Print one nsviz.snapshot/1 JSON document (see docs/schema.md)");
+    sub->add_option("--proc", args->proc, "Proc file system to scan (default /proc)");
+    sub->add_flag("--tasks", args->tasks, "Also look at every thread for namespaces its process is not in");
+    table.add(sub, [args] { return runScan(*args); });
 }
 
 } // namespace nsviz::helper

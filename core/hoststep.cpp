@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "hoststep.h"
+#include "procreader.h"
+
+#include <sys/utsname.h>
+
+namespace nsviz {
+
+namespace {
+int countValid(const Process &p)
+{
+    int n = 0;
+    for (const NsId &id : p.ns)
+        n += id.valid();
+    return n;
+}
+
+std::string firstLine(std::string_view text)
+{
+    auto eol = text.find('\n');
+    return std::string(text.substr(0, eol));
+}
+} // namespace
+
+void HostStep::run(DiscoveryContext &ctx)
+{
+    Snapshot &s = ctx.snapshot();
+    HostInfo &h = s.host;
+    h.procRoot = ctx.procRoot();
+
+    // Host facts: from the proc root (so a fake tree describes its own host), else uname().
+    ProcReader reader;
+    std::string_view text;
+    struct utsname uts {};
+    ::uname(&uts);
+    h.hostname = reader.read(ctx.procFd(), "sys/kernel/hostname", text, 4096) == 0 && !text.empty()
+                     ? firstLine(text)
+                     : std::string(uts.nodename);
+    h.kernel = reader.read(ctx.procFd(), "sys/kernel/osrelease", text, 4096) == 0 && !text.empty()
+                   ? firstLine(text)
+                   : std::string(uts.release);
+    if (reader.read(ctx.procFd(), "sys/kernel/random/boot_id", text, 4096) == 0)
+        h.bootId = firstLine(text);
+
+    // The reference process.
+    const Process *ref = nullptr;
+    const Process *init = s.findProcess(1);
+    const Process *kthreadd = s.findProcess(2);
+    if (kthreadd && !(kthreadd->comm == "kthreadd" && kthreadd->ppid == 0))
+        kthreadd = nullptr;
+    if (init && init->visible && countValid(*init) > 0) {
+        ref = init;
+        h.referenceNote = "PID 1";
+    } else if (kthreadd && kthreadd->visible && countValid(*kthreadd) > 0) {
+        ref = kthreadd;
+        h.referenceNote = init ? "PID 1's namespaces are not readable (EACCES), so kthreadd (pid 2), which "
+                                 "always lives in the initial namespaces, is the reference"
+                               : "PID 1 not found under " + h.procRoot + ", so kthreadd (pid 2) is the reference";
+    } else {
+        h.referenceNote = "neither PID 1 nor kthreadd (pid 2) could be read: no host reference, nothing is "
+                          "marked as the host's";
+        s.warnings.push_back(h.referenceNote);
+    }
+    if (ref) {
+        h.referencePid = ref->pid;
+        h.referenceComm = ref->comm;
+        s.hostNs = ref->ns;
+    } else {
+        h.referencePid = 0;
+        h.referenceComm.clear();
+        s.hostNs = {};
+    }
+
+    for (Namespace &n : s.namespaces)
+        n.isHost = n.id.valid() && s.hostNs[index(n.type)] == n.id;
+    for (Process &p : s.processes) {
+        p.differsFromHost = 0;
+        for (NsType t : kAllNsTypes) {
+            const NsId &mine = p.ns[index(t)];
+            const NsId &host = s.hostNs[index(t)];
+            if (mine.valid() && host.valid() && mine != host)
+                p.differsFromHost |= static_cast<std::uint8_t>(1u << index(t));
+        }
+    }
+    h.privileged = h.invisibleProcesses == 0;
+}
+
+} // namespace nsviz
