@@ -29,9 +29,9 @@ build_tools() {
         if [[ $t == nsload ]]; then
             # Static: 10k copies of it fork faster and map less without a shared libc.
             gcc -O2 -Wall -Wextra -static -o "$bin" "$src" 2>/dev/null ||
-                gcc -O2 -Wall -Wextra -o "$bin" "$src" || die "cannot build $t"
+                gcc -O2 -Wall -Wextra -pthread -o "$bin" "$src" || die "cannot build $t"
         else
-            gcc -O2 -Wall -Wextra -o "$bin" "$src" || die "cannot build $t"
+            gcc -O2 -Wall -Wextra -pthread -o "$bin" "$src" || die "cannot build $t"
         fi
     done
 }
@@ -92,7 +92,8 @@ load_stop() {
     wait "$pid" 2>/dev/null || rc=$?
     LOAD_PID=""
     grep -q '^STOPPED left=0' "$LOAD_LOG" 2>/dev/null || log "load: controller exit $rc: $(tail -n 3 "$LOAD_LOG" | tr '\n' ' ')"
-    verify_load_gone "$LOAD_STATE"
+    verify_load_gone "$LOAD_STATE" || return 1
+    rm -f "$LOAD_LOG"
 }
 
 # verify_load_gone STATE: independent check, with ps and lsns, that none of the processes the
