@@ -244,7 +244,8 @@ linearity() { # TOOL -> "a → b µs/process; verdict"
 # --- report -----------------------------------------------------------------------------------
 top=${done_levels[-1]}
 cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-rev=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo "?")
+# The last commit that touched what we time (core/, helper/), not the bench's own commits.
+rev=$(git -C "$REPO_DIR" log -1 --format=%h -- core helper 2>/dev/null || echo "?")
 dirty=$(git -C "$REPO_DIR" status --porcelain -- core helper 2>/dev/null | head -n 1)
 [[ -n $dirty ]] && rev+="+local changes"
 {
