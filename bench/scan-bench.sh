@@ -142,7 +142,7 @@ for level in $levels; do
     fi
     log "== level $level: starting $need processes on top of $now"
     load_start "$need" || die "the load did not start (see above)"
-    LOADINFO[$level]=$(grep '^READY' "$LOAD_LOG" | sed 's/ state=.*//')
+    LOADINFO[$level]="$(grep '^READY' "$LOAD_LOG" | sed 's/ state=.*//'), load average $(cut -d' ' -f1 /proc/loadavg)"
     p0=$(count_procs)
 
     # Warm-up (also the sanity check's input): one untimed run of each tool.
