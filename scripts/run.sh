@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Installs what is missing, builds nsviz and starts the GUI. Without a display it renders the
+# cluster view offscreen to nsviz-screenshot.png and prints the summary instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+cmake --preset release "${launcher[@]}" >/dev/null
+cmake --build --preset release -j"$(nproc)"
+export PATH="$PWD/build/release/helper:$PATH"
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    exec build/release/app/nsviz "$@"
+fi
+echo "run: no display; rendering offscreen to $PWD/nsviz-screenshot.png"
+QT_QPA_PLATFORM=offscreen build/release/app/nsviz --screenshot nsviz-screenshot.png "$@"
