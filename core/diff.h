@@ -10,7 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-namespace nsviz {
+namespace nsviz
+{
 
 inline constexpr const char *kDiffSchema = "nsviz.diff/1";
 
@@ -18,7 +19,8 @@ inline constexpr const char *kDiffSchema = "nsviz.diff/1";
 struct HostReference {
     int pid = 1;
     std::string comm;
-    std::string note; ///< why not PID 1, e.g. "PID 1 not readable (Permission denied): using kthreadd (pid 2)"
+    std::string
+        note; ///< why not PID 1, e.g. "PID 1 not readable (Permission denied): using kthreadd (pid 2)"
 };
 
 /// PID 1, or kthreadd (pid 2) when PID 1's namespaces cannot be read (as in some sandboxes even for

@@ -10,11 +10,13 @@
 #include <string>
 #include <tuple>
 
-namespace nsviz {
+namespace nsviz
+{
 
 inline constexpr const char *kInspectSchema = "nsviz.inspect/1";
 
-class Inspector {
+class Inspector
+{
 public:
     /// @p procRoot is the proc tree to read (tests pass fixture trees). What needs entering a
     /// namespace (uts, addresses and link state, IPC objects, the cgroup view) is only gathered when
@@ -39,7 +41,8 @@ private:
     /// (type name, ns inode) -> gathered section; valid for the lifetime of this Inspector.
     std::map<std::tuple<std::string, std::uint64_t>, nlohmann::json> m_cache;
     std::map<std::uint64_t, std::uint64_t> m_pidNsParent;
-    std::map<std::uint64_t, nlohmann::json> m_pidNsView; ///< pid ns inode -> visible processes, init ///< pid ns inode -> parent inode (0: none)
+    std::map<std::uint64_t, nlohmann::json>
+        m_pidNsView; ///< pid ns inode -> visible processes, init ///< pid ns inode -> parent inode (0: none)
 };
 
 } // namespace nsviz

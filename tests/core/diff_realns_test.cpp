@@ -20,10 +20,12 @@
 using namespace nsviz;
 using nlohmann::json;
 
-namespace {
+namespace
+{
 
 /// A process started with `unshare ARGS sh -c 'SCRIPT; echo ready; exec sleep 300'`.
-class Unshared {
+class Unshared
+{
 public:
     Unshared(std::vector<std::string> args, const std::string &script)
     {
@@ -53,7 +55,8 @@ public:
         if (out.find("ready") == std::string::npos)
             return;
         // With --fork the shell is unshare's child; without, unshare exec'd it in place.
-        std::ifstream children("/proc/" + std::to_string(m_outer) + "/task/" + std::to_string(m_outer) + "/children");
+        std::ifstream children("/proc/" + std::to_string(m_outer) + "/task/" + std::to_string(m_outer) +
+                               "/children");
         int child = 0;
         if (children >> child && child > 0)
             m_pid = child;
@@ -110,8 +113,8 @@ Process processFrom(const json &doc)
     return p;
 }
 
-#define NEEDS_ROOT()                                                                                              \
-    if (::geteuid() != 0)                                                                                         \
+#define NEEDS_ROOT()                                                                                         \
+    if (::geteuid() != 0)                                                                                    \
     GTEST_SKIP() << "creating namespaces and reading other processes' namespaces needs root"
 
 } // namespace
@@ -182,7 +185,7 @@ TEST(DiffRealNs, HostNetContainerIsFlaggedAndIsolatedElsewhere)
     EXPECT_FALSE(codes.count("host-pid"));
     EXPECT_FALSE(codes.count("host-ipc"));
     EXPECT_FALSE(codes.count("host-uts"));
-    EXPECT_TRUE(codes.count("no-userns")); // root in it is root on the host
+    EXPECT_TRUE(codes.count("no-userns"));  // root in it is root on the host
     EXPECT_TRUE(codes.count("extra-caps")); // unshare keeps every capability
     EXPECT_TRUE(codes.count("seccomp-off"));
     EXPECT_NE(findingsToText(f).find("CRITICAL shares the host network namespace"), std::string::npos);
