@@ -39,6 +39,7 @@ const QColor kShared(0xF5, 0x9E, 0x0B);   // amber: this is shared with B
 const QColor kIsolated(0x10, 0x98, 0x6B); // green: a namespace of its own
 const QColor kUnknown(0x9C, 0xA3, 0xAF);
 const QColor kContext(0x63, 0x66, 0xF1);
+const QColor kDanger(0xB9, 0x1C, 0x1C); // a container sharing the host network
 const QColor kDiffBg(0xFE, 0xE2, 0xE2); // a value that differs
 const QColor kOnlyBg(0xFE, 0xF3, 0xC7); // only on one side
 const QColor kSameText(0x6B, 0x72, 0x80);
@@ -148,6 +149,9 @@ void populate(QTreeWidget *tree, const json &diff, int maxList, bool expandAll)
             addRow(top, QObject::tr("not visible"), qs(e.get<std::string>()), QString(), QColor(), false,
                    kErrorText);
     };
+    bool hostNet = false;
+    for (const auto &w : hostSharingWarnings(diff))
+        hostNet |= w.find("NETWORK") != std::string::npos;
     for (const auto &n : diff["namespaces"]) {
         auto *top = new QTreeWidgetItem(tree);
         const std::string type = n["type"];
@@ -165,6 +169,10 @@ void populate(QTreeWidget *tree, const json &diff, int maxList, bool expandAll)
         } else if (n["shared"].get<bool>()) {
             status = QObject::tr("SHARED");
             color = kShared;
+            if (type == "net" && hostNet) {
+                status = QObject::tr("SHARED · HOST NET");
+                color = kDanger;
+            }
         } else {
             status = QObject::tr("ISOLATED");
             color = kIsolated;
@@ -176,6 +184,10 @@ void populate(QTreeWidget *tree, const json &diff, int maxList, bool expandAll)
         top->setData(ColStatus, StatusPillDelegate::PillColorRole, color);
         top->setData(ColStatus, StatusPillDelegate::PillTextColorRole,
                      color == kShared ? QColor(0x1F, 0x29, 0x37) : QColor(Qt::white));
+        if (color == kDanger)
+            top->setToolTip(ColStatus,
+                            QObject::tr("A container (own mount/pid namespace) in the host's network "
+                                        "namespace: host interfaces, ports and firewall are its own"));
         top->setText(ColA,
                      n["a"].is_null() ? QStringLiteral("?") : QString::number(n["a"].get<std::uint64_t>()));
         top->setText(ColB,
@@ -248,6 +260,8 @@ QString headerHtml(const json &diff, const QString &refNote)
 QString notesHtml(const json &diff)
 {
     QStringList l;
+    for (const auto &w : hostSharingWarnings(diff))
+        l << QStringLiteral("<b>⚠ ") + qs(w).toHtmlEscaped() + QStringLiteral("</b>");
     for (const auto &n : diff.value("notes", json::array()))
         l << qs(n.get<std::string>()).toHtmlEscaped();
     return l.join(QStringLiteral("<br>"));
@@ -448,6 +462,7 @@ void DiffPanel::received(int side, const json &doc)
         return;
     m_watchdog->stop();
     m_diff = diffInspections(m_docs[0], m_docs[1], m_haveSnapshot ? &m_snapshot : nullptr);
+    m_diff["b"]["hostReference"] = !m_refNote.isEmpty();
     if (!m_refNote.isEmpty() && m_refPid != 1 && m_refNote != tr("host reference"))
         m_diff["notes"].push_back(m_refNote.toStdString());
     rebuild();

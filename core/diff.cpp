@@ -658,6 +658,33 @@ std::string inoText(const json &j)
 
 } // namespace
 
+std::vector<std::string> hostSharingWarnings(const json &diff)
+{
+    std::vector<std::string> w;
+    if (!diff.contains("b") || !diff["b"].value("hostReference", false) || !diff.contains("namespaces"))
+        return w;
+    auto shared = [&](const char *type) -> json {
+        for (const auto &n : diff["namespaces"])
+            if (n["type"] == type)
+                return n["shared"];
+        return json();
+    };
+    // Only a container (isolated in mnt or pid) "shares" with the host; a host process just is the host.
+    if (shared("mnt") != false && shared("pid") != false)
+        return w;
+    if (shared("net") == true)
+        w.push_back("A is a container that SHARES THE HOST NETWORK NAMESPACE");
+    if (shared("pid") == true)
+        w.push_back("A shares the host pid namespace");
+    if (shared("ipc") == true)
+        w.push_back("A shares the host IPC namespace");
+    if (shared("uts") == true)
+        w.push_back("A shares the host UTS namespace");
+    if (diff.contains("security") && diff["security"].value("rootInsideIsRootInB", false) == true)
+        w.push_back("A runs as root without a user namespace: root inside is root on the host");
+    return w;
+}
+
 std::string diffToText(const json &diff)
 {
     std::ostringstream o;
@@ -665,6 +692,8 @@ std::string diffToText(const json &diff)
     o << "B: " << sideLabel(diff["b"]) << "\n";
     for (const auto &n : diff.value("notes", json::array()))
         o << "note: " << n.get<std::string>() << "\n";
+    for (const auto &w : hostSharingWarnings(diff))
+        o << "WARNING: " << w << "\n";
     o << "\n" << pad("TYPE", 8) << pad("A", 13) << pad("B", 13) << pad("", 20) << "DIFFERENCES\n";
     for (const auto &n : diff["namespaces"]) {
         const auto &d = n["details"];
@@ -741,6 +770,8 @@ std::string diffToMarkdown(const json &diff)
     o << "- **A:** " << esc(sideLabel(diff["a"])) << "\n- **B:** " << esc(sideLabel(diff["b"])) << "\n";
     for (const auto &n : diff.value("notes", json::array()))
         o << "- _note:_ " << esc(n.get<std::string>()) << "\n";
+    for (const auto &w : hostSharingWarnings(diff))
+        o << "- **warning:** " << esc(w) << "\n";
     o << "\n| Type | A | B | Verdict | Differences |\n|---|---|---|---|---|\n";
     for (const auto &n : diff["namespaces"])
         o << "| " << n["type"].get<std::string>() << " | " << inoText(n["a"]) << " | " << inoText(n["b"])

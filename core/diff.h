@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace nsviz
 {
@@ -34,6 +35,10 @@ HostReference hostReference(const std::string &procRoot = "/proc");
 ///           changed: [{key, a, b, fields}], errors: [text], differences: N}.
 nlohmann::json diffInspections(const nlohmann::json &a, const nlohmann::json &b,
                                const Snapshot *snapshot = nullptr);
+
+/// When diff["b"]["hostReference"] is true and A is a container (isolated in mnt or pid): what A
+/// shares with the host, worst first ("A is a container that SHARES THE HOST NETWORK NAMESPACE", ...).
+std::vector<std::string> hostSharingWarnings(const nlohmann::json &diff);
 
 /// The side-by-side text report (what `nsviz-helper diff` prints).
 std::string diffToText(const nlohmann::json &diff);

@@ -65,6 +65,7 @@ int runDiff(const DiffOptions &o)
     nlohmann::json a = inspector.inspect(o.pid);
     nlohmann::json b = inspector.inspect(ref.pid);
     nlohmann::json d = diffInspections(a, b);
+    d["b"]["hostReference"] = o.against <= 0;
     if (!ref.note.empty())
         d["notes"].push_back(ref.note);
     if (::geteuid() != 0)

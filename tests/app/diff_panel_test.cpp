@@ -196,7 +196,7 @@ TEST(DiffPanel, HostNetContainerHighlightsAndExports)
     EXPECT_EQ(transport.requests[0]["pid"], c.pid());
     EXPECT_EQ(transport.requests[1]["pid"], hostReference().pid);
     auto *tree = panel.findChild<QTreeWidget *>();
-    EXPECT_EQ(row(tree, QStringLiteral("net"))->text(1), QStringLiteral("SHARED"));
+    EXPECT_EQ(row(tree, QStringLiteral("net"))->text(1), QStringLiteral("SHARED · HOST NET"));
     EXPECT_EQ(row(tree, QStringLiteral("uts"))->text(1), QStringLiteral("ISOLATED"));
     EXPECT_EQ(row(tree, QStringLiteral("pid"))->text(1), QStringLiteral("ISOLATED · child"));
     auto *hostname = child(row(tree, QStringLiteral("uts")), QStringLiteral("hostname"));

@@ -161,7 +161,13 @@ TEST(DiffRealNs, HostNetContainerIsFlaggedAndIsolatedElsewhere)
     EXPECT_TRUE(queue);
 
     // The text report says it plainly.
+    d["b"]["hostReference"] = true;
+    auto warnings = hostSharingWarnings(d);
+    ASSERT_FALSE(warnings.empty());
+    EXPECT_EQ(warnings[0], "A is a container that SHARES THE HOST NETWORK NAMESPACE");
     std::string text = diffToText(d);
+    EXPECT_NE(text.find("WARNING: A is a container that SHARES THE HOST NETWORK NAMESPACE"),
+              std::string::npos);
     EXPECT_NE(text.find("net     "), std::string::npos);
     EXPECT_NE(text.find("SHARED"), std::string::npos);
     EXPECT_NE(text.find("nsviz-hostnet"), std::string::npos);
