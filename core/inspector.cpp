@@ -757,6 +757,8 @@ json Inspector::inspect(int pid)
         doc["security"] = sec;
     }
 
+    if (m_beforeRecheck)
+        m_beforeRecheck();
     // Did it exit (or was the pid reused) while we read? Then what we read is not to be trusted.
     std::string again;
     auto st2 = readFile(pidPath(m_procRoot, pid, "stat"), again) == 0 ? procparse::parseStatStartTime(again)

@@ -5,6 +5,7 @@
 /// container enters its namespaces once.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -28,6 +29,10 @@ public:
     /// std::invalid_argument for pid <= 0.
     nlohmann::json inspect(int pid);
 
+    /// Called after everything was read and before the process is checked again for having exited
+    /// (tests use it to make a process exit mid-inspection deterministically).
+    void setBeforeRecheckHook(std::function<void()> hook) { m_beforeRecheck = std::move(hook); }
+
     /// Seconds a forked namespace-entering child may take before it is killed (default 5).
     void setChildTimeout(int seconds) { m_childTimeout = seconds; }
 
@@ -38,6 +43,7 @@ private:
     std::string m_procRoot;
     bool m_live = false;
     int m_childTimeout = 5;
+    std::function<void()> m_beforeRecheck;
     /// (type name, ns inode) -> gathered section; valid for the lifetime of this Inspector.
     std::map<std::tuple<std::string, std::uint64_t>, nlohmann::json> m_cache;
     std::map<std::uint64_t, std::uint64_t> m_pidNsParent;

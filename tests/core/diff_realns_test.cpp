@@ -372,3 +372,34 @@ TEST(DiffRealNs, FindingsCommandFlagsHostNetContainer)
     }
     EXPECT_LT(posMine, posOther);
 }
+
+TEST(DiffRealNs, ProcessExitingDuringInspectionSaysSo)
+{
+    pid_t child = ::fork();
+    if (child == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ::execlp("sleep", "sleep", "300", static_cast<char *>(nullptr));
+        ::_exit(127);
+    }
+    ASSERT_GT(child, 0);
+    // Wait until it is sleep (not our forked copy) so that the inspection sees a settled process.
+    for (int i = 0; i < 200; ++i) {
+        std::ifstream comm("/proc/" + std::to_string(child) + "/comm");
+        std::string c;
+        if (comm >> c && c == "sleep")
+            break;
+        ::usleep(10000);
+    }
+    Inspector in;
+    in.setBeforeRecheckHook([child] {
+        ::kill(child, SIGKILL);
+        ::waitpid(child, nullptr, 0); // reaped: the pid is gone before the recheck
+    });
+    json a = in.inspect(child);
+    EXPECT_EQ(a["state"], "exited");
+    EXPECT_EQ(a["error"], "process " + std::to_string(child) + " exited during inspection");
+    json d = diffInspections(a, Inspector().inspect(::getpid()));
+    ASSERT_FALSE(d["notes"].empty());
+    EXPECT_NE(d["notes"][0].get<std::string>().find("exited during inspection"), std::string::npos);
+    EXPECT_NE(diffToText(d).find("exited during inspection"), std::string::npos);
+}
