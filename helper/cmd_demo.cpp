@@ -2,6 +2,8 @@
 // nsviz-helper demo start|stop|list, and the hidden modes a running demo is made of.
 #include "commands.h"
 #include "demomanager.h"
+#include "demoserve.h"
+#include "server.h"
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -188,6 +190,9 @@ void addDemoCommands(CLI::App &app, CommandTable &table)
     auto *list = demo->add_subcommand("list", "List the running demo containers");
     list->add_flag("--json", o->listJson, "Print JSON (nsviz.demolist/1)");
     table.add(list, [o] { return runList(*o); });
+
+    // serve answers demo_start/demo_stop/demo_list with the same manager.
+    addServeExtension([](Server &server) { installDemoHandlers(server, std::make_shared<DemoManager>()); });
 
     // The hidden modes a demo is made of: fixed programs, no user command line.
     auto *sup = app.add_subcommand(kDemoSuperviseMode, "");
