@@ -3,7 +3,6 @@
 #include "commands.h"
 #include "demomanager.h"
 #include "demoserve.h"
-#include "server.h"
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -192,7 +191,7 @@ void addDemoCommands(CLI::App &app, CommandTable &table)
     table.add(list, [o] { return runList(*o); });
 
     // serve answers demo_start/demo_stop/demo_list with the same manager.
-    addServeExtension([](Server &server) { installDemoHandlers(server, std::make_shared<DemoManager>()); });
+    addDemoServeExtension();
 
     // The hidden modes a demo is made of: fixed programs, no user command line.
     auto *sup = app.add_subcommand(kDemoSuperviseMode, "");

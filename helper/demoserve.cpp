@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "demoserve.h"
 
-#include "demomanager.h"
 #include "handlererror.h"
 #include "server.h"
 
+#include <memory>
 #include <unistd.h>
 
 namespace nsviz::helper {
@@ -33,23 +33,38 @@ template <typename F> Server::Handler guarded(F f)
 }
 } // namespace
 
-void installDemoHandlers(Server &server, std::shared_ptr<DemoManager> manager)
+void installDemoHandlers(Server &server, const DemoServeOptions &options)
 {
     using protocol::RequestType;
-    server.setHandler(RequestType::DemoStart, guarded([manager](const protocol::Request &r) {
-                          return manager->startJson(r.args, DemoOwner{int(::getpid()), 0});
+    auto manager = std::make_shared<DemoManager>(options.manager);
+    auto owner = options.owner;
+    auto ownerNow = [owner]() -> std::optional<DemoOwner> {
+        if (owner)
+            return owner();
+        return DemoOwner{int(::getpid()), 0};
+    };
+    server.setHandler(RequestType::DemoStart, guarded([manager, ownerNow](const protocol::Request &r) {
+                          return manager->startJson(r.args, ownerNow());
                       }));
     server.setHandler(RequestType::DemoStop,
                       guarded([manager](const protocol::Request &r) { return manager->stopJson(r.args); }));
     server.setHandler(RequestType::DemoList,
                       guarded([manager](const protocol::Request &r) { return manager->listJson(r.args); }));
-    server.addConnectionEndHook([manager] {
-        try {
-            manager->stopAllOwnedBy(int(::getpid()));
-        } catch (const std::exception &) {
-            // Not root, or the state directory is gone: nothing of ours can be running.
-        }
-    });
+    if (options.stopOnConnectionEnd) {
+        server.addConnectionEndHook([manager, ownerNow] {
+            try {
+                if (auto o = ownerNow())
+                    manager->stopAllOwnedBy(o->pid);
+            } catch (const std::exception &) {
+                // Not root, or the state directory is gone: nothing of ours can be running.
+            }
+        });
+    }
+}
+
+void addDemoServeExtension(DemoServeOptions options)
+{
+    addServeExtension([options](Server &server) { installDemoHandlers(server, options); });
 }
 
 } // namespace nsviz::helper

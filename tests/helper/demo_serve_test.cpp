@@ -2,6 +2,8 @@
 // Demo containers through `nsviz-helper serve` (the GUI's path) and seen by `findings`.
 // Real processes, as root; everything started is stopped by pid.
 #include "demomanager.h"
+#include "demoserve.h"
+#include "server.h"
 #include "demoproc.h"
 #include "protocol.h"
 #include "serve_util.h"
@@ -10,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <filesystem>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
@@ -180,9 +183,6 @@ TEST_F(DemoServe, InvalidRequestsAreRefusedAndChangeNothing)
     ASSERT_GT(victim, 0);
     testkit::HelperProcess serve({NSVIZ_HELPER_BIN, "serve", "--quiet"});
     testkit::FrameReader reader(serve.outFd());
-    ASSERT_TRUE(serve.send(request("demo_list", 1, json::object())));
-    json before = replyTo(reader, 1);
-    ASSERT_EQ(before.value("type", ""), "result") << before.dump();
 
     struct Case {
         const char *type;
@@ -191,12 +191,12 @@ TEST_F(DemoServe, InvalidRequestsAreRefusedAndChangeNothing)
         const char *text;
     };
     std::vector<Case> cases = {
-        {"demo_start", {{"share", {"bogus"}}}, err::BadRequest, "unknown namespace type 'bogus'"},
-        {"demo_start", {{"hostname", "a/b"}}, err::BadRequest, "'/'"},
-        {"demo_start", {{"hostname", std::string(300, 'a')}}, err::BadRequest, "300 bytes"},
+        {"demo_start", {{"share", {"bogus"}}, {"lifetime", 4321}}, err::BadRequest, "unknown namespace type 'bogus'"},
+        {"demo_start", {{"hostname", "a/b"}, {"lifetime", 4321}}, err::BadRequest, "'/'"},
+        {"demo_start", {{"hostname", std::string(300, 'a')}, {"lifetime", 4321}}, err::BadRequest, "300 bytes"},
         {"demo_start", {{"lifetime", 0}}, err::BadRequest, "at least 1 second"},
         {"demo_start", {{"lifetime", 100000000}}, err::BadRequest, "at most 86400"},
-        {"demo_start", {{"command", "/bin/sh"}}, err::BadRequest, "unknown key 'command'"},
+        {"demo_start", {{"command", "/bin/sh"}, {"lifetime", 4321}}, err::BadRequest, "unknown key 'command'"},
         {"demo_stop", {{"pid", 1}}, err::BadRequest, "pid 1 is not a demo"},
         {"demo_stop", {{"pid", victim}}, err::NotFound, "not a running nsviz demo container"},
         {"demo_stop", {{"pid", -7}}, err::BadRequest, "invalid pid"},
@@ -210,10 +210,22 @@ TEST_F(DemoServe, InvalidRequestsAreRefusedAndChangeNothing)
         EXPECT_NE(r.value("message", "").find(c.text), std::string::npos) << r.value("message", "");
         ++id;
     }
-    ASSERT_TRUE(serve.send(request("demo_list", 2, json::object())));
-    json after = replyTo(reader, 2);
-    ASSERT_EQ(after.value("type", ""), "result");
-    EXPECT_EQ(after.at("result").at("demos").size(), before.at("result").at("demos").size());
+    // Nothing started: no supervisor carries any of these requests (other tests may be running
+    // demos of their own, so this looks for ours rather than counting).
+    int wrong = 0;
+    for (const auto &entry : std::filesystem::directory_iterator("/proc")) {
+        auto argv = helper::demoproc::cmdline(std::atoi(entry.path().filename().c_str()));
+        if (argv.size() < 3 || argv[1] != helper::kDemoSuperviseMode)
+            continue;
+        json c = json::parse(argv[2], nullptr, false);
+        if (!c.is_object())
+            continue;
+        auto lifetime = c.value("spec", json::object()).value("lifetime", 0LL);
+        auto host = c.value("hostname", "");
+        if (lifetime == 4321 || lifetime <= 0 || lifetime > 86400 || host == "a/b" || host.size() > 64)
+            ++wrong;
+    }
+    EXPECT_EQ(wrong, 0);
     EXPECT_EQ(::kill(victim, 0), 0) << "a non-demo process was killed";
     ::kill(victim, SIGKILL);
     ::waitpid(victim, nullptr, 0);
@@ -242,4 +254,60 @@ TEST_F(DemoServe, FindingsFlagADemoSharingHostNetwork)
     }
     EXPECT_TRUE(found) << "findings does not list the demo";
     EXPECT_TRUE(flagged) << "the demo sharing the host network was not flagged";
+}
+
+TEST_F(DemoServe, KAuthStyleOwnerOutlivesTheConnection)
+{
+    // The KAuth helper drives a Server in-process, one short connection per action, on behalf of
+    // the GUI: the GUI process owns the demo, not the connection. Here a child plays the GUI.
+    pid_t gui = ::fork();
+    if (gui == 0) {
+        ::pause();
+        ::_exit(0);
+    }
+    ASSERT_GT(gui, 0);
+    char tmpl[] = "/run/nsviz-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    std::string base = tmpl;
+    helper::DemoServeOptions opts;
+    opts.manager.stateDir = base + "/demos";
+    opts.manager.helperPath = NSVIZ_HELPER_BIN; // as a KAuth helper must
+    opts.owner = [gui] { return helper::DemoOwner{gui, 0}; };
+    opts.stopOnConnectionEnd = false;
+
+    int in[2], out[2];
+    ASSERT_EQ(::pipe2(in, O_CLOEXEC), 0);
+    ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
+    helper::Server::Options so;
+    so.log = false;
+    helper::Server server(so);
+    helper::installDemoHandlers(server, opts);
+    std::thread serving([&] {
+        server.run(in[0], out[1]);
+        ::close(in[0]);
+        ::close(out[1]);
+    });
+    testkit::FrameReader reader(out[0]);
+    std::string req = request("demo_start", 1, {{"lifetime", 300}});
+    ASSERT_EQ(::write(in[1], req.data(), req.size()), ssize_t(req.size()));
+    json r = replyTo(reader, 1);
+    ::close(in[1]); // the action (connection) ends
+    reader.until([](const ClientEvent &) { return false; }, 5s);
+    serving.join();
+    ::close(out[0]);
+    ASSERT_EQ(r.value("type", ""), "result") << r.dump();
+    int pid = r.at("result").at("pid").get<int>();
+    auto start = r.at("result").at("startTime").get<std::uint64_t>();
+    EXPECT_EQ(r.at("result").at("owner").get<int>(), gui);
+    EXPECT_FALSE(goneWithin(pid, start, 200)) << "the demo ended with the connection";
+
+    ::kill(gui, SIGKILL);
+    ::waitpid(gui, nullptr, 0);
+    EXPECT_TRUE(goneWithin(pid, start, 1000)) << "the demo outlived its GUI owner";
+    try {
+        helper::DemoManager(opts.manager).stopAll();
+    } catch (const std::exception &) {
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(base, ec);
 }
