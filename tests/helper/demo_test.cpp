@@ -11,6 +11,7 @@
 #include <csignal>
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <filesystem>
 #include <fstream>
 #include <poll.h>
@@ -744,4 +745,38 @@ TEST_F(DemoTest, ScanRightAfterStartSeesIt)
         }
     }
     EXPECT_EQ(found, haveTimeNs() ? 8 : 7);
+}
+
+TEST_F(DemoTest, NonRootIsRefusedClearly)
+{
+    for (std::vector<std::string> args : {std::vector<std::string>{"demo", "start"}, {"demo", "list"},
+                                          {"demo", "stop", "5"}}) {
+        int err[2];
+        ASSERT_EQ(::pipe2(err, O_CLOEXEC), 0);
+        pid_t c = ::fork();
+        if (c == 0) {
+            ::dup2(err[1], 2);
+            if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
+                ::setresuid(65534, 65534, 65534) != 0)
+                ::_exit(99);
+            std::vector<std::string> all{NSVIZ_HELPER_BIN};
+            all.insert(all.end(), args.begin(), args.end());
+            std::vector<char *> argv;
+            for (auto &a : all)
+                argv.push_back(a.data());
+            argv.push_back(nullptr);
+            ::execv(argv[0], argv.data());
+            ::_exit(98);
+        }
+        ::close(err[1]);
+        std::string text = readAllFd(err[0]);
+        ::close(err[0]);
+        int status = 0;
+        ::waitpid(c, &status, 0);
+        ASSERT_TRUE(WIFEXITED(status));
+        if (WEXITSTATUS(status) == 98)
+            GTEST_SKIP() << "the helper binary is not executable by nobody here";
+        EXPECT_EQ(WEXITSTATUS(status), 1) << args.back() << ": " << text;
+        EXPECT_NE(text.find("need root"), std::string::npos) << text;
+    }
 }
