@@ -7,9 +7,11 @@
 #include <memory>
 #include <unistd.h>
 
-namespace nsviz::helper {
+namespace nsviz::helper
+{
 
-namespace {
+namespace
+{
 /// Protocol codes for DemoError codes: the client tells "your request is wrong" (bad_request)
 /// from "no such demo" (not_found) from "could not" (failed: limit, not root, system error).
 const char *protocolCode(const DemoError &e)

@@ -8,7 +8,8 @@
 #include <functional>
 #include <optional>
 
-namespace nsviz::helper {
+namespace nsviz::helper
+{
 
 class Server;
 

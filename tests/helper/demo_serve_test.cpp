@@ -2,11 +2,11 @@
 // Demo containers through `nsviz-helper serve` (the GUI's path) and seen by `findings`.
 // Real processes, as root; everything started is stopped by pid.
 #include "demomanager.h"
-#include "demoserve.h"
-#include "server.h"
 #include "demoproc.h"
+#include "demoserve.h"
 #include "protocol.h"
 #include "serve_util.h"
+#include "server.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -25,7 +25,8 @@ using nlohmann::json;
 
 extern char **environ;
 
-namespace {
+namespace
+{
 
 /// The reply (result or error) to request @p id, as JSON; null on timeout.
 json replyTo(testkit::FrameReader &reader, std::uint64_t id, std::chrono::milliseconds timeout = 30s)
@@ -115,7 +116,8 @@ std::string runCapture(const std::vector<std::string> &args, int &rc)
     return s;
 }
 
-class DemoServe : public ::testing::Test {
+class DemoServe : public ::testing::Test
+{
 protected:
     void SetUp() override
     {
@@ -191,12 +193,21 @@ TEST_F(DemoServe, InvalidRequestsAreRefusedAndChangeNothing)
         const char *text;
     };
     std::vector<Case> cases = {
-        {"demo_start", {{"share", {"bogus"}}, {"lifetime", 4321}}, err::BadRequest, "unknown namespace type 'bogus'"},
+        {"demo_start",
+         {{"share", {"bogus"}}, {"lifetime", 4321}},
+         err::BadRequest,
+         "unknown namespace type 'bogus'"},
         {"demo_start", {{"hostname", "a/b"}, {"lifetime", 4321}}, err::BadRequest, "'/'"},
-        {"demo_start", {{"hostname", std::string(300, 'a')}, {"lifetime", 4321}}, err::BadRequest, "300 bytes"},
+        {"demo_start",
+         {{"hostname", std::string(300, 'a')}, {"lifetime", 4321}},
+         err::BadRequest,
+         "300 bytes"},
         {"demo_start", {{"lifetime", 0}}, err::BadRequest, "at least 1 second"},
         {"demo_start", {{"lifetime", 100000000}}, err::BadRequest, "at most 86400"},
-        {"demo_start", {{"command", "/bin/sh"}, {"lifetime", 4321}}, err::BadRequest, "unknown key 'command'"},
+        {"demo_start",
+         {{"command", "/bin/sh"}, {"lifetime", 4321}},
+         err::BadRequest,
+         "unknown key 'command'"},
         {"demo_stop", {{"pid", 1}}, err::BadRequest, "pid 1 is not a demo"},
         {"demo_stop", {{"pid", victim}}, err::NotFound, "not a running nsviz demo container"},
         {"demo_stop", {{"pid", -7}}, err::BadRequest, "invalid pid"},

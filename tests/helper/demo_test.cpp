@@ -11,9 +11,9 @@
 #include <csignal>
 #include <dirent.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <filesystem>
 #include <fstream>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <spawn.h>
@@ -30,7 +30,8 @@ namespace fs = std::filesystem;
 
 extern char **environ;
 
-namespace {
+namespace
+{
 
 struct RunResult {
     int rc = -1;
@@ -88,15 +89,22 @@ RunResult runHelper(const std::vector<std::string> &args)
 
 std::uint64_t nsInode(int pid, NsType t)
 {
-    struct stat st {};
+    struct stat st {
+    };
     std::string p = "/proc/" + std::to_string(pid) + "/ns/" + std::string(nsTypeName(t));
     return ::stat(p.c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
-bool haveTimeNs() { return ::access("/proc/self/ns/time", F_OK) == 0; }
+bool haveTimeNs()
+{
+    return ::access("/proc/self/ns/time", F_OK) == 0;
+}
 
 /// The host reference: PID 1 cannot be inspected on this machine (EACCES), kthreadd can.
-int hostRef() { return nsInode(1, NsType::Net) != 0 ? 1 : 2; }
+int hostRef()
+{
+    return nsInode(1, NsType::Net) != 0 ? 1 : 2;
+}
 
 std::vector<int> allPids()
 {
@@ -251,7 +259,8 @@ struct DemoGuard {
     }
 };
 
-class DemoTest : public ::testing::Test {
+class DemoTest : public ::testing::Test
+{
 protected:
     void SetUp() override
     {
@@ -361,7 +370,8 @@ TEST_F(DemoTest, AllFreshCliStartAndStop)
     // Stop: no process and no namespace of it remains.
     std::string cgroupDir = j.at("cgroupDir").get<std::string>();
     // By inode: a demo started meanwhile by another test may get the same directory name.
-    struct stat cgSt {};
+    struct stat cgSt {
+    };
     if (!cgroupDir.empty()) {
         ASSERT_EQ(::stat(cgroupDir.c_str(), &cgSt), 0) << cgroupDir;
     }
@@ -373,8 +383,10 @@ TEST_F(DemoTest, AllFreshCliStartAndStop)
     EXPECT_TRUE(holders(fresh, stoppedAt).empty());
     EXPECT_FALSE(fs::exists("/run/nsviz/demos/" + std::to_string(pid) + ".json"));
     if (!cgroupDir.empty()) {
-        struct stat now {};
-        EXPECT_TRUE(::stat(cgroupDir.c_str(), &now) != 0 || now.st_ino != cgSt.st_ino) << cgroupDir << " remains";
+        struct stat now {
+        };
+        EXPECT_TRUE(::stat(cgroupDir.c_str(), &now) != 0 || now.st_ino != cgSt.st_ino)
+            << cgroupDir << " remains";
     }
     EXPECT_EQ(countSupervisors(mine), 0);
     // Stopping it again is refused cleanly.
@@ -440,7 +452,8 @@ TEST_F(DemoTest, OwnerKilledEndsDemo)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     std::string bin = NSVIZ_HELPER_BIN;
-    const char *argv[] = {bin.c_str(), "demo", "start", "--foreground", "--json", "--lifetime", "300", nullptr};
+    const char *argv[] = {bin.c_str(), "demo",       "start", "--foreground",
+                          "--json",    "--lifetime", "300",   nullptr};
     pid_t owner = -1;
     ASSERT_EQ(::posix_spawn(&owner, argv[0], &fa, nullptr, const_cast<char **>(argv), environ), 0);
     posix_spawn_file_actions_destroy(&fa);
@@ -618,9 +631,11 @@ TEST_F(DemoTest, InvalidStopRequestsStopNothing)
     auto r2 = runHelper({"demo", "stop", std::to_string(victim)});
     EXPECT_EQ(r2.rc, 1);
     EXPECT_NE(r2.err.find("is not a running nsviz demo container"), std::string::npos) << r2.err;
-    for (auto args : std::vector<std::vector<std::string>>{
-             {"demo", "stop"}, {"demo", "stop", "0"}, {"demo", "stop", "-4"}, {"demo", "stop", "abc"},
-             {"demo", "stop", "5", "--all"}}) {
+    for (auto args : std::vector<std::vector<std::string>>{{"demo", "stop"},
+                                                           {"demo", "stop", "0"},
+                                                           {"demo", "stop", "-4"},
+                                                           {"demo", "stop", "abc"},
+                                                           {"demo", "stop", "5", "--all"}}) {
         auto r = runHelper(args);
         EXPECT_EQ(r.rc, 2) << args.back() << ": " << r.err;
     }
@@ -665,8 +680,8 @@ TEST_F(DemoTest, InvalidStopRequestsStopNothing)
     EXPECT_FALSE(fs::exists(tm.dir + "/123.json"));
 
     // The protocol form.
-    for (const char *bad : {R"({"pid":1})", R"({"pid":0})", R"({"pid":"5"})", R"({})", R"({"pid":5,"all":true})",
-                            R"({"all":"yes"})", R"({"signal":9})"}) {
+    for (const char *bad : {R"({"pid":1})", R"({"pid":0})", R"({"pid":"5"})", R"({})",
+                            R"({"pid":5,"all":true})", R"({"all":"yes"})", R"({"signal":9})"}) {
         try {
             tm.mgr->stopJson(json::parse(bad));
             ADD_FAILURE() << "accepted: " << bad;
@@ -731,7 +746,8 @@ TEST_F(DemoTest, ScanRightAfterStartSeesIt)
     int found = 0;
     for (const auto &ns : snap.at("namespaces")) {
         std::string type = ns.at("type").get<std::string>();
-        if (!d.at("ns").contains(type) || ns.at("inode").get<std::uint64_t>() != d.at("ns").at(type).get<std::uint64_t>())
+        if (!d.at("ns").contains(type) ||
+            ns.at("inode").get<std::uint64_t>() != d.at("ns").at(type).get<std::uint64_t>())
             continue;
         ++found;
         EXPECT_FALSE(ns.at("is_host").get<bool>()) << type;
@@ -749,8 +765,8 @@ TEST_F(DemoTest, ScanRightAfterStartSeesIt)
 
 TEST_F(DemoTest, NonRootIsRefusedClearly)
 {
-    for (std::vector<std::string> args : {std::vector<std::string>{"demo", "start"}, {"demo", "list"},
-                                          {"demo", "stop", "5"}}) {
+    for (std::vector<std::string> args :
+         {std::vector<std::string>{"demo", "start"}, {"demo", "list"}, {"demo", "stop", "5"}}) {
         int err[2];
         ASSERT_EQ(::pipe2(err, O_CLOEXEC), 0);
         pid_t c = ::fork();
