@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+/// @file inspector.h Gathers what the diff needs about processes ("nsviz.inspect/1"), caching what
+/// is per namespace (hostname, interfaces, IPC objects) so that inspecting many processes of one
+/// container enters its namespaces once.
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <tuple>
+
+namespace nsviz {
+
+inline constexpr const char *kInspectSchema = "nsviz.inspect/1";
+
+class Inspector {
+public:
+    /// @p procRoot is the proc tree to read (tests pass fixture trees). What needs entering a
+    /// namespace (uts, addresses and link state, IPC objects, the cgroup view) is only gathered when
+    /// @p procRoot is the live "/proc".
+    explicit Inspector(std::string procRoot = "/proc");
+
+    /// The "nsviz.inspect/1" document for @p pid. Never throws for a vanished or unreadable
+    /// process: "state" is "exited" and each section carries an "error". Throws
+    /// std::invalid_argument for pid <= 0.
+    nlohmann::json inspect(int pid);
+
+    /// Seconds a forked namespace-entering child may take before it is killed (default 5).
+    void setChildTimeout(int seconds) { m_childTimeout = seconds; }
+
+private:
+    nlohmann::json enterAndGather(int pid, bool uts, bool net, bool ipc, bool cgroup);
+    nlohmann::json pidSection(int pid, const nlohmann::json &status, std::uint64_t pidNsIno);
+
+    std::string m_procRoot;
+    bool m_live = false;
+    int m_childTimeout = 5;
+    /// (type name, ns inode) -> gathered section; valid for the lifetime of this Inspector.
+    std::map<std::tuple<std::string, std::uint64_t>, nlohmann::json> m_cache;
+    std::map<std::uint64_t, std::uint64_t> m_pidNsParent;
+    std::map<std::uint64_t, nlohmann::json> m_pidNsView; ///< pid ns inode -> visible processes, init ///< pid ns inode -> parent inode (0: none)
+};
+
+} // namespace nsviz

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+// Deterministic hand-made snapshots and churn for protocol tests (no /proc needed).
+
+#include "model.h"
+#include "nstype.h"
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <string>
+
+namespace nsviz::testkit
+{
+
+/// Builds consistent snapshots from a set of processes: namespaces are derived from the processes'
+/// ns links, as discovery would. Each process gets its own net/uts namespace when its "isolated".
+class SyntheticHost
+{
+public:
+    explicit SyntheticHost(unsigned seed = 1) : m_rng(seed) {}
+
+    /// Adds a process; returns its pid.
+    int start(bool isolated)
+    {
+        Process p;
+        p.pid = m_nextPid;
+        m_nextPid += 1 + static_cast<int>(m_rng() % 3);
+        p.ppid = 1;
+        p.startTime = ++m_clock * 7;
+        p.uid = static_cast<std::uint32_t>(m_rng() % 2000);
+        p.euid = p.uid;
+        p.state = "SRD"[m_rng() % 3];
+        p.comm = "proc " + std::to_string(p.pid) + " (\xc3\xa9)";
+        p.cmdline = {"/usr/bin/thing", "--arg=" + std::to_string(m_rng() % 100000), "with space"};
+        p.nspid = {p.pid};
+        p.cgroup = "/system.slice/x" + std::to_string(p.pid % 7) + ".service";
+        for (NsType t : kAllNsTypes)
+            p.ns[index(t)] = NsId{4, 4026531830u + index(t)};
+        if (isolated) {
+            p.ns[index(NsType::Net)] = NsId{4, 4026540000u + static_cast<std::uint64_t>(p.pid)};
+            p.ns[index(NsType::Uts)] = NsId{4, 4026550000u + static_cast<std::uint64_t>(p.pid)};
+            p.differsFromHost = (1u << index(NsType::Net)) | (1u << index(NsType::Uts));
+        }
+        m_procs[p.pid] = p;
+        return p.pid;
+    }
+    void stop(int pid) { m_procs.erase(pid); }
+    void rename(int pid, std::string comm)
+    {
+        if (auto it = m_procs.find(pid); it != m_procs.end())
+            it->second.comm = std::move(comm);
+    }
+    /// One random step: start, stop or change something.
+    void churn()
+    {
+        auto r = m_rng() % 10;
+        if (r < 4 || m_procs.size() < 3) {
+            start(m_rng() % 2);
+        } else if (r < 7) {
+            auto it = m_procs.begin();
+            std::advance(it, static_cast<long>(m_rng() % m_procs.size()));
+            if (it->first != 1)
+                m_procs.erase(it);
+        } else {
+            auto it = m_procs.begin();
+            std::advance(it, static_cast<long>(m_rng() % m_procs.size()));
+            it->second.state = it->second.state == 'S' ? 'R' : 'S';
+            it->second.cmdline.push_back("more");
+        }
+    }
+
+    Snapshot snapshot() const
+    {
+        Snapshot s;
+        s.host.hostname = "synthetic";
+        s.host.kernel = "6.1.0";
+        s.host.scannedAtMs = 1700000000000u + m_clock;
+        s.host.scanMs = 1.5 + static_cast<double>(m_clock % 10);
+        std::map<std::pair<NsType, NsId>, std::vector<int>> ns;
+        for (const auto &[pid, p] : m_procs) {
+            s.processes.push_back(p);
+            for (NsType t : kAllNsTypes)
+                ns[{t, p.ns[index(t)]}].push_back(pid);
+        }
+        for (const auto &[key, pids] : ns) {
+            Namespace n;
+            n.type = key.first;
+            n.id = key.second;
+            n.pids = pids;
+            n.foundBy = FoundByProcess;
+            n.isHost = n.id.ino < 4026540000u;
+            if (n.type != NsType::User)
+                n.owner = NsId{4, 4026531830u + index(NsType::User)};
+            s.namespaces.push_back(n);
+        }
+        for (NsType t : kAllNsTypes)
+            s.hostNs[index(t)] = NsId{4, 4026531830u + index(t)};
+        return s;
+    }
+    std::size_t size() const { return m_procs.size(); }
+
+private:
+    std::mt19937 m_rng;
+    int m_nextPid = 1;
+    std::uint64_t m_clock = 0;
+    std::map<int, Process> m_procs;
+};
+
+} // namespace nsviz::testkit
