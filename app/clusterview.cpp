@@ -1310,6 +1310,27 @@ void ClusterView::keyPressEvent(QKeyEvent *e)
     case Qt::Key_0:
         fitToView();
         break;
+    case Qt::Key_PageDown:
+    case Qt::Key_PageUp: {
+        // Step through the clusters (biggest first), for keyboard-only use.
+        const auto &cl = m_layout.clusters();
+        if (cl.empty())
+            break;
+        std::vector<int> order(cl.size());
+        for (std::size_t i = 0; i < order.size(); ++i)
+            order[i] = static_cast<int>(i);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return cl[a].members.size() > cl[b].members.size(); });
+        const int cur = m_layout.clusterIndex(m_selectedCluster);
+        auto pos = std::find(order.begin(), order.end(), cur);
+        int idx = pos == order.end() ? -1 : static_cast<int>(pos - order.begin());
+        idx = e->key() == Qt::Key_PageDown ? (idx + 1) % static_cast<int>(order.size())
+                                           : (idx <= 0 ? static_cast<int>(order.size()) - 1 : idx - 1);
+        m_selectedCluster = cl[order[idx]].id;
+        invalidateLayer();
+        Q_EMIT clusterSelected(m_layout.type(), m_selectedCluster.dev, m_selectedCluster.ino);
+        zoomToCluster(order[idx]);
+        break;
+    }
     case Qt::Key_Return:
     case Qt::Key_Enter:
         zoomToCluster(m_layout.clusterIndex(m_selectedCluster));
