@@ -8,24 +8,28 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QCursor>
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QEvent>
 #include <QGridLayout>
-#include <QHorizontalStackedBarSeries>
+#include <QHorizontalBarSeries>
 #include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QStackedBarSeries>
+#include <QToolTip>
 #include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 /// Integer axis from 0 with round, whole-number ticks a little above @p v, so labels never read
 /// "2" for 2.5 and the biggest bar never touches the frame.
 void setNiceRange(QValueAxis *axis, qreal v)
@@ -51,16 +55,15 @@ void setNiceRange(QValueAxis *axis, qreal v)
     axis->setRange(0, max);
 }
 
-QColor hostColor(const QPalette &pal) { return views::mutedTextColor(pal); }
-QColor otherColor(const QPalette &pal) { return views::isDark(pal) ? QColor(0xF5, 0xA6, 0x5B) : QColor(0xE0, 0x7B, 0x16); }
-
-QString topLabel(const NamespaceStats::TopEntry &e)
+QColor hostColor(const QPalette &pal)
 {
-    QString s = views::nsLabel(e.type, e.id);
-    if (!e.leader.isEmpty())
-        s += QStringLiteral("  ") % e.leader;
-    return s;
+    return views::mutedTextColor(pal);
 }
+QColor otherColor(const QPalette &pal)
+{
+    return views::isDark(pal) ? QColor(0xF5, 0xA6, 0x5B) : QColor(0xE0, 0x7B, 0x16);
+}
+
 } // namespace
 
 ChartsPanel::ChartsPanel(SnapshotStore *store, QWidget *parent)
@@ -97,23 +100,26 @@ ChartsPanel::ChartsPanel(SnapshotStore *store, QWidget *parent)
     m_typeSeries->attachAxis(m_typeY);
     m_typeView->setChart(typeChart);
 
-    // The biggest namespaces that are not the host's.
+    // The biggest namespaces that are not the host's (namespaces with the same processes as one bar).
     auto *topChart = new QChart;
     topChart->setTitle(QStringLiteral("Largest non-host namespaces (processes)"));
-    m_topSeries = new QHorizontalStackedBarSeries(topChart);
-    for (NsType t : kAllNsTypes) {
-        auto *set = new QBarSet(views::typeName(t));
-        m_topSets << set;
-        m_topSeries->append(set);
-        const int ti = static_cast<int>(index(t));
-        connect(set, &QBarSet::clicked, this, [this, ti](int bar) {
-            // Bars are drawn bottom-up; the list is biggest first.
-            const int entry = static_cast<int>(m_stats.top.size()) - 1 - bar;
-            if (entry >= 0 && entry < m_stats.top.size() && static_cast<int>(index(m_stats.top[entry].type)) == ti)
-                Q_EMIT processSelected(m_stats.top[entry].leaderPid);
-        });
-    }
+    m_topSeries = new QHorizontalBarSeries(topChart);
+    m_topSet = new QBarSet(QStringLiteral("processes"));
+    m_topSeries->append(m_topSet);
     m_topSeries->setBarWidth(0.7);
+    connect(m_topSet, &QBarSet::clicked, this, [this](int bar) {
+        // Bars are drawn bottom-up; the list is biggest first.
+        const int entry = static_cast<int>(m_stats.top.size()) - 1 - bar;
+        if (entry >= 0 && entry < m_stats.top.size())
+            Q_EMIT processSelected(m_stats.top[entry].leaderPid);
+    });
+    connect(m_topSet, &QBarSet::hovered, this, [this](bool on, int bar) {
+        const int entry = static_cast<int>(m_stats.top.size()) - 1 - bar;
+        if (on && entry >= 0 && entry < m_stats.top.size())
+            QToolTip::showText(QCursor::pos(), topToolTip(entry), m_topView);
+        else
+            QToolTip::hideText();
+    });
     topChart->addSeries(m_topSeries);
     m_topCategories = new QBarCategoryAxis(topChart);
     m_topX = new QValueAxis(topChart);
@@ -223,26 +229,37 @@ void ChartsPanel::updateTopChart()
 {
     const auto &top = m_stats.top;
     QStringList labels;
-    for (auto it = top.rbegin(); it != top.rend(); ++it)
-        labels << topLabel(*it);
-    if (labels.isEmpty())
-        labels << QStringLiteral("(only the host's namespaces)");
-    for (NsType t : kAllNsTypes) {
-        QBarSet *set = m_topSets[static_cast<int>(index(t))];
-        QList<qreal> values;
-        for (auto it = top.rbegin(); it != top.rend(); ++it)
-            values << (it->type == t ? it->processes : 0);
-        if (values.isEmpty())
-            values << 0;
-        set->remove(0, set->count());
-        set->append(values);
+    QList<qreal> values;
+    for (auto it = top.rbegin(); it != top.rend(); ++it) {
+        labels << it->label();
+        values << it->processes;
     }
+    if (labels.isEmpty()) {
+        labels << QStringLiteral("(only the host's namespaces)");
+        values << 0;
+    }
+    m_topSet->remove(0, m_topSet->count());
+    m_topSet->append(values);
     if (m_topCategories->categories() != labels)
         m_topCategories->setCategories(labels);
     int maxCount = 0;
     for (const auto &e : top)
         maxCount = std::max(maxCount, e.processes);
     setNiceRange(m_topX, maxCount);
+}
+
+QString ChartsPanel::topToolTip(int entry) const
+{
+    if (entry < 0 || entry >= m_stats.top.size())
+        return {};
+    const auto &e = m_stats.top[entry];
+    QStringList lines;
+    lines
+        << QStringLiteral("%1 processes, led by %2 (PID %3)").arg(e.processes).arg(e.leader).arg(e.leaderPid);
+    for (qsizetype i = 0; i < e.types.size(); ++i)
+        lines << views::nsLabel(e.types[i], e.ids[i]);
+    lines << QStringLiteral("Click to select PID %1").arg(e.leaderPid);
+    return lines.join(QLatin1Char('\n'));
 }
 
 void ChartsPanel::addTimelinePoint()
@@ -287,23 +304,22 @@ QStringList ChartsPanel::topLabels() const
 void ChartsPanel::selectProcess(int pid)
 {
     m_selectedPid = pid;
-    for (QBarSet *set : m_topSets)
-        set->deselectAllBars();
+    m_topSet->deselectAllBars();
     const Process *p = pid > 0 ? m_store->snapshot().findProcess(pid) : nullptr;
     const int n = static_cast<int>(m_stats.top.size());
     int highlighted = 0;
     if (p) {
         for (int i = 0; i < n; ++i) {
-            const auto &e = m_stats.top[i];
-            if (p->ns[index(e.type)] == e.id) {
-                m_topSets[static_cast<int>(index(e.type))]->selectBar(n - 1 - i);
+            if (m_stats.top[i].contains(*p)) {
+                m_topSet->selectBar(n - 1 - i);
                 ++highlighted;
             }
         }
     }
     const Snapshot &s = m_store->snapshot();
     QString text = QStringLiteral("%1 · %2 processes · %3 namespaces")
-                       .arg(s.host.hostname.empty() ? QStringLiteral("no host") : QString::fromStdString(s.host.hostname))
+                       .arg(s.host.hostname.empty() ? QStringLiteral("no host")
+                                                    : QString::fromStdString(s.host.hostname))
                        .arg(m_stats.processes)
                        .arg(m_stats.namespaces);
     if (p) {
@@ -311,12 +327,11 @@ void ChartsPanel::selectProcess(int pid)
         for (NsType t : kAllNsTypes)
             if (p->differs(t))
                 isolated << views::typeName(t);
-        text += QStringLiteral("   |   selected: PID %1 %2 — ")
-                    .arg(p->pid)
-                    .arg(QString::fromStdString(p->comm)) %
-                (isolated.isEmpty() ? QStringLiteral("all host namespaces")
-                                    : QStringLiteral("own ") % isolated.join(QStringLiteral(", "))) %
-                (highlighted ? QStringLiteral(" (highlighted)") : QString());
+        text +=
+            QStringLiteral("   |   selected: PID %1 %2 — ").arg(p->pid).arg(QString::fromStdString(p->comm)) %
+            (isolated.isEmpty() ? QStringLiteral("all host namespaces")
+                                : QStringLiteral("own ") % isolated.join(QStringLiteral(", "))) %
+            (highlighted ? QStringLiteral(" (highlighted)") : QString());
     }
     m_caption->setText(text);
 }
@@ -361,14 +376,10 @@ void ChartsPanel::applyTheme()
     m_otherSet->setBorderColor(otherColor(pal));
     m_hiddenSet->setColor(views::hiddenTextColor(pal));
     m_hiddenSet->setBorderColor(views::hiddenTextColor(pal));
-    const QColor sel = pal.color(QPalette::Highlight);
-    for (NsType t : kAllNsTypes) {
-        QBarSet *set = m_topSets[static_cast<int>(index(t))];
-        set->setColor(views::nsTypeColor(t, pal));
-        set->setBorderColor(views::nsTypeColor(t, pal));
-        set->setSelectedColor(sel);
-    }
-    // Only the types that appear would be worth a legend entry; the labels already name the type.
+    m_topSet->setColor(views::nsTypeColor(NsType::Mnt, pal));
+    m_topSet->setBorderColor(views::nsTypeColor(NsType::Mnt, pal));
+    m_topSet->setSelectedColor(otherColor(pal));
+    // One series, labelled on the axis: a legend would only say "processes".
     m_topView->chart()->legend()->hide();
     QPen procPen(otherColor(pal), 2.5);
     m_procLine->setPen(procPen);

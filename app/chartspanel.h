@@ -19,13 +19,15 @@ class QValueAxis;
 class QDateTimeAxis;
 class QLineSeries;
 class QStackedBarSeries;
-class QHorizontalStackedBarSeries;
+class QHorizontalBarSeries;
 
-namespace nsviz {
+namespace nsviz
+{
 
 class SnapshotStore;
 
-class ChartsPanel : public QWidget {
+class ChartsPanel : public QWidget
+{
     Q_OBJECT
 public:
     explicit ChartsPanel(SnapshotStore *store, QWidget *parent = nullptr);
@@ -40,6 +42,10 @@ public:
     QChartView *timelineView() const { return m_timeView; }
     /// Category labels of the top chart, top bar first.
     QStringList topLabels() const;
+    /// The bar set of the top chart (bars bottom-up: index size-1 is the biggest).
+    QBarSet *topBarSet() const { return m_topSet; }
+    /// Tooltip text of a top chart bar, as shown on hover (top entry @p entry, biggest first).
+    QString topToolTip(int entry) const;
     /// Replace the wall clock (tests).
     void setClock(std::function<qint64()> clock) { m_clock = std::move(clock); }
     /// The timeline keeps at most this many points (oldest dropped).
@@ -82,8 +88,8 @@ private:
     QBarSet *m_hiddenSet;
     QValueAxis *m_typeY;
 
-    QHorizontalStackedBarSeries *m_topSeries;
-    QList<QBarSet *> m_topSets; ///< one per NsType so bars take their type's colour
+    QHorizontalBarSeries *m_topSeries;
+    QBarSet *m_topSet;
     QBarCategoryAxis *m_topCategories;
     QValueAxis *m_topX;
 

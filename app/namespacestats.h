@@ -4,12 +4,13 @@
 
 #include "model.h"
 
-#include <QString>
 #include <QList>
+#include <QString>
 
 #include <array>
 
-namespace nsviz {
+namespace nsviz
+{
 
 struct NamespaceStats {
     struct TypeCounts {
@@ -18,16 +19,22 @@ struct NamespaceStats {
         int hidden = 0; ///< not the host's, no process in it (bind mount, fd, parent/owner only)
         int total() const { return host + other + hidden; }
     };
+    /// Non-host namespaces that hold exactly the same processes, counted once: a container's mnt,
+    /// pid, net, uts... namespaces would otherwise fill the ranking with one container's copies.
     struct TopEntry {
-        NsType type = NsType::Mnt;
-        NsId id;
+        QList<NsType> types; ///< in kAllNsTypes order
+        QList<NsId> ids;     ///< parallel to types
         int processes = 0;
-        int leaderPid = 0;  ///< lowest pid in it
-        QString leader;     ///< its comm
+        int leaderPid = 0; ///< lowest pid in it
+        QString leader;    ///< its comm
+        /// "nginx (6025) · net:[4026532305]" or, for several namespaces, "nginx (6025) · mnt pid net".
+        QString label() const;
+        /// True when @p p is in these namespaces.
+        bool contains(const Process &p) const;
     };
 
     std::array<TypeCounts, kNsTypeCount> perType{};
-    /// Namespaces other than the host's, by process count (descending), then type and inode.
+    /// Groups of non-host namespaces, by process count (descending), then first type and inode.
     QList<TopEntry> top;
     int processes = 0;
     int namespaces = 0;

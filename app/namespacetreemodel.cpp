@@ -12,18 +12,20 @@
 #include <map>
 #include <set>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 enum GroupId { OwnerUnknownGroup = 1, PidNsUnknownGroup = 2 };
 
 /// Why a node sits at the top instead of under its parent/owner.
 enum class Orphan : std::uint8_t {
     None = 0,
-    Root,        ///< it truly has no parent (the initial namespace)
-    KernelSaidNo, ///< NS_GET_PARENT/NS_GET_USERNS refused: unknown, not absent
+    Root,          ///< it truly has no parent (the initial namespace)
+    KernelSaidNo,  ///< NS_GET_PARENT/NS_GET_USERNS refused: unknown, not absent
     NotInSnapshot, ///< the parent/owner id is known but no such namespace was recorded
-    Loop,         ///< the parent chain loops (corrupt input): shown at the top rather than lost
+    Loop,          ///< the parent chain loops (corrupt input): shown at the top rather than lost
 };
 
 struct Key {
@@ -44,8 +46,9 @@ struct NamespaceTreeModel::Node {
     // Payload: one of these, by kind.
     int group = 0;
     QString groupTitle;
-    Namespace ns;
-    Process proc;
+    // Shared with the model's caches: unchanged processes are not copied on every delta.
+    std::shared_ptr<const Namespace> ns;
+    std::shared_ptr<const Process> proc;
     // Derived from the rest of the snapshot, compared like the payload.
     QString leader; ///< namespace: leading (lowest-pid) process, "nginx (6025)"
     Orphan orphan = Orphan::None;
@@ -61,9 +64,9 @@ struct NamespaceTreeModel::Node {
         case NodeKind::Group:
             return {0, static_cast<std::uint64_t>(group), 0};
         case NodeKind::Namespace:
-            return {1, ns.id.dev, ns.id.ino};
+            return {1, ns->id.dev, ns->id.ino};
         case NodeKind::Process:
-            return {2, static_cast<std::uint64_t>(proc.pid), proc.startTime};
+            return {2, static_cast<std::uint64_t>(proc->pid), proc->startTime};
         }
         return {};
     }
@@ -75,9 +78,9 @@ struct NamespaceTreeModel::Node {
         case NodeKind::Group:
             return group == o.group && groupTitle == o.groupTitle;
         case NodeKind::Namespace:
-            return ns == o.ns;
+            return ns == o.ns || *ns == *o.ns;
         case NodeKind::Process:
-            return proc == o.proc;
+            return proc == o.proc || *proc == *o.proc;
         }
         return false;
     }
@@ -111,17 +114,23 @@ NamespaceTreeModel::NamespaceTreeModel(SnapshotStore *store, Hierarchy hierarchy
 
 NamespaceTreeModel::~NamespaceTreeModel() = default;
 
-void NamespaceTreeModel::onAboutToReset() { beginResetModel(); }
+void NamespaceTreeModel::onAboutToReset()
+{
+    beginResetModel();
+}
 
 void NamespaceTreeModel::onReset()
 {
+    m_procCache.clear();
+    m_nsCache.clear();
     m_root = build(m_store->snapshot());
     reindex();
     endResetModel();
 }
 
-void NamespaceTreeModel::onDeltaApplied(const SnapshotDelta &)
+void NamespaceTreeModel::onDeltaApplied(const SnapshotDelta &delta)
 {
+    updateCaches(delta);
     // The delta says what changed, but one process or namespace can move several rows (a namespace
     // whose parent becomes known moves under it; a group's count changes). Rebuilding the wanted tree
     // and reconciling by identity turns all of that into exact row operations.
@@ -130,7 +139,39 @@ void NamespaceTreeModel::onDeltaApplied(const SnapshotDelta &)
     reindex();
 }
 
-std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapshot &s) const
+std::shared_ptr<const Process> NamespaceTreeModel::cached(const Process &p)
+{
+    auto &slot = m_procCache[p.pid];
+    if (!slot || slot->startTime != p.startTime)
+        slot = std::make_shared<const Process>(p);
+    return slot;
+}
+
+std::shared_ptr<const Namespace> NamespaceTreeModel::cached(const Namespace &n)
+{
+    auto &slot = m_nsCache[n.id];
+    if (!slot)
+        slot = std::make_shared<const Namespace>(n);
+    return slot;
+}
+
+void NamespaceTreeModel::updateCaches(const SnapshotDelta &d)
+{
+    for (const auto &k : d.removedProcesses)
+        if (auto it = m_procCache.find(k.pid);
+            it != m_procCache.end() && it->second->startTime == k.startTime)
+            m_procCache.erase(it);
+    for (const auto *list : {&d.changedProcesses, &d.addedProcesses})
+        for (const auto &p : *list)
+            m_procCache[p.pid] = std::make_shared<const Process>(p);
+    for (const auto &id : d.removedNamespaces)
+        m_nsCache.erase(id);
+    for (const auto *list : {&d.changedNamespaces, &d.addedNamespaces})
+        for (const auto &n : *list)
+            m_nsCache[n.id] = std::make_shared<const Namespace>(n);
+}
+
+std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapshot &s)
 {
     auto root = std::make_unique<Node>();
     const NsType nodeType = m_hierarchy == Hierarchy::User ? NsType::User : NsType::Pid;
@@ -148,13 +189,13 @@ std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapsh
         auto it = byPid.find(n.pids.front());
         if (it == byPid.end())
             return QString::number(n.pids.front());
-        return QString::fromStdString(it->second->comm) % QStringLiteral(" (") % QString::number(it->second->pid) %
-               QLatin1Char(')');
+        return QString::fromStdString(it->second->comm) % QStringLiteral(" (") %
+               QString::number(it->second->pid) % QLatin1Char(')');
     };
     auto makeNs = [&](const Namespace &n) {
         auto node = std::make_unique<Node>();
         node->kind = NodeKind::Namespace;
-        node->ns = n;
+        node->ns = cached(n);
         node->leader = leaderOf(n);
         return node;
     };
@@ -193,7 +234,7 @@ std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapsh
     std::vector<Node *> attachTo(hierNodes.size(), nullptr);
     for (std::size_t i = 0; i < hierNodes.size(); ++i) {
         Node *node = hierNodes[i].get();
-        const Namespace &n = node->ns;
+        const Namespace &n = *node->ns;
         if (!n.parentKnown) {
             node->orphan = Orphan::KernelSaidNo;
         } else if (!n.parent) {
@@ -253,7 +294,7 @@ std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapsh
         for (const auto &p : s.processes) {
             auto node = std::make_unique<Node>();
             node->kind = NodeKind::Process;
-            node->proc = p;
+            node->proc = cached(p);
             Node *home = nullptr;
             if (p.ns[nsviz::index(NsType::Pid)].valid())
                 if (auto it = nodeOf.find(p.ns[nsviz::index(NsType::Pid)]); it != nodeOf.end())
@@ -266,7 +307,8 @@ std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapsh
     for (auto &n : top)
         root->adopt(std::move(n));
     if (!group->children.empty()) {
-        group->groupTitle += QStringLiteral(" (") % QString::number(group->children.size()) % QLatin1Char(')');
+        group->groupTitle +=
+            QStringLiteral(" (") % QString::number(group->children.size()) % QLatin1Char(')');
         root->adopt(std::move(group));
     }
     return root;
@@ -358,9 +400,9 @@ void NamespaceTreeModel::reindex()
         Node *n = stack.back();
         stack.pop_back();
         if (n->kind == NodeKind::Process)
-            m_byPid[n->proc.pid] = n;
+            m_byPid[n->proc->pid] = n;
         else if (n->kind == NodeKind::Namespace)
-            m_byNs[n->ns.id] = n;
+            m_byNs[n->ns->id] = n;
         for (auto &c : n->children)
             stack.push_back(c.get());
     }
@@ -402,7 +444,10 @@ int NamespaceTreeModel::rowCount(const QModelIndex &parent) const
     return static_cast<int>(nodeOf(parent)->children.size());
 }
 
-int NamespaceTreeModel::columnCount(const QModelIndex &) const { return ColumnCount; }
+int NamespaceTreeModel::columnCount(const QModelIndex &) const
+{
+    return ColumnCount;
+}
 
 QModelIndex NamespaceTreeModel::indexOfProcess(int pid) const
 {
@@ -416,7 +461,8 @@ QModelIndex NamespaceTreeModel::indexOfNamespace(const NsId &id) const
     return it == m_byNs.end() ? QModelIndex() : indexOfNode(it->second);
 }
 
-namespace {
+namespace
+{
 QString orphanText(Orphan o, const std::optional<NsId> &missing, NsType missingType, bool owner)
 {
     const QString what = owner ? QStringLiteral("owner") : QStringLiteral("parent");
@@ -455,7 +501,8 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
                 return n->groupTitle;
             return {};
         case Qt::DecorationRole:
-            return col == NameColumn ? QVariant(views::nodeIcon(views::NodeIcon::Group, NsType::Mnt, pal)) : QVariant();
+            return col == NameColumn ? QVariant(views::nodeIcon(views::NodeIcon::Group, NsType::Mnt, pal))
+                                     : QVariant();
         case Qt::ForegroundRole:
             return QBrush(views::mutedTextColor(pal));
         case Qt::ToolTipRole:
@@ -470,7 +517,7 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
     }
 
     if (n->kind == NodeKind::Process) {
-        const Process &p = n->proc;
+        const Process &p = *n->proc;
         switch (role) {
         case Qt::DisplayRole:
             switch (col) {
@@ -481,7 +528,8 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
             case DetailsColumn:
                 if (!p.visible)
                     return QStringLiteral("namespaces not readable");
-                return QString(QStringLiteral("uid ") % QString::number(p.uid) % QStringLiteral(" · ") % views::commandLine(p));
+                return QString(QStringLiteral("uid ") % QString::number(p.uid) % QStringLiteral(" · ") %
+                               views::commandLine(p));
             }
             return {};
         case PidRole:
@@ -500,7 +548,8 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
         case Qt::ToolTipRole: {
             QString tip = QStringLiteral("PID %1 (%2)").arg(p.pid).arg(QString::fromStdString(p.comm));
             if (p.nspid.size() > 1)
-                tip += QStringLiteral("\nPID in each pid namespace, outermost first: ") % views::nspidString(p) %
+                tip += QStringLiteral("\nPID in each pid namespace, outermost first: ") %
+                       views::nspidString(p) %
                        QStringLiteral("\n(the last number is what the process sees as its own PID)");
             tip += QStringLiteral("\n") % views::commandLine(p);
             return tip;
@@ -511,16 +560,17 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
     }
 
     // Namespace rows.
-    const Namespace &ns = n->ns;
+    const Namespace &ns = *n->ns;
     const bool hidden = views::isHidden(ns);
     const bool ownerView = m_hierarchy == Hierarchy::User && ns.type != NsType::User;
-    const bool unknown = n->orphan == Orphan::KernelSaidNo || n->orphan == Orphan::NotInSnapshot ||
-                         n->orphan == Orphan::Loop;
+    const bool unknown =
+        n->orphan == Orphan::KernelSaidNo || n->orphan == Orphan::NotInSnapshot || n->orphan == Orphan::Loop;
     switch (role) {
     case Qt::DisplayRole:
         switch (col) {
         case NameColumn:
-            return QString(views::nsLabel(ns.type, ns.id) % (ns.isHost ? QStringLiteral("  host") : QString()));
+            return QString(views::nsLabel(ns.type, ns.id) %
+                           (ns.isHost ? QStringLiteral("  host") : QString()));
         case ProcessesColumn:
             return static_cast<int>(ns.pids.size());
         case DetailsColumn: {
@@ -535,11 +585,12 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
                 else if (ns.foundBy & FoundByFd)
                     parts << QStringLiteral("hidden: open fd");
                 else
-                    parts << QStringLiteral("hidden: only as ") %
-                                 (ownerView || ns.type == NsType::User ? QStringLiteral("parent/owner")
-                                                                        : QStringLiteral("parent"));
+                    parts << QStringLiteral("hidden: only as ") % (ownerView || ns.type == NsType::User
+                                                                       ? QStringLiteral("parent/owner")
+                                                                       : QStringLiteral("parent"));
             }
-            const QString o = orphanText(n->orphan, n->missing, ownerView ? NsType::User : ns.type, ownerView);
+            const QString o =
+                orphanText(n->orphan, n->missing, ownerView ? NsType::User : ns.type, ownerView);
             if (!o.isEmpty() && n->orphan != Orphan::Root)
                 parts << o;
             return parts.join(QStringLiteral(" · "));
@@ -588,8 +639,9 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
         return col == ProcessesColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case Qt::ToolTipRole: {
         const std::string_view desc = nsTypeDescription(ns.type);
-        QString tip = views::nsLabel(ns.type, ns.id) % (ns.isHost ? QStringLiteral(" — the host's") : QString()) %
-                      QStringLiteral("\n") % QString::fromUtf8(desc.data(), static_cast<qsizetype>(desc.size())) %
+        QString tip = views::nsLabel(ns.type, ns.id) %
+                      (ns.isHost ? QStringLiteral(" — the host's") : QString()) % QStringLiteral("\n") %
+                      QString::fromUtf8(desc.data(), static_cast<qsizetype>(desc.size())) %
                       QStringLiteral("\n") % views::foundByText(ns);
         if (ns.type == NsType::User && ns.ownerUid)
             tip += QStringLiteral("\ncreated by uid ") % QString::number(*ns.ownerUid);

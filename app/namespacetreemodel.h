@@ -19,12 +19,14 @@
 #include <memory>
 #include <unordered_map>
 
-namespace nsviz {
+namespace nsviz
+{
 
 class SnapshotStore;
 struct SnapshotDelta;
 
-class NamespaceTreeModel : public QAbstractItemModel {
+class NamespaceTreeModel : public QAbstractItemModel
+{
     Q_OBJECT
 public:
     enum class Hierarchy { User, Pid };
@@ -65,7 +67,10 @@ private:
     void onAboutToReset();
     void onReset();
     void onDeltaApplied(const SnapshotDelta &delta);
-    std::unique_ptr<Node> build(const Snapshot &s) const;
+    std::unique_ptr<Node> build(const Snapshot &s);
+    std::shared_ptr<const Process> cached(const Process &p);
+    std::shared_ptr<const Namespace> cached(const Namespace &n);
+    void updateCaches(const SnapshotDelta &delta);
     void reconcile(Node *cur, Node *want);
     void reindex();
     QModelIndex indexOfNode(const Node *n, int column = 0) const;
@@ -76,6 +81,10 @@ private:
     std::unique_ptr<Node> m_root;
     std::unordered_map<int, Node *> m_byPid;
     std::unordered_map<NsId, Node *, NsIdHash> m_byNs;
+    /// Payloads shared by the nodes of successive builds; updated from each delta, so a delta costs
+    /// copies of what changed only.
+    std::unordered_map<int, std::shared_ptr<const Process>> m_procCache;
+    std::unordered_map<NsId, std::shared_ptr<const Namespace>, NsIdHash> m_nsCache;
 };
 
 } // namespace nsviz

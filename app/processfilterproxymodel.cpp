@@ -6,7 +6,8 @@
 
 #include <QRegularExpression>
 
-namespace nsviz {
+namespace nsviz
+{
 
 ProcessFilterProxyModel::ProcessFilterProxyModel(QObject *parent) : QSortFilterProxyModel(parent)
 {
@@ -43,19 +44,34 @@ bool ProcessFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex 
     if (m_terms.isEmpty())
         return true;
     const QAbstractItemModel *src = sourceModel();
-    const int columns = src->columnCount(sourceParent);
+    const auto *table = qobject_cast<const ProcessTableModel *>(src);
+    const Process *p = table ? table->processAt(sourceRow) : nullptr;
+    QString haystack;
+    bool haveHaystack = false;
     for (const Term &term : m_terms) {
         bool hit = false;
         if (term.nsColumn >= 0) {
-            hit = src->index(sourceRow, term.nsColumn, sourceParent).data(ProcessTableModel::TsvRole).toString() ==
-                  term.text;
-        } else {
-            for (int c = 0; c < columns && !hit; ++c) {
-                const QModelIndex i = src->index(sourceRow, c, sourceParent);
-                // Both forms: the display ("root (0)") and the plain value.
-                hit = i.data(Qt::DisplayRole).toString().contains(term.text, Qt::CaseInsensitive) ||
-                      i.data(ProcessTableModel::TsvRole).toString().contains(term.text, Qt::CaseInsensitive);
+            if (p) {
+                const NsId &id = p->ns[nsviz::index(ProcessTableModel::nsTypeOfColumn(term.nsColumn))];
+                hit = id.valid() && QString::number(id.ino) == term.text;
+            } else {
+                hit = src->index(sourceRow, term.nsColumn, sourceParent)
+                          .data(ProcessTableModel::TsvRole)
+                          .toString() == term.text;
             }
+        } else {
+            if (!haveHaystack) {
+                if (table) {
+                    haystack = table->searchText(sourceRow);
+                } else {
+                    QStringList cells;
+                    for (int c = 0; c < src->columnCount(sourceParent); ++c)
+                        cells << src->index(sourceRow, c, sourceParent).data().toString();
+                    haystack = cells.join(QLatin1Char('\n'));
+                }
+                haveHaystack = true;
+            }
+            hit = haystack.contains(term.text, Qt::CaseInsensitive);
         }
         if (!hit)
             return false;

@@ -5,13 +5,15 @@
 #include <QSortFilterProxyModel>
 #include <QStringList>
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// Filters rows of a ProcessTableModel. The filter text is split at white space; every term must
 /// match (case-insensitive substring of any column). A term written like a namespace link,
 /// "net:[4026532001]" or "net:4026532001", matches only that namespace column, exactly, so a
 /// label copied from the tree view finds that namespace's processes.
-class ProcessFilterProxyModel : public QSortFilterProxyModel {
+class ProcessFilterProxyModel : public QSortFilterProxyModel
+{
     Q_OBJECT
 public:
     explicit ProcessFilterProxyModel(QObject *parent = nullptr);

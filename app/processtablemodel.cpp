@@ -11,9 +11,11 @@
 
 #include <algorithm>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 /// Users are resolved through the local passwd only when the snapshot is of this very boot of
 /// this host; a saved file from elsewhere shows numeric uids rather than wrong names.
 bool snapshotIsLocal(const HostInfo &h)
@@ -26,7 +28,7 @@ bool snapshotIsLocal(const HostInfo &h)
                                                     Qt::CaseInsensitive) == 0;
 }
 
-auto pidLess = [](const Process &p, int pid) { return p.pid < pid; };
+auto pidLess = [](const std::shared_ptr<const Process> &p, int pid) { return p->pid < pid; };
 } // namespace
 
 ProcessTableModel::ProcessTableModel(SnapshotStore *store, QObject *parent)
@@ -41,12 +43,18 @@ ProcessTableModel::ProcessTableModel(SnapshotStore *store, QObject *parent)
 void ProcessTableModel::loadFromStore()
 {
     const Snapshot &s = m_store->snapshot();
-    m_rows = s.processes;
+    m_rows.clear();
+    m_rows.reserve(s.processes.size());
+    for (const auto &p : s.processes)
+        m_rows.push_back(std::make_shared<const Process>(p));
     m_hostNs = s.hostNs;
     m_resolveUsers = snapshotIsLocal(s.host);
 }
 
-void ProcessTableModel::onAboutToReset() { beginResetModel(); }
+void ProcessTableModel::onAboutToReset()
+{
+    beginResetModel();
+}
 
 void ProcessTableModel::onReset()
 {
@@ -58,7 +66,7 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
 {
     auto rowOfKey = [this](const ProcKey &k) -> int {
         auto it = std::lower_bound(m_rows.begin(), m_rows.end(), k.pid, pidLess);
-        if (it == m_rows.end() || it->pid != k.pid || it->startTime != k.startTime)
+        if (it == m_rows.end() || (*it)->pid != k.pid || (*it)->startTime != k.startTime)
             return -1;
         return static_cast<int>(it - m_rows.begin());
     };
@@ -84,7 +92,7 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
     rows.clear();
     for (const auto &p : d.changedProcesses)
         if (int r = rowOfKey(p.key()); r >= 0) {
-            m_rows[static_cast<std::size_t>(r)] = p;
+            m_rows[static_cast<std::size_t>(r)] = std::make_shared<const Process>(p);
             rows.push_back(r);
         }
     std::sort(rows.begin(), rows.end());
@@ -113,13 +121,14 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
         auto pos = std::lower_bound(m_rows.begin(), m_rows.end(), added[i]->pid, pidLess);
         const int row = static_cast<int>(pos - m_rows.begin());
         std::size_t j = i + 1;
-        while (j < added.size() && (pos == m_rows.end() || added[j]->pid < pos->pid))
+        while (j < added.size() && (pos == m_rows.end() || added[j]->pid < (*pos)->pid))
             ++j;
         beginInsertRows({}, row, row + static_cast<int>(j - i) - 1);
-        std::vector<Process> run;
+        std::vector<std::shared_ptr<const Process>> run;
         for (std::size_t k = i; k < j; ++k)
-            run.push_back(*added[k]);
-        m_rows.insert(m_rows.begin() + row, std::make_move_iterator(run.begin()), std::make_move_iterator(run.end()));
+            run.push_back(std::make_shared<const Process>(*added[k]));
+        m_rows.insert(m_rows.begin() + row, std::make_move_iterator(run.begin()),
+                      std::make_move_iterator(run.end()));
         endInsertRows();
         i = j;
     }
@@ -129,7 +138,7 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
     const auto &truth = m_store->snapshot().processes;
     if (truth.size() != m_rows.size() ||
         !std::equal(truth.begin(), truth.end(), m_rows.begin(),
-                    [](const Process &a, const Process &b) { return a.key() == b.key(); })) {
+                    [](const Process &a, const auto &b) { return a.key() == b->key(); })) {
         qWarning("ProcessTableModel: rows diverged from the snapshot after a delta; resetting");
         beginResetModel();
         loadFromStore();
@@ -137,22 +146,39 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
     }
 }
 
+QString ProcessTableModel::searchText(int row) const
+{
+    const Process *p = processAt(row);
+    if (!p)
+        return {};
+    QString text = QString::number(p->pid) % QLatin1Char('\n') % QString::number(p->ppid) %
+                   QLatin1Char('\n') % views::userLabel(p->uid, m_resolveUsers) % QLatin1Char('\n') %
+                   QString::fromStdString(p->comm) % QLatin1Char('\n') % views::commandLine(*p);
+    for (const NsId &id : p->ns)
+        if (id.valid())
+            text += QLatin1Char('\n') % QString::number(id.ino);
+    return text;
+}
+
 int ProcessTableModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
 }
 
-int ProcessTableModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int ProcessTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 int ProcessTableModel::rowOfPid(int pid) const
 {
     auto it = std::lower_bound(m_rows.begin(), m_rows.end(), pid, pidLess);
-    return (it != m_rows.end() && it->pid == pid) ? static_cast<int>(it - m_rows.begin()) : -1;
+    return (it != m_rows.end() && (*it)->pid == pid) ? static_cast<int>(it - m_rows.begin()) : -1;
 }
 
 const Process *ProcessTableModel::processAt(int row) const
 {
-    return (row >= 0 && row < rowCount()) ? &m_rows[static_cast<std::size_t>(row)] : nullptr;
+    return (row >= 0 && row < rowCount()) ? m_rows[static_cast<std::size_t>(row)].get() : nullptr;
 }
 
 bool ProcessTableModel::hostEqual(const Process &p, NsType t) const
@@ -165,7 +191,7 @@ QVariant ProcessTableModel::data(const QModelIndex &idx, int role) const
 {
     if (!checkIndex(idx, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const Process &p = m_rows[static_cast<std::size_t>(idx.row())];
+    const Process &p = *m_rows[static_cast<std::size_t>(idx.row())];
     const int col = idx.column();
 
     if (role == PidRole)
@@ -194,6 +220,8 @@ QVariant ProcessTableModel::data(const QModelIndex &idx, int role) const
         case Qt::TextAlignmentRole:
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         case Qt::ForegroundRole:
+            if (t == NsType::Net && views::sharesHostNetOnly(p))
+                return QBrush(views::warningTextColor(QGuiApplication::palette()));
             if (same || !id.valid())
                 return QBrush(views::mutedTextColor(QGuiApplication::palette()));
             return {};
@@ -215,7 +243,8 @@ QVariant ProcessTableModel::data(const QModelIndex &idx, int role) const
             else
                 verdict = QStringLiteral("isolated: differs from the host's ") %
                           views::nsLabel(t, m_hostNs[nsviz::index(t)]);
-            QString tip = views::nsLabel(t, id) % QStringLiteral(" — ") % verdict % QStringLiteral("\n") % what;
+            QString tip =
+                views::nsLabel(t, id) % QStringLiteral(" — ") % verdict % QStringLiteral("\n") % what;
             if (t == NsType::Net && views::sharesHostNetOnly(p))
                 tip += QStringLiteral("\n⚠ Shares the host's network namespace while isolated otherwise "
                                       "(host networking): it sees and can bind the host's interfaces.");

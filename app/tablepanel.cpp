@@ -14,12 +14,14 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 
 #include <algorithm>
 
-namespace nsviz {
+namespace nsviz
+{
 
 TablePanel::TablePanel(SnapshotStore *store, QWidget *parent)
     : QWidget(parent), m_store(store), m_model(new ProcessTableModel(store, this)),
@@ -98,9 +100,13 @@ void TablePanel::applyColumnWidths()
     const int ino = fm.horizontalAdvance(QStringLiteral("4026532999")) + pad;
     m_view->setColumnWidth(ProcessTableModel::PidColumn, num);
     m_view->setColumnWidth(ProcessTableModel::PpidColumn, num);
-    m_view->setColumnWidth(ProcessTableModel::UserColumn, fm.horizontalAdvance(QStringLiteral("systemd-resolve")) + pad);
+    m_view->setColumnWidth(ProcessTableModel::UserColumn,
+                           fm.horizontalAdvance(QStringLiteral("systemd-resolve")) + pad);
     for (NsType t : kAllNsTypes)
         m_view->setColumnWidth(ProcessTableModel::columnOfNsType(t), ino);
+    // Room for the host-networking warning icon.
+    m_view->setColumnWidth(ProcessTableModel::columnOfNsType(NsType::Net),
+                           ino + m_view->style()->pixelMetric(QStyle::PM_SmallIconSize) + 8);
     m_view->verticalHeader()->setDefaultSectionSize(fm.height() + fm.height() / 2);
 }
 
@@ -112,9 +118,10 @@ void TablePanel::changeEvent(QEvent *event)
             return QStringLiteral("<span style=\"background-color:%1; color:%2;\">&nbsp;%3&nbsp;</span>")
                 .arg(bg.name(), fg.name(), text);
         };
-        m_legend->setText(swatch(pal.color(QPalette::Base), views::mutedTextColor(pal), QStringLiteral("same as host")) %
-                          QStringLiteral("&nbsp;&nbsp;") %
-                          swatch(views::differsTint(pal), pal.color(QPalette::Text), QStringLiteral("isolated")));
+        m_legend->setText(
+            swatch(pal.color(QPalette::Base), views::mutedTextColor(pal), QStringLiteral("same as host")) %
+            QStringLiteral("&nbsp;&nbsp;") %
+            swatch(views::differsTint(pal), pal.color(QPalette::Text), QStringLiteral("isolated")));
         if (event->type() == QEvent::FontChange)
             applyColumnWidths();
     }
@@ -129,7 +136,10 @@ void TablePanel::updateCount()
                                     : QStringLiteral("%1 of %2 processes").arg(shown).arg(total));
 }
 
-QString TablePanel::filterText() const { return m_proxy->filterText(); }
+QString TablePanel::filterText() const
+{
+    return m_proxy->filterText();
+}
 
 void TablePanel::setFilterText(const QString &text)
 {
@@ -150,10 +160,11 @@ void TablePanel::selectProcess(int pid)
 {
     m_selecting = true;
     const int srcRow = m_model->rowOfPid(pid);
-    const QModelIndex proxyIndex = srcRow >= 0 ? m_proxy->mapFromSource(m_model->index(srcRow, 0)) : QModelIndex();
+    const QModelIndex proxyIndex =
+        srcRow >= 0 ? m_proxy->mapFromSource(m_model->index(srcRow, 0)) : QModelIndex();
     if (proxyIndex.isValid()) {
         m_view->selectionModel()->setCurrentIndex(proxyIndex, QItemSelectionModel::ClearAndSelect |
-                                                                 QItemSelectionModel::Rows);
+                                                                  QItemSelectionModel::Rows);
         m_view->scrollTo(proxyIndex, QAbstractItemView::PositionAtCenter);
     } else {
         m_view->selectionModel()->clearSelection();
@@ -207,7 +218,8 @@ void TablePanel::copySelection()
 bool TablePanel::eventFilter(QObject *watched, QEvent *event)
 {
     // QTableView copies only the current cell on Ctrl+C; take the key first to copy whole rows.
-    if (watched == m_view && (event->type() == QEvent::KeyPress || event->type() == QEvent::ShortcutOverride)) {
+    if (watched == m_view &&
+        (event->type() == QEvent::KeyPress || event->type() == QEvent::ShortcutOverride)) {
         auto *ke = static_cast<QKeyEvent *>(event);
         if (ke->matches(QKeySequence::Copy)) {
             if (event->type() == QEvent::KeyPress)

@@ -10,13 +10,15 @@ class QLabel;
 class QLineEdit;
 class QTableView;
 
-namespace nsviz {
+namespace nsviz
+{
 
 class SnapshotStore;
 class ProcessTableModel;
 class ProcessFilterProxyModel;
 
-class TablePanel : public QWidget {
+class TablePanel : public QWidget
+{
     Q_OBJECT
 public:
     explicit TablePanel(SnapshotStore *store, QWidget *parent = nullptr);

@@ -13,9 +13,11 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 /// Namespaces with more children than this stay collapsed by default (the host's pid namespace on a
 /// busy machine): expanding thousands of rows helps nobody and costs time.
 constexpr int kAutoExpandLimit = 60;
@@ -81,30 +83,35 @@ void TreePanel::setUpView(QTreeView *view, NamespaceTreeModel *model)
     view->header()->setStretchLastSection(true);
     view->header()->setSectionResizeMode(QHeaderView::Interactive);
     const QFontMetrics fm(view->font());
-    view->setColumnWidth(NamespaceTreeModel::NameColumn, fm.horizontalAdvance(QStringLiteral("cgroup:[4026532999]  host")) + 90);
-    view->setColumnWidth(NamespaceTreeModel::ProcessesColumn, fm.horizontalAdvance(QStringLiteral("Procs")) + 24);
-    view->setColumnWidth(NamespaceTreeModel::PidsColumn, fm.horizontalAdvance(QStringLiteral("4194304/4194304/1")) + 16);
+    view->setColumnWidth(NamespaceTreeModel::NameColumn,
+                         fm.horizontalAdvance(QStringLiteral("cgroup:[4026532999]  host")) + 90);
+    view->setColumnWidth(NamespaceTreeModel::ProcessesColumn,
+                         fm.horizontalAdvance(QStringLiteral("Procs")) + 24);
+    view->setColumnWidth(NamespaceTreeModel::PidsColumn,
+                         fm.horizontalAdvance(QStringLiteral("4194304/4194304/1")) + 16);
     view->setIconSize(QSize(16, 16));
 
     // Sensible expansion on a new snapshot; newly appearing namespaces (a container starting) open up.
     connect(model, &QAbstractItemModel::modelReset, view, [this, view] { expandDefault(view, {}); });
-    connect(model, &QAbstractItemModel::rowsInserted, view, [this, view, model](const QModelIndex &parent, int first, int last) {
-        for (int r = first; r <= last; ++r) {
-            const QModelIndex i = model->index(r, 0, parent);
-            if (i.data(NamespaceTreeModel::KindRole).toInt() != int(Kind::Process))
-                expandNew(view, i);
-        }
-    });
-    connect(view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &cur) {
-        if (m_selecting || !cur.isValid())
-            return;
-        const auto kind = Kind(cur.data(NamespaceTreeModel::KindRole).toInt());
-        if (kind == Kind::Process)
-            Q_EMIT processSelected(cur.data(NamespaceTreeModel::PidRole).toInt());
-        else if (kind == Kind::Namespace)
-            Q_EMIT namespaceSelected(cur.data(NamespaceTreeModel::NsTypeRole).toInt(),
-                                     cur.data(NamespaceTreeModel::NsInodeRole).toULongLong());
-    });
+    connect(model, &QAbstractItemModel::rowsInserted, view,
+            [this, view, model](const QModelIndex &parent, int first, int last) {
+                for (int r = first; r <= last; ++r) {
+                    const QModelIndex i = model->index(r, 0, parent);
+                    if (i.data(NamespaceTreeModel::KindRole).toInt() != int(Kind::Process))
+                        expandNew(view, i);
+                }
+            });
+    connect(view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &cur) {
+                if (m_selecting || !cur.isValid())
+                    return;
+                const auto kind = Kind(cur.data(NamespaceTreeModel::KindRole).toInt());
+                if (kind == Kind::Process)
+                    Q_EMIT processSelected(cur.data(NamespaceTreeModel::PidRole).toInt());
+                else if (kind == Kind::Namespace)
+                    Q_EMIT namespaceSelected(cur.data(NamespaceTreeModel::NsTypeRole).toInt(),
+                                             cur.data(NamespaceTreeModel::NsInodeRole).toULongLong());
+            });
     expandDefault(view, {});
 }
 
@@ -153,7 +160,8 @@ void TreePanel::buildLegend()
     };
     item(views::NodeIcon::HostNamespace, NsType::User, QStringLiteral("host namespace (bold)"),
          QStringLiteral("One of the namespaces of the host reference process"));
-    item(views::NodeIcon::Namespace, NsType::Pid, QStringLiteral("namespace"), QStringLiteral("Colour = namespace type"));
+    item(views::NodeIcon::Namespace, NsType::Pid, QStringLiteral("namespace"),
+         QStringLiteral("Colour = namespace type"));
     item(views::NodeIcon::HiddenNamespace, NsType::Net, QStringLiteral("hidden: no process in it (italic)"),
          QStringLiteral("Found only through a bind mount, an open file descriptor, or as the parent/owner of "
                         "another namespace"));
@@ -179,7 +187,8 @@ void TreePanel::selectIn(QTreeView *view, const QModelIndex &index)
     }
     for (QModelIndex p = index.parent(); p.isValid(); p = p.parent())
         view->expand(p);
-    view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    view->selectionModel()->setCurrentIndex(index,
+                                            QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     view->scrollTo(index, QAbstractItemView::PositionAtCenter);
 }
 

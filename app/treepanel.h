@@ -10,12 +10,14 @@
 class QLabel;
 class QTreeView;
 
-namespace nsviz {
+namespace nsviz
+{
 
 class SnapshotStore;
 class NamespaceTreeModel;
 
-class TreePanel : public QWidget {
+class TreePanel : public QWidget
+{
     Q_OBJECT
 public:
     explicit TreePanel(SnapshotStore *store, QWidget *parent = nullptr);

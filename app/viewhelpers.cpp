@@ -10,7 +10,8 @@
 #include <pwd.h>
 #include <unistd.h>
 
-namespace nsviz::views {
+namespace nsviz::views
+{
 
 QString typeName(NsType type)
 {
@@ -76,7 +77,10 @@ bool sharesHostNetOnly(const Process &p)
     return net.valid() && !p.differs(NsType::Net) && p.differs(NsType::Mnt);
 }
 
-bool isHidden(const Namespace &n) { return !(n.foundBy & FoundByProcess); }
+bool isHidden(const Namespace &n)
+{
+    return !(n.foundBy & FoundByProcess);
+}
 
 QString foundByText(const Namespace &n)
 {
@@ -136,7 +140,8 @@ QColor nsTypeColor(NsType type, const QPalette &palette)
     return isDark(palette) ? c.lighter(125) : c;
 }
 
-namespace {
+namespace
+{
 QColor blend(const QColor &a, const QColor &b, qreal t)
 {
     return QColor::fromRgbF(a.redF() * (1 - t) + b.redF() * t, a.greenF() * (1 - t) + b.greenF() * t,
@@ -153,6 +158,11 @@ QColor mutedTextColor(const QPalette &palette)
 QColor hiddenTextColor(const QPalette &palette)
 {
     return isDark(palette) ? QColor(0xC3, 0xA6, 0xE8) : QColor(0x6A, 0x3D, 0x9A);
+}
+
+QColor warningTextColor(const QPalette &palette)
+{
+    return isDark(palette) ? QColor(0xFF, 0xB7, 0x4D) : QColor(0xB5, 0x43, 0x00);
 }
 
 QColor differsTint(const QPalette &palette)

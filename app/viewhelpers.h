@@ -10,7 +10,8 @@
 #include <QPalette>
 #include <QString>
 
-namespace nsviz::views {
+namespace nsviz::views
+{
 
 /// "net:[4026531840]", the form the kernel uses in /proc/PID/ns links.
 QString nsLabel(NsType type, const NsId &id);
@@ -39,6 +40,8 @@ QColor nsTypeColor(NsType type, const QPalette &palette);
 QColor mutedTextColor(const QPalette &palette);
 /// Text colour for hidden namespaces: a muted violet that reads on light and dark backgrounds.
 QColor hiddenTextColor(const QPalette &palette);
+/// Text colour for warnings (host networking in a container): strong, readable on both palettes.
+QColor warningTextColor(const QPalette &palette);
 /// Background tint for cells that differ from the host.
 QColor differsTint(const QPalette &palette);
 /// True for dark palettes (window colour darker than its text).

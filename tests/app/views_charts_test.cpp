@@ -18,7 +18,8 @@
 using namespace nsviz;
 using namespace nsviz::testutil;
 
-namespace {
+namespace
+{
 QBarSet *barSet(QChartView *view, const QString &label)
 {
     for (QAbstractSeries *s : view->chart()->series())
@@ -53,23 +54,34 @@ TEST(ViewsCharts, StatsPerTypeHostOtherHidden)
     EXPECT_EQ(total, st.namespaces);
 }
 
-TEST(ViewsCharts, TopNamespacesExcludeTheHostsAndRankByProcesses)
+TEST(ViewsCharts, TopNamespacesGroupSameProcessesExcludeTheHostsAndRank)
 {
     const NamespaceStats st = NamespaceStats::compute(loadSnapshot("views-basic.json"), 10);
-    ASSERT_EQ(st.top.size(), 10);
-    // Eleven namespaces hold two processes (nginx's six, podman's five); ties go by (type, inode).
-    EXPECT_EQ(st.top[0].type, NsType::Mnt);
-    EXPECT_EQ(st.top[0].id.ino, 4026532300u);
-    EXPECT_EQ(st.top[0].processes, 2);
-    EXPECT_EQ(st.top[0].leaderPid, 6025);
-    EXPECT_EQ(st.top[0].leader, QStringLiteral("nginx"));
-    EXPECT_EQ(st.top[1].id.ino, 4026532401u);
-    EXPECT_EQ(st.top[1].leader, QStringLiteral("catatonit"));
-    for (const auto &e : st.top) {
-        EXPECT_EQ(e.processes, 2);
-        EXPECT_LT(e.id.ino, 4026533000u);
-        EXPECT_GE(e.id.ino, 4026532300u); // never one of the host's (4026531xxx)
-    }
+    // nginx's six namespaces hold the same two processes: one entry. So do podman's five.
+    ASSERT_EQ(st.top.size(), 7);
+    const auto &nginx = st.top[0];
+    EXPECT_EQ(nginx.processes, 2);
+    EXPECT_EQ(nginx.leaderPid, 6025);
+    EXPECT_EQ(nginx.leader, QStringLiteral("nginx"));
+    EXPECT_EQ(nginx.types, (QList<NsType>{NsType::Mnt, NsType::Pid, NsType::Net, NsType::Uts, NsType::Ipc,
+                                          NsType::Cgroup}));
+    EXPECT_EQ(nginx.ids.front().ino, 4026532300u);
+    EXPECT_EQ(nginx.label(), QStringLiteral("nginx (6025) · mnt pid net uts ipc cgroup"));
+    const auto &podman = st.top[1];
+    EXPECT_EQ(podman.leaderPid, 7100);
+    EXPECT_EQ(podman.types,
+              (QList<NsType>{NsType::Mnt, NsType::Net, NsType::Uts, NsType::Ipc, NsType::User}));
+    // Then the one-process groups, by their first (type, inode): metrics-agent (mnt) before the pid ones.
+    EXPECT_EQ(st.top[2].leaderPid, 8200);
+    EXPECT_EQ(st.top[3].label(), QStringLiteral("catatonit (7100) · pid:[4026532402]"));
+    EXPECT_EQ(st.top[4].leaderPid, 7150);
+    EXPECT_EQ(st.top[5].leaderPid, 9001);
+    EXPECT_EQ(st.top[6].leaderPid, 9100);
+    for (const auto &e : st.top)
+        for (const NsId &id : e.ids)
+            EXPECT_GE(id.ino, 4026532300u); // never one of the host's (4026531xxx), never a hidden one
+    EXPECT_TRUE(nginx.contains(*loadSnapshot("views-basic.json").findProcess(6040)));
+    EXPECT_FALSE(nginx.contains(*loadSnapshot("views-basic.json").findProcess(7100)));
     EXPECT_EQ(NamespaceStats::compute(loadSnapshot("views-basic.json"), 3).top.size(), 3);
 }
 
@@ -90,7 +102,8 @@ TEST(ViewsCharts, PanelFollowsDeltasAndKeepsATimeline)
         // Bars show the new numbers.
         for (NsType t : kAllNsTypes) {
             const int ti = static_cast<int>(index(t));
-            EXPECT_EQ(barSet(panel.typeChartView(), QStringLiteral("host"))->at(ti), expected.perType[index(t)].host);
+            EXPECT_EQ(barSet(panel.typeChartView(), QStringLiteral("host"))->at(ti),
+                      expected.perType[index(t)].host);
             EXPECT_EQ(barSet(panel.typeChartView(), QStringLiteral("other (with processes)"))->at(ti),
                       expected.perType[index(t)].other);
             EXPECT_EQ(barSet(panel.typeChartView(), QStringLiteral("hidden (no process)"))->at(ti),
@@ -102,7 +115,8 @@ TEST(ViewsCharts, PanelFollowsDeltasAndKeepsATimeline)
         const QPointF p = panel.processSeries()->at(static_cast<int>(i));
         EXPECT_EQ(p.x(), now);
         EXPECT_EQ(p.y(), static_cast<qreal>(seq[i].processes.size()));
-        EXPECT_EQ(panel.namespaceSeries()->at(static_cast<int>(i)).y(), static_cast<qreal>(seq[i].namespaces.size()));
+        EXPECT_EQ(panel.namespaceSeries()->at(static_cast<int>(i)).y(),
+                  static_cast<qreal>(seq[i].namespaces.size()));
     }
     // Step 8 added dozens of "job" processes in one nested pid namespace: it leads the top chart.
     EXPECT_TRUE(panel.topLabels().join(QLatin1Char('\n')).contains(QStringLiteral("job")));
@@ -142,23 +156,27 @@ TEST(ViewsCharts, SelectionHighlightsBarsAndClicksSelectProcesses)
     ChartsPanel panel(&store);
     QSignalSpy selected(&panel, &ChartsPanel::processSelected);
     const int n = static_cast<int>(panel.stats().top.size());
-    ASSERT_EQ(panel.topLabels().first(), QStringLiteral("mnt:[4026532300]  nginx"));
+    ASSERT_EQ(panel.topLabels().first(), QStringLiteral("nginx (6025) · mnt pid net uts ipc cgroup"));
+    QBarSet *bars = panel.topBarSet();
 
-    // nginx's worker is in nginx's mnt namespace: the top bar (drawn last, index n-1) lights up.
+    // nginx's worker is in nginx's namespaces: the top bar (drawn last, index n-1) lights up.
     panel.selectProcess(6040);
     EXPECT_EQ(selected.count(), 0);
-    QBarSet *mnt = barSet(panel.topChartView(), QStringLiteral("mnt"));
-    ASSERT_TRUE(mnt);
-    EXPECT_TRUE(mnt->isBarSelected(n - 1));
-    EXPECT_FALSE(mnt->isBarSelected(n - 2)); // podman's mnt namespace
+    EXPECT_TRUE(bars->isBarSelected(n - 1));
+    EXPECT_FALSE(bars->isBarSelected(n - 2)); // podman's
+    // catatonit is in podman's group and in its own pid namespace: two bars.
+    panel.selectProcess(7100);
+    EXPECT_FALSE(bars->isBarSelected(n - 1));
+    EXPECT_TRUE(bars->isBarSelected(n - 2));
+    EXPECT_TRUE(bars->isBarSelected(n - 4));
+    EXPECT_EQ(bars->selectedBars().size(), 2);
     panel.selectProcess(1);
-    EXPECT_FALSE(mnt->isBarSelected(n - 1));
+    EXPECT_TRUE(bars->selectedBars().isEmpty());
 
-    // Clicking that bar selects the namespace's leading process.
-    Q_EMIT mnt->clicked(n - 1);
+    // Clicking a bar selects its leading process; the hover text lists the inodes.
+    Q_EMIT bars->clicked(n - 1);
     ASSERT_EQ(selected.count(), 1);
     EXPECT_EQ(selected.at(0).at(0).toInt(), 6025);
-    // A click on a segment of another type at that row is empty (value 0): nothing happens.
-    Q_EMIT barSet(panel.topChartView(), QStringLiteral("net"))->clicked(n - 1);
-    EXPECT_EQ(selected.count(), 1);
+    EXPECT_TRUE(panel.topToolTip(0).contains(QStringLiteral("net:[4026532305]")));
+    EXPECT_TRUE(panel.topToolTip(0).contains(QStringLiteral("2 processes")));
 }

@@ -19,7 +19,8 @@
 using namespace nsviz;
 using namespace nsviz::testutil;
 
-namespace {
+namespace
+{
 QString outDir()
 {
     QString dir = qEnvironmentVariable("NSVIZ_VIEWS_RENDER_DIR");
@@ -100,7 +101,8 @@ QImage render(QWidget &w, const QString &name)
     return img;
 }
 
-class ViewsRender : public ::testing::TestWithParam<bool> {
+class ViewsRender : public ::testing::TestWithParam<bool>
+{
 protected:
     void SetUp() override
     {
@@ -130,7 +132,7 @@ TEST_P(ViewsRender, TablePanel)
     Scene scene;
     scene.store.setSnapshot(loadSnapshot("views-basic.json"));
     TablePanel panel(&scene.store);
-    panel.selectProcess(8200);
+    panel.selectProcess(6040);
     const QImage img = render(panel, QStringLiteral("table") + suffix());
     EXPECT_GT(inkShare(img), 0.05);
     // The isolated-cell tint is on screen.

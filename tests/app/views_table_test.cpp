@@ -20,7 +20,8 @@
 using namespace nsviz;
 using namespace nsviz::testutil;
 
-namespace {
+namespace
+{
 const QList<int> kRoles = {Qt::DisplayRole,
                            Qt::ToolTipRole,
                            Qt::ForegroundRole,
@@ -46,17 +47,21 @@ TEST(ViewsTable, LoadsFixtureOneRowPerProcess)
 
     ASSERT_EQ(model.rowCount(), static_cast<int>(store.snapshot().processes.size()));
     EXPECT_EQ(model.columnCount(), 4 + 8);
-    EXPECT_EQ(model.headerData(ProcessTableModel::PidColumn, Qt::Horizontal).toString(), QStringLiteral("PID"));
+    EXPECT_EQ(model.headerData(ProcessTableModel::PidColumn, Qt::Horizontal).toString(),
+              QStringLiteral("PID"));
     EXPECT_EQ(model.headerData(ProcessTableModel::columnOfNsType(NsType::Net), Qt::Horizontal).toString(),
               QStringLiteral("net"));
-    EXPECT_EQ(model.headerData(ProcessTableModel::CommandColumn, Qt::Horizontal).toString(), QStringLiteral("Command"));
+    EXPECT_EQ(model.headerData(ProcessTableModel::CommandColumn, Qt::Horizontal).toString(),
+              QStringLiteral("Command"));
     for (int r = 0; r < model.rowCount(); ++r)
-        EXPECT_EQ(model.index(r, ProcessTableModel::PidColumn).data().toInt(), store.snapshot().processes[r].pid);
+        EXPECT_EQ(model.index(r, ProcessTableModel::PidColumn).data().toInt(),
+                  store.snapshot().processes[r].pid);
 
     EXPECT_EQ(cell(model, 6025, ProcessTableModel::CommandColumn).data().toString(),
               QStringLiteral("nginx: master process nginx -g daemon off;"));
     // Kernel threads have no argv: shown like ps does.
-    EXPECT_EQ(cell(model, 2, ProcessTableModel::CommandColumn).data().toString(), QStringLiteral("[kthreadd]"));
+    EXPECT_EQ(cell(model, 2, ProcessTableModel::CommandColumn).data().toString(),
+              QStringLiteral("[kthreadd]"));
     EXPECT_EQ(cell(model, 6025, ProcessTableModel::columnOfNsType(NsType::Net)).data().toString(),
               QStringLiteral("4026532305"));
     EXPECT_EQ(cell(model, 6040, ProcessTableModel::PpidColumn).data().toInt(), 6025);
@@ -96,14 +101,19 @@ TEST(ViewsTable, HostEqualCellsAreGreyedAndIsolatedOnesTinted)
     // ... which the table flags with a warning on the net cell, and only there.
     EXPECT_TRUE(cell(model, 8200, 0).data(ProcessTableModel::HostNetWarningRole).toBool());
     EXPECT_TRUE(cell(model, 8200, netCol).data(Qt::DecorationRole).isValid());
-    EXPECT_TRUE(cell(model, 8200, netCol).data(Qt::ToolTipRole).toString().contains(QStringLiteral("host networking")));
+    EXPECT_TRUE(cell(model, 8200, netCol)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("host networking")));
     EXPECT_FALSE(cell(model, 8200, userCol).data(Qt::DecorationRole).isValid());
     for (int pid : {1, 2, 6025, 7150, 9001, 9500})
         EXPECT_FALSE(cell(model, pid, 0).data(ProcessTableModel::HostNetWarningRole).toBool()) << pid;
 
     // Every column of PID 1 equals the host's.
     for (NsType t : kAllNsTypes)
-        EXPECT_TRUE(cell(model, 1, ProcessTableModel::columnOfNsType(t)).data(ProcessTableModel::HostEqualRole).toBool());
+        EXPECT_TRUE(cell(model, 1, ProcessTableModel::columnOfNsType(t))
+                        .data(ProcessTableModel::HostEqualRole)
+                        .toBool());
 
     // An unreadable process: no inode, greyed dash, never "equal to the host".
     const QModelIndex unreadable = cell(model, 9500, netCol);
@@ -254,8 +264,9 @@ TEST(ViewsTable, SortsNumericallyBySortRole)
     // By an inode column: the unreadable process (inode 0) first.
     proxy.sort(ProcessTableModel::columnOfNsType(NsType::Net), Qt::AscendingOrder);
     EXPECT_EQ(proxy.index(0, 0).data(ProcessTableModel::PidRole).toInt(), 9500);
-    EXPECT_EQ(proxy.index(proxy.rowCount() - 1, ProcessTableModel::columnOfNsType(NsType::Net)).data().toString(),
-              QStringLiteral("4026532405"));
+    EXPECT_EQ(
+        proxy.index(proxy.rowCount() - 1, ProcessTableModel::columnOfNsType(NsType::Net)).data().toString(),
+        QStringLiteral("4026532405"));
 }
 
 TEST(ViewsTable, PanelCopiesSelectedRowsAsTsv)
@@ -270,12 +281,12 @@ TEST(ViewsTable, PanelCopiesSelectedRowsAsTsv)
     panel.view()->selectionModel()->select(
         panel.proxy()->mapFromSource(panel.model()->index(panel.model()->rowOfPid(6025), 0)),
         QItemSelectionModel::Select | QItemSelectionModel::Rows);
-    const QString expected =
-        QStringLiteral("PID\tPPID\tUser\tmnt\tpid\tnet\tuts\tipc\tuser\tcgroup\ttime\tCommand\n"
-                       "6025\t6001\t0\t4026532300\t4026532301\t4026532305\t4026532302\t4026532303\t4026531837\t"
-                       "4026532304\t4026531834\tnginx: master process nginx -g daemon off;\n"
-                       "6040\t6025\t101\t4026532300\t4026532301\t4026532305\t4026532302\t4026532303\t4026531837\t"
-                       "4026532304\t4026531834\tnginx: worker process\n");
+    const QString expected = QStringLiteral(
+        "PID\tPPID\tUser\tmnt\tpid\tnet\tuts\tipc\tuser\tcgroup\ttime\tCommand\n"
+        "6025\t6001\t0\t4026532300\t4026532301\t4026532305\t4026532302\t4026532303\t4026531837\t"
+        "4026532304\t4026531834\tnginx: master process nginx -g daemon off;\n"
+        "6040\t6025\t101\t4026532300\t4026532301\t4026532305\t4026532302\t4026532303\t4026531837\t"
+        "4026532304\t4026531834\tnginx: worker process\n");
     EXPECT_EQ(panel.selectedRowsAsTsv(), expected);
 
     // Ctrl+C on the table copies whole rows, not just the current cell.
@@ -302,8 +313,10 @@ TEST(ViewsTable, PanelSelectionAndFilterApi)
     EXPECT_EQ(panel.view()->currentIndex().data(ProcessTableModel::PidRole).toInt(), 7150);
 
     // User selection is reported.
-    const QModelIndex row = panel.proxy()->mapFromSource(panel.model()->index(panel.model()->rowOfPid(612), 3));
-    panel.view()->selectionModel()->setCurrentIndex(row, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    const QModelIndex row =
+        panel.proxy()->mapFromSource(panel.model()->index(panel.model()->rowOfPid(612), 3));
+    panel.view()->selectionModel()->setCurrentIndex(row, QItemSelectionModel::ClearAndSelect |
+                                                             QItemSelectionModel::Rows);
     ASSERT_EQ(selected.count(), 1);
     EXPECT_EQ(selected.at(0).at(0).toInt(), 612);
 

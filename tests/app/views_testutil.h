@@ -9,16 +9,17 @@
 
 #include <QAbstractItemModel>
 #include <QBrush>
+#include <QFile>
 #include <QFont>
 #include <QIcon>
-#include <QFile>
 #include <QStringList>
 
 #include <algorithm>
 #include <map>
 #include <string>
 
-namespace nsviz::testutil {
+namespace nsviz::testutil
+{
 
 inline Snapshot loadSnapshot(const char *name)
 {

@@ -15,13 +15,17 @@ using namespace nsviz;
 using namespace nsviz::testutil;
 using Tree = NamespaceTreeModel;
 
-namespace {
-const QList<int> kRoles = {Qt::DisplayRole,      Qt::ToolTipRole,     Qt::ForegroundRole, Qt::FontRole,
-                           Qt::DecorationRole,   Tree::KindRole,      Tree::PidRole,      Tree::NspidRole,
-                           Tree::NsInodeRole,    Tree::HiddenRole,    Tree::HostRole,     Tree::UnknownParentRole,
+namespace
+{
+const QList<int> kRoles = {Qt::DisplayRole,    Qt::ToolTipRole,  Qt::ForegroundRole, Qt::FontRole,
+                           Qt::DecorationRole, Tree::KindRole,   Tree::PidRole,      Tree::NspidRole,
+                           Tree::NsInodeRole,  Tree::HiddenRole, Tree::HostRole,     Tree::UnknownParentRole,
                            Tree::FoundByRole};
 
-NsId id(std::uint64_t ino) { return {4, ino}; }
+NsId id(std::uint64_t ino)
+{
+    return {4, ino};
+}
 
 QList<quint64> childInodes(const QAbstractItemModel &m, const QModelIndex &parent)
 {
@@ -79,8 +83,10 @@ TEST(ViewsTree, PidHierarchyWithProcessesAndNamespacedPids)
     EXPECT_EQ(sh.parent().data(Tree::NsInodeRole).toULongLong(), 4026532410u);
     EXPECT_EQ(sh.parent().parent().data(Tree::NsInodeRole).toULongLong(), 4026532402u);
     EXPECT_EQ(sh.parent().parent().parent(), host);
-    EXPECT_EQ(model.indexOfProcess(6025).siblingAtColumn(Tree::PidsColumn).data().toString(), QStringLiteral("6025/1"));
-    EXPECT_EQ(model.indexOfProcess(1).siblingAtColumn(Tree::PidsColumn).data().toString(), QStringLiteral("1"));
+    EXPECT_EQ(model.indexOfProcess(6025).siblingAtColumn(Tree::PidsColumn).data().toString(),
+              QStringLiteral("6025/1"));
+    EXPECT_EQ(model.indexOfProcess(1).siblingAtColumn(Tree::PidsColumn).data().toString(),
+              QStringLiteral("1"));
     EXPECT_FALSE(model.indexOfProcess(424242).isValid());
 }
 
@@ -97,7 +103,8 @@ TEST(ViewsTree, HiddenAndUnknownParentsAreFlagged)
     EXPECT_TRUE(hidden.data(Qt::FontRole).value<QFont>().italic());
     EXPECT_TRUE(hidden.data(Qt::ForegroundRole).isValid());
     EXPECT_TRUE(hidden.data(Qt::ToolTipRole).toString().contains(QStringLiteral("only as the parent")));
-    EXPECT_TRUE(hidden.siblingAtColumn(Tree::DetailsColumn).data().toString().contains(QStringLiteral("hidden")));
+    EXPECT_TRUE(
+        hidden.siblingAtColumn(Tree::DetailsColumn).data().toString().contains(QStringLiteral("hidden")));
     EXPECT_EQ(pidTree.rowCount(hidden), 1);
     EXPECT_EQ(pidTree.indexOfProcess(9100).siblingAtColumn(Tree::PidsColumn).data().toString(),
               QStringLiteral("9100/12/1"));
@@ -108,13 +115,17 @@ TEST(ViewsTree, HiddenAndUnknownParentsAreFlagged)
     EXPECT_FALSE(docker.data(Tree::HiddenRole).toBool());
     EXPECT_FALSE(docker.data(Tree::UnknownParentRole).toBool());
     EXPECT_FALSE(docker.data(Qt::FontRole).isValid());
-    EXPECT_TRUE(docker.siblingAtColumn(Tree::DetailsColumn).data().toString().contains(QStringLiteral("nginx (6025)")));
+    EXPECT_TRUE(docker.siblingAtColumn(Tree::DetailsColumn)
+                    .data()
+                    .toString()
+                    .contains(QStringLiteral("nginx (6025)")));
 
     // NS_GET_PARENT refused: at the top, marked unknown, and the text says so (not "no parent").
     const QModelIndex unknown = pidTree.indexOfNamespace(id(4026532800));
     EXPECT_FALSE(unknown.parent().isValid());
     EXPECT_TRUE(unknown.data(Tree::UnknownParentRole).toBool());
-    EXPECT_TRUE(unknown.siblingAtColumn(Tree::DetailsColumn).data().toString().contains(QStringLiteral("unknown")));
+    EXPECT_TRUE(
+        unknown.siblingAtColumn(Tree::DetailsColumn).data().toString().contains(QStringLiteral("unknown")));
     EXPECT_TRUE(unknown.data(Qt::ToolTipRole).toString().contains(QStringLiteral("would not tell")));
     // The host's pid namespace has no parent at all, which is not "unknown".
     EXPECT_FALSE(pidTree.indexOfNamespace(id(4026531836)).data(Tree::UnknownParentRole).toBool());
@@ -141,16 +152,19 @@ TEST(ViewsTree, UserHierarchyWithOwnedNamespaces)
     const QList<quint64> kids = childInodes(model, host);
     ASSERT_GE(kids.size(), 3);
     EXPECT_EQ(kids.mid(0, 2), (QList<quint64>{4026532400u, 4026532450u}));
-    EXPECT_EQ(kids.at(2), 4026531841u); // host mnt: the first owned, by (type, inode)
-    EXPECT_TRUE(kids.contains(4026532600u)); // bind-mounted net namespace, owned by the host user ns
-    EXPECT_TRUE(kids.contains(4026532700u)); // fd-held ipc namespace
+    EXPECT_EQ(kids.at(2), 4026531841u);       // host mnt: the first owned, by (type, inode)
+    EXPECT_TRUE(kids.contains(4026532600u));  // bind-mounted net namespace, owned by the host user ns
+    EXPECT_TRUE(kids.contains(4026532700u));  // fd-held ipc namespace
     EXPECT_FALSE(kids.contains(4026532401u)); // podman's mnt belongs to podman's user namespace
 
     const QModelIndex podman = model.indexOfNamespace(id(4026532400));
     EXPECT_EQ(podman.parent(), host);
     EXPECT_EQ(childInodes(model, podman),
               (QList<quint64>{4026532401u, 4026532402u, 4026532410u, 4026532405u, 4026532403u, 4026532404u}));
-    EXPECT_TRUE(podman.siblingAtColumn(Tree::DetailsColumn).data().toString().contains(QStringLiteral("owner uid 1000")));
+    EXPECT_TRUE(podman.siblingAtColumn(Tree::DetailsColumn)
+                    .data()
+                    .toString()
+                    .contains(QStringLiteral("owner uid 1000")));
 
     // Hidden user namespace owning a bind-mounted network namespace; both flagged, found-by in the tooltip.
     const QModelIndex hiddenUser = model.indexOfNamespace(id(4026532450));
@@ -159,7 +173,10 @@ TEST(ViewsTree, UserHierarchyWithOwnedNamespaces)
     EXPECT_EQ(red.parent(), hiddenUser);
     EXPECT_TRUE(red.data(Tree::HiddenRole).toBool());
     EXPECT_TRUE(red.data(Qt::ToolTipRole).toString().contains(QStringLiteral("/run/netns/red")));
-    EXPECT_TRUE(model.indexOfNamespace(id(4026532700)).data(Qt::ToolTipRole).toString().contains(QStringLiteral("1500/5")));
+    EXPECT_TRUE(model.indexOfNamespace(id(4026532700))
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("1500/5")));
     EXPECT_EQ(model.indexOfNamespace(id(4026532600)).data(Tree::FoundByRole).toInt(), int(FoundByBindMount));
 }
 
@@ -195,7 +212,9 @@ TEST(ViewsTree, ParentLoopDoesNotLoseNodes)
     EXPECT_TRUE(model.indexOfProcess(9100).isValid());
 }
 
-class ViewsTreeDeltas : public ::testing::TestWithParam<Tree::Hierarchy> {};
+class ViewsTreeDeltas : public ::testing::TestWithParam<Tree::Hierarchy>
+{
+};
 
 TEST_P(ViewsTreeDeltas, FollowsDeltasWithRowOperationsNeverAReset)
 {
@@ -257,6 +276,7 @@ TEST(ViewsTree, DeltaKeepsExpansionAndSelection)
     EXPECT_EQ(inserted.at(0).at(0).value<QModelIndex>(), model.indexOfNamespace(id(4026532402)));
     EXPECT_TRUE(view.isExpanded(model.indexOfNamespace(id(4026532402))));
     EXPECT_EQ(view.currentIndex().data(Tree::PidRole).toInt(), 7100);
-    EXPECT_EQ(model.indexOfProcess(7120).siblingAtColumn(Tree::PidsColumn).data().toString(), QStringLiteral("7120/2"));
+    EXPECT_EQ(model.indexOfProcess(7120).siblingAtColumn(Tree::PidsColumn).data().toString(),
+              QStringLiteral("7120/2"));
     EXPECT_FALSE(model.indexOfProcess(612).isValid());
 }
