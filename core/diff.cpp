@@ -253,7 +253,7 @@ void diffUser(Details &d, const json &a, const json &b)
     d.item("owner uid", get(a, "ownerUid"), get(b, "ownerUid"));
 }
 
-void diffPid(Details &d, const json &a, const json &b)
+void diffPid(Details &d, const json &a, const json &b, bool sameNs)
 {
     auto chain = [](const json &s) -> json {
         if (!s.contains("nspid"))
@@ -265,7 +265,11 @@ void diffPid(Details &d, const json &a, const json &b)
     };
     d.item("NSpid chain (outermost first)", chain(a), chain(b));
     d.item("nesting level", get(a, "level"), get(b, "level"));
-    d.item("processes visible", get(a, "visibleProcesses"), get(b, "visibleProcesses"));
+    // In one namespace both see the same processes; counts taken moments apart differ only by churn.
+    if (sameNs)
+        d.item("processes visible", get(a, "visibleProcesses"), get(a, "visibleProcesses"));
+    else
+        d.item("processes visible", get(a, "visibleProcesses"), get(b, "visibleProcesses"));
     d.item("init (PID 1 inside)", get(a, "init"), get(b, "init"));
 }
 
@@ -488,7 +492,7 @@ json diffInspections(const json &a, const json &b, const Snapshot *snapshot)
             diffMnt(d, sa, sb, shared == true);
             break;
         case NsType::Pid:
-            diffPid(d, sa, sb);
+            diffPid(d, sa, sb, shared == true);
             break;
         case NsType::Net:
             diffNet(d, sa, sb);

@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <vector>
 
@@ -43,13 +45,23 @@ Snapshot discover(const DiscoveryOptions &opts, NsQuery &query)
         if (opts.hierarchy)
             steps.push_back(std::make_unique<HierarchyStep>());
         steps.push_back(std::make_unique<HostStep>());
-        for (auto &step : steps)
+        const bool trace = std::getenv("NSVIZ_TRACE_STEPS") != nullptr;
+        for (auto &step : steps) {
+            const auto s0 = std::chrono::steady_clock::now();
             step->run(ctx);
+            if (trace)
+                std::fprintf(stderr, "nsviz: step %-10.*s %8.1f ms\n", static_cast<int>(step->name().size()),
+                             step->name().data(),
+                             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0).count());
+        }
         if (!opts.hierarchy)
             for (Namespace &n : s.namespaces)
                 n.ownerKnown = n.parentKnown = false; // not asked is not "none"
         if (s.processes.empty())
             ctx.warn("no processes found under " + ctx.procRoot());
+        else if (ctx.nsDev() == 0 && !s.namespaces.empty())
+            ctx.warn("could not stat any namespace file under " + ctx.procRoot() +
+                     " to learn the nsfs device; \"dev\" is reported as 0");
     }
     std::sort(s.namespaces.begin(), s.namespaces.end(), [](const Namespace &a, const Namespace &b) {
         return std::tie(a.type, a.id) < std::tie(b.type, b.id);

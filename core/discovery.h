@@ -19,6 +19,8 @@ struct DiscoveryOptions {
     bool fds = true;                ///< namespaces held by open fds
     bool bindMounts = true;         ///< namespaces held by nsfs bind mounts
     bool hierarchy = true;          ///< NS_GET_PARENT / NS_GET_USERNS / NS_GET_OWNER_UID
+    /// Threads reading /proc/PID: 0 picks by machine and tree size (one for small trees).
+    unsigned threads = 0;
 };
 
 /// Scan with the real nsfs operations. Never throws because of one pid; throws std::system_error

@@ -26,16 +26,15 @@ DiscoveryContext::~DiscoveryContext()
         ::close(m_procFd);
 }
 
-void DiscoveryContext::learnNsDev(const std::string &path)
+bool DiscoveryContext::learnNsDev(const std::string &path)
 {
-    if (m_devAsked)
-        return;
-    m_devAsked = true;
+    if (m_nsDev != 0)
+        return true;
     std::uint64_t dev = 0;
-    if (m_query.device(path, dev) == 0)
-        m_nsDev = dev;
-    else
-        warn("could not stat " + path + " to learn the nsfs device; namespace dev is reported as 0");
+    if (m_query.device(path, dev) != 0 || dev == 0)
+        return false;
+    m_nsDev = dev;
+    return true;
 }
 
 std::size_t DiscoveryContext::addNamespace(NsType type, const NsId &id, std::uint8_t how)

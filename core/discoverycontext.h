@@ -11,6 +11,14 @@
 
 namespace nsviz {
 
+/// An open fd of some process that refers to a namespace (/proc/PID/fd/FD -> "net:[4026532000]").
+struct FdLink {
+    int pid = 0;
+    int fd = 0;
+    NsType type = NsType::Net;
+    std::uint64_t ino = 0;
+};
+
 /// One scan in progress: the result being built, the proc root fd and the namespace index.
 class DiscoveryContext {
 public:
@@ -30,8 +38,16 @@ public:
 
     /// The nsfs device; 0 until the first namespace link was resolved.
     std::uint64_t nsDev() const { return m_nsDev; }
-    /// Learns the nsfs device from a readable namespace file at @p path (once per scan).
-    void learnNsDev(const std::string &path);
+    /// Learns the nsfs device from the namespace file at @p path, unless already known. False when
+    /// @p path could not be asked (e.g. its process exited): try another one.
+    bool learnNsDev(const std::string &path);
+
+    /// Fd links the process step collected while it had each pid directory open (saves walking
+    /// /proc/PID again); the fd step turns them into namespaces. Only meaningful when
+    /// fdLinksCollected().
+    std::vector<FdLink> &fdLinks() { return m_fdLinks; }
+    bool fdLinksCollected() const { return m_fdLinksCollected; }
+    void setFdLinksCollected(bool on) { m_fdLinksCollected = on; }
 
     /// Index of the namespace @p id in snapshot().namespaces, adding it when new. Marks @p how.
     std::size_t addNamespace(NsType type, const NsId &id, std::uint8_t how);
@@ -52,7 +68,8 @@ private:
     int m_procFd = -1;
     std::string m_procRoot;
     std::uint64_t m_nsDev = 0;
-    bool m_devAsked = false;
+    std::vector<FdLink> m_fdLinks;
+    bool m_fdLinksCollected = false;
     std::unordered_map<NsId, std::size_t, NsIdHash> m_index;
     std::unordered_map<std::size_t, std::vector<std::string>> m_openPaths;
 };

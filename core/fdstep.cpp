@@ -1,55 +1,74 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "fdstep.h"
+#include "dirreader.h"
 #include "procreader.h"
 
+#include <algorithm>
+#include <charconv>
+#include <cstring>
 #include <cstdio>
-#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 namespace nsviz {
 
+void FdStep::scanFds(int pidFd, int pid, std::vector<FdLink> &out)
+{
+    int fd = ::openat(pidFd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return; // vanished or not ours to see
+    char buf[64];
+    char name[32];
+    DirReader::forEach(fd, [&](std::string_view entry) {
+        if (entry.size() >= sizeof name)
+            return true;
+        FdLink link;
+        auto [end, ec] = std::from_chars(entry.data(), entry.data() + entry.size(), link.fd);
+        if (ec != std::errc() || end != entry.data() + entry.size())
+            return true;
+        std::memcpy(name, entry.data(), entry.size());
+        name[entry.size()] = '\0';
+        // Namespace links are short ("cgroup:[4026531835]"); a longer text is a path or socket.
+        ssize_t n = ::readlinkat(fd, name, buf, sizeof buf);
+        if (n <= 0 || n >= static_cast<ssize_t>(sizeof buf) || buf[n - 1] != ']')
+            return true;
+        if (!ProcReader::parseNsLink(std::string_view(buf, static_cast<std::size_t>(n)), link.type, link.ino))
+            return true;
+        link.pid = pid;
+        out.push_back(link);
+        return true;
+    });
+    ::close(fd);
+}
+
 void FdStep::run(DiscoveryContext &ctx)
 {
     Snapshot &s = ctx.snapshot();
-    // Indexes, not references: addNamespace() may grow the namespace vector.
-    for (std::size_t i = 0; i < s.processes.size(); ++i) {
-        const Process &p = s.processes[i];
-        // Kernel threads have no fd table; invisible processes answer EACCES anyway.
-        if (p.kernelThread || !p.visible)
-            continue;
-        char path[32];
-        std::snprintf(path, sizeof path, "%d/fd", p.pid);
-        int fd = ::openat(ctx.procFd(), path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-            continue; // vanished or not ours to see
-        DIR *dir = ::fdopendir(fd);
-        if (!dir) {
-            ::close(fd);
-            continue;
+    std::vector<FdLink> own;
+    if (!ctx.fdLinksCollected()) {
+        for (const Process &p : s.processes) {
+            if (p.kernelThread || !p.visible)
+                continue;
+            char name[16];
+            std::snprintf(name, sizeof name, "%d", p.pid);
+            int pidFd = ::openat(ctx.procFd(), name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (pidFd < 0)
+                continue;
+            scanFds(pidFd, p.pid, own);
+            ::close(pidFd);
         }
-        int dfd = ::dirfd(dir);
-        char buf[64];
-        while (struct dirent *e = ::readdir(dir)) {
-            if (e->d_name[0] == '.')
-                continue;
-            ssize_t n = ::readlinkat(dfd, e->d_name, buf, sizeof buf);
-            if (n <= 0 || buf[n - 1] != ']')
-                continue;
-            NsType type;
-            std::uint64_t ino = 0;
-            if (!ProcReader::parseNsLink(std::string_view(buf, static_cast<std::size_t>(n)), type, ino))
-                continue;
-            std::string pidStr = std::to_string(p.pid);
-            std::string linkPath = ctx.procRoot() + "/" + pidStr + "/fd/" + e->d_name;
-            if (ctx.nsDev() == 0)
-                ctx.learnNsDev(linkPath);
-            std::size_t idx = ctx.addNamespace(type, NsId{ctx.nsDev(), ino}, FoundByFd);
-            std::string holder = pidStr + "/" + e->d_name;
-            ctx.addOpenPath(idx, std::move(linkPath));
-            s.namespaces[idx].fdHolders.push_back(std::move(holder));
-        }
-        ::closedir(dir);
+    }
+    std::vector<FdLink> &links = ctx.fdLinksCollected() ? ctx.fdLinks() : own;
+    std::sort(links.begin(), links.end(),
+              [](const FdLink &a, const FdLink &b) { return std::tie(a.pid, a.fd) < std::tie(b.pid, b.fd); });
+    for (const FdLink &l : links) {
+        std::string holder = std::to_string(l.pid) + "/" + std::to_string(l.fd);
+        std::string path = ctx.procRoot() + "/" + std::to_string(l.pid) + "/fd/" + std::to_string(l.fd);
+        if (ctx.nsDev() == 0)
+            ctx.learnNsDev(path);
+        std::size_t idx = ctx.addNamespace(l.type, NsId{ctx.nsDev(), l.ino}, FoundByFd);
+        ctx.addOpenPath(idx, std::move(path));
+        s.namespaces[idx].fdHolders.push_back(std::move(holder));
     }
 }
 

@@ -6,12 +6,17 @@
 
 namespace nsviz {
 
-/// Looks through /proc/PID/fd/* of every visible user process for links to nsfs files
-/// ("net:[4026532000]") and records them with FoundByFd and the holder "pid/fd".
+/// Records namespaces that processes hold open fds to (/proc/PID/fd/N -> "net:[4026532000]") with
+/// FoundByFd and the holder "pid/fd". Uses the links ProcessStep collected when it did; else it
+/// looks through /proc/PID/fd of every visible user process itself.
 class FdStep : public DiscoveryStep {
 public:
     std::string_view name() const override { return "fds"; }
     void run(DiscoveryContext &ctx) override;
+
+    /// Appends the nsfs fd links of the process whose /proc/PID directory is @p pidFd.
+    /// Thread-safe. Only the link text is read: no fd of the process is opened.
+    static void scanFds(int pidFd, int pid, std::vector<FdLink> &out);
 };
 
 } // namespace nsviz

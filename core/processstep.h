@@ -5,11 +5,17 @@
 #include "discoverystep.h"
 #include "procreader.h"
 
+#include <utility>
+
 namespace nsviz {
 
-/// Reads stat, status, cmdline, cgroup and the 8 ns links of every /proc/PID, in pid order, and
-/// adds each namespace seen with FoundByProcess. A vanished pid is skipped; a pid whose links are
-/// not readable is kept with visible == false.
+/// Reads stat, status, cmdline, cgroup and the 8 ns links of every /proc/PID, and adds each
+/// namespace seen with FoundByProcess. A vanished pid is skipped; a pid whose links are not
+/// readable is kept with visible == false. When fds are wanted it also collects the nsfs fd links
+/// (FdStep::scanFds) while the pid directory is open anyway.
+///
+/// Large trees are read by a few threads, each over its own chunks of pids; the result is the
+/// same as reading them in order.
 class ProcessStep : public DiscoveryStep {
 public:
     std::string_view name() const override { return "processes"; }
@@ -19,12 +25,19 @@ public:
     static std::vector<int> listPids(int dirfd);
 
 private:
-    /// False when the pid vanished (or is not a process at all).
-    bool readProcess(DiscoveryContext &ctx, int pid, Process &p);
-
-    ProcReader m_reader;
-    StatFields m_stat;
-    StatusFields m_status;
+    /// Per-thread state: buffers are reused from pid to pid.
+    struct Worker {
+        ProcReader reader;
+        StatFields stat;
+        StatusFields status;
+        std::vector<std::pair<int, std::string>> warnings; ///< (pid, text)
+        std::vector<FdLink> fdLinks;
+    };
+    /// False when the pid vanished (or is not a process at all). Thread-safe: reads only the
+    /// context's proc fd and options.
+    static bool readProcess(const DiscoveryContext &ctx, Worker &w, int pid, Process &p);
+    /// The nsfs device from some process's link (all namespaces share it).
+    static void learnDevice(DiscoveryContext &ctx);
 };
 
 } // namespace nsviz

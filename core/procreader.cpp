@@ -241,6 +241,10 @@ int ProcReader::read(int dirfd, const char *name, std::string_view &out, std::si
         if (n == 0)
             break;
         len += static_cast<std::size_t>(n);
+        // A short read is the end: proc's seq_file and cmdline files hand out everything that
+        // fits in one read, as do regular files. Saves a read() per file, 40k per 10k processes.
+        if (len < m_buf.size())
+            break;
     }
     ::close(fd);
     if (err)

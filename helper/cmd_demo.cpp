@@ -151,8 +151,9 @@ int runList(const DemoOptions &o)
         for (NsType t : kAllNsTypes)
             if (!r.fresh[index(t)])
                 shared += (shared.empty() ? "" : ",") + std::string(nsTypeName(t));
-        std::cout << std::setw(9) << r.pid << std::setw(26) << r.hostname << std::setw(24)
-                  << (shared.empty() ? "-" : shared) << std::setw(9)
+        // A trailing space keeps columns apart when a long hostname or share list overflows.
+        std::cout << std::setw(9) << r.pid << std::setw(26) << (r.hostname + " ") << std::setw(24)
+                  << ((shared.empty() ? std::string("-") : shared) + " ") << std::setw(9)
                   << (r.ownerPid ? std::to_string(r.ownerPid) : std::string("-")) << expiresIn(r) << "\n";
     }
     return 0;

@@ -3,13 +3,12 @@
 #include "commands.h"
 #include "discovery.h"
 #include "scantable.h"
-#include "snapshotjson.h"
+#include "snapshotwriter.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 #include <system_error>
 
@@ -41,7 +40,8 @@ int runScan(const ScanArgs &args)
     if (s.processes.empty())
         return runtimeError("--proc " + args.proc + ": no process directories found (is it a proc file system?)");
     if (args.json) {
-        std::string text = toJson(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        // The same document as toJson(s).dump(), without building a json tree first (tested).
+        std::string text = SnapshotWriter::write(s);
         text += '\n';
         std::fwrite(text.data(), 1, text.size(), stdout);
     } else {

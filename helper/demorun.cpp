@@ -7,11 +7,16 @@
 #include "demoproc.h"
 
 #include <cerrno>
+#include <cstddef>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/audit.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/magic.h>
+#include <linux/seccomp.h>
 #include <linux/sched.h>
 #include <net/if.h>
 #include <poll.h>
@@ -27,6 +32,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <iterator>
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -126,6 +134,68 @@ std::string bringLoopbackUp()
     return err;
 }
 
+/// Capabilities a default Docker container keeps; the demo drops the rest from its bounding set,
+/// so its processes look (and are) like an ordinary container's, and even a demo sharing the
+/// host user namespace is not all-powerful root.
+constexpr int kKeptCaps[] = {CAP_CHOWN,  CAP_DAC_OVERRIDE,     CAP_FSETID,     CAP_FOWNER,    CAP_MKNOD,
+                             CAP_NET_RAW, CAP_SETGID,          CAP_SETUID,     CAP_SETFCAP,   CAP_SETPCAP,
+                             CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL,   CAP_AUDIT_WRITE};
+
+/// System calls the demo never needs and a container should not have (a subset of Docker's
+/// default seccomp denylist): they fail with EPERM.
+constexpr long kDeniedSyscalls[] = {
+    SYS_kexec_load,   SYS_kexec_file_load, SYS_init_module, SYS_finit_module, SYS_delete_module,
+    SYS_reboot,       SYS_swapon,          SYS_swapoff,     SYS_acct,         SYS_bpf,
+    SYS_perf_event_open, SYS_keyctl,       SYS_add_key,     SYS_request_key,  SYS_open_by_handle_at,
+    SYS_userfaultfd,  SYS_settimeofday,    SYS_clock_settime, SYS_clock_adjtime, SYS_adjtimex,
+};
+
+#if defined(__x86_64__)
+constexpr std::uint32_t kAuditArch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+constexpr std::uint32_t kAuditArch = AUDIT_ARCH_AARCH64;
+#else
+#error "add the AUDIT_ARCH of this architecture"
+#endif
+
+std::string restrictPrivileges()
+{
+    // no_new_privs: the fixed programs never need setuid binaries or file capabilities.
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return sysError("PR_SET_NO_NEW_PRIVS");
+    std::vector<sock_filter> f;
+    f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
+    f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kAuditArch, 1, 0));
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)); // another ABI: never ours
+    f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+#if defined(__x86_64__)
+    // x32 system calls (bit 30) would bypass the numbers below.
+    f.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1));
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)));
+#endif
+    const std::size_t n = std::size(kDeniedSyscalls);
+    for (std::size_t i = 0; i < n; ++i) {
+        // Jump to the deny instruction that follows the n comparisons and the allow.
+        auto jt = std::uint8_t(n - i);
+        f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, std::uint32_t(kDeniedSyscalls[i]), jt, 0));
+    }
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)));
+    sock_fprog prog{std::uint16_t(f.size()), f.data()};
+    if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0)
+        return sysError("installing the seccomp filter");
+    for (int cap = 0; cap <= 63; ++cap) {
+        if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
+            break; // past CAP_LAST_CAP
+        if (std::find(std::begin(kKeptCaps), std::end(kKeptCaps), cap) != std::end(kKeptCaps))
+            continue;
+        if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
+            return sysError("dropping capability " + std::to_string(cap));
+    }
+    ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    return {};
+}
+
 [[noreturn]] void runChild(const ChildPlan &p)
 {
     const DemoSpec &spec = *p.spec;
@@ -164,6 +234,11 @@ std::string bringLoopbackUp()
     // After the supervisor moved us into the demo's cgroup, so that becomes the namespace's root.
     if (spec.isFresh(NsType::Cgroup) && ::unshare(CLONE_NEWCGROUP) != 0)
         childFail(p.readyW, sysError("unshare(CLONE_NEWCGROUP)"));
+
+    // Last, after everything that needed the full set: the exec below then grants root inside
+    // only the kept capabilities.
+    if (std::string e = restrictPrivileges(); !e.empty())
+        childFail(p.readyW, e);
 
     if (::dup2(p.readyW, kReadyFd) < 0 || ::dup2(p.lifelineR, kLifelineFd) < 0)
         childFail(p.readyW, sysError("dup2"));

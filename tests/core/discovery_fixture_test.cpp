@@ -276,3 +276,19 @@ TEST(DiscoveryFixture, JsonRoundTripOfARealScan)
     Snapshot back = snapshotFromJsonText(toJson(s).dump());
     EXPECT_TRUE(sameContent(s, back));
 }
+
+TEST(DiscoveryFixture, ThreadsDoNotChangeTheResult)
+{
+    FakeNsQuery q1, q4;
+    setUpBasic(q1);
+    setUpBasic(q4);
+    DiscoveryOptions o;
+    o.procRoot = kBasic;
+    o.tasks = true;
+    o.threads = 1;
+    Snapshot one = discover(o, q1);
+    o.threads = 4;
+    Snapshot four = discover(o, q4);
+    EXPECT_TRUE(sameContent(one, four));
+    EXPECT_EQ(one.warnings, four.warnings);
+}

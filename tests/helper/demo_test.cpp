@@ -185,14 +185,28 @@ bool goneWithin(int pid, std::uint64_t start, int ms)
     }
 }
 
-/// Every process on the host still in one of @p inodes (of the fresh types).
-std::vector<int> holders(const std::map<NsType, std::uint64_t> &inodes)
+/// Clock ticks since boot, in the unit of /proc/PID/stat start times.
+std::uint64_t nowTicks()
+{
+    double up = 0;
+    std::ifstream("/proc/uptime") >> up;
+    return std::uint64_t(up * double(::sysconf(_SC_CLK_TCK)));
+}
+
+/// Every process still in one of @p inodes (of the fresh types) that could be the demo's.
+/// Inode numbers of freed namespaces are reused at once, and other tests on this machine make
+/// namespaces all the time: a process that started after @p stoppedAt in a namespace with a
+/// recycled number is theirs, unless it runs our demo modes.
+std::vector<int> holders(const std::map<NsType, std::uint64_t> &inodes, std::uint64_t stoppedAt)
 {
     std::vector<int> out;
     for (int pid : allPids())
         for (const auto &[t, ino] : inodes)
             if (ino != 0 && nsInode(pid, t) == ino) {
-                out.push_back(pid);
+                auto argv = demoproc::cmdline(pid);
+                bool ours = argv.size() >= 2 && argv[1].rfind("__demo-", 0) == 0;
+                if (ours || demoproc::startTime(pid).value_or(0) <= stoppedAt)
+                    out.push_back(pid);
                 break;
             }
     return out;
@@ -301,6 +315,16 @@ TEST_F(DemoTest, AllFreshCliStartAndStop)
     // Its pid 1 is our init.
     auto status = demoproc::readFile("/proc/" + std::to_string(pid) + "/status").value_or("");
     EXPECT_NE(status.find("NSpid:\t" + std::to_string(pid) + "\t1\n"), std::string::npos) << status;
+    // Like a default container: Docker's capability set, a seccomp filter, no_new_privs.
+    auto capBnd = [](const std::string &st) {
+        auto pos = st.find("CapBnd:\t");
+        return pos == std::string::npos ? ~0ULL : std::stoull(st.substr(pos + 8, 16), nullptr, 16);
+    };
+    const unsigned long long dockerCaps = 0xa80425fbULL; // CHOWN ... AUDIT_WRITE, as Docker keeps
+    auto self = demoproc::readFile("/proc/self/status").value_or("");
+    EXPECT_EQ(capBnd(status), dockerCaps & capBnd(self)) << status;
+    EXPECT_NE(status.find("Seccomp:\t2\n"), std::string::npos) << status;
+    EXPECT_NE(status.find("NoNewPrivs:\t1\n"), std::string::npos) << status;
     auto argv = demoproc::cmdline(pid);
     ASSERT_GE(argv.size(), 2u);
     EXPECT_EQ(argv[1], kDemoInitMode);
@@ -328,10 +352,11 @@ TEST_F(DemoTest, AllFreshCliStartAndStop)
     // Stop: no process and no namespace of it remains.
     std::string cgroupDir = j.at("cgroupDir").get<std::string>();
     auto s = runHelper({"demo", "stop", std::to_string(pid)});
+    const std::uint64_t stoppedAt = nowTicks();
     ASSERT_EQ(s.rc, 0) << s.err;
     guard.pid = 0;
     EXPECT_TRUE(goneWithin(pid, j.at("startTime").get<std::uint64_t>(), 0));
-    EXPECT_TRUE(holders(fresh).empty());
+    EXPECT_TRUE(holders(fresh, stoppedAt).empty());
     EXPECT_FALSE(fs::exists("/run/nsviz/demos/" + std::to_string(pid) + ".json"));
     if (!cgroupDir.empty()) {
         EXPECT_FALSE(fs::exists(cgroupDir));
@@ -424,13 +449,14 @@ TEST_F(DemoTest, OwnerKilledEndsDemo)
     ASSERT_EQ(::kill(owner, SIGKILL), 0);
     ::waitpid(owner, nullptr, 0);
     EXPECT_TRUE(goneWithin(pid, j.at("startTime").get<std::uint64_t>(), 1000)) << "demo outlived its owner";
+    const std::uint64_t stoppedAt = nowTicks();
     guard.pid = 0;
     // Its sleepers die with the pid namespace; give the kernel the same second.
     for (int k : kids)
         EXPECT_TRUE(goneWithin(k, demoproc::startTime(k).value_or(0), 1000));
     auto supStart = j.at("supervisorStartTime").get<std::uint64_t>();
     EXPECT_TRUE(goneWithin(j.at("supervisor").get<int>(), supStart, 2000));
-    EXPECT_TRUE(holders(fresh).size() == 0 || fresh.empty());
+    EXPECT_TRUE(holders(fresh, stoppedAt).empty());
 }
 
 TEST_F(DemoTest, OwnerProcessViaApi)
