@@ -45,8 +45,12 @@ make_root() {
         echo "debian13-root: building $root (packages: $(packages | tr '\n' ' '))" >&2
         local t0=$SECONDS
         # variant=apt: Essential + apt; --include pulls the rest with Depends only (no Recommends).
-        # dpkg excludes drop docs/man/locales to keep the tree small.
-        mmdebstrap --variant=apt --mode=root \
+        # dpkg excludes drop docs/man/locales to keep the tree small. eatmydata (when installed)
+        # spares dpkg its fsync()s: several times faster on a busy disk, same result.
+        local hooks=()
+        [[ -d /usr/share/mmdebstrap/hooks/eatmydata ]] && command -v eatmydata >/dev/null &&
+            hooks=(--hook-dir=/usr/share/mmdebstrap/hooks/eatmydata)
+        mmdebstrap --variant=apt --mode=root "${hooks[@]}" \
             --include="$(packages | paste -sd,)" \
             --dpkgopt='path-exclude=/usr/share/man/*' \
             --dpkgopt='path-exclude=/usr/share/doc/*' \
