@@ -280,6 +280,10 @@ void ChartsPanel::addTimelinePoint()
         m_procLine->removePoints(0, m_procLine->count() - kMaxTimelinePoints);
         m_nsLine->removePoints(0, m_nsLine->count() - kMaxTimelinePoints);
     }
+    // A saved snapshot or the first scan is one point: say how the chart fills, not leave it puzzling.
+    m_timeView->chart()->setTitle(
+        m_procLine->count() > 1 ? QStringLiteral("Since this window opened")
+                                : QStringLiteral("Since this window opened (each live update adds a point)"));
     updateTimelineAxes();
 }
 

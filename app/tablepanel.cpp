@@ -123,7 +123,10 @@ void TablePanel::changeEvent(QEvent *event)
         m_legend->setText(
             swatch(pal.color(QPalette::Base), views::mutedTextColor(pal), QStringLiteral("same as host")) %
             QStringLiteral("&nbsp;&nbsp;") %
-            swatch(views::differsTint(pal), pal.color(QPalette::Text), QStringLiteral("isolated")));
+            swatch(views::differsTint(pal), pal.color(QPalette::Text), QStringLiteral("isolated")) %
+            QStringLiteral("&nbsp;&nbsp;") %
+            swatch(pal.color(QPalette::Base), views::warningTextColor(pal),
+                   QStringLiteral("⚠ host network, own mnt/pid")));
         if (event->type() == QEvent::FontChange)
             applyColumnWidths();
     }
