@@ -231,7 +231,7 @@ contention() {
 linearity() { # TOOL -> "a → b µs/process; verdict"
     local t=$1 prev_p="" prev_t="" slopes=()
     for l in "${done_levels[@]}"; do
-        local p=${PROCS[$l]} m=${MED[$l.$t]}
+        local p=${PROCS[$l]} m=${CPU[$l.$t]} # CPU time: far less disturbed by other tenants than wall time
         [[ -n $m ]] || return 0
         if [[ -n $prev_p ]]; then
             slopes+=("$(awk -v a="$prev_t" -v b="$m" -v pa="$prev_p" -v pb="$p" 'BEGIN { printf "%.2f", (b - a) / (pb - pa) * 1e6 }')")
@@ -292,7 +292,7 @@ dirty=$(git -C "$REPO_DIR" status --porcelain -- core helper 2>/dev/null | head 
         echo "| ${PROCS[$l]} | $(fmt_s "${CPU[$l.nsviz]}") | $(fmt_s "${CPU[$l.lsns]}") | $(fmt_s "${CPU[$l.ps]}") | $(fmt_s "${CPU[$l.baseline]}") | $(fmt_s "${CPU[$l.labels]}") | $(fmt_s "${CPU[$l.full]}") | $(ratio "${CPU[$l.nsviz]}" "${CPU[$l.labels]}") | $(ratio "${CPU[$l.nsviz]}" "${CPU[$l.full]}") |"
     done
     echo
-    echo "Cost in N (marginal wall time per extra process between the levels):"
+    echo "Cost in N (marginal CPU time per extra process between the levels):"
     echo
     for t in nsviz lsns ps labels full; do
         lin=$(linearity "$t")
