@@ -1,12 +1,105 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Placeholder window until the GUI work lands.
+// nsviz: the GUI, or with --screenshot a headless renderer for documentation and CI.
+#include "headless.h"
+#include "mainwindow.h"
+#include "session.h"
+
 #include <QApplication>
-#include <QLabel>
+#include <QCommandLineParser>
+#include <QIcon>
+#include <QTextStream>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+using namespace nsviz;
+
+namespace {
+bool wantsHeadless(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--screenshot") == 0 || std::strncmp(argv[i], "--screenshot=", 13) == 0)
+            return true;
+    return false;
+}
+} // namespace
 
 int main(int argc, char **argv)
 {
+    // Screenshots need no display: pick the offscreen platform before QApplication looks for one.
+    if (wantsHeadless(argc, argv) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
-    QLabel label(QStringLiteral("nsviz"));
-    label.show();
+    QApplication::setApplicationName(QStringLiteral("nsviz"));
+    QApplication::setOrganizationName(QStringLiteral("nsviz"));
+    QApplication::setOrganizationDomain(QStringLiteral("nsviz.org"));
+    QApplication::setApplicationVersion(QStringLiteral(NSVIZ_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("org.nsviz.nsviz"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("org.nsviz.nsviz"), QIcon(QStringLiteral(":/icons/nsviz.svg"))));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Linux namespaces, live: processes clustered by namespace."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Render offscreen into FILE (.png or .svg) and exit."), QStringLiteral("FILE"));
+    QCommandLineOption view(QStringLiteral("view"), QStringLiteral("View to render: cluster, tree, table or charts."), QStringLiteral("VIEW"), QStringLiteral("cluster"));
+    QCommandLineOption groupBy(QStringLiteral("group-by"), QStringLiteral("Namespace type to cluster by (default net)."), QStringLiteral("TYPE"), QStringLiteral("net"));
+    QCommandLineOption snapshot(QStringLiteral("snapshot"), QStringLiteral("Open a saved nsviz.snapshot/1 file instead of scanning."), QStringLiteral("FILE"));
+    QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Screenshot size in logical pixels (default 1600x1000)."), QStringLiteral("WxH"), QStringLiteral("1600x1000"));
+    QCommandLineOption scale(QStringLiteral("scale"), QStringLiteral("Screenshot pixel scale: 1, 2 or 4."), QStringLiteral("N"), QStringLiteral("1"));
+    QCommandLineOption redact(QStringLiteral("redact"), QStringLiteral("Replace hostnames, user names and command arguments."));
+    QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("Screenshot colours: light, dark or auto."), QStringLiteral("THEME"), QStringLiteral("auto"));
+    parser.addOptions({screenshot, view, groupBy, snapshot, size, scale, redact, theme});
+    parser.process(app);
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    auto fail = [&](const QString &msg) {
+        err << "nsviz: " << msg << "\n";
+        err.flush();
+        return 2;
+    };
+
+    const auto type = nsTypeFromName(parser.value(groupBy).toStdString());
+    if (!type)
+        return fail(QStringLiteral("unknown namespace type \"%1\" (use mnt, pid, net, uts, ipc, user, cgroup or time)").arg(parser.value(groupBy)));
+
+    if (parser.isSet(screenshot)) {
+        HeadlessOptions o;
+        o.output = parser.value(screenshot);
+        o.view = parser.value(view);
+        o.groupBy = *type;
+        o.snapshotFile = parser.value(snapshot);
+        o.redact = parser.isSet(redact);
+        const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+        bool okW = false, okH = false;
+        if (wh.size() == 2)
+            o.size = QSize(wh[0].toInt(&okW), wh[1].toInt(&okH));
+        if (!okW || !okH || o.size.width() < 200 || o.size.height() < 150 || o.size.width() > 8000 || o.size.height() > 8000)
+            return fail(QStringLiteral("--size wants WxH between 200x150 and 8000x8000, not \"%1\"").arg(parser.value(size)));
+        bool okS = false;
+        o.scale = parser.value(scale).toDouble(&okS);
+        if (!okS || (o.scale != 1 && o.scale != 2 && o.scale != 4))
+            return fail(QStringLiteral("--scale wants 1, 2 or 4"));
+        const QString th = parser.value(theme);
+        if (th == QLatin1String("dark"))
+            o.dark = true;
+        else if (th == QLatin1String("light"))
+            o.dark = false;
+        else if (th != QLatin1String("auto"))
+            return fail(QStringLiteral("--theme wants light, dark or auto"));
+        const int rc = Headless::run(o, out, err);
+        out.flush();
+        err.flush();
+        return rc;
+    }
+    MainWindow win;
+    if (parser.isSet(snapshot))
+        win.session()->openFile(parser.value(snapshot));
+    else
+        win.session()->connectLive(false);
+    if (parser.isSet(groupBy))
+        win.setGroupBy(*type);
+    win.show();
     return app.exec();
 }

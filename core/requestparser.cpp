@@ -91,6 +91,11 @@ ParseResult parseRequest(std::string_view line)
     if (tooDeep)
         return ParseError{0, err::BadJson,
                           "request nests deeper than " + std::to_string(kMaxDepth) + " levels"};
+    return parseRequestFromJson(j);
+}
+
+ParseResult parseRequestFromJson(const json &j)
+{
     if (!j.is_object())
         return ParseError{0, err::BadJson, "request must be a JSON object"};
 

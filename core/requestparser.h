@@ -25,5 +25,7 @@ using ParseResult = std::variant<Request, ParseError>;
 /// nesting depth, "v", "id", "type", every field's type and range, and no unknown fields.
 /// Never throws.
 ParseResult parseRequest(std::string_view line);
+/// The same checks on an already parsed document (in-process transports validate like the helper).
+ParseResult parseRequestFromJson(const nlohmann::json &j);
 
 } // namespace nsviz::protocol

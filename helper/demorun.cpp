@@ -8,11 +8,16 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstddef>
 #include <cstring>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/audit.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/magic.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -28,16 +33,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <iterator>
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-namespace nsviz::helper {
+namespace nsviz::helper
+{
 
 namespace dp = demoproc;
 using nlohmann::json;
 
-namespace {
+namespace
+{
 
 // Fixed fds: the supervisor gets its report pipe on 3 and the owner's pidfd on 4;
 // the init gets its ready pipe on 3 and the lifeline (read end) on 4.
@@ -56,14 +66,21 @@ constexpr const char *kMemoryMax = "134217728";
 
 volatile sig_atomic_t g_stop = 0;
 volatile sig_atomic_t g_child = 0;
-void onStop(int) { g_stop = 1; }
-void onChild(int) { g_child = 1; }
+void onStop(int)
+{
+    g_stop = 1;
+}
+void onChild(int)
+{
+    g_child = 1;
+}
 
 /// Installs real handlers (a pid namespace's init ignores signals without one) and blocks the
 /// signals; ppoll() unblocks them atomically. Returns the mask to pass to ppoll().
 sigset_t setupSignals()
 {
-    struct sigaction sa {};
+    struct sigaction sa {
+    };
     sa.sa_handler = onStop;
     sigemptyset(&sa.sa_mask);
     for (int s : {SIGTERM, SIGINT, SIGHUP})
@@ -84,11 +101,15 @@ sigset_t setupSignals()
 
 bool isFifo(int fd)
 {
-    struct stat st {};
+    struct stat st {
+    };
     return ::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
 }
 
-std::string sysError(const std::string &what, int err = errno) { return what + ": " + dp::errnoText(err); }
+std::string sysError(const std::string &what, int err = errno)
+{
+    return what + ": " + dp::errnoText(err);
+}
 
 // ---------------------------------------------------------------------------------------------
 // The init's setup, run in the cloned child before it execs the init mode. It is the only code
@@ -124,6 +145,69 @@ std::string bringLoopbackUp()
     }
     ::close(s);
     return err;
+}
+
+/// Capabilities a default Docker container keeps; the demo drops the rest from its bounding set,
+/// so its processes look (and are) like an ordinary container's, and even a demo sharing the
+/// host user namespace is not all-powerful root.
+constexpr int kKeptCaps[] = {CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID,           CAP_FOWNER,
+                             CAP_MKNOD,   CAP_NET_RAW,      CAP_SETGID,           CAP_SETUID,
+                             CAP_SETFCAP, CAP_SETPCAP,      CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+                             CAP_KILL,    CAP_AUDIT_WRITE};
+
+/// System calls the demo never needs and a container should not have (a subset of Docker's
+/// default seccomp denylist): they fail with EPERM.
+constexpr long kDeniedSyscalls[] = {
+    SYS_kexec_load,      SYS_kexec_file_load, SYS_init_module,   SYS_finit_module,  SYS_delete_module,
+    SYS_reboot,          SYS_swapon,          SYS_swapoff,       SYS_acct,          SYS_bpf,
+    SYS_perf_event_open, SYS_keyctl,          SYS_add_key,       SYS_request_key,   SYS_open_by_handle_at,
+    SYS_userfaultfd,     SYS_settimeofday,    SYS_clock_settime, SYS_clock_adjtime, SYS_adjtimex,
+};
+
+#if defined(__x86_64__)
+constexpr std::uint32_t kAuditArch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+constexpr std::uint32_t kAuditArch = AUDIT_ARCH_AARCH64;
+#else
+#error "add the AUDIT_ARCH of this architecture"
+#endif
+
+std::string restrictPrivileges()
+{
+    // no_new_privs: the fixed programs never need setuid binaries or file capabilities.
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return sysError("PR_SET_NO_NEW_PRIVS");
+    std::vector<sock_filter> f;
+    f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
+    f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kAuditArch, 1, 0));
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)); // another ABI: never ours
+    f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+#if defined(__x86_64__)
+    // x32 system calls (bit 30) would bypass the numbers below.
+    f.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1));
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)));
+#endif
+    const std::size_t n = std::size(kDeniedSyscalls);
+    for (std::size_t i = 0; i < n; ++i) {
+        // Jump to the deny instruction that follows the n comparisons and the allow.
+        auto jt = std::uint8_t(n - i);
+        f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, std::uint32_t(kDeniedSyscalls[i]), jt, 0));
+    }
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)));
+    sock_fprog prog{std::uint16_t(f.size()), f.data()};
+    if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0)
+        return sysError("installing the seccomp filter");
+    for (int cap = 0; cap <= 63; ++cap) {
+        if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
+            break; // past CAP_LAST_CAP
+        if (std::find(std::begin(kKeptCaps), std::end(kKeptCaps), cap) != std::end(kKeptCaps))
+            continue;
+        if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
+            return sysError("dropping capability " + std::to_string(cap));
+    }
+    ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    return {};
 }
 
 [[noreturn]] void runChild(const ChildPlan &p)
@@ -165,6 +249,11 @@ std::string bringLoopbackUp()
     if (spec.isFresh(NsType::Cgroup) && ::unshare(CLONE_NEWCGROUP) != 0)
         childFail(p.readyW, sysError("unshare(CLONE_NEWCGROUP)"));
 
+    // Last, after everything that needed the full set: the exec below then grants root inside
+    // only the kept capabilities.
+    if (std::string e = restrictPrivileges(); !e.empty())
+        childFail(p.readyW, e);
+
     if (::dup2(p.readyW, kReadyFd) < 0 || ::dup2(p.lifelineR, kLifelineFd) < 0)
         childFail(p.readyW, sysError("dup2"));
     ::close_range(kLifelineFd + 1, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -180,7 +269,8 @@ std::string bringLoopbackUp()
 std::string detectCgroupRoot(std::vector<std::string> &notes)
 {
     for (const char *path : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
-        struct statfs sf {};
+        struct statfs sf {
+        };
         if (::statfs(path, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
             return path;
     }
@@ -216,7 +306,8 @@ std::string makeCgroup(const std::string &root, int slot, std::vector<std::strin
         if (::rmdir(dir.c_str()) != 0 || ::mkdir(dir.c_str(), 0755) != 0) {
             dir += "-" + std::to_string(::getpid());
             if (::mkdir(dir.c_str(), 0755) != 0) {
-                notes.push_back(sysError("cannot create cgroup " + dir) + ": the demo has no cgroup of its own");
+                notes.push_back(sysError("cannot create cgroup " + dir) +
+                                ": the demo has no cgroup of its own");
                 return {};
             }
         }
@@ -401,7 +492,8 @@ int Supervisor::run()
     }
     ::close(readyP[0]);
     if (ready.rfind("ok\n", 0) != 0) {
-        std::string msg = ready.rfind("error: ", 0) == 0 ? ready.substr(7) : std::string("the demo init failed");
+        std::string msg =
+            ready.rfind("error: ", 0) == 0 ? ready.substr(7) : std::string("the demo init failed");
         while (!msg.empty() && msg.back() == '\n')
             msg.pop_back();
         return failStart("demo setup failed: " + msg);
@@ -426,7 +518,8 @@ int Supervisor::run()
     }
     rec.fresh = spec.fresh;
     for (NsType t : kAllNsTypes) {
-        struct stat sb {};
+        struct stat sb {
+        };
         std::string link = "/proc/" + std::to_string(initPid) + "/ns/" + std::string(nsTypeName(t));
         if (::stat(link.c_str(), &sb) == 0) {
             rec.nsInode[index(t)] = sb.st_ino;
@@ -475,7 +568,8 @@ int Supervisor::run()
             break;
         timespec now{};
         ::clock_gettime(CLOCK_MONOTONIC, &now);
-        long long leftMs = (deadline.tv_sec - now.tv_sec) * 1000LL + (deadline.tv_nsec - now.tv_nsec) / 1000000;
+        long long leftMs =
+            (deadline.tv_sec - now.tv_sec) * 1000LL + (deadline.tv_nsec - now.tv_nsec) / 1000000;
         if (leftMs <= 0)
             break;
         pollfd fds[2] = {{initPidfd, POLLIN, 0}, {hasOwner ? kOwnerFd : -1, POLLIN, 0}};
@@ -560,7 +654,8 @@ int runDemoInit()
             ::close(up[0]);
             ::write(up[1], "s", 1);
             ::close(up[1]);
-            struct sigaction sa {};
+            struct sigaction sa {
+            };
             sa.sa_handler = SIG_DFL;
             for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD})
                 ::sigaction(s, &sa, nullptr);

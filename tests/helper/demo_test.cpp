@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <spawn.h>
@@ -29,7 +30,8 @@ namespace fs = std::filesystem;
 
 extern char **environ;
 
-namespace {
+namespace
+{
 
 struct RunResult {
     int rc = -1;
@@ -87,15 +89,22 @@ RunResult runHelper(const std::vector<std::string> &args)
 
 std::uint64_t nsInode(int pid, NsType t)
 {
-    struct stat st {};
+    struct stat st {
+    };
     std::string p = "/proc/" + std::to_string(pid) + "/ns/" + std::string(nsTypeName(t));
     return ::stat(p.c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
-bool haveTimeNs() { return ::access("/proc/self/ns/time", F_OK) == 0; }
+bool haveTimeNs()
+{
+    return ::access("/proc/self/ns/time", F_OK) == 0;
+}
 
 /// The host reference: PID 1 cannot be inspected on this machine (EACCES), kthreadd can.
-int hostRef() { return nsInode(1, NsType::Net) != 0 ? 1 : 2; }
+int hostRef()
+{
+    return nsInode(1, NsType::Net) != 0 ? 1 : 2;
+}
 
 std::vector<int> allPids()
 {
@@ -185,32 +194,54 @@ bool goneWithin(int pid, std::uint64_t start, int ms)
     }
 }
 
-/// Every process on the host still in one of @p inodes (of the fresh types).
-std::vector<int> holders(const std::map<NsType, std::uint64_t> &inodes)
+/// Clock ticks since boot, in the unit of /proc/PID/stat start times.
+std::uint64_t nowTicks()
+{
+    double up = 0;
+    std::ifstream("/proc/uptime") >> up;
+    return std::uint64_t(up * double(::sysconf(_SC_CLK_TCK)));
+}
+
+/// Every process still in one of @p inodes (of the fresh types) that could be the demo's.
+/// Inode numbers of freed namespaces are reused at once, and other tests on this machine make
+/// namespaces all the time: a process that started after @p stoppedAt in a namespace with a
+/// recycled number is theirs, unless it runs our demo modes.
+std::vector<int> holders(const std::map<NsType, std::uint64_t> &inodes, std::uint64_t stoppedAt)
 {
     std::vector<int> out;
     for (int pid : allPids())
         for (const auto &[t, ino] : inodes)
             if (ino != 0 && nsInode(pid, t) == ino) {
-                out.push_back(pid);
+                auto argv = demoproc::cmdline(pid);
+                bool ours = argv.size() >= 2 && argv[1].rfind("__demo-", 0) == 0;
+                if (ours || demoproc::startTime(pid).value_or(0) <= stoppedAt)
+                    out.push_back(pid);
                 break;
             }
     return out;
 }
 
-int countDemoInits()
+/// Supervisors whose configuration (their argv[2], JSON) satisfies @p match. Demos are told
+/// apart by what they were started with, never by counting: other tests on this machine may run
+/// demos of their own at the same time.
+int countSupervisors(const std::function<bool(const json &)> &match)
 {
     int n = 0;
     for (int pid : allPids()) {
         auto argv = demoproc::cmdline(pid);
-        if (argv.size() >= 2 && argv[1] == kDemoInitMode) {
-            auto stat = demoproc::readFile("/proc/" + std::to_string(pid) + "/status");
-            // Only the inits (NSpid ends in 1 or the comm), not their sleepers.
-            if (stat && stat->find("Name:\tnsviz-demo-init") != std::string::npos)
-                ++n;
-        }
+        if (argv.size() < 3 || argv[1] != kDemoSuperviseMode)
+            continue;
+        json config = json::parse(argv[2], nullptr, false);
+        if (config.is_object() && match(config))
+            ++n;
     }
     return n;
+}
+
+/// Demos run by the manager with state directory @p dir.
+int countInStateDir(const std::string &dir)
+{
+    return countSupervisors([&](const json &c) { return c.value("stateDir", "") == dir; });
 }
 
 /// Stops a demo on scope exit (by pid, verified by the manager) if the test did not.
@@ -228,7 +259,8 @@ struct DemoGuard {
     }
 };
 
-class DemoTest : public ::testing::Test {
+class DemoTest : public ::testing::Test
+{
 protected:
     void SetUp() override
     {
@@ -267,7 +299,6 @@ struct TempManager {
 
 TEST_F(DemoTest, AllFreshCliStartAndStop)
 {
-    int before = countDemoInits();
     auto r = runHelper({"demo", "start", "--json", "--hostname", "nsviz-test-all", "--lifetime", "300"});
     ASSERT_EQ(r.rc, 0) << r.err;
     json j = json::parse(r.out);
@@ -301,6 +332,16 @@ TEST_F(DemoTest, AllFreshCliStartAndStop)
     // Its pid 1 is our init.
     auto status = demoproc::readFile("/proc/" + std::to_string(pid) + "/status").value_or("");
     EXPECT_NE(status.find("NSpid:\t" + std::to_string(pid) + "\t1\n"), std::string::npos) << status;
+    // Like a default container: Docker's capability set, a seccomp filter, no_new_privs.
+    auto capBnd = [](const std::string &st) {
+        auto pos = st.find("CapBnd:\t");
+        return pos == std::string::npos ? ~0ULL : std::stoull(st.substr(pos + 8, 16), nullptr, 16);
+    };
+    const unsigned long long dockerCaps = 0xa80425fbULL; // CHOWN ... AUDIT_WRITE, as Docker keeps
+    auto self = demoproc::readFile("/proc/self/status").value_or("");
+    EXPECT_EQ(capBnd(status), dockerCaps & capBnd(self)) << status;
+    EXPECT_NE(status.find("Seccomp:\t2\n"), std::string::npos) << status;
+    EXPECT_NE(status.find("NoNewPrivs:\t1\n"), std::string::npos) << status;
     auto argv = demoproc::cmdline(pid);
     ASSERT_GE(argv.size(), 2u);
     EXPECT_EQ(argv[1], kDemoInitMode);
@@ -323,20 +364,31 @@ TEST_F(DemoTest, AllFreshCliStartAndStop)
     for (const auto &d : listed_.at("demos"))
         listed = listed || d.at("pid").get<int>() == pid;
     EXPECT_TRUE(listed) << l.out;
-    EXPECT_EQ(countDemoInits(), before + 1);
+    auto mine = [](const json &c) { return c.value("hostname", "") == "nsviz-test-all"; };
+    EXPECT_EQ(countSupervisors(mine), 1);
 
     // Stop: no process and no namespace of it remains.
     std::string cgroupDir = j.at("cgroupDir").get<std::string>();
+    // By inode: a demo started meanwhile by another test may get the same directory name.
+    struct stat cgSt {
+    };
+    if (!cgroupDir.empty()) {
+        ASSERT_EQ(::stat(cgroupDir.c_str(), &cgSt), 0) << cgroupDir;
+    }
     auto s = runHelper({"demo", "stop", std::to_string(pid)});
+    const std::uint64_t stoppedAt = nowTicks();
     ASSERT_EQ(s.rc, 0) << s.err;
     guard.pid = 0;
     EXPECT_TRUE(goneWithin(pid, j.at("startTime").get<std::uint64_t>(), 0));
-    EXPECT_TRUE(holders(fresh).empty());
+    EXPECT_TRUE(holders(fresh, stoppedAt).empty());
     EXPECT_FALSE(fs::exists("/run/nsviz/demos/" + std::to_string(pid) + ".json"));
     if (!cgroupDir.empty()) {
-        EXPECT_FALSE(fs::exists(cgroupDir));
+        struct stat now {
+        };
+        EXPECT_TRUE(::stat(cgroupDir.c_str(), &now) != 0 || now.st_ino != cgSt.st_ino)
+            << cgroupDir << " remains";
     }
-    EXPECT_EQ(countDemoInits(), before);
+    EXPECT_EQ(countSupervisors(mine), 0);
     // Stopping it again is refused cleanly.
     auto again = runHelper({"demo", "stop", std::to_string(pid)});
     EXPECT_EQ(again.rc, 1);
@@ -400,7 +452,8 @@ TEST_F(DemoTest, OwnerKilledEndsDemo)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     std::string bin = NSVIZ_HELPER_BIN;
-    const char *argv[] = {bin.c_str(), "demo", "start", "--foreground", "--json", "--lifetime", "300", nullptr};
+    const char *argv[] = {bin.c_str(), "demo",       "start", "--foreground",
+                          "--json",    "--lifetime", "300",   nullptr};
     pid_t owner = -1;
     ASSERT_EQ(::posix_spawn(&owner, argv[0], &fa, nullptr, const_cast<char **>(argv), environ), 0);
     posix_spawn_file_actions_destroy(&fa);
@@ -424,13 +477,14 @@ TEST_F(DemoTest, OwnerKilledEndsDemo)
     ASSERT_EQ(::kill(owner, SIGKILL), 0);
     ::waitpid(owner, nullptr, 0);
     EXPECT_TRUE(goneWithin(pid, j.at("startTime").get<std::uint64_t>(), 1000)) << "demo outlived its owner";
+    const std::uint64_t stoppedAt = nowTicks();
     guard.pid = 0;
     // Its sleepers die with the pid namespace; give the kernel the same second.
     for (int k : kids)
         EXPECT_TRUE(goneWithin(k, demoproc::startTime(k).value_or(0), 1000));
     auto supStart = j.at("supervisorStartTime").get<std::uint64_t>();
     EXPECT_TRUE(goneWithin(j.at("supervisor").get<int>(), supStart, 2000));
-    EXPECT_TRUE(holders(fresh).size() == 0 || fresh.empty());
+    EXPECT_TRUE(holders(fresh, stoppedAt).empty());
 }
 
 TEST_F(DemoTest, OwnerProcessViaApi)
@@ -494,7 +548,6 @@ TEST_F(DemoTest, AtMostMaxDemos)
     DemoGuard gb{tm.mgr.get(), b.pid};
     EXPECT_NE(a.slot, b.slot);
     EXPECT_NE(a.hostname, b.hostname);
-    int before = countDemoInits();
     try {
         tm.mgr->start(DemoSpec{});
         ADD_FAILURE() << "a third demo started";
@@ -502,7 +555,7 @@ TEST_F(DemoTest, AtMostMaxDemos)
         EXPECT_EQ(e.code(), "limit");
         EXPECT_NE(std::string(e.what()).find("at most 2"), std::string::npos) << e.what();
     }
-    EXPECT_EQ(countDemoInits(), before);
+    EXPECT_EQ(countInStateDir(tm.dir), 2);
     EXPECT_EQ(tm.mgr->stopAll(), 2);
     ga.pid = gb.pid = 0;
     EXPECT_TRUE(tm.mgr->list().empty());
@@ -510,22 +563,31 @@ TEST_F(DemoTest, AtMostMaxDemos)
 
 TEST_F(DemoTest, InvalidStartRequestsStartNothing)
 {
-    int before = countDemoInits();
+    // Every case carries a distinctive valid lifetime (or an invalid value) so that a demo it
+    // wrongly started would be recognisable among demos other tests may be running.
+    const std::string mark = "4321";
+    auto wronglyStarted = [](const json &c) {
+        const json spec = c.value("spec", json::object());
+        auto lifetime = spec.value("lifetime", 0LL);
+        auto host = c.value("hostname", "");
+        return lifetime == 4321 || lifetime <= 0 || lifetime > 86400 || host == "a/b" || host == "x" ||
+               host.size() > 64;
+    };
     struct Case {
         std::vector<std::string> args;
         std::string expect;
     };
     std::vector<Case> cases = {
-        {{"--share", "bogus"}, "unknown namespace type 'bogus'"},
-        {{"--share", "net,nope"}, "unknown namespace type 'nope'"},
-        {{"--hostname", "a/b"}, "'/'"},
-        {{"--hostname", std::string(300, 'a')}, "300 bytes"},
+        {{"--share", "bogus", "--lifetime", mark}, "unknown namespace type 'bogus'"},
+        {{"--share", "net,nope", "--lifetime", mark}, "unknown namespace type 'nope'"},
+        {{"--hostname", "a/b", "--lifetime", mark}, "'/'"},
+        {{"--hostname", std::string(300, 'a'), "--lifetime", mark}, "300 bytes"},
         {{"--lifetime", "0"}, "at least 1 second"},
         {{"--lifetime", "99999999999"}, "at most 86400"},
         {{"--lifetime", "-3"}, "at least 1 second"},
-        {{"--share", "uts", "--hostname", "x"}, "fresh uts"},
-        {{"/bin/sh"}, "/bin/sh"},
-        {{"--command", "id"}, "--command"},
+        {{"--share", "uts", "--hostname", "x", "--lifetime", mark}, "fresh uts"},
+        {{"--lifetime", mark, "/bin/sh"}, "/bin/sh"},
+        {{"--lifetime", mark, "--command", "id"}, "--command"},
     };
     for (const auto &c : cases) {
         std::vector<std::string> args{"demo", "start"};
@@ -536,7 +598,7 @@ TEST_F(DemoTest, InvalidStartRequestsStartNothing)
         EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
     }
-    EXPECT_EQ(countDemoInits(), before);
+    EXPECT_EQ(countSupervisors(wronglyStarted), 0);
 
     // The protocol form.
     TempManager tm;
@@ -549,7 +611,7 @@ TEST_F(DemoTest, InvalidStartRequestsStartNothing)
             EXPECT_EQ(e.code(), "bad_request") << bad;
         }
     }
-    EXPECT_EQ(countDemoInits(), before);
+    EXPECT_EQ(countInStateDir(tm.dir), 0);
 }
 
 TEST_F(DemoTest, InvalidStopRequestsStopNothing)
@@ -569,9 +631,11 @@ TEST_F(DemoTest, InvalidStopRequestsStopNothing)
     auto r2 = runHelper({"demo", "stop", std::to_string(victim)});
     EXPECT_EQ(r2.rc, 1);
     EXPECT_NE(r2.err.find("is not a running nsviz demo container"), std::string::npos) << r2.err;
-    for (auto args : std::vector<std::vector<std::string>>{
-             {"demo", "stop"}, {"demo", "stop", "0"}, {"demo", "stop", "-4"}, {"demo", "stop", "abc"},
-             {"demo", "stop", "5", "--all"}}) {
+    for (auto args : std::vector<std::vector<std::string>>{{"demo", "stop"},
+                                                           {"demo", "stop", "0"},
+                                                           {"demo", "stop", "-4"},
+                                                           {"demo", "stop", "abc"},
+                                                           {"demo", "stop", "5", "--all"}}) {
         auto r = runHelper(args);
         EXPECT_EQ(r.rc, 2) << args.back() << ": " << r.err;
     }
@@ -616,8 +680,8 @@ TEST_F(DemoTest, InvalidStopRequestsStopNothing)
     EXPECT_FALSE(fs::exists(tm.dir + "/123.json"));
 
     // The protocol form.
-    for (const char *bad : {R"({"pid":1})", R"({"pid":0})", R"({"pid":"5"})", R"({})", R"({"pid":5,"all":true})",
-                            R"({"all":"yes"})", R"({"signal":9})"}) {
+    for (const char *bad : {R"({"pid":1})", R"({"pid":0})", R"({"pid":"5"})", R"({})",
+                            R"({"pid":5,"all":true})", R"({"all":"yes"})", R"({"signal":9})"}) {
         try {
             tm.mgr->stopJson(json::parse(bad));
             ADD_FAILURE() << "accepted: " << bad;
@@ -682,7 +746,8 @@ TEST_F(DemoTest, ScanRightAfterStartSeesIt)
     int found = 0;
     for (const auto &ns : snap.at("namespaces")) {
         std::string type = ns.at("type").get<std::string>();
-        if (!d.at("ns").contains(type) || ns.at("inode").get<std::uint64_t>() != d.at("ns").at(type).get<std::uint64_t>())
+        if (!d.at("ns").contains(type) ||
+            ns.at("inode").get<std::uint64_t>() != d.at("ns").at(type).get<std::uint64_t>())
             continue;
         ++found;
         EXPECT_FALSE(ns.at("is_host").get<bool>()) << type;
@@ -696,4 +761,38 @@ TEST_F(DemoTest, ScanRightAfterStartSeesIt)
         }
     }
     EXPECT_EQ(found, haveTimeNs() ? 8 : 7);
+}
+
+TEST_F(DemoTest, NonRootIsRefusedClearly)
+{
+    for (std::vector<std::string> args :
+         {std::vector<std::string>{"demo", "start"}, {"demo", "list"}, {"demo", "stop", "5"}}) {
+        int err[2];
+        ASSERT_EQ(::pipe2(err, O_CLOEXEC), 0);
+        pid_t c = ::fork();
+        if (c == 0) {
+            ::dup2(err[1], 2);
+            if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
+                ::setresuid(65534, 65534, 65534) != 0)
+                ::_exit(99);
+            std::vector<std::string> all{NSVIZ_HELPER_BIN};
+            all.insert(all.end(), args.begin(), args.end());
+            std::vector<char *> argv;
+            for (auto &a : all)
+                argv.push_back(a.data());
+            argv.push_back(nullptr);
+            ::execv(argv[0], argv.data());
+            ::_exit(98);
+        }
+        ::close(err[1]);
+        std::string text = readAllFd(err[0]);
+        ::close(err[0]);
+        int status = 0;
+        ::waitpid(c, &status, 0);
+        ASSERT_TRUE(WIFEXITED(status));
+        if (WEXITSTATUS(status) == 98)
+            GTEST_SKIP() << "the helper binary is not executable by nobody here";
+        EXPECT_EQ(WEXITSTATUS(status), 1) << args.back() << ": " << text;
+        EXPECT_NE(text.find("need root"), std::string::npos) << text;
+    }
 }

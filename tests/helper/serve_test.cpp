@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 using namespace nsviz;
@@ -276,33 +277,65 @@ TEST(Serve, SubscriptionDeltasReproduceEachPublishedScan_Synthetic)
 
 TEST(Serve, SubscriptionDeltasReproduceEachPublishedScan_RealChurn)
 {
-    // Real processes in fresh namespaces start and exit while the real discovery runs.
+    // Real processes in fresh namespaces start and exit while the real discovery runs. A scan of a
+    // busy host takes a while, so each change waits for one scan that began after it.
     Published pub;
+    std::mutex m;
+    int started = 0, completed = 0;
     helper::Server::Options o;
+    o.scan = [&] {
+        {
+            std::lock_guard lock(m);
+            ++started;
+        }
+        DiscoveryOptions d;
+        d.fds = false; // the process/namespace churn is what this test is about; keep scans quick
+        Snapshot s = discover(d);
+        std::lock_guard lock(m);
+        ++completed;
+        return s;
+    };
     o.onPublished = std::ref(pub);
     InProcessServer srv(o);
+    // Keep reading while waiting: the server blocks on a full pipe otherwise.
+    auto waitForFreshScan = [&] {
+        int after;
+        {
+            std::lock_guard lock(m);
+            after = started;
+        }
+        auto deadline = std::chrono::steady_clock::now() + 180s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            srv.reader().until([](const ClientEvent &) { return false; }, 100ms);
+            std::lock_guard lock(m);
+            if (completed > after)
+                return;
+        }
+        FAIL() << "no scan completed in 180 s";
+    };
     srv.send(requestLine(RequestType::Subscribe, 1, {{"interval_ms", 100}}));
-    ASSERT_TRUE(srv.reader().until([](const ClientEvent &e) { return is<event::SnapshotDone>(e); }, 20s));
+    ASSERT_TRUE(srv.reader().until([](const ClientEvent &e) { return is<event::SnapshotDone>(e); }, 180s));
     std::vector<std::unique_ptr<testkit::NamespacedChild>> children;
     std::vector<pid_t> seen;
-    for (int round = 0; round < 12; ++round) {
+    for (int round = 0; round < 6; ++round) {
         auto c = std::make_unique<testkit::NamespacedChild>();
         ASSERT_TRUE(c->ready()) << "unshare(CLONE_NEWNET|CLONE_NEWUTS|CLONE_NEWIPC) failed";
         seen.push_back(c->pid());
         children.push_back(std::move(c));
-        if (round % 3 == 2)
+        if (round % 2 == 1)
             children.erase(children.begin()); // kills and reaps the oldest
-        std::this_thread::sleep_for(150ms);
+        waitForFreshScan();
     }
     children.clear();
-    std::this_thread::sleep_for(400ms);
+    waitForFreshScan();
+    waitForFreshScan(); // its delta is written after the scan returns
     srv.send(requestLine(RequestType::Unsubscribe, 2));
-    ASSERT_TRUE(srv.reader().until([](const ClientEvent &e) { return is<event::Reply>(e); }, 10s));
+    ASSERT_TRUE(srv.reader().until([](const ClientEvent &e) { return is<event::Reply>(e); }, 60s));
     srv.join();
     EXPECT_FALSE(srv.reader().failed());
     expectDeltasReproduceScans(srv.reader().events(), pub, 3);
 
-    // The churn is visible: each child was added by some delta, and every one is gone at the end.
+    // The churn is visible: each child was added by some delta and removed by a later one.
     std::set<int> added, removed;
     for (const auto &d : all<event::Delta>(srv.reader().events())) {
         for (const auto &p : d.delta.addedProcesses)
@@ -310,22 +343,21 @@ TEST(Serve, SubscriptionDeltasReproduceEachPublishedScan_RealChurn)
         for (const auto &k : d.delta.removedProcesses)
             removed.insert(k.pid);
     }
-    int addedOurs = 0;
     for (pid_t p : seen) {
-        addedOurs += added.count(p);
-        EXPECT_TRUE(!added.count(p) || removed.count(p)) << "pid " << p << " never reported as exited";
+        EXPECT_TRUE(added.count(p)) << "pid " << p << " never reported as started";
+        EXPECT_TRUE(removed.count(p)) << "pid " << p << " never reported as exited";
     }
-    // 150 ms lifetimes against 100 ms scans: nearly all must have been caught.
-    EXPECT_GE(addedOurs, 8);
 }
 
 TEST(ServeBinary, SubscribeStreamsSnapshotThenDeltasTrackingProcesses)
 {
+    // Timeouts are generous on purpose: a scan of a host with tens of thousands of processes under
+    // load takes seconds; the test ends as soon as the expected frame arrives.
     testkit::HelperProcess h({NSVIZ_HELPER_BIN, "serve"});
     ASSERT_GT(h.pid(), 0);
     testkit::FrameReader reader(h.outFd());
     ASSERT_TRUE(h.send("{\"v\":1,\"type\":\"subscribe\",\"id\":1,\"interval_ms\":200}\n"));
-    ASSERT_TRUE(reader.until([](const ClientEvent &e) { return is<event::SnapshotDone>(e); }, 20s));
+    ASSERT_TRUE(reader.until([](const ClientEvent &e) { return is<event::SnapshotDone>(e); }, 180s));
     auto snap = all<event::SnapshotDone>(reader.events())[0];
     EXPECT_EQ(snap.id, 1u);
     EXPECT_GT(snap.snapshot.processes.size(), 1u);
@@ -343,7 +375,7 @@ TEST(ServeBinary, SubscribeStreamsSnapshotThenDeltasTrackingProcesses)
                     return true;
             return false;
         },
-        10s))
+        180s))
         << "no delta added pid " << pid;
     // Its fresh net namespace arrived with it.
     bool newNet = false;
@@ -364,12 +396,14 @@ TEST(ServeBinary, SubscribeStreamsSnapshotThenDeltasTrackingProcesses)
                     return true;
             return false;
         },
-        10s))
+        180s))
         << "no delta removed pid " << pid;
     EXPECT_FALSE(reader.failed());
 
-    // End of input ends the helper cleanly.
+    // End of input ends the helper cleanly (keep reading: it may be writing a delta right now).
     h.closeInput();
+    reader.until([](const ClientEvent &) { return false; }, 180s);
+    EXPECT_TRUE(reader.eof());
     int status = h.wait(10s);
     ASSERT_NE(status, -1);
     EXPECT_TRUE(WIFEXITED(status));

@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "kauthtransport.h"
+
+#include "protocol.h"
+
+#include <KAuth/Action>
+#include <KAuth/ActionReply>
+#include <KAuth/ExecuteJob>
+
+#include <QDBusConnection>
+#include <QDataStream>
+#include <QRandomGenerator>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace nsviz {
+
+namespace {
+
+// The helper's own error codes (kauthhelper.cpp), above KAuth's ActionReply::Error values.
+constexpr int kHelperBadArguments = 1001;
+constexpr int kHelperBusy = 1002;
+constexpr int kHelperUnsupported = 1003;
+constexpr int kHelperFailed = 1004;
+
+// KAuth's D-Bus helper protocol (DBusHelperProxy::SignalType).
+enum RemoteSignal { ActionStarted = 0, ActionPerformed = 1, ProgressStepData = 4 };
+// A foreign signal received this long after our call was sent was emitted after the helper had
+// our call queued: the helper dispatches it during that other action and refuses it (KAuth never
+// queues), so we are not going to be served.
+constexpr qint64 kBusyGraceMs = 1000;
+// Longest wait for the helper to wind down a request we stopped before sending the next one.
+constexpr int kDrainTimeoutMs = 10000;
+// After another request ended: how long to wait for ours to start before sending it again, and
+// how often to try before reporting busy.
+constexpr int kRetryCheckMs = 1000;
+constexpr int kMaxRetries = 3;
+
+QString fromStd(const std::string &s)
+{
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
+
+} // namespace
+
+KAuthTransport::KAuthTransport(QObject *parent) : KAuthTransport(Options{}, parent) {}
+
+KAuthTransport::KAuthTransport(const Options &options, QObject *parent) : Transport(parent), m_options(options)
+{
+    m_watchdog.setSingleShot(true);
+    connect(&m_watchdog, &QTimer::timeout, this, &KAuthTransport::onWatchdog);
+    m_drainTimer.setSingleShot(true);
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &KAuthTransport::retryOrBusy);
+    connect(&m_drainTimer, &QTimer::timeout, this, [this] {
+        m_draining.clear();
+        startNext();
+    });
+}
+
+KAuthTransport::~KAuthTransport()
+{
+    abandonJob();
+}
+
+QString KAuthTransport::description() const
+{
+    return QStringLiteral("KAuth (%1)").arg(m_options.helperId);
+}
+
+quint64 KAuthTransport::newRequestId()
+{
+    // Random, so that another client's frames (KAuth broadcasts them) never carry our id.
+    return QRandomGenerator::system()->bounded(quint64(1), quint64(kauth::kMaxRequestId));
+}
+
+void KAuthTransport::start()
+{
+    // KAuth has no connection to open: the helper is started per action by D-Bus activation.
+    // Asking polkit here whether the action exists would be a blocking D-Bus call on the GUI
+    // thread; a missing helper is reported by the first request instead (HelperMissing).
+    m_started = true;
+    QTimer::singleShot(0, this, [this] {
+        if (m_started)
+            Q_EMIT connected();
+    });
+}
+
+void KAuthTransport::stop()
+{
+    m_subscriptionIntervalMs.reset();
+    m_queue.clear();
+    abandonJob();
+    m_watchdog.stop();
+    m_active.reset();
+    m_session.reset();
+    if (m_started) {
+        m_started = false;
+        Q_EMIT disconnected();
+    }
+}
+
+void KAuthTransport::requestScan()
+{
+    kauth::KAuthRequest r;
+    r.verb = kauth::Verb::Scan;
+    enqueue(r);
+}
+
+void KAuthTransport::subscribe(int intervalMs)
+{
+    m_subscriptionIntervalMs = std::clamp(intervalMs, kauth::kMinIntervalMs, kauth::kMaxIntervalMs);
+    if (m_active && m_active->verb == kauth::Verb::Scan && m_active->subscribe && m_job) {
+        abandonJob(); // restart with the new interval
+        m_watchdog.stop();
+        m_active.reset();
+        m_session.reset();
+    }
+    kauth::KAuthRequest r;
+    r.verb = kauth::Verb::Scan;
+    r.subscribe = true;
+    r.intervalMs = *m_subscriptionIntervalMs;
+    enqueue(r);
+}
+
+void KAuthTransport::unsubscribe()
+{
+    m_subscriptionIntervalMs.reset();
+    std::erase_if(m_queue, [](const kauth::KAuthRequest &r) { return r.subscribe; });
+    if (m_active && m_active->subscribe && m_job) {
+        const quint64 id = m_active->id;
+        abandonJob();
+        m_watchdog.stop();
+        m_active.reset();
+        m_session.reset();
+        Q_EMIT requestFinished(id, QStringLiteral("cancelled"));
+        startNext();
+    }
+}
+
+quint64 KAuthTransport::request(const QByteArray &requestJson)
+{
+    kauth::KAuthRequest r;
+    const auto j = nlohmann::json::parse(requestJson.constBegin(), requestJson.constEnd(), nullptr, false);
+    const std::string type = j.is_object() && j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>()
+                                                                                       : std::string();
+    if (type == "inspect" && j.contains("pid") && j["pid"].is_number_integer()) {
+        r.verb = kauth::Verb::Inspect;
+        const auto pid = j["pid"].get<long long>();
+        r.pid = pid > 0 && pid <= kauth::kMaxPid ? static_cast<int>(pid) : 0;
+    } else if ((type == "demo_start" || type == "demo_stop") &&
+               (!j.contains("args") || (j["args"].is_object() &&
+                                        j["args"].dump().size() <= std::size_t(kauth::kMaxDemoArgBytes)))) {
+        // demo_start carries its spec as "args"; demo_stop names the demo in args.name.
+        r.verb = type == "demo_start" ? kauth::Verb::DemoStart : kauth::Verb::DemoStop;
+        if (j.contains("args"))
+            r.demoArgs = j["args"].dump();
+    } else {
+        // Not something the KAuth helper has an action for: answer like the helper would.
+        const quint64 id = newRequestId();
+        const nlohmann::json err{{"v", 1},
+                                 {"type", "error"},
+                                 {"id", id},
+                                 {"code", type.empty() ? "bad_request" : "unsupported"},
+                                 {"message", "the KAuth helper has no action for request type '" + type + "'"}};
+        const std::string text = err.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        QTimer::singleShot(0, this, [this, id, text] {
+            Q_EMIT replyReceived(id, QByteArray::fromStdString(text));
+        });
+        return id;
+    }
+    if (r.verb == kauth::Verb::Inspect && r.pid == 0) {
+        const quint64 id = newRequestId();
+        QTimer::singleShot(0, this, [this, id] {
+            const nlohmann::json err{{"v", 1}, {"type", "error"}, {"id", id}, {"code", "bad_request"},
+                                     {"message", "inspect needs a pid in [1, 4194304]"}};
+            Q_EMIT replyReceived(id, QByteArray::fromStdString(err.dump()));
+        });
+        return id;
+    }
+    return enqueue(r);
+}
+
+quint64 KAuthTransport::enqueue(kauth::KAuthRequest req)
+{
+    req.id = newRequestId();
+    req.chunkBytes = m_options.chunkBytes;
+    req.maxDurationMs = std::clamp(m_options.subscriptionRenewMs, kauth::kMinDurationMs, kauth::kMaxDurationMs);
+    // A one-shot request pre-empts a running subscription, which resumes after the queue drains.
+    if (!req.subscribe && m_active && m_active->subscribe && m_job) {
+        abandonJob();
+        m_watchdog.stop();
+        m_active.reset();
+        m_session.reset();
+    }
+    m_queue.push_back(req);
+    QTimer::singleShot(0, this, &KAuthTransport::startNext);
+    return req.id;
+}
+
+void KAuthTransport::abandonJob()
+{
+    if (!m_job)
+        return;
+    KAuth::ExecuteJob *job = m_job;
+    m_job = nullptr;
+    disconnect(job, nullptr, this, nullptr);
+    if (m_active && (m_ownFrames > 0 || m_ownHeartbeat)) {
+        // The helper is serving us: stopAction makes its isStopped() true. KAuth's stop flag is
+        // global to the helper, so a job that is not being served (refused as busy) must never
+        // send it: it would stop another client's stream.
+        m_draining.insert(m_active->id);
+        m_drainTimer.start(kDrainTimeoutMs);
+        job->kill(KJob::Quietly);
+    } else {
+        job->deleteLater();
+    }
+}
+
+void KAuthTransport::startNext()
+{
+    if (m_active || !m_draining.isEmpty())
+        return;
+    if (!m_listening) {
+        // KAuth's helper broadcasts these; listening lets us see other clients' activity (busy)
+        // and the end of a request we stopped. Only the owner of the helper's name can send them.
+        m_listening = QDBusConnection::systemBus().connect(
+            m_options.helperId, QStringLiteral("/"), QStringLiteral("org.kde.kf6auth"), QStringLiteral("remoteSignal"),
+            this, SLOT(onRemoteSignal(int, QString, QByteArray)));
+    }
+    if (m_queue.empty()) {
+        if (!m_subscriptionIntervalMs)
+            return;
+        kauth::KAuthRequest r;
+        r.verb = kauth::Verb::Scan;
+        r.subscribe = true;
+        r.intervalMs = *m_subscriptionIntervalMs;
+        r.id = newRequestId();
+        r.chunkBytes = m_options.chunkBytes;
+        r.maxDurationMs = std::clamp(m_options.subscriptionRenewMs, kauth::kMinDurationMs, kauth::kMaxDurationMs);
+        m_queue.push_back(r);
+    }
+    m_active = m_queue.front();
+    m_queue.pop_front();
+    m_retries = 0;
+    launch();
+}
+
+void KAuthTransport::launch()
+{
+    m_expectedSeq = 0;
+    m_ownFrames = 0;
+    m_foreignFrames = 0;
+    m_failedActive = false;
+    m_sawOwnStart = false;
+    m_ownHeartbeat = false;
+    m_session.reset();
+    m_retryTimer.stop();
+
+    KAuth::Action action(kauth::actionName(m_active->verb));
+    action.setHelperId(m_options.helperId);
+    action.setArguments(kauth::toKAuthArgs(*m_active));
+    // The D-Bus call returns only when the action ends: allow the whole subscription plus margin.
+    const int callMs = m_active->subscribe ? m_active->maxDurationMs + 60000 : 15 * 60000;
+    action.setTimeout(callMs);
+    KAuth::ExecuteJob *job = action.execute();
+    m_job = job;
+    connect(job, &KAuth::ExecuteJob::newData, this, &KAuthTransport::onData);
+    connect(job, &KJob::result, this, &KAuthTransport::onResult);
+    m_watchdog.start(m_options.firstFrameTimeoutMs);
+    m_sinceCall.start();
+    job->start();
+}
+
+void KAuthTransport::noteForeign()
+{
+    ++m_foreignFrames;
+    ++m_foreignFramesTotal;
+    if (m_active && m_ownFrames == 0 && !m_sawOwnStart && m_sinceCall.isValid() && m_sinceCall.elapsed() > kBusyGraceMs)
+        failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
+}
+
+void KAuthTransport::noteForeignEnd()
+{
+    // Another request just ended. If ours reached the helper while that one ran, it was refused
+    // (and KAuth will never tell us); if not, it is about to start. Wait briefly for its start,
+    // else send it again: the helper is free now.
+    if (m_active && m_ownFrames == 0 && !m_sawOwnStart)
+        m_retryTimer.start(kRetryCheckMs);
+}
+
+void KAuthTransport::retryOrBusy()
+{
+    if (!m_active || m_ownFrames > 0 || m_sawOwnStart)
+        return;
+    if (m_retries >= kMaxRetries) {
+        failActive(Error::Busy, tr("The nsviz helper is busy serving other clients; try again."));
+        return;
+    }
+    ++m_retries;
+    abandonJob(); // never served: dropped without a stop request
+    // A fresh id, so that the old call, should the helper serve it after all, is never mistaken
+    // for this one. (request() callers match replies by the id they got; keep theirs.)
+    if (m_active->verb == kauth::Verb::Scan)
+        m_active->id = newRequestId();
+    launch();
+}
+
+void KAuthTransport::onRemoteSignal(int type, const QString &action, const QByteArray &blob)
+{
+    Q_UNUSED(action)
+    if (type == ProgressStepData) {
+        QVariantMap data;
+        QDataStream in(blob);
+        in >> data;
+        if (in.status() != QDataStream::Ok)
+            return;
+        const quint64 id = data.value(QStringLiteral("id")).toULongLong();
+        if (m_draining.contains(id) || (m_active && id == m_active->id))
+            return; // ours: the tail of a stopped request, or delivered through the job
+        if (m_active)
+            noteForeign();
+    } else if (type == ActionPerformed) {
+        const QVariantMap data = KAuth::ActionReply::deserialize(blob).data();
+        const quint64 id = data.value(QStringLiteral("id")).toULongLong();
+        if (m_draining.remove(id)) {
+            if (m_draining.isEmpty()) {
+                m_drainTimer.stop();
+                QTimer::singleShot(0, this, &KAuthTransport::startNext);
+            }
+            return;
+        }
+        if (m_active && id != m_active->id)
+            noteForeignEnd();
+    } else if (type == ActionStarted) {
+        if (m_active && action == kauth::actionName(m_active->verb) && m_sinceCall.isValid())
+            m_sawOwnStart = true;
+    }
+}
+
+void KAuthTransport::armWatchdog()
+{
+    int ms = m_options.idleTimeoutMs;
+    if (m_active && m_active->subscribe)
+        ms = std::max(ms, 3 * m_active->intervalMs + 5000);
+    m_watchdog.start(ms);
+}
+
+void KAuthTransport::onData(const QVariantMap &data)
+{
+    if (!m_active || sender() != m_job)
+        return;
+    const quint64 id = data.value(QStringLiteral("id")).toULongLong();
+    if (id != m_active->id) {
+        // Another client's stream (KAuth broadcasts it): never ours to read. Counted by
+        // onRemoteSignal(), which sees every action's frames, not only this action's.
+        if (!m_listening)
+            noteForeign();
+        return;
+    }
+    if (data.value(QStringLiteral("heartbeat")).toBool()) {
+        // Our request is being served; nothing changed on the host.
+        m_sawOwnStart = true;
+        m_ownHeartbeat = true;
+        armWatchdog();
+        return;
+    }
+    const quint64 seq = data.value(QStringLiteral("seq")).toULongLong();
+    if (seq != m_expectedSeq) {
+        failActive(Error::Other, tr("KAuth helper frames arrived out of order (got %1, expected %2)")
+                                     .arg(seq)
+                                     .arg(m_expectedSeq));
+        return;
+    }
+    ++m_expectedSeq;
+    ++m_ownFrames;
+    armWatchdog();
+    const QByteArray frame = data.value(QStringLiteral("frame")).toByteArray();
+    Q_EMIT frameReceived(id, seq, frame);
+    handleFrame(frame);
+}
+
+void KAuthTransport::handleFrame(const QByteArray &frame)
+{
+    // The same frames as `nsviz-helper serve` writes: the protocol's client session reassembles
+    // snapshot/delta parts and fragments and checks the delta sequence.
+    std::string line = frame.toStdString();
+    line += '\n';
+    const auto events = m_session.feed(line);
+    for (const auto &ev : events) {
+        if (!m_active)
+            return; // a failure below ended the request
+        const quint64 id = m_active->id;
+        if (const auto *s = std::get_if<protocol::event::SnapshotDone>(&ev)) {
+            Q_EMIT snapshotReceived(s->snapshot);
+        } else if (const auto *p = std::get_if<protocol::event::Progress>(&ev)) {
+            Q_EMIT snapshotProgress(int(p->received), int(p->total));
+        } else if (const auto *d = std::get_if<protocol::event::Delta>(&ev)) {
+            Q_EMIT deltaReceived(d->delta);
+        } else if (const auto *r = std::get_if<protocol::event::Reply>(&ev)) {
+            Q_EMIT replyReceived(id, QByteArray::fromStdString(r->text));
+        } else if (const auto *e = std::get_if<protocol::event::Error>(&ev)) {
+            if (m_active->verb == kauth::Verb::Scan) {
+                failActive(Error::Other,
+                           tr("The helper failed: %1").arg(fromStd(e->message)));
+            } else {
+                // inspect/demo: the caller matches the error frame by id
+                Q_EMIT replyReceived(id, QByteArray::fromStdString(
+                                             protocol::dumpFrame(protocol::errorFrame(id, e->code, e->message))));
+            }
+        } else if (const auto *v = std::get_if<protocol::event::Violation>(&ev)) {
+            failActive(v->kind == protocol::event::Violation::Kind::Mismatch ? Error::ProtocolMismatch : Error::Other,
+                       tr("The KAuth helper broke the protocol: %1").arg(fromStd(v->message)));
+        }
+        // Hello and Bye need nothing here.
+    }
+}
+
+void KAuthTransport::onResult(KJob *kjob)
+{
+    auto *job = qobject_cast<KAuth::ExecuteJob *>(kjob);
+    if (!job || job != m_job || !m_active)
+        return;
+    m_job = nullptr;
+    m_watchdog.stop();
+    if (m_failedActive)
+        return;
+    const int err = job->error();
+    const QString text = job->errorText();
+    if (err == 0) {
+        const QVariantMap data = job->data();
+        const quint64 id = data.value(QStringLiteral("id")).toULongLong();
+        if (id != m_active->id) {
+            // KAuth handed us the result of another client's action of the same name: our call
+            // was refused while the helper served that one (or is about to start).
+            if (m_ownFrames == 0) {
+                m_sawOwnStart = false;
+                retryOrBusy();
+            } else {
+                failActive(Error::Other, tr("KAuth reported another request's result for ours."));
+            }
+            return;
+        }
+        const QString status = data.value(QStringLiteral("status")).toString();
+        if (m_session.midMessage()) {
+            failActive(Error::HelperDied, tr("The helper ended in the middle of a message."));
+            return;
+        }
+        finishActive(status);
+        return;
+    }
+    using R = KAuth::ActionReply;
+    switch (err) {
+    case R::AuthorizationDeniedError:
+        failActive(Error::Denied, tr("Not authorized: polkit refused %1.").arg(kauth::actionName(m_active->verb)));
+        return;
+    case R::UserCancelledError:
+        failActive(Error::Cancelled, tr("Authentication was cancelled."));
+        return;
+    case R::HelperBusyError:
+    case kHelperBusy:
+        failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
+        return;
+    case R::InvalidActionError:
+    case R::NoResponderError:
+        failActive(Error::HelperMissing, tr("The nsviz KAuth helper is not installed correctly: %1").arg(text));
+        return;
+    case R::NoSuchActionError:
+        failActive(Error::ProtocolMismatch, tr("The installed nsviz KAuth helper does not know this action (older version?)."));
+        return;
+    case R::DBusError:
+        if (text.contains(QLatin1String("service start")) || text.contains(QLatin1String("ServiceUnknown")) ||
+            text.contains(QLatin1String("not provided by any .service")))
+            failActive(Error::HelperMissing, tr("The nsviz KAuth helper could not be started: %1").arg(text));
+        else if (m_foreignFrames > 0 && m_ownFrames == 0)
+            failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
+        else
+            failActive(Error::HelperDied, tr("Lost the nsviz KAuth helper: %1").arg(text));
+        return;
+    case kHelperBadArguments:
+        failActive(Error::Other, tr("The helper refused the request: %1").arg(text));
+        return;
+    case kHelperUnsupported:
+    case kHelperFailed:
+        // inspect/demo: the error frame (not_found, unsupported, ...) went out as a reply already.
+        if (m_active->verb != kauth::Verb::Scan && m_ownFrames > 0) {
+            finishActive(QStringLiteral("failed"));
+            return;
+        }
+        failActive(Error::Other, tr("The KAuth helper failed: %1").arg(text));
+        return;
+    default:
+        if (m_foreignFrames > 0 && m_ownFrames == 0) {
+            failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
+            return;
+        }
+        failActive(Error::Other, tr("The KAuth helper failed: %1").arg(text));
+        return;
+    }
+}
+
+void KAuthTransport::onWatchdog()
+{
+    if (!m_active)
+        return;
+    if (m_ownFrames == 0 && m_foreignFrames > 0)
+        failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
+    else
+        failActive(Error::Timeout, tr("No answer from the nsviz KAuth helper for %1 s.").arg(m_watchdog.interval() / 1000));
+}
+
+void KAuthTransport::finishActive(const QString &status)
+{
+    const kauth::KAuthRequest done = *m_active;
+    m_active.reset();
+    m_session.reset();
+    m_retryTimer.stop();
+    // A subscription that reached its time limit is renewed by startNext(); one we were not asked
+    // to keep is not.
+    if (done.subscribe && status != QLatin1String("expired"))
+        m_subscriptionIntervalMs.reset();
+    Q_EMIT requestFinished(done.id, status);
+    QTimer::singleShot(0, this, &KAuthTransport::startNext);
+}
+
+void KAuthTransport::failActive(Transport::Error error, const QString &message)
+{
+    if (!m_active)
+        return;
+    const quint64 id = m_active->id;
+    const bool wasSubscription = m_active->subscribe;
+    m_failedActive = true;
+    abandonJob();
+    m_watchdog.stop();
+    m_retryTimer.stop();
+    m_active.reset();
+    m_session.reset();
+    if (wasSubscription)
+        m_subscriptionIntervalMs.reset(); // the caller decides whether to reconnect
+    Q_EMIT requestFinished(id, QStringLiteral("error"));
+    Q_EMIT failed(error, message);
+    QTimer::singleShot(0, this, &KAuthTransport::startNext);
+}
+
+} // namespace nsviz

@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "processtransport.h"
+
+#include "protocol.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+#include <nlohmann/json.hpp>
+
+namespace nsviz
+{
+
+using namespace protocol;
+
+namespace
+{
+QString fromStd(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+} // namespace
+
+ProcessTransport::ProcessTransport(Options options, QObject *parent)
+    : Transport(parent), m_options(std::move(options))
+{
+    if (m_options.helperPath.isEmpty())
+        m_options.helperPath = defaultHelperPath();
+    if (m_options.connectTimeoutMs < 0)
+        m_options.connectTimeoutMs =
+            m_options.mode == Mode::Direct ? 15000 : 300000; // a human types a password
+    m_watchdog.setSingleShot(true);
+    connect(&m_watchdog, &QTimer::timeout, this, [this] {
+        fail(Error::Timeout,
+             m_state == State::Starting
+                 ? tr("The helper did not answer within %1 s.").arg(m_options.connectTimeoutMs / 1000)
+                 : tr("The helper stopped answering (nothing for %1 s).")
+                       .arg(m_options.responseTimeoutMs / 1000));
+    });
+    connect(&m_keepalive, &QTimer::timeout, this, [this] {
+        if (m_state == State::Connected && m_pending.isEmpty())
+            send(RequestType::Ping);
+    });
+    m_killTimer.setSingleShot(true);
+    connect(&m_killTimer, &QTimer::timeout, this, [this] {
+        if (m_process)
+            m_process->kill();
+    });
+}
+
+ProcessTransport::~ProcessTransport()
+{
+    if (m_process) {
+        // Closing stdin makes the helper end cleanly (it runs its end hooks); then make sure.
+        m_process->disconnect(this);
+        m_process->closeWriteChannel();
+        m_process->kill();
+        m_process->waitForFinished(1000);
+    }
+}
+
+QString ProcessTransport::defaultHelperPath()
+{
+    const QString env = qEnvironmentVariable("NSVIZ_HELPER");
+    if (!env.isEmpty())
+        return env;
+    const QString beside = QCoreApplication::applicationDirPath() + QStringLiteral("/nsviz-helper");
+    if (QCoreApplication::instance() && QFileInfo(beside).isExecutable())
+        return beside;
+    return QStringLiteral("/usr/bin/nsviz-helper");
+}
+
+QString ProcessTransport::description() const
+{
+    switch (m_options.mode) {
+    case Mode::Pkexec:
+        return tr("nsviz-helper (pkexec)");
+    case Mode::Sudo:
+        return tr("nsviz-helper (sudo)");
+    case Mode::Direct:
+        break;
+    }
+    return tr("nsviz-helper");
+}
+
+qint64 ProcessTransport::processId() const
+{
+    return m_process ? m_process->processId() : 0;
+}
+
+QString ProcessTransport::stderrTail() const
+{
+    QString s = QString::fromUtf8(m_stderr).trimmed();
+    const auto lines = s.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    return lines.isEmpty() ? QString() : lines.last().trimmed();
+}
+
+void ProcessTransport::start()
+{
+    if (m_state != State::Idle)
+        return;
+    if (!QFileInfo(m_options.helperPath).isExecutable()) {
+        fail(Error::HelperMissing,
+             tr("The helper %1 is not installed or not executable.").arg(m_options.helperPath));
+        return;
+    }
+    QString program = m_options.helperPath;
+    QStringList args{QStringLiteral("serve")};
+    args += m_options.helperArgs;
+    if (m_options.mode != Mode::Direct) {
+        const QString wrapper = m_options.mode == Mode::Pkexec ? m_options.pkexecPath : m_options.sudoPath;
+        const QString found =
+            wrapper.contains(QLatin1Char('/')) ? wrapper : QStandardPaths::findExecutable(wrapper);
+        if (found.isEmpty() || !QFileInfo(found).isExecutable()) {
+            fail(Error::HelperMissing, tr("%1 is not installed.").arg(wrapper));
+            return;
+        }
+        args.prepend(program);
+        if (m_options.mode == Mode::Sudo)
+            args.prepend(QStringLiteral("-n")); // never prompt on a terminal the GUI does not have
+        program = found;
+    }
+    m_session.reset();
+    m_stderr.clear();
+    m_pending.clear();
+    m_userRequests.clear();
+    m_scanIds.clear();
+    m_privileged = false;
+    m_process = std::make_unique<QProcess>();
+    connect(m_process.get(), &QProcess::readyReadStandardOutput, this, &ProcessTransport::onReadyRead);
+    connect(m_process.get(), &QProcess::readyReadStandardError, this, [this] {
+        m_stderr += m_process->readAllStandardError();
+        if (m_stderr.size() > 8192)
+            m_stderr = m_stderr.right(8192);
+    });
+    connect(m_process.get(), &QProcess::finished, this, &ProcessTransport::onFinished);
+    connect(m_process.get(), &QProcess::errorOccurred, this, &ProcessTransport::onErrorOccurred);
+    m_state = State::Starting;
+    m_process->start(program, args);
+    m_helloId = send(RequestType::Hello);
+}
+
+void ProcessTransport::stop()
+{
+    if (m_state == State::Idle || m_state == State::Stopping)
+        return;
+    m_subscribeMs = 0;
+    m_state = State::Stopping;
+    m_watchdog.stop();
+    m_keepalive.stop();
+    send(RequestType::Bye);
+    m_process->closeWriteChannel();
+    m_killTimer.start(3000);
+}
+
+quint64 ProcessTransport::send(RequestType type, const nlohmann::json &extra)
+{
+    const quint64 id = m_nextId++;
+    sendLine(requestLine(type, id, extra));
+    if (type != RequestType::Bye)
+        m_pending.insert(id);
+    armWatchdog();
+    return id;
+}
+
+void ProcessTransport::sendLine(const std::string &line)
+{
+    // QProcess buffers what is written before the program has started.
+    if (m_process)
+        m_process->write(line.data(), static_cast<qint64>(line.size()));
+}
+
+void ProcessTransport::armWatchdog()
+{
+    if (m_state == State::Starting)
+        m_watchdog.start(m_options.connectTimeoutMs);
+    else if (m_state == State::Connected && !m_pending.isEmpty())
+        m_watchdog.start(m_options.responseTimeoutMs);
+    else
+        m_watchdog.stop();
+}
+
+void ProcessTransport::requestScan()
+{
+    if (m_state == State::Connected)
+        m_scanIds.insert(send(RequestType::Scan));
+}
+
+void ProcessTransport::subscribe(int intervalMs)
+{
+    m_subscribeMs = std::clamp(intervalMs, kMinIntervalMs, kMaxIntervalMs);
+    if (m_state == State::Connected)
+        m_subscribeId = send(RequestType::Subscribe, {{"interval_ms", m_subscribeMs}});
+}
+
+void ProcessTransport::unsubscribe()
+{
+    m_subscribeMs = 0;
+    m_subscribeId = 0;
+    if (m_state == State::Connected)
+        send(RequestType::Unsubscribe);
+}
+
+quint64 ProcessTransport::request(const QByteArray &requestJson)
+{
+    const quint64 id = m_nextId++;
+    m_userRequests.insert(id);
+    nlohmann::json j =
+        nlohmann::json::parse(requestJson.constBegin(), requestJson.constEnd(), nullptr, false);
+    if (!j.is_object() || !j.contains("type") || !j["type"].is_string() || m_state != State::Connected) {
+        const char *why = m_state != State::Connected ? "not connected to the helper"
+                                                      : "request is not a JSON object with a type";
+        const QByteArray frame = QByteArray::fromStdString(dumpFrame(errorFrame(id, err::BadRequest, why)));
+        // Answer asynchronously, like a real reply.
+        QTimer::singleShot(0, this, [this, id, frame] {
+            m_userRequests.remove(id);
+            Q_EMIT replyReceived(id, frame);
+        });
+        return id;
+    }
+    j["v"] = kVersion;
+    j["id"] = id;
+    sendLine(dumpFrame(j) + '\n');
+    m_pending.insert(id);
+    armWatchdog();
+    return id;
+}
+
+void ProcessTransport::onReadyRead()
+{
+    m_drainScheduled = false;
+    if (!m_process)
+        return;
+    // At most 1 MiB per turn of the event loop: a 10 MiB snapshot must not freeze the GUI while
+    // it is parsed. The rest is taken on the next turn.
+    const QByteArray bytes = m_process->read(1 << 20);
+    auto events = m_session.feed(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())));
+    for (auto &e : events) {
+        if (!m_process)
+            break; // a failure tore the connection down
+        handle(e);
+    }
+    if (!m_process)
+        return;
+    // Any byte is a sign of life; chunks of a long snapshot keep the watchdog quiet.
+    if (m_state != State::Stopping)
+        armWatchdog();
+    if (m_process->bytesAvailable() > 0 && !m_drainScheduled) {
+        m_drainScheduled = true;
+        QTimer::singleShot(0, this, &ProcessTransport::onReadyRead);
+    }
+}
+
+void ProcessTransport::handle(ClientEvent &e)
+{
+    if (auto *h = std::get_if<event::Hello>(&e)) {
+        m_pending.remove(h->id);
+        if (h->id != m_helloId || m_state != State::Starting)
+            return;
+        m_privileged = h->privileged;
+        m_helperVersion = fromStd(h->helperVersion);
+        m_kernel = fromStd(h->kernel);
+        m_state = State::Connected;
+        m_keepalive.start(m_options.keepaliveMs);
+        Q_EMIT connected();
+        if (m_subscribeMs > 0 && m_state == State::Connected) // resume after a reconnect
+            m_subscribeId = send(RequestType::Subscribe, {{"interval_ms", m_subscribeMs}});
+    } else if (auto *p = std::get_if<event::Progress>(&e)) {
+        Q_EMIT snapshotProgress(static_cast<int>(std::min<std::size_t>(p->received, INT_MAX)),
+                                static_cast<int>(std::min<std::size_t>(p->total, INT_MAX)));
+    } else if (auto *s = std::get_if<event::SnapshotDone>(&e)) {
+        m_pending.remove(s->id);
+        // A snapshot of an old, replaced subscription is stale.
+        if ((s->id == m_subscribeId && m_subscribeMs > 0) || m_scanIds.remove(s->id))
+            Q_EMIT snapshotReceived(s->snapshot);
+    } else if (auto *d = std::get_if<event::Delta>(&e)) {
+        if (d->id == m_subscribeId && m_subscribeMs > 0)
+            Q_EMIT deltaReceived(d->delta);
+    } else if (auto *r = std::get_if<event::Reply>(&e)) {
+        m_pending.remove(r->id);
+        if (m_userRequests.remove(r->id))
+            Q_EMIT replyReceived(r->id, QByteArray::fromStdString(r->text));
+    } else if (auto *er = std::get_if<event::Error>(&e)) {
+        m_pending.remove(er->id);
+        if (m_userRequests.remove(er->id)) {
+            Q_EMIT replyReceived(
+                er->id, QByteArray::fromStdString(dumpFrame(errorFrame(er->id, er->code, er->message))));
+        } else {
+            m_scanIds.remove(er->id);
+            if (er->id == m_subscribeId && er->code != err::ScanFailed)
+                m_subscribeId = 0;
+            // The connection stays up: a failed scan or a refused request is not a dead helper.
+            Q_EMIT failed(Error::Other, tr("The helper refused a request: %1").arg(fromStd(er->message)));
+        }
+    } else if (auto *v = std::get_if<event::Violation>(&e)) {
+        fail(v->kind == event::Violation::Kind::Mismatch ? Error::ProtocolMismatch : Error::Other,
+             v->kind == event::Violation::Kind::Mismatch
+                 ? tr("The helper does not speak this version of the nsviz protocol: %1")
+                       .arg(fromStd(v->message))
+                 : tr("The helper sent broken data: %1").arg(fromStd(v->message)));
+    }
+}
+
+void ProcessTransport::onErrorOccurred(QProcess::ProcessError error)
+{
+    if (error == QProcess::FailedToStart)
+        fail(Error::HelperMissing,
+             tr("Could not start %1: %2").arg(m_process->program(), m_process->errorString()));
+}
+
+void ProcessTransport::onFinished(int exitCode, QProcess::ExitStatus status)
+{
+    if (!m_process)
+        return;
+    // Whatever is still in the pipe, before judging the exit.
+    while (m_process && m_process->bytesAvailable() > 0)
+        onReadyRead();
+    if (!m_process)
+        return;
+    m_stderr += m_process->readAllStandardError();
+    if (m_state == State::Stopping) {
+        teardown();
+        Q_EMIT disconnected();
+        return;
+    }
+    const QString detail = stderrTail();
+    if (m_state == State::Starting && status == QProcess::NormalExit) {
+        // Before the helper ever answered: the wrapper's verdict.
+        if (m_options.mode == Mode::Pkexec && exitCode == 126) {
+            fail(Error::Cancelled, tr("Authentication was cancelled."));
+            return;
+        }
+        if (m_options.mode == Mode::Pkexec && exitCode == 127) {
+            fail(Error::Denied, tr("Not authorized to run the nsviz helper (polkit said no)."));
+            return;
+        }
+        if (m_options.mode == Mode::Sudo && exitCode == 1 &&
+            (detail.contains(QLatin1String("password")) || detail.contains(QLatin1String("not allowed")) ||
+             detail.contains(QLatin1String("sudoers")))) {
+            fail(Error::Denied, tr("sudo refused to run the nsviz helper: %1").arg(detail));
+            return;
+        }
+    }
+    QString msg = status == QProcess::CrashExit
+                      ? tr("The helper crashed.")
+                      : tr("The helper exited unexpectedly (exit code %1).").arg(exitCode);
+    if (!detail.isEmpty())
+        msg += QLatin1Char(' ') + detail;
+    fail(Error::HelperDied, msg);
+}
+
+void ProcessTransport::fail(Error error, const QString &message)
+{
+    const bool wasRunning = m_process != nullptr;
+    teardown();
+    Q_EMIT failed(error, message);
+    if (wasRunning)
+        Q_EMIT disconnected();
+}
+
+void ProcessTransport::teardown()
+{
+    m_watchdog.stop();
+    m_keepalive.stop();
+    m_killTimer.stop();
+    m_pending.clear();
+    m_state = State::Idle;
+    if (m_process) {
+        // Never wait here (GUI thread): disconnect, kill, and let the QProcess reap in the background.
+        QProcess *p = m_process.release();
+        p->disconnect(this);
+        p->closeWriteChannel();
+        if (p->state() != QProcess::NotRunning) {
+            connect(p, &QProcess::finished, p, &QObject::deleteLater);
+            p->kill();
+        } else {
+            p->deleteLater();
+        }
+    }
+}
+
+} // namespace nsviz

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+// A spawned `nsviz-helper serve`: directly (already root), through pkexec (polkit asks) or sudo -n.
+
+#include "clientsession.h"
+#include "transport.h"
+
+#include <QProcess>
+#include <QSet>
+#include <QTimer>
+
+#include <memory>
+
+namespace nsviz
+{
+
+/// Speaks the stdio protocol (docs/protocol.md) with a child helper. Everything is asynchronous:
+/// QProcess signals drive a protocol::ClientSession; a watchdog turns silence into Timeout; a dead
+/// helper becomes HelperDied; start() again reconnects and resumes a subscription.
+class ProcessTransport : public Transport
+{
+    Q_OBJECT
+public:
+    enum class Mode { Direct, Pkexec, Sudo };
+    Q_ENUM(Mode)
+
+    struct Options {
+        QString helperPath; ///< empty: defaultHelperPath()
+        Mode mode = Mode::Direct;
+        QStringList helperArgs; ///< appended after "serve" (e.g. --proc DIR)
+        QString pkexecPath = QStringLiteral("pkexec");
+        QString sudoPath = QStringLiteral("sudo");
+        int connectTimeoutMs = -1;     ///< until the hello answer; -1: 15 s, or 5 min via pkexec/sudo
+        int responseTimeoutMs = 60000; ///< max silence while an answer is due
+        int keepaliveMs = 15000;       ///< ping this often when idle, so a hung helper is noticed
+    };
+
+    explicit ProcessTransport(Options options, QObject *parent = nullptr);
+    ~ProcessTransport() override;
+
+    /// $NSVIZ_HELPER, else nsviz-helper next to the running binary, else /usr/bin/nsviz-helper.
+    static QString defaultHelperPath();
+
+    QString description() const override;
+    bool privileged() const override { return m_privileged; }
+    void start() override;
+    void stop() override;
+    void requestScan() override;
+    void subscribe(int intervalMs) override;
+    void unsubscribe() override;
+    quint64 request(const QByteArray &requestJson) override;
+
+    bool isConnected() const { return m_state == State::Connected; }
+    /// The pid of the spawned program (the helper, or pkexec/sudo); 0 when none runs.
+    qint64 processId() const;
+    QString helperVersion() const { return m_helperVersion; }
+    QString kernel() const { return m_kernel; }
+
+private:
+    enum class State { Idle, Starting, Connected, Stopping };
+
+    quint64 send(protocol::RequestType type, const nlohmann::json &extra = nlohmann::json::object());
+    void sendLine(const std::string &line);
+    void onReadyRead();
+    void onFinished(int exitCode, QProcess::ExitStatus status);
+    void onErrorOccurred(QProcess::ProcessError error);
+    void handle(protocol::ClientEvent &e);
+    void fail(Error error, const QString &message);
+    void teardown();
+    void armWatchdog();
+    QString stderrTail() const;
+
+    Options m_options;
+    std::unique_ptr<QProcess> m_process;
+    protocol::ClientSession m_session;
+    State m_state = State::Idle;
+    bool m_privileged = false;
+    QString m_helperVersion;
+    QString m_kernel;
+    quint64 m_nextId = 1;
+    quint64 m_helloId = 0;
+    quint64 m_subscribeId = 0;
+    int m_subscribeMs = 0;        ///< > 0: subscribed (resumed on reconnect)
+    QSet<quint64> m_pending;      ///< requests whose answer is due
+    QSet<quint64> m_userRequests; ///< ids from request(): answered via replyReceived
+    QSet<quint64> m_scanIds;      ///< scans whose snapshot is still due
+    QByteArray m_stderr;
+    bool m_drainScheduled = false;
+    QTimer m_watchdog;
+    QTimer m_keepalive;
+    QTimer m_killTimer;
+};
+
+} // namespace nsviz

@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# End-to-end test of the KAuth path. Runs INSIDE the Debian 13 root, as root:
+#   scripts/debian13-root.sh enter /src/scripts/kauth-e2e.sh [BUILD_DIR]
+# It changes the system it runs in (installs into /usr, adds a user and a polkit rule, starts a
+# system bus), so it refuses to run anywhere but that throwaway overlay. Daemons it starts die with
+# the root's pid namespace in any case; it also stops them itself.
+#
+# Steps: install the helper (prefix /usr), start dbus-daemon --system and polkitd (no logind: the
+# rule matches subject.user), add a rule allowing the unprivileged user "nsviztest", run the client
+# tests as that user; then remove the rule, restart polkitd and check the denial.
+set -uo pipefail
+build=${1:-/src/build/debian13}
+e2e=$build/tests/kauth/nsviz_kauth_e2e
+user=nsviztest
+uid=4242
+rule=/etc/polkit-1/rules.d/49-nsviz-e2e.rules
+
+if [[ ! -f /.nsviz-complete || $(id -u) -ne 0 ]]; then
+    echo "kauth-e2e: run inside the Debian 13 root as root (scripts/debian13-root.sh enter ...)" >&2
+    exit 2
+fi
+[[ -x $e2e ]] || { echo "kauth-e2e: $e2e not built (NSVIZ_WITH_KAUTH=ON?)" >&2; exit 2; }
+
+pids=()
+cleanup() {
+    local p
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    rm -f "$rule"
+}
+trap cleanup EXIT
+
+step() { echo "--- kauth-e2e: $*"; }
+
+step "install with prefix /usr"
+cmake --install "$build" --prefix /usr >/tmp/kauth-install.log 2>&1 || { cat /tmp/kauth-install.log; exit 1; }
+for f in /usr/lib/kf6/kauth/libexec/nsviz_kauth_helper /usr/share/dbus-1/system.d/org.nsviz.helper.conf \
+    /usr/share/dbus-1/system-services/org.nsviz.helper.service /usr/share/polkit-1/actions/org.nsviz.helper.policy; do
+    [[ -e $f ]] || { echo "kauth-e2e: not installed: $f" >&2; exit 1; }
+done
+
+step "test user $user ($uid)"
+grep -q "^$user:" /etc/passwd || {
+    echo "$user:x:$uid:$uid:nsviz e2e:/nonexistent:/usr/sbin/nologin" >>/etc/passwd
+    echo "$user:x:$uid:" >>/etc/group
+}
+
+step "system bus"
+mkdir -p /run/dbus
+dbus-daemon --system --fork --print-pid=3 3>/tmp/dbus.pid || exit 1
+pids+=("$(cat /tmp/dbus.pid)")
+
+start_polkitd() {
+    /usr/lib/polkit-1/polkitd --no-debug >/tmp/polkitd.log 2>&1 &
+    polkitd_pid=$!
+    pids+=("$polkitd_pid")
+    local i
+    for i in $(seq 100); do
+        dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+            org.freedesktop.DBus.NameHasOwner string:org.freedesktop.PolicyKit1 2>/dev/null | grep -q "boolean true" && return 0
+        sleep 0.1
+    done
+    echo "kauth-e2e: polkitd did not appear on the bus" >&2
+    cat /tmp/polkitd.log >&2
+    return 1
+}
+
+step "polkit rule allowing $user"
+cat >"$rule" <<RULES
+// nsviz end-to-end test: no logind here, so match the user, not an active session.
+polkit.addRule(function(action, subject) {
+    if (action.id.indexOf("org.nsviz.helper.") == 0 && subject.user == "$user") {
+        return polkit.Result.YES;
+    }
+});
+RULES
+chmod 644 "$rule"
+start_polkitd || exit 1
+
+as_user() { setpriv --reuid="$uid" --regid="$uid" --clear-groups --no-new-privs env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 "$@"; }
+
+failed=0
+npass=0
+nfail=0
+# Runs the client tests as the unprivileged user; adds their counts from gtest's JSON report.
+run_client() { # mode filter
+    local report=/tmp/kauth-e2e-$1.json rc
+    rm -f "$report"
+    as_user NSVIZ_KAUTH_E2E="$1" "$e2e" --gtest_filter="$2" --gtest_output="json:$report"
+    rc=$?
+    local tests fails
+    tests=$(grep -o '"tests": [0-9]*' "$report" 2>/dev/null | head -1 | grep -o '[0-9]*$')
+    fails=$(grep -o '"failures": [0-9]*' "$report" 2>/dev/null | head -1 | grep -o '[0-9]*$')
+    if [[ -z $tests ]]; then
+        nfail=$((nfail + 1)) # crashed before reporting
+    else
+        npass=$((npass + tests - fails))
+        nfail=$((nfail + fails))
+    fi
+    [[ $rc -eq 0 ]] || failed=1
+}
+
+step "allowed: scan as root, frames in order, stop, busy"
+run_client allowed 'KAuthE2E.*'
+
+step "denied: rule removed"
+rm -f "$rule"
+kill "$polkitd_pid" 2>/dev/null
+wait "$polkitd_pid" 2>/dev/null
+start_polkitd || exit 1
+run_client denied 'KAuthE2EDenied.*'
+
+if [[ $failed -ne 0 ]]; then
+    echo "--- polkitd log"; tail -30 /tmp/polkitd.log
+fi
+echo "kauth-e2e: $npass passed, $nfail failed"
+exit $failed
