@@ -104,7 +104,10 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
 
     json containers = json::array();
     int clean = 0;
-    for (auto &[key, procs] : groups) {
+    for (auto &group : groups) {
+        // Named references, not structured bindings: clang 14 (the fuzz build) cannot capture those.
+        const auto &key = group.first;
+        const auto &procs = group.second;
         // The representative: the group's init (PID 1 in its pid namespace), else its lowest pid.
         const Process *rep = procs.front();
         for (const Process *p : procs)

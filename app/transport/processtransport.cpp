@@ -368,8 +368,10 @@ void ProcessTransport::teardown()
     m_state = State::Idle;
     if (m_process) {
         // Never wait here (GUI thread): disconnect, kill, and let the QProcess reap in the background.
+        // Parented to us, so a transport destroyed before the kill is reaped does not leak it.
         QProcess *p = m_process.release();
         p->disconnect(this);
+        p->setParent(this);
         p->closeWriteChannel();
         if (p->state() != QProcess::NotRunning) {
             connect(p, &QProcess::finished, p, &QObject::deleteLater);

@@ -259,7 +259,12 @@ TEST_F(DemoServe, FindingsFlagADemoSharingHostNetwork)
         if (std::find(pids.begin(), pids.end(), pid) == pids.end())
             continue;
         found = true;
-        EXPECT_EQ(c.value("engine", ""), "nsviz-demo");
+        // The engine is read from the demo's own cgroup; where none could be made (no writable
+        // cgroup v2, as in a chroot without /sys/fs/cgroup), the demo says so in its notes.
+        if (!demo.value("cgroup", std::string()).empty())
+            EXPECT_EQ(c.value("engine", ""), "nsviz-demo");
+        else
+            EXPECT_FALSE(demo.value("notes", json::array()).empty()) << "no cgroup and no note saying why";
         for (const auto &x : c.at("findings"))
             flagged = flagged || x.value("code", "") == "host-net";
     }
