@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "processtablemodel.h"
 
+#include "hostsharing.h"
 #include "snapshotstore.h"
+#include "usernames.h"
 #include "viewhelpers.h"
 
 #include <QBrush>
 #include <QGuiApplication>
-#include <QSysInfo>
 #include <QtDebug>
 
 #include <algorithm>
@@ -16,18 +17,6 @@ namespace nsviz
 
 namespace
 {
-/// Users are resolved through the local passwd only when the snapshot is of this very boot of
-/// this host; a saved file from elsewhere shows numeric uids rather than wrong names.
-bool snapshotIsLocal(const HostInfo &h)
-{
-    if (h.hostname.empty() || QString::fromStdString(h.hostname) != QSysInfo::machineHostName())
-        return false;
-    if (h.bootId.empty())
-        return true;
-    return QString::fromStdString(h.bootId).compare(QString::fromLatin1(QSysInfo::bootUniqueId()),
-                                                    Qt::CaseInsensitive) == 0;
-}
-
 auto pidLess = [](const std::shared_ptr<const Process> &p, int pid) { return p->pid < pid; };
 } // namespace
 
@@ -48,7 +37,7 @@ void ProcessTableModel::loadFromStore()
     for (const auto &p : s.processes)
         m_rows.push_back(std::make_shared<const Process>(p));
     m_hostNs = s.hostNs;
-    m_resolveUsers = snapshotIsLocal(s.host);
+    m_resolveUsers = UserNames::isLocalSnapshot(s);
 }
 
 void ProcessTableModel::onAboutToReset()
@@ -110,7 +99,7 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
         if (!m_rows.empty())
             Q_EMIT dataChanged(index(0, FirstNsColumn), index(rowCount() - 1, CommandColumn - 1));
     }
-    m_resolveUsers = snapshotIsLocal(d.host);
+    m_resolveUsers = UserNames::isLocalSnapshot(m_store->snapshot());
 
     // Additions: runs of new processes that land between the same two existing rows go in together.
     std::vector<const Process *> added;
@@ -152,7 +141,7 @@ QString ProcessTableModel::searchText(int row) const
     if (!p)
         return {};
     QString text = QString::number(p->pid) % QLatin1Char('\n') % QString::number(p->ppid) %
-                   QLatin1Char('\n') % views::userLabel(p->uid, m_resolveUsers) % QLatin1Char('\n') %
+                   QLatin1Char('\n') % UserNames::describe(p->uid, m_resolveUsers) % QLatin1Char('\n') %
                    QString::fromStdString(p->comm) % QLatin1Char('\n') % views::commandLine(*p);
     for (const NsId &id : p->ns)
         if (id.valid())
@@ -181,6 +170,12 @@ const Process *ProcessTableModel::processAt(int row) const
     return (row >= 0 && row < rowCount()) ? m_rows[static_cast<std::size_t>(row)].get() : nullptr;
 }
 
+bool ProcessTableModel::hostNetWarning(const Process &p) const
+{
+    // The same rule as the cluster view and the findings panel, so every view flags the same processes.
+    return hostRelation(m_store->snapshot(), p) == HostRelation::HostNetWarning;
+}
+
 bool ProcessTableModel::hostEqual(const Process &p, NsType t) const
 {
     const NsId &id = p.ns[nsviz::index(t)];
@@ -197,7 +192,7 @@ QVariant ProcessTableModel::data(const QModelIndex &idx, int role) const
     if (role == PidRole)
         return p.pid;
     if (role == HostNetWarningRole)
-        return views::sharesHostNetOnly(p);
+        return hostNetWarning(p);
 
     if (isNsColumn(col)) {
         const NsType t = nsTypeOfColumn(col);
@@ -214,13 +209,13 @@ QVariant ProcessTableModel::data(const QModelIndex &idx, int role) const
         case HostEqualRole:
             return same;
         case Qt::DecorationRole:
-            if (t == NsType::Net && views::sharesHostNetOnly(p))
+            if (t == NsType::Net && hostNetWarning(p))
                 return views::nodeIcon(views::NodeIcon::Warning, t, QGuiApplication::palette());
             return {};
         case Qt::TextAlignmentRole:
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         case Qt::ForegroundRole:
-            if (t == NsType::Net && views::sharesHostNetOnly(p))
+            if (t == NsType::Net && hostNetWarning(p))
                 return QBrush(views::warningTextColor(QGuiApplication::palette()));
             if (same || !id.valid())
                 return QBrush(views::mutedTextColor(QGuiApplication::palette()));
@@ -245,7 +240,7 @@ QVariant ProcessTableModel::data(const QModelIndex &idx, int role) const
                           views::nsLabel(t, m_hostNs[nsviz::index(t)]);
             QString tip =
                 views::nsLabel(t, id) % QStringLiteral(" — ") % verdict % QStringLiteral("\n") % what;
-            if (t == NsType::Net && views::sharesHostNetOnly(p))
+            if (t == NsType::Net && hostNetWarning(p))
                 tip += QStringLiteral("\n⚠ Shares the host's network namespace while isolated otherwise "
                                       "(host networking): it sees and can bind the host's interfaces.");
             return tip;
@@ -264,7 +259,8 @@ QVariant ProcessTableModel::data(const QModelIndex &idx, int role) const
         case PpidColumn:
             return role == TsvRole ? QVariant(QString::number(p.ppid)) : QVariant(p.ppid);
         case UserColumn:
-            return views::userLabel(p.uid, m_resolveUsers && role == Qt::DisplayRole);
+            // Copied text keeps the number: names only mean something on this host.
+            return role == TsvRole ? QString::number(p.uid) : UserNames::describe(p.uid, m_resolveUsers);
         case CommandColumn:
             return views::commandLine(p);
         }

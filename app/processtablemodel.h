@@ -34,7 +34,8 @@ public:
         HostEqualRole,               ///< namespace columns: true when the inode equals the host's
         NsInodeRole,                 ///< namespace columns: the inode (0 when unreadable)
         TsvRole,                     ///< plain text for copying: full inode, no decoration
-        HostNetWarningRole, ///< true (any column) when the process shares only the host's network namespace
+        HostNetWarningRole, ///< true (any column): hostRelation() says HostNetWarning (host net, own mnt or
+                            ///< pid)
     };
 
     explicit ProcessTableModel(SnapshotStore *store, QObject *parent = nullptr);
@@ -64,6 +65,7 @@ private:
     void onDeltaApplied(const SnapshotDelta &delta);
     void loadFromStore();
     bool hostEqual(const Process &p, NsType t) const;
+    bool hostNetWarning(const Process &p) const;
 
     SnapshotStore *m_store;
     /// Sorted by pid, mirrors m_store->snapshot().processes. Pointers, so that inserting or removing a

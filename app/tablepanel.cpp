@@ -34,6 +34,7 @@ TablePanel::TablePanel(SnapshotStore *store, QWidget *parent)
     m_filter->setPlaceholderText(QStringLiteral("Filter: pid, command, user, inode… or net:[4026532001]"));
     m_filter->setClearButtonEnabled(true);
     m_filter->setObjectName(QStringLiteral("tableFilter"));
+    m_filter->setVisible(false);
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &t) {
         m_proxy->setFilterText(t);
         updateCount();
@@ -77,7 +78,8 @@ TablePanel::TablePanel(SnapshotStore *store, QWidget *parent)
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &TablePanel::updateCount);
 
     auto *top = new QHBoxLayout;
-    top->addWidget(m_filter, 1);
+    top->addWidget(m_filter, 3);
+    top->addStretch(1);
     top->addSpacing(12);
     top->addWidget(m_legend);
     top->addSpacing(12);
@@ -121,7 +123,10 @@ void TablePanel::changeEvent(QEvent *event)
         m_legend->setText(
             swatch(pal.color(QPalette::Base), views::mutedTextColor(pal), QStringLiteral("same as host")) %
             QStringLiteral("&nbsp;&nbsp;") %
-            swatch(views::differsTint(pal), pal.color(QPalette::Text), QStringLiteral("isolated")));
+            swatch(views::differsTint(pal), pal.color(QPalette::Text), QStringLiteral("isolated")) %
+            QStringLiteral("&nbsp;&nbsp;") %
+            swatch(pal.color(QPalette::Base), views::warningTextColor(pal),
+                   QStringLiteral("⚠ host network, own mnt/pid")));
         if (event->type() == QEvent::FontChange)
             applyColumnWidths();
     }
@@ -150,8 +155,14 @@ void TablePanel::setFilterText(const QString &text)
     updateCount();
 }
 
+void TablePanel::setFilterFieldVisible(bool visible)
+{
+    m_filter->setVisible(visible);
+}
+
 void TablePanel::focusFilter()
 {
+    m_filter->setVisible(true);
     m_filter->setFocus(Qt::ShortcutFocusReason);
     m_filter->selectAll();
 }

@@ -36,7 +36,10 @@ public Q_SLOTS:
     /// clear the selection.
     void selectProcess(int pid);
     void setFilterText(const QString &text);
-    /// Put the keyboard focus into the filter field (for the main window's Ctrl+F).
+    /// Show the panel's own filter field (hidden by default: the main window has one for every view
+    /// and calls setFilterText(); standalone uses may want this one).
+    void setFilterFieldVisible(bool visible);
+    /// Show the filter field if hidden and put the keyboard focus into it.
     void focusFilter();
     /// Copy selectedRowsAsTsv() to the clipboard.
     void copySelection();

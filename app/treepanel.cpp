@@ -2,6 +2,7 @@
 #include "treepanel.h"
 
 #include "namespacetreemodel.h"
+#include "roomyitemdelegate.h"
 #include "snapshotstore.h"
 #include "viewhelpers.h"
 
@@ -9,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -28,6 +30,7 @@ TreePanel::TreePanel(SnapshotStore *store, QWidget *parent)
     : QWidget(parent), m_store(store),
       m_userModel(new NamespaceTreeModel(store, NamespaceTreeModel::Hierarchy::User, this)),
       m_pidModel(new NamespaceTreeModel(store, NamespaceTreeModel::Hierarchy::Pid, this)),
+      m_userProxy(new QSortFilterProxyModel(this)), m_pidProxy(new QSortFilterProxyModel(this)),
       m_userView(new QTreeView(this)), m_pidView(new QTreeView(this)),
       m_userTitle(new QLabel(QStringLiteral("User namespaces and what they own"), this)),
       m_pidTitle(new QLabel(QStringLiteral("PID namespaces, processes and their PIDs"), this)),
@@ -36,8 +39,15 @@ TreePanel::TreePanel(SnapshotStore *store, QWidget *parent)
     setObjectName(QStringLiteral("TreePanel"));
     m_userView->setObjectName(QStringLiteral("userTree"));
     m_pidView->setObjectName(QStringLiteral("pidTree"));
-    setUpView(m_userView, m_userModel);
-    setUpView(m_pidView, m_pidModel);
+    for (auto [proxy, model] : {std::pair{m_userProxy, m_userModel}, std::pair{m_pidProxy, m_pidModel}}) {
+        proxy->setSourceModel(model);
+        // A match keeps its ancestors, so a filtered tree still shows where things sit.
+        proxy->setRecursiveFilteringEnabled(true);
+        proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+        proxy->setFilterKeyColumn(-1);
+    }
+    setUpView(m_userView, m_userProxy);
+    setUpView(m_pidView, m_pidProxy);
     m_userView->setColumnHidden(NamespaceTreeModel::PidsColumn, true);
 
     for (QLabel *title : {m_userTitle, m_pidTitle}) {
@@ -71,9 +81,10 @@ TreePanel::TreePanel(SnapshotStore *store, QWidget *parent)
     buildLegend();
 }
 
-void TreePanel::setUpView(QTreeView *view, NamespaceTreeModel *model)
+void TreePanel::setUpView(QTreeView *view, QSortFilterProxyModel *model)
 {
     view->setModel(model);
+    view->setItemDelegate(new RoomyItemDelegate(view));
     view->setUniformRowHeights(true);
     view->setAlternatingRowColors(true);
     view->setAnimated(false);
@@ -179,8 +190,10 @@ void TreePanel::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
 }
 
-void TreePanel::selectIn(QTreeView *view, const QModelIndex &index)
+void TreePanel::selectIn(QTreeView *view, const QModelIndex &sourceIndex)
 {
+    const auto *proxy = static_cast<QSortFilterProxyModel *>(view->model());
+    const QModelIndex index = proxy->mapFromSource(sourceIndex);
     if (!index.isValid()) {
         view->selectionModel()->clearSelection();
         return;
@@ -201,6 +214,21 @@ void TreePanel::selectProcess(int pid)
         userIndex = m_userModel->indexOfNamespace(p->ns[index(NsType::User)]);
     selectIn(m_userView, userIndex);
     m_selecting = false;
+}
+
+void TreePanel::setFilterText(const QString &text)
+{
+    if (text == m_filterText)
+        return;
+    m_filterText = text;
+    for (auto [proxy, view] : {std::pair{m_userProxy, m_userView}, std::pair{m_pidProxy, m_pidView}}) {
+        proxy->setFilterFixedString(text);
+        // Matches may sit deep in collapsed namespaces: open everything that is left.
+        if (text.isEmpty())
+            expandDefault(view, {});
+        else
+            view->expandAll();
+    }
 }
 
 } // namespace nsviz

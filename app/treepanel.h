@@ -8,6 +8,7 @@
 #include <QWidget>
 
 class QLabel;
+class QSortFilterProxyModel;
 class QTreeView;
 
 namespace nsviz
@@ -26,11 +27,15 @@ public:
     NamespaceTreeModel *pidModel() const { return m_pidModel; }
     QTreeView *userView() const { return m_userView; }
     QTreeView *pidView() const { return m_pidView; }
+    QString filterText() const { return m_filterText; }
 
 public Q_SLOTS:
     /// Show @p pid in the pid tree (expanding its ancestors) and its user namespace in the user tree,
     /// without emitting processSelected().
     void selectProcess(int pid);
+    /// Show only rows whose text contains @p text (case-insensitive), with their ancestors, in both
+    /// trees; empty shows everything. The main window's Ctrl+F field calls this on every view.
+    void setFilterText(const QString &text);
 
 Q_SIGNALS:
     /// The user picked a process row in the pid tree.
@@ -42,15 +47,19 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
-    void setUpView(QTreeView *view, NamespaceTreeModel *model);
+    void setUpView(QTreeView *view, QSortFilterProxyModel *proxy);
     void expandDefault(QTreeView *view, const QModelIndex &parent);
     void expandNew(QTreeView *view, const QModelIndex &index);
     void buildLegend();
-    void selectIn(QTreeView *view, const QModelIndex &index);
+    /// Select @p sourceIndex (of the view's source model) in @p view, expanding its ancestors.
+    void selectIn(QTreeView *view, const QModelIndex &sourceIndex);
 
     SnapshotStore *m_store;
     NamespaceTreeModel *m_userModel;
     NamespaceTreeModel *m_pidModel;
+    QSortFilterProxyModel *m_userProxy;
+    QSortFilterProxyModel *m_pidProxy;
+    QString m_filterText;
     QTreeView *m_userView;
     QTreeView *m_pidView;
     QLabel *m_userTitle;

@@ -7,9 +7,6 @@
 #include <QPixmap>
 #include <QStringList>
 
-#include <pwd.h>
-#include <unistd.h>
-
 namespace nsviz::views
 {
 
@@ -46,35 +43,6 @@ QString commandLine(const Process &p)
     for (const auto &a : p.cmdline)
         parts << QString::fromStdString(a);
     return parts.join(QLatin1Char(' '));
-}
-
-QString userLabel(std::uint32_t uid, bool resolve)
-{
-    if (resolve) {
-        // getpwuid_r: the GUI thread must not share getpwuid's static buffer with anyone.
-        static QHash<std::uint32_t, QString> cache;
-        auto it = cache.constFind(uid);
-        if (it != cache.constEnd())
-            return *it;
-        QString label = QString::number(uid);
-        long sz = sysconf(_SC_GETPW_R_SIZE_MAX);
-        std::string buf(sz > 0 ? static_cast<std::size_t>(sz) : 16384, '\0');
-        passwd pw{};
-        passwd *res = nullptr;
-        if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &res) == 0 && res && res->pw_name)
-            label = QString::fromLocal8Bit(res->pw_name) % QStringLiteral(" (") % QString::number(uid) %
-                    QLatin1Char(')');
-        cache.insert(uid, label);
-        return label;
-    }
-    return QString::number(uid);
-}
-
-bool sharesHostNetOnly(const Process &p)
-{
-    const NsId &net = p.ns[index(NsType::Net)];
-    // Every container has its own mount namespace; a lone `unshare --pid` sandbox is not a container.
-    return net.valid() && !p.differs(NsType::Net) && p.differs(NsType::Mnt);
 }
 
 bool isHidden(const Namespace &n)

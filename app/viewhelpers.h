@@ -21,13 +21,6 @@ QString typeName(NsType type);
 QString nspidString(const Process &p);
 /// argv joined with spaces, or "[comm]" as ps shows kernel threads and unreadable command lines.
 QString commandLine(const Process &p);
-/// The user column: "root (0)" when @p resolve and the local passwd knows the uid, else the number.
-/// Only resolve for snapshots of this host: another host's uids mean other users.
-QString userLabel(std::uint32_t uid, bool resolve);
-
-/// The security reviewer's question: the process shares the host's network namespace while living in
-/// its own mount namespace (a container with host networking).
-bool sharesHostNetOnly(const Process &p);
 
 /// No process is in it: found only as a parent/owner, through a bind mount or through an open fd.
 bool isHidden(const Namespace &n);

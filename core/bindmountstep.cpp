@@ -6,9 +6,11 @@
 #include <libmount.h>
 #include <memory>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 struct TableDeleter {
     void operator()(libmnt_table *t) const { mnt_unref_table(t); }
 };

@@ -4,12 +4,14 @@
 
 #include "discoverystep.h"
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// Reads /proc/PID/mountinfo (with libmount) of one process per mount namespace found so far and
 /// records every nsfs mount (e.g. /run/netns/NAME) with FoundByBindMount and "mntns-inode:path".
 /// A mount namespace without processes cannot be read; that is a limit of /proc, as for lsns.
-class BindMountStep : public DiscoveryStep {
+class BindMountStep : public DiscoveryStep
+{
 public:
     std::string_view name() const override { return "bindmounts"; }
     void run(DiscoveryContext &ctx) override;

@@ -7,9 +7,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 // The kernel's struct linux_dirent64 (glibc exposes getdents64 only since 2.30; the raw call is
 // the same everywhere).
 struct LinuxDirent64 {

@@ -9,10 +9,12 @@
 #include <functional>
 #include <string_view>
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// Lists the entries of a directory fd (not "." and ".."). Does not close the fd.
-class DirReader {
+class DirReader
+{
 public:
     /// Calls @p onEntry for each name; stops early when it returns false. Returns 0 or an errno.
     static int forEach(int dirFd, const std::function<bool(std::string_view name)> &onEntry);

@@ -16,7 +16,8 @@
 #include <memory>
 #include <vector>
 
-namespace nsviz {
+namespace nsviz
+{
 
 Snapshot discover(const DiscoveryOptions &opts)
 {
@@ -50,9 +51,10 @@ Snapshot discover(const DiscoveryOptions &opts, NsQuery &query)
             const auto s0 = std::chrono::steady_clock::now();
             step->run(ctx);
             if (trace)
-                std::fprintf(stderr, "nsviz: step %-10.*s %8.1f ms\n", static_cast<int>(step->name().size()),
-                             step->name().data(),
-                             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0).count());
+                std::fprintf(
+                    stderr, "nsviz: step %-10.*s %8.1f ms\n", static_cast<int>(step->name().size()),
+                    step->name().data(),
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0).count());
         }
         if (!opts.hierarchy)
             for (Namespace &n : s.namespaces)

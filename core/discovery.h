@@ -9,7 +9,8 @@
 
 #include <string>
 
-namespace nsviz {
+namespace nsviz
+{
 
 class NsQuery;
 

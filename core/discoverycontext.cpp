@@ -6,7 +6,8 @@
 #include <system_error>
 #include <unistd.h>
 
-namespace nsviz {
+namespace nsviz
+{
 
 DiscoveryContext::DiscoveryContext(const DiscoveryOptions &opts, NsQuery &query, Snapshot &out)
     : m_opts(opts), m_query(query), m_out(out), m_procRoot(opts.procRoot)
@@ -71,6 +72,9 @@ const std::vector<std::string> &DiscoveryContext::openPaths(std::size_t index) c
     return it == m_openPaths.end() ? none : it->second;
 }
 
-void DiscoveryContext::warn(std::string message) { m_out.warnings.push_back(std::move(message)); }
+void DiscoveryContext::warn(std::string message)
+{
+    m_out.warnings.push_back(std::move(message));
+}
 
 } // namespace nsviz

@@ -9,7 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// An open fd of some process that refers to a namespace (/proc/PID/fd/FD -> "net:[4026532000]").
 struct FdLink {
@@ -20,7 +21,8 @@ struct FdLink {
 };
 
 /// One scan in progress: the result being built, the proc root fd and the namespace index.
-class DiscoveryContext {
+class DiscoveryContext
+{
 public:
     /// Opens the proc root; throws std::system_error when it cannot be opened as a directory.
     DiscoveryContext(const DiscoveryOptions &opts, NsQuery &query, Snapshot &out);

@@ -6,11 +6,13 @@
 
 #include <string_view>
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// A pipeline step: reads what earlier steps left in the context and adds to it.
 /// Steps never throw because of one process or one namespace.
-class DiscoveryStep {
+class DiscoveryStep
+{
 public:
     virtual ~DiscoveryStep() = default;
     virtual std::string_view name() const = 0;

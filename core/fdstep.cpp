@@ -5,12 +5,13 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace nsviz {
+namespace nsviz
+{
 
 void FdStep::scanFds(int pidFd, int pid, std::vector<FdLink> &out)
 {

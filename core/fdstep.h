@@ -4,12 +4,14 @@
 
 #include "discoverystep.h"
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// Records namespaces that processes hold open fds to (/proc/PID/fd/N -> "net:[4026532000]") with
 /// FoundByFd and the holder "pid/fd". Uses the links ProcessStep collected when it did; else it
 /// looks through /proc/PID/fd of every visible user process itself.
-class FdStep : public DiscoveryStep {
+class FdStep : public DiscoveryStep
+{
 public:
     std::string_view name() const override { return "fds"; }
     void run(DiscoveryContext &ctx) override;

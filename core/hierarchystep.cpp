@@ -3,9 +3,11 @@
 
 #include <cerrno>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 // User namespaces nest at most 32 deep, pid namespaces likewise; anything deeper is a loop in a
 // broken (fake) NsQuery, not a real hierarchy.
 constexpr int kMaxDepth = 64;
@@ -44,7 +46,8 @@ NsQuery::Handle HierarchyStep::openNamespace(DiscoveryContext &ctx, std::size_t 
     return NsQuery::kNoHandle;
 }
 
-std::optional<NsId> HierarchyStep::follow(DiscoveryContext &ctx, NsQuery::Handle h, NsType expected, int depth)
+std::optional<NsId> HierarchyStep::follow(DiscoveryContext &ctx, NsQuery::Handle h, NsType expected,
+                                          int depth)
 {
     NsQuery &q = ctx.query();
     NsId id;
@@ -83,7 +86,8 @@ void HierarchyStep::resolve(DiscoveryContext &ctx, std::size_t idx, NsQuery::Han
     // Copy what we need: follow() may grow the namespace vector.
     const NsType type = ctx.snapshot().namespaces[idx].type;
     const std::uint64_t ino = ctx.snapshot().namespaces[idx].id.ino;
-    const bool initial = (type == NsType::User && ino == kInitUserIno) || (type == NsType::Pid && ino == kInitPidIno);
+    const bool initial =
+        (type == NsType::User && ino == kInitUserIno) || (type == NsType::Pid && ino == kInitPidIno);
 
     std::optional<NsId> owner;
     bool ownerKnown = true;

@@ -6,7 +6,8 @@
 
 #include <vector>
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// Asks NS_GET_USERNS of every namespace, NS_GET_PARENT of pid and user namespaces and
 /// NS_GET_OWNER_UID of user namespaces, once per namespace. A parent or owner not found otherwise
@@ -14,7 +15,8 @@ namespace nsviz {
 ///
 /// EPERM means "beyond what we may see": the relation is recorded as unknown, except for the
 /// kernel's initial pid and user namespaces, whose fixed inodes say they have no parent.
-class HierarchyStep : public DiscoveryStep {
+class HierarchyStep : public DiscoveryStep
+{
 public:
     std::string_view name() const override { return "hierarchy"; }
     void run(DiscoveryContext &ctx) override;

@@ -4,12 +4,14 @@
 
 #include "discoverystep.h"
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// Picks the reference process whose namespaces are "the host's": PID 1 when its links are
 /// readable, else kthreadd (pid 2, ppid 0), which always lives in the initial namespaces. Marks
 /// Namespace::isHost and Process::differsFromHost, and fills HostInfo (hostname, kernel, boot id).
-class HostStep : public DiscoveryStep {
+class HostStep : public DiscoveryStep
+{
 public:
     std::string_view name() const override { return "host"; }
     void run(DiscoveryContext &ctx) override;

@@ -2,21 +2,30 @@
 #include "nsfsquery.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
-int errnoOr(int fallback) { return errno > 0 ? errno : fallback; }
+namespace
+{
+int errnoOr(int fallback)
+{
+    return errno > 0 ? errno : fallback;
+}
 } // namespace
 
 int NsfsQuery::device(const std::string &path, std::uint64_t &dev)
 {
-    struct stat st {};
+    struct stat st {
+    };
     if (::stat(path.c_str(), &st) != 0)
         return errnoOr(EIO);
     dev = st.st_dev;
@@ -25,15 +34,36 @@ int NsfsQuery::device(const std::string &path, std::uint64_t &dev)
 
 int NsfsQuery::open(const std::string &path, Handle &out)
 {
-    // /proc/PID/ns/X and /proc/PID/fd/N are magic links that must be followed (O_NOFOLLOW would
-    // refuse them); we check what we got with fstat/NS_GET_NSTYPE instead of trusting the path.
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
+    // Check the file, not the path: a bind-mount path in some mount namespace could meanwhile be
+    // anything (a FIFO, a device). O_PATH opens nothing; only an nsfs file is then reopened for
+    // real, through the magic link of the very fd we checked. /proc/PID/ns/X and /proc/PID/fd/N
+    // are magic links that must be followed, so no O_NOFOLLOW.
+    int probe = ::open(path.c_str(), O_PATH | O_CLOEXEC);
+    if (probe < 0)
         return errnoOr(EIO);
-    // A bind-mount path could be a regular file a user put there: nsfs answers NS_GET_NSTYPE,
-    // nothing else does.
-    if (::ioctl(fd, NS_GET_NSTYPE) < 0) {
+    struct statfs fs {
+    };
+    if (::fstatfs(probe, &fs) != 0) {
         int e = errnoOr(EIO);
+        ::close(probe);
+        return e;
+    }
+    if (static_cast<unsigned long>(fs.f_type) != NSFS_MAGIC) {
+        ::close(probe);
+        return EINVAL; // not a namespace file
+    }
+    char self[64];
+    std::snprintf(self, sizeof self, "/proc/self/fd/%d", probe);
+    int fd = ::open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+        fd = ::open(path.c_str(),
+                    O_RDONLY | O_CLOEXEC | O_NOCTTY); // no /proc here: small race, still checked below
+    int e = errno;
+    ::close(probe);
+    if (fd < 0)
+        return e ? e : EIO;
+    if (::ioctl(fd, NS_GET_NSTYPE) < 0) {
+        e = errnoOr(EIO);
         ::close(fd);
         return e == ENOTTY ? EINVAL : e;
     }
@@ -43,7 +73,8 @@ int NsfsQuery::open(const std::string &path, Handle &out)
 
 int NsfsQuery::identify(Handle h, NsId &out)
 {
-    struct stat st {};
+    struct stat st {
+    };
     if (::fstat(h, &st) != 0)
         return errnoOr(EIO);
     out = NsId{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};

@@ -4,10 +4,12 @@
 
 #include "nsquery.h"
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// The real nsfs operations. Handles are file descriptors (O_CLOEXEC).
-class NsfsQuery : public NsQuery {
+class NsfsQuery : public NsQuery
+{
 public:
     int device(const std::string &path, std::uint64_t &dev) override;
     int open(const std::string &path, Handle &out) override;

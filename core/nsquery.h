@@ -10,12 +10,14 @@
 #include <cstdint>
 #include <string>
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// Opens namespace files and asks the kernel about them. Every function returns 0 on success or a
 /// positive errno value (never negative, never -1). Handles are opaque; each opened one must be
 /// passed to close() exactly once.
-class NsQuery {
+class NsQuery
+{
 public:
     using Handle = int;
     static constexpr Handle kNoHandle = -1;

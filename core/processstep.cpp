@@ -12,18 +12,24 @@
 #include <thread>
 #include <unistd.h>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 constexpr unsigned kPfKthread = 0x00200000; // PF_KTHREAD (include/linux/sched.h)
 
-bool vanished(int err) { return err == ENOENT || err == ESRCH; }
+bool vanished(int err)
+{
+    return err == ENOENT || err == ESRCH;
+}
 
 // After EACCES on a link, tell "not allowed" from "the task just died" (proc answers EACCES for a
 // dead task's ns links): a dead task's directory no longer resolves its entries.
 bool stillThere(int pidFd)
 {
-    struct stat st {};
+    struct stat st {
+    };
     return ::fstatat(pidFd, "stat", &st, 0) == 0 || !vanished(errno);
 }
 } // namespace
@@ -70,7 +76,8 @@ bool ProcessStep::readProcess(const DiscoveryContext &ctx, Worker &w, int pid, P
         p.startTime = w.stat.startTime;
     }
     if (!statOk)
-        w.warnings.emplace_back(pid, "pid " + std::string(name) + ": malformed or unreadable stat; start time unknown");
+        w.warnings.emplace_back(pid, "pid " + std::string(name) +
+                                         ": malformed or unreadable stat; start time unknown");
     p.kernelThread = statOk ? (w.stat.flags & kPfKthread) != 0
                             : (pid == 2 && p.comm == "kthreadd") || (p.ppid == 2 && pid > 2);
 
@@ -127,16 +134,19 @@ bool ProcessStep::readProcess(const DiscoveryContext &ctx, Worker &w, int pid, P
 
 void ProcessStep::learnDevice(DiscoveryContext &ctx)
 {
+    // Only processes with a readable link count as tries: an unprivileged scan may skip thousands.
     int tries = 0;
     for (const Process &p : ctx.snapshot().processes) {
         for (NsType t : kAllNsTypes) {
             if (!p.ns[index(t)].valid())
                 continue;
-            if (ctx.learnNsDev(ctx.procRoot() + "/" + std::to_string(p.pid) + "/ns/" + std::string(nsTypeName(t))))
+            if (ctx.learnNsDev(ctx.procRoot() + "/" + std::to_string(p.pid) + "/ns/" +
+                               std::string(nsTypeName(t))))
                 return;
+            ++tries;
             break; // this process is gone or odd: try the next one
         }
-        if (++tries >= 32)
+        if (tries >= 32)
             break;
     }
 }

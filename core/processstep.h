@@ -7,7 +7,8 @@
 
 #include <utility>
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// Reads stat, status, cmdline, cgroup and the 8 ns links of every /proc/PID, and adds each
 /// namespace seen with FoundByProcess. A vanished pid is skipped; a pid whose links are not
@@ -16,7 +17,8 @@ namespace nsviz {
 ///
 /// Large trees are read by a few threads, each over its own chunks of pids; the result is the
 /// same as reading them in order.
-class ProcessStep : public DiscoveryStep {
+class ProcessStep : public DiscoveryStep
+{
 public:
     std::string_view name() const override { return "processes"; }
     void run(DiscoveryContext &ctx) override;

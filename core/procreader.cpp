@@ -6,9 +6,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 
 // Next space-separated token of @p s starting at @p pos; empty at the end.
 std::string_view nextToken(std::string_view s, std::size_t &pos)

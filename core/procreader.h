@@ -13,7 +13,8 @@
 #include <string_view>
 #include <vector>
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// What discovery uses from /proc/PID/stat.
 struct StatFields {
@@ -32,7 +33,8 @@ struct StatusFields {
 };
 
 /// Reads files relative to directory fds into a reused buffer, and parses them.
-class ProcReader {
+class ProcReader
+{
 public:
     /// Parses stat text. The command name is taken between the first '(' and the LAST ')', since
     /// it may itself hold spaces and parentheses. Returns false when the text is too short to hold

@@ -5,9 +5,11 @@
 #include <charconv>
 #include <cstdio>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 
 template <typename T> void num(std::string &out, T v)
 {
@@ -27,7 +29,10 @@ void dbl(std::string &out, double v)
         out.append(".0");
 }
 
-void boolean(std::string &out, bool b) { out.append(b ? "true" : "false"); }
+void boolean(std::string &out, bool b)
+{
+    out.append(b ? "true" : "false");
+}
 
 void key(std::string &out, const char *k, bool first = false)
 {
@@ -39,7 +44,7 @@ void key(std::string &out, const char *k, bool first = false)
 }
 
 // Objects keyed by type name, in nlohmann's (alphabetical) key order.
-constexpr NsType kTypesByName[kNsTypeCount] = {NsType::Cgroup, NsType::Ipc, NsType::Mnt,  NsType::Net,
+constexpr NsType kTypesByName[kNsTypeCount] = {NsType::Cgroup, NsType::Ipc,  NsType::Mnt,  NsType::Net,
                                                NsType::Pid,    NsType::Time, NsType::User, NsType::Uts};
 
 void nsObject(std::string &out, const std::array<NsId, kNsTypeCount> &ns)

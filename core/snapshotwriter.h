@@ -11,10 +11,12 @@
 #include <string>
 #include <string_view>
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// Writes Snapshot JSON (compact, keys in the same order as nlohmann's dump()).
-class SnapshotWriter {
+class SnapshotWriter
+{
 public:
     /// The whole document, as toJson(s).dump() would print it (up to number formatting).
     static std::string write(const Snapshot &s);

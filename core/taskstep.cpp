@@ -7,7 +7,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace nsviz {
+namespace nsviz
+{
 
 void TaskStep::run(DiscoveryContext &ctx)
 {
@@ -44,7 +45,8 @@ void TaskStep::run(DiscoveryContext &ctx)
                     if (!inodes[index(type)])
                         continue;
                     t.ns[index(type)] = NsId{ctx.nsDev(), inodes[index(type)]};
-                    if (s.processes[i].ns[index(type)].valid() && t.ns[index(type)] != s.processes[i].ns[index(type)])
+                    if (s.processes[i].ns[index(type)].valid() &&
+                        t.ns[index(type)] != s.processes[i].ns[index(type)])
                         differs = true;
                 }
                 if (!differs)

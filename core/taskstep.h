@@ -4,12 +4,14 @@
 
 #include "discoverystep.h"
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// Reads /proc/PID/task/TID/ns/* of every visible multi-threaded process; a thread in some other
 /// namespace than its thread group leader (after setns() or unshare() in that thread) becomes a
 /// LooseThread, and a namespace only such a thread is in is added with FoundByProcess.
-class TaskStep : public DiscoveryStep {
+class TaskStep : public DiscoveryStep
+{
 public:
     std::string_view name() const override { return "tasks"; }
     void run(DiscoveryContext &ctx) override;

@@ -12,18 +12,22 @@
 #include <sys/stat.h>
 #include <system_error>
 
-namespace nsviz::helper {
+namespace nsviz::helper
+{
 
-namespace {
+namespace
+{
 struct ScanArgs {
     bool json = false;
     bool tasks = false;
+    unsigned threads = 0;
     std::string proc = "/proc";
 };
 
 int runScan(const ScanArgs &args)
 {
-    struct stat st {};
+    struct stat st {
+    };
     if (::stat(args.proc.c_str(), &st) != 0)
         return runtimeError("--proc " + args.proc + ": " + std::generic_category().message(errno));
     if (!S_ISDIR(st.st_mode))
@@ -31,6 +35,7 @@ int runScan(const ScanArgs &args)
     DiscoveryOptions opts;
     opts.procRoot = args.proc;
     opts.tasks = args.tasks;
+    opts.threads = args.threads;
     Snapshot s;
     try {
         s = discover(opts);
@@ -38,7 +43,8 @@ int runScan(const ScanArgs &args)
         return runtimeError(e.what());
     }
     if (s.processes.empty())
-        return runtimeError("--proc " + args.proc + ": no process directories found (is it a proc file system?)");
+        return runtimeError("--proc " + args.proc +
+                            ": no process directories found (is it a proc file system?)");
     if (args.json) {
         // The same document as toJson(s).dump(), without building a json tree first (tested).
         std::string text = SnapshotWriter::write(s);
@@ -61,6 +67,8 @@ void addScanCommand(CLI::App &app, CommandTable &table)
     sub->add_flag("--json", args->json, "Print one nsviz.snapshot/1 JSON document (see docs/schema.md)");
     sub->add_option("--proc", args->proc, "Proc file system to scan (default /proc)");
     sub->add_flag("--tasks", args->tasks, "Also look at every thread for namespaces its process is not in");
+    sub->add_option("--threads", args->threads, "Threads reading /proc (default 0: by machine and tree size)")
+        ->check(CLI::Range(0u, 64u));
     table.add(sub, [args] { return runScan(*args); });
 }
 

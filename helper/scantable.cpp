@@ -10,12 +10,15 @@
 #include <unistd.h>
 #include <vector>
 
-namespace nsviz::helper {
+namespace nsviz::helper
+{
 
-namespace {
+namespace
+{
 std::string systemUserName(std::uint32_t uid)
 {
-    struct passwd pw {};
+    struct passwd pw {
+    };
     struct passwd *res = nullptr;
     char buf[1024];
     if (::getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res)
@@ -149,7 +152,8 @@ void ScanTable::print(std::ostream &out) const
                 out << r.cells[c];
                 break;
             }
-            out << (right ? std::right : std::left) << std::setw(static_cast<int>(width[c])) << r.cells[c] << ' ';
+            out << (right ? std::right : std::left) << std::setw(static_cast<int>(width[c])) << r.cells[c]
+                << ' ';
         }
         out << '\n';
     }

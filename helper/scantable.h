@@ -8,12 +8,14 @@
 #include <ostream>
 #include <string>
 
-namespace nsviz::helper {
+namespace nsviz::helper
+{
 
 /// Renders a Snapshot as a table grouped by namespace (one row per namespace: inode, type,
 /// process count, lowest pid, its user and command, host marker, owner, parent, how it was found),
 /// followed by the user/pid namespace hierarchy as an indented tree.
-class ScanTable {
+class ScanTable
+{
 public:
     /// Maps a uid to a user name; defaults to getpwuid_r, tests pass their own.
     using UserNamer = std::function<std::string(std::uint32_t)>;

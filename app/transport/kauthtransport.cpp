@@ -79,17 +79,12 @@ quint64 KAuthTransport::newRequestId()
 void KAuthTransport::start()
 {
     // KAuth has no connection to open: the helper is started per action by D-Bus activation.
-    // What can be checked without a password prompt is whether the action is installed at all.
-    const KAuth::Action probe(kauth::actionName(kauth::Verb::Scan));
+    // Asking polkit here whether the action exists would be a blocking D-Bus call on the GUI
+    // thread; a missing helper is reported by the first request instead (HelperMissing).
     m_started = true;
-    QTimer::singleShot(0, this, [this, probe] {
-        if (probe.status() == KAuth::Action::InvalidStatus) {
-            m_started = false;
-            Q_EMIT failed(Error::HelperMissing,
-                          tr("The nsviz KAuth helper is not installed (polkit does not know %1).").arg(probe.name()));
-            return;
-        }
-        Q_EMIT connected();
+    QTimer::singleShot(0, this, [this] {
+        if (m_started)
+            Q_EMIT connected();
     });
 }
 
@@ -155,10 +150,13 @@ quint64 KAuthTransport::request(const QByteArray &requestJson)
         r.verb = kauth::Verb::Inspect;
         const auto pid = j["pid"].get<long long>();
         r.pid = pid > 0 && pid <= kauth::kMaxPid ? static_cast<int>(pid) : 0;
-    } else if (type == "demo_start") {
-        r.verb = kauth::Verb::DemoStart;
-    } else if (type == "demo_stop") {
-        r.verb = kauth::Verb::DemoStop;
+    } else if ((type == "demo_start" || type == "demo_stop") &&
+               (!j.contains("args") || (j["args"].is_object() &&
+                                        j["args"].dump().size() <= std::size_t(kauth::kMaxDemoArgBytes)))) {
+        // demo_start carries its spec as "args"; demo_stop names the demo in args.name.
+        r.verb = type == "demo_start" ? kauth::Verb::DemoStart : kauth::Verb::DemoStop;
+        if (j.contains("args"))
+            r.demoArgs = j["args"].dump();
     } else {
         // Not something the KAuth helper has an action for: answer like the helper would.
         const quint64 id = newRequestId();
@@ -209,7 +207,7 @@ void KAuthTransport::abandonJob()
     KAuth::ExecuteJob *job = m_job;
     m_job = nullptr;
     disconnect(job, nullptr, this, nullptr);
-    if (m_active && m_ownFrames > 0) {
+    if (m_active && (m_ownFrames > 0 || m_ownHeartbeat)) {
         // The helper is serving us: stopAction makes its isStopped() true. KAuth's stop flag is
         // global to the helper, so a job that is not being served (refused as busy) must never
         // send it: it would stop another client's stream.
@@ -257,6 +255,7 @@ void KAuthTransport::launch()
     m_foreignFrames = 0;
     m_failedActive = false;
     m_sawOwnStart = false;
+    m_ownHeartbeat = false;
     m_session.reset();
     m_retryTimer.stop();
 
@@ -364,6 +363,7 @@ void KAuthTransport::onData(const QVariantMap &data)
     if (data.value(QStringLiteral("heartbeat")).toBool()) {
         // Our request is being served; nothing changed on the host.
         m_sawOwnStart = true;
+        m_ownHeartbeat = true;
         armWatchdog();
         return;
     }

@@ -117,6 +117,7 @@ private:
     QTimer m_retryTimer;
     int m_retries = 0;
     bool m_sawOwnStart = false; ///< the helper announced an action of our name after our call
+    bool m_ownHeartbeat = false; ///< the helper sent a heartbeat with our id: it serves us
 };
 
 } // namespace nsviz

@@ -229,18 +229,27 @@ quint64 ProcessTransport::request(const QByteArray &requestJson)
 
 void ProcessTransport::onReadyRead()
 {
+    m_drainScheduled = false;
     if (!m_process)
         return;
-    const QByteArray bytes = m_process->readAllStandardOutput();
+    // At most 1 MiB per turn of the event loop: a 10 MiB snapshot must not freeze the GUI while
+    // it is parsed. The rest is taken on the next turn.
+    const QByteArray bytes = m_process->read(1 << 20);
     auto events = m_session.feed(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())));
     for (auto &e : events) {
         if (!m_process)
             break; // a failure tore the connection down
         handle(e);
     }
+    if (!m_process)
+        return;
     // Any byte is a sign of life; chunks of a long snapshot keep the watchdog quiet.
-    if (m_process && m_state != State::Stopping)
+    if (m_state != State::Stopping)
         armWatchdog();
+    if (m_process->bytesAvailable() > 0 && !m_drainScheduled) {
+        m_drainScheduled = true;
+        QTimer::singleShot(0, this, &ProcessTransport::onReadyRead);
+    }
 }
 
 void ProcessTransport::handle(ClientEvent &e)
@@ -304,7 +313,9 @@ void ProcessTransport::onFinished(int exitCode, QProcess::ExitStatus status)
 {
     if (!m_process)
         return;
-    onReadyRead(); // whatever is still in the pipe
+    // Whatever is still in the pipe, before judging the exit.
+    while (m_process && m_process->bytesAvailable() > 0)
+        onReadyRead();
     if (!m_process)
         return;
     m_stderr += m_process->readAllStandardError();

@@ -85,6 +85,7 @@ private:
     QSet<quint64> m_userRequests; ///< ids from request(): answered via replyReceived
     QSet<quint64> m_scanIds;      ///< scans whose snapshot is still due
     QByteArray m_stderr;
+    bool m_drainScheduled = false;
     QTimer m_watchdog;
     QTimer m_keepalive;
     QTimer m_killTimer;

@@ -59,10 +59,10 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
 {
     const auto parsed = parseKAuthArgs(verb, args);
     if (const auto *err = std::get_if<KAuthArgError>(&parsed)) {
-        // Refused before touching /proc. The reply's data is dropped by KAuth on failure, so the
-        // request id goes into the description too.
+        // Refused before touching /proc. KAuth drops the data of a failed reply, so the request
+        // id (when it could be read) goes into the description.
         KAuth::ActionReply reply = KAuth::ActionReply::HelperErrorReply(BadArguments);
-        reply.setErrorDescription(QStringLiteral("bad_request: ") + err->message);
+        reply.setErrorDescription(QStringLiteral("bad_request (request %1): ").arg(err->id) + err->message);
         std::fprintf(stderr, "nsviz kauth helper: %s refused: %s\n", qPrintable(verbName(verb)),
                      qPrintable(err->message));
         return reply;

@@ -178,6 +178,9 @@ RequestRunner::Outcome RequestRunner::run(const KAuthRequest &req, const FrameSi
         pending.append(buf.data(), static_cast<std::size_t>(n));
         std::size_t start = 0;
         for (std::size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
+            // One read may bring many frames: a stop takes effect before the next one, not after all.
+            if (forwarding && stopped())
+                endStream(Status::Cancelled);
             if (!forwarding)
                 continue;
             const std::string line = pending.substr(start, nl - start);

@@ -66,7 +66,9 @@ TEST(ViewsTable, LoadsFixtureOneRowPerProcess)
               QStringLiteral("4026532305"));
     EXPECT_EQ(cell(model, 6040, ProcessTableModel::PpidColumn).data().toInt(), 6025);
     // A foreign host's snapshot: uids are not resolved through this machine's passwd.
-    EXPECT_EQ(cell(model, 1500, ProcessTableModel::UserColumn).data().toString(), QStringLiteral("1000"));
+    EXPECT_EQ(cell(model, 1500, ProcessTableModel::UserColumn).data().toString(), QStringLiteral("uid 1000"));
+    EXPECT_EQ(cell(model, 1500, ProcessTableModel::UserColumn).data(ProcessTableModel::TsvRole).toString(),
+              QStringLiteral("1000"));
 }
 
 TEST(ViewsTable, HostEqualCellsAreGreyedAndIsolatedOnesTinted)
@@ -106,7 +108,10 @@ TEST(ViewsTable, HostEqualCellsAreGreyedAndIsolatedOnesTinted)
                     .toString()
                     .contains(QStringLiteral("host networking")));
     EXPECT_FALSE(cell(model, 8200, userCol).data(Qt::DecorationRole).isValid());
-    for (int pid : {1, 2, 6025, 7150, 9001, 9500})
+    // The rule the cluster view uses (hostRelation): host net plus an own mnt or pid namespace.
+    for (int pid : {9001, 9100})
+        EXPECT_TRUE(cell(model, pid, 0).data(ProcessTableModel::HostNetWarningRole).toBool()) << pid;
+    for (int pid : {1, 2, 612, 6025, 7150, 9500})
         EXPECT_FALSE(cell(model, pid, 0).data(ProcessTableModel::HostNetWarningRole).toBool()) << pid;
 
     // Every column of PID 1 equals the host's.

@@ -2,11 +2,13 @@
 // The namespace tree model (user and pid hierarchies).
 #include "namespacetreemodel.h"
 #include "snapshotstore.h"
+#include "treepanel.h"
 #include "views_testutil.h"
 
 #include <QAbstractItemModelTester>
 #include <QFont>
 #include <QSignalSpy>
+#include <QSortFilterProxyModel>
 #include <QTreeView>
 
 #include <gtest/gtest.h>
@@ -279,4 +281,59 @@ TEST(ViewsTree, DeltaKeepsExpansionAndSelection)
     EXPECT_EQ(model.indexOfProcess(7120).siblingAtColumn(Tree::PidsColumn).data().toString(),
               QStringLiteral("7120/2"));
     EXPECT_FALSE(model.indexOfProcess(612).isValid());
+}
+
+TEST(ViewsTree, PanelSelectionFilterAndLiveExpansion)
+{
+    Snapshot a = loadSnapshot("views-basic.json");
+    SnapshotStore store;
+    store.setSnapshot(a);
+    TreePanel panel(&store);
+    QSignalSpy procSel(&panel, &TreePanel::processSelected);
+    QSignalSpy nsSel(&panel, &TreePanel::namespaceSelected);
+
+    // Programmatic: the process in the pid tree (ancestors opened), its user namespace on the left; no echo.
+    panel.selectProcess(7150);
+    EXPECT_EQ(procSel.count(), 0);
+    EXPECT_EQ(panel.pidView()->currentIndex().data(Tree::PidRole).toInt(), 7150);
+    EXPECT_TRUE(panel.pidView()->isExpanded(panel.pidView()->currentIndex().parent()));
+    EXPECT_EQ(panel.userView()->currentIndex().data(Tree::NsInodeRole).toULongLong(), 4026532400u);
+
+    // The user picks rows: processes and namespaces are reported.
+    auto *pidProxy = static_cast<QSortFilterProxyModel *>(panel.pidView()->model());
+    panel.pidView()->setCurrentIndex(pidProxy->mapFromSource(panel.pidModel()->indexOfProcess(6040)));
+    ASSERT_EQ(procSel.count(), 1);
+    EXPECT_EQ(procSel.at(0).at(0).toInt(), 6040);
+    panel.pidView()->setCurrentIndex(
+        pidProxy->mapFromSource(panel.pidModel()->indexOfNamespace(id(4026532301))));
+    ASSERT_EQ(nsSel.count(), 1);
+    EXPECT_EQ(nsSel.at(0).at(0).toInt(), int(index(NsType::Pid)));
+    EXPECT_EQ(nsSel.at(0).at(1).toULongLong(), 4026532301u);
+
+    // A container starting live opens up where it appears.
+    Snapshot b = a;
+    Process p = makeProcess(7300, 9, "postgres", b);
+    p.ns[index(NsType::Pid)] = {4, 4026533500};
+    p.ns[index(NsType::Mnt)] = {4, 4026533501};
+    p.nspid = {7300, 1};
+    b.processes.push_back(p);
+    finalize(b);
+    ASSERT_TRUE(store.applyDelta(computeDelta(a, b)));
+    const QModelIndex fresh = pidProxy->mapFromSource(panel.pidModel()->indexOfNamespace(id(4026533500)));
+    ASSERT_TRUE(fresh.isValid());
+    EXPECT_TRUE(panel.pidView()->isExpanded(fresh));
+
+    // Filtering keeps matches and their ancestors only, in both trees.
+    panel.setFilterText(QStringLiteral("POSTGRES"));
+    EXPECT_EQ(panel.filterText(), QStringLiteral("POSTGRES"));
+    EXPECT_EQ(pidProxy->rowCount(), 1); // the host pid namespace, as the ancestor
+    const QModelIndex match = pidProxy->mapFromSource(panel.pidModel()->indexOfProcess(7300));
+    ASSERT_TRUE(match.isValid());
+    EXPECT_TRUE(panel.pidView()->isExpanded(match.parent()));
+    EXPECT_FALSE(pidProxy->mapFromSource(panel.pidModel()->indexOfProcess(6025)).isValid());
+    // Filtered out: selecting it clears the selection instead of picking a wrong row.
+    panel.selectProcess(6025);
+    EXPECT_TRUE(panel.pidView()->selectionModel()->selectedRows().isEmpty());
+    panel.setFilterText(QString());
+    EXPECT_TRUE(pidProxy->mapFromSource(panel.pidModel()->indexOfProcess(6025)).isValid());
 }

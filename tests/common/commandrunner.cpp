@@ -9,7 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace nsviz::test {
+namespace nsviz::test
+{
 
 CommandRunner::Result CommandRunner::run(const std::vector<std::string> &argv, int timeoutMs)
 {
@@ -48,7 +49,8 @@ CommandRunner::Result CommandRunner::run(const std::vector<std::string> &argv, i
     int open = 2;
     char buf[65536];
     while (open > 0) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                          std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             r.timedOut = true;
             ::kill(pid, SIGKILL);

@@ -5,11 +5,13 @@
 #include <string>
 #include <vector>
 
-namespace nsviz::test {
+namespace nsviz::test
+{
 
 /// fork + execvp with stdout and stderr captured; a watchdog kills the program (by its pid)
 /// after the timeout.
-class CommandRunner {
+class CommandRunner
+{
 public:
     struct Result {
         int exitCode = -1; ///< exit status, or 128+signal, or -1 when it could not start

@@ -5,7 +5,8 @@
 #include <cerrno>
 #include <unistd.h>
 
-namespace nsviz::test {
+namespace nsviz::test
+{
 
 int FakeNsQuery::device(const std::string &path, std::uint64_t &dev)
 {
@@ -114,6 +115,9 @@ int FakeNsQuery::ownerUid(Handle h, std::uint32_t &out)
     return 0;
 }
 
-void FakeNsQuery::close(Handle h) { m_open.erase(h); }
+void FakeNsQuery::close(Handle h)
+{
+    m_open.erase(h);
+}
 
 } // namespace nsviz::test

@@ -8,12 +8,14 @@
 #include <set>
 #include <string>
 
-namespace nsviz::test {
+namespace nsviz::test
+{
 
 /// Answers like the kernel would for a made-up set of namespaces. Paths that are symlinks with a
 /// kernel-like text ("net:[4026531840]") open the namespace they name; other paths can be mapped
 /// with addPath(). Counts open handles so tests can check that discovery closes every one.
-class FakeNsQuery : public NsQuery {
+class FakeNsQuery : public NsQuery
+{
 public:
     static constexpr std::uint64_t kDev = 77;
 

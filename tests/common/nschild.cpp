@@ -15,9 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace nsviz::test {
+namespace nsviz::test
+{
 
-namespace {
+namespace
+{
 // Child side: report a failure (level, step, errno) through the pipe and exit.
 [[noreturn]] void fail(int fd, int level, int step)
 {
@@ -137,7 +139,9 @@ NsChild::NsChild(std::vector<NsLevel> levels)
     m_pids.push_back(c);
     m_alive.push_back(true);
     int msg[3] = {0, 0, 0};
-    struct pollfd pfd {p[0], POLLIN, 0};
+    struct pollfd pfd {
+        p[0], POLLIN, 0
+    };
     ssize_t n = -1;
     if (::poll(&pfd, 1, 20000) == 1)
         n = ::read(p[0], msg, sizeof msg);
@@ -145,7 +149,8 @@ NsChild::NsChild(std::vector<NsLevel> levels)
     if (n != sizeof msg || msg[0] != -1) {
         if (n == sizeof msg) {
             m_errno = msg[2];
-            m_error = "level " + std::to_string(msg[0]) + ": " + stepName(msg[1]) + ": " + std::strerror(msg[2]);
+            m_error =
+                "level " + std::to_string(msg[0]) + ": " + stepName(msg[1]) + ": " + std::strerror(msg[2]);
         } else {
             m_errno = EIO;
             m_error = "the child chain did not report back";
@@ -190,7 +195,8 @@ NsChild::~NsChild()
 
 NsId NsChild::ns(std::size_t level, NsType t) const
 {
-    struct stat st {};
+    struct stat st {
+    };
     std::string path = "/proc/" + std::to_string(m_pids.at(level)) + "/ns/" + std::string(nsTypeName(t));
     if (::stat(path.c_str(), &st) != 0)
         return {};
@@ -199,7 +205,8 @@ NsId NsChild::ns(std::size_t level, NsType t) const
 
 NsId NsChild::self(NsType t)
 {
-    struct stat st {};
+    struct stat st {
+    };
     std::string path = "/proc/self/ns/" + std::string(nsTypeName(t));
     if (::stat(path.c_str(), &st) != 0)
         return {};

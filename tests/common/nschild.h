@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-namespace nsviz::test {
+namespace nsviz::test
+{
 
 /// One process of the chain: it unshares @p flags (CLONE_NEW*) and then forks the next level
 /// (so a CLONE_NEWPID takes effect for the next level's process).
@@ -17,16 +18,17 @@ struct NsLevel {
     NsLevel() = default;
     NsLevel(int f) : flags(f) {} // NOLINT: implicit on purpose, {CLONE_NEWNET, 0} reads well
     int flags = 0;
-    int uid = -1;             ///< setresuid/setresgid to this before unsharing (-1: stay)
-    std::string bindFrom;     ///< after unsharing: bind-mount this file ...
-    std::string bindTo;       ///< ... onto this one (in a private mount namespace if flags has CLONE_NEWNS)
+    int uid = -1;              ///< setresuid/setresgid to this before unsharing (-1: stay)
+    std::string bindFrom;      ///< after unsharing: bind-mount this file ...
+    std::string bindTo;        ///< ... onto this one (in a private mount namespace if flags has CLONE_NEWNS)
     bool dieWithParent = true; ///< PR_SET_PDEATHSIG(SIGKILL)
-    bool mapRoot = false;      ///< with CLONE_NEWUSER: map root inside to our uid/gid outside (setgroups deny)
+    bool mapRoot = false; ///< with CLONE_NEWUSER: map root inside to our uid/gid outside (setgroups deny)
 };
 
 /// Starts the chain in the constructor; the last level signals when all are ready. The destructor
 /// kills every process by pid (deepest first) and reaps what it can.
-class NsChild {
+class NsChild
+{
 public:
     explicit NsChild(std::vector<NsLevel> levels);
     ~NsChild();

@@ -13,12 +13,14 @@
 using namespace nsviz;
 using nsviz::test::FakeNsQuery;
 
-namespace {
+namespace
+{
 const std::string kBasic = std::string(NSVIZ_TEST_DATA) + "/proc-basic";
 constexpr std::uint64_t kHostUser = 4026531837, kHostPid = 4026531836, kHostNet = 4026531840;
 constexpr std::uint64_t kBoxUser = 4026532405, kBoxPid = 4026532401, kBoxNet = 4026532402;
 constexpr std::uint64_t kHiddenUser = 4026532800, kHiddenPid = 4026532801;
-constexpr std::uint64_t kBindNet = 4026532600, kFdNet = 4026532601, kThreadNet = 4026532602, kBindUts = 4026532700;
+constexpr std::uint64_t kBindNet = 4026532600, kFdNet = 4026532601, kThreadNet = 4026532602,
+                        kBindUts = 4026532700;
 
 // The made-up kernel behind proc-basic: box user ns -> hidden user ns -> host; box pid ns ->
 // hidden pid ns -> host; the thread's net ns answers EPERM for its owner.
@@ -291,4 +293,26 @@ TEST(DiscoveryFixture, ThreadsDoNotChangeTheResult)
     Snapshot four = discover(o, q4);
     EXPECT_TRUE(sameContent(one, four));
     EXPECT_EQ(one.warnings, four.warnings);
+}
+
+TEST(DiscoveryFixture, NoReferenceProcessStillKnowsTheFixedInitialNamespaces)
+{
+    FakeNsQuery q;
+    q.setDefaultOwner(kHostUser);
+    q.add(kHostUser, {NsType::User, 0, EPERM, 0, EPERM, 0});
+    DiscoveryOptions o;
+    o.procRoot = std::string(NSVIZ_TEST_DATA) + "/proc-noref";
+    Snapshot s = discover(o, q);
+    EXPECT_EQ(s.host.referencePid, 0);
+    EXPECT_NE(s.host.referenceNote.find("fixed initial inode"), std::string::npos) << s.host.referenceNote;
+    EXPECT_EQ(s.hostNs[index(NsType::Uts)].ino, 4026531838u);
+    EXPECT_EQ(s.hostNs[index(NsType::User)].ino, kHostUser);
+    EXPECT_FALSE(s.hostNs[index(NsType::Net)].valid()); // net and mnt have no fixed inode
+    EXPECT_FALSE(s.hostNs[index(NsType::Mnt)].valid());
+    EXPECT_EQ(s.findProcess(60)->differsFromHost, 0);
+    EXPECT_TRUE(s.findProcess(61)->differs(NsType::Uts));
+    EXPECT_FALSE(s.findProcess(61)->differs(NsType::Net)); // unknown is not "differs"
+    EXPECT_TRUE(ns(s, 4026531838).isHost);
+    EXPECT_FALSE(ns(s, kHostNet).isHost);
+    EXPECT_EQ(s.host.invisibleProcesses, 2);
 }

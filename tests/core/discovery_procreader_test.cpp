@@ -9,8 +9,8 @@ using namespace nsviz;
 TEST(ProcReaderStat, SplitsAtTheLastParenthesis)
 {
     StatFields f;
-    ASSERT_TRUE(ProcReader::parseStat("42 (a) b) (c)) R 7 42 42 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 987 0 0",
-                                      f));
+    ASSERT_TRUE(
+        ProcReader::parseStat("42 (a) b) (c)) R 7 42 42 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 987 0 0", f));
     EXPECT_EQ(f.comm, "a) b) (c)");
     EXPECT_EQ(f.state, 'R');
     EXPECT_EQ(f.ppid, 7);
@@ -49,7 +49,8 @@ TEST(ProcReaderStat, Garbage)
 TEST(ProcReaderStatus, IdsAndNspid)
 {
     StatusFields f;
-    ProcReader::parseStatus("Name:\tx\nUid:\t1000\t0\t0\t0\nGid:\t100\t100\t100\t100\nNSpid:\t4711\t12\t1\n", f);
+    ProcReader::parseStatus("Name:\tx\nUid:\t1000\t0\t0\t0\nGid:\t100\t100\t100\t100\nNSpid:\t4711\t12\t1\n",
+                            f);
     EXPECT_TRUE(f.haveIds);
     EXPECT_EQ(f.uid, 1000u);
     EXPECT_EQ(f.euid, 0u);

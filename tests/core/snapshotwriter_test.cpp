@@ -12,7 +12,8 @@
 using namespace nsviz;
 using nlohmann::json;
 
-namespace {
+namespace
+{
 std::string reference(const Snapshot &s)
 {
     return toJson(s).dump(-1, ' ', false, json::error_handler_t::replace);
@@ -27,8 +28,18 @@ Snapshot awkward()
     Process p;
     p.pid = 7;
     p.comm = std::string("ctl\x01\x1f\x7f", 5);
-    p.cmdline = {"ok", "latin1 \xe9t\xe9", "cut \xe2\x82", "emoji \xf0\x9f\x98\x80", "surrogate \xed\xa0\x80", "lone \x80\xbf end",
-                 "overlong \xc0\xaf", "f4 \xf4\x90\x80\x80", "e0 \xe0\x80", "mid \xe2\x82z", "\xf0\x9f\x98", ""};
+    p.cmdline = {"ok",
+                 "latin1 \xe9t\xe9",
+                 "cut \xe2\x82",
+                 "emoji \xf0\x9f\x98\x80",
+                 "surrogate \xed\xa0\x80",
+                 "lone \x80\xbf end",
+                 "overlong \xc0\xaf",
+                 "f4 \xf4\x90\x80\x80",
+                 "e0 \xe0\x80",
+                 "mid \xe2\x82z",
+                 "\xf0\x9f\x98",
+                 ""};
     p.cgroup = "/a:b/\n";
     p.state = 'S';
     p.nspid = {7, 1};

@@ -127,6 +127,18 @@ def kthreadd_ref():
     proc(root, 50, "netd", ns=dict(HOST, net=4026532900))
 
 
+def no_reference():
+    """Neither PID 1 nor kthreadd readable (an unprivileged scan)."""
+    root = os.path.join(HERE, "proc-noref")
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(root)
+    host_files(root, "unpriv")
+    proc(root, 1, "init", ppid=0, with_ns=False)
+    proc(root, 2, "kthreadd", ppid=0, flags=PF_KTHREAD, cmdline=[], with_ns=False)
+    proc(root, 60, "shell", uid=1000)
+    proc(root, 61, "sandbox", uid=1000, ns=dict(HOST, uts=4026532950, net=4026532951))
+
+
 def empty():
     """A directory with no processes at all."""
     root = os.path.join(HERE, "proc-empty")
@@ -138,4 +150,5 @@ def empty():
 if __name__ == "__main__":
     basic()
     kthreadd_ref()
+    no_reference()
     empty()

@@ -16,11 +16,12 @@
 #include <unistd.h>
 
 using namespace nsviz;
+using nlohmann::json;
 using nsviz::test::CommandRunner;
 using nsviz::test::NsChild;
-using nlohmann::json;
 
-namespace {
+namespace
+{
 const std::string kHelper = NSVIZ_HELPER_BIN;
 const std::string kData = NSVIZ_TEST_DATA;
 
@@ -30,7 +31,10 @@ CommandRunner::Result helper(std::vector<std::string> args)
     return CommandRunner::run(args);
 }
 
-int lineCount(const std::string &s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+int lineCount(const std::string &s)
+{
+    return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
 } // namespace
 
 TEST(ScanCli, HelpForTheSubcommand)
@@ -52,7 +56,8 @@ TEST(ScanCli, UnknownOptionIsOneLineAndNonZero)
 
 TEST(ScanCli, BadProcRootIsOneLineAndNonZero)
 {
-    for (const std::string &bad : {kData + "/no-such-dir", kData + "/make-fixtures.py", kData + "/proc-empty"}) {
+    for (const std::string &bad :
+         {kData + "/no-such-dir", kData + "/make-fixtures.py", kData + "/proc-empty"}) {
         SCOPED_TRACE(bad);
         auto r = helper({"scan", "--json", "--proc", bad});
         EXPECT_NE(r.exitCode, 0);
@@ -114,7 +119,8 @@ TEST(ScanCli, JsonContract)
     ASSERT_TRUE(j["processes"].is_array());
     bool sawSelf = false;
     for (const json &p : j["processes"]) {
-        for (const char *k : {"pid", "ppid", "uid", "comm", "cmdline", "start_time", "nspid", "cgroup", "ns", "visible"})
+        for (const char *k :
+             {"pid", "ppid", "uid", "comm", "cmdline", "start_time", "nspid", "cgroup", "ns", "visible"})
             EXPECT_TRUE(p.contains(k)) << k;
         for (const auto &t : types)
             EXPECT_TRUE(p["ns"].contains(t)) << t;
@@ -141,7 +147,8 @@ TEST(ScanCli, TableShowsHostReferenceAndHierarchy)
     EXPECT_NE(r.out.find("user namespace hierarchy:"), std::string::npos);
     // The new pid namespace sits under the host's in the tree, indented.
     const std::string pidIno = std::to_string(c.ns(1, NsType::Pid).ino);
-    EXPECT_NE(r.out.find("    " + pidIno + ", 1 processes, owner user " + std::to_string(c.ns(0, NsType::User).ino)),
+    EXPECT_NE(r.out.find("    " + pidIno + ", 1 processes, owner user " +
+                         std::to_string(c.ns(0, NsType::User).ino)),
               std::string::npos)
         << r.out;
 }
@@ -150,8 +157,8 @@ TEST(ScanCli, UnprivilegedRunSeesItselfAndMarksTheRest)
 {
     if (::geteuid() != 0)
         GTEST_SKIP() << "needs root to switch to an unprivileged user";
-    auto r = CommandRunner::run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
-                                 kHelper, "scan", "--json"});
+    auto r = CommandRunner::run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                 "--inh-caps=-all", kHelper, "scan", "--json"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     Snapshot s = snapshotFromJsonText(r.out);
     EXPECT_FALSE(s.host.privileged);
@@ -174,8 +181,14 @@ TEST(ScanCli, UnprivilegedRunSeesItselfAndMarksTheRest)
         }
     }
     EXPECT_EQ(mine, 1);
-    // Without a readable reference process there is no host marking, and that is said.
-    EXPECT_FALSE(s.host.referenceNote.empty());
+    // No reference process is readable; the fixed initial inodes still mark the host's user
+    // namespace (our own here), and the note says what is missing.
+    EXPECT_EQ(s.host.referencePid, 0);
+    EXPECT_NE(s.host.referenceNote.find("mnt and net"), std::string::npos) << s.host.referenceNote;
+    EXPECT_EQ(s.hostNs[index(NsType::User)], NsChild::self(NsType::User));
+    EXPECT_FALSE(s.hostNs[index(NsType::Net)].valid());
+    for (const Namespace &n : s.namespaces)
+        EXPECT_EQ(n.id.dev, NsChild::self(NsType::Net).dev) << "the nsfs device must be known";
 }
 
 TEST(ScanCli, AgreesWithLsnsOnTheLiveHost)
@@ -195,7 +208,8 @@ TEST(ScanCli, AgreesWithLsnsOnTheLiveHost)
         const json doc = json::parse(r.out);
         for (const json &n : doc.at("namespaces"))
             if (n["nprocs"].get<std::size_t>() > 0)
-                c[{n["type"].get<std::string>(), n["inode"].get<std::uint64_t>()}] = n["nprocs"].get<std::size_t>();
+                c[{n["type"].get<std::string>(), n["inode"].get<std::uint64_t>()}] =
+                    n["nprocs"].get<std::size_t>();
         return c;
     };
     auto lsnsCounts = [](std::string &err) {
@@ -247,7 +261,8 @@ TEST(ScanCli, AgreesWithLsnsOnTheLiveHost)
         }
         for (const auto &[k, v] : l)
             if (!a.count(k) && !b.count(k))
-                diff += k.first + ":" + std::to_string(k.second) + " lsns=" + std::to_string(v) + " nsviz=-\n";
+                diff +=
+                    k.first + ":" + std::to_string(k.second) + " lsns=" + std::to_string(v) + " nsviz=-\n";
         if (diff.empty() && stable > 0)
             return;
         ::usleep(200000);

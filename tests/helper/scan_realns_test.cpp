@@ -7,8 +7,8 @@
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -25,7 +25,8 @@ using namespace nsviz;
 using nsviz::test::NsChild;
 using nsviz::test::NsLevel;
 
-namespace {
+namespace
+{
 
 #define REQUIRE_ROOT()                                                                                       \
     if (::geteuid() != 0)                                                                                    \
@@ -39,7 +40,10 @@ const Namespace &mustFind(const Snapshot &s, const NsId &id)
     return *n;
 }
 
-bool contains(const std::vector<int> &v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool contains(const std::vector<int> &v, int x)
+{
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 // A temporary directory removed on destruction.
 struct TempDir {
@@ -278,7 +282,8 @@ TEST(ScanRealNamespaces, LooseThreadInAnotherUtsNamespace)
         tid = static_cast<pid_t>(::syscall(SYS_gettid));
         threadUts = NsChild::self(NsType::Uts); // /proc/self is the thread group leader...
         std::string path = "/proc/thread-self/ns/uts";
-        struct stat st {};
+        struct stat st {
+        };
         if (::stat(path.c_str(), &st) == 0)
             threadUts = NsId{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
         ready = true;

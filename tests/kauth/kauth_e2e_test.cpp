@@ -257,6 +257,18 @@ TEST_F(KAuthE2E, DemoActionsAnswerUnsupportedWithTheirId)
     EXPECT_EQ(j["code"], "unsupported");
 }
 
+TEST_F(KAuthE2E, MissingHelperIsReportedAsSuch)
+{
+    KAuthTransport::Options o = testOptions();
+    o.helperId = QStringLiteral("org.nsviz.nosuchhelper"); // no D-Bus service of that name
+    KAuthTransport t(o);
+    Recorder r(t);
+    t.requestScan();
+    ASSERT_TRUE(waitFor([&] { return !r.errors.empty(); }, 60000));
+    EXPECT_EQ(r.errors.front().first, Transport::Error::HelperMissing) << describe(r);
+    EXPECT_TRUE(r.frames.empty());
+}
+
 TEST_F(KAuthE2EDenied, NotAuthorizedQuicklyAndNoData)
 {
     KAuthTransport::Options o = testOptions();
