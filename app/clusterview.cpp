@@ -752,6 +752,7 @@ void ClusterView::paintLabels(QPainter &p, const QRectF &area, const QSizeF &vie
     QRectF bounds = QRectF(QPointF(0, 0), viewSize).intersected(area);
     bounds.setTop(std::max(bounds.top(), kHeaderHeight - 6));
     QVector<QRectF> taken;
+    taken.append(legendRect(viewSize).adjusted(-4, -4, 4, 4)); // the legend is drawn over the picture
     // Circles on screen, once per frame, for the "do not cover another circle" test.
     struct ScreenCircle {
         QPointF c;
@@ -1043,14 +1044,17 @@ void ClusterView::paintHeader(QPainter &p, const QSizeF &size)
     }
 }
 
+QRectF ClusterView::legendRect(const QSizeF &size) const
+{
+    if (legendOnRight(size))
+        return QRectF(size.width() - kMargin - kLegendWidth, size.height() - kMargin - kLegendHeight, kLegendWidth, kLegendHeight);
+    return QRectF(kMargin, size.height() - kMargin - kLegendHeight, std::min(kLegendWidth, size.width() - 2 * kMargin), kLegendHeight);
+}
+
 void ClusterView::paintLegend(QPainter &p, const QSizeF &size)
 {
     const QString typeName = QString::fromLatin1(nsTypeName(m_layout.type()));
-    QRectF box;
-    if (legendOnRight(size))
-        box = QRectF(size.width() - kMargin - kLegendWidth, size.height() - kMargin - kLegendHeight, kLegendWidth, kLegendHeight);
-    else
-        box = QRectF(kMargin, size.height() - kMargin - kLegendHeight, std::min(kLegendWidth, size.width() - 2 * kMargin), kLegendHeight);
+    const QRectF box = legendRect(size);
     p.setPen(QPen(m_style.clusterStroke, 0.8));
     p.setBrush(m_style.labelBackground);
     p.drawRoundedRect(box, 8, 8);

@@ -98,6 +98,7 @@ private:
     void recolour();
     QRectF contentRect(const QSizeF &size) const;
     bool legendOnRight(const QSizeF &size) const;
+    QRectF legendRect(const QSizeF &size) const;
     void fitTransform(const QSizeF &size, double &scale, QPointF &offset) const;
     void animateTo(double scale, QPointF offset);
     void zoomAround(double factor, QPointF anchor);

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <unistd.h>
 
 using namespace nsviz;
 
@@ -49,7 +50,8 @@ int main(int argc, char **argv)
     QCommandLineOption scale(QStringLiteral("scale"), QStringLiteral("Screenshot pixel scale: 1, 2 or 4."), QStringLiteral("N"), QStringLiteral("1"));
     QCommandLineOption redact(QStringLiteral("redact"), QStringLiteral("Replace hostnames, user names and command arguments."));
     QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("Screenshot colours: light, dark or auto."), QStringLiteral("THEME"), QStringLiteral("auto"));
-    parser.addOptions({screenshot, view, groupBy, snapshot, size, scale, redact, theme});
+    QCommandLineOption unprivileged(QStringLiteral("unprivileged"), QStringLiteral("Do not ask for authentication at start (show what is visible)."));
+    parser.addOptions({screenshot, view, groupBy, snapshot, size, scale, redact, theme, unprivileged});
     parser.process(app);
 
     QTextStream out(stdout);
@@ -97,7 +99,7 @@ int main(int argc, char **argv)
     if (parser.isSet(snapshot))
         win.session()->openFile(parser.value(snapshot));
     else
-        win.session()->connectLive(false);
+        win.session()->connectLive(/*escalated=*/geteuid() != 0 && !parser.isSet(unprivileged));
     if (parser.isSet(groupBy))
         win.setGroupBy(*type);
     win.show();

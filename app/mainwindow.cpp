@@ -2,11 +2,9 @@
 #include "mainwindow.h"
 
 #include "clusterview.h"
-#include "concurrentscantransport.h"
 #include "demodialog.h"
 #include "diffpanel.h"
 #include "findingspanel.h"
-#include "inspector.h"
 #include "session.h"
 #include "snapshotstore.h"
 #include "viewexporter.h"
@@ -154,7 +152,9 @@ MainWindow::MainWindow(QWidget *parent)
                   QStringLiteral("%1 is not a usable nsviz snapshot:\n%2\n\nThe view was left as it was.").arg(path, msg));
     });
     connect(m_session, &Session::liveFailed, this, [this](const QString &msg) {
-        showError(QStringLiteral("Live connection"), msg);
+        // Not modal: the window keeps working (and the banner offers to authenticate again).
+        m_lastError = msg;
+        statusBar()->showMessage(msg.section(QLatin1Char('\n'), 0, 0), 15000);
     });
     connect(m_store, &SnapshotStore::error, this, [this](const QString &msg) {
         statusBar()->showMessage(QStringLiteral("update refused: ") + msg, 5000);
@@ -456,12 +456,8 @@ void MainWindow::onTransportChanged()
     if (!t)
         return;
     connect(t, &Transport::replyReceived, this, &MainWindow::onReply, Qt::UniqueConnection);
-    // The in-process scanner cannot answer inspect requests: gather in-process instead (complete as
-    // root, per-field "not readable" otherwise). A helper transport answers them itself.
-    if (qobject_cast<ConcurrentScanTransport *>(t))
-        m_diff->setInspectFunction([](int pid) { return Inspector().inspect(pid); });
-    else
-        m_diff->setTransport(t);
+    // Every transport answers inspect (the in-process one gathers it in a worker thread).
+    m_diff->setTransport(t);
 }
 
 void MainWindow::showDiff(int pid)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "session.h"
 
-#include "concurrentscantransport.h"
+#include "localtransport.h"
+#include "processtransport.h"
 #include "redactor.h"
 #include "snapshotjson.h"
 #include "snapshotstore.h"
@@ -12,6 +13,7 @@
 #include <QSaveFile>
 #include <QtConcurrent/QtConcurrentRun>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 namespace nsviz {
 
@@ -20,11 +22,20 @@ constexpr qint64 kMaxSnapshotFile = 512ll * 1024 * 1024; // 50k processes take ~
 
 Transport *defaultTransport(bool escalated, QObject *parent)
 {
-    // TODO(lead): with app/transport/ (ProcessTransport/LocalTransport) merged, return
-    // LocalTransport when root, ProcessTransport("pkexec") when escalated. Until then the
-    // in-process scanner is the only transport this build has.
-    Q_UNUSED(escalated);
-    return new ConcurrentScanTransport(QStringLiteral("/proc"), parent);
+    const bool root = geteuid() == 0;
+    const bool haveHelper = QFileInfo(ProcessTransport::defaultHelperPath()).isExecutable();
+    ProcessTransport::Options o;
+    if (escalated && !root && haveHelper) {
+        o.mode = ProcessTransport::Mode::Pkexec; // polkit asks; a refusal falls back (Session::onFailed)
+        return new ProcessTransport(o, parent);
+    }
+    if (root && haveHelper) {
+        // Root already: the helper as a child, so demo containers and inspect run outside the GUI.
+        o.mode = ProcessTransport::Mode::Direct;
+        return new ProcessTransport(o, parent);
+    }
+    // No helper installed, or unprivileged by choice: scan in-process with our own rights.
+    return new LocalTransport(QStringLiteral("/proc"), {}, parent);
 }
 } // namespace
 
@@ -85,9 +96,11 @@ void Session::connectLive(bool escalated)
     connect(m_transport, &Transport::deltaReceived, this, &Session::onDelta);
     connect(m_transport, &Transport::failed, this, &Session::onFailed);
     connect(m_transport, &Transport::connected, this, [this]() {
-        m_transport->requestScan();
+        // A subscription starts with a full snapshot; paused, one scan is enough.
         if (!m_paused)
             m_transport->subscribe(m_intervalMs);
+        else
+            m_transport->requestScan();
         Q_EMIT stateChanged();
     });
     Q_EMIT stateChanged();
@@ -123,9 +136,8 @@ void Session::onDelta(const SnapshotDelta &d)
         return;
     m_lastUpdate = QDateTime::currentDateTime();
     if (!m_store->applyDelta(d)) {
-        // The delta does not fit what we show (missed frame): ask for a full snapshot.
-        if (auto *t = qobject_cast<ConcurrentScanTransport *>(m_transport.data()))
-            t->resync();
+        // The delta does not fit what we show (missed frame): a full snapshot, which onSnapshot()
+        // turns into a delta against what we show, so the picture does not jump.
         if (m_transport)
             m_transport->requestScan();
     }
@@ -134,8 +146,29 @@ void Session::onDelta(const SnapshotDelta &d)
 
 void Session::onFailed(Transport::Error e, const QString &message)
 {
-    Q_UNUSED(e);
     m_waiting = false;
+    if (m_escalated && m_store->isEmpty()) {
+        // Authentication refused, cancelled or impossible (no agent, no helper): show what we can
+        // see without privileges rather than nothing; the banner offers to try again.
+        QString why;
+        switch (e) {
+        case Transport::Error::Cancelled:
+            why = QStringLiteral("Authentication was cancelled");
+            break;
+        case Transport::Error::Denied:
+            why = QStringLiteral("Authentication was refused");
+            break;
+        case Transport::Error::HelperMissing:
+            why = QStringLiteral("nsviz-helper is not installed");
+            break;
+        default:
+            why = QStringLiteral("The privileged helper failed");
+            break;
+        }
+        Q_EMIT liveFailed(why + QStringLiteral(": ") + message + QStringLiteral("\nShowing what is visible without privileges."));
+        QMetaObject::invokeMethod(this, [this]() { connectLive(false); }, Qt::QueuedConnection);
+        return;
+    }
     Q_EMIT liveFailed(message);
     Q_EMIT stateChanged();
 }

@@ -2,7 +2,7 @@
 // MainWindow and Session: the live flow through a transport (first snapshot, then deltas, pause),
 // the unprivileged banner, and opening bad files leaving the view as it was.
 #include "clusterview.h"
-#include "concurrentscantransport.h"
+#include "localtransport.h"
 #include "gui_testutil.h"
 #include "findingspanel.h"
 #include "mainwindow.h"
@@ -55,8 +55,7 @@ TEST(GuiMainWindow, LiveSnapshotThenDeltasThenPause)
     win.session()->setIntervalMs(1000);
     win.session()->connectLive(false);
     ASSERT_TRUE(fake);
-    EXPECT_EQ(fake->scans, 1);
-    EXPECT_EQ(fake->subscribedMs, 1000);
+    EXPECT_EQ(fake->subscribedMs, 1000); // a subscription starts with a snapshot
     EXPECT_TRUE(win.session()->waitingForFirstSnapshot());
 
     Snapshot s = guitest::hostSmall();
@@ -134,6 +133,27 @@ TEST(GuiMainWindow, UnprivilegedBannerSaysHowManyAreMissing)
     EXPECT_FALSE(banner->isVisible());
 }
 
+TEST(GuiMainWindow, RefusedAuthenticationFallsBackToUnprivileged)
+{
+    MainWindow win;
+    win.setInteractive(false);
+    std::vector<bool> asked;
+    FakeTransport *fake = nullptr;
+    win.session()->setTransportFactory([&](bool escalated, QObject *parent) {
+        asked.push_back(escalated);
+        return fake = new FakeTransport(parent);
+    });
+    win.session()->connectLive(true);
+    Q_EMIT fake->failed(Transport::Error::Cancelled, QStringLiteral("dismissed"));
+    for (int i = 0; i < 200 && asked.size() < 2; ++i)
+        QTest::qWait(10); // the fallback connects from the event loop
+    ASSERT_EQ(asked.size(), 2u);
+    EXPECT_TRUE(asked[0]);
+    EXPECT_FALSE(asked[1]);
+    EXPECT_TRUE(win.lastError().contains(QStringLiteral("cancelled")));
+    EXPECT_EQ(win.session()->source(), Session::Source::Live);
+}
+
 TEST(GuiMainWindow, BadFilesLeaveTheViewUnchanged)
 {
     MainWindow win;
@@ -195,14 +215,15 @@ TEST(GuiMainWindow, InProcessTransportScansAFixtureProcTree)
     SnapshotStore store;
     Session session(&store);
     session.setTransportFactory([](bool, QObject *parent) {
-        return new ConcurrentScanTransport(QStringLiteral(NSVIZ_TEST_DATA "/proc-basic"), parent);
+        return new LocalTransport(QStringLiteral(NSVIZ_TEST_DATA "/proc-basic"), {}, parent);
     });
     QSignalSpy reset(&store, &SnapshotStore::snapshotReset);
     session.connectLive(false);
     ASSERT_TRUE(reset.wait(20000));
     EXPECT_FALSE(store.snapshot().processes.empty());
     EXPECT_EQ(session.source(), Session::Source::Live);
-    // A refresh of an unchanged tree arrives as an (empty) delta, not as a reset.
+    // A refresh (a full snapshot of the same host) is applied as a delta, not as a reset, so the
+    // picture does not jump.
     QSignalSpy delta(&store, &SnapshotStore::deltaApplied);
     session.refresh();
     ASSERT_TRUE(delta.wait(20000));
