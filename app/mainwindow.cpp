@@ -344,7 +344,7 @@ void MainWindow::updateStatus()
     if (m_store->isEmpty())
         m_statusPrivilege->setText(QString());
     else
-        m_statusPrivilege->setText(s.host.privileged ? QStringLiteral("privileged") : QStringLiteral("unprivileged"));
+        m_statusPrivilege->setText(m_session->privileged() ? QStringLiteral("privileged") : QStringLiteral("unprivileged"));
     std::size_t nsCount = s.namespaces.size();
     m_statusCounts->setText(QStringLiteral("%1 processes · %2 namespaces").arg(s.processes.size()).arg(nsCount));
     if (live)
@@ -367,7 +367,7 @@ void MainWindow::updateStatus()
     }
 
     const int invisible = s.host.invisibleProcesses;
-    const bool showBanner = live && !m_store->isEmpty() && !s.host.privileged && invisible > 0;
+    const bool showBanner = live && !m_store->isEmpty() && !m_session->privileged() && invisible > 0;
     if (showBanner)
         m_bannerText->setText(QStringLiteral("<b>%1 %2 not visible</b> — authenticate to see all. "
                                              "Their namespaces could not be read without privileges.")

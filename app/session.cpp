@@ -65,6 +65,10 @@ QString Session::sourceText() const
 
 bool Session::privileged() const
 {
+    // A root scan may still miss a few processes (a hardened PID 1 refuses even root): that is
+    // privileged all the same, since authenticating again would not show more.
+    if (m_transport && m_transport->privileged())
+        return true;
     return m_store->snapshot().host.privileged;
 }
 
