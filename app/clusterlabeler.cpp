@@ -8,7 +8,8 @@
 #include <map>
 #include <unordered_set>
 
-namespace nsviz {
+namespace nsviz
+{
 
 int ClusterLabeler::leadingProcess(const Snapshot &s, const ClusterLayout::Cluster &c)
 {
@@ -31,7 +32,8 @@ int ClusterLabeler::leadingProcess(const Snapshot &s, const ClusterLayout::Clust
 QString ClusterLabeler::referenceText(const Snapshot &s)
 {
     const QString comm = QString::fromStdString(s.host.referenceComm);
-    QString t = s.host.referencePid == 1 ? QStringLiteral("PID 1") : QStringLiteral("PID %1").arg(s.host.referencePid);
+    QString t = s.host.referencePid == 1 ? QStringLiteral("PID 1")
+                                         : QStringLiteral("PID %1").arg(s.host.referencePid);
     if (!comm.isEmpty())
         t += QStringLiteral(" (") + comm + QLatin1Char(')');
     if (s.host.referencePid != 1)
@@ -39,7 +41,8 @@ QString ClusterLabeler::referenceText(const Snapshot &s)
     return t;
 }
 
-ClusterLabel ClusterLabeler::label(const Snapshot &s, const ClusterLayout::Cluster &c, NsType type, bool localUsers)
+ClusterLabel ClusterLabeler::label(const Snapshot &s, const ClusterLayout::Cluster &c, NsType type,
+                                   bool localUsers)
 {
     ClusterLabel l;
     const QString typeName = QString::fromLatin1(nsTypeName(type));

@@ -7,7 +7,8 @@
 
 #include <QString>
 
-namespace nsviz {
+namespace nsviz
+{
 
 struct ClusterLabel {
     enum class Kind { Host, Container, Process, Held, Unreadable };
@@ -18,10 +19,12 @@ struct ClusterLabel {
     QString engine;  ///< container engine when Kind::Container
 };
 
-class ClusterLabeler {
+class ClusterLabeler
+{
 public:
     /// Label of @p c (a cluster of namespace type @p type in @p s). @p localUsers: resolve uids to names.
-    static ClusterLabel label(const Snapshot &s, const ClusterLayout::Cluster &c, NsType type, bool localUsers);
+    static ClusterLabel label(const Snapshot &s, const ClusterLayout::Cluster &c, NsType type,
+                              bool localUsers);
     /// Index into s.processes of the cluster's leading process: the lowest pid whose parent is not
     /// in the cluster (a container's init), or -1 for an empty cluster.
     static int leadingProcess(const Snapshot &s, const ClusterLayout::Cluster &c);

@@ -6,9 +6,11 @@
 #include <limits>
 #include <tuple>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 
 constexpr double kGoldenAngle = 2.399963229728653; // pi * (3 - sqrt(5))
 // Vogel's spiral with rho = c*sqrt(k) leaves about 1.8*c between neighbours.

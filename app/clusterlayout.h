@@ -15,9 +15,11 @@
 #include <unordered_map>
 #include <vector>
 
-namespace nsviz {
+namespace nsviz
+{
 
-class ClusterLayout {
+class ClusterLayout
+{
 public:
     /// World-unit geometry. Dots sit on a sunflower spiral with about kDotSpacing between them.
     static constexpr double kDotSpacing = 10.0;
@@ -26,7 +28,7 @@ public:
     static constexpr double kGap = 14.0;    ///< between neighbouring circles
 
     struct Cluster {
-        NsId id;          ///< invalid (ino 0): processes whose namespace of this type is unreadable
+        NsId id; ///< invalid (ino 0): processes whose namespace of this type is unreadable
         double x = 0, y = 0, r = 0;
         int capacity = 0;
         std::vector<int> members; ///< indices into Snapshot::processes, in dot order
@@ -83,7 +85,8 @@ private:
     struct ProcKeyHash {
         std::size_t operator()(const ProcKey &k) const noexcept
         {
-            return std::hash<std::uint64_t>()(static_cast<std::uint64_t>(k.pid) * 0x9e3779b97f4a7c15ull ^ k.startTime);
+            return std::hash<std::uint64_t>()(static_cast<std::uint64_t>(k.pid) * 0x9e3779b97f4a7c15ull ^
+                                              k.startTime);
         }
     };
     struct Slot {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "clusterstyle.h"
 
-namespace nsviz {
+namespace nsviz
+{
 
 QColor ClusterStyle::hue(const NsId &id) const
 {

@@ -9,7 +9,8 @@
 #include <QPalette>
 #include <array>
 
-namespace nsviz {
+namespace nsviz
+{
 
 struct ClusterStyle {
     bool dark = false;

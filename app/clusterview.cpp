@@ -12,18 +12,20 @@
 #include <QHelpEvent>
 #include <QKeyEvent>
 #include <QLocale>
+#include <QPaintEngine>
 #include <QPainter>
 #include <QPainterPath>
-#include <QPaintEngine>
 #include <QTimer>
 #include <QToolTip>
 #include <QVariantAnimation>
 #include <QWheelEvent>
 #include <cmath>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 
 constexpr double kHeaderHeight = 70;
 constexpr double kMargin = 18;
@@ -66,8 +68,7 @@ void drawWarningTriangle(QPainter &p, QPointF c, double size, const QColor &fill
 
 } // namespace
 
-ClusterView::ClusterView(SnapshotStore *store, QWidget *parent)
-    : QWidget(parent), m_store(store)
+ClusterView::ClusterView(SnapshotStore *store, QWidget *parent) : QWidget(parent), m_store(store)
 {
     setObjectName(QStringLiteral("clusterView"));
     setAccessibleName(QStringLiteral("Cluster view"));
@@ -112,7 +113,8 @@ const Snapshot &ClusterView::displayedSnapshot() const
 void ClusterView::setDarkOverride(std::optional<bool> dark)
 {
     m_darkOverride = dark;
-    m_style = dark ? (*dark ? ClusterStyle::dark_() : ClusterStyle::light()) : ClusterStyle::forPalette(palette());
+    m_style =
+        dark ? (*dark ? ClusterStyle::dark_() : ClusterStyle::light()) : ClusterStyle::forPalette(palette());
     recolour();
     update();
 }
@@ -180,9 +182,11 @@ void ClusterView::rebuild()
             if (g.own & (1u << index(t)))
                 own << QString::fromLatin1(nsTypeName(t));
         for (auto &[ci, dots] : byCluster) {
-            const QString n = dots.size() == 1 ? QStringLiteral("1 process") : QStringLiteral("%1 processes").arg(dots.size());
-            m_warningGroups.push_back({ci, QString::fromStdString(g.label),
-                                       n + QStringLiteral(" · host net, own ") + own.join(QStringLiteral(", ")), std::move(dots)});
+            const QString n = dots.size() == 1 ? QStringLiteral("1 process")
+                                               : QStringLiteral("%1 processes").arg(dots.size());
+            m_warningGroups.push_back(
+                {ci, QString::fromStdString(g.label),
+                 n + QStringLiteral(" · host net, own ") + own.join(QStringLiteral(", ")), std::move(dots)});
         }
     }
     if (m_layout.dotOfPid(m_selectedPid) < 0 && m_selectedPid != 0)
@@ -390,7 +394,8 @@ void ClusterView::zoomToCluster(int ci)
         return;
     const auto &c = m_layout.clusters()[ci];
     const QRectF area = contentRect(size());
-    const double s = std::clamp(std::min(area.width(), area.height() - 60) / (2.3 * c.r), kMinScale, kMaxScale);
+    const double s =
+        std::clamp(std::min(area.width(), area.height() - 60) / (2.3 * c.r), kMinScale, kMaxScale);
     const QPointF to = QPointF(area.center().x(), area.center().y() - 20) - QPointF(c.x, c.y) * s;
     m_userMoved = true;
     animateTo(s, to);
@@ -619,7 +624,8 @@ void ClusterView::paintDots(QPainter &p, const QRectF &world)
     const bool tiny = rd < 1.6;
     // On raster targets a pre-rendered antialiased sprite per colour is stamped instead of
     // rasterising thousands of ellipses; vector targets (SVG) get real circles.
-    const bool sprites = !tiny && p.paintEngine() && p.paintEngine()->type() == QPaintEngine::Raster && rd < 24;
+    const bool sprites =
+        !tiny && p.paintEngine() && p.paintEngine()->type() == QPaintEngine::Raster && rd < 24;
     const qreal dpr = p.device() ? p.device()->devicePixelRatioF() : 1.0;
     if (sprites && std::abs(m_spriteRadius - rd * dpr) > 1e-6) {
         m_spriteKeys.clear();
@@ -716,7 +722,8 @@ void ClusterView::paintWarnings(QPainter &p, const QRectF &world)
             const auto &d = dots[di];
             if (!world.contains(d.x, d.y))
                 continue;
-            const QPointF at = toScreen(d.x, d.y) + (halos ? QPointF(halo * 0.95, -halo * 0.95) : QPointF(tri * 0.6, -tri * 0.6));
+            const QPointF at = toScreen(d.x, d.y) +
+                               (halos ? QPointF(halo * 0.95, -halo * 0.95) : QPointF(tri * 0.6, -tri * 0.6));
             bool near = false;
             for (const QPointF &t : triangles)
                 near = near || QLineF(t, at).length() < tri * 1.6;
@@ -786,21 +793,27 @@ void ClusterView::paintLabels(QPainter &p, const QRectF &area, const QSizeF &vie
             lines << l.command;
         QString warning;
         if (c.warnings > 0)
-            warning = QStringLiteral("%1 isolated process%2 on the host network").arg(c.warnings).arg(c.warnings == 1 ? QString() : QStringLiteral("es"));
+            warning = QStringLiteral("%1 isolated process%2 on the host network")
+                          .arg(c.warnings)
+                          .arg(c.warnings == 1 ? QString() : QStringLiteral("es"));
         double w = tfm.horizontalAdvance(lines[0]);
         for (int k = 1; k < lines.size(); ++k)
             w = std::max(w, dfm.horizontalAdvance(lines[k]));
         const QFontMetricsF wfm(pixelFont(font(), 11, true));
         if (!warning.isEmpty())
             w = std::max(w, wfm.horizontalAdvance(warning) + 20);
-        const double h = tfm.height() + (lines.size() - 1) * dfm.height() + (warning.isEmpty() ? 0 : dfm.height() + 2);
+        const double h =
+            tfm.height() + (lines.size() - 1) * dfm.height() + (warning.isEmpty() ? 0 : dfm.height() + 2);
         const QSizeF box(w + 14, h + 8);
         const QRectF below(centre.x() - box.width() / 2, centre.y() + r + 7, box.width(), box.height());
-        const QRectF above(centre.x() - box.width() / 2, centre.y() - r - 7 - box.height(), box.width(), box.height());
-        const QRectF inside(centre.x() - box.width() / 2, centre.y() + r * 0.55 - box.height() / 2, box.width(), box.height());
+        const QRectF above(centre.x() - box.width() / 2, centre.y() - r - 7 - box.height(), box.width(),
+                           box.height());
+        const QRectF inside(centre.x() - box.width() / 2, centre.y() + r * 0.55 - box.height() / 2,
+                            box.width(), box.height());
         QRectF chosen;
         const QRectF right(centre.x() + r + 8, centre.y() - box.height() / 2, box.width(), box.height());
-        const QRectF left(centre.x() - r - 8 - box.width(), centre.y() - box.height() / 2, box.width(), box.height());
+        const QRectF left(centre.x() - r - 8 - box.width(), centre.y() - box.height() / 2, box.width(),
+                          box.height());
         const bool fitsInside = inside.width() < 1.5 * r && inside.height() < 0.6 * r;
         for (const QRectF &cand : {below, above, right, left, inside}) {
             if (!bounds.contains(cand) || (cand == inside && !fitsInside))
@@ -814,7 +827,8 @@ void ClusterView::paintLabels(QPainter &p, const QRectF &area, const QSizeF &vie
                     continue;
                 const QPointF oc = circles[o].c;
                 const double orr = circles[o].r;
-                const double nx = std::clamp(oc.x(), cand.left(), cand.right()), ny = std::clamp(oc.y(), cand.top(), cand.bottom());
+                const double nx = std::clamp(oc.x(), cand.left(), cand.right()),
+                             ny = std::clamp(oc.y(), cand.top(), cand.bottom());
                 clash = (nx - oc.x()) * (nx - oc.x()) + (ny - oc.y()) * (ny - oc.y()) < orr * orr;
             }
             if (!clash) {
@@ -830,16 +844,21 @@ void ClusterView::paintLabels(QPainter &p, const QRectF &area, const QSizeF &vie
         p.drawRoundedRect(chosen, 5, 5);
         double y = chosen.top() + 4;
         p.setFont(titleFont);
-        p.setPen(c.isHost ? m_style.text : (c.members.empty() || !c.id.valid() ? m_style.mutedText
-                                                                                : (m_style.dark ? clusterHue(c.id).lighter(125) : clusterHue(c.id).darker(140))));
+        p.setPen(c.isHost
+                     ? m_style.text
+                     : (c.members.empty() || !c.id.valid()
+                            ? m_style.mutedText
+                            : (m_style.dark ? clusterHue(c.id).lighter(125) : clusterHue(c.id).darker(140))));
         if (c.isHost)
             p.setPen(m_style.text);
-        p.drawText(QRectF(chosen.left(), y, chosen.width(), tfm.height()), Qt::AlignHCenter | Qt::AlignVCenter, lines[0]);
+        p.drawText(QRectF(chosen.left(), y, chosen.width(), tfm.height()),
+                   Qt::AlignHCenter | Qt::AlignVCenter, lines[0]);
         y += tfm.height();
         p.setFont(detailFont);
         p.setPen(m_style.mutedText);
         for (int k = 1; k < lines.size(); ++k) {
-            p.drawText(QRectF(chosen.left(), y, chosen.width(), dfm.height()), Qt::AlignHCenter | Qt::AlignVCenter, lines[k]);
+            p.drawText(QRectF(chosen.left(), y, chosen.width(), dfm.height()),
+                       Qt::AlignHCenter | Qt::AlignVCenter, lines[k]);
             y += dfm.height();
         }
         if (!warning.isEmpty()) {
@@ -917,7 +936,8 @@ void ClusterView::paintCallouts(QPainter &p, const QRectF &area, QVector<QRectF>
             for (const auto &o : m_layout.clusters()) {
                 const QPointF oc = toScreen(o.x, o.y);
                 const double orr = o.r * m_scale + 4;
-                const double nx = std::clamp(oc.x(), box.left(), box.right()), ny = std::clamp(oc.y(), box.top(), box.bottom());
+                const double nx = std::clamp(oc.x(), box.left(), box.right()),
+                             ny = std::clamp(oc.y(), box.top(), box.bottom());
                 if ((nx - oc.x()) * (nx - oc.x()) + (ny - oc.y()) * (ny - oc.y()) < orr * orr)
                     return false;
             }
@@ -954,18 +974,23 @@ void ClusterView::paintCallouts(QPainter &p, const QRectF &area, QVector<QRectF>
         p.drawPath(leader);
         p.setBrush(m_style.labelBackground);
         p.drawRoundedRect(box, 5, 5);
-        drawWarningTriangle(p, QPointF(box.left() + 15, box.top() + 4 + tfm.height() / 2), 13, m_style.warning, Qt::white);
+        drawWarningTriangle(p, QPointF(box.left() + 15, box.top() + 4 + tfm.height() / 2), 13,
+                            m_style.warning, Qt::white);
         p.setFont(tf);
         p.setPen(m_style.warningText);
-        p.drawText(QRectF(box.left() + 26, box.top() + 4, w - 30, tfm.height()), Qt::AlignLeft | Qt::AlignVCenter, g.label);
+        p.drawText(QRectF(box.left() + 26, box.top() + 4, w - 30, tfm.height()),
+                   Qt::AlignLeft | Qt::AlignVCenter, g.label);
         p.setFont(df);
         p.setPen(m_style.text);
-        p.drawText(QRectF(box.left() + 8, box.top() + 4 + tfm.height(), w - 12, dfm.height()), Qt::AlignLeft | Qt::AlignVCenter, g.detail);
+        p.drawText(QRectF(box.left() + 8, box.top() + 4 + tfm.height(), w - 12, dfm.height()),
+                   Qt::AlignLeft | Qt::AlignVCenter, g.detail);
         ++shown;
     }
     if (hidden > 0) {
         // The rest are in the host-network panel; say how many, under the last callout.
-        const QString more = QStringLiteral("+ %1 more flagged group%2").arg(hidden).arg(hidden == 1 ? QString() : QStringLiteral("s"));
+        const QString more = QStringLiteral("+ %1 more flagged group%2")
+                                 .arg(hidden)
+                                 .arg(hidden == 1 ? QString() : QStringLiteral("s"));
         QRectF last = taken.isEmpty() ? QRectF(area.left(), area.top(), 0, 0) : taken.last();
         QRectF box(last.left() + 3, last.bottom() + 4, dfm.horizontalAdvance(more) + 16, dfm.height() + 6);
         if (!area.contains(box))
@@ -1006,14 +1031,16 @@ void ClusterView::paintHeader(QPainter &p, const QSizeF &size)
     meta << QStringLiteral("%1 %2 namespaces").arg(loc.toString(nsCount), typeName);
     meta << QStringLiteral("host reference ") + ClusterLabeler::referenceText(s);
     if (s.host.scannedAtMs)
-        meta << QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(s.host.scannedAtMs)).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+        meta << QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(s.host.scannedAtMs))
+                    .toString(QStringLiteral("yyyy-MM-dd HH:mm"));
     if (m_redacted)
         meta << QStringLiteral("redacted");
     p.setFont(pixelFont(font(), 12.5));
     p.setPen(m_style.mutedText);
     const QFontMetricsF mfm(p.font());
-    p.drawText(QRectF(kMargin, 36, size.width() - 2 * kMargin, 20), Qt::AlignLeft | Qt::AlignVCenter,
-               mfm.elidedText(meta.join(QStringLiteral("  ·  ")), Qt::ElideRight, size.width() - 2 * kMargin));
+    p.drawText(
+        QRectF(kMargin, 36, size.width() - 2 * kMargin, 20), Qt::AlignLeft | Qt::AlignVCenter,
+        mfm.elidedText(meta.join(QStringLiteral("  ·  ")), Qt::ElideRight, size.width() - 2 * kMargin));
 
     if (m_warningCount > 0 && m_layout.type() == NsType::Net) {
         const QString w = QStringLiteral("%1 isolated process%2 share%3 the host network namespace")
@@ -1047,8 +1074,10 @@ void ClusterView::paintHeader(QPainter &p, const QSizeF &size)
 QRectF ClusterView::legendRect(const QSizeF &size) const
 {
     if (legendOnRight(size))
-        return QRectF(size.width() - kMargin - kLegendWidth, size.height() - kMargin - kLegendHeight, kLegendWidth, kLegendHeight);
-    return QRectF(kMargin, size.height() - kMargin - kLegendHeight, std::min(kLegendWidth, size.width() - 2 * kMargin), kLegendHeight);
+        return QRectF(size.width() - kMargin - kLegendWidth, size.height() - kMargin - kLegendHeight,
+                      kLegendWidth, kLegendHeight);
+    return QRectF(kMargin, size.height() - kMargin - kLegendHeight,
+                  std::min(kLegendWidth, size.width() - 2 * kMargin), kLegendHeight);
 }
 
 void ClusterView::paintLegend(QPainter &p, const QSizeF &size)
@@ -1079,13 +1108,15 @@ void ClusterView::paintLegend(QPainter &p, const QSizeF &size)
         p.drawText(QRectF(x + 26, y - 2, box.width() - 44, rowH), Qt::AlignLeft | Qt::AlignVCenter, text);
         y += rowH;
     };
-    row([&](QPointF c) {
+    row(
+        [&](QPointF c) {
             p.setPen(Qt::NoPen);
             p.setBrush(m_style.hostDot);
             p.drawEllipse(c, 4.5, 4.5);
         },
         QStringLiteral("Same namespaces as the host"));
-    row([&](QPointF c) {
+    row(
+        [&](QPointF c) {
             p.setPen(Qt::NoPen);
             for (int k = 0; k < 3; ++k) {
                 p.setBrush(m_style.hues[k]);
@@ -1093,7 +1124,8 @@ void ClusterView::paintLegend(QPainter &p, const QSizeF &size)
             }
         },
         QStringLiteral("Isolated in some namespaces (cluster colour)"));
-    row([&](QPointF c) {
+    row(
+        [&](QPointF c) {
             p.setPen(QPen(m_style.warning, 1.5));
             p.setBrush(m_style.warningHalo);
             p.drawEllipse(c, 7, 7);
@@ -1102,18 +1134,22 @@ void ClusterView::paintLegend(QPainter &p, const QSizeF &size)
             p.drawEllipse(c, 3.2, 3.2);
         },
         QStringLiteral("Host network, isolated otherwise"));
-    row([&](QPointF c) {
+    row(
+        [&](QPointF c) {
             p.setPen(QPen(m_style.clusterStroke, 1.3, Qt::DashLine));
             p.setBrush(Qt::NoBrush);
             p.drawEllipse(c, 7, 7);
         },
         QStringLiteral("Held by a bind mount or fd, no process"));
-    row([&](QPointF c) {
+    row(
+        [&](QPointF c) {
             p.setPen(Qt::NoPen);
             p.setBrush(m_style.hostBadge);
             p.drawRoundedRect(QRectF(c.x() - 10, c.y() - 6, 20, 12), 6, 6);
         },
-        QStringLiteral("The host's namespace (") + ClusterLabeler::referenceText(displayedSnapshot()).section(QLatin1Char(' '), 0, 1) + QLatin1Char(')'));
+        QStringLiteral("The host's namespace (") +
+            ClusterLabeler::referenceText(displayedSnapshot()).section(QLatin1Char(' '), 0, 1) +
+            QLatin1Char(')'));
 }
 
 // ---- interaction ----------------------------------------------------------------------------
@@ -1130,7 +1166,8 @@ QString ClusterView::toolTipForProcess(int procIndex) const
     QString cmd = args.join(QLatin1Char(' '));
     if (cmd.size() > 160)
         cmd = cmd.left(159) + QChar(0x2026);
-    QString html = QStringLiteral("<b>%1</b> &nbsp;pid %2").arg(htmlEscape(QString::fromStdString(p.comm))).arg(p.pid);
+    QString html =
+        QStringLiteral("<b>%1</b> &nbsp;pid %2").arg(htmlEscape(QString::fromStdString(p.comm))).arg(p.pid);
     if (p.nspid.size() > 1) {
         QStringList chain;
         for (int n : p.nspid)
@@ -1141,13 +1178,16 @@ QString ClusterView::toolTipForProcess(int procIndex) const
         html += QStringLiteral("<br><code>%1</code>").arg(htmlEscape(cmd));
     html += QStringLiteral("<br>%1").arg(htmlEscape(UserNames::describe(p.uid, m_localUsers && !m_redacted)));
     if (!p.cgroup.empty())
-        html += QStringLiteral("<br>cgroup <code>%1</code>").arg(htmlEscape(QString::fromStdString(p.cgroup)));
+        html +=
+            QStringLiteral("<br>cgroup <code>%1</code>").arg(htmlEscape(QString::fromStdString(p.cgroup)));
     const HostRelation rel = hostRelation(s, p);
     if (rel == HostRelation::HostNetWarning)
-        html += QStringLiteral("<br><b><font color=\"%1\">&#9888; shares the host network namespace while isolated "
-                               "in %2</font></b>")
-                    .arg(m_style.warningText.name(),
-                         differsFromHost(s, p, NsType::Pid) ? QStringLiteral("pid and mnt") : QStringLiteral("mnt"));
+        html += QStringLiteral(
+                    "<br><b><font color=\"%1\">&#9888; shares the host network namespace while isolated "
+                    "in %2</font></b>")
+                    .arg(m_style.warningText.name(), differsFromHost(s, p, NsType::Pid)
+                                                         ? QStringLiteral("pid and mnt")
+                                                         : QStringLiteral("mnt"));
     html += QStringLiteral("<table cellspacing=0 cellpadding=1>");
     for (NsType t : kAllNsTypes) {
         const NsId &id = p.ns[index(t)];
@@ -1161,10 +1201,13 @@ QString ClusterView::toolTipForProcess(int procIndex) const
             const std::size_t others = ns && !ns->pids.empty() ? ns->pids.size() - 1 : 0;
             mark = QStringLiteral("<b>own</b>");
             if (others > 0)
-                mark += QStringLiteral(", shared with %1 other%2").arg(others).arg(others == 1 ? QString() : QStringLiteral("s"));
+                mark += QStringLiteral(", shared with %1 other%2")
+                            .arg(others)
+                            .arg(others == 1 ? QString() : QStringLiteral("s"));
         }
         html += QStringLiteral("<tr><td>%1&nbsp;</td><td align=right>%2&nbsp;</td><td>%3</td></tr>")
-                    .arg(QString::fromLatin1(nsTypeName(t)), id.valid() ? QString::number(id.ino) : QStringLiteral("—"), mark);
+                    .arg(QString::fromLatin1(nsTypeName(t)),
+                         id.valid() ? QString::number(id.ino) : QStringLiteral("—"), mark);
     }
     html += QStringLiteral("</table>");
     return html;
@@ -1323,7 +1366,8 @@ void ClusterView::keyPressEvent(QKeyEvent *e)
         std::vector<int> order(cl.size());
         for (std::size_t i = 0; i < order.size(); ++i)
             order[i] = static_cast<int>(i);
-        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return cl[a].members.size() > cl[b].members.size(); });
+        std::stable_sort(order.begin(), order.end(),
+                         [&](int a, int b) { return cl[a].members.size() > cl[b].members.size(); });
         const int cur = m_layout.clusterIndex(m_selectedCluster);
         auto pos = std::find(order.begin(), order.end(), cur);
         int idx = pos == order.end() ? -1 : static_cast<int>(pos - order.begin());

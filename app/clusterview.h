@@ -14,11 +14,13 @@
 
 class QVariantAnimation;
 
-namespace nsviz {
+namespace nsviz
+{
 
 class SnapshotStore;
 
-class ClusterView : public QWidget {
+class ClusterView : public QWidget
+{
     Q_OBJECT
 public:
     explicit ClusterView(SnapshotStore *store, QWidget *parent = nullptr);

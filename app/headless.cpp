@@ -20,7 +20,8 @@
 #include <memory>
 #include <system_error>
 
-namespace nsviz {
+namespace nsviz
+{
 
 QString Headless::summary(const Snapshot &s, NsType groupBy)
 {
@@ -29,13 +30,16 @@ QString Headless::summary(const Snapshot &s, NsType groupBy)
     std::array<int, kNsTypeCount> perType{};
     for (const auto &n : s.namespaces)
         ++perType[index(n.type)];
-    ts << "nsviz snapshot of " << (s.host.hostname.empty() ? QStringLiteral("(unknown host)") : QString::fromStdString(s.host.hostname));
+    ts << "nsviz snapshot of "
+       << (s.host.hostname.empty() ? QStringLiteral("(unknown host)")
+                                   : QString::fromStdString(s.host.hostname));
     if (!s.host.kernel.empty())
         ts << " (kernel " << QString::fromStdString(s.host.kernel) << ")";
     ts << "\n";
     ts << "processes: " << s.processes.size() << ", namespaces: " << s.namespaces.size() << " (";
     for (NsType t : kAllNsTypes)
-        ts << (t == NsType::Mnt ? "" : ", ") << QString::fromLatin1(nsTypeName(t)) << " " << perType[index(t)];
+        ts << (t == NsType::Mnt ? "" : ", ") << QString::fromLatin1(nsTypeName(t)) << " "
+           << perType[index(t)];
     ts << ")\n";
     ts << "host reference: " << ClusterLabeler::referenceText(s);
     if (!s.host.referenceNote.empty())
@@ -45,7 +49,8 @@ QString Headless::summary(const Snapshot &s, NsType groupBy)
     if (s.host.invisibleProcesses > 0)
         ts << ", " << s.host.invisibleProcesses << " processes not visible";
     ts << "\n";
-    ts << "grouped by " << QString::fromLatin1(nsTypeName(groupBy)) << ": " << perType[index(groupBy)] << " namespaces\n";
+    ts << "grouped by " << QString::fromLatin1(nsTypeName(groupBy)) << ": " << perType[index(groupBy)]
+       << " namespaces\n";
 
     // Flagged processes grouped by container (one line per container, not per worker process).
     const auto groups = hostNetGroups(s);
@@ -62,8 +67,9 @@ QString Headless::summary(const Snapshot &s, NsType groupBy)
         for (NsType t : kAllNsTypes)
             if (g.own & (1u << index(t)))
                 own << QString::fromLatin1(nsTypeName(t));
-        ts << "  " << QString::fromStdString(g.label) << ": " << g.procs.size() << (g.procs.size() == 1 ? " process" : " processes")
-           << ", own " << own.join(QLatin1Char(',')) << "\n";
+        ts << "  " << QString::fromStdString(g.label) << ": " << g.procs.size()
+           << (g.procs.size() == 1 ? " process" : " processes") << ", own " << own.join(QLatin1Char(','))
+           << "\n";
     }
     if (groups.size() > kListed)
         ts << "  ... and " << groups.size() - kListed << " more\n";
@@ -100,8 +106,8 @@ int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &er
     store.setSnapshot(opts.redact ? Redactor::redacted(snap) : snap);
     std::unique_ptr<QWidget> view(ViewFactory::create(opts.view, &store));
     if (!view) {
-        err << "nsviz: no view \"" << opts.view << "\" in this build (have: " << ViewFactory::names().join(QStringLiteral(", "))
-            << ")\n";
+        err << "nsviz: no view \"" << opts.view
+            << "\" in this build (have: " << ViewFactory::names().join(QStringLiteral(", ")) << ")\n";
         return 2;
     }
     view->setAttribute(Qt::WA_DontShowOnScreen, true);
@@ -142,8 +148,8 @@ int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &er
         return 1;
     }
     out << summary(store.snapshot(), opts.groupBy);
-    out << "wrote " << opts.output << " (" << opts.size.width() * opts.scale << "x" << opts.size.height() * opts.scale
-        << ", view " << opts.view << ")\n";
+    out << "wrote " << opts.output << " (" << opts.size.width() * opts.scale << "x"
+        << opts.size.height() * opts.scale << ", view " << opts.view << ")\n";
     return 0;
 }
 

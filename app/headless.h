@@ -10,20 +10,22 @@
 
 class QTextStream;
 
-namespace nsviz {
+namespace nsviz
+{
 
 struct HeadlessOptions {
-    QString output;                       ///< .png or .svg
+    QString output; ///< .png or .svg
     QString view = QStringLiteral("cluster");
     NsType groupBy = NsType::Net;
-    QString snapshotFile;                 ///< empty: scan this host in-process
+    QString snapshotFile; ///< empty: scan this host in-process
     QSize size{1600, 1000};
-    double scale = 1.0;                   ///< device pixel ratio of the PNG (1, 2, 4)
+    double scale = 1.0; ///< device pixel ratio of the PNG (1, 2, 4)
     bool redact = false;
-    std::optional<bool> dark;             ///< nullopt: follow the platform palette
+    std::optional<bool> dark; ///< nullopt: follow the platform palette
 };
 
-class Headless {
+class Headless
+{
 public:
     /// Runs the whole screenshot mode; returns the process exit code. Errors go to @p err.
     static int run(const HeadlessOptions &opts, QTextStream &out, QTextStream &err);

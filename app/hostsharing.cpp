@@ -6,7 +6,8 @@
 #include <algorithm>
 #include <map>
 
-namespace nsviz {
+namespace nsviz
+{
 
 bool differsFromHost(const Snapshot &s, const Process &p, NsType t)
 {
@@ -79,7 +80,8 @@ std::vector<HostNetGroup> hostNetGroups(const Snapshot &s)
     out.reserve(byKey.size());
     for (auto &[key, g] : byKey)
         out.push_back(std::move(g));
-    std::stable_sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.procs.size() > b.procs.size(); });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto &a, const auto &b) { return a.procs.size() > b.procs.size(); });
     return out;
 }
 

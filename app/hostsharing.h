@@ -7,7 +7,8 @@
 
 #include <vector>
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// How a process relates to the host reference process, from most to least alarming.
 enum class HostRelation : std::uint8_t {

@@ -15,7 +15,8 @@
 
 using namespace nsviz;
 
-namespace {
+namespace
+{
 bool wantsHeadless(int argc, char **argv)
 {
     for (int i = 1; i < argc; ++i)
@@ -36,21 +37,39 @@ int main(int argc, char **argv)
     QApplication::setOrganizationDomain(QStringLiteral("nsviz.org"));
     QApplication::setApplicationVersion(QStringLiteral(NSVIZ_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("org.nsviz.nsviz"));
-    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("org.nsviz.nsviz"), QIcon(QStringLiteral(":/icons/nsviz.svg"))));
+    QApplication::setWindowIcon(
+        QIcon::fromTheme(QStringLiteral("org.nsviz.nsviz"), QIcon(QStringLiteral(":/icons/nsviz.svg"))));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Linux namespaces, live: processes clustered by namespace."));
+    parser.setApplicationDescription(
+        QStringLiteral("Linux namespaces, live: processes clustered by namespace."));
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Render offscreen into FILE (.png or .svg) and exit."), QStringLiteral("FILE"));
-    QCommandLineOption view(QStringLiteral("view"), QStringLiteral("View to render: cluster, tree, table or charts."), QStringLiteral("VIEW"), QStringLiteral("cluster"));
-    QCommandLineOption groupBy(QStringLiteral("group-by"), QStringLiteral("Namespace type to cluster by (default net)."), QStringLiteral("TYPE"), QStringLiteral("net"));
-    QCommandLineOption snapshot(QStringLiteral("snapshot"), QStringLiteral("Open a saved nsviz.snapshot/1 file instead of scanning."), QStringLiteral("FILE"));
-    QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Screenshot size in logical pixels (default 1600x1000)."), QStringLiteral("WxH"), QStringLiteral("1600x1000"));
-    QCommandLineOption scale(QStringLiteral("scale"), QStringLiteral("Screenshot pixel scale: 1, 2 or 4."), QStringLiteral("N"), QStringLiteral("1"));
-    QCommandLineOption redact(QStringLiteral("redact"), QStringLiteral("Replace hostnames, user names and command arguments."));
-    QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("Screenshot colours: light, dark or auto."), QStringLiteral("THEME"), QStringLiteral("auto"));
-    QCommandLineOption unprivileged(QStringLiteral("unprivileged"), QStringLiteral("Do not ask for authentication at start (show what is visible)."));
+    QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                  QStringLiteral("Render offscreen into FILE (.png or .svg) and exit."),
+                                  QStringLiteral("FILE"));
+    QCommandLineOption view(QStringLiteral("view"),
+                            QStringLiteral("View to render: cluster, tree, table or charts."),
+                            QStringLiteral("VIEW"), QStringLiteral("cluster"));
+    QCommandLineOption groupBy(QStringLiteral("group-by"),
+                               QStringLiteral("Namespace type to cluster by (default net)."),
+                               QStringLiteral("TYPE"), QStringLiteral("net"));
+    QCommandLineOption snapshot(QStringLiteral("snapshot"),
+                                QStringLiteral("Open a saved nsviz.snapshot/1 file instead of scanning."),
+                                QStringLiteral("FILE"));
+    QCommandLineOption size(QStringLiteral("size"),
+                            QStringLiteral("Screenshot size in logical pixels (default 1600x1000)."),
+                            QStringLiteral("WxH"), QStringLiteral("1600x1000"));
+    QCommandLineOption scale(QStringLiteral("scale"), QStringLiteral("Screenshot pixel scale: 1, 2 or 4."),
+                             QStringLiteral("N"), QStringLiteral("1"));
+    QCommandLineOption redact(QStringLiteral("redact"),
+                              QStringLiteral("Replace hostnames, user names and command arguments."));
+    QCommandLineOption theme(QStringLiteral("theme"),
+                             QStringLiteral("Screenshot colours: light, dark or auto."),
+                             QStringLiteral("THEME"), QStringLiteral("auto"));
+    QCommandLineOption unprivileged(
+        QStringLiteral("unprivileged"),
+        QStringLiteral("Do not ask for authentication at start (show what is visible)."));
     parser.addOptions({screenshot, view, groupBy, snapshot, size, scale, redact, theme, unprivileged});
     parser.process(app);
 
@@ -64,7 +83,9 @@ int main(int argc, char **argv)
 
     const auto type = nsTypeFromName(parser.value(groupBy).toStdString());
     if (!type)
-        return fail(QStringLiteral("unknown namespace type \"%1\" (use mnt, pid, net, uts, ipc, user, cgroup or time)").arg(parser.value(groupBy)));
+        return fail(QStringLiteral(
+                        "unknown namespace type \"%1\" (use mnt, pid, net, uts, ipc, user, cgroup or time)")
+                        .arg(parser.value(groupBy)));
 
     if (parser.isSet(screenshot)) {
         HeadlessOptions o;
@@ -77,8 +98,10 @@ int main(int argc, char **argv)
         bool okW = false, okH = false;
         if (wh.size() == 2)
             o.size = QSize(wh[0].toInt(&okW), wh[1].toInt(&okH));
-        if (!okW || !okH || o.size.width() < 200 || o.size.height() < 150 || o.size.width() > 8000 || o.size.height() > 8000)
-            return fail(QStringLiteral("--size wants WxH between 200x150 and 8000x8000, not \"%1\"").arg(parser.value(size)));
+        if (!okW || !okH || o.size.width() < 200 || o.size.height() < 150 || o.size.width() > 8000 ||
+            o.size.height() > 8000)
+            return fail(QStringLiteral("--size wants WxH between 200x150 and 8000x8000, not \"%1\"")
+                            .arg(parser.value(size)));
         bool okS = false;
         o.scale = parser.value(scale).toDouble(&okS);
         if (!okS || (o.scale != 1 && o.scale != 2 && o.scale != 4))

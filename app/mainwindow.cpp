@@ -20,6 +20,8 @@
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QInputDialog>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
@@ -34,11 +36,10 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QVBoxLayout>
 
-namespace nsviz {
+namespace nsviz
+{
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_store(new SnapshotStore(this)), m_session(new Session(m_store, this))
@@ -65,7 +66,8 @@ MainWindow::MainWindow(QWidget *parent)
     icon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(20, 20));
     m_bannerText = new QLabel(m_banner);
     m_bannerButton = new QPushButton(QStringLiteral("Authenticate…"), m_banner);
-    m_bannerButton->setToolTip(QStringLiteral("Reconnect through the privileged helper (pkexec) to see every process"));
+    m_bannerButton->setToolTip(
+        QStringLiteral("Reconnect through the privileged helper (pkexec) to see every process"));
     bl->addWidget(icon);
     bl->addWidget(m_bannerText, 1);
     bl->addWidget(m_bannerButton);
@@ -87,7 +89,8 @@ MainWindow::MainWindow(QWidget *parent)
     setCentralWidget(central);
 
     m_findings = new FindingsPanel(this);
-    m_findingsDock = addPanel(m_findings, QStringLiteral("Host sharing findings"), QStringLiteral("findingsDock"));
+    m_findingsDock =
+        addPanel(m_findings, QStringLiteral("Host sharing findings"), QStringLiteral("findingsDock"));
     connect(m_findings, &FindingsPanel::processActivated, this, [this](int pid) {
         m_tabs->setCurrentWidget(m_cluster);
         m_cluster->selectPid(pid);
@@ -107,8 +110,10 @@ MainWindow::MainWindow(QWidget *parent)
         const Snapshot &s = m_store->snapshot();
         m_diff->setSnapshot(s);
         const bool local = m_session->source() == Session::Source::Live;
-        m_findings->setSnapshot(s, local ? QString::fromStdString(s.host.procRoot.empty() ? std::string("/proc") : s.host.procRoot)
-                                         : QStringLiteral("/nonexistent-proc-of-a-file-snapshot"));
+        m_findings->setSnapshot(
+            s, local
+                   ? QString::fromStdString(s.host.procRoot.empty() ? std::string("/proc") : s.host.procRoot)
+                   : QStringLiteral("/nonexistent-proc-of-a-file-snapshot"));
         // A demo we launched shows up: select it and open its diff.
         if (m_pendingDemoPid > 0 && s.findProcess(m_pendingDemoPid)) {
             const int pid = m_pendingDemoPid;
@@ -118,9 +123,7 @@ MainWindow::MainWindow(QWidget *parent)
             showDiff(pid);
         }
     });
-    connect(m_store, &SnapshotStore::snapshotReset, this, [this]() {
-        m_panelTimer->start(0);
-    });
+    connect(m_store, &SnapshotStore::snapshotReset, this, [this]() { m_panelTimer->start(0); });
     connect(m_store, &SnapshotStore::deltaApplied, this, [this](const SnapshotDelta &d) {
         if (!d.empty() && !m_panelTimer->isActive())
             m_panelTimer->start();
@@ -149,7 +152,8 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_session, &Session::fileFailed, this, [this](const QString &path, const QString &msg) {
         showError(QStringLiteral("Cannot open snapshot"),
-                  QStringLiteral("%1 is not a usable nsviz snapshot:\n%2\n\nThe view was left as it was.").arg(path, msg));
+                  QStringLiteral("%1 is not a usable nsviz snapshot:\n%2\n\nThe view was left as it was.")
+                      .arg(path, msg));
     });
     connect(m_session, &Session::liveFailed, this, [this](const QString &msg) {
         // Not modal: the window keeps working (and the banner offers to authenticate again).
@@ -189,16 +193,17 @@ void MainWindow::buildActions()
     tb->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
 
     auto *file = menuBar()->addMenu(QStringLiteral("&File"));
-    auto *open = file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton), QStringLiteral("&Open Snapshot…"),
-                                 this, &MainWindow::openSnapshot);
+    auto *open = file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton),
+                                 QStringLiteral("&Open Snapshot…"), this, &MainWindow::openSnapshot);
     open->setShortcut(QKeySequence::Open);
-    auto *save = file->addAction(style()->standardIcon(QStyle::SP_DialogSaveButton), QStringLiteral("&Save Snapshot…"),
-                                 this, &MainWindow::saveSnapshot);
+    auto *save = file->addAction(style()->standardIcon(QStyle::SP_DialogSaveButton),
+                                 QStringLiteral("&Save Snapshot…"), this, &MainWindow::saveSnapshot);
     save->setShortcut(QKeySequence::Save);
     auto *exp = file->addAction(QStringLiteral("&Export Picture…"), this, &MainWindow::exportPicture);
     exp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     file->addSeparator();
-    auto *live = file->addAction(QStringLiteral("Connect to &This Host"), this, [this]() { m_session->connectLive(false); });
+    auto *live = file->addAction(QStringLiteral("Connect to &This Host"), this,
+                                 [this]() { m_session->connectLive(false); });
     Q_UNUSED(live);
     file->addSeparator();
     auto *quit = file->addAction(QStringLiteral("&Quit"), this, &QWidget::close);
@@ -218,7 +223,8 @@ void MainWindow::buildActions()
     for (NsType t : kAllNsTypes) {
         const QString name = QString::fromLatin1(nsTypeName(t));
         m_groupBy->addItem(name, static_cast<int>(index(t)));
-        m_groupBy->setItemData(m_groupBy->count() - 1, QString::fromLatin1(nsTypeDescription(t)), Qt::ToolTipRole);
+        m_groupBy->setItemData(m_groupBy->count() - 1, QString::fromLatin1(nsTypeDescription(t)),
+                               Qt::ToolTipRole);
         auto *a = groupMenu->addAction(name, this, [this, t]() { setGroupBy(t); });
         a->setCheckable(true);
         a->setChecked(t == NsType::Net);
@@ -226,7 +232,8 @@ void MainWindow::buildActions()
         groupActions->addAction(a);
     }
     m_groupBy->setCurrentIndex(static_cast<int>(index(NsType::Net)));
-    connect(m_groupBy, &QComboBox::activated, this, [this](int i) { setGroupBy(kAllNsTypes[static_cast<std::size_t>(i)]); });
+    connect(m_groupBy, &QComboBox::activated, this,
+            [this](int i) { setGroupBy(kAllNsTypes[static_cast<std::size_t>(i)]); });
     connect(m_cluster, &ClusterView::layoutUpdated, this, [this, groupActions]() {
         const int i = static_cast<int>(index(m_cluster->groupBy()));
         m_groupBy->setCurrentIndex(i);
@@ -242,7 +249,8 @@ void MainWindow::buildActions()
     view->addSeparator();
     m_redactAction = view->addAction(QStringLiteral("&Redact Names"));
     m_redactAction->setCheckable(true);
-    m_redactAction->setToolTip(QStringLiteral("Replace hostnames, user names and command arguments in the picture and saved files"));
+    m_redactAction->setToolTip(
+        QStringLiteral("Replace hostnames, user names and command arguments in the picture and saved files"));
     connect(m_redactAction, &QAction::toggled, m_cluster, &ClusterView::setRedacted);
     auto *panels = view->addMenu(QStringLiteral("&Panels"));
     panels->setObjectName(QStringLiteral("panelsMenu"));
@@ -251,17 +259,19 @@ void MainWindow::buildActions()
             panels->addAction(d->toggleViewAction());
 
     auto *liveMenu = menuBar()->addMenu(QStringLiteral("&Live"));
-    auto *refresh = liveMenu->addAction(style()->standardIcon(QStyle::SP_BrowserReload), QStringLiteral("&Refresh"),
-                                        m_session, &Session::refresh);
+    auto *refresh = liveMenu->addAction(style()->standardIcon(QStyle::SP_BrowserReload),
+                                        QStringLiteral("&Refresh"), m_session, &Session::refresh);
     refresh->setShortcut(QKeySequence::Refresh);
-    m_pauseAction = liveMenu->addAction(style()->standardIcon(QStyle::SP_MediaPause), QStringLiteral("&Pause Updates"));
+    m_pauseAction =
+        liveMenu->addAction(style()->standardIcon(QStyle::SP_MediaPause), QStringLiteral("&Pause Updates"));
     m_pauseAction->setCheckable(true);
     m_pauseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
     connect(m_pauseAction, &QAction::toggled, m_session, &Session::setPaused);
     auto *interval = liveMenu->addMenu(QStringLiteral("Update &Interval"));
     m_intervalGroup = new QActionGroup(this);
     for (int ms : {1000, 2000, 5000, 10000}) {
-        auto *a = interval->addAction(QStringLiteral("Every %1 s").arg(ms / 1000), this, [this, ms]() { m_session->setIntervalMs(ms); });
+        auto *a = interval->addAction(QStringLiteral("Every %1 s").arg(ms / 1000), this,
+                                      [this, ms]() { m_session->setIntervalMs(ms); });
         a->setCheckable(true);
         a->setData(ms);
         a->setChecked(ms == m_session->intervalMs());
@@ -274,10 +284,11 @@ void MainWindow::buildActions()
 
     auto *help = menuBar()->addMenu(QStringLiteral("&Help"));
     help->addAction(QStringLiteral("&About nsviz"), this, [this]() {
-        QMessageBox::about(this, QStringLiteral("About nsviz"),
-                           QStringLiteral("<b>nsviz %1</b><p>Linux process namespaces, live: which processes share "
-                                          "what with the host.</p>")
-                               .arg(QApplication::applicationVersion()));
+        QMessageBox::about(
+            this, QStringLiteral("About nsviz"),
+            QStringLiteral("<b>nsviz %1</b><p>Linux process namespaces, live: which processes share "
+                           "what with the host.</p>")
+                .arg(QApplication::applicationVersion()));
     });
 
     tb->addAction(open);
@@ -344,21 +355,27 @@ void MainWindow::updateStatus()
     if (m_store->isEmpty())
         m_statusPrivilege->setText(QString());
     else
-        m_statusPrivilege->setText(m_session->privileged() ? QStringLiteral("privileged") : QStringLiteral("unprivileged"));
+        m_statusPrivilege->setText(m_session->privileged() ? QStringLiteral("privileged")
+                                                           : QStringLiteral("unprivileged"));
     std::size_t nsCount = s.namespaces.size();
-    m_statusCounts->setText(QStringLiteral("%1 processes · %2 namespaces").arg(s.processes.size()).arg(nsCount));
+    m_statusCounts->setText(
+        QStringLiteral("%1 processes · %2 namespaces").arg(s.processes.size()).arg(nsCount));
     if (live)
-        m_statusRate->setText(m_session->paused() ? QStringLiteral("paused")
-                                                  : QStringLiteral("every %1 s").arg(m_session->intervalMs() / 1000.0));
+        m_statusRate->setText(m_session->paused()
+                                  ? QStringLiteral("paused")
+                                  : QStringLiteral("every %1 s").arg(m_session->intervalMs() / 1000.0));
     else
         m_statusRate->setText(QString());
     const QDateTime last = m_session->lastUpdate();
     if (!last.isValid())
-        m_statusUpdated->setText(m_session->waitingForFirstSnapshot() ? QStringLiteral("scanning…") : QString());
+        m_statusUpdated->setText(m_session->waitingForFirstSnapshot() ? QStringLiteral("scanning…")
+                                                                      : QString());
     else if (live)
-        m_statusUpdated->setText(QStringLiteral("updated %1 s ago").arg(std::max<qint64>(0, last.secsTo(QDateTime::currentDateTime()))));
+        m_statusUpdated->setText(QStringLiteral("updated %1 s ago")
+                                     .arg(std::max<qint64>(0, last.secsTo(QDateTime::currentDateTime()))));
     else
-        m_statusUpdated->setText(QStringLiteral("captured ") + last.toString(QStringLiteral("yyyy-MM-dd HH:mm")));
+        m_statusUpdated->setText(QStringLiteral("captured ") +
+                                 last.toString(QStringLiteral("yyyy-MM-dd HH:mm")));
     if (m_progress->isVisible() && !m_session->waitingForFirstSnapshot())
         m_progress->hide();
     else if (m_session->waitingForFirstSnapshot()) {
@@ -369,10 +386,11 @@ void MainWindow::updateStatus()
     const int invisible = s.host.invisibleProcesses;
     const bool showBanner = live && !m_store->isEmpty() && !m_session->privileged() && invisible > 0;
     if (showBanner)
-        m_bannerText->setText(QStringLiteral("<b>%1 %2 not visible</b> — authenticate to see all. "
-                                             "Their namespaces could not be read without privileges.")
-                                  .arg(invisible)
-                                  .arg(invisible == 1 ? QStringLiteral("process") : QStringLiteral("processes")));
+        m_bannerText->setText(
+            QStringLiteral("<b>%1 %2 not visible</b> — authenticate to see all. "
+                           "Their namespaces could not be read without privileges.")
+                .arg(invisible)
+                .arg(invisible == 1 ? QStringLiteral("process") : QStringLiteral("processes")));
     m_banner->setVisible(showBanner);
     if (m_intervalGroup)
         for (QAction *a : m_intervalGroup->actions())
@@ -399,8 +417,9 @@ void MainWindow::showError(const QString &title, const QString &message)
 
 void MainWindow::openSnapshot()
 {
-    const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Open Snapshot"), QString(),
-                                                      QStringLiteral("nsviz snapshots (*.json);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, QStringLiteral("Open Snapshot"), QString(),
+                                     QStringLiteral("nsviz snapshots (*.json);;All files (*)"));
     if (!path.isEmpty())
         m_session->openFile(path);
 }
@@ -411,7 +430,8 @@ void MainWindow::saveSnapshot()
         showError(QStringLiteral("Save snapshot"), QStringLiteral("There is no snapshot to save yet."));
         return;
     }
-    QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save Snapshot"), QStringLiteral("nsviz-snapshot.json"),
+    QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save Snapshot"),
+                                                QStringLiteral("nsviz-snapshot.json"),
                                                 QStringLiteral("nsviz snapshots (*.json)"));
     if (path.isEmpty())
         return;
@@ -419,22 +439,27 @@ void MainWindow::saveSnapshot()
     if (!m_session->saveFile(path, m_redactAction->isChecked(), &error))
         showError(QStringLiteral("Save snapshot"), error);
     else
-        statusBar()->showMessage(QStringLiteral("saved %1%2").arg(path, m_redactAction->isChecked() ? QStringLiteral(" (redacted)") : QString()), 5000);
+        statusBar()->showMessage(
+            QStringLiteral("saved %1%2")
+                .arg(path, m_redactAction->isChecked() ? QStringLiteral(" (redacted)") : QString()),
+            5000);
 }
 
 void MainWindow::exportPicture()
 {
     QWidget *view = m_tabs->currentWidget();
     QString filter;
-    const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export Picture"), QStringLiteral("nsviz.png"),
-                                                      QStringLiteral("PNG image (*.png);;SVG drawing (*.svg)"), &filter);
+    const QString path =
+        QFileDialog::getSaveFileName(this, QStringLiteral("Export Picture"), QStringLiteral("nsviz.png"),
+                                     QStringLiteral("PNG image (*.png);;SVG drawing (*.svg)"), &filter);
     if (path.isEmpty())
         return;
     double scale = 1;
     if (!path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)) {
         bool ok = false;
-        const QString s = QInputDialog::getItem(this, QStringLiteral("Export Picture"), QStringLiteral("Pixel scale:"),
-                                                {QStringLiteral("1×"), QStringLiteral("2×"), QStringLiteral("4×")}, 1, false, &ok);
+        const QString s = QInputDialog::getItem(
+            this, QStringLiteral("Export Picture"), QStringLiteral("Pixel scale:"),
+            {QStringLiteral("1×"), QStringLiteral("2×"), QStringLiteral("4×")}, 1, false, &ok);
         if (!ok)
             return;
         scale = s.left(1).toDouble();
@@ -466,7 +491,8 @@ void MainWindow::showDiff(int pid)
         return;
     if (m_session->source() == Session::Source::File) {
         // A capture from elsewhere: /proc here says nothing about it.
-        statusBar()->showMessage(QStringLiteral("diff needs a live connection (this is a file snapshot)"), 5000);
+        statusBar()->showMessage(QStringLiteral("diff needs a live connection (this is a file snapshot)"),
+                                 5000);
         return;
     }
     m_diff->setSnapshot(m_store->snapshot());
@@ -479,7 +505,8 @@ void MainWindow::launchDemo()
 {
     Transport *t = m_session->transport();
     if (!t || m_session->source() != Session::Source::Live) {
-        showError(QStringLiteral("Launch demo container"), QStringLiteral("Connect to this host first (File ▸ Connect to This Host)."));
+        showError(QStringLiteral("Launch demo container"),
+                  QStringLiteral("Connect to this host first (File ▸ Connect to This Host)."));
         return;
     }
     DemoDialog dlg(this);
@@ -497,8 +524,10 @@ void MainWindow::onReply(quint64 id, const QByteArray &frameJson)
         return; // someone else's request (the diff panel's inspects)
     const QJsonObject frame = QJsonDocument::fromJson(frameJson).object();
     if (frame.value(QStringLiteral("type")).toString() == QLatin1String("error")) {
-        showError(what == QLatin1String("demo_start") ? QStringLiteral("Launch demo container") : QStringLiteral("Stop demo container"),
-                  frame.value(QStringLiteral("message")).toString(QStringLiteral("the helper refused the request")));
+        showError(what == QLatin1String("demo_start") ? QStringLiteral("Launch demo container")
+                                                      : QStringLiteral("Stop demo container"),
+                  frame.value(QStringLiteral("message"))
+                      .toString(QStringLiteral("the helper refused the request")));
         return;
     }
     const QJsonObject result = frame.value(QStringLiteral("result")).toObject();
@@ -523,7 +552,8 @@ void MainWindow::restoreSettings()
         resizeDocks({m_findingsDock, m_diffDock}, {420, 420}, Qt::Horizontal);
     }
     restoreState(st.value(QStringLiteral("window/state")).toByteArray());
-    const auto t = nsTypeFromName(st.value(QStringLiteral("view/groupBy"), QStringLiteral("net")).toString().toStdString());
+    const auto t = nsTypeFromName(
+        st.value(QStringLiteral("view/groupBy"), QStringLiteral("net")).toString().toStdString());
     if (t)
         m_cluster->setGroupBy(*t);
     m_tabs->setCurrentIndex(st.value(QStringLiteral("view/tab"), 0).toInt());
@@ -546,16 +576,19 @@ void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (!m_demoPids.isEmpty() && m_session->transport()) {
         if (m_interactive &&
-            QMessageBox::question(this, QStringLiteral("Quit nsviz"),
-                                  QStringLiteral("Stop the %1 demo container(s) this window started?").arg(m_demoPids.size()),
-                                  QMessageBox::Yes | QMessageBox::Cancel) != QMessageBox::Yes) {
+            QMessageBox::question(
+                this, QStringLiteral("Quit nsviz"),
+                QStringLiteral("Stop the %1 demo container(s) this window started?").arg(m_demoPids.size()),
+                QMessageBox::Yes | QMessageBox::Cancel) != QMessageBox::Yes) {
             event->ignore();
             return;
         }
         for (int pid : std::as_const(m_demoPids))
-            m_session->transport()->request(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("demo_stop")},
-                                                                      {QStringLiteral("args"), QJsonObject{{QStringLiteral("pid"), pid}}}})
-                                                .toJson(QJsonDocument::Compact));
+            m_session->transport()->request(
+                QJsonDocument(
+                    QJsonObject{{QStringLiteral("type"), QStringLiteral("demo_stop")},
+                                {QStringLiteral("args"), QJsonObject{{QStringLiteral("pid"), pid}}}})
+                    .toJson(QJsonDocument::Compact));
         m_demoPids.clear();
     }
     saveSettings();

@@ -5,8 +5,8 @@
 
 #include "model.h"
 
-#include <QMainWindow>
 #include <QHash>
+#include <QMainWindow>
 #include <QPointer>
 
 class QAction;
@@ -21,7 +21,8 @@ class QPushButton;
 class QTabWidget;
 class QTimer;
 
-namespace nsviz {
+namespace nsviz
+{
 
 class ClusterView;
 class DiffPanel;
@@ -29,7 +30,8 @@ class FindingsPanel;
 class Session;
 class SnapshotStore;
 
-class MainWindow : public QMainWindow {
+class MainWindow : public QMainWindow
+{
     Q_OBJECT
 public:
     explicit MainWindow(QWidget *parent = nullptr);

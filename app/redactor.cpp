@@ -7,9 +7,11 @@
 #include <cctype>
 #include <set>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 
 bool isWordChar(char c)
 {

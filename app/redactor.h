@@ -11,9 +11,11 @@
 #include <utility>
 #include <vector>
 
-namespace nsviz {
+namespace nsviz
+{
 
-class Redactor {
+class Redactor
+{
 public:
     /// Collects the names to hide from @p s: its hostname, the local names of its uids (for a
     /// snapshot of this host) and user names found in /home/NAME paths.

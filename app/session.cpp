@@ -15,9 +15,11 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 constexpr qint64 kMaxSnapshotFile = 512ll * 1024 * 1024; // 50k processes take ~60 MiB
 
 Transport *defaultTransport(bool escalated, QObject *parent)
@@ -169,8 +171,10 @@ void Session::onFailed(Transport::Error e, const QString &message)
             why = QStringLiteral("The privileged helper failed");
             break;
         }
-        Q_EMIT liveFailed(why + QStringLiteral(": ") + message + QStringLiteral("\nShowing what is visible without privileges."));
-        QMetaObject::invokeMethod(this, [this]() { connectLive(false); }, Qt::QueuedConnection);
+        Q_EMIT liveFailed(why + QStringLiteral(": ") + message +
+                          QStringLiteral("\nShowing what is visible without privileges."));
+        QMetaObject::invokeMethod(
+            this, [this]() { connectLive(false); }, Qt::QueuedConnection);
         return;
     }
     Q_EMIT liveFailed(message);
@@ -236,8 +240,9 @@ void Session::openFile(const QString &path)
         m_source = Source::File;
         m_filePath = path;
         // The capture time the snapshot carries; the file's time when it does not.
-        m_lastUpdate = snap->host.scannedAtMs ? QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(snap->host.scannedAtMs))
-                                              : QFileInfo(path).lastModified();
+        m_lastUpdate = snap->host.scannedAtMs
+                           ? QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(snap->host.scannedAtMs))
+                           : QFileInfo(path).lastModified();
         m_store->setSnapshot(std::move(*snap));
         Q_EMIT fileOpened(path);
         Q_EMIT stateChanged();
@@ -256,7 +261,8 @@ bool Session::saveFile(const QString &path, bool redact, QString *error)
     const Snapshot &s = m_store->snapshot();
     const std::string text = toJson(redact ? Redactor::redacted(s) : s).dump(1) + "\n";
     QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(text.data(), static_cast<qint64>(text.size())) != static_cast<qint64>(text.size()) ||
+    if (!f.open(QIODevice::WriteOnly) ||
+        f.write(text.data(), static_cast<qint64>(text.size())) != static_cast<qint64>(text.size()) ||
         !f.commit()) {
         if (error)
             *error = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());

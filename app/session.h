@@ -12,11 +12,13 @@
 #include <functional>
 #include <memory>
 
-namespace nsviz {
+namespace nsviz
+{
 
 class SnapshotStore;
 
-class Session : public QObject {
+class Session : public QObject
+{
     Q_OBJECT
 public:
     enum class Source { None, Live, File };

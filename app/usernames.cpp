@@ -7,7 +7,8 @@
 #include <pwd.h>
 #include <vector>
 
-namespace nsviz {
+namespace nsviz
+{
 
 QString UserNames::localName(std::uint32_t uid)
 {
@@ -16,7 +17,8 @@ QString UserNames::localName(std::uint32_t uid)
     QMutexLocker lock(&mutex);
     if (auto it = cache.constFind(uid); it != cache.constEnd())
         return *it;
-    struct passwd pw {};
+    struct passwd pw {
+    };
     struct passwd *result = nullptr;
     std::vector<char> buf(4096);
     QString name;

@@ -8,9 +8,11 @@
 #include <QHash>
 #include <QString>
 
-namespace nsviz {
+namespace nsviz
+{
 
-class UserNames {
+class UserNames
+{
 public:
     /// The name of @p uid on this host, or an empty string.
     static QString localName(std::uint32_t uid);

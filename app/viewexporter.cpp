@@ -9,9 +9,11 @@
 #include <QSvgGenerator>
 #include <QWidget>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 void paintView(QWidget *view, QPainter &p)
 {
     if (auto *cv = qobject_cast<ClusterView *>(view))

@@ -9,9 +9,11 @@
 
 class QWidget;
 
-namespace nsviz {
+namespace nsviz
+{
 
-class ViewExporter {
+class ViewExporter
+{
 public:
     /// Renders @p view at its current size (logical pixels) times @p scale.
     static QImage renderImage(QWidget *view, double scale);

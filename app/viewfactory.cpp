@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "viewfactory.h"
 
-#include "clusterview.h"
 #include "chartspanel.h"
+#include "clusterview.h"
 #include "tablepanel.h"
 #include "treepanel.h"
 
-namespace nsviz {
+namespace nsviz
+{
 
 QStringList ViewFactory::names()
 {
-    return {QStringLiteral("cluster"), QStringLiteral("tree"), QStringLiteral("table"), QStringLiteral("charts")};
+    return {QStringLiteral("cluster"), QStringLiteral("tree"), QStringLiteral("table"),
+            QStringLiteral("charts")};
 }
 
 QString ViewFactory::title(const QString &name)

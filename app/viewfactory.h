@@ -7,11 +7,13 @@
 
 class QWidget;
 
-namespace nsviz {
+namespace nsviz
+{
 
 class SnapshotStore;
 
-class ViewFactory {
+class ViewFactory
+{
 public:
     /// "cluster", "tree", "table", "charts": the ones this build has.
     static QStringList names();

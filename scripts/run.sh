@@ -14,6 +14,8 @@ fi
 cmake --preset release "${launcher[@]}" >/dev/null
 cmake --build --preset release -j"$(nproc)"
 export PATH="$PWD/build/release/helper:$PATH"
+# The GUI finds the helper through NSVIZ_HELPER (then next to itself, then /usr/bin).
+export NSVIZ_HELPER="$PWD/build/release/helper/nsviz-helper"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     exec build/release/app/nsviz "$@"
 fi

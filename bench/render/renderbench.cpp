@@ -23,7 +23,8 @@
 
 using namespace nsviz;
 
-namespace {
+namespace
+{
 
 struct Stat {
     double median = 0, p95 = 0;
@@ -58,13 +59,17 @@ int main(int argc, char **argv)
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Cluster view layout and paint times on synthetic snapshots"));
+    parser.setApplicationDescription(
+        QStringLiteral("Cluster view layout and paint times on synthetic snapshots"));
     parser.addHelpOption();
-    QCommandLineOption sizesOpt(QStringLiteral("sizes"), QStringLiteral("Process counts, comma separated."), QStringLiteral("LIST"),
-                                QStringLiteral("1000,10000,50000"));
-    QCommandLineOption framesOpt(QStringLiteral("frames"), QStringLiteral("Frames per measurement."), QStringLiteral("N"), QStringLiteral("30"));
-    QCommandLineOption widthOpt(QStringLiteral("width"), QStringLiteral("View width."), QStringLiteral("PX"), QStringLiteral("1600"));
-    QCommandLineOption heightOpt(QStringLiteral("height"), QStringLiteral("View height."), QStringLiteral("PX"), QStringLiteral("1000"));
+    QCommandLineOption sizesOpt(QStringLiteral("sizes"), QStringLiteral("Process counts, comma separated."),
+                                QStringLiteral("LIST"), QStringLiteral("1000,10000,50000"));
+    QCommandLineOption framesOpt(QStringLiteral("frames"), QStringLiteral("Frames per measurement."),
+                                 QStringLiteral("N"), QStringLiteral("30"));
+    QCommandLineOption widthOpt(QStringLiteral("width"), QStringLiteral("View width."), QStringLiteral("PX"),
+                                QStringLiteral("1600"));
+    QCommandLineOption heightOpt(QStringLiteral("height"), QStringLiteral("View height."),
+                                 QStringLiteral("PX"), QStringLiteral("1000"));
     parser.addOptions({sizesOpt, framesOpt, widthOpt, heightOpt});
     parser.process(app);
     const int frames = std::max(5, parser.value(framesOpt).toInt());
@@ -73,8 +78,11 @@ int main(int argc, char **argv)
     QTextStream out(stdout);
     out << "# nsviz render benchmark\n\n";
     out << "View " << size.width() << "x" << size.height() << ", raster engine, " << frames
-        << " frames per row; times in ms, median / p95. Budgets: first paint of 10k <= 300 ms, pan/zoom frame <= 16 ms.\n\n";
-    out << "| processes | clusters | layout (fresh) | layout (1 process starts) | first paint after data | full render (export, data change) | pan frame | zoom frame (gesture) | sharp re-render after zoom | pan frame at 4x zoom |\n";
+        << " frames per row; times in ms, median / p95. Budgets: first paint of 10k <= 300 ms, pan/zoom "
+           "frame <= 16 ms.\n\n";
+    out << "| processes | clusters | layout (fresh) | layout (1 process starts) | first paint after data | "
+           "full render (export, data change) | pan frame | zoom frame (gesture) | sharp re-render after "
+           "zoom | pan frame at 4x zoom |\n";
     out << "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
 
     for (const QString &sz : parser.value(sizesOpt).split(QLatin1Char(','))) {
@@ -169,8 +177,9 @@ int main(int argc, char **argv)
             const Stat s = stat(v);
             return fmt(s.median) + QStringLiteral(" / ") + fmt(s.p95);
         };
-        out << "| " << n << " | " << clusters << " | " << cell(fresh) << " | " << cell(incr) << " | " << cell(first) << " | "
-            << cell(full) << " | " << cell(pan) << " | " << cell(zoom) << " | " << cell(crisp) << " | " << cell(panZoomed) << " |\n";
+        out << "| " << n << " | " << clusters << " | " << cell(fresh) << " | " << cell(incr) << " | "
+            << cell(first) << " | " << cell(full) << " | " << cell(pan) << " | " << cell(zoom) << " | "
+            << cell(crisp) << " | " << cell(panZoomed) << " |\n";
         out.flush();
     }
     return 0;

@@ -6,7 +6,8 @@
 #include <map>
 #include <random>
 
-namespace nsviz::bench {
+namespace nsviz::bench
+{
 
 Snapshot syntheticSnapshot(int processes, unsigned seed)
 {
@@ -24,7 +25,8 @@ Snapshot syntheticSnapshot(int processes, unsigned seed)
     nextIno = 4026532000;
 
     int pid = 1;
-    auto add = [&](const std::array<NsId, kNsTypeCount> &ns, const std::string &comm, const std::string &cgroup, int ppid) {
+    auto add = [&](const std::array<NsId, kNsTypeCount> &ns, const std::string &comm,
+                   const std::string &cgroup, int ppid) {
         Process p;
         p.pid = pid++;
         p.ppid = ppid;
@@ -47,7 +49,8 @@ Snapshot syntheticSnapshot(int processes, unsigned seed)
     std::uniform_real_distribution<double> u(0.0, 1.0);
     int c = 0;
     while (pid <= processes) {
-        const int size = std::min({processes - pid + 1, 400, 1 + static_cast<int>(std::floor(2.0 / std::pow(u(rng) + 1e-3, 0.9)))});
+        const int size = std::min(
+            {processes - pid + 1, 400, 1 + static_cast<int>(std::floor(2.0 / std::pow(u(rng) + 1e-3, 0.9)))});
         std::array<NsId, kNsTypeCount> ns = s.hostNs;
         for (NsType t : {NsType::Mnt, NsType::Pid, NsType::Net, NsType::Uts, NsType::Ipc, NsType::Cgroup})
             ns[index(t)] = NsId{dev, nextIno++};
@@ -80,8 +83,9 @@ Snapshot syntheticSnapshot(int processes, unsigned seed)
                 p.differsFromHost |= 1u << index(t);
     for (auto &[id, n] : nss)
         s.namespaces.push_back(std::move(n));
-    std::sort(s.namespaces.begin(), s.namespaces.end(),
-              [](const Namespace &a, const Namespace &b) { return std::pair(a.type, a.id) < std::pair(b.type, b.id); });
+    std::sort(s.namespaces.begin(), s.namespaces.end(), [](const Namespace &a, const Namespace &b) {
+        return std::pair(a.type, a.id) < std::pair(b.type, b.id);
+    });
     return s;
 }
 

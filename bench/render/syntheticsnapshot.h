@@ -5,7 +5,8 @@
 
 #include "model.h"
 
-namespace nsviz::bench {
+namespace nsviz::bench
+{
 
 /// Deterministic for a given (processes, seed).
 Snapshot syntheticSnapshot(int processes, unsigned seed = 1);

@@ -11,7 +11,8 @@
 
 using namespace nsviz;
 
-namespace {
+namespace
+{
 
 void expectConsistent(const ClusterLayout &l, const Snapshot &s)
 {
@@ -25,7 +26,8 @@ void expectConsistent(const ClusterLayout &l, const Snapshot &s)
     for (std::size_t i = 0; i < l.clusters().size(); ++i)
         for (std::size_t j = i + 1; j < l.clusters().size(); ++j) {
             const auto &a = l.clusters()[i], &b = l.clusters()[j];
-            EXPECT_GE(std::hypot(a.x - b.x, a.y - b.y), a.r + b.r - 1e-6) << "clusters " << i << " and " << j << " overlap";
+            EXPECT_GE(std::hypot(a.x - b.x, a.y - b.y), a.r + b.r - 1e-6)
+                << "clusters " << i << " and " << j << " overlap";
         }
 }
 
@@ -99,8 +101,9 @@ TEST(GuiClusterLayout, StableWhenAProcessStartsAndANamespaceAppears)
     expectConsistent(l, s);
 
     // It exits again: its cluster goes, the rest still stays.
-    s.processes.erase(std::remove_if(s.processes.begin(), s.processes.end(), [](auto &p) { return p.pid == 9002; }),
-                      s.processes.end());
+    s.processes.erase(
+        std::remove_if(s.processes.begin(), s.processes.end(), [](auto &p) { return p.pid == 9002; }),
+        s.processes.end());
     testutil::finalize(s);
     st = l.update(s);
     EXPECT_EQ(st.removed, 1);

@@ -15,7 +15,8 @@
 
 using namespace nsviz;
 
-namespace {
+namespace
+{
 
 const ClusterLabel *labelOf(const ClusterView &v, const NsId &id)
 {
@@ -32,7 +33,9 @@ TEST(GuiClusterView, LabelsHostContainersAndLeadingProcesses)
     ClusterView view(&store);
     view.resize(1200, 800);
     const Snapshot &s = store.snapshot();
-    const auto net = [&](int pid) { return testutil::findProc(const_cast<Snapshot &>(s), pid)->ns[index(NsType::Net)]; };
+    const auto net = [&](int pid) {
+        return testutil::findProc(const_cast<Snapshot &>(s), pid)->ns[index(NsType::Net)];
+    };
 
     const ClusterLabel *host = labelOf(view, s.hostNs[index(NsType::Net)]);
     ASSERT_TRUE(host);
@@ -77,14 +80,16 @@ TEST(GuiClusterView, FollowsDeltasWithoutMovingExistingClusters)
         EXPECT_EQ(view.clusterLayout().clusters()[i].y, c.y);
     }
     // The newcomer is a one-process cluster labelled by its process.
-    const int ni = view.clusterLayout().clusterIndex(NsId{next.hostNs[0].dev, 4026539100 + index(NsType::Net)});
+    const int ni =
+        view.clusterLayout().clusterIndex(NsId{next.hostNs[0].dev, 4026539100 + index(NsType::Net)});
     ASSERT_GE(ni, 0);
     EXPECT_EQ(view.labels()[ni].title, QStringLiteral("newbie (pid 9100)"));
 
     // And it exits.
     Snapshot after = next;
-    after.processes.erase(std::remove_if(after.processes.begin(), after.processes.end(), [](auto &p) { return p.pid == 9100; }),
-                          after.processes.end());
+    after.processes.erase(
+        std::remove_if(after.processes.begin(), after.processes.end(), [](auto &p) { return p.pid == 9100; }),
+        after.processes.end());
     testutil::finalize(after);
     ASSERT_TRUE(store.applyDelta(computeDelta(store.snapshot(), after)));
     EXPECT_EQ(view.clusterLayout().dotOfPid(9100), -1);
@@ -101,7 +106,7 @@ TEST(GuiClusterView, HostNetWarningForTheProcessSharingOnlyNet)
     EXPECT_EQ(hostRelation(s, *agent), HostRelation::HostNetWarning);
     EXPECT_EQ(hostRelation(s, *s.findProcess(2120)), HostRelation::Isolated); // docker: own net
     EXPECT_EQ(hostRelation(s, *s.findProcess(1)), HostRelation::Host);
-    EXPECT_EQ(hostRelation(s, *s.findProcess(7100)), HostRelation::Isolated);  // browser sandbox: own net
+    EXPECT_EQ(hostRelation(s, *s.findProcess(7100)), HostRelation::Isolated); // browser sandbox: own net
     const auto groups = hostNetGroups(s);
     ASSERT_EQ(groups.size(), 2u);
     EXPECT_EQ(groups[0].label, "k8s pod 1a2b3c4d…/9e8d7c6b5a4f");
@@ -174,7 +179,8 @@ TEST(GuiClusterView, RedactorReplacesHostUserAndArguments)
     EXPECT_EQ(vim->cmdline, std::vector<std::string>{"vim"});
     EXPECT_EQ(r.findProcess(1201)->cmdline, std::vector<std::string>{"sshd"}); // "sshd: alice [priv]"
     const Redactor red(s);
-    EXPECT_EQ(red.text(std::string("/home/alice/x alice lab-host-17 malice")), "/home/user1/x user1 host malice");
+    EXPECT_EQ(red.text(std::string("/home/alice/x alice lab-host-17 malice")),
+              "/home/user1/x user1 host malice");
     EXPECT_EQ(Redactor::programName("/usr/bin/containerd-shim-runc-v2"), "containerd-shim-runc-v2");
     EXPECT_EQ(Redactor::programName("postgres: walwriter"), "postgres");
 }
@@ -191,7 +197,8 @@ TEST(GuiClusterView, FilterDimsNonMatchingClusters)
     view.setFilterText(QStringLiteral("docker"));
     const QImage filtered = ViewExporter::renderImage(&view, 1);
     // Host dots fade: far fewer pixels of the full host-dot colour remain.
-    EXPECT_LT(guitest::countNear(filtered, view.style().hostDot, 6), guitest::countNear(all, view.style().hostDot, 6) / 4);
+    EXPECT_LT(guitest::countNear(filtered, view.style().hostDot, 6),
+              guitest::countNear(all, view.style().hostDot, 6) / 4);
     view.setFilterText(QString());
     EXPECT_EQ(ViewExporter::renderImage(&view, 1), all);
 }

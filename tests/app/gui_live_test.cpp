@@ -14,7 +14,8 @@
 
 using namespace nsviz;
 
-namespace {
+namespace
+{
 
 // Waits (running the event loop) until @p pred holds or @p ms pass.
 template <typename Pred> bool waitFor(Pred pred, int ms)
@@ -44,7 +45,8 @@ TEST(GuiLive, ClusterAppearsAndGoesWithAProcessInAFreshNetns)
     ClusterView view(&store);
     view.resize(1200, 800);
     Session session(&store);
-    session.setTransportFactory([](bool, QObject *parent) { return new LocalTransport(QStringLiteral("/proc"), {}, parent); });
+    session.setTransportFactory(
+        [](bool, QObject *parent) { return new LocalTransport(QStringLiteral("/proc"), {}, parent); });
     session.setIntervalMs(500);
     session.connectLive(false);
     ASSERT_TRUE(waitFor([&] { return !store.isEmpty(); }, 60000)) << "no first snapshot";
@@ -82,8 +84,11 @@ TEST(GuiLive, ClusterAppearsAndGoesWithAProcessInAFreshNetns)
 
     child.kill();
     ASSERT_TRUE(child.waitForFinished(10000));
-    EXPECT_TRUE(waitFor([&] { return view.clusterLayout().dotOfPid(pid) < 0 && view.clusterLayout().clusterIndex(netns) < 0; },
-                        60000))
+    EXPECT_TRUE(waitFor(
+        [&] {
+            return view.clusterLayout().dotOfPid(pid) < 0 && view.clusterLayout().clusterIndex(netns) < 0;
+        },
+        60000))
         << "the exited process's cluster stayed";
     session.disconnectLive();
 }

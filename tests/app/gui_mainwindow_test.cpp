@@ -2,9 +2,9 @@
 // MainWindow and Session: the live flow through a transport (first snapshot, then deltas, pause),
 // the unprivileged banner, and opening bad files leaving the view as it was.
 #include "clusterview.h"
-#include "localtransport.h"
-#include "gui_testutil.h"
 #include "findingspanel.h"
+#include "gui_testutil.h"
+#include "localtransport.h"
 #include "mainwindow.h"
 #include "session.h"
 #include "snapshotstore.h"
@@ -21,10 +21,12 @@
 
 using namespace nsviz;
 
-namespace {
+namespace
+{
 
 /// A transport the test drives by hand: what a helper would send, frame by frame.
-class FakeTransport : public Transport {
+class FakeTransport : public Transport
+{
 public:
     using Transport::Transport;
     QString description() const override { return QStringLiteral("fake"); }
@@ -51,7 +53,8 @@ TEST(GuiMainWindow, LiveSnapshotThenDeltasThenPause)
     MainWindow win;
     win.setInteractive(false);
     FakeTransport *fake = nullptr;
-    win.session()->setTransportFactory([&](bool, QObject *parent) { return fake = new FakeTransport(parent); });
+    win.session()->setTransportFactory(
+        [&](bool, QObject *parent) { return fake = new FakeTransport(parent); });
     win.session()->setIntervalMs(1000);
     win.session()->connectLive(false);
     ASSERT_TRUE(fake);
@@ -67,11 +70,13 @@ TEST(GuiMainWindow, LiveSnapshotThenDeltasThenPause)
     ASSERT_TRUE(findings.wait(10000));
     const int containers = win.findingsPanel()->containerCount();
     EXPECT_GE(containers, 2);
-    EXPECT_TRUE(win.findingsPanel()->toText().contains(QStringLiteral("4242"))) << win.findingsPanel()->toText().toStdString();
+    EXPECT_TRUE(win.findingsPanel()->toText().contains(QStringLiteral("4242")))
+        << win.findingsPanel()->toText().toStdString();
     auto *counts = win.findChild<QLabel *>(QStringLiteral("statusCounts"));
     ASSERT_TRUE(counts);
     EXPECT_TRUE(counts->text().startsWith(QStringLiteral("49 processes")));
-    EXPECT_TRUE(win.findChild<QLabel *>(QStringLiteral("statusSource"))->text().contains(QStringLiteral("fake")));
+    EXPECT_TRUE(
+        win.findChild<QLabel *>(QStringLiteral("statusSource"))->text().contains(QStringLiteral("fake")));
 
     // A delta: one more process sharing only the host net namespace -> flagged at once.
     Snapshot next = s;
@@ -82,8 +87,9 @@ TEST(GuiMainWindow, LiveSnapshotThenDeltasThenPause)
     Q_EMIT fake->deltaReceived(d);
     EXPECT_EQ(win.store()->snapshot().processes.size(), s.processes.size() + 1);
     EXPECT_GE(win.clusterView()->clusterLayout().dotOfPid(9200), 0);
-    EXPECT_EQ(win.clusterView()->clusterLayout().dots()[win.clusterView()->clusterLayout().dotOfPid(9200)].relation,
-              HostRelation::HostNetWarning);
+    EXPECT_EQ(
+        win.clusterView()->clusterLayout().dots()[win.clusterView()->clusterLayout().dotOfPid(9200)].relation,
+        HostRelation::HostNetWarning);
     ASSERT_TRUE(findings.wait(10000));
     EXPECT_EQ(win.findingsPanel()->containerCount(), containers + 1);
 
@@ -106,7 +112,8 @@ TEST(GuiMainWindow, UnprivilegedBannerSaysHowManyAreMissing)
     win.setInteractive(false);
     win.show();
     FakeTransport *fake = nullptr;
-    win.session()->setTransportFactory([&](bool, QObject *parent) { return fake = new FakeTransport(parent); });
+    win.session()->setTransportFactory(
+        [&](bool, QObject *parent) { return fake = new FakeTransport(parent); });
     win.session()->connectLive(false);
     Snapshot s = guitest::hostSmall();
     s.host.privileged = false;
@@ -177,7 +184,8 @@ TEST(GuiMainWindow, BadFilesLeaveTheViewUnchanged)
         failed.clear();
         win.session()->openFile(data(file));
         ASSERT_TRUE(failed.wait(10000)) << file;
-        EXPECT_TRUE(failed.at(0).at(1).toString().contains(QString::fromUtf8(why))) << file << ": " << failed.at(0).at(1).toString().toStdString();
+        EXPECT_TRUE(failed.at(0).at(1).toString().contains(QString::fromUtf8(why)))
+            << file << ": " << failed.at(0).at(1).toString().toStdString();
         EXPECT_TRUE(win.lastError().contains(QString::fromUtf8(why))) << file;
         EXPECT_TRUE(win.lastError().contains(QStringLiteral("left as it was")));
         EXPECT_TRUE(sameContent(win.store()->snapshot(), good)) << file;
@@ -194,7 +202,8 @@ TEST(GuiMainWindow, SaveRedactedSnapshotRoundTrips)
     win.store()->setSnapshot(guitest::hostSmall());
     QTemporaryDir dir;
     QString error;
-    const QString plain = dir.filePath(QStringLiteral("plain.json")), red = dir.filePath(QStringLiteral("red.json"));
+    const QString plain = dir.filePath(QStringLiteral("plain.json")),
+                  red = dir.filePath(QStringLiteral("red.json"));
     ASSERT_TRUE(win.session()->saveFile(plain, false, &error)) << error.toStdString();
     ASSERT_TRUE(win.session()->saveFile(red, true, &error)) << error.toStdString();
     EXPECT_TRUE(sameContent(Session::loadFile(plain), win.store()->snapshot()));

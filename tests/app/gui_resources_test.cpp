@@ -6,7 +6,8 @@
 #include <QSvgRenderer>
 #include <gtest/gtest.h>
 
-namespace {
+namespace
+{
 
 QString resource(const char *name)
 {
@@ -30,7 +31,8 @@ TEST(GuiResources, DesktopEntryValidates)
 {
     const QString tool = QStandardPaths::findExecutable(QStringLiteral("desktop-file-validate"));
     if (tool.isEmpty())
-        GTEST_SKIP() << "desktop-file-validate not installed (package desktop-file-utils, listed in scripts/deps/gui.txt)";
+        GTEST_SKIP() << "desktop-file-validate not installed (package desktop-file-utils, listed in "
+                        "scripts/deps/gui.txt)";
     QString out;
     EXPECT_EQ(runTool(tool, {resource("org.nsviz.nsviz.desktop")}, &out), 0) << out.toStdString();
 }
@@ -41,7 +43,11 @@ TEST(GuiResources, MetainfoValidates)
     if (tool.isEmpty())
         GTEST_SKIP() << "appstreamcli not installed (package appstream, listed in scripts/deps/gui.txt)";
     QString out;
-    EXPECT_EQ(runTool(tool, {QStringLiteral("validate"), QStringLiteral("--no-net"), resource("org.nsviz.nsviz.metainfo.xml")}, &out), 0)
+    EXPECT_EQ(runTool(tool,
+                      {QStringLiteral("validate"), QStringLiteral("--no-net"),
+                       resource("org.nsviz.nsviz.metainfo.xml")},
+                      &out),
+              0)
         << out.toStdString();
 }
 

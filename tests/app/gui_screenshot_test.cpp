@@ -13,12 +13,14 @@
 
 using namespace nsviz;
 
-namespace {
+namespace
+{
 
 QString nsvizBinary()
 {
     // The test binary lives in build/<preset>/tests, the app in build/<preset>/app.
-    return QFileInfo(QCoreApplication::applicationDirPath() + QStringLiteral("/../app/nsviz")).absoluteFilePath();
+    return QFileInfo(QCoreApplication::applicationDirPath() + QStringLiteral("/../app/nsviz"))
+        .absoluteFilePath();
 }
 
 struct NsvizRun {
@@ -57,12 +59,15 @@ TEST(GuiScreenshot, ClusterPngShowsClustersAndSummary)
     ASSERT_TRUE(QFileInfo::exists(nsvizBinary())) << nsvizBinary().toStdString();
     QTemporaryDir dir;
     const QString png = dir.filePath(QStringLiteral("cluster.png"));
-    const NsvizRun r = runNsviz({QStringLiteral("--screenshot"), png, QStringLiteral("--snapshot"), fixture("host-small.json"),
-                            QStringLiteral("--size"), QStringLiteral("1000x700"), QStringLiteral("--theme"), QStringLiteral("light")});
+    const NsvizRun r =
+        runNsviz({QStringLiteral("--screenshot"), png, QStringLiteral("--snapshot"),
+                  fixture("host-small.json"), QStringLiteral("--size"), QStringLiteral("1000x700"),
+                  QStringLiteral("--theme"), QStringLiteral("light")});
     ASSERT_EQ(r.code, 0) << r.err.toStdString();
     EXPECT_TRUE(r.out.contains(QStringLiteral("processes: 49")));
     EXPECT_TRUE(r.out.contains(QStringLiteral("host reference: PID 1 (systemd)")));
-    EXPECT_TRUE(r.out.contains(QStringLiteral("sharing the host network namespace while isolated otherwise: 2 containers")));
+    EXPECT_TRUE(r.out.contains(
+        QStringLiteral("sharing the host network namespace while isolated otherwise: 2 containers")));
     EXPECT_TRUE(r.out.contains(QStringLiteral("agent (pid 4242)")));
 
     QImage img(png);
@@ -89,9 +94,10 @@ TEST(GuiScreenshot, EveryViewRendersAtScaleAndAsSvg)
     QTemporaryDir dir;
     for (const char *view : {"cluster", "tree", "table", "charts"}) {
         const QString png = dir.filePath(QString::fromUtf8(view) + QStringLiteral(".png"));
-        const NsvizRun r = runNsviz({QStringLiteral("--screenshot"), png, QStringLiteral("--view"), QString::fromUtf8(view),
-                                QStringLiteral("--snapshot"), fixture("host-small.json"), QStringLiteral("--size"),
-                                QStringLiteral("800x600"), QStringLiteral("--scale"), QStringLiteral("2")});
+        const NsvizRun r =
+            runNsviz({QStringLiteral("--screenshot"), png, QStringLiteral("--view"), QString::fromUtf8(view),
+                      QStringLiteral("--snapshot"), fixture("host-small.json"), QStringLiteral("--size"),
+                      QStringLiteral("800x600"), QStringLiteral("--scale"), QStringLiteral("2")});
         ASSERT_EQ(r.code, 0) << view << ": " << r.err.toStdString();
         QImage img(png);
         EXPECT_EQ(img.size(), QSize(1600, 1200)) << view;
@@ -102,8 +108,9 @@ TEST(GuiScreenshot, EveryViewRendersAtScaleAndAsSvg)
         EXPECT_GT(colours.size(), 20) << view << " looks blank";
     }
     const QString svg = dir.filePath(QStringLiteral("cluster.svg"));
-    const NsvizRun r = runNsviz({QStringLiteral("--screenshot"), svg, QStringLiteral("--snapshot"), fixture("host-small.json"),
-                            QStringLiteral("--group-by"), QStringLiteral("pid"), QStringLiteral("--redact")});
+    const NsvizRun r = runNsviz({QStringLiteral("--screenshot"), svg, QStringLiteral("--snapshot"),
+                                 fixture("host-small.json"), QStringLiteral("--group-by"),
+                                 QStringLiteral("pid"), QStringLiteral("--redact")});
     ASSERT_EQ(r.code, 0) << r.err.toStdString();
     QFile f(svg);
     ASSERT_TRUE(f.open(QIODevice::ReadOnly));
@@ -119,11 +126,13 @@ TEST(GuiScreenshot, BadInputFailsWithAMessage)
 {
     QTemporaryDir dir;
     const QString png = dir.filePath(QStringLiteral("x.png"));
-    NsvizRun r = runNsviz({QStringLiteral("--screenshot"), png, QStringLiteral("--snapshot"), fixture("truncated.json")});
+    NsvizRun r = runNsviz(
+        {QStringLiteral("--screenshot"), png, QStringLiteral("--snapshot"), fixture("truncated.json")});
     EXPECT_EQ(r.code, 2);
     EXPECT_TRUE(r.err.contains(QStringLiteral("not valid JSON")));
     EXPECT_FALSE(QFileInfo::exists(png));
-    r = runNsviz({QStringLiteral("--screenshot"), png, QStringLiteral("--group-by"), QStringLiteral("bogus")});
+    r = runNsviz(
+        {QStringLiteral("--screenshot"), png, QStringLiteral("--group-by"), QStringLiteral("bogus")});
     EXPECT_EQ(r.code, 2);
     EXPECT_TRUE(r.err.contains(QStringLiteral("unknown namespace type")));
     r = runNsviz({QStringLiteral("--screenshot"), png, QStringLiteral("--view"), QStringLiteral("pie"),

@@ -7,7 +7,8 @@
 #include <QColor>
 #include <QImage>
 
-namespace nsviz::guitest {
+namespace nsviz::guitest
+{
 
 inline Snapshot hostSmall()
 {
@@ -23,7 +24,8 @@ inline int countNear(const QImage &img, const QColor &colour, int tolerance)
         const QRgb *line = reinterpret_cast<const QRgb *>(im.constScanLine(y));
         for (int x = 0; x < im.width(); ++x) {
             const QRgb c = line[x];
-            if (std::abs(qRed(c) - colour.red()) <= tolerance && std::abs(qGreen(c) - colour.green()) <= tolerance &&
+            if (std::abs(qRed(c) - colour.red()) <= tolerance &&
+                std::abs(qGreen(c) - colour.green()) <= tolerance &&
                 std::abs(qBlue(c) - colour.blue()) <= tolerance)
                 ++n;
         }
@@ -32,7 +34,8 @@ inline int countNear(const QImage &img, const QColor &colour, int tolerance)
 }
 
 /// A process in a brand-new namespace of every type but @p shared (which stays the host's).
-inline Process freshProcess(int pid, std::uint64_t firstIno, const Snapshot &like, std::initializer_list<NsType> shared)
+inline Process freshProcess(int pid, std::uint64_t firstIno, const Snapshot &like,
+                            std::initializer_list<NsType> shared)
 {
     Process p = testutil::makeProcess(pid, 900000 + pid, "newbie", like);
     std::uint64_t ino = firstIno;
