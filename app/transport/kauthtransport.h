@@ -24,13 +24,16 @@
 #include <optional>
 
 class KJob;
-namespace KAuth {
+namespace KAuth
+{
 class ExecuteJob;
 }
 
-namespace nsviz {
+namespace nsviz
+{
 
-class KAuthTransport : public Transport {
+class KAuthTransport : public Transport
+{
     Q_OBJECT
 public:
     struct Options {
@@ -116,7 +119,7 @@ private:
     QTimer m_drainTimer;
     QTimer m_retryTimer;
     int m_retries = 0;
-    bool m_sawOwnStart = false; ///< the helper announced an action of our name after our call
+    bool m_sawOwnStart = false;  ///< the helper announced an action of our name after our call
     bool m_ownHeartbeat = false; ///< the helper sent a heartbeat with our id: it serves us
 };
 

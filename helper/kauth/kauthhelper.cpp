@@ -9,9 +9,11 @@
 #include <cstdio>
 #include <variant>
 
-namespace nsviz::kauth {
+namespace nsviz::kauth
+{
 
-namespace {
+namespace
+{
 
 QString q(const std::string &s)
 {

@@ -10,9 +10,11 @@
 
 #include <QObject>
 
-namespace nsviz::kauth {
+namespace nsviz::kauth
+{
 
-class KAuthHelper : public QObject {
+class KAuthHelper : public QObject
+{
     Q_OBJECT
 public:
     KAuthHelper();

@@ -9,9 +9,11 @@
 #include <limits>
 #include <optional>
 
-namespace nsviz::kauth {
+namespace nsviz::kauth
+{
 
-namespace {
+namespace
+{
 
 // Integers only: a double, bool or string "5" is a client bug or an attack, not a number.
 std::optional<qint64> integer(const QVariant &v, bool *tooBig)
@@ -142,9 +144,11 @@ std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVaria
             c.fail(QStringLiteral("argument \"mode\" must be \"snapshot\" or \"subscribe\""));
         r.subscribe = mode == QLatin1String("subscribe");
         qint64 interval = kDefaultIntervalMs, duration = kDefaultDurationMs, chunk = kDefaultChunkBytes;
-        if (c.ok && !r.subscribe && (args.contains(QStringLiteral("interval_ms")) ||
-                                     args.contains(QStringLiteral("max_duration_ms"))))
-            c.fail(QStringLiteral("\"interval_ms\" and \"max_duration_ms\" only apply to mode \"subscribe\""));
+        if (c.ok && !r.subscribe &&
+            (args.contains(QStringLiteral("interval_ms")) ||
+             args.contains(QStringLiteral("max_duration_ms"))))
+            c.fail(
+                QStringLiteral("\"interval_ms\" and \"max_duration_ms\" only apply to mode \"subscribe\""));
         c.intKey("interval_ms", kMinIntervalMs, kMaxIntervalMs, interval, false);
         c.intKey("max_duration_ms", kMinDurationMs, kMaxDurationMs, duration, false);
         c.intKey("chunk_bytes", kMinChunkBytes, kMaxChunkBytes, chunk, false);
@@ -196,7 +200,8 @@ QVariantMap toKAuthArgs(const KAuthRequest &req)
     m.insert(QStringLiteral("id"), QVariant::fromValue<qulonglong>(req.id));
     switch (req.verb) {
     case Verb::Scan:
-        m.insert(QStringLiteral("mode"), req.subscribe ? QStringLiteral("subscribe") : QStringLiteral("snapshot"));
+        m.insert(QStringLiteral("mode"),
+                 req.subscribe ? QStringLiteral("subscribe") : QStringLiteral("snapshot"));
         if (req.subscribe) {
             m.insert(QStringLiteral("interval_ms"), req.intervalMs);
             m.insert(QStringLiteral("max_duration_ms"), req.maxDurationMs);

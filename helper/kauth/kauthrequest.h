@@ -13,7 +13,8 @@
 #include <string>
 #include <variant>
 
-namespace nsviz::kauth {
+namespace nsviz::kauth
+{
 
 /// The KAuth helper id and the action names ("org.nsviz.helper.scan", ...).
 inline constexpr const char *kHelperId = "org.nsviz.helper";
@@ -38,8 +39,8 @@ inline constexpr int kMaxDemoArgBytes = 16 * 1024;
 /// A validated request. Only the fields of its verb are meaningful.
 struct KAuthRequest {
     Verb verb = Verb::Scan;
-    std::uint64_t id = 0;            ///< client-chosen, 1..2^53-1; carried in every frame and reply
-    bool subscribe = false;          ///< scan: snapshot then deltas until stopped or maxDurationMs
+    std::uint64_t id = 0;   ///< client-chosen, 1..2^53-1; carried in every frame and reply
+    bool subscribe = false; ///< scan: snapshot then deltas until stopped or maxDurationMs
     int intervalMs = kDefaultIntervalMs;
     int maxDurationMs = kDefaultDurationMs; ///< a vanished client cannot keep root busy forever
     int chunkBytes = kDefaultChunkBytes;    ///< snapshot split size (small values for tests)
@@ -55,8 +56,8 @@ struct KAuthArgError {
     QString message;
 };
 
-QString actionName(Verb v);   ///< "org.nsviz.helper.scan", ...
-QString verbName(Verb v);     ///< "scan", "inspect", "demostart", "demostop"
+QString actionName(Verb v); ///< "org.nsviz.helper.scan", ...
+QString verbName(Verb v);   ///< "scan", "inspect", "demostart", "demostop"
 
 /// Checks @p args for @p verb: exact key set, QVariant types, ranges. Never throws.
 std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVariantMap &args);

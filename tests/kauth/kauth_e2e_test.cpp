@@ -19,7 +19,8 @@
 using nsviz::KAuthTransport;
 using nsviz::Transport;
 
-namespace {
+namespace
+{
 
 QString mode()
 {
@@ -50,17 +51,23 @@ int countProcDirs()
 struct Recorder {
     explicit Recorder(KAuthTransport &t)
     {
-        QObject::connect(&t, &KAuthTransport::frameReceived, [this](quint64 id, quint64 seq, const QByteArray &f) {
-            frames.push_back({id, seq, f});
-        });
-        QObject::connect(&t, &Transport::snapshotReceived, [this](const nsviz::Snapshot &s) { snapshots.push_back(s); });
-        QObject::connect(&t, &Transport::deltaReceived, [this](const nsviz::SnapshotDelta &d) { deltas.push_back(d); });
+        QObject::connect(&t, &KAuthTransport::frameReceived,
+                         [this](quint64 id, quint64 seq, const QByteArray &f) {
+                             frames.push_back({id, seq, f});
+                         });
+        QObject::connect(&t, &Transport::snapshotReceived,
+                         [this](const nsviz::Snapshot &s) { snapshots.push_back(s); });
+        QObject::connect(&t, &Transport::deltaReceived,
+                         [this](const nsviz::SnapshotDelta &d) { deltas.push_back(d); });
         QObject::connect(&t, &Transport::failed, [this](Transport::Error e, const QString &m) {
             errors.push_back({e, m});
         });
-        QObject::connect(&t, &KAuthTransport::requestFinished,
-                         [this](quint64 id, const QString &s) { finished.push_back({id, s}); });
-        QObject::connect(&t, &Transport::replyReceived, [this](quint64 id, const QByteArray &f) { replies.push_back({id, f}); });
+        QObject::connect(&t, &KAuthTransport::requestFinished, [this](quint64 id, const QString &s) {
+            finished.push_back({id, s});
+        });
+        QObject::connect(&t, &Transport::replyReceived, [this](quint64 id, const QByteArray &f) {
+            replies.push_back({id, f});
+        });
     }
     struct Frame {
         quint64 id, seq;
@@ -99,7 +106,8 @@ KAuthTransport::Options testOptions()
     return o;
 }
 
-class KAuthE2E : public ::testing::Test {
+class KAuthE2E : public ::testing::Test
+{
 protected:
     void SetUp() override
     {
@@ -109,7 +117,8 @@ protected:
     }
 };
 
-class KAuthE2EDenied : public ::testing::Test {
+class KAuthE2EDenied : public ::testing::Test
+{
 protected:
     void SetUp() override
     {

@@ -8,7 +8,8 @@
 
 using namespace nsviz::kauth;
 
-namespace {
+namespace
+{
 
 QVariantMap scanArgs()
 {
@@ -76,9 +77,11 @@ TEST(KAuthRequest, IdIsRequiredIntegerAndInRange)
     for (const QVariant &bad : {QVariant(0), QVariant(-1), QVariant::fromValue<qulonglong>(kMaxRequestId + 1),
                                 QVariant::fromValue<qulonglong>(std::numeric_limits<qulonglong>::max())}) {
         QVariantMap m{{QStringLiteral("id"), bad}};
-        EXPECT_NE(errorOf(Verb::Scan, m).find("out of range"), std::string::npos) << bad.toString().toStdString();
+        EXPECT_NE(errorOf(Verb::Scan, m).find("out of range"), std::string::npos)
+            << bad.toString().toStdString();
     }
-    for (const QVariant &bad : {QVariant(QStringLiteral("5")), QVariant(5.0), QVariant(true), QVariant(QByteArray("5"))}) {
+    for (const QVariant &bad :
+         {QVariant(QStringLiteral("5")), QVariant(5.0), QVariant(true), QVariant(QByteArray("5"))}) {
         QVariantMap m{{QStringLiteral("id"), bad}};
         EXPECT_NE(errorOf(Verb::Scan, m).find("must be an integer"), std::string::npos) << bad.typeName();
     }
@@ -139,7 +142,8 @@ TEST(KAuthRequest, InspectPid)
     EXPECT_NE(insp(-5), "");
     EXPECT_NE(insp(kMaxPid + 1), "");
     EXPECT_NE(insp(QStringLiteral("1")), "");
-    EXPECT_NE(errorOf(Verb::Inspect, {{QStringLiteral("id"), 9}}).find("missing argument \"pid\""), std::string::npos);
+    EXPECT_NE(errorOf(Verb::Inspect, {{QStringLiteral("id"), 9}}).find("missing argument \"pid\""),
+              std::string::npos);
 }
 
 TEST(KAuthRequest, ErrorKeepsIdWhenReadable)
@@ -152,7 +156,8 @@ TEST(KAuthRequest, ErrorKeepsIdWhenReadable)
 
 TEST(KAuthRequest, DemoArgumentsAreBounded)
 {
-    QVariantMap m{{QStringLiteral("id"), 1}, {QStringLiteral("spec"), QString(kMaxDemoArgBytes + 1, QLatin1Char('x'))}};
+    QVariantMap m{{QStringLiteral("id"), 1},
+                  {QStringLiteral("spec"), QString(kMaxDemoArgBytes + 1, QLatin1Char('x'))}};
     EXPECT_NE(errorOf(Verb::DemoStart, m).find("longer than"), std::string::npos);
     QVariantMap s{{QStringLiteral("id"), 1}, {QStringLiteral("name"), QStringLiteral("demo-1")}};
     EXPECT_EQ(errorOf(Verb::DemoStop, s), "");

@@ -17,7 +17,8 @@ using namespace nsviz::kauth;
 using nlohmann::json;
 namespace event = nsviz::protocol::event;
 
-namespace {
+namespace
+{
 
 struct Collected {
     std::vector<std::string> lines;
@@ -75,7 +76,8 @@ TEST(RequestRunner, RequestLinesAreTheProtocols)
     i.verb = Verb::Inspect;
     i.id = 3;
     i.pid = 77;
-    EXPECT_EQ(json::parse(RequestRunner::requestLine(i)), json::parse(R"({"v":1,"type":"inspect","id":3,"pid":77})"));
+    EXPECT_EQ(json::parse(RequestRunner::requestLine(i)),
+              json::parse(R"({"v":1,"type":"inspect","id":3,"pid":77})"));
     KAuthRequest d;
     d.verb = Verb::DemoStop;
     d.id = 4;
@@ -181,7 +183,8 @@ TEST(RequestRunner, SinkRefusalEndsTheStream)
     req.subscribe = true;
     req.intervalMs = kMinIntervalMs;
     Collected c;
-    auto out = runCollect(req, c, [] { return false; }, [] { return false; });
+    auto out = runCollect(
+        req, c, [] { return false; }, [] { return false; });
     EXPECT_EQ(out.status, RequestRunner::Status::Cancelled);
     EXPECT_EQ(c.lines.size(), 1u);
     EXPECT_EQ(out.frames, 0u); // the refused frame is not counted as delivered
