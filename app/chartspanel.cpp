@@ -55,6 +55,15 @@ void setNiceRange(QValueAxis *axis, qreal v)
     axis->setRange(0, max);
 }
 
+/// QChartView::setChart() hands the old chart back to the caller (the default one every view
+/// creates): delete it, or each panel leaks three charts.
+void replaceChart(QChartView *view, QChart *chart)
+{
+    QChart *old = view->chart();
+    view->setChart(chart);
+    delete old;
+}
+
 QColor hostColor(const QPalette &pal)
 {
     return views::mutedTextColor(pal);
@@ -98,7 +107,7 @@ ChartsPanel::ChartsPanel(SnapshotStore *store, QWidget *parent)
     typeChart->addAxis(m_typeY, Qt::AlignLeft);
     m_typeSeries->attachAxis(typeX);
     m_typeSeries->attachAxis(m_typeY);
-    m_typeView->setChart(typeChart);
+    replaceChart(m_typeView, typeChart);
 
     // The biggest namespaces that are not the host's (namespaces with the same processes as one bar).
     auto *topChart = new QChart;
@@ -128,7 +137,7 @@ ChartsPanel::ChartsPanel(SnapshotStore *store, QWidget *parent)
     topChart->addAxis(m_topX, Qt::AlignBottom);
     m_topSeries->attachAxis(m_topCategories);
     m_topSeries->attachAxis(m_topX);
-    m_topView->setChart(topChart);
+    replaceChart(m_topView, topChart);
 
     // Timeline since the panel opened.
     auto *timeChart = new QChart;
@@ -155,7 +164,7 @@ ChartsPanel::ChartsPanel(SnapshotStore *store, QWidget *parent)
     m_procLine->attachAxis(m_procY);
     m_nsLine->attachAxis(m_timeX);
     m_nsLine->attachAxis(m_nsY);
-    m_timeView->setChart(timeChart);
+    replaceChart(m_timeView, timeChart);
 
     for (QChartView *v : {m_typeView, m_topView, m_timeView}) {
         v->setRenderHint(QPainter::Antialiasing);

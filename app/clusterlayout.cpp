@@ -156,6 +156,16 @@ void ClusterLayout::slotOffset(int k, double &dx, double &dy)
     dy = rho * std::sin(theta);
 }
 
+const std::pair<float, float> &ClusterLayout::cachedOffset(int k)
+{
+    while (static_cast<int>(m_offsets.size()) <= k) {
+        double dx, dy;
+        slotOffset(static_cast<int>(m_offsets.size()), dx, dy);
+        m_offsets.emplace_back(static_cast<float>(dx), static_cast<float>(dy));
+    }
+    return m_offsets[static_cast<std::size_t>(k)];
+}
+
 void ClusterLayout::setType(NsType t)
 {
     m_type = t;
@@ -397,8 +407,7 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
         c.firstDot = static_cast<int>(m_dots.size());
         const int ci = static_cast<int>(m_clusters.size());
         for (auto [k, m] : bySlot) {
-            double dx, dy;
-            slotOffset(k, dx, dy);
+            const auto [dx, dy] = cachedOffset(k);
             Dot d;
             d.x = static_cast<float>(slot.x + dx);
             d.y = static_cast<float>(slot.y + dy);

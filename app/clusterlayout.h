@@ -102,6 +102,10 @@ private:
     void packFromScratch(std::vector<std::pair<NsId, double>> &order);
     void placeIncrementally(const NsId &id, Slot &slot);
 
+    /// slotOffset() for slots 0..n-1, grown on demand (sin/cos per dot per update add up at 50k).
+    const std::pair<float, float> &cachedOffset(int k);
+    std::vector<std::pair<float, float>> m_offsets;
+
     NsType m_type = NsType::Net;
     std::map<NsId, Slot> m_slots;
     std::vector<Cluster> m_clusters;

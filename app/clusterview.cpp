@@ -14,6 +14,8 @@
 #include <QLocale>
 #include <QPainter>
 #include <QPainterPath>
+#include <QPaintEngine>
+#include <QTimer>
 #include <QToolTip>
 #include <QVariantAnimation>
 #include <QWheelEvent>
@@ -29,6 +31,8 @@ constexpr double kLegendWidth = 350;
 constexpr double kLegendHeight = 158;
 constexpr double kMinScale = 0.01;
 constexpr double kMaxScale = 40;
+constexpr int kLayerMargin = 256; // logical px cached around the viewport for panning
+constexpr int kMaxLabels = 160;   // beyond this many the picture is too crowded to read them anyway
 
 QFont pixelFont(const QFont &base, double px, bool bold = false)
 {
@@ -77,7 +81,12 @@ ClusterView::ClusterView(SnapshotStore *store, QWidget *parent)
     m_anim->setEasingCurve(QEasingCurve::OutCubic);
     m_anim->setStartValue(0.0);
     m_anim->setEndValue(1.0);
+    m_crispTimer = new QTimer(this);
+    m_crispTimer->setSingleShot(true);
+    m_crispTimer->setInterval(120);
+    connect(m_crispTimer, &QTimer::timeout, this, &ClusterView::finishZoomGesture);
     connect(m_anim, &QVariantAnimation::valueChanged, this, [this](const QVariant &v) {
+        m_crispTimer->start();
         const double t = v.toDouble();
         // Interpolate the zoom geometrically so the motion feels even at every scale.
         m_scale = m_animFromScale * std::pow(m_animToScale / m_animFromScale, t);
@@ -182,6 +191,7 @@ void ClusterView::rebuild()
         m_hoverDot = -1;
     recolour();
     m_layoutMs = timer.nsecsElapsed() / 1e6;
+    invalidateLayer();
     Q_EMIT layoutUpdated();
     update();
 }
@@ -213,6 +223,7 @@ QColor ClusterView::dotColour(const ClusterLayout::Dot &d) const
 
 void ClusterView::recolour()
 {
+    invalidateLayer();
     const Snapshot &s = displayedSnapshot();
     const auto &dots = m_layout.dots();
     m_dotColour.assign(dots.size(), 0);
@@ -288,9 +299,11 @@ bool ClusterView::legendOnRight(const QSizeF &size) const
 QRectF ClusterView::contentRect(const QSizeF &size) const
 {
     QRectF r(kMargin, kHeaderHeight, size.width() - 2 * kMargin, size.height() - kHeaderHeight - kMargin);
-    if (legendOnRight(size))
+    // Reserve the legend's room only where that leaves the picture most of the space; in a small
+    // window the legend floats over the corner instead.
+    if (legendOnRight(size) && size.width() >= 1100)
         r.setRight(r.right() - kLegendWidth - kMargin);
-    else
+    else if (!legendOnRight(size) && size.height() >= 760)
         r.setBottom(r.bottom() - kLegendHeight - kMargin);
     if (r.width() < 50 || r.height() < 50)
         r = QRectF(QPointF(0, 0), size);
@@ -317,6 +330,8 @@ void ClusterView::fitTransform(const QSizeF &size, double &scale, QPointF &offse
 void ClusterView::fitToView()
 {
     m_anim->stop();
+    m_crispTimer->stop();
+    invalidateLayer();
     fitTransform(size(), m_scale, m_offset);
     m_userMoved = false;
     update();
@@ -340,6 +355,7 @@ void ClusterView::zoomAround(double factor, QPointF anchor)
     m_scale = s;
     m_offset = anchor - world * s;
     m_userMoved = true;
+    m_crispTimer->start(); // scale the cached picture now, repaint it sharp when the wheel rests
     update();
 }
 
@@ -351,6 +367,21 @@ void ClusterView::zoomIn()
 void ClusterView::zoomOut()
 {
     zoomAround(0.8, rect().center());
+}
+
+void ClusterView::finishZoomGesture()
+{
+    m_crispTimer->stop();
+    invalidateLayer();
+    update();
+}
+
+void ClusterView::panBy(QPointF delta)
+{
+    m_anim->stop();
+    m_offset += delta;
+    m_userMoved = true;
+    update();
 }
 
 void ClusterView::zoomToCluster(int ci)
@@ -377,6 +408,7 @@ void ClusterView::selectPid(int pid)
     const QPointF sp = toScreen(dot.x, dot.y);
     if (!rect().adjusted(20, 20, -20, -20).contains(sp.toPoint()))
         zoomToCluster(dot.cluster);
+    invalidateLayer();
     Q_EMIT processSelected(pid);
     update();
 }
@@ -390,37 +422,104 @@ int ClusterView::dotAtScreen(QPointF pos) const
 
 // ---- painting -------------------------------------------------------------------------------
 
+void ClusterView::invalidateLayer()
+{
+    m_layerValid = false;
+}
+
+bool ClusterView::layerCovers() const
+{
+    if (!m_layerValid || m_layer.isNull() || m_layerScale <= 0)
+        return false;
+    const double k = m_scale / m_layerScale;
+    if (std::abs(k - 1) > 1e-9)
+        return m_crispTimer->isActive() || m_anim->state() == QAbstractAnimation::Running;
+    const QPointF d = m_offset - m_layerOffset;
+    return std::abs(d.x()) <= kLayerMargin && std::abs(d.y()) <= kLayerMargin;
+}
+
+void ClusterView::renderLayer()
+{
+    const qreal dpr = devicePixelRatioF();
+    const QSize logical = size() + QSize(2 * kLayerMargin, 2 * kLayerMargin);
+    if (m_layer.size() != logical * dpr || m_layer.devicePixelRatio() != dpr) {
+        m_layer = QImage(logical * dpr, QImage::Format_ARGB32_Premultiplied);
+        m_layer.setDevicePixelRatio(dpr);
+    }
+    QPainter p(&m_layer);
+    p.translate(kLayerMargin, kLayerMargin);
+    paintWorld(p, QRectF(-kLayerMargin, -kLayerMargin, logical.width(), logical.height()), size());
+    p.end();
+    m_layerScale = m_scale;
+    m_layerOffset = m_offset;
+    m_layerValid = true;
+}
+
 void ClusterView::paintEvent(QPaintEvent *)
+{
+    QPainter p(this);
+    paintFrame(p);
+}
+
+void ClusterView::paintFrame(QPainter &p)
 {
     QElapsedTimer timer;
     timer.start();
-    QPainter p(this);
-    paintScene(p, size());
+    if (m_layout.clusters().empty()) {
+        paintScene(p, size());
+        m_paintMs = timer.nsecsElapsed() / 1e6;
+        return;
+    }
+    if (!layerCovers())
+        renderLayer();
+    // screen_now = (layer_point - margin - layerOffset) * k + offset
+    const double k = m_scale / m_layerScale;
+    p.fillRect(rect(), m_style.background);
+    p.save();
+    p.translate(m_offset - (m_layerOffset + QPointF(kLayerMargin, kLayerMargin)) * k);
+    p.scale(k, k);
+    p.setRenderHint(QPainter::SmoothPixmapTransform, std::abs(k - 1) > 1e-9);
+    p.drawImage(QPointF(0, 0), m_layer);
+    p.restore();
+    p.setRenderHint(QPainter::Antialiasing, true);
+    paintRings(p);
+    paintHeader(p, size());
+    paintLegend(p, size());
     m_paintMs = timer.nsecsElapsed() / 1e6;
 }
 
 void ClusterView::paintScene(QPainter &p, const QSizeF &size)
 {
     p.save();
-    QLinearGradient bg(0, 0, 0, size.height());
-    bg.setColorAt(0, m_style.background);
-    bg.setColorAt(1, m_style.backgroundEdge);
-    p.fillRect(QRectF(QPointF(0, 0), size), bg);
-
     if (m_layout.clusters().empty()) {
+        QLinearGradient bg(0, 0, 0, size.height());
+        bg.setColorAt(0, m_style.background);
+        bg.setColorAt(1, m_style.backgroundEdge);
+        p.fillRect(QRectF(QPointF(0, 0), size), bg);
         paintEmpty(p, size);
         p.restore();
         return;
     }
-    const QRectF world(toWorld(QPointF(0, 0)), toWorld(QPointF(size.width(), size.height())));
+    paintWorld(p, QRectF(QPointF(0, 0), size), size);
+    p.setRenderHint(QPainter::Antialiasing, true);
+    paintRings(p);
+    paintHeader(p, size);
+    paintLegend(p, size);
+    p.restore();
+}
+
+void ClusterView::paintWorld(QPainter &p, const QRectF &area, const QSizeF &viewSize)
+{
+    QLinearGradient bg(0, 0, 0, viewSize.height());
+    bg.setColorAt(0, m_style.background);
+    bg.setColorAt(1, m_style.backgroundEdge);
+    p.fillRect(area, bg);
+    const QRectF world(toWorld(area.topLeft()), toWorld(area.bottomRight()));
     p.setRenderHint(QPainter::Antialiasing, true);
     paintClusters(p, world);
     paintDots(p, world);
     paintWarnings(p, world);
-    paintLabels(p, size);
-    paintHeader(p, size);
-    paintLegend(p, size);
-    p.restore();
+    paintLabels(p, area, viewSize);
 }
 
 void ClusterView::paintEmpty(QPainter &p, const QSizeF &size)
@@ -518,10 +617,40 @@ void ClusterView::paintDots(QPainter &p, const QRectF &world)
         }
     }
     const bool tiny = rd < 1.6;
+    // On raster targets a pre-rendered antialiased sprite per colour is stamped instead of
+    // rasterising thousands of ellipses; vector targets (SVG) get real circles.
+    const bool sprites = !tiny && p.paintEngine() && p.paintEngine()->type() == QPaintEngine::Raster && rd < 24;
+    const qreal dpr = p.device() ? p.device()->devicePixelRatioF() : 1.0;
+    if (sprites && std::abs(m_spriteRadius - rd * dpr) > 1e-6) {
+        m_spriteKeys.clear();
+        m_sprites.clear();
+        m_spriteRadius = rd * dpr;
+    }
     p.setPen(Qt::NoPen);
     for (auto it = batches.cbegin(); it != batches.cend(); ++it) {
         p.setBrush(QColor::fromRgba(it.key()));
-        if (tiny) {
+        if (sprites) {
+            auto k = std::find(m_spriteKeys.begin(), m_spriteKeys.end(), it.key());
+            if (k == m_spriteKeys.end()) {
+                const int px = static_cast<int>(std::ceil(2 * rd * dpr)) + 2;
+                QImage sprite(px, px, QImage::Format_ARGB32_Premultiplied);
+                sprite.fill(Qt::transparent);
+                QPainter sp(&sprite);
+                sp.setRenderHint(QPainter::Antialiasing);
+                sp.setPen(Qt::NoPen);
+                sp.setBrush(QColor::fromRgba(it.key()));
+                sp.drawEllipse(QPointF(px / 2.0, px / 2.0), rd * dpr, rd * dpr);
+                sp.end();
+                sprite.setDevicePixelRatio(dpr);
+                m_spriteKeys.push_back(it.key());
+                m_sprites.push_back(sprite);
+                k = m_spriteKeys.end() - 1;
+            }
+            const QImage &sprite = m_sprites[static_cast<std::size_t>(k - m_spriteKeys.begin())];
+            const double half = sprite.width() / dpr / 2.0;
+            for (const QRectF &r : it.value())
+                p.drawImage(QPointF(r.center().x() - half, r.center().y() - half), sprite);
+        } else if (tiny) {
             // Sub-3px dots: squares look the same and fill much faster than ellipses.
             p.setRenderHint(QPainter::Antialiasing, false);
             p.drawRects(it.value().constData(), static_cast<int>(it.value().size()));
@@ -531,7 +660,12 @@ void ClusterView::paintDots(QPainter &p, const QRectF &world)
                 p.drawEllipse(r);
         }
     }
-    // Hover and selection on top.
+}
+
+void ClusterView::paintRings(QPainter &p)
+{
+    const auto &dots = m_layout.dots();
+    const double rd = ClusterLayout::kDotRadius * m_scale;
     auto ring = [&](int di, const QColor &colour, double width) {
         if (di < 0 || di >= static_cast<int>(dots.size()))
             return;
@@ -596,7 +730,7 @@ void ClusterView::paintWarnings(QPainter &p, const QRectF &world)
     }
 }
 
-void ClusterView::paintLabels(QPainter &p, const QSizeF &size)
+void ClusterView::paintLabels(QPainter &p, const QRectF &area, const QSizeF &viewSize)
 {
     const auto &clusters = m_layout.clusters();
     std::vector<int> order(clusters.size());
@@ -613,8 +747,24 @@ void ClusterView::paintLabels(QPainter &p, const QSizeF &size)
     const QFont titleFont = pixelFont(font(), 13, true);
     const QFont detailFont = pixelFont(font(), 11);
     const QFontMetricsF tfm(titleFont), dfm(detailFont);
-    const QRectF bounds(QPointF(0, kHeaderHeight - 6), QSizeF(size.width(), size.height() - kHeaderHeight + 6));
+    // Labels go where the viewport was when this was painted (not into the cache's margin, which
+    // is off screen): a label must be readable in the picture it was made for.
+    QRectF bounds = QRectF(QPointF(0, 0), viewSize).intersected(area);
+    bounds.setTop(std::max(bounds.top(), kHeaderHeight - 6));
     QVector<QRectF> taken;
+    // Circles on screen, once per frame, for the "do not cover another circle" test.
+    struct ScreenCircle {
+        QPointF c;
+        double r;
+        QRectF box;
+    };
+    std::vector<ScreenCircle> circles(clusters.size());
+    for (std::size_t o = 0; o < clusters.size(); ++o) {
+        const QPointF oc = toScreen(clusters[o].x, clusters[o].y);
+        const double orr = clusters[o].r * m_scale * 0.8;
+        circles[o] = {oc, orr, QRectF(oc.x() - orr, oc.y() - orr, 2 * orr, 2 * orr)};
+    }
+    int attempts = 0;
     const bool filtering = !m_filter.trimmed().isEmpty();
 
     for (int i : order) {
@@ -626,6 +776,10 @@ void ClusterView::paintLabels(QPainter &p, const QSizeF &size)
             continue;
         if (filtering && !m_clusterMatches[i])
             continue;
+        if (!bounds.intersects(QRectF(centre.x() - r - 200, centre.y() - r - 60, 2 * r + 400, 2 * r + 120)))
+            continue;
+        if (++attempts > kMaxLabels)
+            break;
         QStringList lines{l.title, l.detail};
         if (!l.command.isEmpty() && r > 16)
             lines << l.command;
@@ -654,11 +808,11 @@ void ClusterView::paintLabels(QPainter &p, const QSizeF &size)
             for (const QRectF &t : taken)
                 clash = clash || t.intersects(cand);
             // Never cover the middle of another circle; grazing a rim is fine.
-            for (std::size_t o = 0; !clash && o < clusters.size(); ++o) {
-                if (static_cast<int>(o) == i)
+            for (std::size_t o = 0; !clash && o < circles.size(); ++o) {
+                if (static_cast<int>(o) == i || !circles[o].box.intersects(cand))
                     continue;
-                const QPointF oc = toScreen(clusters[o].x, clusters[o].y);
-                const double orr = clusters[o].r * m_scale * 0.8;
+                const QPointF oc = circles[o].c;
+                const double orr = circles[o].r;
                 const double nx = std::clamp(oc.x(), cand.left(), cand.right()), ny = std::clamp(oc.y(), cand.top(), cand.bottom());
                 clash = (nx - oc.x()) * (nx - oc.x()) + (ny - oc.y()) * (ny - oc.y()) < orr * orr;
             }
@@ -698,7 +852,7 @@ void ClusterView::paintLabels(QPainter &p, const QSizeF &size)
         }
     }
 
-    paintCallouts(p, size, taken);
+    paintCallouts(p, contentRect(viewSize).adjusted(-kMargin / 2, 0, kMargin / 2, 0), taken);
 
     // The host badge sits on the host circle's rim, so the host is obvious even without its label.
     for (const auto &c : clusters) {
@@ -721,7 +875,7 @@ void ClusterView::paintLabels(QPainter &p, const QSizeF &size)
     }
 }
 
-void ClusterView::paintCallouts(QPainter &p, const QSizeF &size, QVector<QRectF> &taken)
+void ClusterView::paintCallouts(QPainter &p, const QRectF &area, QVector<QRectF> &taken)
 {
     // Callouts name the flagged containers next to their cluster: the one thing a slide about
     // host-network sharing has to show, readable without hovering.
@@ -730,7 +884,6 @@ void ClusterView::paintCallouts(QPainter &p, const QSizeF &size, QVector<QRectF>
     const QFont tf = pixelFont(font(), 12, true);
     const QFont df = pixelFont(font(), 11);
     const QFontMetricsF tfm(tf), dfm(df);
-    const QRectF area = contentRect(size).adjusted(-kMargin / 2, 0, kMargin / 2, 0);
     const auto &dots = m_layout.dots();
     constexpr int kMaxCallouts = 6;
     int shown = 0, hidden = 0;
@@ -1039,6 +1192,7 @@ bool ClusterView::event(QEvent *e)
 
 void ClusterView::resizeEvent(QResizeEvent *)
 {
+    invalidateLayer();
     if (!m_userMoved)
         fitToView();
 }
@@ -1110,6 +1264,7 @@ void ClusterView::mouseReleaseEvent(QMouseEvent *e)
         if (ci >= 0)
             Q_EMIT clusterSelected(m_layout.type(), m_selectedCluster.dev, m_selectedCluster.ino);
     }
+    invalidateLayer();
     update();
 }
 
@@ -1155,6 +1310,27 @@ void ClusterView::keyPressEvent(QKeyEvent *e)
     case Qt::Key_0:
         fitToView();
         break;
+    case Qt::Key_PageDown:
+    case Qt::Key_PageUp: {
+        // Step through the clusters (biggest first), for keyboard-only use.
+        const auto &cl = m_layout.clusters();
+        if (cl.empty())
+            break;
+        std::vector<int> order(cl.size());
+        for (std::size_t i = 0; i < order.size(); ++i)
+            order[i] = static_cast<int>(i);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return cl[a].members.size() > cl[b].members.size(); });
+        const int cur = m_layout.clusterIndex(m_selectedCluster);
+        auto pos = std::find(order.begin(), order.end(), cur);
+        int idx = pos == order.end() ? -1 : static_cast<int>(pos - order.begin());
+        idx = e->key() == Qt::Key_PageDown ? (idx + 1) % static_cast<int>(order.size())
+                                           : (idx <= 0 ? static_cast<int>(order.size()) - 1 : idx - 1);
+        m_selectedCluster = cl[order[idx]].id;
+        invalidateLayer();
+        Q_EMIT clusterSelected(m_layout.type(), m_selectedCluster.dev, m_selectedCluster.ino);
+        zoomToCluster(order[idx]);
+        break;
+    }
     case Qt::Key_Return:
     case Qt::Key_Enter:
         zoomToCluster(m_layout.clusterIndex(m_selectedCluster));
@@ -1162,6 +1338,7 @@ void ClusterView::keyPressEvent(QKeyEvent *e)
     case Qt::Key_Escape:
         m_selectedPid = 0;
         m_selectedCluster = {};
+        invalidateLayer();
         Q_EMIT processSelected(0);
         update();
         break;
@@ -1181,6 +1358,7 @@ void ClusterView::leaveEvent(QEvent *)
 void ClusterView::changeEvent(QEvent *e)
 {
     if (e->type() == QEvent::PaletteChange && !m_darkOverride) {
+        invalidateLayer();
         m_style = ClusterStyle::forPalette(palette());
         recolour();
         update();

@@ -44,6 +44,9 @@ public:
     /// Paints the view as it is on screen (same zoom and pan) into @p painter over @p size logical
     /// pixels. Used by paintEvent, the PNG/SVG export and the headless screenshot.
     void paintScene(QPainter &painter, const QSizeF &size);
+    /// Paints what the widget shows, through the cached layer (what paintEvent does; the render
+    /// benchmark times it).
+    void paintFrame(QPainter &painter);
     /// Rich-text tooltip of process @p procIndex (index into displayedSnapshot().processes).
     QString toolTipForProcess(int procIndex) const;
 
@@ -58,6 +61,11 @@ public Q_SLOTS:
     void zoomIn();
     void zoomOut();
     void zoomToCluster(int clusterIndex);
+    /// Ends a zoom gesture: the next frame is rendered sharp at the new scale (the widget does this
+    /// 120 ms after the last wheel step).
+    void finishZoomGesture();
+    /// Moves the picture by @p delta logical pixels (drag, arrow keys, benchmarks).
+    void panBy(QPointF delta);
     /// Selects the process and brings it into view (from a findings list, a table, ...).
     void selectPid(int pid);
     /// Packs from scratch (tightens the picture after many clusters came and went).
@@ -99,7 +107,16 @@ private:
     void paintClusters(QPainter &p, const QRectF &world);
     void paintDots(QPainter &p, const QRectF &world);
     void paintWarnings(QPainter &p, const QRectF &world);
-    void paintLabels(QPainter &p, const QSizeF &size);
+    void paintLabels(QPainter &p, const QRectF &area, const QSizeF &viewSize);
+    /// Everything that lives in world space (background, circles, dots, marks, labels) for the
+    /// screen region @p area under the current transform.
+    void paintWorld(QPainter &p, const QRectF &area, const QSizeF &viewSize);
+    void paintRings(QPainter &p);
+    /// The cached picture of paintWorld() for the viewport plus a margin: pan frames are a blit,
+    /// zoom frames scale it until a crisp re-render shortly after the last step.
+    void renderLayer();
+    bool layerCovers() const;
+    void invalidateLayer();
     void paintHeader(QPainter &p, const QSizeF &size);
     void paintLegend(QPainter &p, const QSizeF &size);
     void paintEmpty(QPainter &p, const QSizeF &size);
@@ -129,7 +146,15 @@ private:
     std::map<NsId, int> m_hueIndex;
     int m_nextHue = 0;
     QColor clusterHue(const NsId &id) const;
-    void paintCallouts(QPainter &p, const QSizeF &size, QVector<QRectF> &taken);
+    void paintCallouts(QPainter &p, const QRectF &area, QVector<QRectF> &taken);
+    QImage m_layer;
+    double m_layerScale = 0;
+    QPointF m_layerOffset;
+    bool m_layerValid = false;
+    class QTimer *m_crispTimer = nullptr;
+    std::vector<QRgb> m_spriteKeys;
+    std::vector<QImage> m_sprites;
+    double m_spriteRadius = -1;
 
     double m_scale = 1.0;
     QPointF m_offset;

@@ -6,10 +6,15 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
-QString fromView(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
+namespace
+{
+QString fromView(std::string_view s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
 
 QByteArray frame(const char *type, const QJsonObject &args)
 {
@@ -20,7 +25,10 @@ QByteArray frame(const char *type, const QJsonObject &args)
 }
 } // namespace
 
-bool DemoInfo::sharesHost(NsType t) const { return shared.contains(fromView(nsTypeName(t))); }
+bool DemoInfo::sharesHost(NsType t) const
+{
+    return shared.contains(fromView(nsTypeName(t)));
+}
 
 std::optional<DemoInfo> DemoInfo::fromJson(const QJsonObject &o)
 {
@@ -46,7 +54,8 @@ std::optional<DemoInfo> DemoInfo::fromJson(const QJsonObject &o)
     return d;
 }
 
-DemoController::DemoController(Transport *transport, QObject *parent) : QObject(parent), m_transport(transport)
+DemoController::DemoController(Transport *transport, QObject *parent)
+    : QObject(parent), m_transport(transport)
 {
     connect(m_transport, &Transport::replyReceived, this, &DemoController::onReply);
 }

@@ -17,7 +17,8 @@
 #include <array>
 #include <optional>
 
-namespace nsviz {
+namespace nsviz
+{
 
 class Transport;
 
@@ -39,7 +40,8 @@ struct DemoInfo {
     static std::optional<DemoInfo> fromJson(const QJsonObject &o);
 };
 
-class DemoController : public QObject {
+class DemoController : public QObject
+{
     Q_OBJECT
 public:
     explicit DemoController(Transport *transport, QObject *parent = nullptr);

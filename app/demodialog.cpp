@@ -19,10 +19,15 @@
 
 #include <nlohmann/json.hpp>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
-QString fromView(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
+namespace
+{
+QString fromView(std::string_view s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
 
 /// The args as core sees them, to validate with the helper's own rules.
 nlohmann::json toCore(const QJsonObject &o)
@@ -71,9 +76,10 @@ DemoDialog::DemoDialog(QWidget *parent) : QDialog(parent)
     }
     top->addWidget(box);
 
-    m_netWarning = new QLabel(tr("The demo shares the host's network namespace: it sees and can use every host "
-                                 "interface. The findings panel flags this, which is the risk it demonstrates."),
-                              this);
+    m_netWarning =
+        new QLabel(tr("The demo shares the host's network namespace: it sees and can use every host "
+                      "interface. The findings panel flags this, which is the risk it demonstrates."),
+                   this);
     m_netWarning->setWordWrap(true);
     m_netWarning->setObjectName(QStringLiteral("netWarning"));
     m_netWarning->setStyleSheet(QStringLiteral("QLabel { color: #a15c00; }"));
@@ -90,7 +96,8 @@ DemoDialog::DemoDialog(QWidget *parent) : QDialog(parent)
     m_lifetime->setRange(1, int(DemoSpec::kMaxLifetimeSec / 60));
     m_lifetime->setValue(int(DemoSpec::kDefaultLifetimeSec / 60));
     m_lifetime->setSuffix(tr(" min"));
-    m_lifetime->setToolTip(tr("The demo ends by itself after this time, when it is stopped, or when nsviz exits."));
+    m_lifetime->setToolTip(
+        tr("The demo ends by itself after this time, when it is stopped, or when nsviz exits."));
     form->addRow(tr("&Ends after:"), m_lifetime);
     top->addLayout(form);
     connect(m_hostname, &QLineEdit::textChanged, this, &DemoDialog::updateState);
@@ -114,12 +121,30 @@ DemoDialog::DemoDialog(QWidget *parent) : QDialog(parent)
     updateState();
 }
 
-bool DemoDialog::isFresh(NsType t) const { return m_fresh[index(t)]->isChecked(); }
-void DemoDialog::setFresh(NsType t, bool fresh) { m_fresh[index(t)]->setChecked(fresh); }
-QString DemoDialog::hostname() const { return m_hostname->text(); }
-void DemoDialog::setHostname(const QString &name) { m_hostname->setText(name); }
-int DemoDialog::lifetimeSeconds() const { return m_lifetime->value() * 60; }
-void DemoDialog::setLifetimeMinutes(int minutes) { m_lifetime->setValue(minutes); }
+bool DemoDialog::isFresh(NsType t) const
+{
+    return m_fresh[index(t)]->isChecked();
+}
+void DemoDialog::setFresh(NsType t, bool fresh)
+{
+    m_fresh[index(t)]->setChecked(fresh);
+}
+QString DemoDialog::hostname() const
+{
+    return m_hostname->text();
+}
+void DemoDialog::setHostname(const QString &name)
+{
+    m_hostname->setText(name);
+}
+int DemoDialog::lifetimeSeconds() const
+{
+    return m_lifetime->value() * 60;
+}
+void DemoDialog::setLifetimeMinutes(int minutes)
+{
+    m_lifetime->setValue(minutes);
+}
 
 QJsonObject DemoDialog::args() const
 {
@@ -155,12 +180,14 @@ void DemoDialog::updateState()
     for (NsType t : kAllNsTypes) {
         bool fresh = isFresh(t);
         m_state[index(t)]->setText(fresh ? tr("fresh") : tr("shared with host"));
-        m_state[index(t)]->setStyleSheet(fresh ? QStringLiteral("QLabel { color: #1b7f3b; }")
-                                               : QStringLiteral("QLabel { color: #a15c00; font-weight: bold; }"));
+        m_state[index(t)]->setStyleSheet(
+            fresh ? QStringLiteral("QLabel { color: #1b7f3b; }")
+                  : QStringLiteral("QLabel { color: #a15c00; font-weight: bold; }"));
     }
     bool utsFresh = isFresh(NsType::Uts);
     m_hostname->setEnabled(utsFresh);
-    m_hostname->setPlaceholderText(utsFresh ? tr("nsviz-demo-N (default)") : tr("the host's (uts is shared)"));
+    m_hostname->setPlaceholderText(utsFresh ? tr("nsviz-demo-N (default)")
+                                            : tr("the host's (uts is shared)"));
     m_netWarning->setVisible(!isFresh(NsType::Net));
     QString err = validationError();
     m_error->setText(err);

@@ -19,9 +19,11 @@ class QLabel;
 class QLineEdit;
 class QSpinBox;
 
-namespace nsviz {
+namespace nsviz
+{
 
-class DemoDialog : public QDialog {
+class DemoDialog : public QDialog
+{
     Q_OBJECT
 public:
     explicit DemoDialog(QWidget *parent = nullptr);

@@ -28,23 +28,29 @@
 
 using nlohmann::json;
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 
 // Colours chosen to survive a projector: saturated fills, dark text on light.
 const QColor kShared(0xF5, 0x9E, 0x0B);   // amber: this is shared with B
 const QColor kIsolated(0x10, 0x98, 0x6B); // green: a namespace of its own
 const QColor kUnknown(0x9C, 0xA3, 0xAF);
 const QColor kContext(0x63, 0x66, 0xF1);
-const QColor kDiffBg(0xFE, 0xE2, 0xE2);   // a value that differs
-const QColor kOnlyBg(0xFE, 0xF3, 0xC7);   // only on one side
+const QColor kDanger(0xB9, 0x1C, 0x1C); // a container sharing the host network
+const QColor kDiffBg(0xFE, 0xE2, 0xE2); // a value that differs
+const QColor kOnlyBg(0xFE, 0xF3, 0xC7); // only on one side
 const QColor kSameText(0x6B, 0x72, 0x80);
 const QColor kErrorText(0xB4, 0x53, 0x09);
 
 enum Column { ColName = 0, ColStatus, ColA, ColB, ColDiff, ColCount };
 
-QString qs(const std::string &s) { return QString::fromStdString(s); }
+QString qs(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
 
 QString valueText(const json &j)
 {
@@ -73,8 +79,8 @@ QString sideLabel(const json &s)
     return t;
 }
 
-void addRow(QTreeWidgetItem *parent, const QString &field, const QString &a, const QString &b, const QColor &bg,
-            bool bold, const QColor &fg = QColor())
+void addRow(QTreeWidgetItem *parent, const QString &field, const QString &a, const QString &b,
+            const QColor &bg, bool bold, const QColor &fg = QColor())
 {
     auto *it = new QTreeWidgetItem(parent);
     it->setText(ColName, field);
@@ -105,8 +111,8 @@ void populate(QTreeWidget *tree, const json &diff, int maxList, bool expandAll)
     if (!diff.is_object() || !diff.contains("namespaces"))
         return;
     tree->setHeaderLabels({QObject::tr("Namespace"), QObject::tr("Status"),
-                           QObject::tr("A: ") + sideLabel(diff["a"]), QObject::tr("B: ") + sideLabel(diff["b"]),
-                           QObject::tr("Δ")});
+                           QObject::tr("A: ") + sideLabel(diff["a"]),
+                           QObject::tr("B: ") + sideLabel(diff["b"]), QObject::tr("Δ")});
     auto fillDetails = [&](QTreeWidgetItem *top, const json &d) {
         for (const auto &i : d["items"]) {
             const bool differs = i.value("differs", false);
@@ -120,8 +126,8 @@ void populate(QTreeWidget *tree, const json &diff, int maxList, bool expandAll)
                 if (shown >= maxList)
                     continue;
                 ++shown;
-                addRow(top, label, inA ? qs(x.get<std::string>()) : QString(), inA ? QString() : qs(x.get<std::string>()),
-                       kOnlyBg, true);
+                addRow(top, label, inA ? qs(x.get<std::string>()) : QString(),
+                       inA ? QString() : qs(x.get<std::string>()), kOnlyBg, true);
             }
         };
         more(d["onlyInA"], QObject::tr("only in A"), true);
@@ -131,15 +137,21 @@ void populate(QTreeWidget *tree, const json &diff, int maxList, bool expandAll)
             if (shown >= maxList)
                 continue;
             ++shown;
-            addRow(top, qs(c["key"].get<std::string>()) + QStringLiteral(" (") + valueText(c["fields"]) + QStringLiteral(")"),
+            addRow(top,
+                   qs(c["key"].get<std::string>()) + QStringLiteral(" (") + valueText(c["fields"]) +
+                       QStringLiteral(")"),
                    qs(c["a"].get<std::string>()), qs(c["b"].get<std::string>()), kDiffBg, true);
         }
         if (total > shown)
-            addRow(top, QObject::tr("… %1 more").arg(total - shown), QObject::tr("see Copy as text or --json"), QString(),
-                   QColor(), false, kSameText);
+            addRow(top, QObject::tr("… %1 more").arg(total - shown),
+                   QObject::tr("see Copy as text or --json"), QString(), QColor(), false, kSameText);
         for (const auto &e : d["errors"])
-            addRow(top, QObject::tr("not visible"), qs(e.get<std::string>()), QString(), QColor(), false, kErrorText);
+            addRow(top, QObject::tr("not visible"), qs(e.get<std::string>()), QString(), QColor(), false,
+                   kErrorText);
     };
+    bool hostNet = false;
+    for (const auto &w : hostSharingWarnings(diff))
+        hostNet |= w.find("NETWORK") != std::string::npos;
     for (const auto &n : diff["namespaces"]) {
         auto *top = new QTreeWidgetItem(tree);
         const std::string type = n["type"];
@@ -157,6 +169,10 @@ void populate(QTreeWidget *tree, const json &diff, int maxList, bool expandAll)
         } else if (n["shared"].get<bool>()) {
             status = QObject::tr("SHARED");
             color = kShared;
+            if (type == "net" && hostNet) {
+                status = QObject::tr("SHARED · HOST NET");
+                color = kDanger;
+            }
         } else {
             status = QObject::tr("ISOLATED");
             color = kIsolated;
@@ -168,8 +184,14 @@ void populate(QTreeWidget *tree, const json &diff, int maxList, bool expandAll)
         top->setData(ColStatus, StatusPillDelegate::PillColorRole, color);
         top->setData(ColStatus, StatusPillDelegate::PillTextColorRole,
                      color == kShared ? QColor(0x1F, 0x29, 0x37) : QColor(Qt::white));
-        top->setText(ColA, n["a"].is_null() ? QStringLiteral("?") : QString::number(n["a"].get<std::uint64_t>()));
-        top->setText(ColB, n["b"].is_null() ? QStringLiteral("?") : QString::number(n["b"].get<std::uint64_t>()));
+        if (color == kDanger)
+            top->setToolTip(ColStatus,
+                            QObject::tr("A container (own mount/pid namespace) in the host's network "
+                                        "namespace: host interfaces, ports and firewall are its own"));
+        top->setText(ColA,
+                     n["a"].is_null() ? QStringLiteral("?") : QString::number(n["a"].get<std::uint64_t>()));
+        top->setText(ColB,
+                     n["b"].is_null() ? QStringLiteral("?") : QString::number(n["b"].get<std::uint64_t>()));
         const int diffs = n["details"].value("differences", 0);
         top->setText(ColDiff, diffs ? QString::number(diffs) : QStringLiteral("—"));
         if (diffs) {
@@ -204,9 +226,11 @@ QString headerHtml(const json &diff, const QString &refNote)
     if (!diff.is_object() || !diff.contains("a"))
         return {};
     auto side = [](const char *tag, const json &s, const QString &extra) -> QString {
-        QString t = QStringLiteral("<tr><td bgcolor='#111827' style='color:white' align='center'><b>&nbsp;%1&nbsp;</b></td>"
-                                   "<td>&nbsp;<b>%2</b>")
-                        .arg(QLatin1String(tag), sideLabel(s).toHtmlEscaped());
+        QString t =
+            QStringLiteral(
+                "<tr><td bgcolor='#111827' style='color:white' align='center'><b>&nbsp;%1&nbsp;</b></td>"
+                "<td>&nbsp;<b>%2</b>")
+                .arg(QLatin1String(tag), sideLabel(s).toHtmlEscaped());
         if (!extra.isEmpty())
             t += QStringLiteral(" &nbsp;<span style='color:#6B7280'>%1</span>").arg(extra.toHtmlEscaped());
         if (s.value("state", "") != "running")
@@ -223,9 +247,10 @@ QString headerHtml(const json &diff, const QString &refNote)
     }
     // The long reason for the reference (PID 1 unreadable ...) is in the notes box; keep this line short.
     const QString ref = refNote.isEmpty() ? QString() : QObject::tr("host reference");
-    QString html = QStringLiteral("<table cellspacing='2' cellpadding='1'>") + side("A", diff["a"], QString()) +
-                   side("B", diff["b"], ref) + QStringLiteral("</table>");
-    html += QStringLiteral("<span style='color:#374151'><b>%1</b> shared · <b>%2</b> isolated · <b>%3</b> differences</span>")
+    QString html = QStringLiteral("<table cellspacing='2' cellpadding='1'>") +
+                   side("A", diff["a"], QString()) + side("B", diff["b"], ref) + QStringLiteral("</table>");
+    html += QStringLiteral("<span style='color:#374151'><b>%1</b> shared · <b>%2</b> isolated · <b>%3</b> "
+                           "differences</span>")
                 .arg(shared)
                 .arg(isolated)
                 .arg(diff.value("differences", 0));
@@ -235,6 +260,8 @@ QString headerHtml(const json &diff, const QString &refNote)
 QString notesHtml(const json &diff)
 {
     QStringList l;
+    for (const auto &w : hostSharingWarnings(diff))
+        l << QStringLiteral("<b>⚠ ") + qs(w).toHtmlEscaped() + QStringLiteral("</b>");
     for (const auto &n : diff.value("notes", json::array()))
         l << qs(n.get<std::string>()).toHtmlEscaped();
     return l.join(QStringLiteral("<br>"));
@@ -294,7 +321,8 @@ DiffPanel::DiffPanel(QWidget *parent) : QWidget(parent)
     layout->addLayout(top);
     m_notes = new QLabel(this);
     m_notes->setWordWrap(true);
-    m_notes->setStyleSheet(QStringLiteral("QLabel{background:#FEF3C7;color:#78350F;padding:4px;border-radius:3px}"));
+    m_notes->setStyleSheet(
+        QStringLiteral("QLabel{background:#FEF3C7;color:#78350F;padding:4px;border-radius:3px}"));
     m_notes->hide();
     layout->addWidget(m_notes);
     m_tree = new QTreeWidget(this);
@@ -397,7 +425,8 @@ void DiffPanel::start()
         }
     });
     InspectFunction f = m_inspect;
-    watcher->setFuture(QtConcurrent::run([f, a = m_pid, b = m_refPid] { return std::make_pair(f(a), f(b)); }));
+    watcher->setFuture(
+        QtConcurrent::run([f, a = m_pid, b = m_refPid] { return std::make_pair(f(a), f(b)); }));
 }
 
 void DiffPanel::onReply(quint64 id, const QByteArray &frame)
@@ -433,6 +462,7 @@ void DiffPanel::received(int side, const json &doc)
         return;
     m_watchdog->stop();
     m_diff = diffInspections(m_docs[0], m_docs[1], m_haveSnapshot ? &m_snapshot : nullptr);
+    m_diff["b"]["hostReference"] = !m_refNote.isEmpty();
     if (!m_refNote.isEmpty() && m_refPid != 1 && m_refNote != tr("host reference"))
         m_diff["notes"].push_back(m_refNote.toStdString());
     rebuild();
@@ -444,7 +474,8 @@ void DiffPanel::fail(const QString &message)
     m_pending = 0;
     ++m_generation;
     m_watchdog->stop();
-    m_header->setText(QStringLiteral("<span style='color:#B91C1C'><b>%1</b></span>").arg(message.toHtmlEscaped()));
+    m_header->setText(
+        QStringLiteral("<span style='color:#B91C1C'><b>%1</b></span>").arg(message.toHtmlEscaped()));
     Q_EMIT failed(message);
 }
 
@@ -496,8 +527,8 @@ void DiffPanel::copyMarkdown()
 
 void DiffPanel::chooseReference()
 {
-    auto *picker = new PidPicker(m_haveSnapshot ? &m_snapshot : nullptr, m_haveSnapshot ? m_snapshot.host.referencePid : 0,
-                                 this);
+    auto *picker = new PidPicker(m_haveSnapshot ? &m_snapshot : nullptr,
+                                 m_haveSnapshot ? m_snapshot.host.referencePid : 0, this);
     picker->setAttribute(Qt::WA_DeleteOnClose);
     connect(picker, &QDialog::finished, this, [this, picker](int result) {
         if (result == QDialog::Rejected)
@@ -509,7 +540,8 @@ void DiffPanel::chooseReference()
     picker->open(); // not exec(): no nested event loop
 }
 
-namespace {
+namespace
+{
 
 /// A never-shown page sized to the whole diff: every row, details expanded, so an export does not
 /// depend on how the panel is scrolled or sized on screen.

@@ -16,11 +16,13 @@ class QTimer;
 class QToolButton;
 class QTreeWidget;
 
-namespace nsviz {
+namespace nsviz
+{
 
 class Transport;
 
-class DiffPanel : public QWidget {
+class DiffPanel : public QWidget
+{
     Q_OBJECT
 public:
     /// Gathers the "nsviz.inspect/1" document of one pid (e.g. Inspector::inspect when the GUI runs as

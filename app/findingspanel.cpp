@@ -13,14 +13,19 @@
 
 using nlohmann::json;
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 
 enum Column { ColSeverity = 0, ColWhat, ColDetail, ColCount };
 constexpr int PidRole = Qt::UserRole + 1;
 
-QString qs(const std::string &s) { return QString::fromStdString(s); }
+QString qs(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
 
 struct Severity {
     QString name;
@@ -116,7 +121,8 @@ int FindingsPanel::pidAt(int row) const
 
 QString FindingsPanel::toText() const
 {
-    return m_findings.is_object() && m_findings.contains("containers") ? qs(findingsToText(m_findings)) : QString();
+    return m_findings.is_object() && m_findings.contains("containers") ? qs(findingsToText(m_findings))
+                                                                       : QString();
 }
 
 void FindingsPanel::rebuild()
@@ -140,7 +146,8 @@ void FindingsPanel::rebuild()
     for (const auto &n : m_findings.value("notes", json::array()))
         notes << qs(n.get<std::string>()).toHtmlEscaped();
     if (!notes.isEmpty())
-        summary += QStringLiteral("<br><span style='color:#92400E'>%1</span>").arg(notes.join(QStringLiteral("<br>")));
+        summary += QStringLiteral("<br><span style='color:#92400E'>%1</span>")
+                       .arg(notes.join(QStringLiteral("<br>")));
     m_summary->setText(summary);
     for (const auto &c : cs) {
         auto *top = new QTreeWidgetItem(m_tree);
@@ -153,7 +160,8 @@ void FindingsPanel::rebuild()
         QString kind = qs(c.value("kind", std::string()));
         if (kind == QStringLiteral("mount-namespace-only"))
             kind = tr("mount namespace only (a sandboxed service?)");
-        top->setText(ColDetail, tr("pid %1 · %2 process(es) · %3").arg(pid).arg(c.value("processes", 0)).arg(kind));
+        top->setText(ColDetail,
+                     tr("pid %1 · %2 process(es) · %3").arg(pid).arg(c.value("processes", 0)).arg(kind));
         top->setData(ColWhat, PidRole, pid);
         for (const auto &x : c["findings"]) {
             auto *it = new QTreeWidgetItem(top);

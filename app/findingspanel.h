@@ -12,9 +12,11 @@ class QLabel;
 class QTreeWidget;
 class QTreeWidgetItem;
 
-namespace nsviz {
+namespace nsviz
+{
 
-class FindingsPanel : public QWidget {
+class FindingsPanel : public QWidget
+{
     Q_OBJECT
 public:
     explicit FindingsPanel(QWidget *parent = nullptr);

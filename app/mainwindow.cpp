@@ -29,6 +29,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
@@ -368,9 +369,10 @@ void MainWindow::updateStatus()
     const int invisible = s.host.invisibleProcesses;
     const bool showBanner = live && !m_store->isEmpty() && !s.host.privileged && invisible > 0;
     if (showBanner)
-        m_bannerText->setText(QStringLiteral("<b>%1 processes not visible</b> — authenticate to see all. "
+        m_bannerText->setText(QStringLiteral("<b>%1 %2 not visible</b> — authenticate to see all. "
                                              "Their namespaces could not be read without privileges.")
-                                  .arg(invisible));
+                                  .arg(invisible)
+                                  .arg(invisible == 1 ? QStringLiteral("process") : QStringLiteral("processes")));
     m_banner->setVisible(showBanner);
     if (m_intervalGroup)
         for (QAction *a : m_intervalGroup->actions())
@@ -518,7 +520,12 @@ void MainWindow::onReply(quint64 id, const QByteArray &frameJson)
 void MainWindow::restoreSettings()
 {
     QSettings st;
-    restoreGeometry(st.value(QStringLiteral("window/geometry")).toByteArray());
+    if (!restoreGeometry(st.value(QStringLiteral("window/geometry")).toByteArray())) {
+        // First start: most of the screen, the picture needs room.
+        const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1600, 1000);
+        resize(std::min(1600, avail.width() * 9 / 10), std::min(1000, avail.height() * 9 / 10));
+        resizeDocks({m_findingsDock, m_diffDock}, {420, 420}, Qt::Horizontal);
+    }
     restoreState(st.value(QStringLiteral("window/state")).toByteArray());
     const auto t = nsTypeFromName(st.value(QStringLiteral("view/groupBy"), QStringLiteral("net")).toString().toStdString());
     if (t)

@@ -11,13 +11,15 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
-namespace nsviz {
+namespace nsviz
+{
 
 PidPicker::PidPicker(const Snapshot *snapshot, int hostReferencePid, QWidget *parent) : QDialog(parent)
 {
     setWindowTitle(tr("Compare with…"));
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(new QLabel(tr("Reference process (B): type a pid, or filter by name or container"), this));
+    layout->addWidget(
+        new QLabel(tr("Reference process (B): type a pid, or filter by name or container"), this));
     m_filter = new QLineEdit(this);
     m_filter->setPlaceholderText(tr("pid, name or container…"));
     m_filter->setClearButtonEnabled(true);
@@ -68,7 +70,8 @@ void PidPicker::refilter()
     QTreeWidgetItem *first = nullptr;
     for (int i = 0; i < m_list->topLevelItemCount(); ++i) {
         QTreeWidgetItem *it = m_list->topLevelItem(i);
-        const bool show = f.isEmpty() || it->text(0).startsWith(f) || it->text(1).contains(f, Qt::CaseInsensitive) ||
+        const bool show = f.isEmpty() || it->text(0).startsWith(f) ||
+                          it->text(1).contains(f, Qt::CaseInsensitive) ||
                           it->text(2).contains(f, Qt::CaseInsensitive);
         it->setHidden(!show);
         if (show && !first)

@@ -10,9 +10,11 @@
 class QLineEdit;
 class QTreeWidget;
 
-namespace nsviz {
+namespace nsviz
+{
 
-class PidPicker : public QDialog {
+class PidPicker : public QDialog
+{
     Q_OBJECT
 public:
     /// @p snapshot may be null: then only a typed pid is accepted.

@@ -198,7 +198,9 @@ void Session::openFile(const QString &path)
         disconnectLive();
         m_source = Source::File;
         m_filePath = path;
-        m_lastUpdate = QFileInfo(path).lastModified();
+        // The capture time the snapshot carries; the file's time when it does not.
+        m_lastUpdate = snap->host.scannedAtMs ? QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(snap->host.scannedAtMs))
+                                              : QFileInfo(path).lastModified();
         m_store->setSnapshot(std::move(*snap));
         Q_EMIT fileOpened(path);
         Q_EMIT stateChanged();

@@ -4,9 +4,11 @@
 #include <QPainter>
 #include <QPainterPath>
 
-namespace nsviz {
+namespace nsviz
+{
 
-void StatusPillDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+void StatusPillDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                               const QModelIndex &index) const
 {
     const QVariant fill = index.data(PillColorRole);
     if (!fill.isValid()) {

@@ -4,9 +4,11 @@
 
 #include <QStyledItemDelegate>
 
-namespace nsviz {
+namespace nsviz
+{
 
-class StatusPillDelegate : public QStyledItemDelegate {
+class StatusPillDelegate : public QStyledItemDelegate
+{
     Q_OBJECT
 public:
     /// Item data roles the delegate reads: the pill's text is Qt::DisplayRole.
@@ -15,7 +17,8 @@ public:
         PillTextColorRole,                 ///< QColor: the pill's text
     };
     using QStyledItemDelegate::QStyledItemDelegate;
-    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 };
 

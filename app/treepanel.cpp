@@ -2,6 +2,7 @@
 #include "treepanel.h"
 
 #include "namespacetreemodel.h"
+#include "roomyitemdelegate.h"
 #include "snapshotstore.h"
 #include "viewhelpers.h"
 
@@ -74,6 +75,7 @@ TreePanel::TreePanel(SnapshotStore *store, QWidget *parent)
 void TreePanel::setUpView(QTreeView *view, NamespaceTreeModel *model)
 {
     view->setModel(model);
+    view->setItemDelegate(new RoomyItemDelegate(view));
     view->setUniformRowHeights(true);
     view->setAlternatingRowColors(true);
     view->setAnimated(false);

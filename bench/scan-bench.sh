@@ -101,7 +101,6 @@ fi
 declare -A PROCS NS_LSNS CHECK CLEANUP LOADINFO
 done_levels=()
 cleanup_failed=0
-load_start_avg=$(cut -d' ' -f1 /proc/loadavg)
 pid_max=$(cat /proc/sys/kernel/pid_max)
 t_start=$SECONDS
 
@@ -142,7 +141,7 @@ for level in $levels; do
     fi
     log "== level $level: starting $need processes on top of $now"
     load_start "$need" || die "the load did not start (see above)"
-    LOADINFO[$level]="$(grep '^READY' "$LOAD_LOG" | sed 's/ state=.*//'), load average $(cut -d' ' -f1 /proc/loadavg)"
+    LOADINFO[$level]="$(grep '^READY' "$LOAD_LOG" | sed 's/ state=.*//')"
     p0=$(count_procs)
 
     # Warm-up (also the sanity check's input): one untimed run of each tool.
@@ -184,7 +183,6 @@ for level in $levels; do
     done_levels+=("$level")
 done
 ((${#done_levels[@]} > 0)) || die "no level could run"
-load_end_avg=$(cut -d' ' -f1 /proc/loadavg)
 
 # --- statistics -------------------------------------------------------------------------------
 # median LEVEL TOOL COLUMN (4 wall, 5 user, 6 sys, 56 user+sys); empty when no successful run.
@@ -217,6 +215,17 @@ for l in "${done_levels[@]}"; do
         CPU[$l.$t]=$(median "$l" "$t" 56)
     done
 done
+
+# Contention: wall ÷ CPU time of the CPU-bound baseline loop, per level ("1.0×" on an idle host).
+contention() {
+    local l parts=()
+    for l in "${done_levels[@]}"; do
+        [[ -n ${MED[$l.baseline]} && -n ${CPU[$l.baseline]} ]] || continue
+        parts+=("$(awk -v w="${MED[$l.baseline]}" -v c="${CPU[$l.baseline]}" 'BEGIN { printf "%.1f×", w / c }')")
+    done
+    local IFS=/
+    echo "${parts[*]:-?} (per level)"
+}
 
 # Linearity: marginal cost per extra process between consecutive levels, per tool.
 linearity() { # TOOL -> "a → b µs/process; verdict"
@@ -256,8 +265,9 @@ dirty=$(git -C "$REPO_DIR" status --porcelain -- core helper 2>/dev/null | head 
     echo "The load ([\`bench/nsload.c\`](nsload.c)) brings the host to each process count with sleeping processes in"
     echo "groups of fresh namespaces (user+pid+net+… containers, host-network groups, user+pid nested 2–3 deep)."
     echo "Each cell is the median wall time of $reps interleaved runs after one warm-up, output to /dev/null."
-    echo "The machine is shared with other work (load average $load_start_avg at start, $load_end_avg at end): wall times"
-    echo "are noisy; CPU times (user+sys) are below."
+    echo "The machine is shared with other work, so wall times are noisy: the single-threaded, CPU-bound readlinkat"
+    echo "loop needed $(contention) its CPU time in wall time (1.0 on an idle host). CPU times (user+sys), which"
+    echo "other tenants disturb far less, are in the second table."
     echo
     echo "| processes | namespaces (lsns) | ${TITLE[nsviz]} | ${TITLE[lsns]} | ${TITLE[ps]} | ${TITLE[baseline]} | ${TITLE[labels]} | ${TITLE[full]} |"
     echo "|---:|---:|---:|---:|---:|---:|---:|---:|"

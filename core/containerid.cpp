@@ -7,9 +7,11 @@
 #include <cctype>
 #include <vector>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 
 std::vector<std::string_view> splitPath(std::string_view path)
 {
@@ -28,13 +30,20 @@ std::vector<std::string_view> splitPath(std::string_view path)
 
 bool isHex(std::string_view s)
 {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
 
 /// Container ids of docker/containerd/podman/cri-o are 64 hex digits.
-bool isContainerId(std::string_view s) { return s.size() == 64 && isHex(s); }
+bool isContainerId(std::string_view s)
+{
+    return s.size() == 64 && isHex(s);
+}
 
-bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool startsWith(std::string_view s, std::string_view p)
+{
+    return s.substr(0, p.size()) == p;
+}
 bool endsWith(std::string_view s, std::string_view p)
 {
     return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
@@ -117,8 +126,9 @@ ContainerIdentity containerFromCgroup(std::string_view cgroupPath)
         std::string pod;
         for (std::size_t j = i; j < parts.size(); ++j) {
             // "pod<uid>" (cgroupfs) or "kubepods-<qos>-pod<uid>.slice" (systemd driver)
-            const bool podPart = startsWith(parts[j], "pod") ||
-                                 (endsWith(parts[j], ".slice") && parts[j].find("-pod") != std::string_view::npos);
+            const bool podPart =
+                startsWith(parts[j], "pod") ||
+                (endsWith(parts[j], ".slice") && parts[j].find("-pod") != std::string_view::npos);
             if (podPart)
                 pod = podUid(parts[j]);
             std::string_view id = k8sContainerId(parts[j]);

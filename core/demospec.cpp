@@ -3,7 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
-namespace nsviz {
+namespace nsviz
+{
 
 int DemoSpec::cloneFlags() const
 {
@@ -23,9 +24,13 @@ std::vector<std::string> DemoSpec::sharedNames() const
     return out;
 }
 
-namespace {
+namespace
+{
 
-bool isAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+bool isAlnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
 
 /// Shows a user-supplied string in an error message without letting it break the one-line
 /// format: control bytes and non-ASCII become escapes, and it is cut after 40 bytes.
@@ -69,7 +74,8 @@ std::string applyShare(DemoSpec &spec, std::string_view list)
     std::size_t start = 0;
     while (start <= list.size()) {
         std::size_t comma = list.find(',', start);
-        std::string_view name = list.substr(start, comma == std::string_view::npos ? list.npos : comma - start);
+        std::string_view name =
+            list.substr(start, comma == std::string_view::npos ? list.npos : comma - start);
         if (name.empty())
             return "empty namespace type name in " + shown(list) + " (known: " + knownTypes() + ")";
         auto t = nsTypeFromName(name);
@@ -137,9 +143,13 @@ std::string hostnameError(std::string_view name)
     return {};
 }
 
-std::string defaultDemoHostname(int n) { return "nsviz-demo-" + std::to_string(n); }
+std::string defaultDemoHostname(int n)
+{
+    return "nsviz-demo-" + std::to_string(n);
+}
 
-DemoSpecResult demoSpecFromArgs(const std::vector<std::string> &shared, const std::optional<std::string> &hostname,
+DemoSpecResult demoSpecFromArgs(const std::vector<std::string> &shared,
+                                const std::optional<std::string> &hostname,
                                 const std::optional<long long> &lifetimeSec)
 {
     DemoSpec spec;

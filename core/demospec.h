@@ -19,7 +19,8 @@
 #include <string_view>
 #include <vector>
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// A demo container request. Default: all eight types fresh, default hostname, one hour.
 struct DemoSpec {
@@ -62,7 +63,8 @@ std::string defaultDemoHostname(int n);
 /// @param shared  type names to share with the host (each may itself be a comma-separated list)
 /// @param hostname  nullopt: default
 /// @param lifetimeSec  nullopt: default; taken as signed so "-5" is reported, not wrapped
-DemoSpecResult demoSpecFromArgs(const std::vector<std::string> &shared, const std::optional<std::string> &hostname,
+DemoSpecResult demoSpecFromArgs(const std::vector<std::string> &shared,
+                                const std::optional<std::string> &hostname,
                                 const std::optional<long long> &lifetimeSec);
 
 /// Validate the "args" object of a protocol demo_start request:

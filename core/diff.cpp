@@ -15,9 +15,11 @@
 
 using nlohmann::json;
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 
 std::string str(const json &j)
 {
@@ -54,7 +56,8 @@ json section(const json &doc, const char *name)
     return {{"error", doc.value("error", std::string("not gathered"))}};
 }
 
-class Details {
+class Details
+{
 public:
     void item(const std::string &field, const json &a, const json &b)
     {
@@ -169,9 +172,10 @@ void diffNet(Details &d, const json &a, const json &b)
         std::vector<std::string> v;
         if (s.contains("routes"))
             for (const auto &r : s["routes"])
-                v.push_back("route " + r.value("destination", "?") +
-                            (r.contains("gateway") ? " via " + r["gateway"].get<std::string>() : std::string()) +
-                            " dev " + r.value("dev", "?"));
+                v.push_back(
+                    "route " + r.value("destination", "?") +
+                    (r.contains("gateway") ? " via " + r["gateway"].get<std::string>() : std::string()) +
+                    " dev " + r.value("dev", "?"));
         return v;
     };
     auto listening = [](const json &s) {
@@ -201,7 +205,8 @@ void diffMnt(Details &d, const json &a, const json &b, bool sameNs)
     auto rootText = [](const json &s) -> json {
         if (!s.contains("root"))
             return json();
-        return std::to_string(s["root"].value("dev", 0ull)) + ":" + std::to_string(s["root"].value("ino", 0ull));
+        return std::to_string(s["root"].value("dev", 0ull)) + ":" +
+               std::to_string(s["root"].value("ino", 0ull));
     };
     d.item("root directory (dev:inode)", rootText(a), rootText(b));
     d.item("mount count", get(a, "count"), get(b, "count"));
@@ -287,8 +292,8 @@ void diffTime(Details &d, const json &a, const json &b)
             return json();
         for (const auto &o : s["offsets"])
             if (o.value("clock", "") == clock)
-                return std::to_string(o.value("seconds", 0ll)) + " s " + std::to_string(o.value("nanoseconds", 0ll)) +
-                       " ns";
+                return std::to_string(o.value("seconds", 0ll)) + " s " +
+                       std::to_string(o.value("nanoseconds", 0ll)) + " ns";
         return json();
     };
     d.item("monotonic offset", off(a, "monotonic"), off(b, "monotonic"));
@@ -304,8 +309,10 @@ void diffIpc(Details &d, const json &a, const json &b)
                 continue;
             for (const auto &o : s[kind]) {
                 char key[32];
-                std::snprintf(key, sizeof key, "0x%08llx", static_cast<unsigned long long>(o.value("key", 0ll)) & 0xffffffffull);
-                v.push_back(std::string("System V ") + kind + " key " + key + " id " + std::to_string(o.value("id", 0ll)));
+                std::snprintf(key, sizeof key, "0x%08llx",
+                              static_cast<unsigned long long>(o.value("key", 0ll)) & 0xffffffffull);
+                v.push_back(std::string("System V ") + kind + " key " + key + " id " +
+                            std::to_string(o.value("id", 0ll)));
             }
         }
         if (s.contains("mqueues") && s["mqueues"].is_array())
@@ -324,8 +331,8 @@ void diffIpc(Details &d, const json &a, const json &b)
 }
 
 /// Ancestors of a pid/user namespace, nearest first, from the inspect document or the snapshot.
-std::vector<std::uint64_t> ancestors(const json &doc, const char *type, std::uint64_t ino, const Snapshot *snap,
-                                     bool &complete)
+std::vector<std::uint64_t> ancestors(const json &doc, const char *type, std::uint64_t ino,
+                                     const Snapshot *snap, bool &complete)
 {
     std::vector<std::uint64_t> v;
     complete = false;
@@ -422,14 +429,16 @@ json securitySide(const json &doc)
 HostReference hostReference(const std::string &procRoot)
 {
     HostReference r;
-    struct stat st{};
+    struct stat st {
+    };
     std::string p1 = procRoot + "/1/ns/mnt";
     if (::stat(p1.c_str(), &st) == 0) {
         r.pid = 1;
     } else {
         int e = errno;
         r.pid = 2;
-        r.note = std::string("PID 1 not readable (") + std::strerror(e) + "): using kthreadd (pid 2) as the host reference";
+        r.note = std::string("PID 1 not readable (") + std::strerror(e) +
+                 "): using kthreadd (pid 2) as the host reference";
     }
     std::string comm;
     if (FILE *f = std::fopen((procRoot + "/" + std::to_string(r.pid) + "/comm").c_str(), "re")) {
@@ -455,9 +464,10 @@ json diffInspections(const json &a, const json &b, const Snapshot *snapshot)
         else if (d->value("state", "") == "unreadable")
             notes.push_back(std::string(side) + ": " + d->value("error", std::string("not readable")));
         if (d->contains("inspector") && !(*d)["inspector"].value("privileged", false))
-            notes.push_back(std::string(side) +
-                            ": gathered without root: other users' processes and what needs entering a namespace "
-                            "(hostname, IPv4 addresses, link state, IPC objects) may be missing");
+            notes.push_back(
+                std::string(side) +
+                ": gathered without root: other users' processes and what needs entering a namespace "
+                "(hostname, IPv4 addresses, link state, IPC objects) may be missing");
     }
 
     json nss = json::array();
@@ -527,7 +537,8 @@ json diffInspections(const json &a, const json &b, const Snapshot *snapshot)
     auto idText = [](const json &s, const char *k) -> json {
         if (!s.contains(k) || s[k].size() != 4)
             return json();
-        return "real " + std::to_string(s[k][0].get<long long>()) + ", effective " + std::to_string(s[k][1].get<long long>());
+        return "real " + std::to_string(s[k][0].get<long long>()) + ", effective " +
+               std::to_string(s[k][1].get<long long>());
     };
     sd.item("uid", idText(ssa, "uid"), idText(ssb, "uid"));
     sd.item("gid", idText(ssa, "gid"), idText(ssb, "gid"));
@@ -575,8 +586,10 @@ json diffInspections(const json &a, const json &b, const Snapshot *snapshot)
     };
     sd.item("seccomp", seccomp(ssa), seccomp(ssb));
     sd.item("no_new_privs", get(ssa, "noNewPrivs"), get(ssb, "noNewPrivs"));
-    sd.item("LSM label", ssa.contains("lsmLabel") ? (ssa["lsmLabel"].is_null() ? json("(no LSM)") : ssa["lsmLabel"]) : json(),
-            ssb.contains("lsmLabel") ? (ssb["lsmLabel"].is_null() ? json("(no LSM)") : ssb["lsmLabel"]) : json());
+    sd.item(
+        "LSM label",
+        ssa.contains("lsmLabel") ? (ssa["lsmLabel"].is_null() ? json("(no LSM)") : ssa["lsmLabel"]) : json(),
+        ssb.contains("lsmLabel") ? (ssb["lsmLabel"].is_null() ? json("(no LSM)") : ssb["lsmLabel"]) : json());
     // Is A's root directory the same as B's (for B = the host: is A chrooted/pivoted at all)?
     json rootSame;
     const json ma = section(a, "mnt"), mb = section(b, "mnt");
@@ -601,7 +614,8 @@ json diffInspections(const json &a, const json &b, const Snapshot *snapshot)
     return out;
 }
 
-namespace {
+namespace
+{
 
 std::string sideLabel(const json &s)
 {
@@ -637,9 +651,39 @@ std::string verdict(const json &n)
     return v;
 }
 
-std::string inoText(const json &j) { return j.is_null() ? "?" : std::to_string(j.get<std::uint64_t>()); }
+std::string inoText(const json &j)
+{
+    return j.is_null() ? "?" : std::to_string(j.get<std::uint64_t>());
+}
 
 } // namespace
+
+std::vector<std::string> hostSharingWarnings(const json &diff)
+{
+    std::vector<std::string> w;
+    if (!diff.contains("b") || !diff["b"].value("hostReference", false) || !diff.contains("namespaces"))
+        return w;
+    auto shared = [&](const char *type) -> json {
+        for (const auto &n : diff["namespaces"])
+            if (n["type"] == type)
+                return n["shared"];
+        return json();
+    };
+    // Only a container (isolated in mnt or pid) "shares" with the host; a host process just is the host.
+    if (shared("mnt") != false && shared("pid") != false)
+        return w;
+    if (shared("net") == true)
+        w.push_back("A is a container that SHARES THE HOST NETWORK NAMESPACE");
+    if (shared("pid") == true)
+        w.push_back("A shares the host pid namespace");
+    if (shared("ipc") == true)
+        w.push_back("A shares the host IPC namespace");
+    if (shared("uts") == true)
+        w.push_back("A shares the host UTS namespace");
+    if (diff.contains("security") && diff["security"].value("rootInsideIsRootInB", false) == true)
+        w.push_back("A runs as root without a user namespace: root inside is root on the host");
+    return w;
+}
 
 std::string diffToText(const json &diff)
 {
@@ -648,6 +692,8 @@ std::string diffToText(const json &diff)
     o << "B: " << sideLabel(diff["b"]) << "\n";
     for (const auto &n : diff.value("notes", json::array()))
         o << "note: " << n.get<std::string>() << "\n";
+    for (const auto &w : hostSharingWarnings(diff))
+        o << "WARNING: " << w << "\n";
     o << "\n" << pad("TYPE", 8) << pad("A", 13) << pad("B", 13) << pad("", 20) << "DIFFERENCES\n";
     for (const auto &n : diff["namespaces"]) {
         const auto &d = n["details"];
@@ -661,7 +707,8 @@ std::string diffToText(const json &diff)
         o << "\n== " << title << "\n";
         for (const auto &i : d["items"])
             if (i["differs"].get<bool>())
-                o << "  " << pad(i["field"].get<std::string>(), 30) << pad(str(i["a"]), 36) << " | " << str(i["b"]) << "\n";
+                o << "  " << pad(i["field"].get<std::string>(), 30) << pad(str(i["a"]), 36) << " | "
+                  << str(i["b"]) << "\n";
         int shown = 0;
         auto list = [&](const char *key, const char *label) {
             for (const auto &x : d[key]) {
@@ -678,8 +725,9 @@ std::string diffToText(const json &diff)
         for (const auto &c : d["changed"]) {
             if (++shown > 40)
                 continue;
-            o << "  changed " << c["key"].get<std::string>() << " [" << str(c["fields"]) << "]\n      A: "
-              << c["a"].get<std::string>() << "\n      B: " << c["b"].get<std::string>() << "\n";
+            o << "  changed " << c["key"].get<std::string>() << " [" << str(c["fields"])
+              << "]\n      A: " << c["a"].get<std::string>() << "\n      B: " << c["b"].get<std::string>()
+              << "\n";
         }
         for (const auto &e : d["errors"])
             o << "  not visible: " << e.get<std::string>() << "\n";
@@ -688,8 +736,8 @@ std::string diffToText(const json &diff)
         block(n["type"].get<std::string>() + " (" + verdict(n) + ")", n["details"]);
     o << "\n== security context\n";
     for (const auto &i : diff["security"]["details"]["items"])
-        o << (i["differs"].get<bool>() ? "* " : "  ") << pad(i["field"].get<std::string>(), 28) << pad(str(i["a"]), 36)
-          << " | " << str(i["b"]) << "\n";
+        o << (i["differs"].get<bool>() ? "* " : "  ") << pad(i["field"].get<std::string>(), 28)
+          << pad(str(i["a"]), 36) << " | " << str(i["b"]) << "\n";
     for (const char *set : {"effective", "bounding"}) {
         const json &cd = diff["security"]["capabilityDelta"];
         if (cd.contains(set) && !cd[set]["onlyInA"].empty())
@@ -722,10 +770,13 @@ std::string diffToMarkdown(const json &diff)
     o << "- **A:** " << esc(sideLabel(diff["a"])) << "\n- **B:** " << esc(sideLabel(diff["b"])) << "\n";
     for (const auto &n : diff.value("notes", json::array()))
         o << "- _note:_ " << esc(n.get<std::string>()) << "\n";
+    for (const auto &w : hostSharingWarnings(diff))
+        o << "- **warning:** " << esc(w) << "\n";
     o << "\n| Type | A | B | Verdict | Differences |\n|---|---|---|---|---|\n";
     for (const auto &n : diff["namespaces"])
-        o << "| " << n["type"].get<std::string>() << " | " << inoText(n["a"]) << " | " << inoText(n["b"]) << " | "
-          << (n["shared"] == true ? "**shared**" : verdict(n)) << " | " << n["details"]["differences"].get<int>() << " |\n";
+        o << "| " << n["type"].get<std::string>() << " | " << inoText(n["a"]) << " | " << inoText(n["b"])
+          << " | " << (n["shared"] == true ? "**shared**" : verdict(n)) << " | "
+          << n["details"]["differences"].get<int>() << " |\n";
     for (const auto &n : diff["namespaces"]) {
         const auto &d = n["details"];
         if (d["differences"].get<int>() == 0 && d["errors"].empty())
@@ -733,8 +784,8 @@ std::string diffToMarkdown(const json &diff)
         o << "\n#### " << n["type"].get<std::string>() << "\n\n| | A | B |\n|---|---|---|\n";
         for (const auto &i : d["items"])
             if (i["differs"].get<bool>())
-                o << "| " << esc(i["field"].get<std::string>()) << " | " << esc(str(i["a"])) << " | " << esc(str(i["b"]))
-                  << " |\n";
+                o << "| " << esc(i["field"].get<std::string>()) << " | " << esc(str(i["a"])) << " | "
+                  << esc(str(i["b"])) << " |\n";
         int shown = 0;
         for (const auto &x : d["onlyInA"])
             if (++shown <= 25)

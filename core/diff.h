@@ -9,8 +9,10 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
-namespace nsviz {
+namespace nsviz
+{
 
 inline constexpr const char *kDiffSchema = "nsviz.diff/1";
 
@@ -18,7 +20,8 @@ inline constexpr const char *kDiffSchema = "nsviz.diff/1";
 struct HostReference {
     int pid = 1;
     std::string comm;
-    std::string note; ///< why not PID 1, e.g. "PID 1 not readable (Permission denied): using kthreadd (pid 2)"
+    std::string
+        note; ///< why not PID 1, e.g. "PID 1 not readable (Permission denied): using kthreadd (pid 2)"
 };
 
 /// PID 1, or kthreadd (pid 2) when PID 1's namespaces cannot be read (as in some sandboxes even for
@@ -32,6 +35,10 @@ HostReference hostReference(const std::string &procRoot = "/proc");
 ///           changed: [{key, a, b, fields}], errors: [text], differences: N}.
 nlohmann::json diffInspections(const nlohmann::json &a, const nlohmann::json &b,
                                const Snapshot *snapshot = nullptr);
+
+/// When diff["b"]["hostReference"] is true and A is a container (isolated in mnt or pid): what A
+/// shares with the host, worst first ("A is a container that SHARES THE HOST NETWORK NAMESPACE", ...).
+std::vector<std::string> hostSharingWarnings(const nlohmann::json &diff);
 
 /// The side-by-side text report (what `nsviz-helper diff` prints).
 std::string diffToText(const nlohmann::json &diff);

@@ -14,19 +14,22 @@
 
 using nlohmann::json;
 
-namespace nsviz {
+namespace nsviz
+{
 
 const std::vector<std::string> &defaultContainerCapabilities()
 {
     // moby's oci/caps/defaults.go (unchanged since 2014 apart from dropping NET_RAW in some engines).
     static const std::vector<std::string> caps = {
-        "cap_chown",  "cap_dac_override", "cap_fsetid",     "cap_fowner",  "cap_mknod",
-        "cap_net_raw", "cap_setgid",      "cap_setuid",     "cap_setfcap", "cap_setpcap",
-        "cap_net_bind_service", "cap_sys_chroot", "cap_kill", "cap_audit_write"};
+        "cap_chown",   "cap_dac_override", "cap_fsetid",           "cap_fowner",
+        "cap_mknod",   "cap_net_raw",      "cap_setgid",           "cap_setuid",
+        "cap_setfcap", "cap_setpcap",      "cap_net_bind_service", "cap_sys_chroot",
+        "cap_kill",    "cap_audit_write"};
     return caps;
 }
 
-namespace {
+namespace
+{
 
 struct Rule {
     const char *code;
@@ -67,12 +70,15 @@ bool readText(const std::string &path, std::string &out)
 json findHostSharing(const Snapshot &snap, const std::string &procRoot)
 {
     json out = {{"schema", kFindingsSchema}};
-    out["reference"] = {{"pid", snap.host.referencePid}, {"comm", snap.host.referenceComm}, {"note", snap.host.referenceNote}};
+    out["reference"] = {{"pid", snap.host.referencePid},
+                        {"comm", snap.host.referenceComm},
+                        {"note", snap.host.referenceNote}};
     json notes = json::array();
     if (!snap.host.privileged)
-        notes.push_back(std::to_string(snap.host.invisibleProcesses) +
-                        " process(es) could not be read (not root, or protected like PID 1 in some sandboxes): "
-                        "containers among them are not listed");
+        notes.push_back(
+            std::to_string(snap.host.invisibleProcesses) +
+            " process(es) could not be read (not root, or protected like PID 1 in some sandboxes): "
+            "containers among them are not listed");
     const auto &host = snap.hostNs;
     auto hostHas = [&](NsType t) { return host[index(t)].valid(); };
     if (!hostHas(NsType::Mnt) || !hostHas(NsType::Pid)) {
@@ -118,20 +124,23 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
             return count > 0;
         };
         auto howMany = [&](int count) {
-            return count == static_cast<int>(procs.size()) ? std::string()
-                                                            : " (" + std::to_string(count) + " of " +
-                                                                  std::to_string(procs.size()) + " processes)";
+            return count == static_cast<int>(procs.size())
+                       ? std::string()
+                       : " (" + std::to_string(count) + " of " + std::to_string(procs.size()) + " processes)";
         };
         int n = 0;
         if (sharesHost(NsType::Net, n))
             fs.push_back(finding("host-net", "same network namespace as the host: host interfaces, ports and "
-                                             "firewall are its own" + howMany(n)));
+                                             "firewall are its own" +
+                                                 howMany(n)));
         if (pidIsolated == false && sharesHost(NsType::Pid, n))
             fs.push_back(finding("host-pid", "sees and can signal every host process" + howMany(n)));
         if (sharesHost(NsType::Ipc, n))
-            fs.push_back(finding("host-ipc", "host System V IPC and POSIX message queues are reachable" + howMany(n)));
+            fs.push_back(
+                finding("host-ipc", "host System V IPC and POSIX message queues are reachable" + howMany(n)));
         if (sharesHost(NsType::Uts, n))
-            fs.push_back(finding("host-uts", "can change the host's hostname (with CAP_SYS_ADMIN)" + howMany(n)));
+            fs.push_back(
+                finding("host-uts", "can change the host's hostname (with CAP_SYS_ADMIN)" + howMany(n)));
 
         // The security context of the representative.
         std::string text;
@@ -150,7 +159,8 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
         if (status.contains("caps")) {
             // The bounding set is what the container can ever gain; that is what an engine's
             // --cap-add widens.
-            std::set<std::string> dflt(defaultContainerCapabilities().begin(), defaultContainerCapabilities().end());
+            std::set<std::string> dflt(defaultContainerCapabilities().begin(),
+                                       defaultContainerCapabilities().end());
             std::vector<std::string> extra;
             for (const auto &c : status["caps"]["bounding"])
                 if (!dflt.count(c.get<std::string>()))
@@ -167,7 +177,8 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
                     list += (i ? ", " : "") + extra[i];
                 }
                 const bool full = extra.size() >= 20;
-                fs.push_back(finding("extra-caps", (full ? "nearly every capability (privileged?): " : "") + list));
+                fs.push_back(
+                    finding("extra-caps", (full ? "nearly every capability (privileged?): " : "") + list));
                 fs.back()["capabilities"] = extra;
             }
         }
@@ -184,12 +195,8 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
             continue;
         }
         std::sort(fs.begin(), fs.end(), [](const json &x, const json &y) { return x["rank"] < y["rank"]; });
-        json c = {{"pid", rep->pid},
-                  {"comm", rep->comm},
-                  {"processes", procs.size()},
-                  {"findings", fs},
-                  {"security", sec},
-                  {"worstRank", fs.front()["rank"]}};
+        json c = {{"pid", rep->pid}, {"comm", rep->comm}, {"processes", procs.size()},
+                  {"findings", fs},  {"security", sec},   {"worstRank", fs.front()["rank"]}};
         json pids = json::array();
         for (const Process *p : procs)
             pids.push_back(p->pid);
@@ -211,7 +218,8 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
         c["ns"] = ns;
         containers.push_back(c);
     }
-    // Worst first: the worst finding, then real containers before mount-only sandboxes, then how many findings.
+    // Worst first: the worst finding, then real containers before mount-only sandboxes, then how many
+    // findings.
     auto kindRank = [](const json &c) {
         const std::string k = c["kind"];
         return k == "container" ? 0 : k == "pid-namespace" ? 1 : 2;
@@ -247,12 +255,18 @@ std::string findingsToText(const json &f)
     o << cs.size() << " container(s) share something with the host; " << f.value("clean", 0)
       << " isolated one(s) have no findings\n";
     for (const auto &c : cs) {
-        o << "\n" << c["label"].get<std::string>() << "  pid " << c["pid"].get<int>() << " (" << c["comm"].get<std::string>()
-          << "), " << c["processes"].get<int>() << " process(es), " << c["kind"].get<std::string>() << "\n";
+        o << "\n"
+          << c["label"].get<std::string>() << "  pid " << c["pid"].get<int>() << " ("
+          << c["comm"].get<std::string>() << "), " << c["processes"].get<int>() << " process(es), "
+          << c["kind"].get<std::string>() << "\n";
         for (const auto &x : c["findings"]) {
             const int rank = x["rank"];
-            const char *sev = rank == 1 ? "CRITICAL" : rank <= 3 ? "HIGH    " : rank <= 5 ? "MEDIUM  " : "LOW     ";
-            o << "  " << sev << " " << x["title"].get<std::string>() << ": " << x["detail"].get<std::string>() << "\n";
+            const char *sev = rank == 1   ? "CRITICAL"
+                              : rank <= 3 ? "HIGH    "
+                              : rank <= 5 ? "MEDIUM  "
+                                          : "LOW     ";
+            o << "  " << sev << " " << x["title"].get<std::string>() << ": " << x["detail"].get<std::string>()
+              << "\n";
         }
     }
     return o.str();

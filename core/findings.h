@@ -11,7 +11,8 @@
 #include <string>
 #include <vector>
 
-namespace nsviz {
+namespace nsviz
+{
 
 inline constexpr const char *kFindingsSchema = "nsviz.findings/1";
 

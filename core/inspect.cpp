@@ -3,7 +3,8 @@
 
 #include "inspector.h"
 
-namespace nsviz {
+namespace nsviz
+{
 
 nlohmann::json inspectProcessJson(const std::string &procRoot, int pid)
 {

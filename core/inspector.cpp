@@ -35,9 +35,11 @@
 
 using nlohmann::json;
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 
 /// Reads a whole (proc) file. Returns 0 or the errno.
 int readFile(const std::string &path, std::string &out)
@@ -95,7 +97,8 @@ struct NsStat {
 
 NsStat statNs(const std::string &path)
 {
-    struct stat st{};
+    struct stat st {
+    };
     if (::stat(path.c_str(), &st) != 0)
         return {0, 0, errno};
     return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino), 0};
@@ -122,7 +125,8 @@ json ancestorChain(const std::string &nsPath)
         }
         ::close(fd);
         fd = parent;
-        struct stat st{};
+        struct stat st {
+        };
         if (::fstat(fd, &st) != 0)
             break;
         chain.push_back(static_cast<std::uint64_t>(st.st_ino));
@@ -163,11 +167,14 @@ json listIfaddrs()
             char buf[INET6_ADDRSTRLEN] = {};
             int prefix = 0;
             if (fam == AF_INET) {
-                ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in *>(ifa->ifa_addr)->sin_addr, buf, sizeof buf);
+                ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in *>(ifa->ifa_addr)->sin_addr, buf,
+                            sizeof buf);
                 if (ifa->ifa_netmask)
-                    prefix = __builtin_popcount(reinterpret_cast<sockaddr_in *>(ifa->ifa_netmask)->sin_addr.s_addr);
+                    prefix = __builtin_popcount(
+                        reinterpret_cast<sockaddr_in *>(ifa->ifa_netmask)->sin_addr.s_addr);
             } else {
-                ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6 *>(ifa->ifa_addr)->sin6_addr, buf, sizeof buf);
+                ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6 *>(ifa->ifa_addr)->sin6_addr, buf,
+                            sizeof buf);
                 if (ifa->ifa_netmask) {
                     auto *m = reinterpret_cast<sockaddr_in6 *>(ifa->ifa_netmask)->sin6_addr.s6_addr;
                     for (int i = 0; i < 16; ++i)
@@ -273,7 +280,8 @@ json Inspector::enterAndGather(int pid, bool uts, bool net, bool ipc, bool cgrou
             r["cgroup"] = e ? json{{"error", errText(e)}} : json{{"view", procparse::parseCgroupPath(text)}};
         }
         if (uts && enter("uts", CLONE_NEWUTS)) {
-            struct utsname u{};
+            struct utsname u {
+            };
             ::uname(&u);
             r["uts"] = {{"hostname", u.nodename}, {"domainname", u.domainname}};
         }
@@ -302,7 +310,8 @@ json Inspector::enterAndGather(int pid, bool uts, bool net, bool ipc, bool cgrou
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(m_childTimeout);
     bool timedOut = false;
     for (;;) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                          std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             timedOut = true;
             break;
@@ -398,10 +407,12 @@ json Inspector::pidSection(int pid, const json &status, std::uint64_t pidNsIno)
                     parent = it->second;
                 } else {
                     if (fd < 0)
-                        fd = ::open(pidPath(m_procRoot, static_cast<int>(x), "ns/pid").c_str(), O_RDONLY | O_CLOEXEC);
+                        fd = ::open(pidPath(m_procRoot, static_cast<int>(x), "ns/pid").c_str(),
+                                    O_RDONLY | O_CLOEXEC);
                     if (fd < 0)
                         break;
-                    struct stat st{};
+                    struct stat st {
+                    };
                     if (::fstat(fd, &st) != 0 || st.st_ino != cur)
                         break;
                     int p = ::ioctl(fd, NS_GET_PARENT);
@@ -423,7 +434,8 @@ json Inspector::pidSection(int pid, const json &status, std::uint64_t pidNsIno)
     ::closedir(d);
     j["visibleProcesses"] = visible;
     if (unreadable)
-        j["visibleProcessesNote"] = "at least; " + std::to_string(unreadable) + " processes were not readable";
+        j["visibleProcessesNote"] =
+            "at least; " + std::to_string(unreadable) + " processes were not readable";
     if (!initPid && rootNs)
         initPid = 1; // the initial namespace's init always exists, even where we may not read it
     if (initPid)
@@ -491,8 +503,9 @@ json Inspector::inspect(int pid)
         NsStat s = statNs(pidPath(m_procRoot, pid, ("ns/" + name).c_str()));
         nsOf[index(t)] = s;
         if (s.err) {
-            doc["ns"][name] = {{"error", s.err == ENOENT ? std::string("not supported by this kernel or process exited")
-                                                         : errText(s.err)}};
+            doc["ns"][name] = {{"error", s.err == ENOENT
+                                             ? std::string("not supported by this kernel or process exited")
+                                             : errText(s.err)}};
             continue;
         }
         doc["ns"][name] = {{"dev", s.dev}, {"ino", s.ino}};
@@ -515,7 +528,8 @@ json Inspector::inspect(int pid)
         if (needUts || needNet || needIpc || needCg)
             entered = enterAndGather(pid, needUts, needNet, needIpc, needCg);
         if (ours[index(NsType::Uts)] && !cached("uts", NsType::Uts)) {
-            struct utsname u{};
+            struct utsname u {
+            };
             ::uname(&u);
             m_cache[{"uts", nsIno(NsType::Uts)}] = {{"hostname", u.nodename}, {"domainname", u.domainname}};
         }
@@ -562,9 +576,7 @@ json Inspector::inspect(int pid)
                 if (links.contains("links") && links["links"].contains(name)) {
                     const json &l = links["links"][name];
                     unsigned flags = l.value("flags", 0u);
-                    i["state"] = !(flags & IFF_UP)        ? "down"
-                                 : (flags & IFF_RUNNING) ? "up"
-                                                         : "no-carrier";
+                    i["state"] = !(flags & IFF_UP) ? "down" : (flags & IFF_RUNNING) ? "up" : "no-carrier";
                     i["loopback"] = (flags & IFF_LOOPBACK) != 0;
                     i["index"] = l.value("index", 0);
                     if (l.contains("mac"))
@@ -575,14 +587,16 @@ json Inspector::inspect(int pid)
                     json addrs = json::array();
                     for (const auto &a : v6)
                         if (a["name"] == name)
-                            addrs.push_back(a["address"].get<std::string>() + "/" + std::to_string(a["prefix"].get<int>()));
+                            addrs.push_back(a["address"].get<std::string>() + "/" +
+                                            std::to_string(a["prefix"].get<int>()));
                     i["addresses"] = addrs;
                 }
                 ifs.push_back(i);
             }
             net["interfaces"] = ifs;
             if (links.contains("error"))
-                net["errors"]["addresses"] = "IPv4 addresses and link state: " + links["error"].get<std::string>();
+                net["errors"]["addresses"] =
+                    "IPv4 addresses and link state: " + links["error"].get<std::string>();
         }
         json routes = json::array();
         if ((e = readFile(pidPath(m_procRoot, pid, "net/route"), text)) == 0)
@@ -620,7 +634,8 @@ json Inspector::inspect(int pid)
             mnt["count"] = mounts.size();
             mnt["mounts"] = mounts;
         } catch (const std::exception &ex) {
-            mnt["errors"]["mounts"] = errno == ENOENT ? std::string("process exited") : std::string(ex.what());
+            mnt["errors"]["mounts"] =
+                errno == ENOENT ? std::string("process exited") : std::string(ex.what());
         }
         doc["sections"]["mnt"] = mnt;
     }
@@ -675,14 +690,16 @@ json Inspector::inspect(int pid)
                 else if (entered.contains("error"))
                     cg["errors"]["view"] = entered["error"];
                 else
-                    cg["errors"]["view"] = m_live ? std::string("not gathered")
-                                                  : std::string("needs entering the namespace: only on the live /proc");
+                    cg["errors"]["view"] =
+                        m_live ? std::string("not gathered")
+                               : std::string("needs entering the namespace: only on the live /proc");
             }
             if (!view.empty()) {
                 cg["view"] = view;
                 // The namespace root is the host path with the process's own view cut off its end.
                 std::string rootPath = "/";
-                if (view != "/" && path.size() >= view.size() && path.compare(path.size() - view.size(), view.size(), view) == 0)
+                if (view != "/" && path.size() >= view.size() &&
+                    path.compare(path.size() - view.size(), view.size(), view) == 0)
                     rootPath = path.substr(0, path.size() - view.size());
                 else if (view == "/")
                     rootPath = path;
@@ -700,7 +717,8 @@ json Inspector::inspect(int pid)
         if (cg.contains("path")) {
             ContainerIdentity id = containerFromCgroup(cg["path"].get<std::string>());
             if (id.valid())
-                doc["container"] = {{"engine", id.engine}, {"id", id.id}, {"pod", id.pod}, {"label", id.label()}};
+                doc["container"] = {
+                    {"engine", id.engine}, {"id", id.id}, {"pod", id.pod}, {"label", id.label()}};
         }
         if (doc["sections"]["pid"].contains("init"))
             doc["container"]["init"] = doc["sections"]["pid"]["init"];
@@ -739,9 +757,12 @@ json Inspector::inspect(int pid)
         doc["security"] = sec;
     }
 
+    if (m_beforeRecheck)
+        m_beforeRecheck();
     // Did it exit (or was the pid reused) while we read? Then what we read is not to be trusted.
     std::string again;
-    auto st2 = readFile(pidPath(m_procRoot, pid, "stat"), again) == 0 ? procparse::parseStatStartTime(again) : std::nullopt;
+    auto st2 = readFile(pidPath(m_procRoot, pid, "stat"), again) == 0 ? procparse::parseStatStartTime(again)
+                                                                      : std::nullopt;
     if (!st2 || *st2 != *startTime) {
         doc["state"] = "exited";
         doc["error"] = "process " + std::to_string(pid) + " exited during inspection";

@@ -5,16 +5,19 @@
 /// container enters its namespaces once.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <tuple>
 
-namespace nsviz {
+namespace nsviz
+{
 
 inline constexpr const char *kInspectSchema = "nsviz.inspect/1";
 
-class Inspector {
+class Inspector
+{
 public:
     /// @p procRoot is the proc tree to read (tests pass fixture trees). What needs entering a
     /// namespace (uts, addresses and link state, IPC objects, the cgroup view) is only gathered when
@@ -26,6 +29,10 @@ public:
     /// std::invalid_argument for pid <= 0.
     nlohmann::json inspect(int pid);
 
+    /// Called after everything was read and before the process is checked again for having exited
+    /// (tests use it to make a process exit mid-inspection deterministically).
+    void setBeforeRecheckHook(std::function<void()> hook) { m_beforeRecheck = std::move(hook); }
+
     /// Seconds a forked namespace-entering child may take before it is killed (default 5).
     void setChildTimeout(int seconds) { m_childTimeout = seconds; }
 
@@ -36,10 +43,12 @@ private:
     std::string m_procRoot;
     bool m_live = false;
     int m_childTimeout = 5;
+    std::function<void()> m_beforeRecheck;
     /// (type name, ns inode) -> gathered section; valid for the lifetime of this Inspector.
     std::map<std::tuple<std::string, std::uint64_t>, nlohmann::json> m_cache;
     std::map<std::uint64_t, std::uint64_t> m_pidNsParent;
-    std::map<std::uint64_t, nlohmann::json> m_pidNsView; ///< pid ns inode -> visible processes, init ///< pid ns inode -> parent inode (0: none)
+    std::map<std::uint64_t, nlohmann::json>
+        m_pidNsView; ///< pid ns inode -> visible processes, init ///< pid ns inode -> parent inode (0: none)
 };
 
 } // namespace nsviz

@@ -10,9 +10,11 @@
 #include <stdexcept>
 #include <sys/capability.h>
 
-namespace nsviz::procparse {
+namespace nsviz::procparse
+{
 
-namespace {
+namespace
+{
 
 std::vector<std::string_view> lines(std::string_view text)
 {
@@ -167,10 +169,13 @@ nlohmann::json parseStatus(std::string_view text)
             auto a = intList();
             if (!a.empty() && a.size() == words(value).size())
                 j["nspid"] = a;
-        } else if (key == "CapInh" || key == "CapPrm" || key == "CapEff" || key == "CapBnd" || key == "CapAmb") {
-            static const std::pair<std::string_view, const char *> names[] = {
-                {"CapInh", "inheritable"}, {"CapPrm", "permitted"}, {"CapEff", "effective"},
-                {"CapBnd", "bounding"},    {"CapAmb", "ambient"}};
+        } else if (key == "CapInh" || key == "CapPrm" || key == "CapEff" || key == "CapBnd" ||
+                   key == "CapAmb") {
+            static const std::pair<std::string_view, const char *> names[] = {{"CapInh", "inheritable"},
+                                                                              {"CapPrm", "permitted"},
+                                                                              {"CapEff", "effective"},
+                                                                              {"CapBnd", "bounding"},
+                                                                              {"CapAmb", "ambient"}};
             for (auto &[k, n] : names) {
                 if (k == key && parseCapMask(value)) {
                     j["caps"][n] = capNames(value);
@@ -298,8 +303,12 @@ nlohmann::json parseIfInet6(std::string_view text)
         auto scope = num<int>(w[3], 16);
         if (!addr || !prefix || !scope)
             continue;
-        const char *scopeName = *scope == 0x00 ? "global" : *scope == 0x10 ? "host" : *scope == 0x20 ? "link" : "site";
-        a.push_back({{"name", std::string(w[5])}, {"address", *addr}, {"prefix", *prefix}, {"scope", scopeName}});
+        const char *scopeName = *scope == 0x00   ? "global"
+                                : *scope == 0x10 ? "host"
+                                : *scope == 0x20 ? "link"
+                                                 : "site";
+        a.push_back(
+            {{"name", std::string(w[5])}, {"address", *addr}, {"prefix", *prefix}, {"scope", scopeName}});
     }
     return a;
 }

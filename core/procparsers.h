@@ -11,7 +11,8 @@
 #include <string_view>
 #include <vector>
 
-namespace nsviz::procparse {
+namespace nsviz::procparse
+{
 
 /// Fields of /proc/PID/status the diff uses: Name, Uid/Gid (real, effective, saved, fs),
 /// CapInh/Prm/Eff/Bnd/Amb (as hex and as names), NoNewPrivs, Seccomp, Seccomp_filters, NSpid.

@@ -2,6 +2,7 @@
 // nsviz-helper demo start|stop|list, and the hidden modes a running demo is made of.
 #include "commands.h"
 #include "demomanager.h"
+#include "demoserve.h"
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -10,9 +11,11 @@
 #include <sstream>
 #include <unistd.h>
 
-namespace nsviz::helper {
+namespace nsviz::helper
+{
 
-namespace {
+namespace
+{
 
 struct DemoOptions {
     std::vector<std::string> share;
@@ -82,7 +85,8 @@ int runStart(const DemoOptions &o, CLI::App *sub)
     } else {
         std::cout << describe(rec);
         if (o.foreground)
-            std::cout << "It ends when this command ends (Ctrl-C) or after " << rec.lifetimeSec << " s." << std::endl;
+            std::cout << "It ends when this command ends (Ctrl-C) or after " << rec.lifetimeSec << " s."
+                      << std::endl;
         else
             std::cout << "It runs until 'nsviz-helper demo stop " << rec.pid << "' or for " << rec.lifetimeSec
                       << " s." << std::endl;
@@ -144,8 +148,9 @@ int runList(const DemoOptions &o)
         std::cout << "no demo containers running" << std::endl;
         return 0;
     }
-    std::cout << std::left << std::setw(9) << "PID" << std::setw(26) << "HOSTNAME" << std::setw(24) << "SHARED"
-              << std::setw(9) << "OWNER" << "ENDS IN\n";
+    std::cout << std::left << std::setw(9) << "PID" << std::setw(26) << "HOSTNAME" << std::setw(24)
+              << "SHARED" << std::setw(9) << "OWNER"
+              << "ENDS IN\n";
     for (const auto &r : demos) {
         std::string shared;
         for (NsType t : kAllNsTypes)
@@ -168,13 +173,15 @@ void addDemoCommands(CLI::App &app, CommandTable &table)
     demo->require_subcommand(1);
 
     auto *start = demo->add_subcommand("start", "Start a demo container in fresh namespaces");
-    start->add_option("--share", o->share,
-                      "Namespace types to share with the host instead of making fresh ones "
-                      "(comma-separated: mnt,pid,net,uts,ipc,user,cgroup,time)")
+    start
+        ->add_option("--share", o->share,
+                     "Namespace types to share with the host instead of making fresh ones "
+                     "(comma-separated: mnt,pid,net,uts,ipc,user,cgroup,time)")
         ->delimiter(',')
         ->allow_extra_args(false);
     start->add_option("--hostname", o->hostname, "Hostname inside (default nsviz-demo-N; needs a fresh uts)");
-    start->add_option("--lifetime", o->lifetime, "Seconds until it ends by itself (default 3600, at most 86400)");
+    start->add_option("--lifetime", o->lifetime,
+                      "Seconds until it ends by itself (default 3600, at most 86400)");
     start->add_flag("--json", o->json, "Print the nsviz.demo/1 JSON document");
     start->add_flag("--foreground", o->foreground,
                     "Stay attached: the demo ends when this command ends (Ctrl-C, or even SIGKILL)");
@@ -188,6 +195,9 @@ void addDemoCommands(CLI::App &app, CommandTable &table)
     auto *list = demo->add_subcommand("list", "List the running demo containers");
     list->add_flag("--json", o->listJson, "Print JSON (nsviz.demolist/1)");
     table.add(list, [o] { return runList(*o); });
+
+    // serve answers demo_start/demo_stop/demo_list with the same manager.
+    addDemoServeExtension();
 
     // The hidden modes a demo is made of: fixed programs, no user command line.
     auto *sup = app.add_subcommand(kDemoSuperviseMode, "");

@@ -15,9 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace nsviz::helper {
+namespace nsviz::helper
+{
 
-namespace {
+namespace
+{
 
 // The kernel's PID_MAX_LIMIT (4M): anything above cannot be a pid.
 constexpr int kPidMax = 4194304;
@@ -36,12 +38,14 @@ struct FindingsOptions {
 
 bool isDirectory(const std::string &path)
 {
-    struct stat st{};
+    struct stat st {
+    };
     return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-const char *kUnprivileged = "running without root: other users' processes, and what needs entering a namespace "
-                            "(hostname, IPv4 addresses, link state, IPC objects, the cgroup view), are not visible";
+const char *kUnprivileged =
+    "running without root: other users' processes, and what needs entering a namespace "
+    "(hostname, IPv4 addresses, link state, IPC objects, the cgroup view), are not visible";
 
 int runDiff(const DiffOptions &o)
 {
@@ -61,6 +65,7 @@ int runDiff(const DiffOptions &o)
     nlohmann::json a = inspector.inspect(o.pid);
     nlohmann::json b = inspector.inspect(ref.pid);
     nlohmann::json d = diffInspections(a, b);
+    d["b"]["hostReference"] = o.against <= 0;
     if (!ref.note.empty())
         d["notes"].push_back(ref.note);
     if (::geteuid() != 0)
@@ -71,7 +76,8 @@ int runDiff(const DiffOptions &o)
         std::cout << diffToText(d);
     std::cout.flush();
     if (a.value("state", "") != "running")
-        return runtimeError("pid " + std::to_string(o.pid) + ": " + a.value("error", std::string("not readable")));
+        return runtimeError("pid " + std::to_string(o.pid) + ": " +
+                            a.value("error", std::string("not readable")));
     if (b.value("state", "") != "running")
         return runtimeError("reference pid " + std::to_string(ref.pid) + ": " +
                             b.value("error", std::string("not readable")));
@@ -104,8 +110,9 @@ int runFindings(const FindingsOptions &o)
 void addDiffCommands(CLI::App &app, CommandTable &table)
 {
     auto d = std::make_shared<DiffOptions>();
-    auto *diff = app.add_subcommand("diff", "Compare a process's namespaces and what differs inside them with "
-                                            "the host reference (PID 1, or kthreadd when PID 1 is not readable)");
+    auto *diff =
+        app.add_subcommand("diff", "Compare a process's namespaces and what differs inside them with "
+                                   "the host reference (PID 1, or kthreadd when PID 1 is not readable)");
     diff->add_option("PID", d->pid, "process to inspect (the container)")->required();
     diff->add_option("--against", d->against, "compare with this process instead of the host reference");
     diff->add_flag("--json", d->json, "print the \"nsviz.diff/1\" JSON document");
@@ -113,7 +120,8 @@ void addDiffCommands(CLI::App &app, CommandTable &table)
     table.add(diff, [d] { return runDiff(*d); });
 
     auto f = std::make_shared<FindingsOptions>();
-    auto *find = app.add_subcommand("findings", "List containers that share namespaces with the host, worst first");
+    auto *find =
+        app.add_subcommand("findings", "List containers that share namespaces with the host, worst first");
     find->add_flag("--json", f->json, "print the \"nsviz.findings/1\" JSON document");
     find->add_option("--proc", f->procRoot, "proc tree to read (default /proc)");
     table.add(find, [f] { return runFindings(*f); });

@@ -17,12 +17,14 @@
 #include <thread>
 #include <unistd.h>
 
-namespace nsviz::helper {
+namespace nsviz::helper
+{
 
 namespace dp = demoproc;
 using nlohmann::json;
 
-namespace {
+namespace
+{
 
 constexpr int kMaxPid = 4 * 1024 * 1024; // PID_MAX_LIMIT
 constexpr std::size_t kMaxRecordBytes = 64 * 1024;
@@ -55,7 +57,10 @@ struct Fd {
     }
 };
 
-[[noreturn]] void fail(const std::string &code, const std::string &message) { throw DemoError(code, message); }
+[[noreturn]] void fail(const std::string &code, const std::string &message)
+{
+    throw DemoError(code, message);
+}
 
 template <typename T> T field(const json &j, const char *key)
 {
@@ -205,8 +210,8 @@ DemoRecord DemoRecord::fromJson(const json &j)
         fail("failed", "demo record has an impossible hostname");
     // A cgroup directory is removed by us: it must be one we create.
     if (!r.cgroupDir.empty() &&
-        (r.cgroupDir.find("/nsviz-demo/") == std::string::npos || r.cgroupDir.find("..") != std::string::npos ||
-         r.cgroupDir.rfind("/sys/fs/cgroup/", 0) != 0))
+        (r.cgroupDir.find("/nsviz-demo/") == std::string::npos ||
+         r.cgroupDir.find("..") != std::string::npos || r.cgroupDir.rfind("/sys/fs/cgroup/", 0) != 0))
         fail("failed", "demo record has an unexpected cgroup directory");
     return r;
 }
@@ -214,10 +219,12 @@ DemoRecord DemoRecord::fromJson(const json &j)
 // ---------------------------------------------------------------------------------------------
 // State directory
 
-namespace {
+namespace
+{
 
 /// The state directory, opened safely and locked for the lifetime of this object.
-class StateDir {
+class StateDir
+{
 public:
     StateDir(const std::string &path, bool create)
     {
@@ -238,7 +245,8 @@ public:
                  "cannot open the demo state directory " + path + ": " + dp::errnoText(errno) +
                      (errno == EACCES ? " (demo containers need root)" : ""));
         }
-        struct stat st {};
+        struct stat st {
+        };
         if (::fstat(m_fd, &st) != 0 || st.st_uid != ::geteuid() || (st.st_mode & 022))
             fail("failed", "refusing the demo state directory " + path +
                                ": not owned by this user or writable by others");
@@ -261,7 +269,8 @@ public:
         if (fd < 0)
             return std::nullopt;
         Fd guard(fd);
-        struct stat st {};
+        struct stat st {
+        };
         if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() || (st.st_mode & 022) ||
             st.st_size > off_t(kMaxRecordBytes)) {
             ::unlinkat(m_fd, name.c_str(), 0);
@@ -319,7 +328,8 @@ public:
                     removeCgroup(r->cgroupDir);
             }
         }
-        std::sort(out.begin(), out.end(), [](const DemoRecord &a, const DemoRecord &b) { return a.pid < b.pid; });
+        std::sort(out.begin(), out.end(),
+                  [](const DemoRecord &a, const DemoRecord &b) { return a.pid < b.pid; });
         return out;
     }
 
@@ -449,10 +459,11 @@ DemoRecord DemoManager::start(const DemoSpec &spec, std::optional<DemoOwner> own
     std::string report;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kStartTimeoutMs);
     for (;;) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                          std::chrono::steady_clock::now());
         if (left.count() <= 0)
-            fail("failed", "the demo did not finish setting up within " + std::to_string(kStartTimeoutMs / 1000) +
-                               " s");
+            fail("failed", "the demo did not finish setting up within " +
+                               std::to_string(kStartTimeoutMs / 1000) + " s");
         pollfd p{reportR.fd, POLLIN, 0};
         int r = ::poll(&p, 1, int(left.count()));
         if (r < 0 && errno == EINTR)

@@ -22,14 +22,19 @@
 #include <string>
 #include <vector>
 
-namespace nsviz::helper {
+namespace nsviz::helper
+{
 
 /// A refused or failed demo operation. code() is a protocol error code:
 /// "bad_request" (invalid input, nothing done), "not_found" (no such demo), "limit" (too many),
 /// "permission" (not root), "failed" (the system said no; message says why).
-class DemoError : public std::runtime_error {
+class DemoError : public std::runtime_error
+{
 public:
-    DemoError(std::string code, const std::string &message) : std::runtime_error(message), m_code(std::move(code)) {}
+    DemoError(std::string code, const std::string &message)
+        : std::runtime_error(message), m_code(std::move(code))
+    {
+    }
     const std::string &code() const { return m_code; }
 
 private:
@@ -44,23 +49,23 @@ struct DemoOwner {
 
 /// One running demo, as recorded in the state directory and reported to clients.
 struct DemoRecord {
-    int pid = 0;                  ///< the demo's init, as seen from the host
-    std::uint64_t startTime = 0;  ///< its start time (clock ticks after boot): with pid, its identity
+    int pid = 0;                 ///< the demo's init, as seen from the host
+    std::uint64_t startTime = 0; ///< its start time (clock ticks after boot): with pid, its identity
     int supervisorPid = 0;
     std::uint64_t supervisorStartTime = 0;
-    int slot = 0;                 ///< 1..maxDemos, the N of nsviz-demo-N
-    std::string hostname;         ///< inside the demo (the host's when uts is shared)
+    int slot = 0;         ///< 1..maxDemos, the N of nsviz-demo-N
+    std::string hostname; ///< inside the demo (the host's when uts is shared)
     std::array<bool, kNsTypeCount> fresh{};
     std::array<std::uint64_t, kNsTypeCount> nsInode{}; ///< the init's namespaces (0: unreadable)
-    std::uint64_t nsDev = 0;      ///< st_dev of the nsfs files
+    std::uint64_t nsDev = 0;                           ///< st_dev of the nsfs files
     std::uint32_t lifetimeSec = 0;
     std::uint64_t startedAtMs = 0; ///< wall clock, ms since the epoch
     std::uint64_t expiresAtMs = 0;
-    int ownerPid = 0;              ///< 0: none (lives until stopped or expired)
+    int ownerPid = 0; ///< 0: none (lives until stopped or expired)
     std::uint64_t ownerStartTime = 0;
-    std::string cgroup;            ///< cgroup v2 path ("/nsviz-demo/demo1"); empty: no own cgroup
-    std::string cgroupDir;         ///< the same as an absolute directory
-    std::uint32_t uidBase = 0;     ///< host uid of root inside (user ns fresh), else 0
+    std::string cgroup;        ///< cgroup v2 path ("/nsviz-demo/demo1"); empty: no own cgroup
+    std::string cgroupDir;     ///< the same as an absolute directory
+    std::uint32_t uidBase = 0; ///< host uid of root inside (user ns fresh), else 0
     std::string bootId;
     std::vector<std::string> notes; ///< what could not be done as asked, and why
 
@@ -72,7 +77,8 @@ struct DemoRecord {
 
 inline constexpr const char *kDemoSchema = "nsviz.demo/1";
 
-class DemoManager {
+class DemoManager
+{
 public:
     struct Options {
         std::string stateDir = "/run/nsviz/demos";

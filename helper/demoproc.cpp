@@ -7,9 +7,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace nsviz::helper::demoproc {
+namespace nsviz::helper::demoproc
+{
 
-std::string errnoText(int err) { return std::strerror(err); }
+std::string errnoText(int err)
+{
+    return std::strerror(err);
+}
 
 std::optional<std::string> readFile(const std::string &path, std::size_t max)
 {

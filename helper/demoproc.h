@@ -4,17 +4,24 @@
 
 #include <csignal>
 #include <cstdint>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <optional>
 #include <string>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <vector>
 
-namespace nsviz::helper::demoproc {
+namespace nsviz::helper::demoproc
+{
 
 // Bookworm's <sys/pidfd.h> lacks extern "C" (glibc 2.36), so call the system calls directly.
-inline int pidfdOpen(int pid) { return int(::syscall(SYS_pidfd_open, pid, 0)); }
-inline int pidfdSignal(int pidfd, int sig) { return int(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0)); }
+inline int pidfdOpen(int pid)
+{
+    return int(::syscall(SYS_pidfd_open, pid, 0));
+}
+inline int pidfdSignal(int pidfd, int sig)
+{
+    return int(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
+}
 
 /// Start time (field 22 of /proc/PID/stat, parsed after the last ')'); nullopt if gone/unreadable.
 std::optional<std::uint64_t> startTime(int pid);

@@ -7,8 +7,8 @@
 #include "demoproc.h"
 
 #include <cerrno>
-#include <cstddef>
 #include <csignal>
+#include <cstddef>
 #include <cstring>
 #include <fcntl.h>
 #include <grp.h>
@@ -16,8 +16,8 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/magic.h>
-#include <linux/seccomp.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -40,12 +40,14 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-namespace nsviz::helper {
+namespace nsviz::helper
+{
 
 namespace dp = demoproc;
 using nlohmann::json;
 
-namespace {
+namespace
+{
 
 // Fixed fds: the supervisor gets its report pipe on 3 and the owner's pidfd on 4;
 // the init gets its ready pipe on 3 and the lifeline (read end) on 4.
@@ -64,14 +66,21 @@ constexpr const char *kMemoryMax = "134217728";
 
 volatile sig_atomic_t g_stop = 0;
 volatile sig_atomic_t g_child = 0;
-void onStop(int) { g_stop = 1; }
-void onChild(int) { g_child = 1; }
+void onStop(int)
+{
+    g_stop = 1;
+}
+void onChild(int)
+{
+    g_child = 1;
+}
 
 /// Installs real handlers (a pid namespace's init ignores signals without one) and blocks the
 /// signals; ppoll() unblocks them atomically. Returns the mask to pass to ppoll().
 sigset_t setupSignals()
 {
-    struct sigaction sa {};
+    struct sigaction sa {
+    };
     sa.sa_handler = onStop;
     sigemptyset(&sa.sa_mask);
     for (int s : {SIGTERM, SIGINT, SIGHUP})
@@ -92,11 +101,15 @@ sigset_t setupSignals()
 
 bool isFifo(int fd)
 {
-    struct stat st {};
+    struct stat st {
+    };
     return ::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
 }
 
-std::string sysError(const std::string &what, int err = errno) { return what + ": " + dp::errnoText(err); }
+std::string sysError(const std::string &what, int err = errno)
+{
+    return what + ": " + dp::errnoText(err);
+}
 
 // ---------------------------------------------------------------------------------------------
 // The init's setup, run in the cloned child before it execs the init mode. It is the only code
@@ -137,17 +150,18 @@ std::string bringLoopbackUp()
 /// Capabilities a default Docker container keeps; the demo drops the rest from its bounding set,
 /// so its processes look (and are) like an ordinary container's, and even a demo sharing the
 /// host user namespace is not all-powerful root.
-constexpr int kKeptCaps[] = {CAP_CHOWN,  CAP_DAC_OVERRIDE,     CAP_FSETID,     CAP_FOWNER,    CAP_MKNOD,
-                             CAP_NET_RAW, CAP_SETGID,          CAP_SETUID,     CAP_SETFCAP,   CAP_SETPCAP,
-                             CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL,   CAP_AUDIT_WRITE};
+constexpr int kKeptCaps[] = {CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID,           CAP_FOWNER,
+                             CAP_MKNOD,   CAP_NET_RAW,      CAP_SETGID,           CAP_SETUID,
+                             CAP_SETFCAP, CAP_SETPCAP,      CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+                             CAP_KILL,    CAP_AUDIT_WRITE};
 
 /// System calls the demo never needs and a container should not have (a subset of Docker's
 /// default seccomp denylist): they fail with EPERM.
 constexpr long kDeniedSyscalls[] = {
-    SYS_kexec_load,   SYS_kexec_file_load, SYS_init_module, SYS_finit_module, SYS_delete_module,
-    SYS_reboot,       SYS_swapon,          SYS_swapoff,     SYS_acct,         SYS_bpf,
-    SYS_perf_event_open, SYS_keyctl,       SYS_add_key,     SYS_request_key,  SYS_open_by_handle_at,
-    SYS_userfaultfd,  SYS_settimeofday,    SYS_clock_settime, SYS_clock_adjtime, SYS_adjtimex,
+    SYS_kexec_load,      SYS_kexec_file_load, SYS_init_module,   SYS_finit_module,  SYS_delete_module,
+    SYS_reboot,          SYS_swapon,          SYS_swapoff,       SYS_acct,          SYS_bpf,
+    SYS_perf_event_open, SYS_keyctl,          SYS_add_key,       SYS_request_key,   SYS_open_by_handle_at,
+    SYS_userfaultfd,     SYS_settimeofday,    SYS_clock_settime, SYS_clock_adjtime, SYS_adjtimex,
 };
 
 #if defined(__x86_64__)
@@ -255,7 +269,8 @@ std::string restrictPrivileges()
 std::string detectCgroupRoot(std::vector<std::string> &notes)
 {
     for (const char *path : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
-        struct statfs sf {};
+        struct statfs sf {
+        };
         if (::statfs(path, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
             return path;
     }
@@ -291,7 +306,8 @@ std::string makeCgroup(const std::string &root, int slot, std::vector<std::strin
         if (::rmdir(dir.c_str()) != 0 || ::mkdir(dir.c_str(), 0755) != 0) {
             dir += "-" + std::to_string(::getpid());
             if (::mkdir(dir.c_str(), 0755) != 0) {
-                notes.push_back(sysError("cannot create cgroup " + dir) + ": the demo has no cgroup of its own");
+                notes.push_back(sysError("cannot create cgroup " + dir) +
+                                ": the demo has no cgroup of its own");
                 return {};
             }
         }
@@ -476,7 +492,8 @@ int Supervisor::run()
     }
     ::close(readyP[0]);
     if (ready.rfind("ok\n", 0) != 0) {
-        std::string msg = ready.rfind("error: ", 0) == 0 ? ready.substr(7) : std::string("the demo init failed");
+        std::string msg =
+            ready.rfind("error: ", 0) == 0 ? ready.substr(7) : std::string("the demo init failed");
         while (!msg.empty() && msg.back() == '\n')
             msg.pop_back();
         return failStart("demo setup failed: " + msg);
@@ -501,7 +518,8 @@ int Supervisor::run()
     }
     rec.fresh = spec.fresh;
     for (NsType t : kAllNsTypes) {
-        struct stat sb {};
+        struct stat sb {
+        };
         std::string link = "/proc/" + std::to_string(initPid) + "/ns/" + std::string(nsTypeName(t));
         if (::stat(link.c_str(), &sb) == 0) {
             rec.nsInode[index(t)] = sb.st_ino;
@@ -550,7 +568,8 @@ int Supervisor::run()
             break;
         timespec now{};
         ::clock_gettime(CLOCK_MONOTONIC, &now);
-        long long leftMs = (deadline.tv_sec - now.tv_sec) * 1000LL + (deadline.tv_nsec - now.tv_nsec) / 1000000;
+        long long leftMs =
+            (deadline.tv_sec - now.tv_sec) * 1000LL + (deadline.tv_nsec - now.tv_nsec) / 1000000;
         if (leftMs <= 0)
             break;
         pollfd fds[2] = {{initPidfd, POLLIN, 0}, {hasOwner ? kOwnerFd : -1, POLLIN, 0}};
@@ -635,7 +654,8 @@ int runDemoInit()
             ::close(up[0]);
             ::write(up[1], "s", 1);
             ::close(up[1]);
-            struct sigaction sa {};
+            struct sigaction sa {
+            };
             sa.sa_handler = SIG_DFL;
             for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD})
                 ::sigaction(s, &sa, nullptr);

@@ -13,7 +13,11 @@ quick=0
 scripts/install-deps.sh || exit 1
 
 launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+if command -v ccache >/dev/null; then
+    # Path-independent cache keys, so a fresh clone in another folder reuses earlier builds.
+    export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
 export QT_QPA_PLATFORM=offscreen
 declare -a results=()
 failed=0

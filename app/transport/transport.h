@@ -46,6 +46,8 @@ public:
 
 Q_SIGNALS:
     void connected();
+    /// A snapshot is arriving in parts. For the protocol transports the counts are elements
+    /// (processes + namespaces) received so far and announced in total, so the ratio is a fair progress.
     void snapshotProgress(int chunksReceived, int chunksTotal);
     void snapshotReceived(const nsviz::Snapshot &snapshot);
     void deltaReceived(const nsviz::SnapshotDelta &delta);

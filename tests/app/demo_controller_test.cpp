@@ -12,10 +12,12 @@
 
 using namespace nsviz;
 
-namespace {
+namespace
+{
 
 /// Records requests; the test answers them by emitting replyReceived.
-class FakeTransport : public Transport {
+class FakeTransport : public Transport
+{
 public:
     QString description() const override { return QStringLiteral("fake"); }
     bool privileged() const override { return true; }
@@ -31,8 +33,10 @@ public:
     }
     void answer(quint64 id, const QJsonObject &result)
     {
-        QJsonObject f{{QStringLiteral("v"), 1}, {QStringLiteral("type"), QStringLiteral("result")},
-                      {QStringLiteral("id"), double(id)}, {QStringLiteral("result"), result}};
+        QJsonObject f{{QStringLiteral("v"), 1},
+                      {QStringLiteral("type"), QStringLiteral("result")},
+                      {QStringLiteral("id"), double(id)},
+                      {QStringLiteral("result"), result}};
         Q_EMIT replyReceived(id, QJsonDocument(f).toJson(QJsonDocument::Compact));
     }
     void fail(quint64 id, const QString &message)
@@ -84,7 +88,8 @@ TEST(DemoController, StartStopListRoundTrips)
     EXPECT_EQ(c.demoForNamespace(NsType::Net, d.ns[index(NsType::Net)]), nullptr); // shared: the host's
 
     quint64 sid = c.stop(100);
-    EXPECT_EQ(t.sent.last().value(QStringLiteral("args")).toObject().value(QStringLiteral("pid")).toInt(), 100);
+    EXPECT_EQ(t.sent.last().value(QStringLiteral("args")).toObject().value(QStringLiteral("pid")).toInt(),
+              100);
     t.answer(sid, QJsonObject{{QStringLiteral("stopped"), QJsonArray{100}}});
     ASSERT_EQ(ended.count(), 1);
     EXPECT_EQ(ended[0][0].toInt(), 100);
@@ -139,16 +144,17 @@ TEST(DemoController, ParsesTheHelpersRealDocument)
         GTEST_SKIP() << "starting a demo container needs root";
     QProcess helper;
     helper.start(QStringLiteral(NSVIZ_HELPER_BIN),
-                 {QStringLiteral("demo"), QStringLiteral("start"), QStringLiteral("--json"), QStringLiteral("--share"),
-                  QStringLiteral("net"), QStringLiteral("--lifetime"), QStringLiteral("120")});
+                 {QStringLiteral("demo"), QStringLiteral("start"), QStringLiteral("--json"),
+                  QStringLiteral("--share"), QStringLiteral("net"), QStringLiteral("--lifetime"),
+                  QStringLiteral("120")});
     ASSERT_TRUE(helper.waitForFinished(30000));
     ASSERT_EQ(helper.exitCode(), 0) << helper.readAllStandardError().toStdString();
     QJsonObject doc = QJsonDocument::fromJson(helper.readAllStandardOutput()).object();
     auto d = DemoInfo::fromJson(doc);
     // Stop it before any assertion can return early.
     QProcess stop;
-    stop.start(QStringLiteral(NSVIZ_HELPER_BIN),
-               {QStringLiteral("demo"), QStringLiteral("stop"), QString::number(doc.value(QStringLiteral("pid")).toInt())});
+    stop.start(QStringLiteral(NSVIZ_HELPER_BIN), {QStringLiteral("demo"), QStringLiteral("stop"),
+                                                  QString::number(doc.value(QStringLiteral("pid")).toInt())});
     ASSERT_TRUE(stop.waitForFinished(30000));
     EXPECT_EQ(stop.exitCode(), 0) << stop.readAllStandardError().toStdString();
     ASSERT_TRUE(d.has_value());

@@ -15,8 +15,12 @@
 
 using namespace nsviz;
 
-namespace {
-QPushButton *launchButton(DemoDialog &d) { return d.findChild<QPushButton *>(QStringLiteral("launch")); }
+namespace
+{
+QPushButton *launchButton(DemoDialog &d)
+{
+    return d.findChild<QPushButton *>(QStringLiteral("launch"));
+}
 
 /// The request as the helper will see it, validated by the helper's own parser.
 DemoSpecResult helperView(const DemoDialog &d)
@@ -53,7 +57,8 @@ TEST(DemoDialog, OneLinePerTypeSaysWhatItIsolates)
         auto desc = QString::fromUtf8(nsTypeDescription(t).data(), qsizetype(nsTypeDescription(t).size()));
         bool found = std::any_of(labels.begin(), labels.end(), [&](QLabel *l) { return l->text() == desc; });
         EXPECT_TRUE(found) << nsTypeName(t);
-        auto *cb = d.findChild<QCheckBox *>(QStringLiteral("fresh_") + QString::fromLatin1(nsTypeName(t).data()));
+        auto *cb =
+            d.findChild<QCheckBox *>(QStringLiteral("fresh_") + QString::fromLatin1(nsTypeName(t).data()));
         ASSERT_NE(cb, nullptr) << nsTypeName(t);
     }
 }

@@ -26,10 +26,12 @@
 using namespace nsviz;
 using nlohmann::json;
 
-namespace {
+namespace
+{
 
 /// `unshare ARGS sh -c 'SCRIPT && echo ready && exec sleep 300'`, killed by pid at the end.
-class Unshared {
+class Unshared
+{
 public:
     Unshared(std::vector<std::string> args, const std::string &script)
     {
@@ -58,7 +60,8 @@ public:
         ::close(p[0]);
         if (out.find("ready") == std::string::npos)
             return;
-        std::ifstream children("/proc/" + std::to_string(m_outer) + "/task/" + std::to_string(m_outer) + "/children");
+        std::ifstream children("/proc/" + std::to_string(m_outer) + "/task/" + std::to_string(m_outer) +
+                               "/children");
         int child = 0;
         m_pid = (children >> child && child > 0) ? child : m_outer;
     }
@@ -80,7 +83,8 @@ private:
 
 /// A transport that answers inspect requests from the real inspector, as the helper's serve would;
 /// pids in m_missing get the helper's not_found error, and m_silent drops every request.
-class FakeTransport : public Transport {
+class FakeTransport : public Transport
+{
 public:
     using Transport::Transport;
     QString description() const override { return QStringLiteral("fake"); }
@@ -100,12 +104,21 @@ public:
         json frame;
         const int pid = req.value("pid", 0);
         if (missing.count(pid))
-            frame = {{"v", 1}, {"type", "error"}, {"id", id}, {"code", "not_found"}, {"message", "no such process"}};
+            frame = {{"v", 1},
+                     {"type", "error"},
+                     {"id", id},
+                     {"code", "not_found"},
+                     {"message", "no such process"}};
         else
-            frame = {{"v", 1}, {"type", "result"}, {"id", id}, {"request", "inspect"}, {"result", inspectProcessJsonFor(pid)}};
+            frame = {{"v", 1},
+                     {"type", "result"},
+                     {"id", id},
+                     {"request", "inspect"},
+                     {"result", inspectProcessJsonFor(pid)}};
         // Replies arrive later, from the event loop, as from a real helper.
         QMetaObject::invokeMethod(
-            this, [this, id, text = QByteArray::fromStdString(frame.dump())] { Q_EMIT replyReceived(id, text); },
+            this,
+            [this, id, text = QByteArray::fromStdString(frame.dump())] { Q_EMIT replyReceived(id, text); },
             Qt::QueuedConnection);
         return id;
     }
@@ -183,7 +196,7 @@ TEST(DiffPanel, HostNetContainerHighlightsAndExports)
     EXPECT_EQ(transport.requests[0]["pid"], c.pid());
     EXPECT_EQ(transport.requests[1]["pid"], hostReference().pid);
     auto *tree = panel.findChild<QTreeWidget *>();
-    EXPECT_EQ(row(tree, QStringLiteral("net"))->text(1), QStringLiteral("SHARED"));
+    EXPECT_EQ(row(tree, QStringLiteral("net"))->text(1), QStringLiteral("SHARED · HOST NET"));
     EXPECT_EQ(row(tree, QStringLiteral("uts"))->text(1), QStringLiteral("ISOLATED"));
     EXPECT_EQ(row(tree, QStringLiteral("pid"))->text(1), QStringLiteral("ISOLATED · child"));
     auto *hostname = child(row(tree, QStringLiteral("uts")), QStringLiteral("hostname"));
@@ -262,7 +275,7 @@ TEST(PidPicker, FiltersBySnapshot)
     EXPECT_EQ(picker.visibleRows(), 1);
     EXPECT_EQ(picker.selectedPid(), 10);
     picker.setFilter(QStringLiteral("10"));
-    EXPECT_EQ(picker.visibleRows(), 2); // 10 and 101
+    EXPECT_EQ(picker.visibleRows(), 2);  // 10 and 101
     EXPECT_EQ(picker.selectedPid(), 10); // typed pid wins
     picker.setFilter(QStringLiteral("4242"));
     EXPECT_EQ(picker.visibleRows(), 0);
@@ -271,27 +284,32 @@ TEST(PidPicker, FiltersBySnapshot)
 
 TEST(FindingsPanel, ListsWorstFirstAndActivates)
 {
-    json f = {{"schema", "nsviz.findings/1"},
-              {"reference", {{"pid", 2}, {"comm", "kthreadd"}, {"note", "PID 1 not readable"}}},
-              {"clean", 1},
-              {"notes", json::array()},
-              {"containers",
-               {{{"pid", 4242},
-                 {"comm", "nginx"},
-                 {"label", "docker 3f2a9c1b7e4d"},
-                 {"kind", "container"},
-                 {"processes", 3},
-                 {"worstRank", 1},
-                 {"findings",
-                  {{{"code", "host-net"}, {"rank", 1}, {"title", "shares the host network namespace"}, {"detail", "x"}},
-                   {{"code", "seccomp-off"}, {"rank", 7}, {"title", "seccomp off"}, {"detail", "y"}}}}},
-                {{"pid", 77},
-                 {"comm", "svc"},
-                 {"label", "svc (pid 77)"},
-                 {"kind", "mount-namespace-only"},
-                 {"processes", 1},
-                 {"worstRank", 5},
-                 {"findings", {{{"code", "no-userns"}, {"rank", 5}, {"title", "no user namespace"}, {"detail", "z"}}}}}}}};
+    json f = {
+        {"schema", "nsviz.findings/1"},
+        {"reference", {{"pid", 2}, {"comm", "kthreadd"}, {"note", "PID 1 not readable"}}},
+        {"clean", 1},
+        {"notes", json::array()},
+        {"containers",
+         {{{"pid", 4242},
+           {"comm", "nginx"},
+           {"label", "docker 3f2a9c1b7e4d"},
+           {"kind", "container"},
+           {"processes", 3},
+           {"worstRank", 1},
+           {"findings",
+            {{{"code", "host-net"},
+              {"rank", 1},
+              {"title", "shares the host network namespace"},
+              {"detail", "x"}},
+             {{"code", "seccomp-off"}, {"rank", 7}, {"title", "seccomp off"}, {"detail", "y"}}}}},
+          {{"pid", 77},
+           {"comm", "svc"},
+           {"label", "svc (pid 77)"},
+           {"kind", "mount-namespace-only"},
+           {"processes", 1},
+           {"worstRank", 5},
+           {"findings",
+            {{{"code", "no-userns"}, {"rank", 5}, {"title", "no user namespace"}, {"detail", "z"}}}}}}}};
     FindingsPanel panel;
     panel.resize(900, 400);
     panel.setFindings(f);
@@ -323,7 +341,8 @@ TEST(FindingsPanel, FromSnapshotInBackground)
         p.comm = d.value("comm", "");
         for (NsType t : kAllNsTypes)
             if (d["ns"][std::string(nsTypeName(t))].contains("ino"))
-                p.ns[index(t)] = NsId{d["ns"][std::string(nsTypeName(t))]["dev"], d["ns"][std::string(nsTypeName(t))]["ino"]};
+                p.ns[index(t)] = NsId{d["ns"][std::string(nsTypeName(t))]["dev"],
+                                      d["ns"][std::string(nsTypeName(t))]["ino"]};
         p.nspid = d["sections"]["pid"]["nspid"].get<std::vector<int>>();
         return p;
     };

@@ -5,7 +5,8 @@
 
 using namespace nsviz;
 
-namespace {
+namespace
+{
 const std::string kId = "3f2a9c1b7e4d5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
 }
 
@@ -32,7 +33,8 @@ TEST(ContainerId, KubernetesBothDrivers)
     EXPECT_EQ(a.label(), "k8s pod 1a2b3c4d\u2026/3f2a9c1b7e4d");
     auto b = containerFromCgroup("/kubepods.slice/kubepods-besteffort.slice/"
                                  "kubepods-besteffort-pod1a2b3c4d_0000_1111_2222_333344445555.slice/"
-                                 "cri-containerd-" + kId + ".scope");
+                                 "cri-containerd-" +
+                                 kId + ".scope");
     EXPECT_EQ(b.engine, "kubernetes");
     EXPECT_EQ(b.pod, "1a2b3c4d-0000-1111-2222-333344445555");
     EXPECT_EQ(b.id, kId);
@@ -44,7 +46,8 @@ TEST(ContainerId, KubernetesBothDrivers)
 
 TEST(ContainerId, PodmanContainerdCrio)
 {
-    auto a = containerFromCgroup("/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" + kId + ".scope");
+    auto a = containerFromCgroup("/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" + kId +
+                                 ".scope");
     EXPECT_EQ(a.engine, "podman");
     EXPECT_EQ(a.id, kId);
     EXPECT_EQ(a.label(), "podman 3f2a9c1b7e4d");
@@ -74,8 +77,9 @@ TEST(ContainerId, LxcNspawnDemo)
 
 TEST(ContainerId, HostPathsAreNotContainers)
 {
-    for (const char *p : {"/", "", "/init.scope", "/system.slice/sshd.service", "/user.slice/user-0.slice/session-3.scope",
-                          "/docker", "/docker/notanid", "/system.slice/docker.service", "/kubepods", "garbage\n//"}) {
+    for (const char *p :
+         {"/", "", "/init.scope", "/system.slice/sshd.service", "/user.slice/user-0.slice/session-3.scope",
+          "/docker", "/docker/notanid", "/system.slice/docker.service", "/kubepods", "garbage\n//"}) {
         auto c = containerFromCgroup(p);
         EXPECT_FALSE(c.valid()) << p << " -> " << c.engine;
         EXPECT_EQ(c.label(), "");

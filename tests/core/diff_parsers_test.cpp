@@ -11,7 +11,8 @@
 using namespace nsviz;
 using nlohmann::json;
 
-namespace {
+namespace
+{
 const std::string kProc = std::string(NSVIZ_TEST_DATA) + "/diff-proc";
 
 std::string fixture(const std::string &rel)

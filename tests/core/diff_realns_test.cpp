@@ -20,10 +20,12 @@
 using namespace nsviz;
 using nlohmann::json;
 
-namespace {
+namespace
+{
 
 /// A process started with `unshare ARGS sh -c 'SCRIPT; echo ready; exec sleep 300'`.
-class Unshared {
+class Unshared
+{
 public:
     Unshared(std::vector<std::string> args, const std::string &script)
     {
@@ -53,7 +55,8 @@ public:
         if (out.find("ready") == std::string::npos)
             return;
         // With --fork the shell is unshare's child; without, unshare exec'd it in place.
-        std::ifstream children("/proc/" + std::to_string(m_outer) + "/task/" + std::to_string(m_outer) + "/children");
+        std::ifstream children("/proc/" + std::to_string(m_outer) + "/task/" + std::to_string(m_outer) +
+                               "/children");
         int child = 0;
         if (children >> child && child > 0)
             m_pid = child;
@@ -110,8 +113,8 @@ Process processFrom(const json &doc)
     return p;
 }
 
-#define NEEDS_ROOT()                                                                                              \
-    if (::geteuid() != 0)                                                                                         \
+#define NEEDS_ROOT()                                                                                         \
+    if (::geteuid() != 0)                                                                                    \
     GTEST_SKIP() << "creating namespaces and reading other processes' namespaces needs root"
 
 } // namespace
@@ -158,7 +161,13 @@ TEST(DiffRealNs, HostNetContainerIsFlaggedAndIsolatedElsewhere)
     EXPECT_TRUE(queue);
 
     // The text report says it plainly.
+    d["b"]["hostReference"] = true;
+    auto warnings = hostSharingWarnings(d);
+    ASSERT_FALSE(warnings.empty());
+    EXPECT_EQ(warnings[0], "A is a container that SHARES THE HOST NETWORK NAMESPACE");
     std::string text = diffToText(d);
+    EXPECT_NE(text.find("WARNING: A is a container that SHARES THE HOST NETWORK NAMESPACE"),
+              std::string::npos);
     EXPECT_NE(text.find("net     "), std::string::npos);
     EXPECT_NE(text.find("SHARED"), std::string::npos);
     EXPECT_NE(text.find("nsviz-hostnet"), std::string::npos);
@@ -182,7 +191,7 @@ TEST(DiffRealNs, HostNetContainerIsFlaggedAndIsolatedElsewhere)
     EXPECT_FALSE(codes.count("host-pid"));
     EXPECT_FALSE(codes.count("host-ipc"));
     EXPECT_FALSE(codes.count("host-uts"));
-    EXPECT_TRUE(codes.count("no-userns")); // root in it is root on the host
+    EXPECT_TRUE(codes.count("no-userns"));  // root in it is root on the host
     EXPECT_TRUE(codes.count("extra-caps")); // unshare keeps every capability
     EXPECT_TRUE(codes.count("seccomp-off"));
     EXPECT_NE(findingsToText(f).find("CRITICAL shares the host network namespace"), std::string::npos);
@@ -362,4 +371,35 @@ TEST(DiffRealNs, FindingsCommandFlagsHostNetContainer)
         ++i;
     }
     EXPECT_LT(posMine, posOther);
+}
+
+TEST(DiffRealNs, ProcessExitingDuringInspectionSaysSo)
+{
+    pid_t child = ::fork();
+    if (child == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ::execlp("sleep", "sleep", "300", static_cast<char *>(nullptr));
+        ::_exit(127);
+    }
+    ASSERT_GT(child, 0);
+    // Wait until it is sleep (not our forked copy) so that the inspection sees a settled process.
+    for (int i = 0; i < 200; ++i) {
+        std::ifstream comm("/proc/" + std::to_string(child) + "/comm");
+        std::string c;
+        if (comm >> c && c == "sleep")
+            break;
+        ::usleep(10000);
+    }
+    Inspector in;
+    in.setBeforeRecheckHook([child] {
+        ::kill(child, SIGKILL);
+        ::waitpid(child, nullptr, 0); // reaped: the pid is gone before the recheck
+    });
+    json a = in.inspect(child);
+    EXPECT_EQ(a["state"], "exited");
+    EXPECT_EQ(a["error"], "process " + std::to_string(child) + " exited during inspection");
+    json d = diffInspections(a, Inspector().inspect(::getpid()));
+    ASSERT_FALSE(d["notes"].empty());
+    EXPECT_NE(d["notes"][0].get<std::string>().find("exited during inspection"), std::string::npos);
+    EXPECT_NE(diffToText(d).find("exited during inspection"), std::string::npos);
 }

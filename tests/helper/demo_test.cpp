@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <spawn.h>
@@ -29,7 +30,8 @@ namespace fs = std::filesystem;
 
 extern char **environ;
 
-namespace {
+namespace
+{
 
 struct RunResult {
     int rc = -1;
@@ -87,15 +89,22 @@ RunResult runHelper(const std::vector<std::string> &args)
 
 std::uint64_t nsInode(int pid, NsType t)
 {
-    struct stat st {};
+    struct stat st {
+    };
     std::string p = "/proc/" + std::to_string(pid) + "/ns/" + std::string(nsTypeName(t));
     return ::stat(p.c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
-bool haveTimeNs() { return ::access("/proc/self/ns/time", F_OK) == 0; }
+bool haveTimeNs()
+{
+    return ::access("/proc/self/ns/time", F_OK) == 0;
+}
 
 /// The host reference: PID 1 cannot be inspected on this machine (EACCES), kthreadd can.
-int hostRef() { return nsInode(1, NsType::Net) != 0 ? 1 : 2; }
+int hostRef()
+{
+    return nsInode(1, NsType::Net) != 0 ? 1 : 2;
+}
 
 std::vector<int> allPids()
 {
@@ -212,19 +221,27 @@ std::vector<int> holders(const std::map<NsType, std::uint64_t> &inodes, std::uin
     return out;
 }
 
-int countDemoInits()
+/// Supervisors whose configuration (their argv[2], JSON) satisfies @p match. Demos are told
+/// apart by what they were started with, never by counting: other tests on this machine may run
+/// demos of their own at the same time.
+int countSupervisors(const std::function<bool(const json &)> &match)
 {
     int n = 0;
     for (int pid : allPids()) {
         auto argv = demoproc::cmdline(pid);
-        if (argv.size() >= 2 && argv[1] == kDemoInitMode) {
-            auto stat = demoproc::readFile("/proc/" + std::to_string(pid) + "/status");
-            // Only the inits (NSpid ends in 1 or the comm), not their sleepers.
-            if (stat && stat->find("Name:\tnsviz-demo-init") != std::string::npos)
-                ++n;
-        }
+        if (argv.size() < 3 || argv[1] != kDemoSuperviseMode)
+            continue;
+        json config = json::parse(argv[2], nullptr, false);
+        if (config.is_object() && match(config))
+            ++n;
     }
     return n;
+}
+
+/// Demos run by the manager with state directory @p dir.
+int countInStateDir(const std::string &dir)
+{
+    return countSupervisors([&](const json &c) { return c.value("stateDir", "") == dir; });
 }
 
 /// Stops a demo on scope exit (by pid, verified by the manager) if the test did not.
@@ -242,7 +259,8 @@ struct DemoGuard {
     }
 };
 
-class DemoTest : public ::testing::Test {
+class DemoTest : public ::testing::Test
+{
 protected:
     void SetUp() override
     {
@@ -281,7 +299,6 @@ struct TempManager {
 
 TEST_F(DemoTest, AllFreshCliStartAndStop)
 {
-    int before = countDemoInits();
     auto r = runHelper({"demo", "start", "--json", "--hostname", "nsviz-test-all", "--lifetime", "300"});
     ASSERT_EQ(r.rc, 0) << r.err;
     json j = json::parse(r.out);
@@ -347,10 +364,17 @@ TEST_F(DemoTest, AllFreshCliStartAndStop)
     for (const auto &d : listed_.at("demos"))
         listed = listed || d.at("pid").get<int>() == pid;
     EXPECT_TRUE(listed) << l.out;
-    EXPECT_EQ(countDemoInits(), before + 1);
+    auto mine = [](const json &c) { return c.value("hostname", "") == "nsviz-test-all"; };
+    EXPECT_EQ(countSupervisors(mine), 1);
 
     // Stop: no process and no namespace of it remains.
     std::string cgroupDir = j.at("cgroupDir").get<std::string>();
+    // By inode: a demo started meanwhile by another test may get the same directory name.
+    struct stat cgSt {
+    };
+    if (!cgroupDir.empty()) {
+        ASSERT_EQ(::stat(cgroupDir.c_str(), &cgSt), 0) << cgroupDir;
+    }
     auto s = runHelper({"demo", "stop", std::to_string(pid)});
     const std::uint64_t stoppedAt = nowTicks();
     ASSERT_EQ(s.rc, 0) << s.err;
@@ -359,9 +383,12 @@ TEST_F(DemoTest, AllFreshCliStartAndStop)
     EXPECT_TRUE(holders(fresh, stoppedAt).empty());
     EXPECT_FALSE(fs::exists("/run/nsviz/demos/" + std::to_string(pid) + ".json"));
     if (!cgroupDir.empty()) {
-        EXPECT_FALSE(fs::exists(cgroupDir));
+        struct stat now {
+        };
+        EXPECT_TRUE(::stat(cgroupDir.c_str(), &now) != 0 || now.st_ino != cgSt.st_ino)
+            << cgroupDir << " remains";
     }
-    EXPECT_EQ(countDemoInits(), before);
+    EXPECT_EQ(countSupervisors(mine), 0);
     // Stopping it again is refused cleanly.
     auto again = runHelper({"demo", "stop", std::to_string(pid)});
     EXPECT_EQ(again.rc, 1);
@@ -425,7 +452,8 @@ TEST_F(DemoTest, OwnerKilledEndsDemo)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     std::string bin = NSVIZ_HELPER_BIN;
-    const char *argv[] = {bin.c_str(), "demo", "start", "--foreground", "--json", "--lifetime", "300", nullptr};
+    const char *argv[] = {bin.c_str(), "demo",       "start", "--foreground",
+                          "--json",    "--lifetime", "300",   nullptr};
     pid_t owner = -1;
     ASSERT_EQ(::posix_spawn(&owner, argv[0], &fa, nullptr, const_cast<char **>(argv), environ), 0);
     posix_spawn_file_actions_destroy(&fa);
@@ -520,7 +548,6 @@ TEST_F(DemoTest, AtMostMaxDemos)
     DemoGuard gb{tm.mgr.get(), b.pid};
     EXPECT_NE(a.slot, b.slot);
     EXPECT_NE(a.hostname, b.hostname);
-    int before = countDemoInits();
     try {
         tm.mgr->start(DemoSpec{});
         ADD_FAILURE() << "a third demo started";
@@ -528,7 +555,7 @@ TEST_F(DemoTest, AtMostMaxDemos)
         EXPECT_EQ(e.code(), "limit");
         EXPECT_NE(std::string(e.what()).find("at most 2"), std::string::npos) << e.what();
     }
-    EXPECT_EQ(countDemoInits(), before);
+    EXPECT_EQ(countInStateDir(tm.dir), 2);
     EXPECT_EQ(tm.mgr->stopAll(), 2);
     ga.pid = gb.pid = 0;
     EXPECT_TRUE(tm.mgr->list().empty());
@@ -536,22 +563,31 @@ TEST_F(DemoTest, AtMostMaxDemos)
 
 TEST_F(DemoTest, InvalidStartRequestsStartNothing)
 {
-    int before = countDemoInits();
+    // Every case carries a distinctive valid lifetime (or an invalid value) so that a demo it
+    // wrongly started would be recognisable among demos other tests may be running.
+    const std::string mark = "4321";
+    auto wronglyStarted = [](const json &c) {
+        const json spec = c.value("spec", json::object());
+        auto lifetime = spec.value("lifetime", 0LL);
+        auto host = c.value("hostname", "");
+        return lifetime == 4321 || lifetime <= 0 || lifetime > 86400 || host == "a/b" || host == "x" ||
+               host.size() > 64;
+    };
     struct Case {
         std::vector<std::string> args;
         std::string expect;
     };
     std::vector<Case> cases = {
-        {{"--share", "bogus"}, "unknown namespace type 'bogus'"},
-        {{"--share", "net,nope"}, "unknown namespace type 'nope'"},
-        {{"--hostname", "a/b"}, "'/'"},
-        {{"--hostname", std::string(300, 'a')}, "300 bytes"},
+        {{"--share", "bogus", "--lifetime", mark}, "unknown namespace type 'bogus'"},
+        {{"--share", "net,nope", "--lifetime", mark}, "unknown namespace type 'nope'"},
+        {{"--hostname", "a/b", "--lifetime", mark}, "'/'"},
+        {{"--hostname", std::string(300, 'a'), "--lifetime", mark}, "300 bytes"},
         {{"--lifetime", "0"}, "at least 1 second"},
         {{"--lifetime", "99999999999"}, "at most 86400"},
         {{"--lifetime", "-3"}, "at least 1 second"},
-        {{"--share", "uts", "--hostname", "x"}, "fresh uts"},
-        {{"/bin/sh"}, "/bin/sh"},
-        {{"--command", "id"}, "--command"},
+        {{"--share", "uts", "--hostname", "x", "--lifetime", mark}, "fresh uts"},
+        {{"--lifetime", mark, "/bin/sh"}, "/bin/sh"},
+        {{"--lifetime", mark, "--command", "id"}, "--command"},
     };
     for (const auto &c : cases) {
         std::vector<std::string> args{"demo", "start"};
@@ -562,7 +598,7 @@ TEST_F(DemoTest, InvalidStartRequestsStartNothing)
         EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
     }
-    EXPECT_EQ(countDemoInits(), before);
+    EXPECT_EQ(countSupervisors(wronglyStarted), 0);
 
     // The protocol form.
     TempManager tm;
@@ -575,7 +611,7 @@ TEST_F(DemoTest, InvalidStartRequestsStartNothing)
             EXPECT_EQ(e.code(), "bad_request") << bad;
         }
     }
-    EXPECT_EQ(countDemoInits(), before);
+    EXPECT_EQ(countInStateDir(tm.dir), 0);
 }
 
 TEST_F(DemoTest, InvalidStopRequestsStopNothing)
@@ -595,9 +631,11 @@ TEST_F(DemoTest, InvalidStopRequestsStopNothing)
     auto r2 = runHelper({"demo", "stop", std::to_string(victim)});
     EXPECT_EQ(r2.rc, 1);
     EXPECT_NE(r2.err.find("is not a running nsviz demo container"), std::string::npos) << r2.err;
-    for (auto args : std::vector<std::vector<std::string>>{
-             {"demo", "stop"}, {"demo", "stop", "0"}, {"demo", "stop", "-4"}, {"demo", "stop", "abc"},
-             {"demo", "stop", "5", "--all"}}) {
+    for (auto args : std::vector<std::vector<std::string>>{{"demo", "stop"},
+                                                           {"demo", "stop", "0"},
+                                                           {"demo", "stop", "-4"},
+                                                           {"demo", "stop", "abc"},
+                                                           {"demo", "stop", "5", "--all"}}) {
         auto r = runHelper(args);
         EXPECT_EQ(r.rc, 2) << args.back() << ": " << r.err;
     }
@@ -642,8 +680,8 @@ TEST_F(DemoTest, InvalidStopRequestsStopNothing)
     EXPECT_FALSE(fs::exists(tm.dir + "/123.json"));
 
     // The protocol form.
-    for (const char *bad : {R"({"pid":1})", R"({"pid":0})", R"({"pid":"5"})", R"({})", R"({"pid":5,"all":true})",
-                            R"({"all":"yes"})", R"({"signal":9})"}) {
+    for (const char *bad : {R"({"pid":1})", R"({"pid":0})", R"({"pid":"5"})", R"({})",
+                            R"({"pid":5,"all":true})", R"({"all":"yes"})", R"({"signal":9})"}) {
         try {
             tm.mgr->stopJson(json::parse(bad));
             ADD_FAILURE() << "accepted: " << bad;
@@ -708,7 +746,8 @@ TEST_F(DemoTest, ScanRightAfterStartSeesIt)
     int found = 0;
     for (const auto &ns : snap.at("namespaces")) {
         std::string type = ns.at("type").get<std::string>();
-        if (!d.at("ns").contains(type) || ns.at("inode").get<std::uint64_t>() != d.at("ns").at(type).get<std::uint64_t>())
+        if (!d.at("ns").contains(type) ||
+            ns.at("inode").get<std::uint64_t>() != d.at("ns").at(type).get<std::uint64_t>())
             continue;
         ++found;
         EXPECT_FALSE(ns.at("is_host").get<bool>()) << type;
@@ -722,4 +761,38 @@ TEST_F(DemoTest, ScanRightAfterStartSeesIt)
         }
     }
     EXPECT_EQ(found, haveTimeNs() ? 8 : 7);
+}
+
+TEST_F(DemoTest, NonRootIsRefusedClearly)
+{
+    for (std::vector<std::string> args :
+         {std::vector<std::string>{"demo", "start"}, {"demo", "list"}, {"demo", "stop", "5"}}) {
+        int err[2];
+        ASSERT_EQ(::pipe2(err, O_CLOEXEC), 0);
+        pid_t c = ::fork();
+        if (c == 0) {
+            ::dup2(err[1], 2);
+            if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
+                ::setresuid(65534, 65534, 65534) != 0)
+                ::_exit(99);
+            std::vector<std::string> all{NSVIZ_HELPER_BIN};
+            all.insert(all.end(), args.begin(), args.end());
+            std::vector<char *> argv;
+            for (auto &a : all)
+                argv.push_back(a.data());
+            argv.push_back(nullptr);
+            ::execv(argv[0], argv.data());
+            ::_exit(98);
+        }
+        ::close(err[1]);
+        std::string text = readAllFd(err[0]);
+        ::close(err[0]);
+        int status = 0;
+        ::waitpid(c, &status, 0);
+        ASSERT_TRUE(WIFEXITED(status));
+        if (WEXITSTATUS(status) == 98)
+            GTEST_SKIP() << "the helper binary is not executable by nobody here";
+        EXPECT_EQ(WEXITSTATUS(status), 1) << args.back() << ": " << text;
+        EXPECT_NE(text.find("need root"), std::string::npos) << text;
+    }
 }

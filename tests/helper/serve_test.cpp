@@ -304,17 +304,17 @@ TEST(Serve, SubscriptionDeltasReproduceEachPublishedScan_RealChurn)
             std::lock_guard lock(m);
             after = started;
         }
-        auto deadline = std::chrono::steady_clock::now() + 60s;
+        auto deadline = std::chrono::steady_clock::now() + 180s;
         while (std::chrono::steady_clock::now() < deadline) {
             srv.reader().until([](const ClientEvent &) { return false; }, 100ms);
             std::lock_guard lock(m);
             if (completed > after)
                 return;
         }
-        FAIL() << "no scan completed in 60 s";
+        FAIL() << "no scan completed in 180 s";
     };
     srv.send(requestLine(RequestType::Subscribe, 1, {{"interval_ms", 100}}));
-    ASSERT_TRUE(srv.reader().until([](const ClientEvent &e) { return is<event::SnapshotDone>(e); }, 60s));
+    ASSERT_TRUE(srv.reader().until([](const ClientEvent &e) { return is<event::SnapshotDone>(e); }, 180s));
     std::vector<std::unique_ptr<testkit::NamespacedChild>> children;
     std::vector<pid_t> seen;
     for (int round = 0; round < 6; ++round) {
@@ -351,11 +351,13 @@ TEST(Serve, SubscriptionDeltasReproduceEachPublishedScan_RealChurn)
 
 TEST(ServeBinary, SubscribeStreamsSnapshotThenDeltasTrackingProcesses)
 {
+    // Timeouts are generous on purpose: a scan of a host with tens of thousands of processes under
+    // load takes seconds; the test ends as soon as the expected frame arrives.
     testkit::HelperProcess h({NSVIZ_HELPER_BIN, "serve"});
     ASSERT_GT(h.pid(), 0);
     testkit::FrameReader reader(h.outFd());
     ASSERT_TRUE(h.send("{\"v\":1,\"type\":\"subscribe\",\"id\":1,\"interval_ms\":200}\n"));
-    ASSERT_TRUE(reader.until([](const ClientEvent &e) { return is<event::SnapshotDone>(e); }, 20s));
+    ASSERT_TRUE(reader.until([](const ClientEvent &e) { return is<event::SnapshotDone>(e); }, 180s));
     auto snap = all<event::SnapshotDone>(reader.events())[0];
     EXPECT_EQ(snap.id, 1u);
     EXPECT_GT(snap.snapshot.processes.size(), 1u);
@@ -373,7 +375,7 @@ TEST(ServeBinary, SubscribeStreamsSnapshotThenDeltasTrackingProcesses)
                     return true;
             return false;
         },
-        10s))
+        180s))
         << "no delta added pid " << pid;
     // Its fresh net namespace arrived with it.
     bool newNet = false;
@@ -394,12 +396,14 @@ TEST(ServeBinary, SubscribeStreamsSnapshotThenDeltasTrackingProcesses)
                     return true;
             return false;
         },
-        10s))
+        180s))
         << "no delta removed pid " << pid;
     EXPECT_FALSE(reader.failed());
 
-    // End of input ends the helper cleanly.
+    // End of input ends the helper cleanly (keep reading: it may be writing a delta right now).
     h.closeInput();
+    reader.until([](const ClientEvent &) { return false; }, 180s);
+    EXPECT_TRUE(reader.eof());
     int status = h.wait(10s);
     ASSERT_NE(status, -1);
     EXPECT_TRUE(WIFEXITED(status));
