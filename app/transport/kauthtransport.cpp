@@ -7,6 +7,7 @@
 #include <KAuth/ActionReply>
 #include <KAuth/ExecuteJob>
 
+#include <QCoreApplication>
 #include <QDBusConnection>
 #include <QDataStream>
 #include <QRandomGenerator>
@@ -154,13 +155,34 @@ quint64 KAuthTransport::request(const QByteArray &requestJson)
         r.verb = kauth::Verb::Inspect;
         const auto pid = j["pid"].get<long long>();
         r.pid = pid > 0 && pid <= kauth::kMaxPid ? static_cast<int>(pid) : 0;
-    } else if ((type == "demo_start" || type == "demo_stop") &&
+    } else if (type == "demo_start" &&
                (!j.contains("args") ||
                 (j["args"].is_object() && j["args"].dump().size() <= std::size_t(kauth::kMaxDemoArgBytes)))) {
-        // demo_start carries its spec as "args"; demo_stop names the demo in args.name.
-        r.verb = type == "demo_start" ? kauth::Verb::DemoStart : kauth::Verb::DemoStop;
+        // demo_start carries its spec as "args". This process owns the demo: the helper checks
+        // that it is the caller's, and the demo ends when it exits.
+        r.verb = kauth::Verb::DemoStart;
         if (j.contains("args"))
             r.demoArgs = j["args"].dump();
+        r.ownerPid = static_cast<int>(QCoreApplication::applicationPid());
+    } else if (type == "demo_stop" && j.contains("args") && j["args"].is_object() &&
+               ((j["args"].size() == 1 && j["args"].contains("pid") && j["args"]["pid"].is_number_integer() &&
+                 j["args"]["pid"].get<long long>() > 0 &&
+                 j["args"]["pid"].get<long long>() <= kauth::kMaxPid) ||
+                j["args"] == nlohmann::json{{"all", true}})) {
+        // demo_stop: {"pid": N} or {"all": true}, nothing else (the helper refuses other keys).
+        r.verb = kauth::Verb::DemoStop;
+        r.demoArgs = j["args"].dump();
+    } else if (type == "demo_stop") {
+        const quint64 id = newRequestId();
+        QTimer::singleShot(0, this, [this, id] {
+            const nlohmann::json err{{"v", 1},
+                                     {"type", "error"},
+                                     {"id", id},
+                                     {"code", "bad_request"},
+                                     {"message", "demo_stop needs args {\"pid\": N} or {\"all\": true}"}};
+            Q_EMIT replyReceived(id, QByteArray::fromStdString(err.dump()));
+        });
+        return id;
     } else {
         // Not something the KAuth helper has an action for: answer like the helper would.
         const quint64 id = newRequestId();

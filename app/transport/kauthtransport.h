@@ -61,7 +61,8 @@ public:
     void requestScan() override;
     void subscribe(int intervalMs) override;
     void unsubscribe() override;
-    /// Accepts {"type":"inspect","pid":N}, {"type":"demo_start",...}, {"type":"demo_stop",...}.
+    /// Accepts {"type":"inspect","pid":N}, {"type":"demo_start","args":{spec}} (owned by this
+    /// process) and {"type":"demo_stop","args":{"pid":N}} or {..."args":{"all":true}}.
     quint64 request(const QByteArray &requestJson) override;
 
     /// The id of the request being served, 0 when idle.

@@ -166,7 +166,10 @@ std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVaria
     }
     case Verb::DemoStart: {
         // The demo work defines the spec; until then it is checked for size and shape only.
-        c.onlyKeys({"id", "spec"});
+        c.onlyKeys({"id", "spec", "owner_pid"});
+        qint64 owner = 0;
+        c.intKey("owner_pid", 1, kMaxPid, owner, false);
+        r.ownerPid = static_cast<int>(owner);
         QString spec;
         c.stringKey("spec", kMaxDemoArgBytes, spec, false);
         if (c.ok && !spec.isEmpty()) {
@@ -181,11 +184,24 @@ std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVaria
         break;
     }
     case Verb::DemoStop: {
-        c.onlyKeys({"id", "name"});
-        QString name;
-        c.stringKey("name", 64, name, false);
-        if (c.ok && !name.isEmpty())
-            r.demoArgs = nlohmann::json{{"name", name.toStdString()}}.dump();
+        // The demo handler takes {"pid": N} or {"all": true} and refuses anything else.
+        c.onlyKeys({"id", "pid", "all"});
+        const bool hasPid = args.contains(QStringLiteral("pid"));
+        const bool hasAll = args.contains(QStringLiteral("all"));
+        if (c.ok && hasPid == hasAll)
+            c.fail(QStringLiteral("demostop needs exactly one of \"pid\" and \"all\""));
+        if (c.ok && hasPid) {
+            qint64 pid = 0;
+            if (c.intKey("pid", 1, kMaxPid, pid, true))
+                r.demoArgs = nlohmann::json{{"pid", pid}}.dump();
+        }
+        if (c.ok && hasAll) {
+            const QVariant v = args.value(QStringLiteral("all"));
+            if (v.metaType().id() != QMetaType::Bool || !v.toBool())
+                c.fail(QStringLiteral("argument \"all\" must be the boolean true"));
+            else
+                r.demoArgs = nlohmann::json{{"all", true}}.dump();
+        }
         break;
     }
     }
@@ -215,11 +231,15 @@ QVariantMap toKAuthArgs(const KAuthRequest &req)
     case Verb::DemoStart:
         if (req.demoArgs != "{}")
             m.insert(QStringLiteral("spec"), QString::fromStdString(req.demoArgs));
+        if (req.ownerPid > 0)
+            m.insert(QStringLiteral("owner_pid"), req.ownerPid);
         break;
     case Verb::DemoStop: {
         const auto j = nlohmann::json::parse(req.demoArgs, nullptr, false);
-        if (j.is_object() && j.contains("name") && j["name"].is_string())
-            m.insert(QStringLiteral("name"), QString::fromStdString(j["name"].get<std::string>()));
+        if (j.is_object() && j.contains("pid") && j["pid"].is_number_integer())
+            m.insert(QStringLiteral("pid"), j["pid"].get<int>());
+        else if (j.is_object() && j.value("all", false) == true)
+            m.insert(QStringLiteral("all"), true);
         break;
     }
     }

@@ -45,8 +45,12 @@ struct KAuthRequest {
     int maxDurationMs = kDefaultDurationMs; ///< a vanished client cannot keep root busy forever
     int chunkBytes = kDefaultChunkBytes;    ///< snapshot split size (small values for tests)
     int pid = 0;                            ///< inspect
+    /// demostart: the client process that owns the demo (0: none; the demo then lives until
+    /// demostop or its lifetime ends). The helper accepts it only if it belongs to the caller.
+    int ownerPid = 0;
     /// demostart/demostop: the protocol request's "args" object as JSON text ("{}" when none).
-    /// demostart takes it from the "spec" argument (a JSON object), demostop builds {"name": ...}.
+    /// demostart takes it from the "spec" argument (a JSON object); demostop builds {"pid": N}
+    /// or {"all": true} from its "pid" / "all" arguments (exactly one of them).
     std::string demoArgs = "{}";
 };
 

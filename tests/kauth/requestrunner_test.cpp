@@ -81,9 +81,9 @@ TEST(RequestRunner, RequestLinesAreTheProtocols)
     KAuthRequest d;
     d.verb = Verb::DemoStop;
     d.id = 4;
-    d.demoArgs = R"({"name":"demo-1"})";
+    d.demoArgs = R"({"pid":4242})";
     EXPECT_EQ(json::parse(RequestRunner::requestLine(d)),
-              json::parse(R"({"v":1,"type":"demo_stop","id":4,"args":{"name":"demo-1"}})"));
+              json::parse(R"({"v":1,"type":"demo_stop","id":4,"args":{"pid":4242}})"));
 }
 
 TEST(RequestRunner, SnapshotComesInPartsWithTheRequestId)
@@ -192,6 +192,8 @@ TEST(RequestRunner, SinkRefusalEndsTheStream)
 
 TEST(RequestRunner, DemoIsUnsupportedWithAnErrorFrame)
 {
+    // This test binary registers no serve extension (the KAuth helper registers the demo
+    // handlers at its start), so the bare Server answers unsupported, with the request id.
     for (Verb v : {Verb::DemoStart, Verb::DemoStop}) {
         KAuthRequest req;
         req.verb = v;
