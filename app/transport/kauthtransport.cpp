@@ -172,6 +172,8 @@ quint64 KAuthTransport::request(const QByteArray &requestJson)
         // demo_stop: {"pid": N} or {"all": true}, nothing else (the helper refuses other keys).
         r.verb = kauth::Verb::DemoStop;
         r.demoArgs = j["args"].dump();
+    } else if (type == "demo_list" && (!j.contains("args") || j["args"] == nlohmann::json::object())) {
+        r.verb = kauth::Verb::DemoList;
     } else if (type == "demo_stop") {
         const quint64 id = newRequestId();
         QTimer::singleShot(0, this, [this, id] {

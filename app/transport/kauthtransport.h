@@ -62,7 +62,8 @@ public:
     void subscribe(int intervalMs) override;
     void unsubscribe() override;
     /// Accepts {"type":"inspect","pid":N}, {"type":"demo_start","args":{spec}} (owned by this
-    /// process) and {"type":"demo_stop","args":{"pid":N}} or {..."args":{"all":true}}.
+    /// process), {"type":"demo_stop","args":{"pid":N}} or {..."args":{"all":true}}, and
+    /// {"type":"demo_list"}.
     quint64 request(const QByteArray &requestJson) override;
 
     /// The id of the request being served, 0 when idle.

@@ -106,6 +106,11 @@ KAuth::ActionReply KAuthHelper::demostop(const QVariantMap &args)
     return run(Verb::DemoStop, args);
 }
 
+KAuth::ActionReply KAuthHelper::demolist(const QVariantMap &args)
+{
+    return run(Verb::DemoList, args);
+}
+
 KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
 {
     const auto parsed = parseKAuthArgs(verb, args);

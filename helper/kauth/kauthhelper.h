@@ -24,6 +24,7 @@ public Q_SLOTS:
     KAuth::ActionReply inspect(const QVariantMap &args);
     KAuth::ActionReply demostart(const QVariantMap &args);
     KAuth::ActionReply demostop(const QVariantMap &args);
+    KAuth::ActionReply demolist(const QVariantMap &args);
 
 private:
     KAuth::ActionReply run(Verb verb, const QVariantMap &args);

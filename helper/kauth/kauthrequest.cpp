@@ -113,6 +113,8 @@ QString verbName(Verb v)
         return QStringLiteral("demostart");
     case Verb::DemoStop:
         return QStringLiteral("demostop");
+    case Verb::DemoList:
+        return QStringLiteral("demolist");
     }
     return {};
 }
@@ -204,6 +206,10 @@ std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVaria
         }
         break;
     }
+    case Verb::DemoList:
+        // The demo handler takes {} and nothing else.
+        c.onlyKeys({"id"});
+        break;
     }
     if (!c.ok)
         return c.error;
@@ -242,6 +248,8 @@ QVariantMap toKAuthArgs(const KAuthRequest &req)
             m.insert(QStringLiteral("all"), true);
         break;
     }
+    case Verb::DemoList:
+        break;
     }
     return m;
 }

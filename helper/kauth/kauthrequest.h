@@ -20,7 +20,7 @@ namespace nsviz::kauth
 inline constexpr const char *kHelperId = "org.nsviz.helper";
 
 /// One KAuth action per verb; never a generic "run".
-enum class Verb { Scan, Inspect, DemoStart, DemoStop };
+enum class Verb { Scan, Inspect, DemoStart, DemoStop, DemoList };
 
 /// Limits at the boundary. Frames stay far below the system bus's 32 MiB message cap.
 inline constexpr std::uint64_t kMaxRequestId = (std::uint64_t(1) << 53) - 1;
@@ -61,7 +61,7 @@ struct KAuthArgError {
 };
 
 QString actionName(Verb v); ///< "org.nsviz.helper.scan", ...
-QString verbName(Verb v);   ///< "scan", "inspect", "demostart", "demostop"
+QString verbName(Verb v);   ///< "scan", "inspect", "demostart", "demostop", "demolist"
 
 /// Checks @p args for @p verb: exact key set, QVariant types, ranges. Never throws.
 std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVariantMap &args);

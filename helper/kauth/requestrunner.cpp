@@ -103,6 +103,8 @@ std::string RequestRunner::requestLine(const KAuthRequest &req)
         return protocol::requestLine(RequestType::Scan, req.id);
     case Verb::Inspect:
         return protocol::requestLine(RequestType::Inspect, req.id, json{{"pid", req.pid}});
+    case Verb::DemoList:
+        return protocol::requestLine(RequestType::DemoList, req.id, json{{"args", json::object()}});
     case Verb::DemoStart:
     case Verb::DemoStop: {
         json args = json::parse(req.demoArgs, nullptr, false);

@@ -333,6 +333,16 @@ TEST_F(KAuthE2E, DemoStartsInFreshNamespacesAndDemoStopEndsIt)
     }
     EXPECT_EQ(demo.at("owner"), nlohmann::json(::getpid())) << "not owned by the caller: " << demo.dump();
 
+    // demolist shows it.
+    const quint64 listId = t.request(QByteArrayLiteral(R"({"type":"demo_list","args":{}})"));
+    const auto listed = replyTo(r, listId, 60000);
+    ASSERT_TRUE(r.errors.empty()) << describe(r);
+    ASSERT_EQ(listed.value("type", ""), "result") << listed.dump();
+    bool inList = false;
+    for (const auto &d : listed.at("result").at("demos"))
+        inList |= d.value("pid", 0) == pid;
+    EXPECT_TRUE(inList) << listed.dump();
+
     // demostop ends it: the reply names it and the process goes away.
     const std::string stopReq = nlohmann::json{{"type", "demo_stop"}, {"args", {{"pid", pid}}}}.dump();
     const quint64 stopId = t.request(QByteArray::fromStdString(stopReq));

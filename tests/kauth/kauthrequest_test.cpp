@@ -32,6 +32,7 @@ TEST(KAuthRequest, ActionNames)
     EXPECT_EQ(actionName(Verb::Inspect).toStdString(), "org.nsviz.helper.inspect");
     EXPECT_EQ(actionName(Verb::DemoStart).toStdString(), "org.nsviz.helper.demostart");
     EXPECT_EQ(actionName(Verb::DemoStop).toStdString(), "org.nsviz.helper.demostop");
+    EXPECT_EQ(actionName(Verb::DemoList).toStdString(), "org.nsviz.helper.demolist");
 }
 
 TEST(KAuthRequest, MinimalScanIsASnapshot)
@@ -200,6 +201,18 @@ TEST(KAuthRequest, DemoStopTakesExactlyAPidOrAll)
         r.demoArgs = a;
         EXPECT_EQ(argsOf(parseKAuthArgs(Verb::DemoStop, toKAuthArgs(r))), a);
     }
+}
+
+TEST(KAuthRequest, DemoListTakesOnlyTheId)
+{
+    EXPECT_EQ(errorOf(Verb::DemoList, {{QStringLiteral("id"), 2}}), "");
+    EXPECT_NE(
+        errorOf(Verb::DemoList, {{QStringLiteral("id"), 2}, {QStringLiteral("all"), true}}).find("unknown"),
+        std::string::npos);
+    KAuthRequest r;
+    r.verb = Verb::DemoList;
+    r.id = 2;
+    EXPECT_EQ(toKAuthArgs(r), (QVariantMap{{QStringLiteral("id"), QVariant::fromValue<qulonglong>(2)}}));
 }
 
 TEST(KAuthRequest, DemoStartOwnerPidIsAPid)

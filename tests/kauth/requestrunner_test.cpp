@@ -84,6 +84,11 @@ TEST(RequestRunner, RequestLinesAreTheProtocols)
     d.demoArgs = R"({"pid":4242})";
     EXPECT_EQ(json::parse(RequestRunner::requestLine(d)),
               json::parse(R"({"v":1,"type":"demo_stop","id":4,"args":{"pid":4242}})"));
+    KAuthRequest l;
+    l.verb = Verb::DemoList;
+    l.id = 5;
+    EXPECT_EQ(json::parse(RequestRunner::requestLine(l)),
+              json::parse(R"({"v":1,"type":"demo_list","id":5,"args":{}})"));
 }
 
 TEST(RequestRunner, SnapshotComesInPartsWithTheRequestId)
@@ -196,7 +201,7 @@ TEST(RequestRunner, DemoIsUnsupportedWithAnErrorFrame)
 {
     // This test binary registers no serve extension (the KAuth helper registers the demo
     // handlers at its start), so the bare Server answers unsupported, with the request id.
-    for (Verb v : {Verb::DemoStart, Verb::DemoStop}) {
+    for (Verb v : {Verb::DemoStart, Verb::DemoStop, Verb::DemoList}) {
         KAuthRequest req;
         req.verb = v;
         req.id = 99;
