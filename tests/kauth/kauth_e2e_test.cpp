@@ -271,6 +271,18 @@ static nlohmann::json replyTo(Recorder &r, quint64 id, int ms)
     return text ? nlohmann::json::parse(text->toStdString(), nullptr, false) : nlohmann::json();
 }
 
+/// What a transport saw, for a missing reply.
+static std::string stateOf(const Recorder &r, const KAuthTransport &t)
+{
+    std::string s = describe(r) + "frames " + std::to_string(r.frames.size()) + ", replies " +
+                    std::to_string(r.replies.size()) + ", foreign frames " +
+                    std::to_string(t.foreignFrames()) + ", current request " +
+                    std::to_string(t.currentRequestId()) + ", finished:";
+    for (const auto &[id, status] : r.finished)
+        s += " " + std::to_string(id) + "=" + status.toStdString();
+    return s;
+}
+
 /// The "NSpid:" line of /proc/PID/status (world-readable, unlike /proc/PID/ns): the pid in
 /// each pid namespace from the outermost in; empty if the process is gone.
 static std::vector<long> nsPids(int pid)
@@ -303,6 +315,7 @@ TEST_F(KAuthE2E, DemoStartsInFreshNamespacesAndDemoStopEndsIt)
     // should the test die half-way, the demo ends with it.
     const quint64 startId = t.request(QByteArrayLiteral(R"({"type":"demo_start","args":{"lifetime":300}})"));
     const auto started = replyTo(r, startId, 90000);
+    ASSERT_TRUE(started.is_object()) << "no reply to request " << startId << ": " << stateOf(r, t);
     ASSERT_TRUE(r.errors.empty()) << describe(r);
     ASSERT_EQ(started.value("type", ""), "result") << started.dump();
     const auto &demo = started.at("result");
@@ -336,6 +349,7 @@ TEST_F(KAuthE2E, DemoStartsInFreshNamespacesAndDemoStopEndsIt)
     // demolist shows it.
     const quint64 listId = t.request(QByteArrayLiteral(R"({"type":"demo_list","args":{}})"));
     const auto listed = replyTo(r, listId, 60000);
+    ASSERT_TRUE(listed.is_object()) << "no reply to request " << listId << ": " << stateOf(r, t);
     ASSERT_TRUE(r.errors.empty()) << describe(r);
     ASSERT_EQ(listed.value("type", ""), "result") << listed.dump();
     bool inList = false;
@@ -347,6 +361,7 @@ TEST_F(KAuthE2E, DemoStartsInFreshNamespacesAndDemoStopEndsIt)
     const std::string stopReq = nlohmann::json{{"type", "demo_stop"}, {"args", {{"pid", pid}}}}.dump();
     const quint64 stopId = t.request(QByteArray::fromStdString(stopReq));
     const auto stopped = replyTo(r, stopId, 60000);
+    ASSERT_TRUE(stopped.is_object()) << "no reply to request " << stopId << ": " << stateOf(r, t);
     ASSERT_TRUE(r.errors.empty()) << describe(r);
     ASSERT_EQ(stopped.value("type", ""), "result") << stopped.dump();
     EXPECT_NE(stopped.at("result").dump().find(std::to_string(pid)), std::string::npos) << stopped.dump();
@@ -364,6 +379,7 @@ TEST_F(KAuthE2E, DemoStopRefusesWhatIsNotADemo)
         const std::string req = nlohmann::json{{"type", "demo_stop"}, {"args", {{"pid", pid}}}}.dump();
         const quint64 id = t.request(QByteArray::fromStdString(req));
         const auto reply = replyTo(r, id, 60000);
+        ASSERT_TRUE(reply.is_object()) << "no reply to request " << id << ": " << stateOf(r, t);
         ASSERT_TRUE(r.errors.empty()) << describe(r);
         EXPECT_EQ(reply.value("type", ""), "error") << reply.dump();
         EXPECT_EQ(reply.value("code", ""), pid == 1 ? "bad_request" : "not_found") << reply.dump();
@@ -374,6 +390,7 @@ TEST_F(KAuthE2E, DemoStopRefusesWhatIsNotADemo)
     // The old request shape is refused before it reaches the bus.
     const quint64 named = t.request(QByteArrayLiteral(R"({"type":"demo_stop","args":{"name":"x"}})"));
     const auto refused = replyTo(r, named, 5000);
+    ASSERT_TRUE(refused.is_object()) << "no reply to request " << named << ": " << stateOf(r, t);
     EXPECT_EQ(refused.value("code", ""), "bad_request") << refused.dump();
 }
 
@@ -386,7 +403,8 @@ TEST(KAuthE2EOwnerChild, StartDemoAndExit)
     KAuthTransport t(testOptions());
     Recorder r(t);
     const quint64 id = t.request(QByteArrayLiteral(R"({"type":"demo_start","args":{"lifetime":300}})"));
-    const auto started = replyTo(r, id, 90000);
+    const auto started = replyTo(r, id, 60000);
+    ASSERT_TRUE(started.is_object()) << "no reply to demostart: " << stateOf(r, t);
     ASSERT_EQ(started.value("type", ""), "result") << started.dump() << describe(r);
     const int pid = started.at("result").at("pid").get<int>();
     ASSERT_TRUE(QFile::exists(QStringLiteral("/proc/%1").arg(pid))) << "demo " << pid << " not running";
@@ -403,7 +421,10 @@ TEST_F(KAuthE2E, DemoEndsWhenItsOwnerExits)
     child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     child.start(QCoreApplication::applicationFilePath(),
                 {QStringLiteral("--gtest_filter=KAuthE2EOwnerChild.StartDemoAndExit")});
-    ASSERT_TRUE(child.waitForFinished(120000)) << "the owner process did not finish";
+    // Not QProcess::waitForFinished(): keep this process's event loop (and D-Bus connection) alive.
+    ASSERT_TRUE(child.waitForStarted(10000));
+    ASSERT_TRUE(waitFor([&] { return child.state() == QProcess::NotRunning; }, 90000))
+        << "the owner process did not finish";
     const QByteArray out = child.readAllStandardOutput();
     EXPECT_EQ(child.exitCode(), 0) << out.toStdString();
     const qsizetype at = out.indexOf("DEMO_PID ");
