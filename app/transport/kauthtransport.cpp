@@ -482,6 +482,14 @@ void KAuthTransport::onResult(KJob *kjob)
             failActive(Error::HelperDied, tr("The helper ended in the middle of a message."));
             return;
         }
+        if (m_active->verb != kauth::Verb::Scan && m_ownFrames == 0) {
+            // A one-shot request answered without its reply frame: tell request()'s caller, who
+            // waits for a reply with this id, rather than leave it waiting.
+            Q_EMIT replyReceived(id, QByteArray::fromStdString(protocol::dumpFrame(protocol::errorFrame(
+                                         id, "failed",
+                                         "the KAuth helper ended the request (" + status.toStdString() +
+                                             ") without an answer"))));
+        }
         finishActive(status);
         return;
     }

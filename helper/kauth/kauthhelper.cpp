@@ -166,8 +166,12 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
         KAuth::HelperSupport::progressStep(m);
         return true;
     };
-    // isStopped() runs the event loop once, which also delivers the stop request.
-    auto stopped = [] { return KAuth::HelperSupport::isStopped(); };
+    // isStopped() runs the event loop once, which also delivers the stop request. Only a scan
+    // can be stopped: KAuth's stop flag is global to the helper and can be left over from an
+    // earlier action (seen in the e2e test: a demostop "cancelled" before it sent anything, by a
+    // client that never sent a stop), and a one-shot request (inspect, demo*) is short and must
+    // not be cut off half-way (a demo started but never reported).
+    auto stopped = [&req] { return req.verb == Verb::Scan && KAuth::HelperSupport::isStopped(); };
     // Not a protocol frame: a transport-level "still here" with the request id and no "frame".
     auto heartbeat = [&req] {
         QVariantMap m;
