@@ -109,7 +109,8 @@ enter() {
         cd /
         umount -l /.oldroot
         exec /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM="${TERM:-dumb}" \
-            LANG=C.UTF-8 CCACHE_DIR=/var/cache/ccache CI="${CI:-}" "$@"
+            LANG=C.UTF-8 CCACHE_DIR=/var/cache/ccache CI="${CI:-}" \
+            NSVIZ_D13_JOBS="${NSVIZ_D13_JOBS:-}" NSVIZ_D13_SCOPE="${NSVIZ_D13_SCOPE:-}" "$@"
         ' nsviz-d13 "$@"
 }
 

@@ -7,6 +7,7 @@
 #include <KAuth/ActionReply>
 #include <KAuth/ExecuteJob>
 
+#include <QCoreApplication>
 #include <QDBusConnection>
 #include <QDataStream>
 #include <QRandomGenerator>
@@ -15,9 +16,11 @@
 
 #include <algorithm>
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 
 // The helper's own error codes (kauthhelper.cpp), above KAuth's ActionReply::Error values.
 constexpr int kHelperBadArguments = 1001;
@@ -47,7 +50,8 @@ QString fromStd(const std::string &s)
 
 KAuthTransport::KAuthTransport(QObject *parent) : KAuthTransport(Options{}, parent) {}
 
-KAuthTransport::KAuthTransport(const Options &options, QObject *parent) : Transport(parent), m_options(options)
+KAuthTransport::KAuthTransport(const Options &options, QObject *parent)
+    : Transport(parent), m_options(options)
 {
     m_watchdog.setSingleShot(true);
     connect(&m_watchdog, &QTimer::timeout, this, &KAuthTransport::onWatchdog);
@@ -144,37 +148,64 @@ quint64 KAuthTransport::request(const QByteArray &requestJson)
 {
     kauth::KAuthRequest r;
     const auto j = nlohmann::json::parse(requestJson.constBegin(), requestJson.constEnd(), nullptr, false);
-    const std::string type = j.is_object() && j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>()
-                                                                                       : std::string();
+    const std::string type = j.is_object() && j.contains("type") && j["type"].is_string()
+                                 ? j["type"].get<std::string>()
+                                 : std::string();
     if (type == "inspect" && j.contains("pid") && j["pid"].is_number_integer()) {
         r.verb = kauth::Verb::Inspect;
         const auto pid = j["pid"].get<long long>();
         r.pid = pid > 0 && pid <= kauth::kMaxPid ? static_cast<int>(pid) : 0;
-    } else if ((type == "demo_start" || type == "demo_stop") &&
-               (!j.contains("args") || (j["args"].is_object() &&
-                                        j["args"].dump().size() <= std::size_t(kauth::kMaxDemoArgBytes)))) {
-        // demo_start carries its spec as "args"; demo_stop names the demo in args.name.
-        r.verb = type == "demo_start" ? kauth::Verb::DemoStart : kauth::Verb::DemoStop;
+    } else if (type == "demo_start" &&
+               (!j.contains("args") ||
+                (j["args"].is_object() && j["args"].dump().size() <= std::size_t(kauth::kMaxDemoArgBytes)))) {
+        // demo_start carries its spec as "args". This process owns the demo: the helper checks
+        // that it is the caller's, and the demo ends when it exits.
+        r.verb = kauth::Verb::DemoStart;
         if (j.contains("args"))
             r.demoArgs = j["args"].dump();
+        r.ownerPid = static_cast<int>(QCoreApplication::applicationPid());
+    } else if (type == "demo_stop" && j.contains("args") && j["args"].is_object() &&
+               ((j["args"].size() == 1 && j["args"].contains("pid") && j["args"]["pid"].is_number_integer() &&
+                 j["args"]["pid"].get<long long>() > 0 &&
+                 j["args"]["pid"].get<long long>() <= kauth::kMaxPid) ||
+                j["args"] == nlohmann::json{{"all", true}})) {
+        // demo_stop: {"pid": N} or {"all": true}, nothing else (the helper refuses other keys).
+        r.verb = kauth::Verb::DemoStop;
+        r.demoArgs = j["args"].dump();
+    } else if (type == "demo_list" && (!j.contains("args") || j["args"] == nlohmann::json::object())) {
+        r.verb = kauth::Verb::DemoList;
+    } else if (type == "demo_stop") {
+        const quint64 id = newRequestId();
+        QTimer::singleShot(0, this, [this, id] {
+            const nlohmann::json err{{"v", 1},
+                                     {"type", "error"},
+                                     {"id", id},
+                                     {"code", "bad_request"},
+                                     {"message", "demo_stop needs args {\"pid\": N} or {\"all\": true}"}};
+            Q_EMIT replyReceived(id, QByteArray::fromStdString(err.dump()));
+        });
+        return id;
     } else {
         // Not something the KAuth helper has an action for: answer like the helper would.
         const quint64 id = newRequestId();
-        const nlohmann::json err{{"v", 1},
-                                 {"type", "error"},
-                                 {"id", id},
-                                 {"code", type.empty() ? "bad_request" : "unsupported"},
-                                 {"message", "the KAuth helper has no action for request type '" + type + "'"}};
+        const nlohmann::json err{
+            {"v", 1},
+            {"type", "error"},
+            {"id", id},
+            {"code", type.empty() ? "bad_request" : "unsupported"},
+            {"message", "the KAuth helper has no action for request type '" + type + "'"}};
         const std::string text = err.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        QTimer::singleShot(0, this, [this, id, text] {
-            Q_EMIT replyReceived(id, QByteArray::fromStdString(text));
-        });
+        QTimer::singleShot(0, this,
+                           [this, id, text] { Q_EMIT replyReceived(id, QByteArray::fromStdString(text)); });
         return id;
     }
     if (r.verb == kauth::Verb::Inspect && r.pid == 0) {
         const quint64 id = newRequestId();
         QTimer::singleShot(0, this, [this, id] {
-            const nlohmann::json err{{"v", 1}, {"type", "error"}, {"id", id}, {"code", "bad_request"},
+            const nlohmann::json err{{"v", 1},
+                                     {"type", "error"},
+                                     {"id", id},
+                                     {"code", "bad_request"},
                                      {"message", "inspect needs a pid in [1, 4194304]"}};
             Q_EMIT replyReceived(id, QByteArray::fromStdString(err.dump()));
         });
@@ -187,7 +218,8 @@ quint64 KAuthTransport::enqueue(kauth::KAuthRequest req)
 {
     req.id = newRequestId();
     req.chunkBytes = m_options.chunkBytes;
-    req.maxDurationMs = std::clamp(m_options.subscriptionRenewMs, kauth::kMinDurationMs, kauth::kMaxDurationMs);
+    req.maxDurationMs =
+        std::clamp(m_options.subscriptionRenewMs, kauth::kMinDurationMs, kauth::kMaxDurationMs);
     // A one-shot request pre-empts a running subscription, which resumes after the queue drains.
     if (!req.subscribe && m_active && m_active->subscribe && m_job) {
         abandonJob();
@@ -227,8 +259,8 @@ void KAuthTransport::startNext()
         // KAuth's helper broadcasts these; listening lets us see other clients' activity (busy)
         // and the end of a request we stopped. Only the owner of the helper's name can send them.
         m_listening = QDBusConnection::systemBus().connect(
-            m_options.helperId, QStringLiteral("/"), QStringLiteral("org.kde.kf6auth"), QStringLiteral("remoteSignal"),
-            this, SLOT(onRemoteSignal(int, QString, QByteArray)));
+            m_options.helperId, QStringLiteral("/"), QStringLiteral("org.kde.kf6auth"),
+            QStringLiteral("remoteSignal"), this, SLOT(onRemoteSignal(int, QString, QByteArray)));
     }
     if (m_queue.empty()) {
         if (!m_subscriptionIntervalMs)
@@ -239,7 +271,8 @@ void KAuthTransport::startNext()
         r.intervalMs = *m_subscriptionIntervalMs;
         r.id = newRequestId();
         r.chunkBytes = m_options.chunkBytes;
-        r.maxDurationMs = std::clamp(m_options.subscriptionRenewMs, kauth::kMinDurationMs, kauth::kMaxDurationMs);
+        r.maxDurationMs =
+            std::clamp(m_options.subscriptionRenewMs, kauth::kMinDurationMs, kauth::kMaxDurationMs);
         m_queue.push_back(r);
     }
     m_active = m_queue.front();
@@ -278,7 +311,8 @@ void KAuthTransport::noteForeign()
 {
     ++m_foreignFrames;
     ++m_foreignFramesTotal;
-    if (m_active && m_ownFrames == 0 && !m_sawOwnStart && m_sinceCall.isValid() && m_sinceCall.elapsed() > kBusyGraceMs)
+    if (m_active && m_ownFrames == 0 && !m_sawOwnStart && m_sinceCall.isValid() &&
+        m_sinceCall.elapsed() > kBusyGraceMs)
         failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
 }
 
@@ -369,9 +403,9 @@ void KAuthTransport::onData(const QVariantMap &data)
     }
     const quint64 seq = data.value(QStringLiteral("seq")).toULongLong();
     if (seq != m_expectedSeq) {
-        failActive(Error::Other, tr("KAuth helper frames arrived out of order (got %1, expected %2)")
-                                     .arg(seq)
-                                     .arg(m_expectedSeq));
+        failActive(
+            Error::Other,
+            tr("KAuth helper frames arrived out of order (got %1, expected %2)").arg(seq).arg(m_expectedSeq));
         return;
     }
     ++m_expectedSeq;
@@ -403,15 +437,15 @@ void KAuthTransport::handleFrame(const QByteArray &frame)
             Q_EMIT replyReceived(id, QByteArray::fromStdString(r->text));
         } else if (const auto *e = std::get_if<protocol::event::Error>(&ev)) {
             if (m_active->verb == kauth::Verb::Scan) {
-                failActive(Error::Other,
-                           tr("The helper failed: %1").arg(fromStd(e->message)));
+                failActive(Error::Other, tr("The helper failed: %1").arg(fromStd(e->message)));
             } else {
                 // inspect/demo: the caller matches the error frame by id
-                Q_EMIT replyReceived(id, QByteArray::fromStdString(
-                                             protocol::dumpFrame(protocol::errorFrame(id, e->code, e->message))));
+                Q_EMIT replyReceived(id, QByteArray::fromStdString(protocol::dumpFrame(
+                                             protocol::errorFrame(id, e->code, e->message))));
             }
         } else if (const auto *v = std::get_if<protocol::event::Violation>(&ev)) {
-            failActive(v->kind == protocol::event::Violation::Kind::Mismatch ? Error::ProtocolMismatch : Error::Other,
+            failActive(v->kind == protocol::event::Violation::Kind::Mismatch ? Error::ProtocolMismatch
+                                                                             : Error::Other,
                        tr("The KAuth helper broke the protocol: %1").arg(fromStd(v->message)));
         }
         // Hello and Bye need nothing here.
@@ -448,13 +482,22 @@ void KAuthTransport::onResult(KJob *kjob)
             failActive(Error::HelperDied, tr("The helper ended in the middle of a message."));
             return;
         }
+        if (m_active->verb != kauth::Verb::Scan && m_ownFrames == 0) {
+            // A one-shot request answered without its reply frame: tell request()'s caller, who
+            // waits for a reply with this id, rather than leave it waiting.
+            Q_EMIT replyReceived(id, QByteArray::fromStdString(protocol::dumpFrame(protocol::errorFrame(
+                                         id, "failed",
+                                         "the KAuth helper ended the request (" + status.toStdString() +
+                                             ") without an answer"))));
+        }
         finishActive(status);
         return;
     }
     using R = KAuth::ActionReply;
     switch (err) {
     case R::AuthorizationDeniedError:
-        failActive(Error::Denied, tr("Not authorized: polkit refused %1.").arg(kauth::actionName(m_active->verb)));
+        failActive(Error::Denied,
+                   tr("Not authorized: polkit refused %1.").arg(kauth::actionName(m_active->verb)));
         return;
     case R::UserCancelledError:
         failActive(Error::Cancelled, tr("Authentication was cancelled."));
@@ -465,10 +508,12 @@ void KAuthTransport::onResult(KJob *kjob)
         return;
     case R::InvalidActionError:
     case R::NoResponderError:
-        failActive(Error::HelperMissing, tr("The nsviz KAuth helper is not installed correctly: %1").arg(text));
+        failActive(Error::HelperMissing,
+                   tr("The nsviz KAuth helper is not installed correctly: %1").arg(text));
         return;
     case R::NoSuchActionError:
-        failActive(Error::ProtocolMismatch, tr("The installed nsviz KAuth helper does not know this action (older version?)."));
+        failActive(Error::ProtocolMismatch,
+                   tr("The installed nsviz KAuth helper does not know this action (older version?)."));
         return;
     case R::DBusError:
         if (text.contains(QLatin1String("service start")) || text.contains(QLatin1String("ServiceUnknown")) ||
@@ -508,7 +553,8 @@ void KAuthTransport::onWatchdog()
     if (m_ownFrames == 0 && m_foreignFrames > 0)
         failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
     else
-        failActive(Error::Timeout, tr("No answer from the nsviz KAuth helper for %1 s.").arg(m_watchdog.interval() / 1000));
+        failActive(Error::Timeout,
+                   tr("No answer from the nsviz KAuth helper for %1 s.").arg(m_watchdog.interval() / 1000));
 }
 
 void KAuthTransport::finishActive(const QString &status)

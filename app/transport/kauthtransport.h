@@ -24,13 +24,16 @@
 #include <optional>
 
 class KJob;
-namespace KAuth {
+namespace KAuth
+{
 class ExecuteJob;
 }
 
-namespace nsviz {
+namespace nsviz
+{
 
-class KAuthTransport : public Transport {
+class KAuthTransport : public Transport
+{
     Q_OBJECT
 public:
     struct Options {
@@ -58,7 +61,9 @@ public:
     void requestScan() override;
     void subscribe(int intervalMs) override;
     void unsubscribe() override;
-    /// Accepts {"type":"inspect","pid":N}, {"type":"demo_start",...}, {"type":"demo_stop",...}.
+    /// Accepts {"type":"inspect","pid":N}, {"type":"demo_start","args":{spec}} (owned by this
+    /// process), {"type":"demo_stop","args":{"pid":N}} or {..."args":{"all":true}}, and
+    /// {"type":"demo_list"}.
     quint64 request(const QByteArray &requestJson) override;
 
     /// The id of the request being served, 0 when idle.
@@ -116,7 +121,7 @@ private:
     QTimer m_drainTimer;
     QTimer m_retryTimer;
     int m_retries = 0;
-    bool m_sawOwnStart = false; ///< the helper announced an action of our name after our call
+    bool m_sawOwnStart = false;  ///< the helper announced an action of our name after our call
     bool m_ownHeartbeat = false; ///< the helper sent a heartbeat with our id: it serves us
 };
 

@@ -1,17 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kauthhelper.h"
 
+#include "demoproc.h"
+#include "demoserve.h"
 #include "requestrunner.h"
 
 #include <KAuth/HelperSupport>
 
 #include <csignal>
 #include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <sstream>
 #include <variant>
 
-namespace nsviz::kauth {
+#ifndef NSVIZ_INSTALLED_HELPER
+#error "NSVIZ_INSTALLED_HELPER (the installed nsviz-helper) must be defined by the build"
+#endif
 
-namespace {
+namespace nsviz::kauth
+{
+
+namespace
+{
 
 QString q(const std::string &s)
 {
@@ -27,12 +39,51 @@ enum HelperError : int {
     Failed = 1004,
 };
 
+// The owner of a demo being started. Set by run() on the main thread for one demostart, read by
+// the demo handler on the serve thread; KAuth serves one action at a time.
+std::mutex g_ownerMutex;
+std::optional<nsviz::helper::DemoOwner> g_owner;
+
+/// True when every uid on the "Uid:" line of /proc/PID/status (real, effective, saved, fs) is
+/// @p uid: the process is the caller's own, and not a set-uid program the caller merely started.
+bool ownedByUid(int pid, int uid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("Uid:", 0) != 0)
+            continue;
+        std::istringstream fields(line.substr(4));
+        long long v = 0;
+        int n = 0;
+        while (fields >> v) {
+            if (v != uid)
+                return false;
+            ++n;
+        }
+        return n == 4;
+    }
+    return false;
+}
+
 } // namespace
 
 KAuthHelper::KAuthHelper()
 {
     // The serve loop reports a closed pipe as EPIPE; never die of SIGPIPE as root mid-request.
     std::signal(SIGPIPE, SIG_IGN);
+
+    // demo_start/demo_stop/demo_list through serve's own handlers. Each KAuth action is its own
+    // short serve connection, so demos must not end with it: they end with demostop, their
+    // lifetime, or the verified client process that asked for them (owner_pid).
+    nsviz::helper::DemoServeOptions o;
+    o.manager.helperPath = NSVIZ_INSTALLED_HELPER; // /proc/self/exe is this KAuth helper
+    o.owner = []() -> std::optional<nsviz::helper::DemoOwner> {
+        std::lock_guard lock(g_ownerMutex);
+        return g_owner;
+    };
+    o.stopOnConnectionEnd = false;
+    nsviz::helper::addDemoServeExtension(o);
 }
 
 KAuth::ActionReply KAuthHelper::scan(const QVariantMap &args)
@@ -53,6 +104,11 @@ KAuth::ActionReply KAuthHelper::demostart(const QVariantMap &args)
 KAuth::ActionReply KAuthHelper::demostop(const QVariantMap &args)
 {
     return run(Verb::DemoStop, args);
+}
+
+KAuth::ActionReply KAuthHelper::demolist(const QVariantMap &args)
+{
+    return run(Verb::DemoList, args);
 }
 
 KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
@@ -76,6 +132,30 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
     }
     m_busy = true;
 
+    if (req.verb == Verb::DemoStart) {
+        // The owner must be the caller's own process, pinned by its start time so that a reused
+        // pid cannot make someone else's process the owner. None: the demo lives until demostop
+        // or its lifetime ends.
+        std::optional<nsviz::helper::DemoOwner> owner;
+        if (req.ownerPid > 0) {
+            const int uid = KAuth::HelperSupport::callerUid();
+            const auto start = nsviz::helper::demoproc::startTime(req.ownerPid);
+            if (uid < 0 || !start || !ownedByUid(req.ownerPid, uid) ||
+                nsviz::helper::demoproc::startTime(req.ownerPid) != start) {
+                m_busy = false;
+                KAuth::ActionReply reply = KAuth::ActionReply::HelperErrorReply(BadArguments);
+                reply.setErrorDescription(
+                    QStringLiteral("bad_request (request %1): owner_pid %2 is not a process of the caller")
+                        .arg(req.id)
+                        .arg(req.ownerPid));
+                return reply;
+            }
+            owner = nsviz::helper::DemoOwner{req.ownerPid, *start};
+        }
+        std::lock_guard lock(g_ownerMutex);
+        g_owner = owner;
+    }
+
     std::uint64_t seq = 0;
     auto sink = [&](const std::string &frame) {
         QVariantMap m;
@@ -86,8 +166,12 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
         KAuth::HelperSupport::progressStep(m);
         return true;
     };
-    // isStopped() runs the event loop once, which also delivers the stop request.
-    auto stopped = [] { return KAuth::HelperSupport::isStopped(); };
+    // isStopped() runs the event loop once, which also delivers the stop request. Only a scan
+    // can be stopped: KAuth's stop flag is global to the helper and can be left over from an
+    // earlier action (seen in the e2e test: a demostop "cancelled" before it sent anything, by a
+    // client that never sent a stop), and a one-shot request (inspect, demo*) is short and must
+    // not be cut off half-way (a demo started but never reported).
+    auto stopped = [&req] { return req.verb == Verb::Scan && KAuth::HelperSupport::isStopped(); };
     // Not a protocol frame: a transport-level "still here" with the request id and no "frame".
     auto heartbeat = [&req] {
         QVariantMap m;
@@ -106,6 +190,10 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
         out.message = e.what();
     }
     m_busy = false;
+    {
+        std::lock_guard lock(g_ownerMutex);
+        g_owner.reset();
+    }
 
     QVariantMap data;
     data.insert(QStringLiteral("id"), QVariant::fromValue<qulonglong>(req.id));

@@ -10,9 +10,11 @@
 
 #include <QObject>
 
-namespace nsviz::kauth {
+namespace nsviz::kauth
+{
 
-class KAuthHelper : public QObject {
+class KAuthHelper : public QObject
+{
     Q_OBJECT
 public:
     KAuthHelper();
@@ -22,6 +24,7 @@ public Q_SLOTS:
     KAuth::ActionReply inspect(const QVariantMap &args);
     KAuth::ActionReply demostart(const QVariantMap &args);
     KAuth::ActionReply demostop(const QVariantMap &args);
+    KAuth::ActionReply demolist(const QVariantMap &args);
 
 private:
     KAuth::ActionReply run(Verb verb, const QVariantMap &args);

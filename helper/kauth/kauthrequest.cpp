@@ -9,9 +9,11 @@
 #include <limits>
 #include <optional>
 
-namespace nsviz::kauth {
+namespace nsviz::kauth
+{
 
-namespace {
+namespace
+{
 
 // Integers only: a double, bool or string "5" is a client bug or an attack, not a number.
 std::optional<qint64> integer(const QVariant &v, bool *tooBig)
@@ -111,6 +113,8 @@ QString verbName(Verb v)
         return QStringLiteral("demostart");
     case Verb::DemoStop:
         return QStringLiteral("demostop");
+    case Verb::DemoList:
+        return QStringLiteral("demolist");
     }
     return {};
 }
@@ -142,9 +146,11 @@ std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVaria
             c.fail(QStringLiteral("argument \"mode\" must be \"snapshot\" or \"subscribe\""));
         r.subscribe = mode == QLatin1String("subscribe");
         qint64 interval = kDefaultIntervalMs, duration = kDefaultDurationMs, chunk = kDefaultChunkBytes;
-        if (c.ok && !r.subscribe && (args.contains(QStringLiteral("interval_ms")) ||
-                                     args.contains(QStringLiteral("max_duration_ms"))))
-            c.fail(QStringLiteral("\"interval_ms\" and \"max_duration_ms\" only apply to mode \"subscribe\""));
+        if (c.ok && !r.subscribe &&
+            (args.contains(QStringLiteral("interval_ms")) ||
+             args.contains(QStringLiteral("max_duration_ms"))))
+            c.fail(
+                QStringLiteral("\"interval_ms\" and \"max_duration_ms\" only apply to mode \"subscribe\""));
         c.intKey("interval_ms", kMinIntervalMs, kMaxIntervalMs, interval, false);
         c.intKey("max_duration_ms", kMinDurationMs, kMaxDurationMs, duration, false);
         c.intKey("chunk_bytes", kMinChunkBytes, kMaxChunkBytes, chunk, false);
@@ -162,7 +168,10 @@ std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVaria
     }
     case Verb::DemoStart: {
         // The demo work defines the spec; until then it is checked for size and shape only.
-        c.onlyKeys({"id", "spec"});
+        c.onlyKeys({"id", "spec", "owner_pid"});
+        qint64 owner = 0;
+        c.intKey("owner_pid", 1, kMaxPid, owner, false);
+        r.ownerPid = static_cast<int>(owner);
         QString spec;
         c.stringKey("spec", kMaxDemoArgBytes, spec, false);
         if (c.ok && !spec.isEmpty()) {
@@ -177,13 +186,30 @@ std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVaria
         break;
     }
     case Verb::DemoStop: {
-        c.onlyKeys({"id", "name"});
-        QString name;
-        c.stringKey("name", 64, name, false);
-        if (c.ok && !name.isEmpty())
-            r.demoArgs = nlohmann::json{{"name", name.toStdString()}}.dump();
+        // The demo handler takes {"pid": N} or {"all": true} and refuses anything else.
+        c.onlyKeys({"id", "pid", "all"});
+        const bool hasPid = args.contains(QStringLiteral("pid"));
+        const bool hasAll = args.contains(QStringLiteral("all"));
+        if (c.ok && hasPid == hasAll)
+            c.fail(QStringLiteral("demostop needs exactly one of \"pid\" and \"all\""));
+        if (c.ok && hasPid) {
+            qint64 pid = 0;
+            if (c.intKey("pid", 1, kMaxPid, pid, true))
+                r.demoArgs = nlohmann::json{{"pid", pid}}.dump();
+        }
+        if (c.ok && hasAll) {
+            const QVariant v = args.value(QStringLiteral("all"));
+            if (v.metaType().id() != QMetaType::Bool || !v.toBool())
+                c.fail(QStringLiteral("argument \"all\" must be the boolean true"));
+            else
+                r.demoArgs = nlohmann::json{{"all", true}}.dump();
+        }
         break;
     }
+    case Verb::DemoList:
+        // The demo handler takes {} and nothing else.
+        c.onlyKeys({"id"});
+        break;
     }
     if (!c.ok)
         return c.error;
@@ -196,7 +222,8 @@ QVariantMap toKAuthArgs(const KAuthRequest &req)
     m.insert(QStringLiteral("id"), QVariant::fromValue<qulonglong>(req.id));
     switch (req.verb) {
     case Verb::Scan:
-        m.insert(QStringLiteral("mode"), req.subscribe ? QStringLiteral("subscribe") : QStringLiteral("snapshot"));
+        m.insert(QStringLiteral("mode"),
+                 req.subscribe ? QStringLiteral("subscribe") : QStringLiteral("snapshot"));
         if (req.subscribe) {
             m.insert(QStringLiteral("interval_ms"), req.intervalMs);
             m.insert(QStringLiteral("max_duration_ms"), req.maxDurationMs);
@@ -210,13 +237,19 @@ QVariantMap toKAuthArgs(const KAuthRequest &req)
     case Verb::DemoStart:
         if (req.demoArgs != "{}")
             m.insert(QStringLiteral("spec"), QString::fromStdString(req.demoArgs));
+        if (req.ownerPid > 0)
+            m.insert(QStringLiteral("owner_pid"), req.ownerPid);
         break;
     case Verb::DemoStop: {
         const auto j = nlohmann::json::parse(req.demoArgs, nullptr, false);
-        if (j.is_object() && j.contains("name") && j["name"].is_string())
-            m.insert(QStringLiteral("name"), QString::fromStdString(j["name"].get<std::string>()));
+        if (j.is_object() && j.contains("pid") && j["pid"].is_number_integer())
+            m.insert(QStringLiteral("pid"), j["pid"].get<int>());
+        else if (j.is_object() && j.value("all", false) == true)
+            m.insert(QStringLiteral("all"), true);
         break;
     }
+    case Verb::DemoList:
+        break;
     }
     return m;
 }

@@ -16,9 +16,11 @@
 
 using nlohmann::json;
 
-namespace nsviz::kauth {
+namespace nsviz::kauth
+{
 
-namespace {
+namespace
+{
 
 /// Both pipes between this thread and the serve loop; closes whatever is still open.
 struct Pipes {
@@ -96,24 +98,28 @@ std::string RequestRunner::requestLine(const KAuthRequest &req)
     switch (req.verb) {
     case Verb::Scan:
         if (req.subscribe)
-            return protocol::requestLine(RequestType::Subscribe, req.id, json{{"interval_ms", req.intervalMs}});
+            return protocol::requestLine(RequestType::Subscribe, req.id,
+                                         json{{"interval_ms", req.intervalMs}});
         return protocol::requestLine(RequestType::Scan, req.id);
     case Verb::Inspect:
         return protocol::requestLine(RequestType::Inspect, req.id, json{{"pid", req.pid}});
+    case Verb::DemoList:
+        return protocol::requestLine(RequestType::DemoList, req.id, json{{"args", json::object()}});
     case Verb::DemoStart:
     case Verb::DemoStop: {
         json args = json::parse(req.demoArgs, nullptr, false);
         if (!args.is_object())
             args = json::object();
-        return protocol::requestLine(req.verb == Verb::DemoStart ? RequestType::DemoStart : RequestType::DemoStop,
+        return protocol::requestLine(req.verb == Verb::DemoStart ? RequestType::DemoStart
+                                                                 : RequestType::DemoStop,
                                      req.id, json{{"args", std::move(args)}});
     }
     }
     return {};
 }
 
-RequestRunner::Outcome RequestRunner::run(const KAuthRequest &req, const FrameSink &sink, const StopCheck &stopped,
-                                          const Heartbeat &heartbeat)
+RequestRunner::Outcome RequestRunner::run(const KAuthRequest &req, const FrameSink &sink,
+                                          const StopCheck &stopped, const Heartbeat &heartbeat)
 {
     using Clock = std::chrono::steady_clock;
     Outcome out;

@@ -15,9 +15,11 @@
 #include <functional>
 #include <string>
 
-namespace nsviz::kauth {
+namespace nsviz::kauth
+{
 
-class RequestRunner {
+class RequestRunner
+{
 public:
     /// Receives one frame (one JSON object, no newline). Returns false to stop the stream.
     using FrameSink = std::function<bool(const std::string &frame)>;

@@ -11,7 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-class Churn {
+class Churn
+{
 public:
     explicit Churn(std::chrono::milliseconds period = std::chrono::milliseconds(150))
         : m_thread([this, period] {

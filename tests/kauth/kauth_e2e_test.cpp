@@ -10,16 +10,21 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <set>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using nsviz::KAuthTransport;
 using nsviz::Transport;
 
-namespace {
+namespace
+{
 
 QString mode()
 {
@@ -50,17 +55,23 @@ int countProcDirs()
 struct Recorder {
     explicit Recorder(KAuthTransport &t)
     {
-        QObject::connect(&t, &KAuthTransport::frameReceived, [this](quint64 id, quint64 seq, const QByteArray &f) {
-            frames.push_back({id, seq, f});
-        });
-        QObject::connect(&t, &Transport::snapshotReceived, [this](const nsviz::Snapshot &s) { snapshots.push_back(s); });
-        QObject::connect(&t, &Transport::deltaReceived, [this](const nsviz::SnapshotDelta &d) { deltas.push_back(d); });
+        QObject::connect(&t, &KAuthTransport::frameReceived,
+                         [this](quint64 id, quint64 seq, const QByteArray &f) {
+                             frames.push_back({id, seq, f});
+                         });
+        QObject::connect(&t, &Transport::snapshotReceived,
+                         [this](const nsviz::Snapshot &s) { snapshots.push_back(s); });
+        QObject::connect(&t, &Transport::deltaReceived,
+                         [this](const nsviz::SnapshotDelta &d) { deltas.push_back(d); });
         QObject::connect(&t, &Transport::failed, [this](Transport::Error e, const QString &m) {
             errors.push_back({e, m});
         });
-        QObject::connect(&t, &KAuthTransport::requestFinished,
-                         [this](quint64 id, const QString &s) { finished.push_back({id, s}); });
-        QObject::connect(&t, &Transport::replyReceived, [this](quint64 id, const QByteArray &f) { replies.push_back({id, f}); });
+        QObject::connect(&t, &KAuthTransport::requestFinished, [this](quint64 id, const QString &s) {
+            finished.push_back({id, s});
+        });
+        QObject::connect(&t, &Transport::replyReceived, [this](quint64 id, const QByteArray &f) {
+            replies.push_back({id, f});
+        });
     }
     struct Frame {
         quint64 id, seq;
@@ -99,7 +110,8 @@ KAuthTransport::Options testOptions()
     return o;
 }
 
-class KAuthE2E : public ::testing::Test {
+class KAuthE2E : public ::testing::Test
+{
 protected:
     void SetUp() override
     {
@@ -109,7 +121,8 @@ protected:
     }
 };
 
-class KAuthE2EDenied : public ::testing::Test {
+class KAuthE2EDenied : public ::testing::Test
+{
 protected:
     void SetUp() override
     {
@@ -244,17 +257,190 @@ TEST_F(KAuthE2E, InvalidRequestsAreRefusedByTheClient)
     EXPECT_TRUE(r.frames.empty());
 }
 
-TEST_F(KAuthE2E, DemoActionsAnswerUnsupportedWithTheirId)
+/// The reply to request @p id (result or error frame), waiting up to @p ms.
+static nlohmann::json replyTo(Recorder &r, quint64 id, int ms)
+{
+    auto find = [&]() -> const QByteArray * {
+        for (const auto &[rid, text] : r.replies)
+            if (rid == id)
+                return &text;
+        return nullptr;
+    };
+    waitFor([&] { return find() != nullptr || !r.errors.empty(); }, ms);
+    const QByteArray *text = find();
+    return text ? nlohmann::json::parse(text->toStdString(), nullptr, false) : nlohmann::json();
+}
+
+/// What a transport saw, for a missing reply.
+static std::string stateOf(const Recorder &r, const KAuthTransport &t)
+{
+    std::string s = describe(r) + "frames " + std::to_string(r.frames.size()) + ", replies " +
+                    std::to_string(r.replies.size()) + ", foreign frames " +
+                    std::to_string(t.foreignFrames()) + ", current request " +
+                    std::to_string(t.currentRequestId()) + ", finished:";
+    for (const auto &[id, status] : r.finished)
+        s += " " + std::to_string(id) + "=" + status.toStdString();
+    return s;
+}
+
+/// The "NSpid:" line of /proc/PID/status (world-readable, unlike /proc/PID/ns): the pid in
+/// each pid namespace from the outermost in; empty if the process is gone.
+static std::vector<long> nsPids(int pid)
+{
+    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
+    std::vector<long> out;
+    if (!f.open(QIODevice::ReadOnly))
+        return out;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        if (!line.startsWith("NSpid:"))
+            continue;
+        for (const QByteArray &v : line.mid(6).simplified().split(' '))
+            out.push_back(v.toLong());
+    }
+    return out;
+}
+
+static std::uint64_t ownNsInode(const std::string &type)
+{
+    struct stat st {
+    };
+    return ::stat(("/proc/self/ns/" + type).c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+TEST_F(KAuthE2E, DemoStartsInFreshNamespacesAndDemoStopEndsIt)
 {
     KAuthTransport t(testOptions());
     Recorder r(t);
-    const quint64 id = t.request(QByteArrayLiteral(R"({"type":"demo_stop","name":"x"})"));
-    ASSERT_TRUE(waitFor([&] { return !r.finished.empty() || !r.errors.empty(); }, 60000)) << describe(r);
-    ASSERT_EQ(r.replies.size(), 1u) << describe(r);
-    EXPECT_EQ(r.replies.front().first, id);
-    const auto j = nlohmann::json::parse(r.replies.front().second.toStdString());
-    EXPECT_EQ(j["type"], "error");
-    EXPECT_EQ(j["code"], "unsupported");
+    // Owned by this test process (the transport passes its pid, the helper checks it is ours):
+    // should the test die half-way, the demo ends with it.
+    const quint64 startId = t.request(QByteArrayLiteral(R"({"type":"demo_start","args":{"lifetime":300}})"));
+    const auto started = replyTo(r, startId, 90000);
+    ASSERT_TRUE(started.is_object()) << "no reply to request " << startId << ": " << stateOf(r, t);
+    ASSERT_TRUE(r.errors.empty()) << describe(r);
+    ASSERT_EQ(started.value("type", ""), "result") << started.dump();
+    const auto &demo = started.at("result");
+    const int pid = demo.at("pid").get<int>();
+    ASSERT_GT(pid, 1);
+    std::printf("demo %d: %s\n", pid, demo.dump().c_str());
+
+    // Seen from here, without trusting the helper's record: the process exists, is the demo's
+    // init, and is pid 1 of a pid namespace of its own.
+    QFile comm(QStringLiteral("/proc/%1/comm").arg(pid));
+    ASSERT_TRUE(comm.open(QIODevice::ReadOnly)) << "demo init " << pid << " not in /proc";
+    EXPECT_EQ(comm.readAll().trimmed().toStdString(), "nsviz-demo-init");
+    const auto nspid = nsPids(pid);
+    ASSERT_GE(nspid.size(), 2u);
+    EXPECT_EQ(nspid.back(), 1) << "not pid 1 of its own pid namespace";
+    EXPECT_EQ(nsPids(::getpid()).size() + 1, nspid.size());
+
+    // The recorded namespaces: all the default set fresh, and each different from ours.
+    std::set<std::string> fresh;
+    for (const auto &f : demo.at("fresh"))
+        fresh.insert(f.get<std::string>());
+    for (const char *type : {"mnt", "pid", "net", "uts", "ipc", "user", "cgroup"})
+        EXPECT_TRUE(fresh.count(type)) << type << " not fresh: " << demo.dump();
+    for (const auto &type : fresh) {
+        const auto inode = demo.at("ns").value(type, std::uint64_t(0));
+        EXPECT_NE(inode, 0u) << type;
+        EXPECT_NE(inode, ownNsInode(type)) << type << " namespace is the host's";
+    }
+    EXPECT_EQ(demo.at("owner"), nlohmann::json(::getpid())) << "not owned by the caller: " << demo.dump();
+
+    // demolist shows it.
+    const quint64 listId = t.request(QByteArrayLiteral(R"({"type":"demo_list","args":{}})"));
+    const auto listed = replyTo(r, listId, 60000);
+    ASSERT_TRUE(listed.is_object()) << "no reply to request " << listId << ": " << stateOf(r, t);
+    ASSERT_TRUE(r.errors.empty()) << describe(r);
+    ASSERT_EQ(listed.value("type", ""), "result") << listed.dump();
+    bool inList = false;
+    for (const auto &d : listed.at("result").at("demos"))
+        inList |= d.value("pid", 0) == pid;
+    EXPECT_TRUE(inList) << listed.dump();
+
+    // demostop ends it: the reply names it and the process goes away.
+    const std::string stopReq = nlohmann::json{{"type", "demo_stop"}, {"args", {{"pid", pid}}}}.dump();
+    const quint64 stopId = t.request(QByteArray::fromStdString(stopReq));
+    const auto stopped = replyTo(r, stopId, 60000);
+    ASSERT_TRUE(stopped.is_object()) << "no reply to request " << stopId << ": " << stateOf(r, t);
+    ASSERT_TRUE(r.errors.empty()) << describe(r);
+    ASSERT_EQ(stopped.value("type", ""), "result") << stopped.dump();
+    EXPECT_NE(stopped.at("result").dump().find(std::to_string(pid)), std::string::npos) << stopped.dump();
+    EXPECT_TRUE(waitFor([&] { return !QFile::exists(QStringLiteral("/proc/%1").arg(pid)); }, 10000))
+        << "demo init " << pid << " still running after demostop";
+}
+
+TEST_F(KAuthE2E, DemoStopRefusesWhatIsNotADemo)
+{
+    KAuthTransport t(testOptions());
+    Recorder r(t);
+    // pid 1 (the host's init: bad_request) and this test process (not_found): both refused,
+    // both still running.
+    for (const long pid : {1L, long(::getpid())}) {
+        const std::string req = nlohmann::json{{"type", "demo_stop"}, {"args", {{"pid", pid}}}}.dump();
+        const quint64 id = t.request(QByteArray::fromStdString(req));
+        const auto reply = replyTo(r, id, 60000);
+        ASSERT_TRUE(reply.is_object()) << "no reply to request " << id << ": " << stateOf(r, t);
+        ASSERT_TRUE(r.errors.empty()) << describe(r);
+        EXPECT_EQ(reply.value("type", ""), "error") << reply.dump();
+        EXPECT_EQ(reply.value("code", ""), pid == 1 ? "bad_request" : "not_found") << reply.dump();
+        EXPECT_NE(reply.value("message", "").find("is not a"), std::string::npos) << reply.dump();
+        EXPECT_TRUE(QFile::exists(QStringLiteral("/proc/%1").arg(pid)));
+    }
+
+    // The old request shape is refused before it reaches the bus.
+    const quint64 named = t.request(QByteArrayLiteral(R"({"type":"demo_stop","args":{"name":"x"}})"));
+    const auto refused = replyTo(r, named, 5000);
+    ASSERT_TRUE(refused.is_object()) << "no reply to request " << named << ": " << stateOf(r, t);
+    EXPECT_EQ(refused.value("code", ""), "bad_request") << refused.dump();
+}
+
+// Started by the next test as a separate process (this binary, NSVIZ_KAUTH_E2E_CHILD=1): starts a
+// demo it owns, prints its pid, and exits without stopping it.
+TEST(KAuthE2EOwnerChild, StartDemoAndExit)
+{
+    if (qEnvironmentVariable("NSVIZ_KAUTH_E2E_CHILD") != QLatin1String("1"))
+        GTEST_SKIP() << "run by KAuthE2E.DemoEndsWhenItsOwnerExits";
+    KAuthTransport t(testOptions());
+    Recorder r(t);
+    const quint64 id = t.request(QByteArrayLiteral(R"({"type":"demo_start","args":{"lifetime":300}})"));
+    const auto started = replyTo(r, id, 60000);
+    ASSERT_TRUE(started.is_object()) << "no reply to demostart: " << stateOf(r, t);
+    ASSERT_EQ(started.value("type", ""), "result") << started.dump() << describe(r);
+    const int pid = started.at("result").at("pid").get<int>();
+    ASSERT_TRUE(QFile::exists(QStringLiteral("/proc/%1").arg(pid))) << "demo " << pid << " not running";
+    std::printf("DEMO_PID %d\n", pid);
+    std::fflush(stdout);
+}
+
+TEST_F(KAuthE2E, DemoEndsWhenItsOwnerExits)
+{
+    QProcess child;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("NSVIZ_KAUTH_E2E_CHILD"), QStringLiteral("1"));
+    child.setProcessEnvironment(env);
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.start(QCoreApplication::applicationFilePath(),
+                {QStringLiteral("--gtest_filter=KAuthE2EOwnerChild.StartDemoAndExit")});
+    // Not QProcess::waitForFinished(): keep this process's event loop (and D-Bus connection) alive.
+    ASSERT_TRUE(child.waitForStarted(10000));
+    ASSERT_TRUE(waitFor([&] { return child.state() == QProcess::NotRunning; }, 90000))
+        << "the owner process did not finish";
+    const QByteArray out = child.readAllStandardOutput();
+    EXPECT_EQ(child.exitCode(), 0) << out.toStdString();
+    const qsizetype at = out.indexOf("DEMO_PID ");
+    ASSERT_NE(at, -1) << out.toStdString();
+    const int pid = out.mid(at + 9).split('\n').front().trimmed().toInt();
+    ASSERT_GT(pid, 1) << out.toStdString();
+    // The owner has exited without demostop: the supervisor sees its pidfd and ends the demo.
+    EXPECT_TRUE(waitFor([&] { return !QFile::exists(QStringLiteral("/proc/%1").arg(pid)); }, 15000))
+        << "demo " << pid << " outlived its owner";
+    if (QFile::exists(QStringLiteral("/proc/%1").arg(pid))) {
+        // Do not leave it behind for the following tests.
+        KAuthTransport t(testOptions());
+        Recorder r(t);
+        const std::string req = nlohmann::json{{"type", "demo_stop"}, {"args", {{"pid", pid}}}}.dump();
+        replyTo(r, t.request(QByteArray::fromStdString(req)), 60000);
+    }
 }
 
 TEST_F(KAuthE2E, MissingHelperIsReportedAsSuch)

@@ -8,7 +8,8 @@
 
 using namespace nsviz::kauth;
 
-namespace {
+namespace
+{
 
 QVariantMap scanArgs()
 {
@@ -31,6 +32,7 @@ TEST(KAuthRequest, ActionNames)
     EXPECT_EQ(actionName(Verb::Inspect).toStdString(), "org.nsviz.helper.inspect");
     EXPECT_EQ(actionName(Verb::DemoStart).toStdString(), "org.nsviz.helper.demostart");
     EXPECT_EQ(actionName(Verb::DemoStop).toStdString(), "org.nsviz.helper.demostop");
+    EXPECT_EQ(actionName(Verb::DemoList).toStdString(), "org.nsviz.helper.demolist");
 }
 
 TEST(KAuthRequest, MinimalScanIsASnapshot)
@@ -76,9 +78,11 @@ TEST(KAuthRequest, IdIsRequiredIntegerAndInRange)
     for (const QVariant &bad : {QVariant(0), QVariant(-1), QVariant::fromValue<qulonglong>(kMaxRequestId + 1),
                                 QVariant::fromValue<qulonglong>(std::numeric_limits<qulonglong>::max())}) {
         QVariantMap m{{QStringLiteral("id"), bad}};
-        EXPECT_NE(errorOf(Verb::Scan, m).find("out of range"), std::string::npos) << bad.toString().toStdString();
+        EXPECT_NE(errorOf(Verb::Scan, m).find("out of range"), std::string::npos)
+            << bad.toString().toStdString();
     }
-    for (const QVariant &bad : {QVariant(QStringLiteral("5")), QVariant(5.0), QVariant(true), QVariant(QByteArray("5"))}) {
+    for (const QVariant &bad :
+         {QVariant(QStringLiteral("5")), QVariant(5.0), QVariant(true), QVariant(QByteArray("5"))}) {
         QVariantMap m{{QStringLiteral("id"), bad}};
         EXPECT_NE(errorOf(Verb::Scan, m).find("must be an integer"), std::string::npos) << bad.typeName();
     }
@@ -139,7 +143,8 @@ TEST(KAuthRequest, InspectPid)
     EXPECT_NE(insp(-5), "");
     EXPECT_NE(insp(kMaxPid + 1), "");
     EXPECT_NE(insp(QStringLiteral("1")), "");
-    EXPECT_NE(errorOf(Verb::Inspect, {{QStringLiteral("id"), 9}}).find("missing argument \"pid\""), std::string::npos);
+    EXPECT_NE(errorOf(Verb::Inspect, {{QStringLiteral("id"), 9}}).find("missing argument \"pid\""),
+              std::string::npos);
 }
 
 TEST(KAuthRequest, ErrorKeepsIdWhenReadable)
@@ -152,10 +157,78 @@ TEST(KAuthRequest, ErrorKeepsIdWhenReadable)
 
 TEST(KAuthRequest, DemoArgumentsAreBounded)
 {
-    QVariantMap m{{QStringLiteral("id"), 1}, {QStringLiteral("spec"), QString(kMaxDemoArgBytes + 1, QLatin1Char('x'))}};
+    QVariantMap m{{QStringLiteral("id"), 1},
+                  {QStringLiteral("spec"), QString(kMaxDemoArgBytes + 1, QLatin1Char('x'))}};
     EXPECT_NE(errorOf(Verb::DemoStart, m).find("longer than"), std::string::npos);
-    QVariantMap s{{QStringLiteral("id"), 1}, {QStringLiteral("name"), QStringLiteral("demo-1")}};
+    QVariantMap s{{QStringLiteral("id"), 1}, {QStringLiteral("pid"), 4242}};
     EXPECT_EQ(errorOf(Verb::DemoStop, s), "");
     s.insert(QStringLiteral("spec"), QStringLiteral("{}"));
     EXPECT_NE(errorOf(Verb::DemoStop, s), "");
+}
+
+TEST(KAuthRequest, DemoStopTakesExactlyAPidOrAll)
+{
+    auto stop = [](std::initializer_list<std::pair<const char *, QVariant>> kv) {
+        QVariantMap m{{QStringLiteral("id"), 5}};
+        for (const auto &[k, v] : kv)
+            m.insert(QString::fromLatin1(k), v);
+        return parseKAuthArgs(Verb::DemoStop, m);
+    };
+    auto argsOf = [](const std::variant<KAuthRequest, KAuthArgError> &r) {
+        return std::holds_alternative<KAuthRequest>(r)
+                   ? std::get<KAuthRequest>(r).demoArgs
+                   : "error: " + std::get<KAuthArgError>(r).message.toStdString();
+    };
+    EXPECT_EQ(argsOf(stop({{"pid", 77}})), R"({"pid":77})");
+    EXPECT_EQ(argsOf(stop({{"all", true}})), R"({"all":true})");
+    // Neither, both, wrong types, out of range, false, and the old "name" key: all refused.
+    EXPECT_NE(argsOf(stop({})).find("exactly one"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"pid", 77}, {"all", true}})).find("exactly one"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"pid", 0}})).find("out of range"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"pid", -4}})).find("out of range"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"pid", kMaxPid + 1}})).find("out of range"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"pid", QStringLiteral("77")}})).find("integer"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"pid", 7.5}})).find("integer"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"all", false}})).find("boolean true"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"all", 1}})).find("boolean true"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"name", QStringLiteral("demo-1")}})).find("unknown argument"), std::string::npos);
+
+    // The client's map round-trips.
+    for (const auto *a : {R"({"pid":77})", R"({"all":true})"}) {
+        KAuthRequest r;
+        r.verb = Verb::DemoStop;
+        r.id = 9;
+        r.demoArgs = a;
+        EXPECT_EQ(argsOf(parseKAuthArgs(Verb::DemoStop, toKAuthArgs(r))), a);
+    }
+}
+
+TEST(KAuthRequest, DemoListTakesOnlyTheId)
+{
+    EXPECT_EQ(errorOf(Verb::DemoList, {{QStringLiteral("id"), 2}}), "");
+    EXPECT_NE(
+        errorOf(Verb::DemoList, {{QStringLiteral("id"), 2}, {QStringLiteral("all"), true}}).find("unknown"),
+        std::string::npos);
+    KAuthRequest r;
+    r.verb = Verb::DemoList;
+    r.id = 2;
+    EXPECT_EQ(toKAuthArgs(r), (QVariantMap{{QStringLiteral("id"), QVariant::fromValue<qulonglong>(2)}}));
+}
+
+TEST(KAuthRequest, DemoStartOwnerPidIsAPid)
+{
+    QVariantMap m{{QStringLiteral("id"), 3}, {QStringLiteral("owner_pid"), 1234}};
+    auto r = parseKAuthArgs(Verb::DemoStart, m);
+    ASSERT_TRUE(std::holds_alternative<KAuthRequest>(r));
+    EXPECT_EQ(std::get<KAuthRequest>(r).ownerPid, 1234);
+    EXPECT_EQ(toKAuthArgs(std::get<KAuthRequest>(r)), m);
+    for (const QVariant &bad :
+         {QVariant(0), QVariant(-1), QVariant(kMaxPid + 1), QVariant(QStringLiteral("1234"))}) {
+        m.insert(QStringLiteral("owner_pid"), bad);
+        EXPECT_NE(errorOf(Verb::DemoStart, m), "") << bad.toString().toStdString();
+    }
+    // Without an owner the demo lives until demostop or its lifetime ends.
+    auto none = parseKAuthArgs(Verb::DemoStart, {{QStringLiteral("id"), 3}});
+    ASSERT_TRUE(std::holds_alternative<KAuthRequest>(none));
+    EXPECT_EQ(std::get<KAuthRequest>(none).ownerPid, 0);
 }

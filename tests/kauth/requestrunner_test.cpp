@@ -17,7 +17,8 @@ using namespace nsviz::kauth;
 using nlohmann::json;
 namespace event = nsviz::protocol::event;
 
-namespace {
+namespace
+{
 
 struct Collected {
     std::vector<std::string> lines;
@@ -75,13 +76,19 @@ TEST(RequestRunner, RequestLinesAreTheProtocols)
     i.verb = Verb::Inspect;
     i.id = 3;
     i.pid = 77;
-    EXPECT_EQ(json::parse(RequestRunner::requestLine(i)), json::parse(R"({"v":1,"type":"inspect","id":3,"pid":77})"));
+    EXPECT_EQ(json::parse(RequestRunner::requestLine(i)),
+              json::parse(R"({"v":1,"type":"inspect","id":3,"pid":77})"));
     KAuthRequest d;
     d.verb = Verb::DemoStop;
     d.id = 4;
-    d.demoArgs = R"({"name":"demo-1"})";
+    d.demoArgs = R"({"pid":4242})";
     EXPECT_EQ(json::parse(RequestRunner::requestLine(d)),
-              json::parse(R"({"v":1,"type":"demo_stop","id":4,"args":{"name":"demo-1"}})"));
+              json::parse(R"({"v":1,"type":"demo_stop","id":4,"args":{"pid":4242}})"));
+    KAuthRequest l;
+    l.verb = Verb::DemoList;
+    l.id = 5;
+    EXPECT_EQ(json::parse(RequestRunner::requestLine(l)),
+              json::parse(R"({"v":1,"type":"demo_list","id":5,"args":{}})"));
 }
 
 TEST(RequestRunner, SnapshotComesInPartsWithTheRequestId)
@@ -181,7 +188,8 @@ TEST(RequestRunner, SinkRefusalEndsTheStream)
     req.subscribe = true;
     req.intervalMs = kMinIntervalMs;
     Collected c;
-    auto out = runCollect(req, c, [] { return false; }, [] { return false; });
+    auto out = runCollect(
+        req, c, [] { return false; }, [] { return false; });
     EXPECT_EQ(out.status, RequestRunner::Status::Cancelled);
     EXPECT_EQ(c.lines.size(), 1u);
     EXPECT_EQ(out.frames, 0u); // the refused frame is not counted as delivered
@@ -189,7 +197,9 @@ TEST(RequestRunner, SinkRefusalEndsTheStream)
 
 TEST(RequestRunner, DemoIsUnsupportedWithAnErrorFrame)
 {
-    for (Verb v : {Verb::DemoStart, Verb::DemoStop}) {
+    // This test binary registers no serve extension (the KAuth helper registers the demo
+    // handlers at its start), so the bare Server answers unsupported, with the request id.
+    for (Verb v : {Verb::DemoStart, Verb::DemoStop, Verb::DemoList}) {
         KAuthRequest req;
         req.verb = v;
         req.id = 99;
