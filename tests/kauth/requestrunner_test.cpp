@@ -158,11 +158,13 @@ TEST(RequestRunner, SubscriptionExpires)
     req.intervalMs = kMinIntervalMs;
     req.maxDurationMs = kMinDurationMs;
     Collected c;
-    Churn churn;
+    // What is tested here is the end: the subscription stops by itself after max_duration_ms.
+    // Deltas through the runner are tested above without a clock (it waits for three); asking for one
+    // inside this one-second window failed about one run in eight when the first scan was slow.
     auto out = runCollect(req, c, [] { return false; });
     EXPECT_EQ(out.status, RequestRunner::Status::Expired);
     EXPECT_EQ(c.all<event::SnapshotDone>().size(), 1u);
-    EXPECT_GE(c.all<event::Delta>().size(), 1u);
+    EXPECT_TRUE(c.all<event::Violation>().empty()) << "the client session found the stream broken";
 }
 
 TEST(RequestRunner, QuietSubscriptionSendsHeartbeats)
