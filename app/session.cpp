@@ -2,6 +2,9 @@
 #include "session.h"
 
 #include "localtransport.h"
+#ifdef NSVIZ_HAVE_KAUTH
+#include "kauthtransport.h"
+#endif
 #include "processtransport.h"
 #include "redactor.h"
 #include "snapshotjson.h"
@@ -26,6 +29,13 @@ Transport *defaultTransport(bool escalated, QObject *parent)
 {
     const bool root = geteuid() == 0;
     const bool haveHelper = QFileInfo(ProcessTransport::defaultHelperPath()).isExecutable();
+#ifdef NSVIZ_HAVE_KAUTH
+    // KAuth first where its helper is installed: the system bus starts it as root once polkit agrees.
+    // A refusal falls back like pkexec's (Session::onFailed).
+    if (escalated && !root &&
+        QFileInfo::exists(QStringLiteral("/usr/share/dbus-1/system-services/org.nsviz.helper.service")))
+        return new KAuthTransport(parent);
+#endif
     ProcessTransport::Options o;
     if (escalated && !root && haveHelper) {
         o.mode = ProcessTransport::Mode::Pkexec; // polkit asks; a refusal falls back (Session::onFailed)
