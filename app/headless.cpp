@@ -45,9 +45,13 @@ QString Headless::summary(const Snapshot &s, NsType groupBy)
     if (!s.host.referenceNote.empty())
         ts << " [" << QString::fromStdString(s.host.referenceNote) << "]";
     ts << "\n";
-    ts << "privileged scan: " << (s.host.privileged ? "yes" : "no");
+    // "Readable", not "privileged": as root a hardened PID 1 can still refuse, and a saved file says
+    // nothing about who views it now.
     if (s.host.invisibleProcesses > 0)
-        ts << ", " << s.host.invisibleProcesses << " processes not visible";
+        ts << "namespaces readable: all but " << s.host.invisibleProcesses
+           << (s.host.invisibleProcesses == 1 ? " process" : " processes") << " (refused to this scan)";
+    else
+        ts << "namespaces readable: every process";
     ts << "\n";
     ts << "grouped by " << QString::fromLatin1(nsTypeName(groupBy)) << ": " << perType[index(groupBy)]
        << " namespaces\n";
