@@ -175,43 +175,25 @@ quint64 KAuthTransport::request(const QByteArray &requestJson)
     } else if (type == "demo_list" && (!j.contains("args") || j["args"] == nlohmann::json::object())) {
         r.verb = kauth::Verb::DemoList;
     } else if (type == "demo_stop") {
-        const quint64 id = newRequestId();
-        QTimer::singleShot(0, this, [this, id] {
-            const nlohmann::json err{{"v", 1},
-                                     {"type", "error"},
-                                     {"id", id},
-                                     {"code", "bad_request"},
-                                     {"message", "demo_stop needs args {\"pid\": N} or {\"all\": true}"}};
-            Q_EMIT replyReceived(id, QByteArray::fromStdString(err.dump()));
-        });
-        return id;
+        return replyLocally("bad_request", "demo_stop needs args {\"pid\": N} or {\"all\": true}");
     } else {
         // Not something the KAuth helper has an action for: answer like the helper would.
-        const quint64 id = newRequestId();
-        const nlohmann::json err{
-            {"v", 1},
-            {"type", "error"},
-            {"id", id},
-            {"code", type.empty() ? "bad_request" : "unsupported"},
-            {"message", "the KAuth helper has no action for request type '" + type + "'"}};
-        const std::string text = err.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        QTimer::singleShot(0, this,
-                           [this, id, text] { Q_EMIT replyReceived(id, QByteArray::fromStdString(text)); });
-        return id;
+        return replyLocally(type.empty() ? "bad_request" : "unsupported",
+                            "the KAuth helper has no action for request type '" + type + "'");
     }
-    if (r.verb == kauth::Verb::Inspect && r.pid == 0) {
-        const quint64 id = newRequestId();
-        QTimer::singleShot(0, this, [this, id] {
-            const nlohmann::json err{{"v", 1},
-                                     {"type", "error"},
-                                     {"id", id},
-                                     {"code", "bad_request"},
-                                     {"message", "inspect needs a pid in [1, 4194304]"}};
-            Q_EMIT replyReceived(id, QByteArray::fromStdString(err.dump()));
-        });
-        return id;
-    }
+    if (r.verb == kauth::Verb::Inspect && r.pid == 0)
+        return replyLocally("bad_request", "inspect needs a pid in [1, 4194304]");
     return enqueue(r);
+}
+
+quint64 KAuthTransport::replyLocally(const std::string &code, const std::string &message)
+{
+    // An error frame as the helper would send it, delivered from the event loop like a real reply.
+    const quint64 id = newRequestId();
+    const nlohmann::json err{{"v", 1}, {"type", "error"}, {"id", id}, {"code", code}, {"message", message}};
+    const std::string text = err.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    QTimer::singleShot(0, this, [this, id, text] { Q_EMIT replyReceived(id, QByteArray::fromStdString(text)); });
+    return id;
 }
 
 quint64 KAuthTransport::enqueue(kauth::KAuthRequest req)

@@ -98,6 +98,8 @@ private:
     void noteForeignEnd();
     void retryOrBusy();
     static quint64 newRequestId();
+    /// Answers a request the helper would refuse with an error frame, without the bus; returns its id.
+    quint64 replyLocally(const std::string &code, const std::string &message);
 
     Options m_options;
     std::deque<kauth::KAuthRequest> m_queue;
