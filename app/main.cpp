@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // nsviz: the GUI, or with --screenshot a headless renderer for documentation and CI.
-#include "headless.h"
-#include "mainwindow.h"
-#include "session.h"
+#include "app/window/headless.h"
+#include "app/window/mainwindow.h"
+#include "app/window/session.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes what nsviz-helper serve reads: the line splitter and the request parser.
 // Properties: never crash, never throw; an accepted request survives a round trip unchanged.
-#include "linebuffer.h"
-#include "protocol.h"
-#include "requestparser.h"
+#include "core/protocol/linebuffer.h"
+#include "core/protocol/protocol.h"
+#include "core/protocol/requestparser.h"
 
 #include <cstdint>
 #include <cstdlib>

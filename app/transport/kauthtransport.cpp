@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "kauthtransport.h"
+#include "app/transport/kauthtransport.h"
 
-#include "protocol.h"
+#include "core/protocol/protocol.h"
 
 #include <KAuth/Action>
 #include <KAuth/ActionReply>

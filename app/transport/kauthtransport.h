@@ -9,10 +9,10 @@
 // means our call was refused as busy; a watchdog ends a job that hears nothing. Requests are queued
 // and run one by one; a live subscription is paused for a queued request and resumed after it.
 
-#include "transport.h"
+#include "app/transport/transport.h"
 
-#include "clientsession.h"
-#include "kauthrequest.h"
+#include "core/protocol/clientsession.h"
+#include "helper/kauth/contract/kauthrequest.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>

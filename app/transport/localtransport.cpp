@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "localtransport.h"
+#include "app/transport/localtransport.h"
 
-#include "delta.h"
-#include "discovery.h"
-#include "inspect.h"
-#include "protocol.h"
-#include "requestparser.h"
+#include "core/model/delta.h"
+#include "core/discovery/discovery.h"
+#include "core/inspect/inspect.h"
+#include "core/protocol/protocol.h"
+#include "core/protocol/requestparser.h"
 
 #include <QFileInfo>
 #include <QFutureWatcher>

@@ -3,7 +3,7 @@
 // Discovery in the GUI process itself, on worker threads: when the GUI already runs as root, or as
 // the unprivileged fallback (then some processes are "not visible").
 
-#include "transport.h"
+#include "app/transport/transport.h"
 
 #include <QTimer>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "processtransport.h"
+#include "app/transport/processtransport.h"
 
-#include "protocol.h"
+#include "core/protocol/protocol.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>

@@ -3,8 +3,8 @@
 // One interface over every way of reaching the helper: in-process, a spawned nsviz-helper serve
 // (directly, pkexec or sudo), KAuth. Never blocks the GUI thread.
 
-#include "delta.h"
-#include "model.h"
+#include "core/model/delta.h"
+#include "core/model/model.h"
 
 #include <QByteArray>
 #include <QObject>

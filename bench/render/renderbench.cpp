@@ -6,10 +6,10 @@
 //
 // Reports medians and 95th percentiles in milliseconds as a Markdown table. Budgets from the
 // issue: first paint of 10k within 300 ms after the data is there, pan/zoom frames within 16 ms.
-#include "clusterlayout.h"
-#include "clusterview.h"
-#include "snapshotstore.h"
-#include "syntheticsnapshot.h"
+#include "app/cluster/clusterlayout.h"
+#include "app/cluster/clusterview.h"
+#include "app/models/snapshotstore.h"
+#include "bench/render/syntheticsnapshot.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "syntheticsnapshot.h"
+#include "bench/render/syntheticsnapshot.h"
 
 #include <algorithm>
 #include <cmath>

@@ -3,7 +3,7 @@
 // Synthetic host snapshots for the render benchmark: a host with N processes, a share of them in
 // containers of power-law sizes (a few big, many small), some of those on the host network.
 
-#include "model.h"
+#include "core/model/model.h"
 
 namespace nsviz::bench
 {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "kauthhelper.h"
+#include "helper/kauth/kauthhelper.h"
 
-#include "demoproc.h"
-#include "demoserve.h"
-#include "requestrunner.h"
+#include "helper/demo/demoproc.h"
+#include "helper/demo/demoserve.h"
+#include "helper/kauth/requestrunner.h"
 
 #include <KAuth/HelperSupport>
 

@@ -4,7 +4,7 @@
 // activation after polkit said yes. Each slot validates its arguments, then streams the protocol
 // frames through HelperSupport::progressStep as {"id", "seq", "frame"} maps.
 
-#include "kauthrequest.h"
+#include "helper/kauth/contract/kauthrequest.h"
 
 #include <KAuth/ActionReply>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Entry point of the KAuth helper, started by D-Bus activation as root (see org.nsviz.helper.service).
-#include "kauthhelper.h"
+#include "helper/kauth/kauthhelper.h"
 
 #include <KAuth/HelperSupport>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "requestrunner.h"
+#include "helper/kauth/requestrunner.h"
 
-#include "protocol.h"
-#include "server.h"
+#include "core/protocol/protocol.h"
+#include "helper/serve/server.h"
 
 #include <nlohmann/json.hpp>
 

@@ -9,7 +9,7 @@
 /// the protocol's own parser, and whatever extends serve (demo handlers) extends KAuth too.
 /// Qt-free, so it is tested without a bus.
 
-#include "kauthrequest.h"
+#include "helper/kauth/contract/kauthrequest.h"
 
 #include <cstdint>
 #include <functional>

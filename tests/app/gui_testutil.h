@@ -2,7 +2,7 @@
 #pragma once
 // Shared by the gui_* tests: the host-small fixture and pixel counting on rendered pictures.
 
-#include "views_testutil.h"
+#include "tests/app/views_testutil.h"
 
 #include <QColor>
 #include <QImage>

@@ -3,9 +3,9 @@
 // Shared by the views_* tests: load fixtures, derive consistent snapshots from edited ones, and dump
 // a model's whole content so an incrementally updated model can be compared with a freshly built one.
 
-#include "delta.h"
-#include "model.h"
-#include "snapshotjson.h"
+#include "core/model/delta.h"
+#include "core/model/model.h"
+#include "core/protocol/snapshotjson.h"
 
 #include <QAbstractItemModel>
 #include <QBrush>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "commandrunner.h"
+#include "tests/common/commandrunner.h"
 
 #include <cerrno>
 #include <chrono>

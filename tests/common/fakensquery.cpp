@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "fakensquery.h"
-#include "procreader.h"
+#include "tests/common/fakensquery.h"
+#include "core/proc/procreader.h"
 
 #include <cerrno>
 #include <unistd.h>

@@ -2,7 +2,7 @@
 #pragma once
 /// @file fakensquery.h An NsQuery over a table, for scanning the fixture trees in tests/data.
 
-#include "nsquery.h"
+#include "core/proc/nsquery.h"
 
 #include <map>
 #include <set>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "nschild.h"
+#include "tests/common/nschild.h"
 
 #include <cerrno>
 #include <csignal>

@@ -3,7 +3,7 @@
 /// @file nschild.h A chain of child processes in fresh namespaces, made with unshare(2) and fork(2),
 /// for integration tests against the real kernel. Everything it starts dies with it.
 
-#include "model.h"
+#include "core/model/model.h"
 
 #include <cstring>
 #include <string>

@@ -2,8 +2,8 @@
 #pragma once
 // Deterministic hand-made snapshots and churn for protocol tests (no /proc needed).
 
-#include "model.h"
-#include "nstype.h"
+#include "core/model/model.h"
+#include "core/model/nstype.h"
 
 #include <algorithm>
 #include <map>

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "app/cluster/clusterlabeler.h"
+
+#include "core/model/containerid.h"
+#include "app/models/usernames.h"
+
+#include <QLocale>
+#include <map>
+#include <unordered_set>
+
+namespace nsviz
+{
+
+int ClusterLabeler::leadingProcess(const Snapshot &s, const ClusterLayout::Cluster &c)
+{
+    std::unordered_set<int> pids;
+    for (int m : c.members)
+        pids.insert(s.processes[m].pid);
+    int best = -1;
+    for (int m : c.members) {
+        const Process &p = s.processes[m];
+        if (pids.count(p.ppid))
+            continue;
+        if (best < 0 || p.pid < s.processes[best].pid)
+            best = m;
+    }
+    if (best < 0 && !c.members.empty())
+        best = c.members.front();
+    return best;
+}
+
+QString ClusterLabeler::referenceText(const Snapshot &s)
+{
+    const QString comm = QString::fromStdString(s.host.referenceComm);
+    QString t = s.host.referencePid == 1 ? QStringLiteral("PID 1")
+                                         : QStringLiteral("PID %1").arg(s.host.referencePid);
+    if (!comm.isEmpty())
+        t += QStringLiteral(" (") + comm + QLatin1Char(')');
+    if (s.host.referencePid != 1)
+        t += QStringLiteral(" — PID 1 not readable");
+    return t;
+}
+
+ClusterLabel ClusterLabeler::label(const Snapshot &s, const ClusterLayout::Cluster &c, NsType type,
+                                   bool localUsers)
+{
+    ClusterLabel l;
+    const QString typeName = QString::fromLatin1(nsTypeName(type));
+    const int n = static_cast<int>(c.members.size());
+    const QString count = n == 1 ? QStringLiteral("1 process") : QStringLiteral("%1 processes").arg(n);
+    l.detail = c.id.valid() ? QStringLiteral("%1:[%2] · %3").arg(typeName).arg(c.id.ino).arg(count) : count;
+
+    if (!c.id.valid()) {
+        l.kind = ClusterLabel::Kind::Unreadable;
+        l.title = QStringLiteral("%1 namespace not readable").arg(typeName);
+        return l;
+    }
+    if (c.isHost) {
+        l.kind = ClusterLabel::Kind::Host;
+        l.title = QStringLiteral("Host");
+        l.command = QStringLiteral("reference ") + referenceText(s);
+        return l;
+    }
+    if (c.members.empty()) {
+        l.kind = ClusterLabel::Kind::Held;
+        const Namespace *ns = s.findNamespace(c.id);
+        if (ns && !ns->bindMounts.empty()) {
+            // "4026531841:/run/netns/blue" -> "/run/netns/blue"
+            std::string m = ns->bindMounts.front();
+            if (auto colon = m.find(':'); colon != std::string::npos)
+                m = m.substr(colon + 1);
+            l.title = QStringLiteral("bind mount ") + QString::fromStdString(m);
+        } else if (ns && !ns->fdHolders.empty()) {
+            l.title = QStringLiteral("held by fd ") + QString::fromStdString(ns->fdHolders.front());
+        } else {
+            l.title = QStringLiteral("hidden (parent or owner only)");
+        }
+        l.detail = QStringLiteral("%1:[%2] · no processes").arg(typeName).arg(c.id.ino);
+        return l;
+    }
+
+    // The container identity most members agree on (a shim or an exec'd debug shell may differ).
+    std::map<std::string, std::pair<int, ContainerIdentity>> votes;
+    for (int m : c.members) {
+        ContainerIdentity id = containerFromCgroup(s.processes[m].cgroup);
+        if (!id.valid())
+            continue;
+        auto &v = votes[id.label()];
+        ++v.first;
+        v.second = std::move(id);
+    }
+    const std::pair<int, ContainerIdentity> *best = nullptr;
+    for (const auto &[key, v] : votes)
+        if (!best || v.first > best->first)
+            best = &v;
+    if (best && best->first * 2 >= n) {
+        l.kind = ClusterLabel::Kind::Container;
+        l.title = QString::fromStdString(best->second.label());
+        l.engine = QString::fromStdString(best->second.engine);
+        return l;
+    }
+
+    l.kind = ClusterLabel::Kind::Process;
+    const int lead = leadingProcess(s, c);
+    const Process &p = s.processes[lead];
+    l.title = QStringLiteral("%1 (pid %2)").arg(QString::fromStdString(p.comm)).arg(p.pid);
+    QStringList args;
+    for (const auto &a : p.cmdline)
+        args << QString::fromStdString(a);
+    QString cmd = args.join(QLatin1Char(' '));
+    if (cmd.size() > 48)
+        cmd = cmd.left(47) + QChar(0x2026);
+    const QString user = UserNames::describe(p.uid, localUsers);
+    l.command = cmd.isEmpty() ? user : cmd + QStringLiteral(" · ") + user;
+    return l;
+}
+
+} // namespace nsviz

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+// What a cluster is called: the host marker for the reference process's namespace, the container
+// engine and id from the members' cgroup paths, otherwise the leading process; always the inode.
+
+#include "app/cluster/clusterlayout.h"
+
+#include <QString>
+
+namespace nsviz
+{
+
+struct ClusterLabel {
+    enum class Kind { Host, Container, Process, Held, Unreadable };
+    Kind kind = Kind::Process;
+    QString title;   ///< "Host", "docker 3f2a9c1b7e4d", "agent (pid 4242)"
+    QString detail;  ///< "net:[4026531840] · 23 processes"
+    QString command; ///< leading process's command line (elided), empty for host/containers
+    QString engine;  ///< container engine when Kind::Container
+};
+
+class ClusterLabeler
+{
+public:
+    /// Label of @p c (a cluster of namespace type @p type in @p s). @p localUsers: resolve uids to names.
+    static ClusterLabel label(const Snapshot &s, const ClusterLayout::Cluster &c, NsType type,
+                              bool localUsers);
+    /// Index into s.processes of the cluster's leading process: the lowest pid whose parent is not
+    /// in the cluster (a container's init), or -1 for an empty cluster.
+    static int leadingProcess(const Snapshot &s, const ClusterLayout::Cluster &c);
+    /// "PID 1 (systemd)" or "kthreadd (PID 2) — PID 1 not readable".
+    static QString referenceText(const Snapshot &s);
+};
+
+} // namespace nsviz

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+// The cluster view: processes as dots inside one circle per namespace, painted directly with
+// QPainter (no QGraphicsScene: 10k items would cost more in bookkeeping than in drawing).
+
+#include "app/cluster/clusterlabeler.h"
+#include "app/cluster/clusterlayout.h"
+#include "app/cluster/clusterstyle.h"
+
+#include <QPointer>
+#include <QWidget>
+#include <map>
+#include <optional>
+
+class QVariantAnimation;
+
+namespace nsviz
+{
+
+class SnapshotStore;
+
+class ClusterView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ClusterView(SnapshotStore *store, QWidget *parent = nullptr);
+
+    NsType groupBy() const { return m_layout.type(); }
+    bool redacted() const { return m_redacted; }
+    QString filterText() const { return m_filter; }
+    /// What is drawn: the store's snapshot, or its redacted copy while redaction is on.
+    const Snapshot &displayedSnapshot() const;
+    const ClusterLayout &clusterLayout() const { return m_layout; }
+    const std::vector<ClusterLabel> &labels() const { return m_labels; }
+    int selectedPid() const { return m_selectedPid; }
+    /// Milliseconds the last layout update and the last paint took.
+    double lastLayoutMs() const { return m_layoutMs; }
+    double lastPaintMs() const { return m_paintMs; }
+    /// World-to-screen scale; 1 means one world unit per logical pixel.
+    double zoom() const { return m_scale; }
+    QPointF panOffset() const { return m_offset; }
+    /// Force light (false) or dark (true) colours instead of following the palette.
+    void setDarkOverride(std::optional<bool> dark);
+    const ClusterStyle &style() const { return m_style; }
+
+    /// Paints the view as it is on screen (same zoom and pan) into @p painter over @p size logical
+    /// pixels. Used by paintEvent, the PNG/SVG export and the headless screenshot.
+    void paintScene(QPainter &painter, const QSizeF &size);
+    /// Paints what the widget shows, through the cached layer (what paintEvent does; the render
+    /// benchmark times it).
+    void paintFrame(QPainter &painter);
+    /// Rich-text tooltip of process @p procIndex (index into displayedSnapshot().processes).
+    QString toolTipForProcess(int procIndex) const;
+
+    QSize sizeHint() const override { return {960, 640}; }
+    QSize minimumSizeHint() const override { return {240, 180}; }
+
+public Q_SLOTS:
+    void setGroupBy(nsviz::NsType type);
+    void setRedacted(bool on);
+    void setFilterText(const QString &text);
+    void fitToView();
+    void zoomIn();
+    void zoomOut();
+    void zoomToCluster(int clusterIndex);
+    /// Ends a zoom gesture: the next frame is rendered sharp at the new scale (the widget does this
+    /// 120 ms after the last wheel step).
+    void finishZoomGesture();
+    /// Moves the picture by @p delta logical pixels (drag, arrow keys, benchmarks).
+    void panBy(QPointF delta);
+    /// Selects the process and brings it into view (from a findings list, a table, ...).
+    void selectPid(int pid);
+    /// Packs from scratch (tightens the picture after many clusters came and went).
+    void compactLayout();
+
+Q_SIGNALS:
+    /// A process was clicked (0: selection cleared).
+    void processSelected(int pid);
+    /// A cluster was clicked: the namespace of type groupBy() with this id.
+    void clusterSelected(nsviz::NsType type, quint64 dev, quint64 inode);
+    void layoutUpdated();
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+    void leaveEvent(QEvent *event) override;
+    void changeEvent(QEvent *event) override;
+    bool event(QEvent *event) override;
+
+private:
+    void onReset();
+    void onDelta();
+    void rebuild();
+    void recolour();
+    QRectF contentRect(const QSizeF &size) const;
+    bool legendOnRight(const QSizeF &size) const;
+    QRectF legendRect(const QSizeF &size) const;
+    void fitTransform(const QSizeF &size, double &scale, QPointF &offset) const;
+    void animateTo(double scale, QPointF offset);
+    void zoomAround(double factor, QPointF anchor);
+    QPointF toWorld(QPointF screen) const { return (screen - m_offset) / m_scale; }
+    QPointF toScreen(double x, double y) const { return QPointF(x * m_scale, y * m_scale) + m_offset; }
+    int dotAtScreen(QPointF pos) const;
+    void paintClusters(QPainter &p, const QRectF &world);
+    void paintDots(QPainter &p, const QRectF &world);
+    void paintWarnings(QPainter &p, const QRectF &world);
+    void paintLabels(QPainter &p, const QRectF &area, const QSizeF &viewSize);
+    /// Everything that lives in world space (background, circles, dots, marks, labels) for the
+    /// screen region @p area under the current transform.
+    void paintWorld(QPainter &p, const QRectF &area, const QSizeF &viewSize);
+    void paintRings(QPainter &p);
+    /// The cached picture of paintWorld() for the viewport plus a margin: pan frames are a blit,
+    /// zoom frames scale it until a crisp re-render shortly after the last step.
+    void renderLayer();
+    bool layerCovers() const;
+    void invalidateLayer();
+    void paintHeader(QPainter &p, const QSizeF &size);
+    void paintLegend(QPainter &p, const QSizeF &size);
+    void paintEmpty(QPainter &p, const QSizeF &size);
+    QColor dotColour(const ClusterLayout::Dot &d) const;
+
+    QPointer<SnapshotStore> m_store;
+    ClusterLayout m_layout;
+    ClusterStyle m_style;
+    std::optional<bool> m_darkOverride;
+    bool m_redacted = false;
+    Snapshot m_redactedSnapshot;
+    bool m_localUsers = false;
+    std::vector<ClusterLabel> m_labels;
+    std::vector<QRgb> m_dotColour; ///< per dot, with the filter's dimming applied
+    std::vector<std::uint8_t> m_clusterMatches;
+    QString m_filter;
+    int m_warningCount = 0;
+    /// Flagged processes grouped by container (or process) for the callouts next to their cluster.
+    struct WarningGroup {
+        int cluster = 0;
+        QString label;
+        QString detail; ///< "host net · own mnt, pid, ipc"
+        std::vector<int> dots;
+    };
+    std::vector<WarningGroup> m_warningGroups;
+    /// Cluster hues handed out in order of appearance, so neighbours rarely share a colour.
+    std::map<NsId, int> m_hueIndex;
+    int m_nextHue = 0;
+    QColor clusterHue(const NsId &id) const;
+    void paintCallouts(QPainter &p, const QRectF &area, QVector<QRectF> &taken);
+    QImage m_layer;
+    double m_layerScale = 0;
+    QPointF m_layerOffset;
+    bool m_layerValid = false;
+    class QTimer *m_crispTimer = nullptr;
+    std::vector<QRgb> m_spriteKeys;
+    std::vector<QImage> m_sprites;
+    double m_spriteRadius = -1;
+
+    double m_scale = 1.0;
+    QPointF m_offset;
+    bool m_userMoved = false; ///< once the user zoomed or panned, updates and resizes keep the view
+    QVariantAnimation *m_anim = nullptr;
+    double m_animFromScale = 1, m_animToScale = 1;
+    QPointF m_animFromOffset, m_animToOffset;
+
+    int m_selectedPid = 0;
+    NsId m_selectedCluster;
+    int m_hoverDot = -1;
+    QPoint m_pressPos;
+    QPointF m_pressOffset;
+    bool m_pressed = false;
+    bool m_dragging = false;
+
+    double m_layoutMs = 0;
+    double m_paintMs = 0;
+};
+
+} // namespace nsviz

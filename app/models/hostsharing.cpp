@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "app/models/hostsharing.h"
+
+#include "core/model/containerid.h"
+
+#include <algorithm>
+#include <map>
+
+namespace nsviz
+{
+
+bool differsFromHost(const Snapshot &s, const Process &p, NsType t)
+{
+    // Compare with hostNs rather than trusting differsFromHost bits: files from other tools or
+    // older helpers may not carry them, and the comparison is cheap.
+    const NsId &mine = p.ns[index(t)];
+    const NsId &host = s.hostNs[index(t)];
+    return mine.valid() && host.valid() && mine != host;
+}
+
+std::uint8_t hostDifferenceMask(const Snapshot &s, const Process &p)
+{
+    std::uint8_t mask = 0;
+    for (NsType t : kAllNsTypes)
+        if (differsFromHost(s, p, t))
+            mask |= 1u << index(t);
+    return mask;
+}
+
+HostRelation hostRelation(const Snapshot &s, const Process &p)
+{
+    // Kernel threads (kdevtmpfs has its own mount namespace) are not containers.
+    if (p.pid == s.host.referencePid || p.kernelThread)
+        return HostRelation::Host;
+    bool anyValid = false;
+    for (const auto &id : p.ns)
+        anyValid = anyValid || id.valid();
+    if (!anyValid)
+        return HostRelation::Invisible;
+    const NsId &net = p.ns[index(NsType::Net)];
+    const bool hostNet = net.valid() && net == s.hostNs[index(NsType::Net)];
+    const bool isolated = differsFromHost(s, p, NsType::Mnt) || differsFromHost(s, p, NsType::Pid);
+    if (hostNet && isolated)
+        return HostRelation::HostNetWarning;
+    if (hostDifferenceMask(s, p) != 0)
+        return HostRelation::Isolated;
+    return HostRelation::Host;
+}
+
+std::vector<int> hostNetWarnings(const Snapshot &s)
+{
+    std::vector<int> out;
+    for (std::size_t i = 0; i < s.processes.size(); ++i)
+        if (hostRelation(s, s.processes[i]) == HostRelation::HostNetWarning)
+            out.push_back(static_cast<int>(i));
+    return out;
+}
+
+std::vector<HostNetGroup> hostNetGroups(const Snapshot &s)
+{
+    std::map<std::string, HostNetGroup> byKey;
+    for (int i : hostNetWarnings(s)) {
+        const Process &p = s.processes[i];
+        const ContainerIdentity id = containerFromCgroup(p.cgroup);
+        std::string key;
+        if (id.valid())
+            key = "c:" + id.label();
+        else if (differsFromHost(s, p, NsType::Pid))
+            key = "p:" + std::to_string(p.ns[index(NsType::Pid)].ino);
+        else
+            key = "m:" + std::to_string(p.ns[index(NsType::Mnt)].ino);
+        HostNetGroup &g = byKey[key];
+        if (g.procs.empty()) {
+            g.label = id.valid() ? id.label() : p.comm + " (pid " + std::to_string(p.pid) + ")";
+            g.own = hostDifferenceMask(s, p);
+        }
+        g.procs.push_back(i);
+    }
+    std::vector<HostNetGroup> out;
+    out.reserve(byKey.size());
+    for (auto &[key, g] : byKey)
+        out.push_back(std::move(g));
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto &a, const auto &b) { return a.procs.size() > b.procs.size(); });
+    return out;
+}
+
+} // namespace nsviz

@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "app/models/namespacetreemodel.h"
+
+#include "app/models/snapshotstore.h"
+#include "app/models/viewhelpers.h"
+
+#include <QBrush>
+#include <QFont>
+#include <QGuiApplication>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace nsviz
+{
+
+namespace
+{
+enum GroupId { OwnerUnknownGroup = 1, PidNsUnknownGroup = 2 };
+
+/// Why a node sits at the top instead of under its parent/owner.
+enum class Orphan : std::uint8_t {
+    None = 0,
+    Root,          ///< it truly has no parent (the initial namespace)
+    KernelSaidNo,  ///< NS_GET_PARENT/NS_GET_USERNS refused: unknown, not absent
+    NotInSnapshot, ///< the parent/owner id is known but no such namespace was recorded
+    Loop,          ///< the parent chain loops (corrupt input): shown at the top rather than lost
+};
+
+struct Key {
+    std::uint8_t kind = 0;
+    std::uint64_t a = 0, b = 0;
+    bool operator==(const Key &) const = default;
+};
+struct KeyHash {
+    std::size_t operator()(const Key &k) const noexcept
+    {
+        return std::hash<std::uint64_t>()(k.a * 1000003u ^ k.b * 31u ^ k.kind);
+    }
+};
+} // namespace
+
+struct NamespaceTreeModel::Node {
+    NodeKind kind = NodeKind::Group;
+    // Payload: one of these, by kind.
+    int group = 0;
+    QString groupTitle;
+    // Shared with the model's caches: unchanged processes are not copied on every delta.
+    std::shared_ptr<const Namespace> ns;
+    std::shared_ptr<const Process> proc;
+    // Derived from the rest of the snapshot, compared like the payload.
+    QString leader; ///< namespace: leading (lowest-pid) process, "nginx (6025)"
+    Orphan orphan = Orphan::None;
+    std::optional<NsId> missing; ///< the parent/owner that is not in the snapshot
+    // Tree.
+    Node *parent = nullptr;
+    int row = 0;
+    std::vector<std::unique_ptr<Node>> children;
+
+    Key key() const
+    {
+        switch (kind) {
+        case NodeKind::Group:
+            return {0, static_cast<std::uint64_t>(group), 0};
+        case NodeKind::Namespace:
+            return {1, ns->id.dev, ns->id.ino};
+        case NodeKind::Process:
+            return {2, static_cast<std::uint64_t>(proc->pid), proc->startTime};
+        }
+        return {};
+    }
+    bool samePayload(const Node &o) const
+    {
+        if (kind != o.kind || leader != o.leader || orphan != o.orphan || missing != o.missing)
+            return false;
+        switch (kind) {
+        case NodeKind::Group:
+            return group == o.group && groupTitle == o.groupTitle;
+        case NodeKind::Namespace:
+            return ns == o.ns || *ns == *o.ns;
+        case NodeKind::Process:
+            return proc == o.proc || *proc == *o.proc;
+        }
+        return false;
+    }
+    void copyPayload(const Node &o)
+    {
+        group = o.group;
+        groupTitle = o.groupTitle;
+        ns = o.ns;
+        proc = o.proc;
+        leader = o.leader;
+        orphan = o.orphan;
+        missing = o.missing;
+    }
+    void adopt(std::unique_ptr<Node> child)
+    {
+        child->parent = this;
+        child->row = static_cast<int>(children.size());
+        children.push_back(std::move(child));
+    }
+};
+
+NamespaceTreeModel::NamespaceTreeModel(SnapshotStore *store, Hierarchy hierarchy, QObject *parent)
+    : QAbstractItemModel(parent), m_store(store), m_hierarchy(hierarchy)
+{
+    connect(store, &SnapshotStore::aboutToReset, this, &NamespaceTreeModel::onAboutToReset);
+    connect(store, &SnapshotStore::snapshotReset, this, &NamespaceTreeModel::onReset);
+    connect(store, &SnapshotStore::deltaApplied, this, &NamespaceTreeModel::onDeltaApplied);
+    m_root = build(store->snapshot());
+    reindex();
+}
+
+NamespaceTreeModel::~NamespaceTreeModel() = default;
+
+void NamespaceTreeModel::onAboutToReset()
+{
+    beginResetModel();
+}
+
+void NamespaceTreeModel::onReset()
+{
+    m_procCache.clear();
+    m_nsCache.clear();
+    m_root = build(m_store->snapshot());
+    reindex();
+    endResetModel();
+}
+
+void NamespaceTreeModel::onDeltaApplied(const SnapshotDelta &delta)
+{
+    updateCaches(delta);
+    // The delta says what changed, but one process or namespace can move several rows (a namespace
+    // whose parent becomes known moves under it; a group's count changes). Rebuilding the wanted tree
+    // and reconciling by identity turns all of that into exact row operations.
+    std::unique_ptr<Node> want = build(m_store->snapshot());
+    reconcile(m_root.get(), want.get());
+    reindex();
+}
+
+std::shared_ptr<const Process> NamespaceTreeModel::cached(const Process &p)
+{
+    auto &slot = m_procCache[p.pid];
+    if (!slot || slot->startTime != p.startTime)
+        slot = std::make_shared<const Process>(p);
+    return slot;
+}
+
+std::shared_ptr<const Namespace> NamespaceTreeModel::cached(const Namespace &n)
+{
+    auto &slot = m_nsCache[n.id];
+    if (!slot)
+        slot = std::make_shared<const Namespace>(n);
+    return slot;
+}
+
+void NamespaceTreeModel::updateCaches(const SnapshotDelta &d)
+{
+    for (const auto &k : d.removedProcesses)
+        if (auto it = m_procCache.find(k.pid);
+            it != m_procCache.end() && it->second->startTime == k.startTime)
+            m_procCache.erase(it);
+    for (const auto *list : {&d.changedProcesses, &d.addedProcesses})
+        for (const auto &p : *list)
+            m_procCache[p.pid] = std::make_shared<const Process>(p);
+    for (const auto &id : d.removedNamespaces)
+        m_nsCache.erase(id);
+    for (const auto *list : {&d.changedNamespaces, &d.addedNamespaces})
+        for (const auto &n : *list)
+            m_nsCache[n.id] = std::make_shared<const Namespace>(n);
+}
+
+std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapshot &s)
+{
+    auto root = std::make_unique<Node>();
+    const NsType nodeType = m_hierarchy == Hierarchy::User ? NsType::User : NsType::Pid;
+
+    std::unordered_map<NsId, const Namespace *, NsIdHash> byId;
+    for (const auto &n : s.namespaces)
+        byId.emplace(n.id, &n);
+    std::unordered_map<int, const Process *> byPid;
+    for (const auto &p : s.processes)
+        byPid.emplace(p.pid, &p);
+
+    auto leaderOf = [&](const Namespace &n) -> QString {
+        if (n.pids.empty())
+            return {};
+        auto it = byPid.find(n.pids.front());
+        if (it == byPid.end())
+            return QString::number(n.pids.front());
+        return QString::fromStdString(it->second->comm) % QStringLiteral(" (") %
+               QString::number(it->second->pid) % QLatin1Char(')');
+    };
+    auto makeNs = [&](const Namespace &n) {
+        auto node = std::make_unique<Node>();
+        node->kind = NodeKind::Namespace;
+        node->ns = cached(n);
+        node->leader = leaderOf(n);
+        return node;
+    };
+
+    // Hierarchy nodes (user or pid namespaces), attached by parent.
+    std::vector<const Namespace *> hier;
+    for (const auto &n : s.namespaces)
+        if (n.type == nodeType)
+            hier.push_back(&n);
+    std::sort(hier.begin(), hier.end(), [](auto *a, auto *b) { return a->id < b->id; });
+
+    std::unordered_map<NsId, Node *, NsIdHash> nodeOf;
+    std::vector<std::unique_ptr<Node>> hierNodes;
+    for (const Namespace *n : hier) {
+        hierNodes.push_back(makeNs(*n));
+        nodeOf.emplace(n->id, hierNodes.back().get());
+    }
+
+    auto parentOf = [&](const Namespace &n) -> const Namespace * {
+        if (!n.parentKnown || !n.parent)
+            return nullptr;
+        auto it = byId.find(*n.parent);
+        return (it != byId.end() && it->second->type == nodeType) ? it->second : nullptr;
+    };
+    // Which parent chains loop (only corrupt input can do that): those nodes go to the top.
+    auto loops = [&](const Namespace &n) {
+        std::set<NsId> seen{n.id};
+        for (const Namespace *p = parentOf(n); p; p = parentOf(*p))
+            if (!seen.insert(p->id).second)
+                return true;
+        return false;
+    };
+
+    std::vector<std::unique_ptr<Node>> top;
+    // Pass 1 decides every placement, pass 2 moves the nodes, so children are adopted in sorted order.
+    std::vector<Node *> attachTo(hierNodes.size(), nullptr);
+    for (std::size_t i = 0; i < hierNodes.size(); ++i) {
+        Node *node = hierNodes[i].get();
+        const Namespace &n = *node->ns;
+        if (!n.parentKnown) {
+            node->orphan = Orphan::KernelSaidNo;
+        } else if (!n.parent) {
+            node->orphan = Orphan::Root;
+        } else if (const Namespace *p = parentOf(n); !p) {
+            node->orphan = Orphan::NotInSnapshot;
+            node->missing = n.parent;
+        } else if (loops(n)) {
+            node->orphan = Orphan::Loop;
+        } else {
+            attachTo[i] = nodeOf.at(p->id);
+        }
+    }
+    for (std::size_t i = 0; i < hierNodes.size(); ++i) {
+        if (attachTo[i])
+            attachTo[i]->adopt(std::move(hierNodes[i]));
+        else
+            top.push_back(std::move(hierNodes[i]));
+    }
+
+    auto group = std::make_unique<Node>();
+    group->kind = NodeKind::Group;
+
+    if (m_hierarchy == Hierarchy::User) {
+        // Owned namespaces under their owner, ordered by (type, id) after the child user namespaces.
+        group->group = OwnerUnknownGroup;
+        std::vector<const Namespace *> owned;
+        for (const auto &n : s.namespaces)
+            if (n.type != NsType::User)
+                owned.push_back(&n);
+        std::sort(owned.begin(), owned.end(),
+                  [](auto *a, auto *b) { return std::pair(a->type, a->id) < std::pair(b->type, b->id); });
+        for (const Namespace *n : owned) {
+            auto node = makeNs(*n);
+            Node *owner = nullptr;
+            if (n->ownerKnown && n->owner)
+                if (auto it = nodeOf.find(*n->owner); it != nodeOf.end())
+                    owner = it->second;
+            if (owner) {
+                owner->adopt(std::move(node));
+                continue;
+            }
+            if (!n->ownerKnown)
+                node->orphan = Orphan::KernelSaidNo;
+            else if (n->owner) {
+                node->orphan = Orphan::NotInSnapshot;
+                node->missing = n->owner;
+            } else {
+                node->orphan = Orphan::Root; // no owner recorded at all
+            }
+            group->adopt(std::move(node));
+        }
+        group->groupTitle = QStringLiteral("Owner unknown");
+    } else {
+        // Processes under their pid namespace, by pid, after the child pid namespaces.
+        group->group = PidNsUnknownGroup;
+        for (const auto &p : s.processes) {
+            auto node = std::make_unique<Node>();
+            node->kind = NodeKind::Process;
+            node->proc = cached(p);
+            Node *home = nullptr;
+            if (p.ns[nsviz::index(NsType::Pid)].valid())
+                if (auto it = nodeOf.find(p.ns[nsviz::index(NsType::Pid)]); it != nodeOf.end())
+                    home = it->second;
+            (home ? home : group.get())->adopt(std::move(node));
+        }
+        group->groupTitle = QStringLiteral("Pid namespace not visible");
+    }
+
+    for (auto &n : top)
+        root->adopt(std::move(n));
+    if (!group->children.empty()) {
+        group->groupTitle +=
+            QStringLiteral(" (") % QString::number(group->children.size()) % QLatin1Char(')');
+        root->adopt(std::move(group));
+    }
+    return root;
+}
+
+void NamespaceTreeModel::reconcile(Node *cur, Node *want)
+{
+    auto &cc = cur->children;
+    auto &wc = want->children;
+    const QModelIndex parentIndex = indexOfNode(cur);
+
+    std::unordered_map<Key, std::size_t, KeyHash> wantPos;
+    wantPos.reserve(wc.size());
+    for (std::size_t i = 0; i < wc.size(); ++i)
+        wantPos.emplace(wc[i]->key(), i);
+
+    // 1. Remove what is gone, and what would be out of order (children are sorted by stable keys,
+    //    so this only triggers on inconsistent input; it keeps the walk below simple and correct).
+    std::vector<char> drop(cc.size(), 0);
+    std::size_t last = 0;
+    bool any = false;
+    for (std::size_t i = 0; i < cc.size(); ++i) {
+        auto it = wantPos.find(cc[i]->key());
+        if (it == wantPos.end() || (any && it->second < last)) {
+            drop[i] = 1;
+        } else {
+            last = it->second;
+            any = true;
+        }
+    }
+    for (int i = static_cast<int>(cc.size()) - 1; i >= 0;) {
+        if (!drop[static_cast<std::size_t>(i)]) {
+            --i;
+            continue;
+        }
+        int first = i;
+        while (first > 0 && drop[static_cast<std::size_t>(first - 1)])
+            --first;
+        beginRemoveRows(parentIndex, first, i);
+        std::vector<std::unique_ptr<Node>> graveyard(std::make_move_iterator(cc.begin() + first),
+                                                     std::make_move_iterator(cc.begin() + i + 1));
+        cc.erase(cc.begin() + first, cc.begin() + i + 1);
+        for (std::size_t r = static_cast<std::size_t>(first); r < cc.size(); ++r)
+            cc[r]->row = static_cast<int>(r);
+        endRemoveRows();
+        // graveyard frees the nodes only now: nothing can reach them through an index any more.
+        i = first - 1;
+    }
+
+    // 2. Walk both lists: update the survivors, insert the new runs.
+    std::size_t j = 0;
+    for (std::size_t i = 0; i < wc.size();) {
+        if (j < cc.size() && cc[j]->key() == wc[i]->key()) {
+            Node *c = cc[j].get();
+            if (!c->samePayload(*wc[i])) {
+                c->copyPayload(*wc[i]);
+                Q_EMIT dataChanged(indexOfNode(c, 0), indexOfNode(c, ColumnCount - 1));
+            }
+            reconcile(c, wc[i].get());
+            ++i;
+            ++j;
+            continue;
+        }
+        // Everything wanted before the next survivor is new.
+        const std::size_t stop = j < cc.size() ? wantPos.at(cc[j]->key()) : wc.size();
+        const int count = static_cast<int>(stop - i);
+        beginInsertRows(parentIndex, static_cast<int>(j), static_cast<int>(j) + count - 1);
+        std::vector<std::unique_ptr<Node>> run;
+        for (std::size_t m = i; m < stop; ++m) {
+            wc[m]->parent = cur;
+            run.push_back(std::move(wc[m]));
+        }
+        cc.insert(cc.begin() + static_cast<std::ptrdiff_t>(j), std::make_move_iterator(run.begin()),
+                  std::make_move_iterator(run.end()));
+        for (std::size_t r = j; r < cc.size(); ++r)
+            cc[r]->row = static_cast<int>(r);
+        endInsertRows();
+        j += static_cast<std::size_t>(count);
+        i = stop;
+    }
+}
+
+void NamespaceTreeModel::reindex()
+{
+    m_byPid.clear();
+    m_byNs.clear();
+    std::vector<Node *> stack{m_root.get()};
+    while (!stack.empty()) {
+        Node *n = stack.back();
+        stack.pop_back();
+        if (n->kind == NodeKind::Process)
+            m_byPid[n->proc->pid] = n;
+        else if (n->kind == NodeKind::Namespace)
+            m_byNs[n->ns->id] = n;
+        for (auto &c : n->children)
+            stack.push_back(c.get());
+    }
+}
+
+QModelIndex NamespaceTreeModel::indexOfNode(const Node *n, int column) const
+{
+    if (!n || n == m_root.get())
+        return {};
+    return createIndex(n->row, column, const_cast<Node *>(n));
+}
+
+NamespaceTreeModel::Node *NamespaceTreeModel::nodeOf(const QModelIndex &index) const
+{
+    return index.isValid() ? static_cast<Node *>(index.internalPointer()) : m_root.get();
+}
+
+QModelIndex NamespaceTreeModel::index(int row, int column, const QModelIndex &parent) const
+{
+    if (column < 0 || column >= ColumnCount || row < 0 || (parent.isValid() && parent.column() != 0))
+        return {};
+    const Node *p = nodeOf(parent);
+    if (static_cast<std::size_t>(row) >= p->children.size())
+        return {};
+    return createIndex(row, column, p->children[static_cast<std::size_t>(row)].get());
+}
+
+QModelIndex NamespaceTreeModel::parent(const QModelIndex &child) const
+{
+    if (!child.isValid())
+        return {};
+    return indexOfNode(nodeOf(child)->parent);
+}
+
+int NamespaceTreeModel::rowCount(const QModelIndex &parent) const
+{
+    if (parent.isValid() && parent.column() != 0)
+        return 0;
+    return static_cast<int>(nodeOf(parent)->children.size());
+}
+
+int NamespaceTreeModel::columnCount(const QModelIndex &) const
+{
+    return ColumnCount;
+}
+
+QModelIndex NamespaceTreeModel::indexOfProcess(int pid) const
+{
+    auto it = m_byPid.find(pid);
+    return it == m_byPid.end() ? QModelIndex() : indexOfNode(it->second);
+}
+
+QModelIndex NamespaceTreeModel::indexOfNamespace(const NsId &id) const
+{
+    auto it = m_byNs.find(id);
+    return it == m_byNs.end() ? QModelIndex() : indexOfNode(it->second);
+}
+
+namespace
+{
+QString orphanText(Orphan o, const std::optional<NsId> &missing, NsType missingType, bool owner)
+{
+    const QString what = owner ? QStringLiteral("owner") : QStringLiteral("parent");
+    switch (o) {
+    case Orphan::KernelSaidNo:
+        return what % QStringLiteral(" unknown: the kernel would not tell (EPERM)");
+    case Orphan::NotInSnapshot:
+        return what % QLatin1Char(' ') % (missing ? views::nsLabel(missingType, *missing) : QString()) %
+               QStringLiteral(" not in the snapshot");
+    case Orphan::Loop:
+        return what % QStringLiteral(" chain loops (inconsistent data)");
+    case Orphan::Root:
+        return owner ? QStringLiteral("no owner recorded") : QString();
+    case Orphan::None:
+        break;
+    }
+    return {};
+}
+} // namespace
+
+QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
+{
+    if (!checkIndex(idx, CheckIndexOption::IndexIsValid | CheckIndexOption::DoNotUseParent))
+        return {};
+    const Node *n = nodeOf(idx);
+    const int col = idx.column();
+    const QPalette pal = QGuiApplication::palette();
+
+    if (role == KindRole)
+        return static_cast<int>(n->kind);
+
+    if (n->kind == NodeKind::Group) {
+        switch (role) {
+        case Qt::DisplayRole:
+            if (col == NameColumn)
+                return n->groupTitle;
+            return {};
+        case Qt::DecorationRole:
+            return col == NameColumn ? QVariant(views::nodeIcon(views::NodeIcon::Group, NsType::Mnt, pal))
+                                     : QVariant();
+        case Qt::ForegroundRole:
+            return QBrush(views::mutedTextColor(pal));
+        case Qt::ToolTipRole:
+            return n->group == OwnerUnknownGroup
+                       ? QStringLiteral("Namespaces whose owning user namespace the kernel would not reveal "
+                                        "or that is not in the snapshot")
+                       : QStringLiteral("Processes whose pid namespace could not be read (permissions) "
+                                        "or is not in the snapshot");
+        default:
+            return {};
+        }
+    }
+
+    if (n->kind == NodeKind::Process) {
+        const Process &p = *n->proc;
+        switch (role) {
+        case Qt::DisplayRole:
+            switch (col) {
+            case NameColumn:
+                return QString::fromStdString(p.comm);
+            case PidsColumn:
+                return views::nspidString(p);
+            case DetailsColumn:
+                if (!p.visible)
+                    return QStringLiteral("namespaces not readable");
+                return QString(QStringLiteral("uid ") % QString::number(p.uid) % QStringLiteral(" · ") %
+                               views::commandLine(p));
+            }
+            return {};
+        case PidRole:
+            return p.pid;
+        case NspidRole:
+            return views::nspidString(p);
+        case Qt::DecorationRole:
+            return col == NameColumn ? QVariant(views::nodeIcon(views::NodeIcon::Process, NsType::Pid, pal))
+                                     : QVariant();
+        case Qt::ForegroundRole:
+            if (col == DetailsColumn || p.kernelThread || !p.visible)
+                return QBrush(views::mutedTextColor(pal));
+            return {};
+        case Qt::TextAlignmentRole:
+            return col == PidsColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+        case Qt::ToolTipRole: {
+            QString tip = QStringLiteral("PID %1 (%2)").arg(p.pid).arg(QString::fromStdString(p.comm));
+            if (p.nspid.size() > 1)
+                tip += QStringLiteral("\nPID in each pid namespace, outermost first: ") %
+                       views::nspidString(p) %
+                       QStringLiteral("\n(the last number is what the process sees as its own PID)");
+            tip += QStringLiteral("\n") % views::commandLine(p);
+            return tip;
+        }
+        default:
+            return {};
+        }
+    }
+
+    // Namespace rows.
+    const Namespace &ns = *n->ns;
+    const bool hidden = views::isHidden(ns);
+    const bool ownerView = m_hierarchy == Hierarchy::User && ns.type != NsType::User;
+    const bool unknown =
+        n->orphan == Orphan::KernelSaidNo || n->orphan == Orphan::NotInSnapshot || n->orphan == Orphan::Loop;
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (col) {
+        case NameColumn:
+            return QString(views::nsLabel(ns.type, ns.id) %
+                           (ns.isHost ? QStringLiteral("  host") : QString()));
+        case ProcessesColumn:
+            return static_cast<int>(ns.pids.size());
+        case DetailsColumn: {
+            QStringList parts;
+            if (!n->leader.isEmpty())
+                parts << n->leader;
+            if (ns.type == NsType::User && ns.ownerUid)
+                parts << QStringLiteral("owner uid ") % QString::number(*ns.ownerUid);
+            if (hidden) {
+                if (ns.foundBy & FoundByBindMount)
+                    parts << QStringLiteral("hidden: bind mount");
+                else if (ns.foundBy & FoundByFd)
+                    parts << QStringLiteral("hidden: open fd");
+                else
+                    parts << QStringLiteral("hidden: only as ") % (ownerView || ns.type == NsType::User
+                                                                       ? QStringLiteral("parent/owner")
+                                                                       : QStringLiteral("parent"));
+            }
+            const QString o =
+                orphanText(n->orphan, n->missing, ownerView ? NsType::User : ns.type, ownerView);
+            if (!o.isEmpty() && n->orphan != Orphan::Root)
+                parts << o;
+            return parts.join(QStringLiteral(" · "));
+        }
+        }
+        return {};
+    case NsTypeRole:
+        return static_cast<int>(nsviz::index(ns.type));
+    case NsInodeRole:
+        return QVariant::fromValue<qulonglong>(ns.id.ino);
+    case HiddenRole:
+        return hidden;
+    case HostRole:
+        return ns.isHost;
+    case UnknownParentRole:
+        return unknown;
+    case FoundByRole:
+        return static_cast<int>(ns.foundBy);
+    case Qt::DecorationRole: {
+        if (col != NameColumn)
+            return {};
+        views::NodeIcon kind = views::NodeIcon::Namespace;
+        if (hidden)
+            kind = views::NodeIcon::HiddenNamespace;
+        else if (unknown)
+            kind = views::NodeIcon::UnknownParent;
+        else if (ns.isHost)
+            kind = views::NodeIcon::HostNamespace;
+        return views::nodeIcon(kind, ns.type, pal);
+    }
+    case Qt::FontRole: {
+        if (!hidden && !ns.isHost)
+            return {};
+        QFont f = QGuiApplication::font();
+        f.setItalic(hidden);
+        f.setBold(ns.isHost && col == NameColumn);
+        return f;
+    }
+    case Qt::ForegroundRole:
+        if (hidden)
+            return QBrush(views::hiddenTextColor(pal));
+        if (col == DetailsColumn)
+            return QBrush(views::mutedTextColor(pal));
+        return {};
+    case Qt::TextAlignmentRole:
+        return col == ProcessesColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    case Qt::ToolTipRole: {
+        const std::string_view desc = nsTypeDescription(ns.type);
+        QString tip = views::nsLabel(ns.type, ns.id) %
+                      (ns.isHost ? QStringLiteral(" — the host's") : QString()) % QStringLiteral("\n") %
+                      QString::fromUtf8(desc.data(), static_cast<qsizetype>(desc.size())) %
+                      QStringLiteral("\n") % views::foundByText(ns);
+        if (ns.type == NsType::User && ns.ownerUid)
+            tip += QStringLiteral("\ncreated by uid ") % QString::number(*ns.ownerUid);
+        if (!n->leader.isEmpty())
+            tip += QStringLiteral("\nleading process: ") % n->leader;
+        const QString o = orphanText(n->orphan, n->missing, ownerView ? NsType::User : ns.type, ownerView);
+        if (!o.isEmpty())
+            tip += QStringLiteral("\n") % o;
+        return tip;
+    }
+    default:
+        return {};
+    }
+}
+
+QVariant NamespaceTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractItemModel::headerData(section, orientation, role);
+    switch (section) {
+    case NameColumn:
+        return m_hierarchy == Hierarchy::User ? QStringLiteral("User namespace / owned namespaces")
+                                              : QStringLiteral("Pid namespace / processes");
+    case ProcessesColumn:
+        return QStringLiteral("Procs");
+    case PidsColumn:
+        return QStringLiteral("PID (outer/…/inner)");
+    case DetailsColumn:
+        return QStringLiteral("Details");
+    }
+    return {};
+}
+
+} // namespace nsviz

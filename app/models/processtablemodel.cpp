@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "app/models/processtablemodel.h"
+
+#include "app/models/hostsharing.h"
+#include "app/models/snapshotstore.h"
+#include "app/models/usernames.h"
+#include "app/models/viewhelpers.h"
+
+#include <QBrush>
+#include <QGuiApplication>
+#include <QtDebug>
+
+#include <algorithm>
+
+namespace nsviz
+{
+
+namespace
+{
+auto pidLess = [](const std::shared_ptr<const Process> &p, int pid) { return p->pid < pid; };
+} // namespace
+
+ProcessTableModel::ProcessTableModel(SnapshotStore *store, QObject *parent)
+    : QAbstractTableModel(parent), m_store(store)
+{
+    connect(store, &SnapshotStore::aboutToReset, this, &ProcessTableModel::onAboutToReset);
+    connect(store, &SnapshotStore::snapshotReset, this, &ProcessTableModel::onReset);
+    connect(store, &SnapshotStore::deltaApplied, this, &ProcessTableModel::onDeltaApplied);
+    loadFromStore();
+}
+
+void ProcessTableModel::loadFromStore()
+{
+    const Snapshot &s = m_store->snapshot();
+    m_rows.clear();
+    m_rows.reserve(s.processes.size());
+    for (const auto &p : s.processes)
+        m_rows.push_back(std::make_shared<const Process>(p));
+    m_hostNs = s.hostNs;
+    m_resolveUsers = UserNames::isLocalSnapshot(s);
+}
+
+void ProcessTableModel::onAboutToReset()
+{
+    beginResetModel();
+}
+
+void ProcessTableModel::onReset()
+{
+    loadFromStore();
+    endResetModel();
+}
+
+void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
+{
+    auto rowOfKey = [this](const ProcKey &k) -> int {
+        auto it = std::lower_bound(m_rows.begin(), m_rows.end(), k.pid, pidLess);
+        if (it == m_rows.end() || (*it)->pid != k.pid || (*it)->startTime != k.startTime)
+            return -1;
+        return static_cast<int>(it - m_rows.begin());
+    };
+
+    // Removals first (a reused pid is a removal plus an addition), in descending contiguous runs.
+    std::vector<int> rows;
+    for (const auto &k : d.removedProcesses)
+        if (int r = rowOfKey(k); r >= 0)
+            rows.push_back(r);
+    std::sort(rows.begin(), rows.end(), std::greater<>());
+    for (std::size_t i = 0; i < rows.size();) {
+        std::size_t j = i + 1;
+        while (j < rows.size() && rows[j] == rows[j - 1] - 1)
+            ++j;
+        const int last = rows[i], first = rows[j - 1];
+        beginRemoveRows({}, first, last);
+        m_rows.erase(m_rows.begin() + first, m_rows.begin() + last + 1);
+        endRemoveRows();
+        i = j;
+    }
+
+    // Changes: replace in place, one dataChanged per contiguous run.
+    rows.clear();
+    for (const auto &p : d.changedProcesses)
+        if (int r = rowOfKey(p.key()); r >= 0) {
+            m_rows[static_cast<std::size_t>(r)] = std::make_shared<const Process>(p);
+            rows.push_back(r);
+        }
+    std::sort(rows.begin(), rows.end());
+    for (std::size_t i = 0; i < rows.size();) {
+        std::size_t j = i + 1;
+        while (j < rows.size() && rows[j] == rows[j - 1] + 1)
+            ++j;
+        Q_EMIT dataChanged(index(rows[i], 0), index(rows[j - 1], ColumnCount - 1));
+        i = j;
+    }
+
+    // A new reference process changes which cells are greyed, not the rows.
+    if (d.hostNs != m_hostNs) {
+        m_hostNs = d.hostNs;
+        if (!m_rows.empty())
+            Q_EMIT dataChanged(index(0, FirstNsColumn), index(rowCount() - 1, CommandColumn - 1));
+    }
+    m_resolveUsers = UserNames::isLocalSnapshot(m_store->snapshot());
+
+    // Additions: runs of new processes that land between the same two existing rows go in together.
+    std::vector<const Process *> added;
+    for (const auto &p : d.addedProcesses)
+        added.push_back(&p);
+    std::sort(added.begin(), added.end(), [](auto *a, auto *b) { return a->pid < b->pid; });
+    for (std::size_t i = 0; i < added.size();) {
+        auto pos = std::lower_bound(m_rows.begin(), m_rows.end(), added[i]->pid, pidLess);
+        const int row = static_cast<int>(pos - m_rows.begin());
+        std::size_t j = i + 1;
+        while (j < added.size() && (pos == m_rows.end() || added[j]->pid < (*pos)->pid))
+            ++j;
+        beginInsertRows({}, row, row + static_cast<int>(j - i) - 1);
+        std::vector<std::shared_ptr<const Process>> run;
+        for (std::size_t k = i; k < j; ++k)
+            run.push_back(std::make_shared<const Process>(*added[k]));
+        m_rows.insert(m_rows.begin() + row, std::make_move_iterator(run.begin()),
+                      std::make_move_iterator(run.end()));
+        endInsertRows();
+        i = j;
+    }
+
+    // The store applied the same delta to the same state, so the mirror must match; if it ever does
+    // not, a reset is the honest recovery rather than showing wrong rows.
+    const auto &truth = m_store->snapshot().processes;
+    if (truth.size() != m_rows.size() ||
+        !std::equal(truth.begin(), truth.end(), m_rows.begin(),
+                    [](const Process &a, const auto &b) { return a.key() == b->key(); })) {
+        qWarning("ProcessTableModel: rows diverged from the snapshot after a delta; resetting");
+        beginResetModel();
+        loadFromStore();
+        endResetModel();
+    }
+}
+
+QString ProcessTableModel::searchText(int row) const
+{
+    const Process *p = processAt(row);
+    if (!p)
+        return {};
+    QString text = QString::number(p->pid) % QLatin1Char('\n') % QString::number(p->ppid) %
+                   QLatin1Char('\n') % UserNames::describe(p->uid, m_resolveUsers) % QLatin1Char('\n') %
+                   QString::fromStdString(p->comm) % QLatin1Char('\n') % views::commandLine(*p);
+    for (const NsId &id : p->ns)
+        if (id.valid())
+            text += QLatin1Char('\n') % QString::number(id.ino);
+    return text;
+}
+
+int ProcessTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int ProcessTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+int ProcessTableModel::rowOfPid(int pid) const
+{
+    auto it = std::lower_bound(m_rows.begin(), m_rows.end(), pid, pidLess);
+    return (it != m_rows.end() && (*it)->pid == pid) ? static_cast<int>(it - m_rows.begin()) : -1;
+}
+
+const Process *ProcessTableModel::processAt(int row) const
+{
+    return (row >= 0 && row < rowCount()) ? m_rows[static_cast<std::size_t>(row)].get() : nullptr;
+}
+
+bool ProcessTableModel::hostNetWarning(const Process &p) const
+{
+    // The same rule as the cluster view and the findings panel, so every view flags the same processes.
+    return hostRelation(m_store->snapshot(), p) == HostRelation::HostNetWarning;
+}
+
+bool ProcessTableModel::hostEqual(const Process &p, NsType t) const
+{
+    const NsId &id = p.ns[nsviz::index(t)];
+    return id.valid() && id == m_hostNs[nsviz::index(t)];
+}
+
+QVariant ProcessTableModel::data(const QModelIndex &idx, int role) const
+{
+    if (!checkIndex(idx, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Process &p = *m_rows[static_cast<std::size_t>(idx.row())];
+    const int col = idx.column();
+
+    if (role == PidRole)
+        return p.pid;
+    if (role == HostNetWarningRole)
+        return hostNetWarning(p);
+
+    if (isNsColumn(col)) {
+        const NsType t = nsTypeOfColumn(col);
+        const NsId &id = p.ns[nsviz::index(t)];
+        const bool same = hostEqual(p, t);
+        switch (role) {
+        case Qt::DisplayRole:
+            return id.valid() ? QString::number(id.ino) : QStringLiteral("—");
+        case TsvRole:
+            return id.valid() ? QString::number(id.ino) : QString();
+        case SortRole:
+        case NsInodeRole:
+            return QVariant::fromValue<qulonglong>(id.ino);
+        case HostEqualRole:
+            return same;
+        case Qt::DecorationRole:
+            if (t == NsType::Net && hostNetWarning(p))
+                return views::nodeIcon(views::NodeIcon::Warning, t, QGuiApplication::palette());
+            return {};
+        case Qt::TextAlignmentRole:
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        case Qt::ForegroundRole:
+            if (t == NsType::Net && hostNetWarning(p))
+                return QBrush(views::warningTextColor(QGuiApplication::palette()));
+            if (same || !id.valid())
+                return QBrush(views::mutedTextColor(QGuiApplication::palette()));
+            return {};
+        case Qt::BackgroundRole:
+            if (id.valid() && !same && m_hostNs[nsviz::index(t)].valid())
+                return QBrush(views::differsTint(QGuiApplication::palette()));
+            return {};
+        case Qt::ToolTipRole: {
+            const std::string_view desc = nsTypeDescription(t);
+            const QString what = QString::fromUtf8(desc.data(), static_cast<qsizetype>(desc.size()));
+            if (!id.valid())
+                return QStringLiteral("%1: not readable (permissions, or the kernel lacks this type)")
+                    .arg(views::typeName(t));
+            QString verdict;
+            if (!m_hostNs[nsviz::index(t)].valid())
+                verdict = QStringLiteral("host's %1 namespace unknown").arg(views::typeName(t));
+            else if (same)
+                verdict = QStringLiteral("shared with the host");
+            else
+                verdict = QStringLiteral("isolated: differs from the host's ") %
+                          views::nsLabel(t, m_hostNs[nsviz::index(t)]);
+            QString tip =
+                views::nsLabel(t, id) % QStringLiteral(" — ") % verdict % QStringLiteral("\n") % what;
+            if (t == NsType::Net && hostNetWarning(p))
+                tip += QStringLiteral("\n⚠ Shares the host's network namespace while isolated otherwise "
+                                      "(host networking): it sees and can bind the host's interfaces.");
+            return tip;
+        }
+        default:
+            return {};
+        }
+    }
+
+    switch (role) {
+    case Qt::DisplayRole:
+    case TsvRole:
+        switch (col) {
+        case PidColumn:
+            return role == TsvRole ? QVariant(QString::number(p.pid)) : QVariant(p.pid);
+        case PpidColumn:
+            return role == TsvRole ? QVariant(QString::number(p.ppid)) : QVariant(p.ppid);
+        case UserColumn:
+            // Copied text keeps the number: names only mean something on this host.
+            return role == TsvRole ? QString::number(p.uid) : UserNames::describe(p.uid, m_resolveUsers);
+        case CommandColumn:
+            return views::commandLine(p);
+        }
+        return {};
+    case SortRole:
+        switch (col) {
+        case PidColumn:
+            return p.pid;
+        case PpidColumn:
+            return p.ppid;
+        case UserColumn:
+            return QVariant::fromValue<uint>(p.uid);
+        case CommandColumn:
+            return views::commandLine(p);
+        }
+        return {};
+    case Qt::TextAlignmentRole:
+        if (col == PidColumn || col == PpidColumn)
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+    case Qt::ForegroundRole:
+        if (p.kernelThread || !p.visible)
+            return QBrush(views::mutedTextColor(QGuiApplication::palette()));
+        return {};
+    case Qt::ToolTipRole: {
+        QString tip = QStringLiteral("PID %1 (%2)").arg(p.pid).arg(QString::fromStdString(p.comm));
+        if (p.nspid.size() > 1)
+            tip += QStringLiteral("\nPIDs by pid namespace (outermost first): ") % views::nspidString(p);
+        tip += QStringLiteral("\nuid %1, euid %2, gid %3").arg(p.uid).arg(p.euid).arg(p.gid);
+        if (!p.cgroup.empty())
+            tip += QStringLiteral("\ncgroup ") % QString::fromStdString(p.cgroup);
+        if (p.kernelThread)
+            tip += QStringLiteral("\nkernel thread");
+        if (!p.visible)
+            tip += QStringLiteral("\nsome namespaces not readable (authenticate to see all)");
+        if (col == CommandColumn)
+            tip = views::commandLine(p) % QStringLiteral("\n") % tip;
+        return tip;
+    }
+    default:
+        return {};
+    }
+}
+
+QVariant ProcessTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    if (role == Qt::DisplayRole || role == TsvRole) {
+        switch (section) {
+        case PidColumn:
+            return QStringLiteral("PID");
+        case PpidColumn:
+            return QStringLiteral("PPID");
+        case UserColumn:
+            return QStringLiteral("User");
+        case CommandColumn:
+            return QStringLiteral("Command");
+        default:
+            return views::typeName(nsTypeOfColumn(section));
+        }
+    }
+    if (role == Qt::ToolTipRole && isNsColumn(section)) {
+        const NsType t = nsTypeOfColumn(section);
+        const std::string_view desc = nsTypeDescription(t);
+        return QString(views::typeName(t) % QStringLiteral(" namespace inode — ") %
+                       QString::fromUtf8(desc.data(), static_cast<qsizetype>(desc.size())) %
+                       QStringLiteral("\nGreyed: same as the host's; tinted: isolated from the host."));
+    }
+    return {};
+}
+
+} // namespace nsviz

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+// One row per process: pid, ppid, user, command and the eight namespace inodes. Follows the
+// SnapshotStore with row inserts/removals/dataChanged per delta; resets only on a new snapshot.
+
+#include "core/model/model.h"
+
+#include <QAbstractTableModel>
+
+#include <memory>
+#include <vector>
+
+namespace nsviz
+{
+
+class SnapshotStore;
+struct SnapshotDelta;
+
+class ProcessTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column {
+        PidColumn = 0,
+        PpidColumn,
+        UserColumn,
+        FirstNsColumn, ///< then one column per NsType in kAllNsTypes order
+        CommandColumn = FirstNsColumn + static_cast<int>(kNsTypeCount), ///< last: it takes the spare width
+        ColumnCount,
+    };
+    enum Role {
+        SortRole = Qt::UserRole + 1, ///< numbers for numeric columns, text otherwise
+        PidRole,                     ///< the row's pid (any column)
+        HostEqualRole,               ///< namespace columns: true when the inode equals the host's
+        NsInodeRole,                 ///< namespace columns: the inode (0 when unreadable)
+        TsvRole,                     ///< plain text for copying: full inode, no decoration
+        HostNetWarningRole, ///< true (any column): hostRelation() says HostNetWarning (host net, own mnt or
+                            ///< pid)
+    };
+
+    explicit ProcessTableModel(SnapshotStore *store, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    /// Row of @p pid, or -1.
+    int rowOfPid(int pid) const;
+    const Process *processAt(int row) const;
+    /// Everything the filter matches against, one field per line: pid, ppid, user (as shown),
+    /// comm, command line and the inodes. One string per row instead of a data() call per cell.
+    QString searchText(int row) const;
+
+    static bool isNsColumn(int column) { return column >= FirstNsColumn && column < CommandColumn; }
+    static NsType nsTypeOfColumn(int column)
+    {
+        return kAllNsTypes[static_cast<std::size_t>(column - FirstNsColumn)];
+    }
+    static int columnOfNsType(NsType t) { return FirstNsColumn + static_cast<int>(nsviz::index(t)); }
+
+private:
+    void onAboutToReset();
+    void onReset();
+    void onDeltaApplied(const SnapshotDelta &delta);
+    void loadFromStore();
+    bool hostEqual(const Process &p, NsType t) const;
+    bool hostNetWarning(const Process &p) const;
+
+    SnapshotStore *m_store;
+    /// Sorted by pid, mirrors m_store->snapshot().processes. Pointers, so that inserting or removing a
+    /// row moves 8 bytes per later row, not a whole Process (10k-process hosts).
+    std::vector<std::shared_ptr<const Process>> m_rows;
+    std::array<NsId, kNsTypeCount> m_hostNs{};
+    bool m_resolveUsers = false;
+};
+
+} // namespace nsviz

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+// Charts (Qt Charts): namespaces per type (host / other / hidden, stacked), the biggest non-host
+// namespaces by process count, and a live timeline of process and namespace counts since the panel
+// was created. Updated on every store delta.
+
+#include "app/models/namespacestats.h"
+
+#include <QWidget>
+
+#include <functional>
+
+class QLabel;
+class QChart;
+class QChartView;
+class QBarSet;
+class QBarCategoryAxis;
+class QValueAxis;
+class QDateTimeAxis;
+class QLineSeries;
+class QStackedBarSeries;
+class QHorizontalBarSeries;
+
+namespace nsviz
+{
+
+class SnapshotStore;
+
+class ChartsPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ChartsPanel(SnapshotStore *store, QWidget *parent = nullptr);
+
+    /// The numbers currently drawn.
+    const NamespaceStats &stats() const { return m_stats; }
+    /// Timeline points so far (x: ms since the epoch).
+    QLineSeries *processSeries() const { return m_procLine; }
+    QLineSeries *namespaceSeries() const { return m_nsLine; }
+    QChartView *typeChartView() const { return m_typeView; }
+    QChartView *topChartView() const { return m_topView; }
+    QChartView *timelineView() const { return m_timeView; }
+    /// Category labels of the top chart, top bar first.
+    QStringList topLabels() const;
+    /// The bar set of the top chart (bars bottom-up: index size-1 is the biggest).
+    QBarSet *topBarSet() const { return m_topSet; }
+    /// Tooltip text of a top chart bar, as shown on hover (top entry @p entry, biggest first).
+    QString topToolTip(int entry) const;
+    /// Replace the wall clock (tests).
+    void setClock(std::function<qint64()> clock) { m_clock = std::move(clock); }
+    /// The timeline keeps at most this many points (oldest dropped).
+    static constexpr int kMaxTimelinePoints = 3600;
+
+public Q_SLOTS:
+    /// Highlight the bars of the namespaces @p pid is in (no processSelected() echo).
+    void selectProcess(int pid);
+
+Q_SIGNALS:
+    /// The user clicked a bar of the top chart: its namespace's leading process.
+    void processSelected(int pid);
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void refresh();
+    void addTimelinePoint();
+    void updateTypeChart();
+    void updateTopChart();
+    void updateTimelineAxes();
+    void applyTheme();
+    void styleChart(QChart *chart);
+
+    SnapshotStore *m_store;
+    NamespaceStats m_stats;
+    std::function<qint64()> m_clock;
+    int m_selectedPid = 0;
+    std::string m_hostKey; ///< hostname + boot id: a different host starts a new timeline
+
+    QChartView *m_typeView;
+    QChartView *m_topView;
+    QChartView *m_timeView;
+    QLabel *m_caption;
+
+    QStackedBarSeries *m_typeSeries;
+    QBarSet *m_hostSet;
+    QBarSet *m_otherSet;
+    QBarSet *m_hiddenSet;
+    QValueAxis *m_typeY;
+
+    QHorizontalBarSeries *m_topSeries;
+    QBarSet *m_topSet;
+    QBarCategoryAxis *m_topCategories;
+    QValueAxis *m_topX;
+
+    QLineSeries *m_procLine;
+    QLineSeries *m_nsLine;
+    QDateTimeAxis *m_timeX;
+    QValueAxis *m_procY;
+    QValueAxis *m_nsY;
+};
+
+} // namespace nsviz

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+// The diff panel: a process (A) against a reference (B, by default the host reference), the eight
+// namespace types at a glance (shared / isolated), expandable details with differences highlighted,
+// the security context, copy as text/Markdown, export as PNG/SVG for slides.
+
+#include "core/model/model.h"
+
+#include <QPointer>
+#include <QWidget>
+#include <functional>
+#include <nlohmann/json.hpp>
+
+class QLabel;
+class QTimer;
+class QToolButton;
+class QTreeWidget;
+
+namespace nsviz
+{
+
+class Transport;
+
+class DiffPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    /// Gathers the "nsviz.inspect/1" document of one pid (e.g. Inspector::inspect when the GUI runs as
+    /// root). Called in a worker thread, never in the GUI thread.
+    using InspectFunction = std::function<nlohmann::json(int pid)>;
+
+    explicit DiffPanel(QWidget *parent = nullptr);
+    ~DiffPanel() override;
+
+    /// Get inspect documents from the helper: request({"type":"inspect","pid":N}) and replyReceived().
+    void setTransport(Transport *transport);
+    /// Or gather them in-process (in a worker thread). The last call of the two wins.
+    void setInspectFunction(InspectFunction inspect);
+    /// The snapshot supplies the host reference, the pid picker's list and pid/user parent links.
+    void setSnapshot(const Snapshot &snapshot);
+
+    /// Compares @p pid with @p referencePid; 0 means the host reference (snapshot's, else PID 1 or kthreadd).
+    void setTarget(int pid, int referencePid = 0);
+    /// Shows an already computed "nsviz.diff/1" document (tests, saved sessions).
+    void setDiff(const nlohmann::json &diff);
+
+    int targetPid() const { return m_pid; }
+    int referencePid() const { return m_refPid; }
+    const nlohmann::json &diff() const { return m_diff; }
+    bool isLoading() const { return m_pending > 0; }
+
+    QString toText() const;
+    QString toMarkdown() const;
+    /// Renders the whole diff (every row, details expanded) at @p scale device pixels per point.
+    QImage renderImage(qreal scale = 2.0) const;
+    bool exportPng(const QString &path) const;
+    bool exportSvg(const QString &path) const;
+
+    /// Seconds to wait for the helper's inspect replies (default 20).
+    void setTimeoutSeconds(int seconds);
+
+Q_SIGNALS:
+    void diffReady();
+    void failed(const QString &message);
+    /// The user picked another reference with "Compare with…".
+    void referenceChanged(int referencePid);
+
+public Q_SLOTS:
+    void copyText();
+    void copyMarkdown();
+    void chooseReference();
+
+private:
+    void start();
+    void onReply(quint64 id, const QByteArray &frame);
+    void received(int side, const nlohmann::json &doc);
+    void fail(const QString &message);
+    void rebuild();
+    void exportTo(const QString &kind);
+
+    QPointer<Transport> m_transport;
+    InspectFunction m_inspect;
+    Snapshot m_snapshot;
+    bool m_haveSnapshot = false;
+    int m_pid = 0;
+    int m_refPid = 0;
+    int m_generation = 0;
+    int m_pending = 0;
+    quint64 m_requestId[2] = {0, 0};
+    nlohmann::json m_docs[2];
+    nlohmann::json m_diff;
+    QString m_refNote;
+
+    QLabel *m_header = nullptr;
+    QLabel *m_notes = nullptr;
+    QTreeWidget *m_tree = nullptr;
+    QToolButton *m_compare = nullptr;
+    QToolButton *m_copy = nullptr;
+    QToolButton *m_export = nullptr;
+    QTimer *m_watchdog = nullptr;
+};
+
+} // namespace nsviz

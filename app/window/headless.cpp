@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "app/window/headless.h"
+
+#include "app/cluster/clusterlabeler.h"
+#include "app/cluster/clusterview.h"
+#include "core/discovery/discovery.h"
+#include "app/models/hostsharing.h"
+#include "app/export/redactor.h"
+#include "core/protocol/snapshotjson.h"
+#include "app/models/snapshotstore.h"
+#include "app/export/viewexporter.h"
+#include "app/window/viewfactory.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QFileInfo>
+#include <QLayout>
+#include <QTextStream>
+#include <map>
+#include <memory>
+#include <system_error>
+
+namespace nsviz
+{
+
+QString Headless::summary(const Snapshot &s, NsType groupBy)
+{
+    QString out;
+    QTextStream ts(&out);
+    std::array<int, kNsTypeCount> perType{};
+    for (const auto &n : s.namespaces)
+        ++perType[index(n.type)];
+    ts << "nsviz snapshot of "
+       << (s.host.hostname.empty() ? QStringLiteral("(unknown host)")
+                                   : QString::fromStdString(s.host.hostname));
+    if (!s.host.kernel.empty())
+        ts << " (kernel " << QString::fromStdString(s.host.kernel) << ")";
+    ts << "\n";
+    ts << "processes: " << s.processes.size() << ", namespaces: " << s.namespaces.size() << " (";
+    for (NsType t : kAllNsTypes)
+        ts << (t == NsType::Mnt ? "" : ", ") << QString::fromLatin1(nsTypeName(t)) << " "
+           << perType[index(t)];
+    ts << ")\n";
+    ts << "host reference: " << ClusterLabeler::referenceText(s);
+    if (!s.host.referenceNote.empty())
+        ts << " [" << QString::fromStdString(s.host.referenceNote) << "]";
+    ts << "\n";
+    // "Readable", not "privileged": as root a hardened PID 1 can still refuse, and a saved file says
+    // nothing about who views it now.
+    if (s.host.invisibleProcesses > 0)
+        ts << "namespaces readable: all but " << s.host.invisibleProcesses
+           << (s.host.invisibleProcesses == 1 ? " process" : " processes") << " (refused to this scan)";
+    else
+        ts << "namespaces readable: every process";
+    ts << "\n";
+    ts << "grouped by " << QString::fromLatin1(nsTypeName(groupBy)) << ": " << perType[index(groupBy)]
+       << " namespaces\n";
+
+    // Flagged processes grouped by container (one line per container, not per worker process).
+    const auto groups = hostNetGroups(s);
+    ts << "sharing the host network namespace while isolated otherwise: " << groups.size()
+       << (groups.size() == 1 ? " container" : " containers");
+    std::size_t flagged = 0;
+    for (const auto &g : groups)
+        flagged += g.procs.size();
+    ts << " (" << flagged << (flagged == 1 ? " process" : " processes") << ")\n";
+    constexpr std::size_t kListed = 12;
+    for (std::size_t i = 0; i < groups.size() && i < kListed; ++i) {
+        const auto &g = groups[i];
+        QStringList own;
+        for (NsType t : kAllNsTypes)
+            if (g.own & (1u << index(t)))
+                own << QString::fromLatin1(nsTypeName(t));
+        ts << "  " << QString::fromStdString(g.label) << ": " << g.procs.size()
+           << (g.procs.size() == 1 ? " process" : " processes") << ", own " << own.join(QLatin1Char(','))
+           << "\n";
+    }
+    if (groups.size() > kListed)
+        ts << "  ... and " << groups.size() - kListed << " more\n";
+    for (const auto &w : s.warnings)
+        ts << "warning: " << QString::fromStdString(w) << "\n";
+    return out;
+}
+
+int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &err)
+{
+    Snapshot snap;
+    if (!opts.snapshotFile.isEmpty()) {
+        QFile f(opts.snapshotFile);
+        if (!f.open(QIODevice::ReadOnly)) {
+            err << "nsviz: cannot open " << opts.snapshotFile << ": " << f.errorString() << "\n";
+            return 2;
+        }
+        try {
+            snap = snapshotFromJsonText(f.readAll().toStdString());
+        } catch (const SchemaError &e) {
+            err << "nsviz: " << opts.snapshotFile << ": " << QString::fromStdString(e.what()) << "\n";
+            return 2;
+        }
+    } else {
+        try {
+            snap = discover();
+        } catch (const std::system_error &e) {
+            err << "nsviz: scan failed: " << QString::fromStdString(e.what()) << "\n";
+            return 2;
+        }
+    }
+
+    SnapshotStore store;
+    store.setSnapshot(opts.redact ? Redactor::redacted(snap) : snap);
+    std::unique_ptr<QWidget> view(ViewFactory::create(opts.view, &store));
+    if (!view) {
+        err << "nsviz: no view \"" << opts.view
+            << "\" in this build (have: " << ViewFactory::names().join(QStringLiteral(", ")) << ")\n";
+        return 2;
+    }
+    view->setAttribute(Qt::WA_DontShowOnScreen, true);
+    // The picture has the size asked for, even below a panel's comfortable minimum.
+    if (view->layout())
+        view->layout()->setSizeConstraint(QLayout::SetNoConstraint);
+    view->setMinimumSize(0, 0);
+    view->resize(opts.size);
+    if (auto *cv = qobject_cast<ClusterView *>(view.get())) {
+        cv->setDarkOverride(opts.dark);
+        cv->setGroupBy(opts.groupBy);
+    } else if (opts.dark) {
+        // Other views take their colours from the palette.
+        QPalette pal = view->palette();
+        if (*opts.dark) {
+            pal.setColor(QPalette::Window, QColor(0x23, 0x27, 0x2e));
+            pal.setColor(QPalette::Base, QColor(0x1b, 0x1e, 0x24));
+            pal.setColor(QPalette::AlternateBase, QColor(0x26, 0x2a, 0x32));
+            pal.setColor(QPalette::WindowText, QColor(0xe5, 0xe9, 0xf0));
+            pal.setColor(QPalette::Text, QColor(0xe5, 0xe9, 0xf0));
+            pal.setColor(QPalette::Button, QColor(0x2d, 0x32, 0x3b));
+            pal.setColor(QPalette::ButtonText, QColor(0xe5, 0xe9, 0xf0));
+        }
+        view->setPalette(pal);
+    }
+    view->show();
+    // Let layouts, charts and deferred model work settle before grabbing.
+    for (int i = 0; i < 3; ++i)
+        QApplication::processEvents();
+    if (auto *cv = qobject_cast<ClusterView *>(view.get()))
+        cv->fitToView();
+
+    if (view->size() != opts.size)
+        view->resize(opts.size);
+    QString error;
+    if (!ViewExporter::save(view.get(), opts.output, opts.scale, &error)) {
+        err << "nsviz: " << error << "\n";
+        return 1;
+    }
+    out << summary(store.snapshot(), opts.groupBy);
+    out << "wrote " << opts.output << " (" << opts.size.width() * opts.scale << "x"
+        << opts.size.height() * opts.scale << ", view " << opts.view << ")\n";
+    return 0;
+}
+
+} // namespace nsviz

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+// `nsviz --screenshot`: render one view offscreen into a PNG (or SVG) and print a short summary.
+
+#include "core/model/model.h"
+
+#include <QSize>
+#include <QString>
+#include <optional>
+
+class QTextStream;
+
+namespace nsviz
+{
+
+struct HeadlessOptions {
+    QString output; ///< .png or .svg
+    QString view = QStringLiteral("cluster");
+    NsType groupBy = NsType::Net;
+    QString snapshotFile; ///< empty: scan this host in-process
+    QSize size{1600, 1000};
+    double scale = 1.0; ///< device pixel ratio of the PNG (1, 2, 4)
+    bool redact = false;
+    std::optional<bool> dark; ///< nullopt: follow the platform palette
+};
+
+class Headless
+{
+public:
+    /// Runs the whole screenshot mode; returns the process exit code. Errors go to @p err.
+    static int run(const HeadlessOptions &opts, QTextStream &out, QTextStream &err);
+    /// The text summary printed on stdout: counts, host reference, flagged processes.
+    static QString summary(const Snapshot &s, NsType groupBy);
+};
+
+} // namespace nsviz

@@ -1,0 +1,599 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "app/window/mainwindow.h"
+
+#include "app/cluster/clusterview.h"
+#include "app/panels/demodialog.h"
+#include "app/panels/diffpanel.h"
+#include "app/panels/findingspanel.h"
+#include "app/window/session.h"
+#include "app/models/snapshotstore.h"
+#include "app/export/viewexporter.h"
+#include "app/window/viewfactory.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScreen>
+#include <QSettings>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTabWidget>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace nsviz
+{
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent), m_store(new SnapshotStore(this)), m_session(new Session(m_store, this))
+{
+    setWindowTitle(QStringLiteral("nsviz"));
+
+    auto *central = new QWidget(this);
+    auto *lay = new QVBoxLayout(central);
+    lay->setContentsMargins(0, 0, 0, 0);
+    lay->setSpacing(0);
+
+    // The unprivileged banner: says how much is missing and offers the fix.
+    m_banner = new QFrame(central);
+    m_banner->setObjectName(QStringLiteral("privilegeBanner"));
+    m_banner->setAutoFillBackground(true);
+    QPalette bp = m_banner->palette();
+    const bool dark = palette().color(QPalette::Window).lightness() < 128;
+    bp.setColor(QPalette::Window, dark ? QColor(0x4a, 0x3b, 0x12) : QColor(0xfe, 0xf3, 0xc7));
+    bp.setColor(QPalette::WindowText, dark ? QColor(0xfd, 0xe6, 0x8a) : QColor(0x78, 0x35, 0x0f));
+    m_banner->setPalette(bp);
+    auto *bl = new QHBoxLayout(m_banner);
+    bl->setContentsMargins(12, 6, 12, 6);
+    auto *icon = new QLabel(m_banner);
+    icon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(20, 20));
+    m_bannerText = new QLabel(m_banner);
+    m_bannerButton = new QPushButton(QStringLiteral("Authenticate…"), m_banner);
+    m_bannerButton->setToolTip(
+        QStringLiteral("Reconnect through the privileged helper (pkexec) to see every process"));
+    bl->addWidget(icon);
+    bl->addWidget(m_bannerText, 1);
+    bl->addWidget(m_bannerButton);
+    m_banner->hide();
+    connect(m_bannerButton, &QPushButton::clicked, m_session, &Session::escalate);
+
+    m_tabs = new QTabWidget(central);
+    m_tabs->setDocumentMode(true);
+    m_cluster = new ClusterView(m_store, m_tabs);
+    m_tabs->addTab(m_cluster, ViewFactory::title(QStringLiteral("cluster")));
+    for (const QString &name : ViewFactory::names()) {
+        if (name == QLatin1String("cluster"))
+            continue;
+        if (QWidget *w = ViewFactory::create(name, m_store, m_tabs))
+            m_tabs->addTab(w, ViewFactory::title(name));
+    }
+    lay->addWidget(m_banner);
+    lay->addWidget(m_tabs, 1);
+    setCentralWidget(central);
+
+    m_findings = new FindingsPanel(this);
+    m_findingsDock =
+        addPanel(m_findings, QStringLiteral("Host sharing findings"), QStringLiteral("findingsDock"));
+    connect(m_findings, &FindingsPanel::processActivated, this, [this](int pid) {
+        m_tabs->setCurrentWidget(m_cluster);
+        m_cluster->selectPid(pid);
+        showDiff(pid);
+    });
+    m_diff = new DiffPanel(this);
+    m_diffDock = addPanel(m_diff, QStringLiteral("Diff against the host"), QStringLiteral("diffDock"));
+    connect(m_cluster, &ClusterView::processSelected, this, [this](int pid) {
+        if (pid > 0)
+            showDiff(pid);
+    });
+    // Findings read /proc per container: at most once a second, in a worker (FindingsPanel's own).
+    m_panelTimer = new QTimer(this);
+    m_panelTimer->setSingleShot(true);
+    m_panelTimer->setInterval(1000);
+    connect(m_panelTimer, &QTimer::timeout, this, [this]() {
+        const Snapshot &s = m_store->snapshot();
+        m_diff->setSnapshot(s);
+        const bool local = m_session->source() == Session::Source::Live;
+        m_findings->setSnapshot(
+            s, local
+                   ? QString::fromStdString(s.host.procRoot.empty() ? std::string("/proc") : s.host.procRoot)
+                   : QStringLiteral("/nonexistent-proc-of-a-file-snapshot"));
+        // A demo we launched shows up: select it and open its diff.
+        if (m_pendingDemoPid > 0 && s.findProcess(m_pendingDemoPid)) {
+            const int pid = m_pendingDemoPid;
+            m_pendingDemoPid = 0;
+            m_tabs->setCurrentWidget(m_cluster);
+            m_cluster->selectPid(pid);
+            showDiff(pid);
+        }
+    });
+    connect(m_store, &SnapshotStore::snapshotReset, this, [this]() { m_panelTimer->start(0); });
+    connect(m_store, &SnapshotStore::deltaApplied, this, [this](const SnapshotDelta &d) {
+        if (!d.empty() && !m_panelTimer->isActive())
+            m_panelTimer->start();
+    });
+    connect(m_session, &Session::stateChanged, this, &MainWindow::onTransportChanged);
+    // Keep selection in step across views that know processes.
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QWidget *w = m_tabs->widget(i);
+        if (w == m_cluster)
+            continue;
+        if (w->metaObject()->indexOfSignal("processSelected(int)") >= 0)
+            connect(w, SIGNAL(processSelected(int)), m_cluster, SLOT(selectPid(int)));
+        if (w->metaObject()->indexOfSlot("selectProcess(int)") >= 0)
+            connect(m_cluster, SIGNAL(processSelected(int)), w, SLOT(selectProcess(int)));
+    }
+
+    buildActions();
+    buildStatusBar();
+    connect(m_session, &Session::stateChanged, this, &MainWindow::updateStatus);
+    connect(m_store, &SnapshotStore::snapshotReset, this, &MainWindow::updateStatus);
+    connect(m_store, &SnapshotStore::deltaApplied, this, &MainWindow::updateStatus);
+    connect(m_session, &Session::progress, this, [this](int done, int total) {
+        m_progress->setVisible(done < total || m_session->waitingForFirstSnapshot());
+        m_progress->setRange(0, std::max(1, total));
+        m_progress->setValue(done);
+    });
+    connect(m_session, &Session::fileFailed, this, [this](const QString &path, const QString &msg) {
+        showError(QStringLiteral("Cannot open snapshot"),
+                  QStringLiteral("%1 is not a usable nsviz snapshot:\n%2\n\nThe view was left as it was.")
+                      .arg(path, msg));
+    });
+    connect(m_session, &Session::liveFailed, this, [this](const QString &msg) {
+        // Not modal: the window keeps working (and the banner offers to authenticate again).
+        m_lastError = msg;
+        statusBar()->showMessage(msg.section(QLatin1Char('\n'), 0, 0), 15000);
+    });
+    connect(m_store, &SnapshotStore::error, this, [this](const QString &msg) {
+        statusBar()->showMessage(QStringLiteral("update refused: ") + msg, 5000);
+    });
+    restoreSettings();
+    updateStatus();
+}
+
+MainWindow::~MainWindow() = default;
+
+QDockWidget *MainWindow::addPanel(QWidget *panel, const QString &title, const QString &objectName)
+{
+    auto *dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName);
+    dock->setWidget(panel);
+    dock->setAllowedAreas(Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea | Qt::BottomDockWidgetArea);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    if (auto *menu = menuBar()->findChild<QMenu *>(QStringLiteral("panelsMenu")))
+        menu->addAction(dock->toggleViewAction());
+    return dock;
+}
+
+void MainWindow::addViewTab(QWidget *view, const QString &title)
+{
+    m_tabs->addTab(view, title);
+}
+
+void MainWindow::buildActions()
+{
+    auto *tb = addToolBar(QStringLiteral("Main"));
+    tb->setObjectName(QStringLiteral("mainToolBar"));
+    tb->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+
+    auto *file = menuBar()->addMenu(QStringLiteral("&File"));
+    auto *open = file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton),
+                                 QStringLiteral("&Open Snapshot…"), this, &MainWindow::openSnapshot);
+    open->setShortcut(QKeySequence::Open);
+    auto *save = file->addAction(style()->standardIcon(QStyle::SP_DialogSaveButton),
+                                 QStringLiteral("&Save Snapshot…"), this, &MainWindow::saveSnapshot);
+    save->setShortcut(QKeySequence::Save);
+    auto *exp = file->addAction(QStringLiteral("&Export Picture…"), this, &MainWindow::exportPicture);
+    exp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    file->addSeparator();
+    auto *live = file->addAction(QStringLiteral("Connect to &This Host"), this,
+                                 [this]() { m_session->connectLive(false); });
+    Q_UNUSED(live);
+    file->addSeparator();
+    auto *quit = file->addAction(QStringLiteral("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    auto *view = menuBar()->addMenu(QStringLiteral("&View"));
+    for (int i = 0; i < m_tabs->count() && i < 9; ++i) {
+        auto *a = view->addAction(m_tabs->tabText(i), this, [this, i]() { m_tabs->setCurrentIndex(i); });
+        a->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+    }
+    view->addSeparator();
+    auto *groupMenu = view->addMenu(QStringLiteral("&Group By"));
+    auto *groupActions = new QActionGroup(this);
+    m_groupBy = new QComboBox(this);
+    m_groupBy->setToolTip(QStringLiteral("Namespace type the cluster view groups processes by"));
+    m_groupBy->setAccessibleName(QStringLiteral("Group by namespace type"));
+    for (NsType t : kAllNsTypes) {
+        const QString name = QString::fromLatin1(nsTypeName(t));
+        m_groupBy->addItem(name, static_cast<int>(index(t)));
+        m_groupBy->setItemData(m_groupBy->count() - 1, QString::fromLatin1(nsTypeDescription(t)),
+                               Qt::ToolTipRole);
+        auto *a = groupMenu->addAction(name, this, [this, t]() { setGroupBy(t); });
+        a->setCheckable(true);
+        a->setChecked(t == NsType::Net);
+        a->setData(static_cast<int>(index(t)));
+        groupActions->addAction(a);
+    }
+    m_groupBy->setCurrentIndex(static_cast<int>(index(NsType::Net)));
+    connect(m_groupBy, &QComboBox::activated, this,
+            [this](int i) { setGroupBy(kAllNsTypes[static_cast<std::size_t>(i)]); });
+    connect(m_cluster, &ClusterView::layoutUpdated, this, [this, groupActions]() {
+        const int i = static_cast<int>(index(m_cluster->groupBy()));
+        m_groupBy->setCurrentIndex(i);
+        for (QAction *a : groupActions->actions())
+            a->setChecked(a->data().toInt() == i);
+    });
+    auto *fit = view->addAction(QStringLiteral("&Fit"), m_cluster, &ClusterView::fitToView);
+    fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    fit->setIcon(style()->standardIcon(QStyle::SP_TitleBarMaxButton));
+    view->addAction(QStringLiteral("Zoom &In"), QKeySequence::ZoomIn, m_cluster, &ClusterView::zoomIn);
+    view->addAction(QStringLiteral("Zoom &Out"), QKeySequence::ZoomOut, m_cluster, &ClusterView::zoomOut);
+    view->addAction(QStringLiteral("&Compact Layout"), m_cluster, &ClusterView::compactLayout);
+    view->addSeparator();
+    m_redactAction = view->addAction(QStringLiteral("&Redact Names"));
+    m_redactAction->setCheckable(true);
+    m_redactAction->setToolTip(
+        QStringLiteral("Replace hostnames, user names and command arguments in the picture and saved files"));
+    connect(m_redactAction, &QAction::toggled, m_cluster, &ClusterView::setRedacted);
+    auto *panels = view->addMenu(QStringLiteral("&Panels"));
+    panels->setObjectName(QStringLiteral("panelsMenu"));
+    for (QDockWidget *d : {m_findingsDock, m_diffDock})
+        if (d)
+            panels->addAction(d->toggleViewAction());
+
+    auto *liveMenu = menuBar()->addMenu(QStringLiteral("&Live"));
+    auto *refresh = liveMenu->addAction(style()->standardIcon(QStyle::SP_BrowserReload),
+                                        QStringLiteral("&Refresh"), m_session, &Session::refresh);
+    refresh->setShortcut(QKeySequence::Refresh);
+    m_pauseAction =
+        liveMenu->addAction(style()->standardIcon(QStyle::SP_MediaPause), QStringLiteral("&Pause Updates"));
+    m_pauseAction->setCheckable(true);
+    m_pauseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    connect(m_pauseAction, &QAction::toggled, m_session, &Session::setPaused);
+    auto *interval = liveMenu->addMenu(QStringLiteral("Update &Interval"));
+    m_intervalGroup = new QActionGroup(this);
+    for (int ms : {1000, 2000, 5000, 10000}) {
+        auto *a = interval->addAction(QStringLiteral("Every %1 s").arg(ms / 1000), this,
+                                      [this, ms]() { m_session->setIntervalMs(ms); });
+        a->setCheckable(true);
+        a->setData(ms);
+        a->setChecked(ms == m_session->intervalMs());
+        m_intervalGroup->addAction(a);
+    }
+    liveMenu->addSeparator();
+    liveMenu->addAction(QStringLiteral("Launch &Demo Container…"), this, &MainWindow::launchDemo);
+    liveMenu->addSeparator();
+    liveMenu->addAction(QStringLiteral("&Authenticate…"), m_session, &Session::escalate);
+
+    auto *help = menuBar()->addMenu(QStringLiteral("&Help"));
+    help->addAction(QStringLiteral("&About nsviz"), this, [this]() {
+        QMessageBox::about(
+            this, QStringLiteral("About nsviz"),
+            QStringLiteral("<b>nsviz %1</b><p>Linux process namespaces, live: which processes share "
+                           "what with the host.</p>")
+                .arg(QApplication::applicationVersion()));
+    });
+
+    tb->addAction(open);
+    tb->addAction(save);
+    tb->addAction(exp);
+    tb->addSeparator();
+    tb->addAction(refresh);
+    tb->addAction(m_pauseAction);
+    tb->addSeparator();
+    tb->addWidget(new QLabel(QStringLiteral(" Group by "), tb));
+    tb->addWidget(m_groupBy);
+    tb->addAction(fit);
+    tb->addAction(m_redactAction);
+    tb->addSeparator();
+    m_filter = new QLineEdit(tb);
+    m_filter->setPlaceholderText(QStringLiteral("Filter: pid, command, container, inode (Ctrl+F)"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setMaximumWidth(340);
+    m_filter->setAccessibleName(QStringLiteral("Filter"));
+    tb->addWidget(m_filter);
+    auto *find = new QAction(this);
+    find->setShortcut(QKeySequence::Find);
+    connect(find, &QAction::triggered, this, [this]() {
+        m_filter->setFocus();
+        m_filter->selectAll();
+    });
+    addAction(find);
+    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
+        // Every view that filters gets the same text.
+        for (int i = 0; i < m_tabs->count(); ++i)
+            QMetaObject::invokeMethod(m_tabs->widget(i), "setFilterText", Q_ARG(QString, text));
+    });
+}
+
+void MainWindow::buildStatusBar()
+{
+    auto mk = [this](const QString &name) {
+        auto *l = new QLabel(this);
+        l->setObjectName(name);
+        statusBar()->addPermanentWidget(l);
+        return l;
+    };
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(160);
+    m_progress->setTextVisible(false);
+    m_progress->hide();
+    statusBar()->addWidget(m_progress);
+    m_statusSource = mk(QStringLiteral("statusSource"));
+    m_statusPrivilege = mk(QStringLiteral("statusPrivilege"));
+    m_statusCounts = mk(QStringLiteral("statusCounts"));
+    m_statusRate = mk(QStringLiteral("statusRate"));
+    m_statusUpdated = mk(QStringLiteral("statusUpdated"));
+    // "updated 3 s ago" has to tick even without updates.
+    auto *tick = new QTimer(this);
+    connect(tick, &QTimer::timeout, this, &MainWindow::updateStatus);
+    tick->start(1000);
+}
+
+void MainWindow::updateStatus()
+{
+    const Snapshot &s = m_store->snapshot();
+    m_statusSource->setText(m_session->sourceText());
+    const bool live = m_session->source() == Session::Source::Live;
+    if (m_store->isEmpty())
+        m_statusPrivilege->setText(QString());
+    else
+        m_statusPrivilege->setText(m_session->privileged() ? QStringLiteral("privileged")
+                                                           : QStringLiteral("unprivileged"));
+    std::size_t nsCount = s.namespaces.size();
+    m_statusCounts->setText(
+        QStringLiteral("%1 processes · %2 namespaces").arg(s.processes.size()).arg(nsCount));
+    if (live)
+        m_statusRate->setText(m_session->paused()
+                                  ? QStringLiteral("paused")
+                                  : QStringLiteral("every %1 s").arg(m_session->intervalMs() / 1000.0));
+    else
+        m_statusRate->setText(QString());
+    const QDateTime last = m_session->lastUpdate();
+    if (!last.isValid())
+        m_statusUpdated->setText(m_session->waitingForFirstSnapshot() ? QStringLiteral("scanning…")
+                                                                      : QString());
+    else if (live)
+        m_statusUpdated->setText(QStringLiteral("updated %1 s ago")
+                                     .arg(std::max<qint64>(0, last.secsTo(QDateTime::currentDateTime()))));
+    else
+        m_statusUpdated->setText(QStringLiteral("captured ") +
+                                 last.toString(QStringLiteral("yyyy-MM-dd HH:mm")));
+    if (m_progress->isVisible() && !m_session->waitingForFirstSnapshot())
+        m_progress->hide();
+    else if (m_session->waitingForFirstSnapshot()) {
+        m_progress->setRange(0, 0); // busy until the first chunk says how many
+        m_progress->show();
+    }
+
+    const int invisible = s.host.invisibleProcesses;
+    const bool showBanner = live && !m_store->isEmpty() && !m_session->privileged() && invisible > 0;
+    if (showBanner)
+        m_bannerText->setText(
+            QStringLiteral("<b>%1 %2 not visible</b> — authenticate to see all. "
+                           "Their namespaces could not be read without privileges.")
+                .arg(invisible)
+                .arg(invisible == 1 ? QStringLiteral("process") : QStringLiteral("processes")));
+    m_banner->setVisible(showBanner);
+    if (m_intervalGroup)
+        for (QAction *a : m_intervalGroup->actions())
+            a->setChecked(a->data().toInt() == m_session->intervalMs());
+    QString title = QStringLiteral("nsviz");
+    if (!s.host.hostname.empty() && !m_cluster->redacted())
+        title = QString::fromStdString(s.host.hostname) + QStringLiteral(" — nsviz");
+    setWindowTitle(title);
+}
+
+void MainWindow::setGroupBy(NsType type)
+{
+    m_cluster->setGroupBy(type);
+    m_tabs->setCurrentWidget(m_cluster);
+}
+
+void MainWindow::showError(const QString &title, const QString &message)
+{
+    m_lastError = message;
+    statusBar()->showMessage(title + QStringLiteral(": ") + message.section(QLatin1Char('\n'), 0, 1), 10000);
+    if (m_interactive)
+        QMessageBox::warning(this, title, message);
+}
+
+void MainWindow::openSnapshot()
+{
+    const QString path =
+        QFileDialog::getOpenFileName(this, QStringLiteral("Open Snapshot"), QString(),
+                                     QStringLiteral("nsviz snapshots (*.json);;All files (*)"));
+    if (!path.isEmpty())
+        m_session->openFile(path);
+}
+
+void MainWindow::saveSnapshot()
+{
+    if (m_store->isEmpty()) {
+        showError(QStringLiteral("Save snapshot"), QStringLiteral("There is no snapshot to save yet."));
+        return;
+    }
+    QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save Snapshot"),
+                                                QStringLiteral("nsviz-snapshot.json"),
+                                                QStringLiteral("nsviz snapshots (*.json)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!m_session->saveFile(path, m_redactAction->isChecked(), &error))
+        showError(QStringLiteral("Save snapshot"), error);
+    else
+        statusBar()->showMessage(
+            QStringLiteral("saved %1%2")
+                .arg(path, m_redactAction->isChecked() ? QStringLiteral(" (redacted)") : QString()),
+            5000);
+}
+
+void MainWindow::exportPicture()
+{
+    QWidget *view = m_tabs->currentWidget();
+    QString filter;
+    const QString path =
+        QFileDialog::getSaveFileName(this, QStringLiteral("Export Picture"), QStringLiteral("nsviz.png"),
+                                     QStringLiteral("PNG image (*.png);;SVG drawing (*.svg)"), &filter);
+    if (path.isEmpty())
+        return;
+    double scale = 1;
+    if (!path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)) {
+        bool ok = false;
+        const QString s = QInputDialog::getItem(
+            this, QStringLiteral("Export Picture"), QStringLiteral("Pixel scale:"),
+            {QStringLiteral("1×"), QStringLiteral("2×"), QStringLiteral("4×")}, 1, false, &ok);
+        if (!ok)
+            return;
+        scale = s.left(1).toDouble();
+    }
+    QString error;
+    if (!ViewExporter::save(view, path, scale, &error))
+        showError(QStringLiteral("Export picture"), error);
+    else
+        statusBar()->showMessage(QStringLiteral("exported %1").arg(path), 5000);
+}
+
+void MainWindow::onTransportChanged()
+{
+    Transport *t = m_session->transport();
+    static QPointer<Transport> wired;
+    if (t == wired)
+        return;
+    wired = t;
+    if (!t)
+        return;
+    connect(t, &Transport::replyReceived, this, &MainWindow::onReply, Qt::UniqueConnection);
+    // Every transport answers inspect (the in-process one gathers it in a worker thread).
+    m_diff->setTransport(t);
+}
+
+void MainWindow::showDiff(int pid)
+{
+    if (pid <= 0 || m_store->isEmpty())
+        return;
+    if (m_session->source() == Session::Source::File) {
+        // A capture from elsewhere: /proc here says nothing about it.
+        statusBar()->showMessage(QStringLiteral("diff needs a live connection (this is a file snapshot)"),
+                                 5000);
+        return;
+    }
+    m_diff->setSnapshot(m_store->snapshot());
+    m_diff->setTarget(pid);
+    m_diffDock->show();
+    m_diffDock->raise();
+}
+
+void MainWindow::launchDemo()
+{
+    Transport *t = m_session->transport();
+    if (!t || m_session->source() != Session::Source::Live) {
+        showError(QStringLiteral("Launch demo container"),
+                  QStringLiteral("Connect to this host first (File ▸ Connect to This Host)."));
+        return;
+    }
+    DemoDialog dlg(this);
+    if (dlg.exec() != QDialog::Accepted)
+        return;
+    const quint64 id = t->request(dlg.requestJson());
+    m_requests.insert(id, QStringLiteral("demo_start"));
+    statusBar()->showMessage(QStringLiteral("starting demo container…"), 5000);
+}
+
+void MainWindow::onReply(quint64 id, const QByteArray &frameJson)
+{
+    const QString what = m_requests.take(id);
+    if (what.isEmpty())
+        return; // someone else's request (the diff panel's inspects)
+    const QJsonObject frame = QJsonDocument::fromJson(frameJson).object();
+    if (frame.value(QStringLiteral("type")).toString() == QLatin1String("error")) {
+        showError(what == QLatin1String("demo_start") ? QStringLiteral("Launch demo container")
+                                                      : QStringLiteral("Stop demo container"),
+                  frame.value(QStringLiteral("message"))
+                      .toString(QStringLiteral("the helper refused the request")));
+        return;
+    }
+    const QJsonObject result = frame.value(QStringLiteral("result")).toObject();
+    if (what == QLatin1String("demo_start")) {
+        const int pid = result.value(QStringLiteral("pid")).toInt();
+        if (pid > 0) {
+            m_demoPids.append(pid);
+            m_pendingDemoPid = pid;
+            statusBar()->showMessage(QStringLiteral("demo container started: pid %1").arg(pid), 5000);
+            m_session->refresh(); // show it now rather than at the next tick
+        }
+    }
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings st;
+    if (!restoreGeometry(st.value(QStringLiteral("window/geometry")).toByteArray())) {
+        // First start: most of the screen, the picture needs room.
+        const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1600, 1000);
+        resize(std::min(1600, avail.width() * 9 / 10), std::min(1000, avail.height() * 9 / 10));
+        resizeDocks({m_findingsDock, m_diffDock}, {420, 420}, Qt::Horizontal);
+    }
+    restoreState(st.value(QStringLiteral("window/state")).toByteArray());
+    const auto t = nsTypeFromName(
+        st.value(QStringLiteral("view/groupBy"), QStringLiteral("net")).toString().toStdString());
+    if (t)
+        m_cluster->setGroupBy(*t);
+    m_tabs->setCurrentIndex(st.value(QStringLiteral("view/tab"), 0).toInt());
+    m_redactAction->setChecked(st.value(QStringLiteral("view/redact"), false).toBool());
+    m_session->setIntervalMs(st.value(QStringLiteral("live/intervalMs"), 2000).toInt());
+}
+
+void MainWindow::saveSettings()
+{
+    QSettings st;
+    st.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    st.setValue(QStringLiteral("window/state"), saveState());
+    st.setValue(QStringLiteral("view/groupBy"), QString::fromLatin1(nsTypeName(m_cluster->groupBy())));
+    st.setValue(QStringLiteral("view/tab"), m_tabs->currentIndex());
+    st.setValue(QStringLiteral("view/redact"), m_redactAction->isChecked());
+    st.setValue(QStringLiteral("live/intervalMs"), m_session->intervalMs());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!m_demoPids.isEmpty() && m_session->transport()) {
+        if (m_interactive &&
+            QMessageBox::question(
+                this, QStringLiteral("Quit nsviz"),
+                QStringLiteral("Stop the %1 demo container(s) this window started?").arg(m_demoPids.size()),
+                QMessageBox::Yes | QMessageBox::Cancel) != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        for (int pid : std::as_const(m_demoPids))
+            m_session->transport()->request(
+                QJsonDocument(
+                    QJsonObject{{QStringLiteral("type"), QStringLiteral("demo_stop")},
+                                {QStringLiteral("args"), QJsonObject{{QStringLiteral("pid"), pid}}}})
+                    .toJson(QJsonDocument::Compact));
+        m_demoPids.clear();
+    }
+    saveSettings();
+    m_session->disconnectLive();
+    event->accept();
+}
+
+} // namespace nsviz

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+// The main window: views as tabs around the cluster view, the host-network panel, live status,
+// the unprivileged banner, snapshot open/save and picture export.
+
+#include "core/model/model.h"
+
+#include <QHash>
+#include <QMainWindow>
+#include <QPointer>
+
+class QAction;
+class QActionGroup;
+class QComboBox;
+class QDockWidget;
+class QFrame;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QTabWidget;
+class QTimer;
+
+namespace nsviz
+{
+
+class ClusterView;
+class DiffPanel;
+class FindingsPanel;
+class Session;
+class SnapshotStore;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    SnapshotStore *store() const { return m_store; }
+    Session *session() const { return m_session; }
+    ClusterView *clusterView() const { return m_cluster; }
+    FindingsPanel *findingsPanel() const { return m_findings; }
+    DiffPanel *diffPanel() const { return m_diff; }
+    /// Demo containers this window started (stopped on close).
+    QList<int> demoPids() const { return m_demoPids; }
+    QTabWidget *tabs() const { return m_tabs; }
+    /// The visible error of the last failed open/save (also shown in a message box when interactive).
+    QString lastError() const { return m_lastError; }
+    /// Tests and headless use: errors go to lastError() and the status bar, no modal dialogs.
+    void setInteractive(bool on) { m_interactive = on; }
+    /// Adds a view as a tab (for panels merged later: diff, findings, demo).
+    void addViewTab(QWidget *view, const QString &title);
+    /// Adds a dock on the right.
+    QDockWidget *addPanel(QWidget *panel, const QString &title, const QString &objectName);
+
+public Q_SLOTS:
+    void openSnapshot();
+    void saveSnapshot();
+    void exportPicture();
+    void launchDemo();
+    /// Opens the diff of @p pid against the host reference.
+    void showDiff(int pid);
+    void setGroupBy(nsviz::NsType type);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildActions();
+    void buildStatusBar();
+    void updateStatus();
+    void showError(const QString &title, const QString &message);
+    void restoreSettings();
+    void saveSettings();
+
+    SnapshotStore *m_store;
+    Session *m_session;
+    QTabWidget *m_tabs;
+    ClusterView *m_cluster;
+    FindingsPanel *m_findings;
+    DiffPanel *m_diff;
+    QDockWidget *m_findingsDock = nullptr;
+    QDockWidget *m_diffDock = nullptr;
+    QTimer *m_panelTimer = nullptr;
+    QList<int> m_demoPids;
+    int m_pendingDemoPid = 0;
+    void onTransportChanged();
+    void onReply(quint64 id, const QByteArray &frame);
+    QHash<quint64, QString> m_requests; ///< request id -> what it was (demo_start, demo_stop)
+    QFrame *m_banner;
+    QLabel *m_bannerText;
+    QPushButton *m_bannerButton;
+    QLineEdit *m_filter;
+    QComboBox *m_groupBy;
+    QAction *m_pauseAction = nullptr;
+    QAction *m_redactAction = nullptr;
+    QActionGroup *m_intervalGroup = nullptr;
+    QLabel *m_statusSource, *m_statusPrivilege, *m_statusCounts, *m_statusRate, *m_statusUpdated;
+    QProgressBar *m_progress;
+    QString m_lastError;
+    bool m_interactive = true;
+};
+
+} // namespace nsviz

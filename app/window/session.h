@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+// Where the GUI's snapshot comes from: a live transport (in-process or the helper) or a file.
+// Owns the transport, feeds the SnapshotStore, and keeps what the status bar shows.
+
+#include "core/model/model.h"
+#include "app/transport/transport.h"
+
+#include <QDateTime>
+#include <QObject>
+#include <QPointer>
+#include <functional>
+#include <memory>
+
+namespace nsviz
+{
+
+class SnapshotStore;
+
+class Session : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Source { None, Live, File };
+    Q_ENUM(Source)
+
+    explicit Session(SnapshotStore *store, QObject *parent = nullptr);
+    ~Session() override;
+
+    /// Makes transports; tests and the lead's wiring can replace it. @p escalated: the user asked to
+    /// authenticate (pkexec / KAuth), otherwise the least privilege that works.
+    using TransportFactory = std::function<Transport *(bool escalated, QObject *parent)>;
+    void setTransportFactory(TransportFactory f) { m_factory = std::move(f); }
+
+    Source source() const { return m_source; }
+    QString sourceText() const;
+    bool privileged() const;
+    int invisibleProcesses() const;
+    bool paused() const { return m_paused; }
+    int intervalMs() const { return m_intervalMs; }
+    QDateTime lastUpdate() const { return m_lastUpdate; }
+    QString filePath() const { return m_filePath; }
+    bool waitingForFirstSnapshot() const { return m_waiting; }
+    Transport *transport() const { return m_transport; }
+
+    /// Reads and validates a snapshot file; throws SchemaError / std::runtime_error with a message.
+    static Snapshot loadFile(const QString &path);
+
+public Q_SLOTS:
+    /// Connects live (stops a file view).
+    void connectLive(bool escalated = false);
+    /// Reconnects through the privileged path (pkexec / KAuth).
+    void escalate();
+    /// Opens a snapshot file in the background. On any error the current view stays as it was and
+    /// fileFailed() says why.
+    void openFile(const QString &path);
+    /// Saves the current snapshot (optionally redacted). Returns false with @p error set.
+    bool saveFile(const QString &path, bool redact, QString *error);
+    void refresh();
+    void setPaused(bool paused);
+    void setIntervalMs(int ms);
+    void disconnectLive();
+
+Q_SIGNALS:
+    void stateChanged();
+    void progress(int done, int total);
+    void fileOpened(const QString &path);
+    void fileFailed(const QString &path, const QString &message);
+    void liveFailed(const QString &message);
+
+private:
+    void onSnapshot(const Snapshot &s);
+    void onDelta(const SnapshotDelta &d);
+    void onFailed(Transport::Error e, const QString &message);
+
+    SnapshotStore *m_store;
+    TransportFactory m_factory;
+    QPointer<Transport> m_transport;
+    Source m_source = Source::None;
+    bool m_paused = false;
+    bool m_waiting = false;
+    bool m_escalated = false;
+    int m_intervalMs = 2000;
+    QDateTime m_lastUpdate;
+    QString m_filePath;
+    quint64 m_fileGeneration = 0;
+};
+
+} // namespace nsviz

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "core/discovery/discovery.h"
+#include "core/discovery/bindmountstep.h"
+#include "core/discovery/discoverycontext.h"
+#include "core/discovery/fdstep.h"
+#include "core/discovery/hierarchystep.h"
+#include "core/discovery/hoststep.h"
+#include "core/proc/nsfsquery.h"
+#include "core/discovery/processstep.h"
+#include "core/discovery/taskstep.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+namespace nsviz
+{
+
+Snapshot discover(const DiscoveryOptions &opts)
+{
+    NsfsQuery query;
+    return discover(opts, query);
+}
+
+Snapshot discover(const DiscoveryOptions &opts, NsQuery &query)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    Snapshot s;
+    s.host.scannedAtMs = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                        std::chrono::system_clock::now().time_since_epoch())
+                                                        .count());
+    {
+        DiscoveryContext ctx(opts, query, s);
+        // The order matters: later steps read what earlier ones found (lxkns discover.go).
+        std::vector<std::unique_ptr<DiscoveryStep>> steps;
+        steps.push_back(std::make_unique<ProcessStep>());
+        if (opts.tasks)
+            steps.push_back(std::make_unique<TaskStep>());
+        if (opts.fds)
+            steps.push_back(std::make_unique<FdStep>());
+        if (opts.bindMounts)
+            steps.push_back(std::make_unique<BindMountStep>());
+        if (opts.hierarchy)
+            steps.push_back(std::make_unique<HierarchyStep>());
+        steps.push_back(std::make_unique<HostStep>());
+        const bool trace = std::getenv("NSVIZ_TRACE_STEPS") != nullptr;
+        for (auto &step : steps) {
+            const auto s0 = std::chrono::steady_clock::now();
+            step->run(ctx);
+            if (trace)
+                std::fprintf(
+                    stderr, "nsviz: step %-10.*s %8.1f ms\n", static_cast<int>(step->name().size()),
+                    step->name().data(),
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0).count());
+        }
+        if (!opts.hierarchy)
+            for (Namespace &n : s.namespaces)
+                n.ownerKnown = n.parentKnown = false; // not asked is not "none"
+        if (s.processes.empty())
+            ctx.warn("no processes found under " + ctx.procRoot());
+        else if (ctx.nsDev() == 0 && !s.namespaces.empty())
+            ctx.warn("could not stat any namespace file under " + ctx.procRoot() +
+                     " to learn the nsfs device; \"dev\" is reported as 0");
+    }
+    std::sort(s.namespaces.begin(), s.namespaces.end(), [](const Namespace &a, const Namespace &b) {
+        return std::tie(a.type, a.id) < std::tie(b.type, b.id);
+    });
+    for (Namespace &n : s.namespaces)
+        std::sort(n.pids.begin(), n.pids.end());
+    s.host.scanMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    return s;
+}
+
+} // namespace nsviz

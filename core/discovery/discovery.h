@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+/// @file discovery.h Scan a proc tree into a Snapshot.
+///
+/// Discovery is an ordered pipeline of steps writing into one result: processes, tasks (optional),
+/// fds, bind mounts (in every mount namespace), hierarchy (adds hidden parents/owners), host reference.
+
+#include "core/model/model.h"
+
+#include <string>
+
+namespace nsviz
+{
+
+class NsQuery;
+
+struct DiscoveryOptions {
+    std::string procRoot = "/proc"; ///< injectable for tests (tests/data/proc-*)
+    bool tasks = false;             ///< look for loose threads in /proc/PID/task/TID/ns
+    bool fds = true;                ///< namespaces held by open fds
+    bool bindMounts = true;         ///< namespaces held by nsfs bind mounts
+    bool hierarchy = true;          ///< NS_GET_PARENT / NS_GET_USERNS / NS_GET_OWNER_UID
+    /// Threads reading /proc/PID: 0 picks by machine and tree size (one for small trees).
+    unsigned threads = 0;
+};
+
+/// Scan with the real nsfs operations. Never throws because of one pid; throws std::system_error
+/// only when the proc root itself cannot be opened.
+Snapshot discover(const DiscoveryOptions &opts = {});
+
+/// Scan with @p query answering the nsfs questions (namespace device, NS_GET_* ioctls); tests pass
+/// a fake to scan fixture trees. Same guarantees as discover(const DiscoveryOptions &).
+Snapshot discover(const DiscoveryOptions &opts, NsQuery &query);
+
+} // namespace nsviz

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+/// @file hoststep.h Pipeline step: the host reference and the facts about the host.
+
+#include "core/discovery/discoverystep.h"
+
+namespace nsviz
+{
+
+/// Picks the reference process whose namespaces are "the host's": PID 1 when its links are
+/// readable, else kthreadd (pid 2, ppid 0), which always lives in the initial namespaces. Marks
+/// Namespace::isHost and Process::differsFromHost, and fills HostInfo (hostname, kernel, boot id).
+class HostStep : public DiscoveryStep
+{
+public:
+    std::string_view name() const override { return "host"; }
+    void run(DiscoveryContext &ctx) override;
+};
+
+} // namespace nsviz

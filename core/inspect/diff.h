@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+/// @file diff.h Compare two processes' namespaces and what differs inside them ("nsviz.diff/1").
+///
+/// Works on two "nsviz.inspect/1" documents (see inspector.h), so the GUI can diff what a remote or
+/// privileged helper gathered, and the CLI what it gathered itself.
+
+#include "core/model/model.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace nsviz
+{
+
+inline constexpr const char *kDiffSchema = "nsviz.diff/1";
+
+/// The process whose namespaces define "the host".
+struct HostReference {
+    int pid = 1;
+    std::string comm;
+    std::string
+        note; ///< why not PID 1, e.g. "PID 1 not readable (Permission denied): using kthreadd (pid 2)"
+};
+
+/// PID 1, or kthreadd (pid 2) when PID 1's namespaces cannot be read (as in some sandboxes even for
+/// root) — the same rule the discovery uses for Snapshot::host.referencePid.
+HostReference hostReference(const std::string &procRoot = "/proc");
+
+/// Compares @p a (the container) with @p b (the reference). @p snapshot, when given, supplies the
+/// pid/user namespace parent links where the inspect documents lack them.
+/// The result: {schema, a, b, namespaces: [{type, a, b, shared, relation, details}], security, notes}.
+/// details: {items: [{field, a, b, differs}], onlyInA: [text], onlyInB: [text],
+///           changed: [{key, a, b, fields}], errors: [text], differences: N}.
+nlohmann::json diffInspections(const nlohmann::json &a, const nlohmann::json &b,
+                               const Snapshot *snapshot = nullptr);
+
+/// When diff["b"]["hostReference"] is true and A is a container (isolated in mnt or pid): what A
+/// shares with the host, worst first ("A is a container that SHARES THE HOST NETWORK NAMESPACE", ...).
+std::vector<std::string> hostSharingWarnings(const nlohmann::json &diff);
+
+/// The side-by-side text report (what `nsviz-helper diff` prints).
+std::string diffToText(const nlohmann::json &diff);
+/// The same as a Markdown document (tables), for copying into course material.
+std::string diffToMarkdown(const nlohmann::json &diff);
+
+} // namespace nsviz

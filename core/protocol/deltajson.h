@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+/// @file deltajson.h JSON form of a SnapshotDelta (the body of the protocol's delta frames).
+///
+/// Elements use the snapshot schema (snapshotjson.h). Removed processes are {"pid","start_time"},
+/// removed namespaces {"dev","inode"}.
+
+#include "core/model/delta.h"
+#include "core/protocol/snapshotjson.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace nsviz
+{
+
+nlohmann::json toJson(const ProcKey &k);
+nlohmann::json toJson(const NsId &id);
+/// Throw SchemaError on anything malformed.
+ProcKey procKeyFromJson(const nlohmann::json &j);
+NsId nsIdFromJson(const nlohmann::json &j);
+
+/// The host part shared by snapshot headers and deltas: "host", "host_ns", "host_ns_dev".
+void putHostFields(nlohmann::json &j, const HostInfo &host, const std::array<NsId, kNsTypeCount> &hostNs);
+/// Reads what putHostFields() wrote. Throws SchemaError.
+void takeHostFields(const nlohmann::json &j, HostInfo &host, std::array<NsId, kNsTypeCount> &hostNs);
+
+/// The whole delta as one object: "seq", host fields, "added_processes", "removed_processes",
+/// "changed_processes", "added_namespaces", "removed_namespaces", "changed_namespaces",
+/// "loose_threads", "warnings".
+nlohmann::json toJson(const SnapshotDelta &d);
+/// Inverse of toJson(const SnapshotDelta &). Throws SchemaError.
+SnapshotDelta deltaFromJson(const nlohmann::json &j);
+
+} // namespace nsviz

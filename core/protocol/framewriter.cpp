@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "core/protocol/framewriter.h"
+
+#include "core/protocol/deltajson.h"
+#include "core/protocol/snapshotjson.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+using nlohmann::json;
+
+namespace nsviz::protocol
+{
+
+namespace
+{
+// The members of a dumped object without its braces ("" for an empty object).
+std::string innerOf(const json &object)
+{
+    std::string s = dumpFrame(object);
+    return s.size() <= 2 ? std::string() : s.substr(1, s.size() - 2);
+}
+} // namespace
+
+FrameWriter::FrameWriter(Sink sink, Limits limits) : m_sink(std::move(sink)), m_limits(limits)
+{
+    // A fragment must be able to carry at least some text after its own envelope.
+    if (m_limits.maxFrameBytes < 256)
+        throw std::invalid_argument("FrameWriter: maxFrameBytes must be at least 256");
+    m_limits.chunkBytes = std::clamp<std::size_t>(m_limits.chunkBytes, 1, m_limits.maxFrameBytes);
+}
+
+void FrameWriter::write(const json &frame)
+{
+    std::uint64_t id = 0;
+    if (auto it = frame.find("id"); it != frame.end() && it->is_number_unsigned())
+        id = it->get<std::uint64_t>();
+    writeLine(dumpFrame(frame), id);
+}
+
+void FrameWriter::writeLine(const std::string &text, std::uint64_t id)
+{
+    if (text.size() <= m_limits.maxFrameBytes) {
+        m_sink(text + '\n');
+        ++m_lines;
+        return;
+    }
+    // Escaping inside a JSON string at most doubles dumped JSON text (only '"' and '\\' grow:
+    // control characters are already escaped), so half the cap minus the envelope always fits.
+    const std::size_t piece = (m_limits.maxFrameBytes - 128) / 2;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = std::min(text.size(), pos + piece);
+        // Never cut a UTF-8 sequence: back off to the start of the code point.
+        while (end < text.size() && end > pos + 1 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+            --end;
+        json f = frame("fragment", id);
+        f["more"] = end < text.size();
+        f["text"] = text.substr(pos, end - pos);
+        m_sink(dumpFrame(f) + '\n');
+        ++m_lines;
+        pos = end;
+    }
+}
+
+void FrameWriter::writeChunked(std::string_view type, std::uint64_t id, std::uint64_t seq, const json &header,
+                               const std::vector<List> &lists, const json &trailer)
+{
+    std::size_t part = 0;
+    // The current part: (list name, its elements joined by ',') in list order.
+    std::vector<std::pair<const char *, std::string>> body;
+    std::size_t bodyBytes = 0;
+
+    auto flush = [&](bool final) {
+        std::string line = "{\"v\":" + std::to_string(kVersion) + ",\"type\":\"" + std::string(type) +
+                           "\",\"id\":" + std::to_string(id) + ",\"seq\":" + std::to_string(seq) +
+                           ",\"part\":" + std::to_string(part);
+        if (part == 0) {
+            std::string h = innerOf(header);
+            if (!h.empty())
+                line += ',' + h;
+        }
+        for (const auto &[name, elems] : body) {
+            line += ",\"";
+            line += name;
+            line += "\":[";
+            line += elems;
+            line += ']';
+        }
+        if (final) {
+            std::string t = innerOf(trailer);
+            if (!t.empty())
+                line += ',' + t;
+        }
+        line += final ? ",\"final\":true}" : ",\"final\":false}";
+        writeLine(line, id);
+        body.clear();
+        bodyBytes = 0;
+        ++part;
+    };
+
+    for (const auto &list : lists) {
+        for (std::size_t i = 0; i < list.count; ++i) {
+            std::string e = dumpFrame(list.element(i));
+            if (bodyBytes > 0 && bodyBytes + e.size() > m_limits.chunkBytes)
+                flush(false);
+            if (body.empty() || body.back().first != list.name)
+                body.emplace_back(list.name, std::string());
+            else
+                body.back().second += ',';
+            body.back().second += e;
+            bodyBytes += e.size() + 1;
+        }
+    }
+    flush(true);
+}
+
+void FrameWriter::writeSnapshot(std::uint64_t id, std::uint64_t seq, const Snapshot &s)
+{
+    json header = json::object();
+    putHostFields(header, s.host, s.hostNs);
+    header["totals"] = {{"processes", s.processes.size()},
+                        {"namespaces", s.namespaces.size()},
+                        {"loose_threads", s.looseThreads.size()}};
+    json trailer = {{"warnings", s.warnings}};
+    // Processes first: they are what a GUI draws first.
+    writeChunked(
+        "snapshot", id, seq, header,
+        {{"processes", s.processes.size(), [&](std::size_t i) { return toJson(s.processes[i]); }},
+         {"namespaces", s.namespaces.size(), [&](std::size_t i) { return toJson(s.namespaces[i]); }},
+         {"loose_threads", s.looseThreads.size(), [&](std::size_t i) { return toJson(s.looseThreads[i]); }}},
+        trailer);
+}
+
+void FrameWriter::writeDelta(std::uint64_t id, const SnapshotDelta &d)
+{
+    json header = json::object();
+    putHostFields(header, d.host, d.hostNs);
+    header["totals"] = {{"added_processes", d.addedProcesses.size()},
+                        {"removed_processes", d.removedProcesses.size()},
+                        {"changed_processes", d.changedProcesses.size()},
+                        {"added_namespaces", d.addedNamespaces.size()},
+                        {"removed_namespaces", d.removedNamespaces.size()},
+                        {"changed_namespaces", d.changedNamespaces.size()},
+                        {"loose_threads", d.looseThreads.size()}};
+    json trailer = {{"warnings", d.warnings}};
+    auto L = [](const char *name, const auto &v) {
+        return List{name, v.size(), [&v](std::size_t i) { return toJson(v[i]); }};
+    };
+    writeChunked("delta", id, d.seq, header,
+                 {L("added_processes", d.addedProcesses), L("removed_processes", d.removedProcesses),
+                  L("changed_processes", d.changedProcesses), L("added_namespaces", d.addedNamespaces),
+                  L("removed_namespaces", d.removedNamespaces), L("changed_namespaces", d.changedNamespaces),
+                  L("loose_threads", d.looseThreads)},
+                 trailer);
+}
+
+} // namespace nsviz::protocol

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The diff and findings panels on the offscreen platform, fed by the real inspector (in-process and
+// through a Transport) on namespaces the test makes itself.
+#include "core/inspect/diff.h"
+#include "app/panels/diffpanel.h"
+#include "core/inspect/findings.h"
+#include "app/panels/findingspanel.h"
+#include "core/inspect/inspector.h"
+#include "core/model/nstype.h"
+#include "app/panels/pidpicker.h"
+#include "app/transport/transport.h"
+
+#include <QFile>
+#include <QImage>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTreeWidget>
+#include <csignal>
+#include <fcntl.h>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace nsviz;
+using nlohmann::json;
+
+namespace
+{
+
+/// `unshare ARGS sh -c 'SCRIPT && echo ready && exec sleep 300'`, killed by pid at the end.
+class Unshared
+{
+public:
+    Unshared(std::vector<std::string> args, const std::string &script)
+    {
+        int p[2];
+        if (::pipe2(p, O_CLOEXEC) != 0)
+            return;
+        args.insert(args.begin(), "unshare");
+        args.insert(args.end(), {"sh", "-c", script + " && echo ready && exec sleep 300"});
+        m_outer = ::fork();
+        if (m_outer == 0) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            ::dup2(p[1], 1);
+            std::vector<char *> argv;
+            for (auto &a : args)
+                argv.push_back(a.data());
+            argv.push_back(nullptr);
+            ::execvp("unshare", argv.data());
+            ::_exit(127);
+        }
+        ::close(p[1]);
+        std::string out;
+        char buf[64];
+        ssize_t n;
+        while (out.find("ready") == std::string::npos && (n = ::read(p[0], buf, sizeof buf)) > 0)
+            out.append(buf, static_cast<std::size_t>(n));
+        ::close(p[0]);
+        if (out.find("ready") == std::string::npos)
+            return;
+        std::ifstream children("/proc/" + std::to_string(m_outer) + "/task/" + std::to_string(m_outer) +
+                               "/children");
+        int child = 0;
+        m_pid = (children >> child && child > 0) ? child : m_outer;
+    }
+    ~Unshared()
+    {
+        if (m_outer > 0) {
+            ::kill(m_outer, SIGKILL);
+            if (m_pid > 0 && m_pid != m_outer)
+                ::kill(m_pid, SIGKILL);
+            ::waitpid(m_outer, nullptr, 0);
+        }
+    }
+    int pid() const { return m_pid; }
+
+private:
+    pid_t m_outer = -1;
+    int m_pid = 0;
+};
+
+/// A transport that answers inspect requests from the real inspector, as the helper's serve would;
+/// pids in m_missing get the helper's not_found error, and m_silent drops every request.
+class FakeTransport : public Transport
+{
+public:
+    using Transport::Transport;
+    QString description() const override { return QStringLiteral("fake"); }
+    bool privileged() const override { return true; }
+    void start() override {}
+    void stop() override {}
+    void requestScan() override {}
+    void subscribe(int) override {}
+    void unsubscribe() override {}
+    quint64 request(const QByteArray &requestJson) override
+    {
+        const quint64 id = ++m_nextId;
+        json req = json::parse(requestJson.toStdString());
+        requests.push_back(req);
+        if (silent)
+            return id;
+        json frame;
+        const int pid = req.value("pid", 0);
+        if (missing.count(pid))
+            frame = {{"v", 1},
+                     {"type", "error"},
+                     {"id", id},
+                     {"code", "not_found"},
+                     {"message", "no such process"}};
+        else
+            frame = {{"v", 1},
+                     {"type", "result"},
+                     {"id", id},
+                     {"request", "inspect"},
+                     {"result", inspectProcessJsonFor(pid)}};
+        // Replies arrive later, from the event loop, as from a real helper.
+        QMetaObject::invokeMethod(
+            this,
+            [this, id, text = QByteArray::fromStdString(frame.dump())] { Q_EMIT replyReceived(id, text); },
+            Qt::QueuedConnection);
+        return id;
+    }
+    json inspectProcessJsonFor(int pid) { return m_inspector.inspect(pid); }
+
+    std::vector<json> requests;
+    std::set<int> missing;
+    bool silent = false;
+
+private:
+    quint64 m_nextId = 100;
+    Inspector m_inspector;
+};
+
+QTreeWidgetItem *row(QTreeWidget *tree, const QString &name)
+{
+    for (int i = 0; i < tree->topLevelItemCount(); ++i)
+        if (tree->topLevelItem(i)->text(0) == name)
+            return tree->topLevelItem(i);
+    return nullptr;
+}
+
+QTreeWidgetItem *child(QTreeWidgetItem *top, const QString &field)
+{
+    for (int i = 0; top && i < top->childCount(); ++i)
+        if (top->child(i)->text(0) == field)
+            return top->child(i);
+    return nullptr;
+}
+
+QString outPath(const QString &name)
+{
+    // Kept in the build tree so people (and reviewers) can look at the rendering.
+    return QStringLiteral(NSVIZ_TEST_OUTPUT "/") + name;
+}
+
+} // namespace
+
+TEST(DiffPanel, SelfDiffInProcessIsAllShared)
+{
+    DiffPanel panel;
+    panel.setInspectFunction([](int pid) { return Inspector().inspect(pid); });
+    QSignalSpy ready(&panel, &DiffPanel::diffReady);
+    panel.setTarget(::getpid(), ::getpid());
+    EXPECT_TRUE(panel.isLoading());
+    ASSERT_TRUE(ready.wait(15000));
+    auto *tree = panel.findChild<QTreeWidget *>();
+    ASSERT_TRUE(tree);
+    ASSERT_EQ(tree->topLevelItemCount(), 9); // 8 namespace types + security
+    for (const char *t : {"mnt", "pid", "net", "uts", "ipc", "user", "cgroup", "time"}) {
+        auto *r = row(tree, QLatin1String(t));
+        ASSERT_TRUE(r) << t;
+        EXPECT_EQ(r->text(1), QStringLiteral("SHARED")) << t;
+        EXPECT_EQ(r->text(4), QStringLiteral("—")) << t;
+    }
+    EXPECT_EQ(panel.diff()["differences"], 0);
+}
+
+TEST(DiffPanel, HostNetContainerHighlightsAndExports)
+{
+    if (::geteuid() != 0)
+        GTEST_SKIP() << "creating namespaces needs root";
+    Unshared c({"--mount", "--pid", "--uts", "--ipc", "--fork", "--kill-child"},
+               "hostname web-frontend && mount -t tmpfs demo-data /mnt && ipcmk -Q >/dev/null");
+    ASSERT_GT(c.pid(), 0);
+    DiffPanel panel;
+    panel.resize(1100, 700);
+    FakeTransport transport;
+    panel.setTransport(&transport);
+    QSignalSpy ready(&panel, &DiffPanel::diffReady);
+    panel.setTarget(c.pid());
+    ASSERT_TRUE(ready.wait(15000));
+    ASSERT_EQ(transport.requests.size(), 2u);
+    EXPECT_EQ(transport.requests[0]["type"], "inspect");
+    EXPECT_EQ(transport.requests[0]["pid"], c.pid());
+    EXPECT_EQ(transport.requests[1]["pid"], hostReference().pid);
+    auto *tree = panel.findChild<QTreeWidget *>();
+    EXPECT_EQ(row(tree, QStringLiteral("net"))->text(1), QStringLiteral("SHARED · HOST NET"));
+    EXPECT_EQ(row(tree, QStringLiteral("uts"))->text(1), QStringLiteral("ISOLATED"));
+    EXPECT_EQ(row(tree, QStringLiteral("pid"))->text(1), QStringLiteral("ISOLATED · child"));
+    auto *hostname = child(row(tree, QStringLiteral("uts")), QStringLiteral("hostname"));
+    ASSERT_TRUE(hostname);
+    EXPECT_EQ(hostname->text(2), QStringLiteral("web-frontend"));
+    EXPECT_TRUE(hostname->background(2).color().isValid());
+    EXPECT_NE(hostname->background(2).style(), Qt::NoBrush); // highlighted
+    EXPECT_TRUE(panel.toMarkdown().contains(QStringLiteral("| net |")));
+    EXPECT_TRUE(panel.toText().contains(QStringLiteral("web-frontend")));
+
+    const QString png = outPath(QStringLiteral("diffpanel-hostnet.png"));
+    const QString svg = outPath(QStringLiteral("diffpanel-hostnet.svg"));
+    ASSERT_TRUE(panel.exportPng(png));
+    ASSERT_TRUE(panel.exportSvg(svg));
+    QImage img(png);
+    EXPECT_EQ(img.width(), 2560); // 1280 points at 2x
+    EXPECT_GT(img.height(), 600);
+    QFile f(svg);
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QByteArray svgText = f.readAll();
+    EXPECT_TRUE(svgText.contains("<svg"));
+    EXPECT_TRUE(svgText.contains("web-frontend")); // text stays text
+    panel.grab().save(outPath(QStringLiteral("diffpanel-widget.png")));
+}
+
+TEST(DiffPanel, HelperErrorsAndSilenceAreShown)
+{
+    DiffPanel panel;
+    FakeTransport transport;
+    transport.missing.insert(999999);
+    panel.setTransport(&transport);
+    QSignalSpy ready(&panel, &DiffPanel::diffReady);
+    panel.setTarget(999999, ::getpid());
+    ASSERT_TRUE(ready.wait(15000));
+    EXPECT_EQ(panel.diff()["a"]["state"], "exited");
+    EXPECT_TRUE(panel.toText().contains(QStringLiteral("process exited")));
+    auto *tree = panel.findChild<QTreeWidget *>();
+    EXPECT_EQ(row(tree, QStringLiteral("net"))->text(1), QStringLiteral("UNKNOWN"));
+
+    transport.silent = true;
+    panel.setTimeoutSeconds(1);
+    QSignalSpy failed(&panel, &DiffPanel::failed);
+    panel.setTarget(::getpid(), ::getpid());
+    ASSERT_TRUE(failed.wait(5000));
+    EXPECT_TRUE(failed.at(0).at(0).toString().contains(QStringLiteral("did not answer")));
+}
+
+TEST(DiffPanel, NewTargetDropsStaleReplies)
+{
+    DiffPanel panel;
+    panel.setInspectFunction([](int pid) { return Inspector().inspect(pid); });
+    QSignalSpy ready(&panel, &DiffPanel::diffReady);
+    panel.setTarget(::getpid(), 2);
+    panel.setTarget(::getpid(), ::getpid()); // replaces the first before it finished
+    ASSERT_TRUE(ready.wait(15000));
+    QTest::qWait(300);
+    EXPECT_EQ(ready.count(), 1);
+    EXPECT_EQ(panel.referencePid(), ::getpid());
+    EXPECT_EQ(panel.diff()["b"]["pid"], ::getpid());
+}
+
+TEST(PidPicker, FiltersBySnapshot)
+{
+    Snapshot s;
+    Process a;
+    a.pid = 10;
+    a.comm = "nginx";
+    a.cgroup = "/docker/3f2a9c1b7e4d5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
+    Process b;
+    b.pid = 101;
+    b.comm = "bash";
+    s.processes = {a, b};
+    PidPicker picker(&s, 1);
+    EXPECT_EQ(picker.visibleRows(), 2);
+    picker.setFilter(QStringLiteral("docker"));
+    EXPECT_EQ(picker.visibleRows(), 1);
+    EXPECT_EQ(picker.selectedPid(), 10);
+    picker.setFilter(QStringLiteral("10"));
+    EXPECT_EQ(picker.visibleRows(), 2);  // 10 and 101
+    EXPECT_EQ(picker.selectedPid(), 10); // typed pid wins
+    picker.setFilter(QStringLiteral("4242"));
+    EXPECT_EQ(picker.visibleRows(), 0);
+    EXPECT_EQ(picker.selectedPid(), 4242); // not in the snapshot, still allowed
+}
+
+TEST(FindingsPanel, ListsWorstFirstAndActivates)
+{
+    json f = {
+        {"schema", "nsviz.findings/1"},
+        {"reference", {{"pid", 2}, {"comm", "kthreadd"}, {"note", "PID 1 not readable"}}},
+        {"clean", 1},
+        {"notes", json::array()},
+        {"containers",
+         {{{"pid", 4242},
+           {"comm", "nginx"},
+           {"label", "docker 3f2a9c1b7e4d"},
+           {"kind", "container"},
+           {"processes", 3},
+           {"worstRank", 1},
+           {"findings",
+            {{{"code", "host-net"},
+              {"rank", 1},
+              {"title", "shares the host network namespace"},
+              {"detail", "x"}},
+             {{"code", "seccomp-off"}, {"rank", 7}, {"title", "seccomp off"}, {"detail", "y"}}}}},
+          {{"pid", 77},
+           {"comm", "svc"},
+           {"label", "svc (pid 77)"},
+           {"kind", "mount-namespace-only"},
+           {"processes", 1},
+           {"worstRank", 5},
+           {"findings",
+            {{{"code", "no-userns"}, {"rank", 5}, {"title", "no user namespace"}, {"detail", "z"}}}}}}}};
+    FindingsPanel panel;
+    panel.resize(900, 400);
+    panel.setFindings(f);
+    ASSERT_EQ(panel.containerCount(), 2);
+    EXPECT_EQ(panel.pidAt(0), 4242);
+    EXPECT_EQ(panel.pidAt(1), 77);
+    auto *tree = panel.findChild<QTreeWidget *>();
+    EXPECT_EQ(tree->topLevelItem(0)->text(0), QStringLiteral("CRITICAL"));
+    EXPECT_EQ(tree->topLevelItem(1)->text(0), QStringLiteral("MEDIUM"));
+    QSignalSpy activated(&panel, &FindingsPanel::processActivated);
+    Q_EMIT tree->itemClicked(tree->topLevelItem(0)->child(1), 1); // a finding row selects its container
+    ASSERT_EQ(activated.count(), 1);
+    EXPECT_EQ(activated.at(0).at(0).toInt(), 4242);
+    EXPECT_TRUE(panel.toText().contains(QStringLiteral("CRITICAL shares the host network namespace")));
+    panel.grab().save(outPath(QStringLiteral("findingspanel.png")));
+}
+
+TEST(FindingsPanel, FromSnapshotInBackground)
+{
+    if (::geteuid() != 0)
+        GTEST_SKIP() << "creating namespaces needs root";
+    Unshared c({"--mount", "--pid", "--fork", "--kill-child"}, "true");
+    ASSERT_GT(c.pid(), 0);
+    Inspector in;
+    auto proc = [&](int pid) {
+        json d = in.inspect(pid);
+        Process p;
+        p.pid = pid;
+        p.comm = d.value("comm", "");
+        for (NsType t : kAllNsTypes)
+            if (d["ns"][std::string(nsTypeName(t))].contains("ino"))
+                p.ns[index(t)] = NsId{d["ns"][std::string(nsTypeName(t))]["dev"],
+                                      d["ns"][std::string(nsTypeName(t))]["ino"]};
+        p.nspid = d["sections"]["pid"]["nspid"].get<std::vector<int>>();
+        return p;
+    };
+    Snapshot s;
+    s.host.privileged = true;
+    s.host.referencePid = hostReference().pid;
+    Process host = proc(s.host.referencePid);
+    s.hostNs = host.ns;
+    s.processes = {host, proc(c.pid())};
+    FindingsPanel panel;
+    QSignalSpy ready(&panel, &FindingsPanel::findingsReady);
+    panel.setSnapshot(s);
+    ASSERT_TRUE(ready.wait(15000));
+    ASSERT_EQ(panel.containerCount(), 1);
+    EXPECT_EQ(panel.pidAt(0), c.pid());
+    EXPECT_EQ(panel.findings()["containers"][0]["findings"][0]["code"], "host-net");
+    panel.resize(1000, 320);
+    panel.grab().save(outPath(QStringLiteral("findingspanel-real.png")));
+}

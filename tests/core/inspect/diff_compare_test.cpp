@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// diffInspections() on hand-built "nsviz.inspect/1" documents: what counts as a difference.
+#include "core/inspect/diff.h"
+
+#include <gtest/gtest.h>
+
+using namespace nsviz;
+using nlohmann::json;
+
+namespace
+{
+
+json doc(int pid, std::uint64_t mntIno, std::uint64_t pidIno, std::uint64_t userIno)
+{
+    json d = {{"schema", "nsviz.inspect/1"}, {"pid", pid}, {"state", "running"}, {"comm", "p"}};
+    const char *types[] = {"mnt", "pid", "net", "uts", "ipc", "user", "cgroup", "time"};
+    for (const char *t : types)
+        d["ns"][t] = {{"dev", 4}, {"ino", 4026531000u}};
+    d["ns"]["mnt"]["ino"] = mntIno;
+    d["ns"]["pid"]["ino"] = pidIno;
+    d["ns"]["user"]["ino"] = userIno;
+    d["inspector"] = {{"privileged", true}};
+    d["sections"] = json::object();
+    for (const char *t : types)
+        d["sections"][t] = json::object();
+    return d;
+}
+
+json mount(const std::string &target, const std::string &source, const std::string &opts,
+           const std::string &prop)
+{
+    return {
+        {"target", target}, {"source", source}, {"fstype", "ext4"}, {"options", opts}, {"propagation", prop}};
+}
+
+const json &ns(const json &diff, const char *type)
+{
+    for (const auto &n : diff["namespaces"])
+        if (n["type"] == type)
+            return n;
+    static json none;
+    return none;
+}
+
+} // namespace
+
+TEST(DiffCompare, MountsOnlyInAndChangedByField)
+{
+    json a = doc(10, 111, 500, 900), b = doc(1, 222, 500, 900);
+    a["sections"]["mnt"]["mounts"] = {mount("/", "overlay", "rw", "private"),
+                                      mount("/data", "/dev/vda", "ro", "private"),
+                                      mount("/only-a", "tmpfs", "rw", "private")};
+    b["sections"]["mnt"]["mounts"] = {mount("/", "/dev/vda", "rw", "shared:1"),
+                                      mount("/data", "/dev/vda", "rw", "private"),
+                                      mount("/boot", "/dev/vda1", "rw", "shared:2")};
+    a["sections"]["mnt"]["count"] = 3;
+    b["sections"]["mnt"]["count"] = 3;
+    json d = diffInspections(a, b);
+    const json &m = ns(d, "mnt")["details"];
+    ASSERT_EQ(m["onlyInA"].size(), 1u);
+    EXPECT_EQ(m["onlyInA"][0].get<std::string>().rfind("/only-a  (tmpfs", 0), 0u);
+    ASSERT_EQ(m["onlyInB"].size(), 1u);
+    EXPECT_EQ(m["onlyInB"][0].get<std::string>().rfind("/boot", 0), 0u);
+    ASSERT_EQ(m["changed"].size(), 2u);
+    EXPECT_EQ(m["changed"][0]["key"], "/");
+    EXPECT_EQ(m["changed"][0]["fields"], json({"source", "propagation"}));
+    EXPECT_EQ(m["changed"][1]["key"], "/data");
+    EXPECT_EQ(m["changed"][1]["fields"], json({"options"}));
+    EXPECT_EQ(m["differences"], 4); // mount count is equal
+    EXPECT_EQ(ns(d, "mnt")["shared"], false);
+    EXPECT_EQ(ns(d, "pid")["shared"], true);
+    EXPECT_EQ(ns(d, "pid")["relation"], "same");
+}
+
+TEST(DiffCompare, StackedMountsAreKeptApart)
+{
+    json a = doc(10, 111, 500, 900), b = doc(1, 111, 500, 900);
+    a["sections"]["mnt"]["mounts"] = {mount("/x", "a", "rw", "private"), mount("/x", "b", "rw", "private")};
+    b["sections"]["mnt"]["mounts"] = {mount("/x", "a", "rw", "private")};
+    json d = diffInspections(a, b);
+    const json &m = ns(d, "mnt")["details"];
+    ASSERT_EQ(m["onlyInA"].size(), 1u);
+    EXPECT_EQ(m["onlyInA"][0].get<std::string>().rfind("/x #2", 0), 0u);
+    EXPECT_TRUE(m["changed"].empty());
+}
+
+TEST(DiffCompare, RelationFromSnapshotParentLinks)
+{
+    // No ancestors in the documents (e.g. gathered from a fixture tree): the snapshot supplies them.
+    json a = doc(10, 111, 600, 901), b = doc(1, 222, 500, 900);
+    Snapshot s;
+    auto add = [&](NsType t, std::uint64_t ino, std::optional<std::uint64_t> parent) {
+        Namespace n;
+        n.type = t;
+        n.id = {4, ino};
+        if (parent)
+            n.parent = NsId{4, *parent};
+        s.namespaces.push_back(n);
+    };
+    add(NsType::Pid, 500, std::nullopt);
+    add(NsType::Pid, 600, 500);
+    add(NsType::User, 900, std::nullopt);
+    add(NsType::User, 901, 905);
+    add(NsType::User, 905, 900);
+    json d = diffInspections(a, b, &s);
+    EXPECT_EQ(ns(d, "pid")["relation"], "child");
+    EXPECT_EQ(ns(d, "pid")["relationLevels"], 1);
+    EXPECT_EQ(ns(d, "user")["relation"], "child");
+    EXPECT_EQ(ns(d, "user")["relationLevels"], 2);
+    json back = diffInspections(b, a, &s);
+    EXPECT_EQ(ns(back, "pid")["relation"], "parent");
+    // Without the snapshot, nothing is known about the hierarchy: "unknown", never a guess.
+    EXPECT_EQ(ns(diffInspections(a, b), "pid")["relation"], "unknown");
+}
+
+TEST(DiffCompare, UnknownParentIsNotUnrelated)
+{
+    json a = doc(10, 111, 600, 900), b = doc(1, 222, 700, 900);
+    Snapshot s;
+    Namespace n;
+    n.type = NsType::Pid;
+    n.id = {4, 600};
+    n.parentKnown = false; // EPERM from NS_GET_PARENT
+    s.namespaces.push_back(n);
+    EXPECT_EQ(ns(diffInspections(a, b, &s), "pid")["relation"], "unknown");
+}
+
+TEST(DiffCompare, SecurityDifferencesAndRootIsRoot)
+{
+    json a = doc(10, 111, 600, 900), b = doc(1, 222, 500, 900);
+    a["security"] = {{"uid", {0, 0, 0, 0}},
+                     {"caps",
+                      {{"effective", {"cap_chown", "cap_sys_admin"}},
+                       {"bounding", {"cap_chown", "cap_sys_admin"}},
+                       {"permitted", {"cap_chown"}}}},
+                     {"seccomp", {{"mode", "disabled"}, {"filters", 0}}}};
+    b["security"] = {
+        {"uid", {0, 0, 0, 0}},
+        {"caps", {{"effective", {"cap_chown"}}, {"bounding", {"cap_chown"}}, {"permitted", {"cap_chown"}}}},
+        {"seccomp", {{"mode", "filter"}, {"filters", 2}}}};
+    json d = diffInspections(a, b);
+    EXPECT_EQ(d["security"]["capabilityDelta"]["effective"]["onlyInA"], json({"cap_sys_admin"}));
+    EXPECT_EQ(d["security"]["rootInsideIsRootInB"], true); // uid 0 and the same user namespace
+    int differing = 0;
+    for (const auto &i : d["security"]["details"]["items"])
+        differing += i["differs"].get<bool>();
+    EXPECT_EQ(differing, 3); // effective, bounding, seccomp
+    d["b"]["hostReference"] = true;
+    auto w = hostSharingWarnings(d);
+    ASSERT_FALSE(w.empty());
+    EXPECT_EQ(w[0], "A is a container that SHARES THE HOST NETWORK NAMESPACE");
+    EXPECT_EQ(w.back(), "A runs as root without a user namespace: root inside is root on the host");
+    EXPECT_NE(diffToMarkdown(d).find("**warning:** A is a container that SHARES THE HOST NETWORK NAMESPACE"),
+              std::string::npos);
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "core/model/delta.h"
+#include "core/model/nstype.h"
+#include "core/protocol/snapshotjson.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sched.h>
+
+using namespace nsviz;
+
+namespace {
+Process proc(int pid, std::uint64_t start, std::uint64_t netIno)
+{
+    Process p;
+    p.pid = pid;
+    p.ppid = 1;
+    p.startTime = start;
+    p.comm = "p" + std::to_string(pid);
+    p.cmdline = {"/bin/p", "arg with space"};
+    for (NsType t : kAllNsTypes)
+        p.ns[index(t)] = NsId{4, 4026531830u + index(t)};
+    p.ns[index(NsType::Net)] = NsId{4, netIno};
+    return p;
+}
+
+Namespace ns(NsType t, std::uint64_t ino, std::vector<int> pids)
+{
+    Namespace n;
+    n.type = t;
+    n.id = NsId{4, ino};
+    n.pids = std::move(pids);
+    n.foundBy = FoundByProcess;
+    return n;
+}
+} // namespace
+
+TEST(NsType, NamesRoundTrip)
+{
+    for (NsType t : kAllNsTypes) {
+        auto back = nsTypeFromName(nsTypeName(t));
+        ASSERT_TRUE(back);
+        EXPECT_EQ(*back, t);
+        EXPECT_EQ(nsTypeFromCloneFlag(nsCloneFlag(t)), t);
+    }
+    EXPECT_EQ(nsCloneFlag(NsType::Net), CLONE_NEWNET);
+    EXPECT_FALSE(nsTypeFromName("network"));
+    EXPECT_FALSE(nsTypeFromName(""));
+}
+
+TEST(SnapshotJson, RoundTripKeepsEverything)
+{
+    Snapshot s;
+    s.host.hostname = "h";
+    s.host.referencePid = 2;
+    s.host.referenceNote = "PID 1 not readable";
+    s.processes = {proc(1, 10, 4026531840u), proc(7, 99, 4026532000u)};
+    s.processes[1].differsFromHost = 1u << index(NsType::Net);
+    s.processes[1].nspid = {7, 1};
+    s.namespaces = {ns(NsType::Net, 4026531840u, {1}), ns(NsType::Net, 4026532000u, {7})};
+    s.namespaces[1].owner = NsId{4, 4026531837u};
+    s.namespaces[1].parentKnown = false;
+    s.hostNs = s.processes[0].ns;
+    auto j = toJson(s);
+    EXPECT_EQ(j["schema"], "nsviz.snapshot/1");
+    EXPECT_EQ(j["namespaces"][1]["owner"], 4026531837u);
+    EXPECT_TRUE(j["namespaces"][1]["parent"].is_null());
+    EXPECT_EQ(j["processes"][1]["ns"]["net"], 4026532000u);
+    Snapshot back = snapshotFromJsonText(j.dump());
+    EXPECT_TRUE(sameContent(s, back));
+}
+
+TEST(SnapshotJson, RejectsForeignAndBrokenDocuments)
+{
+    EXPECT_THROW(snapshotFromJsonText("{\"schema\": \"other/1\"}"), SchemaError);
+    EXPECT_THROW(snapshotFromJsonText("[1,2]"), SchemaError);
+    EXPECT_THROW(snapshotFromJsonText("{\"schema\": \"nsviz.snapshot/1\", \"host\": {\"hostname\": \"x\"}, "
+                                      "\"namespaces\": [], \"processes\": [{\"pid\": -4, \"comm\": \"x\", \"ns\": {}}]}"),
+                 SchemaError);
+    EXPECT_THROW(snapshotFromJsonText("{\"schema\": \"nsviz.snapshot/1\", \"host\""), SchemaError);
+    EXPECT_THROW(snapshotFromJsonText("{\"schema\": \"nsviz.snapshot/1\", \"host\": {\"hostname\": \"x\"}, "
+                                      "\"namespaces\": [{\"type\": \"bogus\", \"inode\": 5}], \"processes\": []}"),
+                 SchemaError);
+}
+
+TEST(Delta, ApplyReproducesTarget)
+{
+    Snapshot a;
+    a.processes = {proc(1, 10, 100), proc(5, 50, 100), proc(9, 90, 200)};
+    a.namespaces = {ns(NsType::Net, 100, {1, 5}), ns(NsType::Net, 200, {9})};
+    Snapshot b = a;
+    b.processes.erase(b.processes.begin() + 1);             // 5 exits
+    b.processes.push_back(proc(12, 120, 300));               // 12 starts in a new netns
+    b.processes[1].comm = "renamed";                         // 9 changes
+    b.namespaces[0].pids = {1};
+    b.namespaces.push_back(ns(NsType::Net, 300, {12}));
+    auto d = computeDelta(a, b);
+    EXPECT_EQ(d.addedProcesses.size(), 1u);
+    EXPECT_EQ(d.removedProcesses.size(), 1u);
+    EXPECT_EQ(d.changedProcesses.size(), 1u);
+    EXPECT_EQ(d.addedNamespaces.size(), 1u);
+    EXPECT_EQ(d.changedNamespaces.size(), 1u);
+    Snapshot c = a;
+    applyDelta(c, d);
+    EXPECT_TRUE(sameContent(b, c));
+}
+
+TEST(Delta, ReusedPidIsRemovalPlusAddition)
+{
+    Snapshot a;
+    a.processes = {proc(5, 50, 100)};
+    Snapshot b;
+    b.processes = {proc(5, 77, 100)};
+    auto d = computeDelta(a, b);
+    EXPECT_EQ(d.removedProcesses.size(), 1u);
+    EXPECT_EQ(d.addedProcesses.size(), 1u);
+    EXPECT_TRUE(d.changedProcesses.empty());
+}
+
+TEST(Delta, MisfitLeavesSnapshotUntouched)
+{
+    Snapshot a;
+    a.processes = {proc(5, 50, 100)};
+    Snapshot before = a;
+    SnapshotDelta d;
+    d.removedProcesses = {ProcKey{6, 1}};
+    EXPECT_THROW(applyDelta(a, d), DeltaError);
+    EXPECT_TRUE(sameContent(a, before));
+    SnapshotDelta dup;
+    dup.addedProcesses = {proc(5, 51, 100)};
+    EXPECT_THROW(applyDelta(a, dup), DeltaError);
+    EXPECT_TRUE(sameContent(a, before));
+}

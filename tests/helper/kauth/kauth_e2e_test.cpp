@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// End-to-end test of the KAuth path: KAuthTransport -> system D-Bus -> polkitd -> nsviz_kauth_helper
+// (root, D-Bus activated). Run by scripts/kauth-e2e.sh as an unprivileged user inside the Debian 13
+// root, which sets NSVIZ_KAUTH_E2E to "allowed" (a polkit rule lets this user run the actions) or
+// "denied" (no rule). Not registered with ctest: it needs that environment.
+#include "tests/helper/kauth/churn.h"
+#include "app/transport/kauthtransport.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using nsviz::KAuthTransport;
+using nsviz::Transport;
+
+namespace
+{
+
+QString mode()
+{
+    return qEnvironmentVariable("NSVIZ_KAUTH_E2E");
+}
+
+/// Runs the event loop until @p done or @p ms pass; true when done.
+template <typename F> bool waitFor(F done, int ms)
+{
+    QDeadlineTimer deadline(ms);
+    while (!done() && !deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 50);
+    return done();
+}
+
+int countProcDirs()
+{
+    int n = 0;
+    for (const QString &e : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        bool ok = false;
+        e.toInt(&ok);
+        n += ok;
+    }
+    return n;
+}
+
+/// Everything one transport reported, for assertions.
+struct Recorder {
+    explicit Recorder(KAuthTransport &t)
+    {
+        QObject::connect(&t, &KAuthTransport::frameReceived,
+                         [this](quint64 id, quint64 seq, const QByteArray &f) {
+                             frames.push_back({id, seq, f});
+                         });
+        QObject::connect(&t, &Transport::snapshotReceived,
+                         [this](const nsviz::Snapshot &s) { snapshots.push_back(s); });
+        QObject::connect(&t, &Transport::deltaReceived,
+                         [this](const nsviz::SnapshotDelta &d) { deltas.push_back(d); });
+        QObject::connect(&t, &Transport::failed, [this](Transport::Error e, const QString &m) {
+            errors.push_back({e, m});
+        });
+        QObject::connect(&t, &KAuthTransport::requestFinished, [this](quint64 id, const QString &s) {
+            finished.push_back({id, s});
+        });
+        QObject::connect(&t, &Transport::replyReceived, [this](quint64 id, const QByteArray &f) {
+            replies.push_back({id, f});
+        });
+    }
+    struct Frame {
+        quint64 id, seq;
+        QByteArray text;
+    };
+    std::vector<Frame> frames;
+    std::vector<nsviz::Snapshot> snapshots;
+    std::vector<nsviz::SnapshotDelta> deltas;
+    std::vector<std::pair<Transport::Error, QString>> errors;
+    std::vector<std::pair<quint64, QString>> finished;
+    std::vector<std::pair<quint64, QByteArray>> replies;
+
+    int framesOfType(const char *type) const
+    {
+        int n = 0;
+        for (const auto &f : frames)
+            n += nlohmann::json::parse(f.text.toStdString())["type"] == type;
+        return n;
+    }
+};
+
+std::string describe(const Recorder &r)
+{
+    std::string s;
+    for (const auto &e : r.errors)
+        s += "error " + std::to_string(int(e.first)) + ": " + e.second.toStdString() + "\n";
+    return s;
+}
+
+KAuthTransport::Options testOptions()
+{
+    KAuthTransport::Options o;
+    o.chunkBytes = nsviz::kauth::kMinChunkBytes; // several frames for any real process list
+    o.firstFrameTimeoutMs = 30000;
+    o.idleTimeoutMs = 20000;
+    return o;
+}
+
+class KAuthE2E : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        if (mode() != QLatin1String("allowed"))
+            GTEST_SKIP() << "run by scripts/kauth-e2e.sh (NSVIZ_KAUTH_E2E=allowed)";
+        ASSERT_NE(::geteuid(), 0u) << "the client must run unprivileged";
+    }
+};
+
+class KAuthE2EDenied : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        if (mode() != QLatin1String("denied"))
+            GTEST_SKIP() << "run by scripts/kauth-e2e.sh (NSVIZ_KAUTH_E2E=denied)";
+        ASSERT_NE(::geteuid(), 0u) << "the client must run unprivileged";
+    }
+};
+
+} // namespace
+
+TEST_F(KAuthE2E, ScanRunsAsRootAndReturnsEveryProcessInOrder)
+{
+    KAuthTransport t(testOptions());
+    Recorder r(t);
+    bool connected = false;
+    QObject::connect(&t, &Transport::connected, [&] { connected = true; });
+    t.start();
+    ASSERT_TRUE(waitFor([&] { return connected || !r.errors.empty(); }, 10000)) << "start() never answered";
+    ASSERT_TRUE(connected) << describe(r);
+
+    t.requestScan();
+    ASSERT_TRUE(waitFor([&] { return !r.finished.empty(); }, 60000)) << describe(r);
+    ASSERT_TRUE(r.errors.empty()) << describe(r);
+    EXPECT_EQ(r.finished.front().second.toStdString(), "done");
+    const quint64 id = r.finished.front().first;
+
+    // Frames: all ours, numbered 0..n-1 in arrival order, snapshot parts 0..n-1, the last final.
+    ASSERT_GE(r.frames.size(), 2u) << "expected a snapshot in several parts with 1 KiB chunks";
+    std::printf("snapshot in %zu frames\n", r.frames.size());
+    for (std::size_t i = 0; i < r.frames.size(); ++i) {
+        EXPECT_EQ(r.frames[i].id, id);
+        EXPECT_EQ(r.frames[i].seq, i);
+        const auto j = nlohmann::json::parse(r.frames[i].text.toStdString());
+        EXPECT_EQ(j["id"].get<quint64>(), id);
+        EXPECT_EQ(j["type"], "snapshot");
+        EXPECT_EQ(j["part"].get<std::size_t>(), i);
+        EXPECT_EQ(j.value("final", false), i + 1 == r.frames.size());
+    }
+
+    ASSERT_EQ(r.snapshots.size(), 1u);
+    const nsviz::Snapshot &s = r.snapshots.front();
+    // Every process: compare with /proc as this (unprivileged) user sees the pid list. Processes
+    // may start or end in between, so allow a little churn, not a different order of magnitude.
+    const int proc = countProcDirs();
+    const int got = static_cast<int>(s.processes.size());
+    EXPECT_GT(got, 0);
+    EXPECT_NEAR(got, proc, 5) << "snapshot has " << got << " processes, /proc has " << proc;
+    // Root: namespaces of processes this user cannot read (root's daemons) are visible.
+    EXPECT_TRUE(s.host.privileged) << "the helper did not read /proc as root";
+    EXPECT_EQ(s.host.invisibleProcesses, 0);
+    bool sawRootOwned = false;
+    for (const auto &p : s.processes)
+        sawRootOwned |= p.euid == 0 && p.visible && p.ns[0].valid();
+    EXPECT_TRUE(sawRootOwned) << "no root-owned process with readable namespaces";
+}
+
+TEST_F(KAuthE2E, StopEndsTheHelpersStreamPromptly)
+{
+    KAuthTransport t(testOptions());
+    Recorder r(t);
+    Churn churn; // deltas need changes; this test root is otherwise quiet
+    t.subscribe(100);
+    ASSERT_TRUE(waitFor([&] { return r.deltas.size() >= 2 || !r.errors.empty(); }, 60000)) << describe(r);
+    ASSERT_TRUE(r.errors.empty()) << describe(r);
+    const quint64 subId = t.currentRequestId();
+    ASSERT_NE(subId, 0u);
+    // One snapshot, then deltas numbered 1, 2, ...; every frame ours and in order.
+    ASSERT_EQ(r.snapshots.size(), 1u);
+    for (std::size_t i = 0; i < r.deltas.size(); ++i)
+        EXPECT_EQ(r.deltas[i].seq, i + 1);
+    for (std::size_t i = 0; i < r.frames.size(); ++i) {
+        EXPECT_EQ(r.frames[i].id, subId);
+        EXPECT_EQ(r.frames[i].seq, i);
+    }
+
+    t.unsubscribe(); // KAuth stopAction -> the helper's isStopped() -> it returns
+    ASSERT_FALSE(r.finished.empty());
+    EXPECT_EQ(r.finished.back().first, subId);
+    EXPECT_EQ(r.finished.back().second.toStdString(), "cancelled");
+
+    // Had the helper not stopped, it would still be streaming (for up to 10 minutes) and a new
+    // request would be refused as busy. It must be served instead.
+    const std::size_t before = r.finished.size();
+    t.requestScan();
+    ASSERT_TRUE(waitFor([&] { return r.finished.size() > before; }, 60000)) << describe(r);
+    EXPECT_TRUE(r.errors.empty()) << describe(r);
+    EXPECT_EQ(r.finished.back().second.toStdString(), "done");
+    EXPECT_EQ(r.snapshots.size(), 2u);
+}
+
+TEST_F(KAuthE2E, SecondClientGetsBusyNotSomeoneElsesFrames)
+{
+    KAuthTransport a(testOptions());
+    Recorder ra(a);
+    Churn churn;
+    a.subscribe(200);
+    ASSERT_TRUE(waitFor([&] { return !ra.snapshots.empty() || !ra.errors.empty(); }, 60000)) << describe(ra);
+    ASSERT_TRUE(ra.errors.empty()) << describe(ra);
+
+    KAuthTransport::Options ob = testOptions();
+    KAuthTransport b(ob);
+    Recorder rb(b);
+    b.requestScan();
+    ASSERT_TRUE(waitFor([&] { return !rb.errors.empty() || !rb.finished.empty(); }, 60000));
+    ASSERT_EQ(rb.errors.size(), 1u) << "second client was served while the helper was busy";
+    EXPECT_EQ(rb.errors.front().first, Transport::Error::Busy) << describe(rb);
+    EXPECT_TRUE(rb.frames.empty()) << "second client took frames";
+    EXPECT_TRUE(rb.snapshots.empty());
+    EXPECT_GT(b.foreignFrames(), 0u) << "expected to have seen (and dropped) the first client's frames";
+
+    // The first client is undisturbed and keeps streaming its own frames.
+    const std::size_t framesA = ra.frames.size();
+    ASSERT_TRUE(waitFor([&] { return ra.frames.size() >= framesA + 2 || !ra.errors.empty(); }, 20000));
+    EXPECT_TRUE(ra.errors.empty()) << describe(ra);
+    const quint64 idA = a.currentRequestId();
+    for (std::size_t i = 0; i < ra.frames.size(); ++i) {
+        EXPECT_EQ(ra.frames[i].id, idA);
+        EXPECT_EQ(ra.frames[i].seq, i);
+    }
+    a.stop();
+}
+
+TEST_F(KAuthE2E, InvalidRequestsAreRefusedByTheClient)
+{
+    KAuthTransport t(testOptions());
+    Recorder r(t);
+    const quint64 id = t.request(QByteArrayLiteral(R"({"type":"inspect","pid":-3})"));
+    ASSERT_TRUE(waitFor([&] { return !r.replies.empty(); }, 5000));
+    EXPECT_EQ(r.replies.front().first, id);
+    EXPECT_NE(r.replies.front().second.indexOf("bad_request"), -1);
+    EXPECT_TRUE(r.frames.empty());
+}
+
+/// The reply to request @p id (result or error frame), waiting up to @p ms.
+static nlohmann::json replyTo(Recorder &r, quint64 id, int ms)
+{
+    auto find = [&]() -> const QByteArray * {
+        for (const auto &[rid, text] : r.replies)
+            if (rid == id)
+                return &text;
+        return nullptr;
+    };
+    waitFor([&] { return find() != nullptr || !r.errors.empty(); }, ms);
+    const QByteArray *text = find();
+    return text ? nlohmann::json::parse(text->toStdString(), nullptr, false) : nlohmann::json();
+}
+
+/// What a transport saw, for a missing reply.
+static std::string stateOf(const Recorder &r, const KAuthTransport &t)
+{
+    std::string s = describe(r) + "frames " + std::to_string(r.frames.size()) + ", replies " +
+                    std::to_string(r.replies.size()) + ", foreign frames " +
+                    std::to_string(t.foreignFrames()) + ", current request " +
+                    std::to_string(t.currentRequestId()) + ", finished:";
+    for (const auto &[id, status] : r.finished)
+        s += " " + std::to_string(id) + "=" + status.toStdString();
+    return s;
+}
+
+/// The "NSpid:" line of /proc/PID/status (world-readable, unlike /proc/PID/ns): the pid in
+/// each pid namespace from the outermost in; empty if the process is gone.
+static std::vector<long> nsPids(int pid)
+{
+    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
+    std::vector<long> out;
+    if (!f.open(QIODevice::ReadOnly))
+        return out;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        if (!line.startsWith("NSpid:"))
+            continue;
+        for (const QByteArray &v : line.mid(6).simplified().split(' '))
+            out.push_back(v.toLong());
+    }
+    return out;
+}
+
+static std::uint64_t ownNsInode(const std::string &type)
+{
+    struct stat st {
+    };
+    return ::stat(("/proc/self/ns/" + type).c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+TEST_F(KAuthE2E, DemoStartsInFreshNamespacesAndDemoStopEndsIt)
+{
+    KAuthTransport t(testOptions());
+    Recorder r(t);
+    // Owned by this test process (the transport passes its pid, the helper checks it is ours):
+    // should the test die half-way, the demo ends with it.
+    const quint64 startId = t.request(QByteArrayLiteral(R"({"type":"demo_start","args":{"lifetime":300}})"));
+    const auto started = replyTo(r, startId, 90000);
+    ASSERT_TRUE(started.is_object()) << "no reply to request " << startId << ": " << stateOf(r, t);
+    ASSERT_TRUE(r.errors.empty()) << describe(r);
+    ASSERT_EQ(started.value("type", ""), "result") << started.dump();
+    const auto &demo = started.at("result");
+    const int pid = demo.at("pid").get<int>();
+    ASSERT_GT(pid, 1);
+    std::printf("demo %d: %s\n", pid, demo.dump().c_str());
+
+    // Seen from here, without trusting the helper's record: the process exists, is the demo's
+    // init, and is pid 1 of a pid namespace of its own.
+    QFile comm(QStringLiteral("/proc/%1/comm").arg(pid));
+    ASSERT_TRUE(comm.open(QIODevice::ReadOnly)) << "demo init " << pid << " not in /proc";
+    EXPECT_EQ(comm.readAll().trimmed().toStdString(), "nsviz-demo-init");
+    const auto nspid = nsPids(pid);
+    ASSERT_GE(nspid.size(), 2u);
+    EXPECT_EQ(nspid.back(), 1) << "not pid 1 of its own pid namespace";
+    EXPECT_EQ(nsPids(::getpid()).size() + 1, nspid.size());
+
+    // The recorded namespaces: all the default set fresh, and each different from ours.
+    std::set<std::string> fresh;
+    for (const auto &f : demo.at("fresh"))
+        fresh.insert(f.get<std::string>());
+    for (const char *type : {"mnt", "pid", "net", "uts", "ipc", "user", "cgroup"})
+        EXPECT_TRUE(fresh.count(type)) << type << " not fresh: " << demo.dump();
+    for (const auto &type : fresh) {
+        const auto inode = demo.at("ns").value(type, std::uint64_t(0));
+        EXPECT_NE(inode, 0u) << type;
+        EXPECT_NE(inode, ownNsInode(type)) << type << " namespace is the host's";
+    }
+    EXPECT_EQ(demo.at("owner"), nlohmann::json(::getpid())) << "not owned by the caller: " << demo.dump();
+
+    // demolist shows it.
+    const quint64 listId = t.request(QByteArrayLiteral(R"({"type":"demo_list","args":{}})"));
+    const auto listed = replyTo(r, listId, 60000);
+    ASSERT_TRUE(listed.is_object()) << "no reply to request " << listId << ": " << stateOf(r, t);
+    ASSERT_TRUE(r.errors.empty()) << describe(r);
+    ASSERT_EQ(listed.value("type", ""), "result") << listed.dump();
+    bool inList = false;
+    for (const auto &d : listed.at("result").at("demos"))
+        inList |= d.value("pid", 0) == pid;
+    EXPECT_TRUE(inList) << listed.dump();
+
+    // demostop ends it: the reply names it and the process goes away.
+    const std::string stopReq = nlohmann::json{{"type", "demo_stop"}, {"args", {{"pid", pid}}}}.dump();
+    const quint64 stopId = t.request(QByteArray::fromStdString(stopReq));
+    const auto stopped = replyTo(r, stopId, 60000);
+    ASSERT_TRUE(stopped.is_object()) << "no reply to request " << stopId << ": " << stateOf(r, t);
+    ASSERT_TRUE(r.errors.empty()) << describe(r);
+    ASSERT_EQ(stopped.value("type", ""), "result") << stopped.dump();
+    EXPECT_NE(stopped.at("result").dump().find(std::to_string(pid)), std::string::npos) << stopped.dump();
+    EXPECT_TRUE(waitFor([&] { return !QFile::exists(QStringLiteral("/proc/%1").arg(pid)); }, 10000))
+        << "demo init " << pid << " still running after demostop";
+}
+
+TEST_F(KAuthE2E, DemoStopRefusesWhatIsNotADemo)
+{
+    KAuthTransport t(testOptions());
+    Recorder r(t);
+    // pid 1 (the host's init: bad_request) and this test process (not_found): both refused,
+    // both still running.
+    for (const long pid : {1L, long(::getpid())}) {
+        const std::string req = nlohmann::json{{"type", "demo_stop"}, {"args", {{"pid", pid}}}}.dump();
+        const quint64 id = t.request(QByteArray::fromStdString(req));
+        const auto reply = replyTo(r, id, 60000);
+        ASSERT_TRUE(reply.is_object()) << "no reply to request " << id << ": " << stateOf(r, t);
+        ASSERT_TRUE(r.errors.empty()) << describe(r);
+        EXPECT_EQ(reply.value("type", ""), "error") << reply.dump();
+        EXPECT_EQ(reply.value("code", ""), pid == 1 ? "bad_request" : "not_found") << reply.dump();
+        EXPECT_NE(reply.value("message", "").find("is not a"), std::string::npos) << reply.dump();
+        EXPECT_TRUE(QFile::exists(QStringLiteral("/proc/%1").arg(pid)));
+    }
+
+    // The old request shape is refused before it reaches the bus.
+    const quint64 named = t.request(QByteArrayLiteral(R"({"type":"demo_stop","args":{"name":"x"}})"));
+    const auto refused = replyTo(r, named, 5000);
+    ASSERT_TRUE(refused.is_object()) << "no reply to request " << named << ": " << stateOf(r, t);
+    EXPECT_EQ(refused.value("code", ""), "bad_request") << refused.dump();
+}
+
+// Started by the next test as a separate process (this binary, NSVIZ_KAUTH_E2E_CHILD=1): starts a
+// demo it owns, prints its pid, and exits without stopping it.
+TEST(KAuthE2EOwnerChild, StartDemoAndExit)
+{
+    if (qEnvironmentVariable("NSVIZ_KAUTH_E2E_CHILD") != QLatin1String("1"))
+        GTEST_SKIP() << "run by KAuthE2E.DemoEndsWhenItsOwnerExits";
+    KAuthTransport t(testOptions());
+    Recorder r(t);
+    const quint64 id = t.request(QByteArrayLiteral(R"({"type":"demo_start","args":{"lifetime":300}})"));
+    const auto started = replyTo(r, id, 60000);
+    ASSERT_TRUE(started.is_object()) << "no reply to demostart: " << stateOf(r, t);
+    ASSERT_EQ(started.value("type", ""), "result") << started.dump() << describe(r);
+    const int pid = started.at("result").at("pid").get<int>();
+    ASSERT_TRUE(QFile::exists(QStringLiteral("/proc/%1").arg(pid))) << "demo " << pid << " not running";
+    std::printf("DEMO_PID %d\n", pid);
+    std::fflush(stdout);
+}
+
+TEST_F(KAuthE2E, DemoEndsWhenItsOwnerExits)
+{
+    QProcess child;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("NSVIZ_KAUTH_E2E_CHILD"), QStringLiteral("1"));
+    child.setProcessEnvironment(env);
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.start(QCoreApplication::applicationFilePath(),
+                {QStringLiteral("--gtest_filter=KAuthE2EOwnerChild.StartDemoAndExit")});
+    // Not QProcess::waitForFinished(): keep this process's event loop (and D-Bus connection) alive.
+    ASSERT_TRUE(child.waitForStarted(10000));
+    ASSERT_TRUE(waitFor([&] { return child.state() == QProcess::NotRunning; }, 90000))
+        << "the owner process did not finish";
+    const QByteArray out = child.readAllStandardOutput();
+    EXPECT_EQ(child.exitCode(), 0) << out.toStdString();
+    const qsizetype at = out.indexOf("DEMO_PID ");
+    ASSERT_NE(at, -1) << out.toStdString();
+    const int pid = out.mid(at + 9).split('\n').front().trimmed().toInt();
+    ASSERT_GT(pid, 1) << out.toStdString();
+    // The owner has exited without demostop: the supervisor sees its pidfd and ends the demo.
+    EXPECT_TRUE(waitFor([&] { return !QFile::exists(QStringLiteral("/proc/%1").arg(pid)); }, 15000))
+        << "demo " << pid << " outlived its owner";
+    if (QFile::exists(QStringLiteral("/proc/%1").arg(pid))) {
+        // Do not leave it behind for the following tests.
+        KAuthTransport t(testOptions());
+        Recorder r(t);
+        const std::string req = nlohmann::json{{"type", "demo_stop"}, {"args", {{"pid", pid}}}}.dump();
+        replyTo(r, t.request(QByteArray::fromStdString(req)), 60000);
+    }
+}
+
+TEST_F(KAuthE2E, MissingHelperIsReportedAsSuch)
+{
+    KAuthTransport::Options o = testOptions();
+    o.helperId = QStringLiteral("org.nsviz.nosuchhelper"); // no D-Bus service of that name
+    KAuthTransport t(o);
+    Recorder r(t);
+    t.requestScan();
+    ASSERT_TRUE(waitFor([&] { return !r.errors.empty(); }, 60000));
+    EXPECT_EQ(r.errors.front().first, Transport::Error::HelperMissing) << describe(r);
+    EXPECT_TRUE(r.frames.empty());
+}
+
+TEST_F(KAuthE2EDenied, NotAuthorizedQuicklyAndNoData)
+{
+    KAuthTransport::Options o = testOptions();
+    o.firstFrameTimeoutMs = 20000; // a denial must come well before this watchdog
+    KAuthTransport t(o);
+    Recorder r(t);
+    QElapsedTimer timer;
+    timer.start();
+    t.requestScan();
+    ASSERT_TRUE(waitFor([&] { return !r.errors.empty(); }, 60000));
+    std::printf("denied after %lld ms\n", static_cast<long long>(timer.elapsed()));
+    EXPECT_EQ(r.errors.front().first, Transport::Error::Denied) << describe(r);
+    EXPECT_NE(r.errors.front().second.indexOf(QLatin1String("Not authorized")), -1) << describe(r);
+    EXPECT_TRUE(r.frames.empty());
+    EXPECT_TRUE(r.snapshots.empty());
+}
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    ::testing::InitGoogleTest(&argc, argv);
+    return RUN_ALL_TESTS();
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The KAuth boundary: every key, type and range of the action arguments is checked.
+#include "helper/kauth/contract/kauthrequest.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+using namespace nsviz::kauth;
+
+namespace
+{
+
+QVariantMap scanArgs()
+{
+    return {{QStringLiteral("id"), QVariant::fromValue<qulonglong>(42)}};
+}
+
+std::string errorOf(Verb v, const QVariantMap &m)
+{
+    auto r = parseKAuthArgs(v, m);
+    if (auto *e = std::get_if<KAuthArgError>(&r))
+        return e->message.toStdString();
+    return {};
+}
+
+} // namespace
+
+TEST(KAuthRequest, ActionNames)
+{
+    EXPECT_EQ(actionName(Verb::Scan).toStdString(), "org.nsviz.helper.scan");
+    EXPECT_EQ(actionName(Verb::Inspect).toStdString(), "org.nsviz.helper.inspect");
+    EXPECT_EQ(actionName(Verb::DemoStart).toStdString(), "org.nsviz.helper.demostart");
+    EXPECT_EQ(actionName(Verb::DemoStop).toStdString(), "org.nsviz.helper.demostop");
+    EXPECT_EQ(actionName(Verb::DemoList).toStdString(), "org.nsviz.helper.demolist");
+}
+
+TEST(KAuthRequest, MinimalScanIsASnapshot)
+{
+    auto r = parseKAuthArgs(Verb::Scan, scanArgs());
+    ASSERT_TRUE(std::holds_alternative<KAuthRequest>(r)) << errorOf(Verb::Scan, scanArgs());
+    const auto &req = std::get<KAuthRequest>(r);
+    EXPECT_EQ(req.id, 42u);
+    EXPECT_FALSE(req.subscribe);
+    EXPECT_EQ(req.chunkBytes, kDefaultChunkBytes);
+}
+
+TEST(KAuthRequest, RoundTripThroughClientArguments)
+{
+    KAuthRequest in;
+    in.verb = Verb::Scan;
+    in.id = kMaxRequestId;
+    in.subscribe = true;
+    in.intervalMs = 250;
+    in.maxDurationMs = 5000;
+    in.chunkBytes = 4096;
+    auto r = parseKAuthArgs(Verb::Scan, toKAuthArgs(in));
+    ASSERT_TRUE(std::holds_alternative<KAuthRequest>(r)) << errorOf(Verb::Scan, toKAuthArgs(in));
+    const auto &out = std::get<KAuthRequest>(r);
+    EXPECT_EQ(out.id, in.id);
+    EXPECT_TRUE(out.subscribe);
+    EXPECT_EQ(out.intervalMs, 250);
+    EXPECT_EQ(out.maxDurationMs, 5000);
+    EXPECT_EQ(out.chunkBytes, 4096);
+
+    KAuthRequest ins;
+    ins.verb = Verb::Inspect;
+    ins.id = 7;
+    ins.pid = 123;
+    auto ri = parseKAuthArgs(Verb::Inspect, toKAuthArgs(ins));
+    ASSERT_TRUE(std::holds_alternative<KAuthRequest>(ri));
+    EXPECT_EQ(std::get<KAuthRequest>(ri).pid, 123);
+}
+
+TEST(KAuthRequest, IdIsRequiredIntegerAndInRange)
+{
+    EXPECT_NE(errorOf(Verb::Scan, {}).find("missing argument \"id\""), std::string::npos);
+    for (const QVariant &bad : {QVariant(0), QVariant(-1), QVariant::fromValue<qulonglong>(kMaxRequestId + 1),
+                                QVariant::fromValue<qulonglong>(std::numeric_limits<qulonglong>::max())}) {
+        QVariantMap m{{QStringLiteral("id"), bad}};
+        EXPECT_NE(errorOf(Verb::Scan, m).find("out of range"), std::string::npos)
+            << bad.toString().toStdString();
+    }
+    for (const QVariant &bad :
+         {QVariant(QStringLiteral("5")), QVariant(5.0), QVariant(true), QVariant(QByteArray("5"))}) {
+        QVariantMap m{{QStringLiteral("id"), bad}};
+        EXPECT_NE(errorOf(Verb::Scan, m).find("must be an integer"), std::string::npos) << bad.typeName();
+    }
+}
+
+TEST(KAuthRequest, RejectsUnknownKeysAndWrongModes)
+{
+    auto m = scanArgs();
+    m.insert(QStringLiteral("command"), QStringLiteral("rm -rf /"));
+    EXPECT_NE(errorOf(Verb::Scan, m).find("unknown argument \"command\""), std::string::npos);
+
+    m = scanArgs();
+    m.insert(QStringLiteral("mode"), QStringLiteral("everything"));
+    EXPECT_NE(errorOf(Verb::Scan, m).find("\"mode\""), std::string::npos);
+
+    m = scanArgs();
+    m.insert(QStringLiteral("mode"), 1);
+    EXPECT_NE(errorOf(Verb::Scan, m).find("must be a string"), std::string::npos);
+
+    // interval only makes sense for a subscription
+    m = scanArgs();
+    m.insert(QStringLiteral("interval_ms"), 500);
+    EXPECT_NE(errorOf(Verb::Scan, m).find("only apply"), std::string::npos);
+
+    // keys of another verb are unknown here
+    m = scanArgs();
+    m.insert(QStringLiteral("pid"), 1);
+    EXPECT_NE(errorOf(Verb::Scan, m).find("unknown argument"), std::string::npos);
+}
+
+TEST(KAuthRequest, Ranges)
+{
+    auto sub = [](const char *key, const QVariant &v) {
+        auto m = scanArgs();
+        m.insert(QStringLiteral("mode"), QStringLiteral("subscribe"));
+        m.insert(QString::fromLatin1(key), v);
+        return errorOf(Verb::Scan, m);
+    };
+    EXPECT_EQ(sub("interval_ms", kMinIntervalMs), "");
+    EXPECT_NE(sub("interval_ms", kMinIntervalMs - 1), "");
+    EXPECT_NE(sub("interval_ms", kMaxIntervalMs + 1), "");
+    EXPECT_NE(sub("max_duration_ms", 0), "");
+    EXPECT_NE(sub("max_duration_ms", kMaxDurationMs + 1), "");
+    EXPECT_NE(sub("chunk_bytes", kMinChunkBytes - 1), "");
+    EXPECT_NE(sub("chunk_bytes", kMaxChunkBytes + 1), "");
+    EXPECT_EQ(sub("chunk_bytes", kMaxChunkBytes), "");
+}
+
+TEST(KAuthRequest, InspectPid)
+{
+    auto insp = [](const QVariant &pid) {
+        QVariantMap m{{QStringLiteral("id"), 9}, {QStringLiteral("pid"), pid}};
+        return errorOf(Verb::Inspect, m);
+    };
+    EXPECT_EQ(insp(1), "");
+    EXPECT_EQ(insp(kMaxPid), "");
+    EXPECT_NE(insp(0), "");
+    EXPECT_NE(insp(-5), "");
+    EXPECT_NE(insp(kMaxPid + 1), "");
+    EXPECT_NE(insp(QStringLiteral("1")), "");
+    EXPECT_NE(errorOf(Verb::Inspect, {{QStringLiteral("id"), 9}}).find("missing argument \"pid\""),
+              std::string::npos);
+}
+
+TEST(KAuthRequest, ErrorKeepsIdWhenReadable)
+{
+    QVariantMap m{{QStringLiteral("id"), 77}, {QStringLiteral("pid"), -1}};
+    auto r = parseKAuthArgs(Verb::Inspect, m);
+    ASSERT_TRUE(std::holds_alternative<KAuthArgError>(r));
+    EXPECT_EQ(std::get<KAuthArgError>(r).id, 77u);
+}
+
+TEST(KAuthRequest, DemoArgumentsAreBounded)
+{
+    QVariantMap m{{QStringLiteral("id"), 1},
+                  {QStringLiteral("spec"), QString(kMaxDemoArgBytes + 1, QLatin1Char('x'))}};
+    EXPECT_NE(errorOf(Verb::DemoStart, m).find("longer than"), std::string::npos);
+    QVariantMap s{{QStringLiteral("id"), 1}, {QStringLiteral("pid"), 4242}};
+    EXPECT_EQ(errorOf(Verb::DemoStop, s), "");
+    s.insert(QStringLiteral("spec"), QStringLiteral("{}"));
+    EXPECT_NE(errorOf(Verb::DemoStop, s), "");
+}
+
+TEST(KAuthRequest, DemoStopTakesExactlyAPidOrAll)
+{
+    auto stop = [](std::initializer_list<std::pair<const char *, QVariant>> kv) {
+        QVariantMap m{{QStringLiteral("id"), 5}};
+        for (const auto &[k, v] : kv)
+            m.insert(QString::fromLatin1(k), v);
+        return parseKAuthArgs(Verb::DemoStop, m);
+    };
+    auto argsOf = [](const std::variant<KAuthRequest, KAuthArgError> &r) {
+        return std::holds_alternative<KAuthRequest>(r)
+                   ? std::get<KAuthRequest>(r).demoArgs
+                   : "error: " + std::get<KAuthArgError>(r).message.toStdString();
+    };
+    EXPECT_EQ(argsOf(stop({{"pid", 77}})), R"({"pid":77})");
+    EXPECT_EQ(argsOf(stop({{"all", true}})), R"({"all":true})");
+    // Neither, both, wrong types, out of range, false, and the old "name" key: all refused.
+    EXPECT_NE(argsOf(stop({})).find("exactly one"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"pid", 77}, {"all", true}})).find("exactly one"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"pid", 0}})).find("out of range"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"pid", -4}})).find("out of range"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"pid", kMaxPid + 1}})).find("out of range"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"pid", QStringLiteral("77")}})).find("integer"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"pid", 7.5}})).find("integer"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"all", false}})).find("boolean true"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"all", 1}})).find("boolean true"), std::string::npos);
+    EXPECT_NE(argsOf(stop({{"name", QStringLiteral("demo-1")}})).find("unknown argument"), std::string::npos);
+
+    // The client's map round-trips.
+    for (const auto *a : {R"({"pid":77})", R"({"all":true})"}) {
+        KAuthRequest r;
+        r.verb = Verb::DemoStop;
+        r.id = 9;
+        r.demoArgs = a;
+        EXPECT_EQ(argsOf(parseKAuthArgs(Verb::DemoStop, toKAuthArgs(r))), a);
+    }
+}
+
+TEST(KAuthRequest, DemoListTakesOnlyTheId)
+{
+    EXPECT_EQ(errorOf(Verb::DemoList, {{QStringLiteral("id"), 2}}), "");
+    EXPECT_NE(
+        errorOf(Verb::DemoList, {{QStringLiteral("id"), 2}, {QStringLiteral("all"), true}}).find("unknown"),
+        std::string::npos);
+    KAuthRequest r;
+    r.verb = Verb::DemoList;
+    r.id = 2;
+    EXPECT_EQ(toKAuthArgs(r), (QVariantMap{{QStringLiteral("id"), QVariant::fromValue<qulonglong>(2)}}));
+}
+
+TEST(KAuthRequest, DemoStartOwnerPidIsAPid)
+{
+    QVariantMap m{{QStringLiteral("id"), 3}, {QStringLiteral("owner_pid"), 1234}};
+    auto r = parseKAuthArgs(Verb::DemoStart, m);
+    ASSERT_TRUE(std::holds_alternative<KAuthRequest>(r));
+    EXPECT_EQ(std::get<KAuthRequest>(r).ownerPid, 1234);
+    EXPECT_EQ(toKAuthArgs(std::get<KAuthRequest>(r)), m);
+    for (const QVariant &bad :
+         {QVariant(0), QVariant(-1), QVariant(kMaxPid + 1), QVariant(QStringLiteral("1234"))}) {
+        m.insert(QStringLiteral("owner_pid"), bad);
+        EXPECT_NE(errorOf(Verb::DemoStart, m), "") << bad.toString().toStdString();
+    }
+    // Without an owner the demo lives until demostop or its lifetime ends.
+    auto none = parseKAuthArgs(Verb::DemoStart, {{QStringLiteral("id"), 3}});
+    ASSERT_TRUE(std::holds_alternative<KAuthRequest>(none));
+    EXPECT_EQ(std::get<KAuthRequest>(none).ownerPid, 0);
+}
