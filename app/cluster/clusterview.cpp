@@ -2,7 +2,7 @@
 #include "app/cluster/clusterview.h"
 
 #include "core/model/containerid.h"
-#include "app/export/redactor.h"
+#include "app/models/redactor.h"
 #include "app/models/snapshotstore.h"
 #include "app/models/usernames.h"
 

@@ -5,7 +5,7 @@
 #include "app/cluster/clusterview.h"
 #include "core/discovery/discovery.h"
 #include "app/models/hostsharing.h"
-#include "app/export/redactor.h"
+#include "app/models/redactor.h"
 #include "core/protocol/snapshotjson.h"
 #include "app/models/snapshotstore.h"
 #include "app/export/viewexporter.h"

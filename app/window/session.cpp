@@ -6,7 +6,7 @@
 #include "app/transport/kauthtransport.h"
 #endif
 #include "app/transport/processtransport.h"
-#include "app/export/redactor.h"
+#include "app/models/redactor.h"
 #include "core/protocol/snapshotjson.h"
 #include "app/models/snapshotstore.h"
 

@@ -4,7 +4,7 @@
 #include "app/cluster/clusterview.h"
 #include "tests/app/gui_testutil.h"
 #include "app/models/hostsharing.h"
-#include "app/export/redactor.h"
+#include "app/models/redactor.h"
 #include "app/models/snapshotstore.h"
 #include "app/export/viewexporter.h"
 

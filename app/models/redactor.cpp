@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "app/export/redactor.h"
+#include "app/models/redactor.h"
 
 #include "app/models/usernames.h"
 
