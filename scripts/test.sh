@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
-scripts/install-deps.sh || exit 1
+scripts/install-deps.sh build run test fuzz roots || exit 1
 
 launcher=()
 if command -v ccache >/dev/null; then
