@@ -1,24 +1,26 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The Debian 13 part of CI: make (or reuse) the cached Debian 13 root, build there with the KAuth
-# helper (NSVIZ_WITH_KAUTH=ON, no GUI), run the whole ctest suite there, then the KAuth
-# end-to-end test. Exits non-zero on any failure; the last line is "N passed, N failed".
+# helper (preset "kauth": NSVIZ_WITH_KAUTH=ON, prefix /usr, no GUI, warnings as errors), run the
+# whole ctest suite there, then the KAuth end-to-end test. Results come from ctest's and the
+# tests' exit codes and their JUnit/gtest XML reports (build/kauth/reports/), never from their
+# English summaries. Exits non-zero on any failure; the last line is "N passed, N failed".
 #
-#   scripts/ci-debian13.sh            from the host (root; uses scripts/debian13-root.sh)
-#   NSVIZ_D13_JOBS=4 ...              build parallelism (default 2: the machine is shared)
+#   scripts/ci-debian13.sh            from the host (root; uses scripts/debian-root.sh --suite trixie)
+#   NSVIZ_JOBS=4 ...                  build parallelism (default 2: the machine is shared)
 #   NSVIZ_D13_SCOPE=kauth ...         build and test only the KAuth parts (default: all of ctest)
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 if [[ ${1:-} != --inside ]]; then
     t0=$SECONDS
-    if ! root=$("$here/debian13-root.sh" path); then
+    if ! root=$("$here/debian-root.sh" --suite trixie path); then
         echo "ci-debian13: could not make the Debian 13 root"
         echo "0 passed, 1 failed"
         exit 1
     fi
     echo "ci-debian13: root $root ready after $((SECONDS - t0)) s"
-    "$here/debian13-root.sh" enter /src/scripts/ci-debian13.sh --inside
+    "$here/debian-root.sh" --suite trixie enter /src/scripts/ci-debian13.sh --inside
     rc=$?
     echo "ci-debian13: total $((SECONDS - t0)) s"
     exit $rc
@@ -26,23 +28,49 @@ fi
 
 # --- inside the root (as root, fresh /proc, /run, /tmp; source at /src) ---
 cd /src
-build=/src/build/debian13
-jobs=${NSVIZ_D13_JOBS:-2}
-[[ -n $jobs ]] || jobs=2
+build=/src/build/kauth
+reports=$build/reports
+jobs=${NSVIZ_JOBS:-2}
 launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+if command -v ccache >/dev/null; then
+    export CCACHE_BASEDIR=/src CCACHE_NOHASHDIR=1
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
 passed=0
 failed=0
 summary() {
     echo "ci-debian13: $*"
     echo "$passed passed, $failed failed"
 }
+# Adds the counts of a JUnit (ctest --output-junit) or gtest XML report; a missing or unreadable
+# report counts as one failure. Attributes of the first <testsuites>/<testsuite> element.
+count_xml() { # file
+    local head attr tests=0 bad=0 a v
+    # (ctest writes the attributes one per line: flatten first)
+    head=$(tr '\n\t' '  ' 2>/dev/null <"$1" | grep -o '<testsuites\? [^>]*>' | head -1)
+    if [[ -z $head ]]; then
+        echo "ci-debian13: no report $1" >&2
+        failed=$((failed + 1))
+        return
+    fi
+    for a in tests failures errors; do
+        v=$(grep -o " $a=\"[0-9]*\"" <<<"$head" | grep -o '[0-9]*')
+        [[ -n $v ]] || v=0
+        case $a in tests) tests=$v ;; *) bad=$((bad + v)) ;; esac
+    done
+    # skipped and disabled tests are counted neither as passed nor as failed
+    attr=0
+    for a in skipped disabled; do
+        v=$(grep -o " $a=\"[0-9]*\"" <<<"$head" | grep -o '[0-9]*')
+        attr=$((attr + ${v:-0}))
+    done
+    passed=$((passed + tests - bad - attr))
+    failed=$((failed + bad))
+}
 
 t=$SECONDS
-mkdir -p "$build"
-if ! cmake -S /src -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_INSTALL_PREFIX=/usr \
-    -DNSVIZ_WITH_KAUTH=ON -DNSVIZ_BUILD_APP=OFF -DNSVIZ_BUILD_TESTS=ON "${launcher[@]}" >"$build/configure.log" 2>&1; then
-    cat "$build/configure.log"
+if ! cmake --preset kauth "${launcher[@]}" >/tmp/configure.log 2>&1; then
+    cat /tmp/configure.log
     failed=1
     summary "configure failed"
     exit 1
@@ -52,7 +80,7 @@ if [[ ${NSVIZ_D13_SCOPE:-all} == kauth ]]; then
     targets=(--target nsviz-helper nsviz_kauth_helper nsviz_kauth_tests nsviz_kauth_e2e
         org.nsviz.helper.policy-customtarget)
 fi
-if ! cmake --build "$build" -j"$jobs" "${targets[@]}"; then
+if ! cmake --build --preset kauth -j"$jobs" "${targets[@]}"; then
     failed=1
     summary "build failed"
     exit 1
@@ -60,31 +88,25 @@ fi
 echo "ci-debian13: configure+build $((SECONDS - t)) s"
 
 t=$SECONDS
+rm -rf "$reports"
+mkdir -p "$reports"
 filter=()
 [[ ${NSVIZ_D13_SCOPE:-all} == kauth ]] && filter=(-R '^(KAuthRequest|RequestRunner)\.')
-ctest --test-dir "$build" --output-on-failure --timeout 600 -j1 "${filter[@]}" 2>&1 | tee /tmp/ctest.log
-line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' /tmp/ctest.log | tail -1)
-if [[ -n $line ]]; then
-    nf=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
-    nt=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")
-    passed=$((passed + nt - nf))
-    failed=$((failed + nf))
-else
-    echo "ci-debian13: ctest gave no summary"
-    failed=$((failed + 1))
-fi
-echo "ci-debian13: ctest $((SECONDS - t)) s"
+ctest --preset kauth -j1 --output-junit "$reports/ctest.xml" "${filter[@]}"
+ctest_rc=$?
+count_xml "$reports/ctest.xml"
+[[ $ctest_rc -ne 0 && $failed -eq 0 ]] && failed=1 # ctest failed without a failed test: count it
+echo "ci-debian13: ctest $((SECONDS - t)) s (exit $ctest_rc)"
 
 t=$SECONDS
-/src/scripts/kauth-e2e.sh "$build" 2>&1 | tee /tmp/e2e.log
-e2e_rc=${PIPESTATUS[0]}
-line=$(grep -E '^kauth-e2e: [0-9]+ passed, [0-9]+ failed' /tmp/e2e.log | tail -1)
-if [[ -n $line ]]; then
-    passed=$((passed + $(sed -E 's/^kauth-e2e: ([0-9]+) passed.*/\1/' <<<"$line")))
-    failed=$((failed + $(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$line")))
-fi
-[[ $e2e_rc -ne 0 && ( -z $line || $failed -eq 0 ) ]] && failed=$((failed + 1))
-echo "ci-debian13: kauth e2e $((SECONDS - t)) s"
+failed_before=$failed
+NSVIZ_E2E_REPORTS=$reports /src/scripts/kauth-e2e.sh "$build"
+e2e_rc=$?
+for f in "$reports"/kauth-e2e-allowed.xml "$reports"/kauth-e2e-denied.xml; do
+    count_xml "$f"
+done
+[[ $e2e_rc -ne 0 && $failed -eq $failed_before ]] && failed=$((failed + 1))
+echo "ci-debian13: kauth e2e $((SECONDS - t)) s (exit $e2e_rc)"
 
 summary "done"
 [[ $failed -eq 0 ]]

@@ -3,7 +3,7 @@
 # Builds the libFuzzer targets with clang (ASan+UBSan) and runs each for a bounded time.
 # Usage: scripts/fuzz.sh [TOTAL_SECONDS]   (default 60, split evenly between the targets)
 # Exits non-zero when a target finds a crash, a leak or an abort; the reproducer is left in
-# build/fuzz/findings/. Env: FUZZ_JOBS (build parallelism, default 2).
+# build/fuzz/findings/. Env: FUZZ_JOBS or NSVIZ_JOBS (build parallelism, default 2).
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 total=${1:-60}
@@ -13,10 +13,15 @@ ntargets=$(echo $targets | wc -w)
 per=$(( total / ntargets ))
 [ "$per" -ge 1 ] || per=1
 
-cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-    -DNSVIZ_FUZZ=ON -DNSVIZ_BUILD_APP=OFF -DNSVIZ_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j "${FUZZ_JOBS:-2}" --target $(for t in $targets; do printf 'fuzz_%s ' "$t"; done)
+cd "$src"
+# The preset "fuzz" (CMakePresets.json): clang, NSVIZ_FUZZ=ON, no app, no tests, warnings as errors.
+launcher=""
+if command -v ccache >/dev/null; then
+    export CCACHE_BASEDIR="$src" CCACHE_NOHASHDIR=1
+    launcher="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache"
+fi
+cmake --preset fuzz $launcher >/dev/null
+cmake --build --preset fuzz -j "${FUZZ_JOBS:-${NSVIZ_JOBS:-2}}" --target $(for t in $targets; do printf 'fuzz_%s ' "$t"; done)
 
 mkdir -p "$build/findings"
 status=0

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # End-to-end test of the KAuth path. Runs INSIDE the Debian 13 root, as root:
-#   scripts/debian13-root.sh enter /src/scripts/kauth-e2e.sh [BUILD_DIR]
+#   scripts/debian-root.sh --suite trixie enter /src/scripts/kauth-e2e.sh [BUILD_DIR]
 # It changes the system it runs in (installs into /usr, adds a user and a polkit rule, starts a
 # system bus), so it refuses to run anywhere but that throwaway overlay. Daemons it starts die with
 # the root's pid namespace in any case; it also stops them itself.
@@ -10,17 +10,19 @@
 # rule matches subject.user), add a rule allowing the unprivileged user "nsviztest", run the client
 # tests as that user; then remove the rule, restart polkitd and check the denial.
 set -uo pipefail
-build=${1:-/src/build/debian13}
+build=${1:-/src/build/kauth}
+# gtest XML reports, one per client run, for scripts/ci-debian13.sh to count
+reports=${NSVIZ_E2E_REPORTS:-/tmp}
 e2e=$build/tests/kauth/nsviz_kauth_e2e
 user=nsviztest
 uid=4242
 rule=/etc/polkit-1/rules.d/49-nsviz-e2e.rules
 
 if [[ ! -f /.nsviz-complete || $(id -u) -ne 0 ]]; then
-    echo "kauth-e2e: run inside the Debian 13 root as root (scripts/debian13-root.sh enter ...)" >&2
+    echo "kauth-e2e: run inside the Debian 13 root as root (scripts/debian-root.sh --suite trixie enter ...)" >&2
     exit 2
 fi
-[[ -x $e2e ]] || { echo "kauth-e2e: $e2e not built (NSVIZ_WITH_KAUTH=ON?)" >&2; exit 2; }
+[[ -x $e2e ]] || { echo "kauth-e2e: $e2e not built (preset kauth?)" >&2; exit 2; }
 
 pids=()
 cleanup() {
@@ -82,20 +84,22 @@ as_user() { setpriv --reuid="$uid" --regid="$uid" --clear-groups --no-new-privs 
 failed=0
 npass=0
 nfail=0
-# Runs the client tests as the unprivileged user; adds their counts from gtest's JSON report.
+# Runs the client tests as the unprivileged user; adds their counts from gtest's XML report
+# (a client that crashed before writing it counts as one failure).
 run_client() { # mode filter
-    local report=/tmp/kauth-e2e-$1.json rc
-    rm -f "$report"
-    as_user NSVIZ_KAUTH_E2E="$1" "$e2e" --gtest_filter="$2" --gtest_output="json:$report"
+    local report=$reports/kauth-e2e-$1.xml rc head tests fails
+    rm -f "$report" "/tmp/kauth-e2e-$1.xml"
+    as_user NSVIZ_KAUTH_E2E="$1" "$e2e" --gtest_filter="$2" --gtest_output="xml:/tmp/kauth-e2e-$1.xml"
     rc=$?
-    local tests fails
-    tests=$(grep -o '"tests": [0-9]*' "$report" 2>/dev/null | head -1 | grep -o '[0-9]*$')
-    fails=$(grep -o '"failures": [0-9]*' "$report" 2>/dev/null | head -1 | grep -o '[0-9]*$')
+    cp "/tmp/kauth-e2e-$1.xml" "$report" 2>/dev/null
+    head=$(tr '\n\t' '  ' 2>/dev/null <"$report" | grep -o '<testsuites [^>]*>' | head -1)
+    tests=$(grep -o ' tests="[0-9]*"' <<<"$head" | grep -o '[0-9]*')
+    fails=$(grep -o ' failures="[0-9]*"' <<<"$head" | grep -o '[0-9]*')
     if [[ -z $tests ]]; then
-        nfail=$((nfail + 1)) # crashed before reporting
+        nfail=$((nfail + 1))
     else
-        npass=$((npass + tests - fails))
-        nfail=$((nfail + fails))
+        npass=$((npass + tests - ${fails:-0}))
+        nfail=$((nfail + ${fails:-0}))
     fi
     [[ $rc -eq 0 ]] || failed=1
 }

@@ -1,16 +1,65 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The whole test suite, as CI runs it: installs what is missing, then
-#   1. builds the dev preset and runs ctest (bookworm, KAuth off),
-#   2. the same under AddressSanitizer + UBSan (asan preset),
-#   3. the libFuzzer targets for a bounded time (scripts/fuzz.sh),
-#   4. the KAuth build and its end-to-end test in a Debian 13 root (scripts/ci-debian13.sh).
-# Usage: scripts/test.sh [--quick]   (--quick: stage 1 only)
+# The whole test suite, as CI runs it (.ci/run). Installs what is missing (roles build run test fuzz
+# roots of scripts/deps/), then the stages, cheapest and likeliest to fail first:
+#   1. format: clang-format 14 over the tracked sources (scripts/check-format.sh),
+#   2. ctest (ci-dev): debug build, warnings as errors, the ctest suite (bookworm, KAuth off),
+#   3. clean root: scripts/run.sh in a fresh minimal Debian 12 root (scripts/ci-clean-root.sh),
+#   4. ctest (ci-asan): the same under AddressSanitizer + UBSan,
+#   5. fuzz: the libFuzzer targets for a bounded time (scripts/fuzz.sh, preset fuzz),
+#   6. Debian 13: the KAuth build and its polkit end-to-end test (scripts/ci-debian13.sh).
+# The Debian 13 root (the longest download) is made in the background from the start, while the
+# first stages compile. Results come from exit codes only. A stage that does not run says why.
+# Every stage prints its time; the summary lists them and the total; the last line is
+# "stages: N passed, N failed".
+#
+# Usage: scripts/test.sh [--quick]   (--quick: install, then stage 2 only)
+# Env: NSVIZ_JOBS (build jobs, default nproc), NSVIZ_FUZZ_SECONDS (default 60).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 quick=0
-[ "${1:-}" = "--quick" ] && quick=1
-scripts/install-deps.sh || exit 1
+[[ ${1:-} == --quick ]] && quick=1
+export NSVIZ_JOBS=${NSVIZ_JOBS:-$(nproc)}
+export QT_QPA_PLATFORM=offscreen
+t_start=$SECONDS
+declare -a results=()
+passed=0
+failed=0
+
+stage() { # name, command...
+    local name=$1 t0=$SECONDS rc
+    shift
+    echo "=== $name"
+    "$@"
+    rc=$?
+    if [[ $rc -eq 0 ]]; then
+        results+=("PASS  $name  $((SECONDS - t0)) s")
+        passed=$((passed + 1))
+    else
+        results+=("FAIL  $name  $((SECONDS - t0)) s (exit $rc)")
+        failed=$((failed + 1))
+    fi
+    echo "=== $name: $([[ $rc -eq 0 ]] && echo passed || echo FAILED) in $((SECONDS - t0)) s"
+}
+skip() { # name, why
+    echo "=== $1: skipped: $2"
+    results+=("SKIP  $1  ($2)")
+}
+summary() {
+    echo "=== summary"
+    printf '%s\n' "${results[@]}"
+    echo "total $((SECONDS - t_start)) s"
+    echo "stages: $passed passed, $failed failed"
+}
+
+roles=(build run test)
+[[ $quick -eq 1 ]] || roles+=(fuzz roots)
+stage "install dependencies (${roles[*]})" scripts/install-deps.sh "${roles[@]}"
+if [[ $failed -gt 0 ]]; then
+    skip "all other stages" "the dependencies could not be installed"
+    summary
+    exit 1
+fi
 
 launcher=()
 if command -v ccache >/dev/null; then
@@ -18,36 +67,64 @@ if command -v ccache >/dev/null; then
     export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
-export QT_QPA_PLATFORM=offscreen
-declare -a results=()
-failed=0
 
-stage() { # name, command...
-    local name=$1; shift
-    local t0=$SECONDS
-    echo "=== $name"
-    if "$@"; then
-        results+=("PASS $name ($((SECONDS - t0)) s)")
-    else
-        results+=("FAIL $name ($((SECONDS - t0)) s)")
-        failed=$((failed + 1))
+# The stages that need real roots need root (mounts, namespaces, pivot_root).
+why_no_roots=""
+[[ $(id -u) -eq 0 ]] || why_no_roots="needs root (mmdebstrap, mounts and namespaces)"
+
+# Make the Debian 13 root in the background while the first stages compile; the stage that uses it
+# waits for it (debian-root.sh takes a lock), and this script stops it if it ends early.
+prefetch_pid=""
+stop_prefetch() {
+    if [[ -n $prefetch_pid ]] && kill -0 "$prefetch_pid" 2>/dev/null; then
+        kill "$prefetch_pid" 2>/dev/null
+        wait "$prefetch_pid" 2>/dev/null
     fi
 }
-
-ctest_preset() {
-    cmake --preset "$1" "${launcher[@]}" >/dev/null &&
-        cmake --build --preset "$1" -j"$(nproc)" &&
-        ctest --preset "$1" --timeout 600
-}
-
-stage "ctest (dev)" ctest_preset dev
-if [ $quick -eq 0 ]; then
-    stage "ctest (asan: address+undefined)" ctest_preset asan
-    [ -x scripts/fuzz.sh ] && stage "fuzz" scripts/fuzz.sh
-    [ -x scripts/ci-debian13.sh ] && stage "Debian 13: KAuth build and end-to-end" scripts/ci-debian13.sh
+trap 'stop_prefetch; exit 130' INT TERM
+if [[ $quick -eq 0 && -z $why_no_roots ]]; then
+    mkdir -p build
+    scripts/debian-root.sh --suite trixie path >build/debian13-root.log 2>&1 &
+    prefetch_pid=$!
+    echo "test: making (or checking) the Debian 13 root in the background (pid $prefetch_pid, log build/debian13-root.log)"
 fi
 
-echo "=== summary"
-printf '%s\n' "${results[@]}"
-echo "stages: $(( ${#results[@]} - failed )) passed, $failed failed"
-exit $(( failed > 0 ))
+ctest_preset() { # preset
+    cmake --preset "$1" "${launcher[@]}" >/dev/null &&
+        cmake --build --preset "$1" -j"$NSVIZ_JOBS" &&
+        ctest --preset "$1" --output-junit "$PWD/build/$1/ctest-junit.xml"
+}
+
+if [[ $quick -eq 1 ]]; then
+    skip "format" "--quick"
+else
+    stage "format (clang-format 14)" scripts/check-format.sh
+fi
+stage "ctest (ci-dev: debug, warnings as errors)" ctest_preset ci-dev
+if [[ $quick -eq 1 ]]; then
+    for s in "clean root (Debian 12: scripts/run.sh)" "ctest (ci-asan)" "fuzz" "Debian 13: KAuth build and end-to-end"; do
+        skip "$s" "--quick"
+    done
+    summary
+    exit $((failed > 0))
+fi
+if [[ -n $why_no_roots ]]; then
+    skip "clean root (Debian 12: scripts/run.sh)" "$why_no_roots"
+else
+    stage "clean root (Debian 12: scripts/run.sh)" scripts/ci-clean-root.sh
+fi
+stage "ctest (ci-asan: address+undefined)" ctest_preset ci-asan
+stage "fuzz (${NSVIZ_FUZZ_SECONDS:-60} s)" scripts/fuzz.sh "${NSVIZ_FUZZ_SECONDS:-60}"
+if [[ -n $why_no_roots ]]; then
+    skip "Debian 13: KAuth build and end-to-end" "$why_no_roots"
+else
+    if [[ -n $prefetch_pid ]]; then
+        t0=$SECONDS
+        wait "$prefetch_pid" || echo "test: making the Debian 13 root in the background failed (see build/debian13-root.log); the stage retries"
+        prefetch_pid=""
+        echo "test: waited $((SECONDS - t0)) s for the Debian 13 root"
+    fi
+    stage "Debian 13: KAuth build and end-to-end" scripts/ci-debian13.sh
+fi
+summary
+exit $((failed > 0))
