@@ -496,7 +496,8 @@ void ClusterPainter::paintWarnings(QPainter &p, const QRectF &world, const Clust
     }
 }
 
-void ClusterPainter::paintLabels(QPainter &p, const QRectF &area, const QSizeF &viewSize, const ClusterPaintOptions &o) const
+void ClusterPainter::paintLabels(QPainter &p, const QRectF &area, const QSizeF &viewSize,
+                                 const ClusterPaintOptions &o) const
 {
     const auto &clusters = m_layout->clusters();
     std::vector<int> order(clusters.size());
@@ -654,7 +655,8 @@ void ClusterPainter::paintLabels(QPainter &p, const QRectF &area, const QSizeF &
     }
 }
 
-void ClusterPainter::paintCallouts(QPainter &p, const QRectF &area, QVector<QRectF> &taken, const ClusterPaintOptions &o) const
+void ClusterPainter::paintCallouts(QPainter &p, const QRectF &area, QVector<QRectF> &taken,
+                                   const ClusterPaintOptions &o) const
 {
     // Callouts name the flagged containers next to their cluster: the one thing a slide about
     // host-network sharing has to show, readable without hovering.
@@ -898,8 +900,7 @@ void ClusterPainter::paintLegend(QPainter &p, const QSizeF &size, const ClusterP
             p.drawRoundedRect(QRectF(c.x() - 10, c.y() - 6, 20, 12), 6, 6);
         },
         QStringLiteral("The host's namespace (") +
-            ClusterLabeler::referenceText(*m_snapshot).section(QLatin1Char(' '), 0, 1) +
-            QLatin1Char(')'));
+            ClusterLabeler::referenceText(*m_snapshot).section(QLatin1Char(' '), 0, 1) + QLatin1Char(')'));
 }
 
 } // namespace nsviz

@@ -32,7 +32,6 @@ QString htmlEscape(const QString &s)
 
 } // namespace
 
-
 ClusterView::ClusterView(SnapshotStore *store, QWidget *parent) : QWidget(parent), m_store(store)
 {
     setObjectName(QStringLiteral("clusterView"));
@@ -376,8 +375,8 @@ QString ClusterView::toolTipForProcess(int procIndex) const
                     "<br><b><font color=\"%1\">&#9888; shares the host network namespace while isolated "
                     "in %2</font></b>")
                     .arg(m_painter.style().warningText.name(), differsFromHost(s, p, NsType::Pid)
-                                                         ? QStringLiteral("pid and mnt")
-                                                         : QStringLiteral("mnt"));
+                                                                   ? QStringLiteral("pid and mnt")
+                                                                   : QStringLiteral("mnt"));
     html += QStringLiteral("<table cellspacing=0 cellpadding=1>");
     for (NsType t : kAllNsTypes) {
         const NsId &id = p.ns[index(t)];

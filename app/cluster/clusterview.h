@@ -10,9 +10,9 @@
 #include "app/cluster/clusterpainter.h"
 #include "app/cluster/clusterstyle.h"
 
+#include <QImage>
 #include <QPointer>
 #include <QWidget>
-#include <QImage>
 #include <optional>
 
 class QVariantAnimation;

@@ -61,7 +61,8 @@ struct Scene {
 
 bool near(QRgb c, const QColor &colour, int tolerance)
 {
-    return std::abs(qRed(c) - colour.red()) <= tolerance && std::abs(qGreen(c) - colour.green()) <= tolerance &&
+    return std::abs(qRed(c) - colour.red()) <= tolerance &&
+           std::abs(qGreen(c) - colour.green()) <= tolerance &&
            std::abs(qBlue(c) - colour.blue()) <= tolerance;
 }
 
@@ -161,8 +162,8 @@ TEST(ClusterPainter, FlaggedClusterGetsTheRedHalo)
     const auto &agent = byPid.clusterOf(4242);
     ASSERT_EQ(agent.warnings, 1);
     const double r = agent.r * byPid.options.scale;
-    EXPECT_GT(countInRing(img, byPid.screenCentre(agent), r + 3.5, r + 6.5, byPid.painter.style().warning, 40),
-              r);
+    EXPECT_GT(
+        countInRing(img, byPid.screenCentre(agent), r + 3.5, r + 6.5, byPid.painter.style().warning, 40), r);
 }
 
 TEST(ClusterPainter, SelectionRingFollowsTheOptions)
