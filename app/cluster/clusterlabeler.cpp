@@ -41,6 +41,16 @@ QString ClusterLabeler::referenceText(const Snapshot &s)
     return t;
 }
 
+std::vector<ClusterLabel> ClusterLabeler::labels(const Snapshot &s, const ClusterLayout &layout,
+                                                 bool localUsers)
+{
+    std::vector<ClusterLabel> out;
+    out.reserve(layout.clusters().size());
+    for (const auto &c : layout.clusters())
+        out.push_back(label(s, c, layout.type(), localUsers));
+    return out;
+}
+
 ClusterLabel ClusterLabeler::label(const Snapshot &s, const ClusterLayout::Cluster &c, NsType type,
                                    bool localUsers)
 {

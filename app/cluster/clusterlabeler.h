@@ -6,6 +6,7 @@
 #include "app/cluster/clusterlayout.h"
 
 #include <QString>
+#include <vector>
 
 namespace nsviz
 {
@@ -25,6 +26,8 @@ public:
     /// Label of @p c (a cluster of namespace type @p type in @p s). @p localUsers: resolve uids to names.
     static ClusterLabel label(const Snapshot &s, const ClusterLayout::Cluster &c, NsType type,
                               bool localUsers);
+    /// label() of every cluster of @p layout (laid out from @p s), in cluster order.
+    static std::vector<ClusterLabel> labels(const Snapshot &s, const ClusterLayout &layout, bool localUsers);
     /// Index into s.processes of the cluster's leading process: the lowest pid whose parent is not
     /// in the cluster (a container's init), or -1 for an empty cluster.
     static int leadingProcess(const Snapshot &s, const ClusterLayout::Cluster &c);

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 // The cluster view: processes as dots inside one circle per namespace, painted directly with
-// QPainter (no QGraphicsScene: 10k items would cost more in bookkeeping than in drawing).
+// QPainter (no QGraphicsScene: 10k items would cost more in bookkeeping than in drawing). The
+// widget handles input (mouse, wheel, keys, tooltips, selection, zoom/pan/fit) and caches frames;
+// ClusterPainter draws the picture, here and in exports and headless screenshots alike.
 
 #include "app/cluster/clusterlabeler.h"
 #include "app/cluster/clusterlayout.h"
+#include "app/cluster/clusterpainter.h"
 #include "app/cluster/clusterstyle.h"
 
+#include <QImage>
 #include <QPointer>
 #include <QWidget>
-#include <map>
 #include <optional>
 
 class QVariantAnimation;
@@ -41,11 +44,12 @@ public:
     QPointF panOffset() const { return m_offset; }
     /// Force light (false) or dark (true) colours instead of following the palette.
     void setDarkOverride(std::optional<bool> dark);
-    const ClusterStyle &style() const { return m_style; }
+    const ClusterStyle &style() const { return m_painter.style(); }
 
-    /// Paints the view as it is on screen (same zoom and pan) into @p painter over @p size logical
-    /// pixels. Used by paintEvent, the PNG/SVG export and the headless screenshot.
-    void paintScene(QPainter &painter, const QSizeF &size);
+    /// Draws the picture; with paintOptions() it paints the view as it is on screen (same zoom,
+    /// pan, selection) on any QPainter (PNG/SVG export, headless screenshots).
+    const ClusterPainter &painter() const { return m_painter; }
+    ClusterPaintOptions paintOptions() const;
     /// Paints what the widget shows, through the cached layer (what paintEvent does; the render
     /// benchmark times it).
     void paintFrame(QPainter &painter);
@@ -97,67 +101,32 @@ private:
     void onReset();
     void onDelta();
     void rebuild();
-    void recolour();
-    QRectF contentRect(const QSizeF &size) const;
-    bool legendOnRight(const QSizeF &size) const;
-    QRectF legendRect(const QSizeF &size) const;
-    void fitTransform(const QSizeF &size, double &scale, QPointF &offset) const;
+    void applyStyle();
     void animateTo(double scale, QPointF offset);
     void zoomAround(double factor, QPointF anchor);
     QPointF toWorld(QPointF screen) const { return (screen - m_offset) / m_scale; }
     QPointF toScreen(double x, double y) const { return QPointF(x * m_scale, y * m_scale) + m_offset; }
     int dotAtScreen(QPointF pos) const;
-    void paintClusters(QPainter &p, const QRectF &world);
-    void paintDots(QPainter &p, const QRectF &world);
-    void paintWarnings(QPainter &p, const QRectF &world);
-    void paintLabels(QPainter &p, const QRectF &area, const QSizeF &viewSize);
-    /// Everything that lives in world space (background, circles, dots, marks, labels) for the
-    /// screen region @p area under the current transform.
-    void paintWorld(QPainter &p, const QRectF &area, const QSizeF &viewSize);
-    void paintRings(QPainter &p);
-    /// The cached picture of paintWorld() for the viewport plus a margin: pan frames are a blit,
-    /// zoom frames scale it until a crisp re-render shortly after the last step.
+    /// The cached picture of the world layer for the viewport plus a margin: pan frames are a
+    /// blit, zoom frames scale it until a crisp re-render shortly after the last step.
     void renderLayer();
     bool layerCovers() const;
     void invalidateLayer();
-    void paintHeader(QPainter &p, const QSizeF &size);
-    void paintLegend(QPainter &p, const QSizeF &size);
-    void paintEmpty(QPainter &p, const QSizeF &size);
-    QColor dotColour(const ClusterLayout::Dot &d) const;
 
     QPointer<SnapshotStore> m_store;
     ClusterLayout m_layout;
-    ClusterStyle m_style;
+    ClusterPainter m_painter;
     std::optional<bool> m_darkOverride;
     bool m_redacted = false;
     Snapshot m_redactedSnapshot;
     bool m_localUsers = false;
     std::vector<ClusterLabel> m_labels;
-    std::vector<QRgb> m_dotColour; ///< per dot, with the filter's dimming applied
-    std::vector<std::uint8_t> m_clusterMatches;
     QString m_filter;
-    int m_warningCount = 0;
-    /// Flagged processes grouped by container (or process) for the callouts next to their cluster.
-    struct WarningGroup {
-        int cluster = 0;
-        QString label;
-        QString detail; ///< "host net · own mnt, pid, ipc"
-        std::vector<int> dots;
-    };
-    std::vector<WarningGroup> m_warningGroups;
-    /// Cluster hues handed out in order of appearance, so neighbours rarely share a colour.
-    std::map<NsId, int> m_hueIndex;
-    int m_nextHue = 0;
-    QColor clusterHue(const NsId &id) const;
-    void paintCallouts(QPainter &p, const QRectF &area, QVector<QRectF> &taken);
     QImage m_layer;
     double m_layerScale = 0;
     QPointF m_layerOffset;
     bool m_layerValid = false;
     class QTimer *m_crispTimer = nullptr;
-    std::vector<QRgb> m_spriteKeys;
-    std::vector<QImage> m_sprites;
-    double m_spriteRadius = -1;
 
     double m_scale = 1.0;
     QPointF m_offset;

@@ -12,39 +12,41 @@
 namespace nsviz
 {
 
-namespace
+ViewExporter::Picture ViewExporter::pictureOf(QWidget *view)
 {
-void paintView(QWidget *view, QPainter &p)
-{
-    if (auto *cv = qobject_cast<ClusterView *>(view))
-        cv->paintScene(p, view->size());
-    else
-        view->render(&p, QPoint(), QRegion(), QWidget::DrawWindowBackground | QWidget::DrawChildren);
+    Picture picture{view->size(), view->palette().color(QPalette::Window), {}};
+    if (auto *cv = qobject_cast<ClusterView *>(view)) {
+        // The painter, not the widget: no cached layer, vector output stays vector.
+        picture.paint = [cv](QPainter &p) { cv->painter().paint(p, cv->size(), cv->paintOptions()); };
+    } else {
+        picture.paint = [view](QPainter &p) {
+            view->render(&p, QPoint(), QRegion(), QWidget::DrawWindowBackground | QWidget::DrawChildren);
+        };
+    }
+    return picture;
 }
-} // namespace
 
-QImage ViewExporter::renderImage(QWidget *view, double scale)
+QImage ViewExporter::renderImage(const Picture &picture, double scale)
 {
-    const QSize logical = view->size();
-    QImage img(logical * scale, QImage::Format_ARGB32_Premultiplied);
+    QImage img(picture.size * scale, QImage::Format_ARGB32_Premultiplied);
     img.setDevicePixelRatio(scale);
-    img.fill(view->palette().color(QPalette::Window));
+    img.fill(picture.background);
     QPainter p(&img);
     p.setRenderHint(QPainter::Antialiasing);
     p.setRenderHint(QPainter::TextAntialiasing);
-    paintView(view, p);
+    picture.paint(p);
     p.end();
     return img;
 }
 
-bool ViewExporter::savePng(QWidget *view, const QString &file, double scale, QString *error)
+bool ViewExporter::savePng(const Picture &picture, const QString &file, double scale, QString *error)
 {
     if (scale < 1 || scale > 8) {
         if (error)
             *error = QStringLiteral("scale must be between 1 and 8");
         return false;
     }
-    const QImage img = renderImage(view, scale);
+    const QImage img = renderImage(picture, scale);
     // QSaveFile: a failed write never leaves a half-written picture behind the old one.
     QSaveFile f(file);
     if (!f.open(QIODevice::WriteOnly) || !img.save(&f, "PNG") || !f.commit()) {
@@ -55,7 +57,7 @@ bool ViewExporter::savePng(QWidget *view, const QString &file, double scale, QSt
     return true;
 }
 
-bool ViewExporter::saveSvg(QWidget *view, const QString &file, QString *error)
+bool ViewExporter::saveSvg(const Picture &picture, const QString &file, QString *error)
 {
     QSaveFile f(file);
     if (!f.open(QIODevice::WriteOnly)) {
@@ -65,8 +67,8 @@ bool ViewExporter::saveSvg(QWidget *view, const QString &file, QString *error)
     }
     QSvgGenerator gen;
     gen.setOutputDevice(&f);
-    gen.setSize(view->size());
-    gen.setViewBox(QRect(QPoint(0, 0), view->size()));
+    gen.setSize(picture.size);
+    gen.setViewBox(QRect(QPoint(0, 0), picture.size));
     gen.setTitle(QStringLiteral("nsviz"));
     gen.setDescription(QStringLiteral("Linux namespaces drawn by nsviz"));
     QPainter p;
@@ -75,7 +77,7 @@ bool ViewExporter::saveSvg(QWidget *view, const QString &file, QString *error)
             *error = QStringLiteral("cannot start the SVG painter");
         return false;
     }
-    paintView(view, p);
+    picture.paint(p);
     p.end();
     if (!f.commit()) {
         if (error)
@@ -85,11 +87,11 @@ bool ViewExporter::saveSvg(QWidget *view, const QString &file, QString *error)
     return true;
 }
 
-bool ViewExporter::save(QWidget *view, const QString &file, double scale, QString *error)
+bool ViewExporter::save(const Picture &picture, const QString &file, double scale, QString *error)
 {
     if (QFileInfo(file).suffix().compare(QStringLiteral("svg"), Qt::CaseInsensitive) == 0)
-        return saveSvg(view, file, error);
-    return savePng(view, file, scale, error);
+        return saveSvg(picture, file, error);
+    return savePng(picture, file, scale, error);
 }
 
 } // namespace nsviz

@@ -111,10 +111,10 @@ int main(int argc, char **argv)
             QPainter p(&img);
             v.paintFrame(p);
         };
-        // A full render without the cache (what an export or a data change costs).
+        // A full render by the painter without the cache (what an export or a data change costs).
         auto paintFull = [&](ClusterView &v) {
             QPainter p(&img);
-            v.paintScene(p, size);
+            v.painter().paint(p, size, v.paintOptions());
         };
         // First paint after the data is there: the store hands over the snapshot (the view lays
         // out and labels on that signal) and the first frame is painted.

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// ClusterPainter without any widget: a layout of the host-small fixture painted onto a QImage (and
+// an SVG) lands where the layout and the transform put it, flagged clusters get their red halo,
+// the selection ring follows the options, and the layered path the view uses draws the same picture.
+#include "app/cluster/clusterpainter.h"
+#include "tests/app/gui_testutil.h"
+
+#include <QBuffer>
+#include <QPainter>
+#include <QSvgGenerator>
+#include <cmath>
+#include <gtest/gtest.h>
+
+using namespace nsviz;
+
+namespace
+{
+
+const QSize kSize(1200, 800);
+
+/// The fixture laid out by @p type, labelled, and handed to a painter: everything a picture needs.
+struct Scene {
+    Snapshot snapshot = guitest::hostSmall();
+    ClusterLayout layout;
+    std::vector<ClusterLabel> labels;
+    ClusterPainter painter;
+    ClusterPaintOptions options;
+
+    explicit Scene(NsType type, const ClusterStyle &style = ClusterStyle::light())
+    {
+        layout.setType(type);
+        layout.update(snapshot);
+        labels = ClusterLabeler::labels(snapshot, layout, false);
+        painter.setStyle(style);
+        painter.setScene(snapshot, layout, labels);
+        const auto fit = ClusterPainter::fitTransform(layout, kSize);
+        options.scale = fit.scale;
+        options.offset = fit.offset;
+    }
+    QImage render() const
+    {
+        QImage img(kSize, QImage::Format_ARGB32_Premultiplied);
+        img.fill(Qt::black);
+        QPainter p(&img);
+        painter.paint(p, kSize, options);
+        return img;
+    }
+    const ClusterLayout::Cluster &clusterOf(int pid) const
+    {
+        const int d = layout.dotOfPid(pid);
+        EXPECT_GE(d, 0) << "no dot for pid " << pid;
+        return layout.clusters()[layout.dots()[d].cluster];
+    }
+    QPointF screenCentre(const ClusterLayout::Cluster &c) const { return options.toScreen(c.x, c.y); }
+    QPointF screenOfPid(int pid) const
+    {
+        const auto &d = layout.dots()[layout.dotOfPid(pid)];
+        return options.toScreen(d.x, d.y);
+    }
+};
+
+bool near(QRgb c, const QColor &colour, int tolerance)
+{
+    return std::abs(qRed(c) - colour.red()) <= tolerance &&
+           std::abs(qGreen(c) - colour.green()) <= tolerance &&
+           std::abs(qBlue(c) - colour.blue()) <= tolerance;
+}
+
+/// Pixels of @p colour whose centre is between @p r0 and @p r1 px from @p centre.
+int countInRing(const QImage &img, QPointF centre, double r0, double r1, const QColor &colour, int tolerance)
+{
+    const QImage im = img.convertToFormat(QImage::Format_ARGB32);
+    int n = 0;
+    const int y0 = std::max(0, static_cast<int>(centre.y() - r1) - 1);
+    const int y1 = std::min(im.height() - 1, static_cast<int>(centre.y() + r1) + 1);
+    const int x0 = std::max(0, static_cast<int>(centre.x() - r1) - 1);
+    const int x1 = std::min(im.width() - 1, static_cast<int>(centre.x() + r1) + 1);
+    for (int y = y0; y <= y1; ++y)
+        for (int x = x0; x <= x1; ++x) {
+            const double dist = std::hypot(x + 0.5 - centre.x(), y + 0.5 - centre.y());
+            if (dist >= r0 && dist <= r1 && near(im.pixel(x, y), colour, tolerance))
+                ++n;
+        }
+    return n;
+}
+
+struct Blob {
+    int count = 0;
+    QPointF centroid;
+};
+
+/// Where the pixels of exactly @p colour are.
+Blob find(const QImage &img, const QColor &colour)
+{
+    const QImage im = img.convertToFormat(QImage::Format_ARGB32);
+    Blob b;
+    QPointF sum;
+    for (int y = 0; y < im.height(); ++y)
+        for (int x = 0; x < im.width(); ++x)
+            if (near(im.pixel(x, y), colour, 0)) {
+                ++b.count;
+                sum += QPointF(x + 0.5, y + 0.5);
+            }
+    if (b.count > 0)
+        b.centroid = sum / b.count;
+    return b;
+}
+
+} // namespace
+
+TEST(ClusterPainter, HostCircleIsPaintedWhereTheLayoutPutsIt)
+{
+    // An opaque fill no other part of the picture uses, so the host's disc can be found exactly.
+    ClusterStyle style = ClusterStyle::light();
+    style.hostFill = QColor(0x12, 0xab, 0x34);
+    Scene scene(NsType::Net, style);
+    const auto &host = scene.clusterOf(1);
+    ASSERT_TRUE(host.isHost);
+    const double r = host.r * scene.options.scale;
+    ASSERT_GT(r, 60) << "the host circle should be big in a 1200x800 picture of 49 processes";
+
+    for (const QPointF pan : {QPointF(0, 0), QPointF(-140, 90)}) {
+        scene.options.offset += pan;
+        const QImage img = scene.render();
+        const QPointF centre = scene.screenCentre(host);
+        const Blob fill = find(img, style.hostFill);
+        // Most of the disc is the fill (dots, the label and the badge cover the rest), nothing
+        // outside it is, and the fill is centred where the layout and the transform put it.
+        EXPECT_GT(fill.count, 0.6 * M_PI * r * r);
+        EXPECT_EQ(countInRing(img, centre, 0, r + 1, style.hostFill, 0), fill.count);
+        EXPECT_LT(QLineF(fill.centroid, centre).length(), 0.1 * r)
+            << "fill centred at " << fill.centroid.x() << "," << fill.centroid.y() << ", layout says "
+            << centre.x() << "," << centre.y();
+        // A plain host process is a host-coloured dot, the flagged agent a red one.
+        EXPECT_TRUE(near(img.pixel(scene.screenOfPid(1290).toPoint()), style.hostDot, 3));
+        EXPECT_TRUE(near(img.pixel(scene.screenOfPid(4242).toPoint()), style.warning, 3));
+    }
+}
+
+TEST(ClusterPainter, FlaggedClusterGetsTheRedHalo)
+{
+    for (const ClusterStyle &style : {ClusterStyle::light(), ClusterStyle::dark_()}) {
+        Scene scene(NsType::Net, style);
+        const QImage img = scene.render();
+        // By net, the host's cluster holds the processes sharing the host network: a dashed ring
+        // of the warning colour 5 px outside its circle.
+        const auto &host = scene.clusterOf(1);
+        ASSERT_GT(host.warnings, 0);
+        const double hr = host.r * scene.options.scale;
+        EXPECT_GT(countInRing(img, scene.screenCentre(host), hr + 3.5, hr + 6.5, style.warning, 40), hr)
+            << "no warning halo around the host cluster (dark: " << style.dark << ")";
+        // Docker has its own network: no halo.
+        const auto &docker = scene.clusterOf(2120);
+        ASSERT_EQ(docker.warnings, 0);
+        const double dr = docker.r * scene.options.scale;
+        EXPECT_EQ(countInRing(img, scene.screenCentre(docker), dr + 3.5, dr + 6.5, style.warning, 40), 0);
+    }
+
+    // By pid, the agent is a cluster of its own and that one is flagged.
+    Scene byPid(NsType::Pid);
+    const QImage img = byPid.render();
+    const auto &agent = byPid.clusterOf(4242);
+    ASSERT_EQ(agent.warnings, 1);
+    const double r = agent.r * byPid.options.scale;
+    EXPECT_GT(
+        countInRing(img, byPid.screenCentre(agent), r + 3.5, r + 6.5, byPid.painter.style().warning, 40), r);
+}
+
+TEST(ClusterPainter, SelectionRingFollowsTheOptions)
+{
+    Scene scene(NsType::Net);
+    const auto &docker = scene.clusterOf(2120);
+    const double r = docker.r * scene.options.scale;
+    const QColor blue = scene.painter.style().selection;
+    const QPointF centre = scene.screenCentre(docker);
+    EXPECT_EQ(countInRing(scene.render(), centre, r + 1, r + 4, blue, 20), 0);
+    scene.options.selectedCluster = docker.id;
+    EXPECT_GT(countInRing(scene.render(), centre, r + 1, r + 4, blue, 20), 4 * r);
+}
+
+TEST(ClusterPainter, LayeredPaintingIsTheWholePicture)
+{
+    // The view caches paintWorld() and draws paintOverlay() on top; at the same transform that
+    // must be exactly what paint() draws for an export.
+    Scene scene(NsType::Net);
+    scene.options.hoverDot = scene.layout.dotOfPid(1290);
+    scene.options.selectedPid = 4242;
+    const QImage whole = scene.render();
+    QImage layered(kSize, QImage::Format_ARGB32_Premultiplied);
+    layered.fill(Qt::black);
+    QPainter p(&layered);
+    scene.painter.paintWorld(p, QRectF(QPointF(0, 0), kSize), kSize, scene.options);
+    scene.painter.paintOverlay(p, kSize, scene.options);
+    p.end();
+    EXPECT_EQ(layered, whole);
+}
+
+TEST(ClusterPainter, SvgHasTheLabelsAndTheEmptyPictureSaysWhy)
+{
+    auto svg = [](const ClusterPainter &painter, const ClusterPaintOptions &options) {
+        QBuffer buffer;
+        buffer.open(QIODevice::WriteOnly);
+        QSvgGenerator gen;
+        gen.setOutputDevice(&buffer);
+        gen.setSize(kSize);
+        QPainter p(&gen);
+        painter.paint(p, kSize, options);
+        p.end();
+        return QString::fromUtf8(buffer.data());
+    };
+    Scene scene(NsType::Net);
+    const QString text = svg(scene.painter, scene.options);
+    EXPECT_TRUE(text.contains(QStringLiteral("docker 3f2a9c1b7e4d")));
+    EXPECT_TRUE(text.contains(QStringLiteral("Processes by net namespace")));
+    EXPECT_FALSE(text.contains(QStringLiteral("redacted")));
+    scene.options.redacted = true;
+    EXPECT_TRUE(svg(scene.painter, scene.options).contains(QStringLiteral("redacted")));
+
+    ClusterPainter empty;
+    ClusterPaintOptions options;
+    options.waiting = true;
+    EXPECT_TRUE(svg(empty, options).contains(QStringLiteral("Waiting for the first snapshot")));
+    scene.painter.clearScene();
+    options.waiting = false;
+    EXPECT_TRUE(svg(scene.painter, options).contains(QStringLiteral("No processes in this snapshot")));
+}
