@@ -58,7 +58,8 @@ Inspector::Inspector(std::string procRoot) : m_procRoot(std::move(procRoot))
     m_live = m_procRoot == "/proc";
 }
 
-json Inspector::enterAndGather(const nsinspect::Target &t, const std::vector<const nsinspect::NsInspector *> &entries)
+json Inspector::enterAndGather(const nsinspect::Target &t,
+                               const std::vector<const nsinspect::NsInspector *> &entries)
 {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0)

@@ -175,7 +175,8 @@ json netSection(const Target &t, Cache &cache);
 json listSysvipc(const Target &t)
 {
     json j = json::object();
-    for (auto kind : {procparse::SysvIpcKind::Shm, procparse::SysvIpcKind::Sem, procparse::SysvIpcKind::Msg}) {
+    for (auto kind :
+         {procparse::SysvIpcKind::Shm, procparse::SysvIpcKind::Sem, procparse::SysvIpcKind::Msg}) {
         const char *name = procparse::sysvIpcKindName(kind);
         std::string text;
         int e = readText(t.procRoot + "/sysvipc/" + name, text);
@@ -253,8 +254,9 @@ json cgroupSection(const Target &t, Cache &)
         else if (entered.contains("error"))
             cg["errors"]["view"] = entered["error"];
         else
-            cg["errors"]["view"] = t.live ? std::string("not gathered")
-                                          : std::string("needs entering the namespace: only on the live /proc");
+            cg["errors"]["view"] = t.live
+                                       ? std::string("not gathered")
+                                       : std::string("needs entering the namespace: only on the live /proc");
     }
     if (!view.empty()) {
         cg["view"] = view;
@@ -346,7 +348,8 @@ bool pidNsBelow(const Target &t, int pid, std::uint64_t nsIno, std::uint64_t anc
             parent = it->second;
         } else {
             if (fd < 0)
-                fd = ::open((t.procRoot + "/" + std::to_string(pid) + "/ns/pid").c_str(), O_RDONLY | O_CLOEXEC);
+                fd = ::open((t.procRoot + "/" + std::to_string(pid) + "/ns/pid").c_str(),
+                            O_RDONLY | O_CLOEXEC);
             if (fd < 0)
                 break;
             struct stat st {
@@ -407,7 +410,8 @@ json pidNsView(const Target &t, std::uint64_t pidNsIno, bool rootNs, Cache &cach
     ::closedir(d);
     view["visibleProcesses"] = visible;
     if (unreadable)
-        view["visibleProcessesNote"] = "at least; " + std::to_string(unreadable) + " processes were not readable";
+        view["visibleProcessesNote"] =
+            "at least; " + std::to_string(unreadable) + " processes were not readable";
     if (!initPid && rootNs)
         initPid = 1; // the initial namespace's init always exists, even where we may not read it
     if (initPid)
@@ -432,7 +436,8 @@ json pidSection(const Target &t, Cache &cache)
     }
     auto it = cache.pidNsView.find(pidNsIno);
     if (it == cache.pidNsView.end()) {
-        const bool rootNs = j.contains("ancestors") && j["ancestors"].empty() && j["ancestorsComplete"] == true;
+        const bool rootNs =
+            j.contains("ancestors") && j["ancestors"].empty() && j["ancestorsComplete"] == true;
         json view = pidNsView(t, pidNsIno, rootNs, cache);
         if (view.empty())
             return j; // the proc root could not be listed: try again next time
@@ -510,7 +515,8 @@ json netSection(const Target &t, Cache &cache)
             ifs.push_back(interfaceJson(dev, links, v6));
         net["interfaces"] = ifs;
         if (links.contains("error"))
-            net["errors"]["addresses"] = "IPv4 addresses and link state: " + links["error"].get<std::string>();
+            net["errors"]["addresses"] =
+                "IPv4 addresses and link state: " + links["error"].get<std::string>();
     }
     json routes = json::array();
     if (int e = readText(t.path("net/route"), text); e == 0)

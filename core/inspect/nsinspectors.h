@@ -50,8 +50,8 @@ struct Target {
     bool live = false; ///< procRoot is the live /proc: entering namespaces and ioctls make sense
     bool haveStatus = false;
     procparse::Status status;
-    std::array<NsStat, kNsTypeCount> ns{};    ///< the process's namespaces
-    std::array<bool, kNsTypeCount> ours{};    ///< shared with the inspector itself
+    std::array<NsStat, kNsTypeCount> ns{};             ///< the process's namespaces
+    std::array<bool, kNsTypeCount> ours{};             ///< shared with the inspector itself
     nlohmann::json entered = nlohmann::json::object(); ///< the namespace-entering child's answer
 
     std::string path(const char *rel) const;

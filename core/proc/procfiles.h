@@ -44,9 +44,9 @@ inline constexpr std::size_t kCapSetCount = 5;
 
 /// What nsviz uses from /proc/PID/status. Each field is set only when its line is well formed.
 struct Status {
-    std::optional<std::string> name;             ///< Name (trimmed)
-    std::optional<IdSet> uid, gid;               ///< only when the line holds exactly four numbers
-    std::vector<int> nspid;                      ///< NSpid, outermost first; empty when missing or bad
+    std::optional<std::string> name; ///< Name (trimmed)
+    std::optional<IdSet> uid, gid;   ///< only when the line holds exactly four numbers
+    std::vector<int> nspid;          ///< NSpid, outermost first; empty when missing or bad
     std::array<std::optional<std::uint64_t>, kCapSetCount> caps; ///< by CapSet
     std::optional<bool> noNewPrivs;
     std::optional<int> seccomp;        ///< 0 disabled, 1 strict, 2 filter

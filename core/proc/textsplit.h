@@ -68,7 +68,8 @@ public:
 
     private:
         friend class Split;
-        iterator(std::string_view text, char delim, std::size_t pos) : m_text(text), m_delim(delim), m_pos(pos)
+        iterator(std::string_view text, char delim, std::size_t pos)
+            : m_text(text), m_delim(delim), m_pos(pos)
         {
             if (m_pos < m_text.size())
                 cut();
@@ -157,7 +158,8 @@ public:
         // Two iterators are equal when both are at the end or at the same field.
         bool operator==(const iterator &o) const
         {
-            return m_field.empty() == o.m_field.empty() && (m_field.empty() || m_field.data() == o.m_field.data());
+            return m_field.empty() == o.m_field.empty() &&
+                   (m_field.empty() || m_field.data() == o.m_field.data());
         }
 
     private:

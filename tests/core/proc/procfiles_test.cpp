@@ -151,9 +151,9 @@ TEST(ProcFilesCapNames, UnknownBitsAreNumbered)
 TEST(ProcFilesIdMap, Malformed)
 {
     EXPECT_TRUE(parseIdMap("garbage\n").empty());
-    EXPECT_TRUE(parseIdMap("0 1\n").empty());          // truncated
-    EXPECT_TRUE(parseIdMap("0 1 2 3\n").empty());      // too many
-    EXPECT_TRUE(parseIdMap("0 -1 2\n").empty());       // negative
+    EXPECT_TRUE(parseIdMap("0 1\n").empty());            // truncated
+    EXPECT_TRUE(parseIdMap("0 1 2 3\n").empty());        // too many
+    EXPECT_TRUE(parseIdMap("0 -1 2\n").empty());         // negative
     EXPECT_TRUE(parseIdMap("0 4294967296 1\n").empty()); // too large
     auto m = parseIdMap("         0       1000          1\nbroken\n         1     100000      65536");
     ASSERT_EQ(m.size(), 2u); // the last line has no newline
@@ -174,8 +174,8 @@ TEST(ProcFilesTimens, Malformed)
 TEST(ProcFilesCgroup, Malformed)
 {
     EXPECT_EQ(parseCgroupPath("0:"), "");
-    EXPECT_EQ(parseCgroupPath("0::"), "");          // v2 line with an empty path
-    EXPECT_EQ(parseCgroupPath("0::/a b\n"), "/a b"); // paths may hold spaces
+    EXPECT_EQ(parseCgroupPath("0::"), "");                  // v2 line with an empty path
+    EXPECT_EQ(parseCgroupPath("0::/a b\n"), "/a b");        // paths may hold spaces
     EXPECT_EQ(parseCgroupPath("00::/not-v2\n"), "/not-v2"); // "00" is not hierarchy 0, but a first line
     EXPECT_EQ(parseCgroupPath(std::string(100000, ':')), std::string(99998, ':'));
 }
@@ -191,7 +191,7 @@ TEST(ProcFilesCmdline, Edges)
 TEST(NetFiles, MalformedLinesAreSkipped)
 {
     EXPECT_TRUE(parseNetDev("").empty());
-    EXPECT_TRUE(parseNetDev("eth0: 1 2 3\n").empty()); // truncated counters
+    EXPECT_TRUE(parseNetDev("eth0: 1 2 3\n").empty());                               // truncated counters
     EXPECT_TRUE(parseNetDev(":  1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n").empty()); // no name
     auto d = parseNetDev("  my if: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n");
     ASSERT_EQ(d.size(), 1u);
@@ -204,13 +204,15 @@ TEST(NetFiles, MalformedLinesAreSkipped)
     EXPECT_TRUE(parseRoute("Iface\tDestination\tGateway\n").empty());
     EXPECT_TRUE(parseRoute("Iface\nlo\t0000000G\t00000000\t0001\t0\t0\t0\t00000000\t0\t0\t0\n").empty());
     EXPECT_TRUE(parseIpv6Route("short line\n").empty());
-    const std::string tcpHeader = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
-                                  "timeout inode\n";
+    const std::string tcpHeader =
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+        "timeout inode\n";
     EXPECT_TRUE(parseListeningSockets(tcpHeader, SocketProto::Tcp).empty());
-    EXPECT_TRUE(parseListeningSockets(tcpHeader + "   0: 0100007F 00000000:0000 0A\n", SocketProto::Tcp).empty());
     EXPECT_TRUE(
-        parseListeningSockets(tcpHeader + "   0: 0100007F:zz 00000000:0000 0A 0:0 00:0 0 0 0 1\n", SocketProto::Tcp)
-            .empty());
+        parseListeningSockets(tcpHeader + "   0: 0100007F 00000000:0000 0A\n", SocketProto::Tcp).empty());
+    EXPECT_TRUE(parseListeningSockets(tcpHeader + "   0: 0100007F:zz 00000000:0000 0A 0:0 00:0 0 0 0 1\n",
+                                      SocketProto::Tcp)
+                    .empty());
     auto t = parseListeningSockets(tcpHeader + "   0: 0100007F:0035 00000000:0000 0A 0:0 00:0 0 101 0 77\n",
                                    SocketProto::Tcp);
     ASSERT_EQ(t.size(), 1u);
@@ -221,8 +223,9 @@ TEST(NetFiles, MalformedLinesAreSkipped)
 
 TEST(SysvipcFiles, MalformedLinesAreSkipped)
 {
-    const std::string head = "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  "
-                             "cuid  cgid      atime      dtime      ctime                   rss                  swap\n";
+    const std::string head =
+        "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  "
+        "cuid  cgid      atime      dtime      ctime                   rss                  swap\n";
     EXPECT_TRUE(parseSysvipc("", SysvIpcKind::Shm).empty());
     EXPECT_TRUE(parseSysvipc(head, SysvIpcKind::Shm).empty());
     EXPECT_TRUE(parseSysvipc(head + "1 2 3\n", SysvIpcKind::Shm).empty()); // truncated

@@ -31,8 +31,8 @@ V collect(const text::Fields &f)
 TEST(TextSplit, Lines)
 {
     EXPECT_EQ(collect(text::lines("")), V{});
-    EXPECT_EQ(collect(text::lines("a")), V{"a"});              // no newline at the end
-    EXPECT_EQ(collect(text::lines("a\n")), V{"a"});            // a trailing newline ends the last line
+    EXPECT_EQ(collect(text::lines("a")), V{"a"});                   // no newline at the end
+    EXPECT_EQ(collect(text::lines("a\n")), V{"a"});                 // a trailing newline ends the last line
     EXPECT_EQ(collect(text::lines("a\n\nb\n")), (V{"a", "", "b"})); // empty lines in between are kept
     EXPECT_EQ(collect(text::lines("\n")), V{""});
     EXPECT_EQ(collect(text::lines("\n\n")), (V{"", ""}));
