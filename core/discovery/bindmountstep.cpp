@@ -1,51 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/discovery/bindmountstep.h"
-#include "core/proc/procreader.h"
+#include "core/proc/mountinfo.h"
+#include "core/proc/procfiles.h"
 
-#include <cstring>
-#include <libmount.h>
-#include <memory>
+#include <vector>
 
 namespace nsviz
 {
 
-namespace
-{
-struct TableDeleter {
-    void operator()(libmnt_table *t) const { mnt_unref_table(t); }
-};
-struct IterDeleter {
-    void operator()(libmnt_iter *i) const { mnt_free_iter(i); }
-};
-} // namespace
-
 bool BindMountStep::readMountinfo(DiscoveryContext &ctx, int pid, std::uint64_t mntIno)
 {
-    std::string pidDir = ctx.procRoot() + "/" + std::to_string(pid);
-    std::unique_ptr<libmnt_table, TableDeleter> table(mnt_new_table());
-    std::unique_ptr<libmnt_iter, IterDeleter> iter(mnt_new_iter(MNT_ITER_FORWARD));
-    if (!table || !iter)
-        return false;
-    if (mnt_table_parse_file(table.get(), (pidDir + "/mountinfo").c_str()) != 0)
-        return false;
+    const std::string pidDir = ctx.procRoot() + "/" + std::to_string(pid);
+    std::vector<procparse::MountEntry> mounts;
     // An empty table means the process died before we read it (its mountinfo reads as empty).
-    if (mnt_table_get_nents(table.get()) == 0)
+    if (procparse::readMountinfo(pidDir + "/mountinfo", mounts) != 0 || mounts.empty())
         return false;
     Snapshot &s = ctx.snapshot();
-    libmnt_fs *fs = nullptr;
-    while (mnt_table_next_fs(table.get(), iter.get(), &fs) == 0) {
-        const char *fstype = mnt_fs_get_fstype(fs);
-        if (!fstype || std::strcmp(fstype, "nsfs") != 0)
+    for (const procparse::MountEntry &m : mounts) {
+        if (m.fstype != "nsfs" || m.target.empty())
             continue;
-        const char *target = mnt_fs_get_target(fs);
-        const char *root = mnt_fs_get_root(fs);
-        if (!target)
-            continue;
-        std::string openPath = pidDir + "/root" + target;
+        std::string openPath = pidDir + "/root" + m.target;
         NsType type;
         NsId id;
         std::uint64_t ino = 0;
-        if (root && ProcReader::parseNsLink(root, type, ino)) {
+        if (procparse::parseNsLink(m.root, type, ino)) {
             id = NsId{ctx.nsDev(), ino};
         } else {
             // Old kernels show "/" as the root of an nsfs mount: ask the file itself.
@@ -59,7 +37,7 @@ bool BindMountStep::readMountinfo(DiscoveryContext &ctx, int pid, std::uint64_t 
                 continue;
         }
         std::size_t idx = ctx.addNamespace(type, id, FoundByBindMount);
-        s.namespaces[idx].bindMounts.push_back(std::to_string(mntIno) + ":" + target);
+        s.namespaces[idx].bindMounts.push_back(std::to_string(mntIno) + ":" + m.target);
         ctx.addOpenPath(idx, std::move(openPath));
     }
     return true;

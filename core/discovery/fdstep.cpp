@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/discovery/fdstep.h"
 #include "core/proc/dirreader.h"
-#include "core/proc/procreader.h"
+#include "core/proc/procfiles.h"
 
 #include <algorithm>
 #include <charconv>
@@ -33,7 +33,7 @@ void FdStep::scanFds(int pidFd, int pid, std::vector<FdLink> &out)
         ssize_t n = ::readlinkat(fd, name, buf, sizeof buf);
         if (n <= 0 || n >= static_cast<ssize_t>(sizeof buf) || buf[n - 1] != ']')
             return true;
-        if (!ProcReader::parseNsLink(std::string_view(buf, static_cast<std::size_t>(n)), link.type, link.ino))
+        if (!procparse::parseNsLink(std::string_view(buf, static_cast<std::size_t>(n)), link.type, link.ino))
             return true;
         link.pid = pid;
         out.push_back(link);

@@ -43,7 +43,7 @@ std::vector<int> ProcessStep::listPids(int dirfd)
         return pids;
     DirReader::forEach(fd, [&](std::string_view name) {
         int pid = 0;
-        if (ProcReader::parsePid(name, pid))
+        if (procparse::parsePid(name, pid))
             pids.push_back(pid);
         return true;
     });
@@ -67,7 +67,7 @@ bool ProcessStep::readProcess(const DiscoveryContext &ctx, Worker &w, int pid, P
         ::close(pidFd);
         return false;
     }
-    bool statOk = !err && ProcReader::parseStat(text, w.stat);
+    bool statOk = !err && procparse::parseStat(text, w.stat);
     if (!err) {
         // Keep what a short stat gave us (comm, maybe state and ppid).
         p.comm = w.stat.comm;
@@ -91,17 +91,20 @@ bool ProcessStep::readProcess(const DiscoveryContext &ctx, Worker &w, int pid, P
             return false;
         }
         if (!err) {
-            ProcReader::parseStatus(text, w.status);
-            p.uid = w.status.uid;
-            p.euid = w.status.euid;
-            p.gid = w.status.gid;
+            procparse::parseStatus(text, w.status, procparse::StatusScope::Ids);
+            if (w.status.uid) {
+                p.uid = w.status.uid->real;
+                p.euid = w.status.uid->effective;
+            }
+            if (w.status.gid)
+                p.gid = w.status.gid->real;
             p.nspid = std::move(w.status.nspid);
         }
         if (w.reader.read(pidFd, "cmdline", text, 1 << 17) == 0)
-            p.cmdline = ProcReader::parseCmdline(text);
+            p.cmdline = procparse::parseCmdline(text);
     }
     if (w.reader.read(pidFd, "cgroup", text, 1 << 16) == 0)
-        p.cgroup = ProcReader::parseCgroup(text);
+        p.cgroup.assign(procparse::parseCgroupPath(text));
 
     std::array<std::uint64_t, kNsTypeCount> inodes{};
     bool denied = false;

@@ -3,6 +3,7 @@
 /// @file processstep.h Pipeline step 1: every process of the proc root and its namespaces.
 
 #include "core/discovery/discoverystep.h"
+#include "core/proc/procfiles.h"
 #include "core/proc/procreader.h"
 
 #include <utility>
@@ -30,8 +31,8 @@ private:
     /// Per-thread state: buffers are reused from pid to pid.
     struct Worker {
         ProcReader reader;
-        StatFields stat;
-        StatusFields status;
+        procparse::Stat stat;
+        procparse::Status status;
         std::vector<std::pair<int, std::string>> warnings; ///< (pid, text)
         std::vector<FdLink> fdLinks;
     };

@@ -4,12 +4,12 @@
 /// is per namespace (hostname, interfaces, IPC objects) so that inspecting many processes of one
 /// container enters its namespaces once.
 
-#include <cstdint>
+#include "core/inspect/nsinspectors.h"
+
 #include <functional>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <tuple>
+#include <vector>
 
 namespace nsviz
 {
@@ -37,18 +37,19 @@ public:
     void setChildTimeout(int seconds) { m_childTimeout = seconds; }
 
 private:
-    nlohmann::json enterAndGather(int pid, bool uts, bool net, bool ipc, bool cgroup);
-    nlohmann::json pidSection(int pid, const nlohmann::json &status, std::uint64_t pidNsIno);
+    /// Gathers what the table's inspectors need from inside the target's namespaces: here for the
+    /// namespaces we share where that is enough, else in one forked child that enters them all.
+    void gatherInside(nsinspect::Target &t);
+    /// The forked child: enters each of @p entries' namespaces in turn and gathers there.
+    nlohmann::json enterAndGather(const nsinspect::Target &t,
+                                  const std::vector<const nsinspect::NsInspector *> &entries);
 
     std::string m_procRoot;
     bool m_live = false;
     int m_childTimeout = 5;
     std::function<void()> m_beforeRecheck;
-    /// (type name, ns inode) -> gathered section; valid for the lifetime of this Inspector.
-    std::map<std::tuple<std::string, std::uint64_t>, nlohmann::json> m_cache;
-    std::map<std::uint64_t, std::uint64_t> m_pidNsParent;
-    std::map<std::uint64_t, nlohmann::json>
-        m_pidNsView; ///< pid ns inode -> visible processes, init ///< pid ns inode -> parent inode (0: none)
+    /// What holds per namespace; valid for the lifetime of this Inspector.
+    nsinspect::Cache m_cache;
 };
 
 } // namespace nsviz

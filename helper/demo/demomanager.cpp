@@ -3,6 +3,8 @@
 
 #include "helper/demo/demoproc.h"
 
+#include "core/proc/procreader.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -314,7 +316,7 @@ public:
                 names.push_back(n);
         }
         ::closedir(d);
-        std::string boot = dp::bootId();
+        std::string boot = ProcReader::bootId();
         for (const auto &n : names) {
             auto r = read(n);
             if (!r)
@@ -384,7 +386,7 @@ DemoRecord DemoManager::start(const DemoSpec &spec, std::optional<DemoOwner> own
         ownerFd.fd = dp::pidfdOpen(owner->pid);
         if (ownerFd.fd < 0)
             fail("bad_request", "owner process " + std::to_string(owner->pid) + " does not exist");
-        auto st = dp::startTime(owner->pid);
+        auto st = ProcReader::startTime(owner->pid);
         if (!st || (owner->startTime != 0 && *st != owner->startTime))
             fail("bad_request", "owner process " + std::to_string(owner->pid) + " has exited");
         ownerJson = {{"pid", owner->pid}, {"startTime", *st}};
@@ -508,7 +510,7 @@ void DemoManager::stop(int pid)
     if (!rec)
         fail("not_found", notDemo);
     Fd init = openVerified(rec->pid, rec->startTime, kDemoInitMode);
-    if (init.fd < 0 || rec->bootId != dp::bootId()) {
+    if (init.fd < 0 || rec->bootId != ProcReader::bootId()) {
         state.remove(pid);
         removeCgroup(rec->cgroupDir);
         fail("not_found", notDemo + " (it has already ended)");

@@ -6,6 +6,8 @@
 #include "helper/demo/demomanager.h"
 #include "helper/demo/demoproc.h"
 
+#include "core/proc/procreader.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstddef>
@@ -288,7 +290,9 @@ std::string makeCgroup(const std::string &root, int slot, std::vector<std::strin
         return {};
     }
     // Delegate what the host lets us have; never touch the host's own subtree_control.
-    std::string available = dp::readFile(parent + "/cgroup.controllers").value_or("");
+    std::string available;
+    if (ProcReader::readFile(parent + "/cgroup.controllers", available) != 0)
+        available.clear();
     std::vector<std::string> missing;
     for (const char *c : {"pids", "memory"}) {
         if (available.find(c) != std::string::npos)
@@ -329,8 +333,9 @@ std::string makeCgroup(const std::string &root, int slot, std::vector<std::strin
 
 bool cgroupEmpty(const std::string &dir)
 {
-    auto ev = dp::readFile(dir + "/cgroup.events");
-    return !ev || ev->find("populated 0") != std::string::npos;
+    std::string events;
+    return ProcReader::readFile(dir + "/cgroup.events", events) != 0 ||
+           events.find("populated 0") != std::string::npos;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -501,8 +506,8 @@ int Supervisor::run()
 
     DemoRecord rec;
     rec.pid = initPid;
-    auto st = dp::startTime(initPid);
-    auto sst = dp::startTime(::getpid());
+    auto st = ProcReader::startTime(initPid);
+    auto sst = ProcReader::startTime(::getpid());
     if (!st || !sst)
         return failStart("the demo init vanished right after its setup");
     rec.startTime = *st;
@@ -537,7 +542,7 @@ int Supervisor::run()
         rec.cgroupDir = cgroupDir;
     }
     rec.uidBase = uidBase;
-    rec.bootId = dp::bootId();
+    rec.bootId = ProcReader::bootId();
     if (spec.isFresh(NsType::Pid) && !spec.isFresh(NsType::Mnt))
         notes.push_back("mnt is shared with the host, so the demo sees the host's /proc");
     rec.notes = notes;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "helper/kauth/kauthhelper.h"
 
-#include "helper/demo/demoproc.h"
+#include "core/proc/procfiles.h"
+#include "core/proc/procreader.h"
 #include "helper/demo/demoserve.h"
 #include "helper/kauth/requestrunner.h"
 
@@ -48,22 +49,16 @@ std::optional<nsviz::helper::DemoOwner> g_owner;
 /// @p uid: the process is the caller's own, and not a set-uid program the caller merely started.
 bool ownedByUid(int pid, int uid)
 {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("Uid:", 0) != 0)
-            continue;
-        std::istringstream fields(line.substr(4));
-        long long v = 0;
-        int n = 0;
-        while (fields >> v) {
-            if (v != uid)
-                return false;
-            ++n;
-        }
-        return n == 4;
-    }
-    return false;
+    std::string text;
+    if (uid < 0 || nsviz::ProcReader::readFile("/proc/" + std::to_string(pid) + "/status", text) != 0)
+        return false;
+    nsviz::procparse::Status status;
+    nsviz::procparse::parseStatus(text, status, nsviz::procparse::StatusScope::Ids);
+    if (!status.uid)
+        return false;
+    const auto want = static_cast<std::uint32_t>(uid);
+    const nsviz::procparse::IdSet &ids = *status.uid;
+    return ids.real == want && ids.effective == want && ids.saved == want && ids.fs == want;
 }
 
 } // namespace
@@ -139,9 +134,9 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
         std::optional<nsviz::helper::DemoOwner> owner;
         if (req.ownerPid > 0) {
             const int uid = KAuth::HelperSupport::callerUid();
-            const auto start = nsviz::helper::demoproc::startTime(req.ownerPid);
+            const auto start = nsviz::ProcReader::startTime(req.ownerPid);
             if (uid < 0 || !start || !ownedByUid(req.ownerPid, uid) ||
-                nsviz::helper::demoproc::startTime(req.ownerPid) != start) {
+                nsviz::ProcReader::startTime(req.ownerPid) != start) {
                 m_busy = false;
                 KAuth::ActionReply reply = KAuth::ActionReply::HelperErrorReply(BadArguments);
                 reply.setErrorDescription(

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "tests/common/fakensquery.h"
-#include "core/proc/procreader.h"
+#include "core/proc/procfiles.h"
 
 #include <cerrno>
 #include <unistd.h>
@@ -48,7 +48,7 @@ int FakeNsQuery::open(const std::string &path, Handle &out)
         return errno;
     NsType t;
     std::uint64_t ino = 0;
-    if (!ProcReader::parseNsLink(std::string_view(buf, static_cast<std::size_t>(n)), t, ino))
+    if (!procparse::parseNsLink(std::string_view(buf, static_cast<std::size_t>(n)), t, ino))
         return EINVAL;
     if (auto it = m_entries.find(ino); it != m_entries.end() && it->second.type != t)
         return EINVAL; // the fixture and the table disagree: a test bug

@@ -2,7 +2,8 @@
 // Demo containers through `nsviz-helper serve` (the GUI's path) and seen by `findings`.
 // Real processes, as root; everything started is stopped by pid.
 #include "helper/demo/demomanager.h"
-#include "helper/demo/demoproc.h"
+#include "core/proc/procfiles.h"
+#include "core/proc/procreader.h"
 #include "helper/demo/demoserve.h"
 #include "core/protocol/protocol.h"
 #include "tests/helper/serve/serve_util.h"
@@ -57,12 +58,14 @@ bool goneWithin(int pid, std::uint64_t start, int ms)
 {
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
     for (;;) {
-        auto st = helper::demoproc::startTime(pid);
+        auto st = ProcReader::startTime(pid);
         if (!st || *st != start)
             return true;
-        auto stat = helper::demoproc::readFile("/proc/" + std::to_string(pid) + "/stat").value_or("");
-        auto close = stat.rfind(')');
-        if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z')
+        // A zombie still has a stat entry until reaped: treat state Z as gone.
+        std::string text;
+        procparse::Stat stat;
+        if (ProcReader::readFile("/proc/" + std::to_string(pid) + "/stat", text) == 0 &&
+            procparse::parseStat(text, stat) && stat.state == 'Z')
             return true;
         if (std::chrono::steady_clock::now() > until)
             return false;
@@ -225,7 +228,7 @@ TEST_F(DemoServe, InvalidRequestsAreRefusedAndChangeNothing)
     // demos of their own, so this looks for ours rather than counting).
     int wrong = 0;
     for (const auto &entry : std::filesystem::directory_iterator("/proc")) {
-        auto argv = helper::demoproc::cmdline(std::atoi(entry.path().filename().c_str()));
+        auto argv = ProcReader::cmdline(std::atoi(entry.path().filename().c_str()));
         if (argv.size() < 3 || argv[1] != helper::kDemoSuperviseMode)
             continue;
         json c = json::parse(argv[2], nullptr, false);

@@ -2,7 +2,9 @@
 // Real demo containers, started as root through the nsviz-helper binary and the DemoManager API.
 // Every test stops what it starts, by pid.
 #include "helper/demo/demomanager.h"
-#include "helper/demo/demoproc.h"
+
+#include "core/proc/procfiles.h"
+#include "core/proc/procreader.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -121,15 +123,10 @@ std::vector<int> childrenOf(int parent)
 {
     std::vector<int> out;
     for (int pid : allPids()) {
-        auto stat = demoproc::readFile("/proc/" + std::to_string(pid) + "/stat");
-        if (!stat)
-            continue;
-        auto close = stat->rfind(')');
-        if (close == std::string::npos)
-            continue;
-        int ppid = 0;
-        char state = 0;
-        if (std::sscanf(stat->c_str() + close + 1, " %c %d", &state, &ppid) == 2 && ppid == parent)
+        std::string text;
+        procparse::Stat stat;
+        if (ProcReader::readFile("/proc/" + std::to_string(pid) + "/stat", text) == 0 &&
+            procparse::parseStat(text, stat) && stat.ppid == parent)
             out.push_back(pid);
     }
     return out;
@@ -178,16 +175,15 @@ bool goneWithin(int pid, std::uint64_t start, int ms)
 {
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
     for (;;) {
-        auto st = demoproc::startTime(pid);
+        auto st = ProcReader::startTime(pid);
         if (!st || *st != start)
             return true;
         // A zombie still has a stat entry until reaped: treat state Z as gone.
-        auto stat = demoproc::readFile("/proc/" + std::to_string(pid) + "/stat");
-        if (stat) {
-            auto close = stat->rfind(')');
-            if (close != std::string::npos && close + 2 < stat->size() && (*stat)[close + 2] == 'Z')
-                return true;
-        }
+        std::string text;
+        procparse::Stat stat;
+        if (ProcReader::readFile("/proc/" + std::to_string(pid) + "/stat", text) == 0 &&
+            procparse::parseStat(text, stat) && stat.state == 'Z')
+            return true;
         if (std::chrono::steady_clock::now() > until)
             return false;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -212,9 +208,9 @@ std::vector<int> holders(const std::map<NsType, std::uint64_t> &inodes, std::uin
     for (int pid : allPids())
         for (const auto &[t, ino] : inodes)
             if (ino != 0 && nsInode(pid, t) == ino) {
-                auto argv = demoproc::cmdline(pid);
+                auto argv = ProcReader::cmdline(pid);
                 bool ours = argv.size() >= 2 && argv[1].rfind("__demo-", 0) == 0;
-                if (ours || demoproc::startTime(pid).value_or(0) <= stoppedAt)
+                if (ours || ProcReader::startTime(pid).value_or(0) <= stoppedAt)
                     out.push_back(pid);
                 break;
             }
@@ -228,7 +224,7 @@ int countSupervisors(const std::function<bool(const json &)> &match)
 {
     int n = 0;
     for (int pid : allPids()) {
-        auto argv = demoproc::cmdline(pid);
+        auto argv = ProcReader::cmdline(pid);
         if (argv.size() < 3 || argv[1] != kDemoSuperviseMode)
             continue;
         json config = json::parse(argv[2], nullptr, false);
@@ -330,31 +326,36 @@ TEST_F(DemoTest, AllFreshCliStartAndStop)
         for (const auto &[t, ino] : fresh)
             EXPECT_EQ(nsInode(k, t), ino) << "child " << k << " " << nsTypeName(t);
     // Its pid 1 is our init.
-    auto status = demoproc::readFile("/proc/" + std::to_string(pid) + "/status").value_or("");
-    EXPECT_NE(status.find("NSpid:\t" + std::to_string(pid) + "\t1\n"), std::string::npos) << status;
+    std::string text;
+    procparse::Status status, self;
+    ASSERT_EQ(ProcReader::readFile("/proc/" + std::to_string(pid) + "/status", text), 0);
+    procparse::parseStatus(text, status);
+    EXPECT_EQ(status.nspid, (std::vector<int>{pid, 1})) << text;
     // Like a default container: Docker's capability set, a seccomp filter, no_new_privs.
-    auto capBnd = [](const std::string &st) {
-        auto pos = st.find("CapBnd:\t");
-        return pos == std::string::npos ? ~0ULL : std::stoull(st.substr(pos + 8, 16), nullptr, 16);
-    };
-    const unsigned long long dockerCaps = 0xa80425fbULL; // CHOWN ... AUDIT_WRITE, as Docker keeps
-    auto self = demoproc::readFile("/proc/self/status").value_or("");
-    EXPECT_EQ(capBnd(status), dockerCaps & capBnd(self)) << status;
-    EXPECT_NE(status.find("Seccomp:\t2\n"), std::string::npos) << status;
-    EXPECT_NE(status.find("NoNewPrivs:\t1\n"), std::string::npos) << status;
-    auto argv = demoproc::cmdline(pid);
+    const std::uint64_t dockerCaps = 0xa80425fbULL; // CHOWN ... AUDIT_WRITE, as Docker keeps
+    ASSERT_EQ(ProcReader::readFile("/proc/self/status", text), 0);
+    procparse::parseStatus(text, self);
+    constexpr auto kBnd = std::size_t(procparse::CapSet::Bounding);
+    ASSERT_TRUE(status.caps[kBnd] && self.caps[kBnd]);
+    EXPECT_EQ(*status.caps[kBnd], dockerCaps & *self.caps[kBnd]);
+    EXPECT_EQ(status.seccomp, 2);
+    EXPECT_EQ(status.noNewPrivs, true);
+    auto argv = ProcReader::cmdline(pid);
     ASSERT_GE(argv.size(), 2u);
     EXPECT_EQ(argv[1], kDemoInitMode);
     // Hostname as asked, only lo in the network namespace, root inside mapped elsewhere.
     EXPECT_EQ(hostnameOf(pid), "nsviz-test-all");
     EXPECT_EQ(netDevices(pid), std::vector<std::string>{"lo"});
-    auto uidMap = demoproc::readFile("/proc/" + std::to_string(pid) + "/uid_map").value_or("");
-    EXPECT_EQ(uidMap.substr(uidMap.find_first_not_of(' '), 1), "0") << uidMap;
+    ASSERT_EQ(ProcReader::readFile("/proc/" + std::to_string(pid) + "/uid_map", text), 0);
+    auto uidMap = procparse::parseIdMap(text);
+    ASSERT_EQ(uidMap.size(), 1u) << text;
+    EXPECT_EQ(uidMap[0].inside, 0u);
+    EXPECT_EQ(uidMap[0].outside, j.at("uidBase").get<std::uint32_t>());
     EXPECT_EQ(j.at("uidBase").get<std::uint32_t>() >= 100000u, true);
     // Its own cgroup where cgroup v2 is writable.
     if (!j.at("cgroup").is_null()) {
-        auto cg = demoproc::readFile("/proc/" + std::to_string(pid) + "/cgroup").value_or("");
-        EXPECT_NE(cg.find("0::" + j.at("cgroup").get<std::string>() + "\n"), std::string::npos) << cg;
+        ASSERT_EQ(ProcReader::readFile("/proc/" + std::to_string(pid) + "/cgroup", text), 0);
+        EXPECT_EQ(procparse::parseCgroupPath(text), j.at("cgroup").get<std::string>()) << text;
     }
     // listed
     auto l = runHelper({"demo", "list", "--json"});
@@ -431,7 +432,7 @@ TEST_F(DemoTest, SharedPidNamespaceStillCleansUp)
     ASSERT_EQ(kids.size(), 2u);
     std::vector<std::uint64_t> kidStart;
     for (int k : kids)
-        kidStart.push_back(demoproc::startTime(k).value_or(0));
+        kidStart.push_back(ProcReader::startTime(k).value_or(0));
     // Kill the supervisor: the lifeline takes the init down, PDEATHSIG the sleepers.
     ASSERT_EQ(::kill(rec.supervisorPid, SIGKILL), 0);
     EXPECT_TRUE(goneWithin(rec.pid, rec.startTime, 1000));
@@ -481,7 +482,7 @@ TEST_F(DemoTest, OwnerKilledEndsDemo)
     guard.pid = 0;
     // Its sleepers die with the pid namespace; give the kernel the same second.
     for (int k : kids)
-        EXPECT_TRUE(goneWithin(k, demoproc::startTime(k).value_or(0), 1000));
+        EXPECT_TRUE(goneWithin(k, ProcReader::startTime(k).value_or(0), 1000));
     auto supStart = j.at("supervisorStartTime").get<std::uint64_t>();
     EXPECT_TRUE(goneWithin(j.at("supervisor").get<int>(), supStart, 2000));
     EXPECT_TRUE(holders(fresh, stoppedAt).empty());
@@ -623,7 +624,7 @@ TEST_F(DemoTest, InvalidStopRequestsStopNothing)
         ::_exit(0);
     }
     ASSERT_GT(victim, 0);
-    auto victimStart = demoproc::startTime(victim).value_or(0);
+    auto victimStart = ProcReader::startTime(victim).value_or(0);
 
     auto r1 = runHelper({"demo", "stop", "1"});
     EXPECT_EQ(r1.rc, 2);
@@ -650,7 +651,7 @@ TEST_F(DemoTest, InvalidStopRequestsStopNothing)
     fake.supervisorStartTime = victimStart;
     fake.slot = 1;
     fake.hostname = "forged";
-    fake.bootId = demoproc::bootId();
+    fake.bootId = ProcReader::bootId();
     fs::create_directories(tm.dir);
     ::chmod(tm.dir.c_str(), 0700);
     for (std::uint64_t st : {victimStart + 1, victimStart}) {
