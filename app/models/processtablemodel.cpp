@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/models/processtablemodel.h"
 
+#include "app/logging.h"
 #include "app/models/hostsharing.h"
 #include "app/models/snapshotstore.h"
 #include "app/models/usernames.h"
@@ -8,7 +9,6 @@
 
 #include <QBrush>
 #include <QGuiApplication>
-#include <QtDebug>
 
 #include <algorithm>
 
@@ -128,7 +128,7 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
     if (truth.size() != m_rows.size() ||
         !std::equal(truth.begin(), truth.end(), m_rows.begin(),
                     [](const Process &a, const auto &b) { return a.key() == b->key(); })) {
-        qWarning("ProcessTableModel: rows diverged from the snapshot after a delta; resetting");
+        qCWarning(lcModels) << "ProcessTableModel: rows diverged from the snapshot after a delta; resetting";
         beginResetModel();
         loadFromStore();
         endResetModel();
