@@ -461,8 +461,12 @@ QModelIndex NamespaceTreeModel::indexOfNamespace(const NsId &id) const
     return it == m_byNs.end() ? QModelIndex() : indexOfNode(it->second);
 }
 
+// data(): one function per node kind, each a switch of one-line steps per role (hotspot's
+// TreeModel::rowData); the longer values have a function each.
 namespace
 {
+using Tree = NamespaceTreeModel;
+
 QString orphanText(Orphan o, const std::optional<NsId> &missing, NsType missingType, bool owner)
 {
     const QString what = owner ? QStringLiteral("owner") : QStringLiteral("parent");
@@ -481,180 +485,257 @@ QString orphanText(Orphan o, const std::optional<NsId> &missing, NsType missingT
     }
     return {};
 }
+
+QVariant alignedRight(bool right)
+{
+    return right ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+}
+
+QBrush mutedBrush()
+{
+    return QBrush(views::mutedTextColor(QGuiApplication::palette()));
+}
+
+/// Icons only in the name column.
+QVariant nameIcon(int col, views::NodeIcon kind, NsType type)
+{
+    return col == Tree::NameColumn ? QVariant(views::nodeIcon(kind, type, QGuiApplication::palette()))
+                                   : QVariant();
+}
+
+// Group rows ("Owner unknown", "Pid namespace not visible").
+
+QString groupToolTip(const Tree::Node &n)
+{
+    return n.group == OwnerUnknownGroup
+               ? QStringLiteral("Namespaces whose owning user namespace the kernel would not reveal "
+                                "or that is not in the snapshot")
+               : QStringLiteral("Processes whose pid namespace could not be read (permissions) "
+                                "or is not in the snapshot");
+}
+
+QVariant groupData(const Tree::Node &n, int col, int role)
+{
+    switch (role) {
+    case Qt::DisplayRole:
+        return col == Tree::NameColumn ? QVariant(n.groupTitle) : QVariant();
+    case Qt::DecorationRole:
+        return nameIcon(col, views::NodeIcon::Group, NsType::Mnt);
+    case Qt::ForegroundRole:
+        return mutedBrush();
+    case Qt::ToolTipRole:
+        return groupToolTip(n);
+    }
+    return {};
+}
+
+// Process rows (pid hierarchy).
+
+QVariant processDisplay(const Process &p, int col)
+{
+    switch (col) {
+    case Tree::NameColumn:
+        return QString::fromStdString(p.comm);
+    case Tree::PidsColumn:
+        return views::nspidString(p);
+    case Tree::DetailsColumn:
+        if (!p.visible)
+            return QStringLiteral("namespaces not readable");
+        return QString(QStringLiteral("uid ") % QString::number(p.uid) % QStringLiteral(" · ") %
+                       views::commandLine(p));
+    }
+    return {};
+}
+
+QString processToolTip(const Process &p)
+{
+    QString tip = QStringLiteral("PID %1 (%2)").arg(p.pid).arg(QString::fromStdString(p.comm));
+    if (p.nspid.size() > 1)
+        tip += QStringLiteral("\nPID in each pid namespace, outermost first: ") % views::nspidString(p) %
+               QStringLiteral("\n(the last number is what the process sees as its own PID)");
+    tip += QStringLiteral("\n") % views::commandLine(p);
+    return tip;
+}
+
+QVariant processData(const Process &p, int col, int role)
+{
+    switch (role) {
+    case Qt::DisplayRole:
+        return processDisplay(p, col);
+    case Tree::PidRole:
+        return p.pid;
+    case Tree::NspidRole:
+        return views::nspidString(p);
+    case Qt::DecorationRole:
+        return nameIcon(col, views::NodeIcon::Process, NsType::Pid);
+    case Qt::ForegroundRole:
+        return (col == Tree::DetailsColumn || p.kernelThread || !p.visible) ? QVariant(mutedBrush())
+                                                                            : QVariant();
+    case Qt::TextAlignmentRole:
+        return alignedRight(col == Tree::PidsColumn);
+    case Qt::ToolTipRole:
+        return processToolTip(p);
+    }
+    return {};
+}
+
+// Namespace rows (both hierarchies).
+
+/// A namespace row with what its cells derive from the node.
+struct NsRow {
+    explicit NsRow(const Tree::Node &n, Tree::Hierarchy h)
+        : node(n), ns(*n.ns), hidden(views::isHidden(ns)),
+          ownerView(h == Tree::Hierarchy::User && ns.type != NsType::User),
+          unknown(n.orphan == Orphan::KernelSaidNo || n.orphan == Orphan::NotInSnapshot ||
+                  n.orphan == Orphan::Loop)
+    {
+    }
+    /// Why it sits at the top; in the user hierarchy an owned namespace's "parent" is its owner.
+    QString orphan() const
+    {
+        return orphanText(node.orphan, node.missing, ownerView ? NsType::User : ns.type, ownerView);
+    }
+
+    const Tree::Node &node;
+    const Namespace &ns;
+    const bool hidden;    ///< no process is in it
+    const bool ownerView; ///< a non-user namespace under its owner (user hierarchy)
+    const bool unknown;   ///< parent/owner unknown, not in the snapshot, or looping
+};
+
+QString nsDetails(const NsRow &r)
+{
+    const Namespace &ns = r.ns;
+    QStringList parts;
+    if (!r.node.leader.isEmpty())
+        parts << r.node.leader;
+    if (ns.type == NsType::User && ns.ownerUid)
+        parts << QStringLiteral("owner uid ") % QString::number(*ns.ownerUid);
+    if (r.hidden) {
+        if (ns.foundBy & FoundByBindMount)
+            parts << QStringLiteral("hidden: bind mount");
+        else if (ns.foundBy & FoundByFd)
+            parts << QStringLiteral("hidden: open fd");
+        else
+            parts << QStringLiteral("hidden: only as ") % (r.ownerView || ns.type == NsType::User
+                                                               ? QStringLiteral("parent/owner")
+                                                               : QStringLiteral("parent"));
+    }
+    const QString o = r.orphan();
+    if (!o.isEmpty() && r.node.orphan != Orphan::Root)
+        parts << o;
+    return parts.join(QStringLiteral(" · "));
+}
+
+QVariant nsDisplay(const NsRow &r, int col)
+{
+    switch (col) {
+    case Tree::NameColumn:
+        return QString(views::nsLabel(r.ns.type, r.ns.id) %
+                       (r.ns.isHost ? QStringLiteral("  host") : QString()));
+    case Tree::ProcessesColumn:
+        return static_cast<int>(r.ns.pids.size());
+    case Tree::DetailsColumn:
+        return nsDetails(r);
+    }
+    return {};
+}
+
+QVariant nsDecoration(const NsRow &r, int col)
+{
+    views::NodeIcon kind = views::NodeIcon::Namespace;
+    if (r.hidden)
+        kind = views::NodeIcon::HiddenNamespace;
+    else if (r.unknown)
+        kind = views::NodeIcon::UnknownParent;
+    else if (r.ns.isHost)
+        kind = views::NodeIcon::HostNamespace;
+    return nameIcon(col, kind, r.ns.type);
+}
+
+QVariant nsFont(const NsRow &r, int col)
+{
+    if (!r.hidden && !r.ns.isHost)
+        return {};
+    QFont f = QGuiApplication::font();
+    f.setItalic(r.hidden);
+    f.setBold(r.ns.isHost && col == Tree::NameColumn);
+    return f;
+}
+
+QVariant nsForeground(const NsRow &r, int col)
+{
+    if (r.hidden)
+        return QBrush(views::hiddenTextColor(QGuiApplication::palette()));
+    if (col == Tree::DetailsColumn)
+        return mutedBrush();
+    return {};
+}
+
+QString nsToolTip(const NsRow &r)
+{
+    const Namespace &ns = r.ns;
+    const std::string_view desc = nsTypeDescription(ns.type);
+    QString tip = views::nsLabel(ns.type, ns.id) % (ns.isHost ? QStringLiteral(" — the host's") : QString()) %
+                  QStringLiteral("\n") % QString::fromUtf8(desc.data(), static_cast<qsizetype>(desc.size())) %
+                  QStringLiteral("\n") % views::foundByText(ns);
+    if (ns.type == NsType::User && ns.ownerUid)
+        tip += QStringLiteral("\ncreated by uid ") % QString::number(*ns.ownerUid);
+    if (!r.node.leader.isEmpty())
+        tip += QStringLiteral("\nleading process: ") % r.node.leader;
+    if (const QString o = r.orphan(); !o.isEmpty())
+        tip += QStringLiteral("\n") % o;
+    return tip;
+}
+
+QVariant namespaceData(const NsRow &r, int col, int role)
+{
+    switch (role) {
+    case Qt::DisplayRole:
+        return nsDisplay(r, col);
+    case Tree::NsTypeRole:
+        return static_cast<int>(nsviz::index(r.ns.type));
+    case Tree::NsInodeRole:
+        return QVariant::fromValue<qulonglong>(r.ns.id.ino);
+    case Tree::HiddenRole:
+        return r.hidden;
+    case Tree::HostRole:
+        return r.ns.isHost;
+    case Tree::UnknownParentRole:
+        return r.unknown;
+    case Tree::FoundByRole:
+        return static_cast<int>(r.ns.foundBy);
+    case Qt::DecorationRole:
+        return nsDecoration(r, col);
+    case Qt::FontRole:
+        return nsFont(r, col);
+    case Qt::ForegroundRole:
+        return nsForeground(r, col);
+    case Qt::TextAlignmentRole:
+        return alignedRight(col == Tree::ProcessesColumn);
+    case Qt::ToolTipRole:
+        return nsToolTip(r);
+    }
+    return {};
+}
 } // namespace
 
 QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
 {
     if (!checkIndex(idx, CheckIndexOption::IndexIsValid | CheckIndexOption::DoNotUseParent))
         return {};
-    const Node *n = nodeOf(idx);
-    const int col = idx.column();
-    const QPalette pal = QGuiApplication::palette();
-
+    const Node &n = *nodeOf(idx);
     if (role == KindRole)
-        return static_cast<int>(n->kind);
-
-    if (n->kind == NodeKind::Group) {
-        switch (role) {
-        case Qt::DisplayRole:
-            if (col == NameColumn)
-                return n->groupTitle;
-            return {};
-        case Qt::DecorationRole:
-            return col == NameColumn ? QVariant(views::nodeIcon(views::NodeIcon::Group, NsType::Mnt, pal))
-                                     : QVariant();
-        case Qt::ForegroundRole:
-            return QBrush(views::mutedTextColor(pal));
-        case Qt::ToolTipRole:
-            return n->group == OwnerUnknownGroup
-                       ? QStringLiteral("Namespaces whose owning user namespace the kernel would not reveal "
-                                        "or that is not in the snapshot")
-                       : QStringLiteral("Processes whose pid namespace could not be read (permissions) "
-                                        "or is not in the snapshot");
-        default:
-            return {};
-        }
+        return static_cast<int>(n.kind);
+    switch (n.kind) {
+    case NodeKind::Group:
+        return groupData(n, idx.column(), role);
+    case NodeKind::Process:
+        return processData(*n.proc, idx.column(), role);
+    case NodeKind::Namespace:
+        return namespaceData(NsRow(n, m_hierarchy), idx.column(), role);
     }
-
-    if (n->kind == NodeKind::Process) {
-        const Process &p = *n->proc;
-        switch (role) {
-        case Qt::DisplayRole:
-            switch (col) {
-            case NameColumn:
-                return QString::fromStdString(p.comm);
-            case PidsColumn:
-                return views::nspidString(p);
-            case DetailsColumn:
-                if (!p.visible)
-                    return QStringLiteral("namespaces not readable");
-                return QString(QStringLiteral("uid ") % QString::number(p.uid) % QStringLiteral(" · ") %
-                               views::commandLine(p));
-            }
-            return {};
-        case PidRole:
-            return p.pid;
-        case NspidRole:
-            return views::nspidString(p);
-        case Qt::DecorationRole:
-            return col == NameColumn ? QVariant(views::nodeIcon(views::NodeIcon::Process, NsType::Pid, pal))
-                                     : QVariant();
-        case Qt::ForegroundRole:
-            if (col == DetailsColumn || p.kernelThread || !p.visible)
-                return QBrush(views::mutedTextColor(pal));
-            return {};
-        case Qt::TextAlignmentRole:
-            return col == PidsColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
-        case Qt::ToolTipRole: {
-            QString tip = QStringLiteral("PID %1 (%2)").arg(p.pid).arg(QString::fromStdString(p.comm));
-            if (p.nspid.size() > 1)
-                tip += QStringLiteral("\nPID in each pid namespace, outermost first: ") %
-                       views::nspidString(p) %
-                       QStringLiteral("\n(the last number is what the process sees as its own PID)");
-            tip += QStringLiteral("\n") % views::commandLine(p);
-            return tip;
-        }
-        default:
-            return {};
-        }
-    }
-
-    // Namespace rows.
-    const Namespace &ns = *n->ns;
-    const bool hidden = views::isHidden(ns);
-    const bool ownerView = m_hierarchy == Hierarchy::User && ns.type != NsType::User;
-    const bool unknown =
-        n->orphan == Orphan::KernelSaidNo || n->orphan == Orphan::NotInSnapshot || n->orphan == Orphan::Loop;
-    switch (role) {
-    case Qt::DisplayRole:
-        switch (col) {
-        case NameColumn:
-            return QString(views::nsLabel(ns.type, ns.id) %
-                           (ns.isHost ? QStringLiteral("  host") : QString()));
-        case ProcessesColumn:
-            return static_cast<int>(ns.pids.size());
-        case DetailsColumn: {
-            QStringList parts;
-            if (!n->leader.isEmpty())
-                parts << n->leader;
-            if (ns.type == NsType::User && ns.ownerUid)
-                parts << QStringLiteral("owner uid ") % QString::number(*ns.ownerUid);
-            if (hidden) {
-                if (ns.foundBy & FoundByBindMount)
-                    parts << QStringLiteral("hidden: bind mount");
-                else if (ns.foundBy & FoundByFd)
-                    parts << QStringLiteral("hidden: open fd");
-                else
-                    parts << QStringLiteral("hidden: only as ") % (ownerView || ns.type == NsType::User
-                                                                       ? QStringLiteral("parent/owner")
-                                                                       : QStringLiteral("parent"));
-            }
-            const QString o =
-                orphanText(n->orphan, n->missing, ownerView ? NsType::User : ns.type, ownerView);
-            if (!o.isEmpty() && n->orphan != Orphan::Root)
-                parts << o;
-            return parts.join(QStringLiteral(" · "));
-        }
-        }
-        return {};
-    case NsTypeRole:
-        return static_cast<int>(nsviz::index(ns.type));
-    case NsInodeRole:
-        return QVariant::fromValue<qulonglong>(ns.id.ino);
-    case HiddenRole:
-        return hidden;
-    case HostRole:
-        return ns.isHost;
-    case UnknownParentRole:
-        return unknown;
-    case FoundByRole:
-        return static_cast<int>(ns.foundBy);
-    case Qt::DecorationRole: {
-        if (col != NameColumn)
-            return {};
-        views::NodeIcon kind = views::NodeIcon::Namespace;
-        if (hidden)
-            kind = views::NodeIcon::HiddenNamespace;
-        else if (unknown)
-            kind = views::NodeIcon::UnknownParent;
-        else if (ns.isHost)
-            kind = views::NodeIcon::HostNamespace;
-        return views::nodeIcon(kind, ns.type, pal);
-    }
-    case Qt::FontRole: {
-        if (!hidden && !ns.isHost)
-            return {};
-        QFont f = QGuiApplication::font();
-        f.setItalic(hidden);
-        f.setBold(ns.isHost && col == NameColumn);
-        return f;
-    }
-    case Qt::ForegroundRole:
-        if (hidden)
-            return QBrush(views::hiddenTextColor(pal));
-        if (col == DetailsColumn)
-            return QBrush(views::mutedTextColor(pal));
-        return {};
-    case Qt::TextAlignmentRole:
-        return col == ProcessesColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
-    case Qt::ToolTipRole: {
-        const std::string_view desc = nsTypeDescription(ns.type);
-        QString tip = views::nsLabel(ns.type, ns.id) %
-                      (ns.isHost ? QStringLiteral(" — the host's") : QString()) % QStringLiteral("\n") %
-                      QString::fromUtf8(desc.data(), static_cast<qsizetype>(desc.size())) %
-                      QStringLiteral("\n") % views::foundByText(ns);
-        if (ns.type == NsType::User && ns.ownerUid)
-            tip += QStringLiteral("\ncreated by uid ") % QString::number(*ns.ownerUid);
-        if (!n->leader.isEmpty())
-            tip += QStringLiteral("\nleading process: ") % n->leader;
-        const QString o = orphanText(n->orphan, n->missing, ownerView ? NsType::User : ns.type, ownerView);
-        if (!o.isEmpty())
-            tip += QStringLiteral("\n") % o;
-        return tip;
-    }
-    default:
-        return {};
-    }
+    return {};
 }
 
 QVariant NamespaceTreeModel::headerData(int section, Qt::Orientation orientation, int role) const

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/models/processtablemodel.h"
 
+#include "app/logging.h"
 #include "app/models/hostsharing.h"
 #include "app/models/snapshotstore.h"
 #include "app/models/usernames.h"
@@ -8,7 +9,6 @@
 
 #include <QBrush>
 #include <QGuiApplication>
-#include <QtDebug>
 
 #include <algorithm>
 
@@ -128,7 +128,7 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
     if (truth.size() != m_rows.size() ||
         !std::equal(truth.begin(), truth.end(), m_rows.begin(),
                     [](const Process &a, const auto &b) { return a.key() == b->key(); })) {
-        qWarning("ProcessTableModel: rows diverged from the snapshot after a delta; resetting");
+        qCWarning(lcModels) << "ProcessTableModel: rows diverged from the snapshot after a delta; resetting";
         beginResetModel();
         loadFromStore();
         endResetModel();
@@ -182,127 +182,191 @@ bool ProcessTableModel::hostEqual(const Process &p, NsType t) const
     return id.valid() && id == m_hostNs[nsviz::index(t)];
 }
 
+// data(): the roles every cell answers, then one function for the namespace columns and one for the
+// others, each a switch of one-line steps per role (hotspot's TreeModel::rowData).
+namespace
+{
+using Table = ProcessTableModel;
+
+QVariant alignment(int col)
+{
+    const bool number = col == Table::PidColumn || col == Table::PpidColumn || Table::isNsColumn(col);
+    return QVariant((number ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
+}
+
+QBrush mutedBrush()
+{
+    return QBrush(views::mutedTextColor(QGuiApplication::palette()));
+}
+
+QVariant processDisplay(const Process &p, int col, bool resolveUsers)
+{
+    switch (col) {
+    case Table::PidColumn:
+        return p.pid;
+    case Table::PpidColumn:
+        return p.ppid;
+    case Table::UserColumn:
+        return UserNames::describe(p.uid, resolveUsers);
+    case Table::CommandColumn:
+        return views::commandLine(p);
+    }
+    return {};
+}
+
+/// Plain text for copying: user names only mean something on this host, so the uid stays a number.
+QVariant processTsv(const Process &p, int col)
+{
+    switch (col) {
+    case Table::PidColumn:
+        return QString::number(p.pid);
+    case Table::PpidColumn:
+        return QString::number(p.ppid);
+    case Table::UserColumn:
+        return QString::number(p.uid);
+    case Table::CommandColumn:
+        return views::commandLine(p);
+    }
+    return {};
+}
+
+QVariant processSortKey(const Process &p, int col)
+{
+    switch (col) {
+    case Table::PidColumn:
+        return p.pid;
+    case Table::PpidColumn:
+        return p.ppid;
+    case Table::UserColumn:
+        return QVariant::fromValue<uint>(p.uid);
+    case Table::CommandColumn:
+        return views::commandLine(p);
+    }
+    return {};
+}
+
+QString processToolTip(const Process &p, int col)
+{
+    QString tip = QStringLiteral("PID %1 (%2)").arg(p.pid).arg(QString::fromStdString(p.comm));
+    if (p.nspid.size() > 1)
+        tip += QStringLiteral("\nPIDs by pid namespace (outermost first): ") % views::nspidString(p);
+    tip += QStringLiteral("\nuid %1, euid %2, gid %3").arg(p.uid).arg(p.euid).arg(p.gid);
+    if (!p.cgroup.empty())
+        tip += QStringLiteral("\ncgroup ") % QString::fromStdString(p.cgroup);
+    if (p.kernelThread)
+        tip += QStringLiteral("\nkernel thread");
+    if (!p.visible)
+        tip += QStringLiteral("\nsome namespaces not readable (authenticate to see all)");
+    if (col == Table::CommandColumn)
+        tip = views::commandLine(p) % QStringLiteral("\n") % tip;
+    return tip;
+}
+} // namespace
+
 QVariant ProcessTableModel::data(const QModelIndex &idx, int role) const
 {
     if (!checkIndex(idx, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Process &p = *m_rows[static_cast<std::size_t>(idx.row())];
     const int col = idx.column();
-
-    if (role == PidRole)
+    switch (role) {
+    case PidRole:
         return p.pid;
-    if (role == HostNetWarningRole)
+    case HostNetWarningRole:
         return hostNetWarning(p);
-
-    if (isNsColumn(col)) {
-        const NsType t = nsTypeOfColumn(col);
-        const NsId &id = p.ns[nsviz::index(t)];
-        const bool same = hostEqual(p, t);
-        switch (role) {
-        case Qt::DisplayRole:
-            return id.valid() ? QString::number(id.ino) : QStringLiteral("—");
-        case TsvRole:
-            return id.valid() ? QString::number(id.ino) : QString();
-        case SortRole:
-        case NsInodeRole:
-            return QVariant::fromValue<qulonglong>(id.ino);
-        case HostEqualRole:
-            return same;
-        case Qt::DecorationRole:
-            if (t == NsType::Net && hostNetWarning(p))
-                return views::nodeIcon(views::NodeIcon::Warning, t, QGuiApplication::palette());
-            return {};
-        case Qt::TextAlignmentRole:
-            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
-        case Qt::ForegroundRole:
-            if (t == NsType::Net && hostNetWarning(p))
-                return QBrush(views::warningTextColor(QGuiApplication::palette()));
-            if (same || !id.valid())
-                return QBrush(views::mutedTextColor(QGuiApplication::palette()));
-            return {};
-        case Qt::BackgroundRole:
-            if (id.valid() && !same && m_hostNs[nsviz::index(t)].valid())
-                return QBrush(views::differsTint(QGuiApplication::palette()));
-            return {};
-        case Qt::ToolTipRole: {
-            const std::string_view desc = nsTypeDescription(t);
-            const QString what = QString::fromUtf8(desc.data(), static_cast<qsizetype>(desc.size()));
-            if (!id.valid())
-                return QStringLiteral("%1: not readable (permissions, or the kernel lacks this type)")
-                    .arg(views::typeName(t));
-            QString verdict;
-            if (!m_hostNs[nsviz::index(t)].valid())
-                verdict = QStringLiteral("host's %1 namespace unknown").arg(views::typeName(t));
-            else if (same)
-                verdict = QStringLiteral("shared with the host");
-            else
-                verdict = QStringLiteral("isolated: differs from the host's ") %
-                          views::nsLabel(t, m_hostNs[nsviz::index(t)]);
-            QString tip =
-                views::nsLabel(t, id) % QStringLiteral(" — ") % verdict % QStringLiteral("\n") % what;
-            if (t == NsType::Net && hostNetWarning(p))
-                tip += QStringLiteral("\n⚠ Shares the host's network namespace while isolated otherwise "
-                                      "(host networking): it sees and can bind the host's interfaces.");
-            return tip;
-        }
-        default:
-            return {};
-        }
     }
+    return isNsColumn(col) ? nsCellData(p, nsTypeOfColumn(col), role) : processCellData(p, col, role);
+}
 
+QVariant ProcessTableModel::processCellData(const Process &p, int col, int role) const
+{
     switch (role) {
     case Qt::DisplayRole:
+        return processDisplay(p, col, m_resolveUsers);
     case TsvRole:
-        switch (col) {
-        case PidColumn:
-            return role == TsvRole ? QVariant(QString::number(p.pid)) : QVariant(p.pid);
-        case PpidColumn:
-            return role == TsvRole ? QVariant(QString::number(p.ppid)) : QVariant(p.ppid);
-        case UserColumn:
-            // Copied text keeps the number: names only mean something on this host.
-            return role == TsvRole ? QString::number(p.uid) : UserNames::describe(p.uid, m_resolveUsers);
-        case CommandColumn:
-            return views::commandLine(p);
-        }
-        return {};
+        return processTsv(p, col);
     case SortRole:
-        switch (col) {
-        case PidColumn:
-            return p.pid;
-        case PpidColumn:
-            return p.ppid;
-        case UserColumn:
-            return QVariant::fromValue<uint>(p.uid);
-        case CommandColumn:
-            return views::commandLine(p);
-        }
-        return {};
+        return processSortKey(p, col);
     case Qt::TextAlignmentRole:
-        if (col == PidColumn || col == PpidColumn)
-            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
-        return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+        return alignment(col);
     case Qt::ForegroundRole:
-        if (p.kernelThread || !p.visible)
-            return QBrush(views::mutedTextColor(QGuiApplication::palette()));
-        return {};
-    case Qt::ToolTipRole: {
-        QString tip = QStringLiteral("PID %1 (%2)").arg(p.pid).arg(QString::fromStdString(p.comm));
-        if (p.nspid.size() > 1)
-            tip += QStringLiteral("\nPIDs by pid namespace (outermost first): ") % views::nspidString(p);
-        tip += QStringLiteral("\nuid %1, euid %2, gid %3").arg(p.uid).arg(p.euid).arg(p.gid);
-        if (!p.cgroup.empty())
-            tip += QStringLiteral("\ncgroup ") % QString::fromStdString(p.cgroup);
-        if (p.kernelThread)
-            tip += QStringLiteral("\nkernel thread");
-        if (!p.visible)
-            tip += QStringLiteral("\nsome namespaces not readable (authenticate to see all)");
-        if (col == CommandColumn)
-            tip = views::commandLine(p) % QStringLiteral("\n") % tip;
-        return tip;
+        return (p.kernelThread || !p.visible) ? QVariant(mutedBrush()) : QVariant();
+    case Qt::ToolTipRole:
+        return processToolTip(p, col);
     }
-    default:
-        return {};
+    return {};
+}
+
+QVariant ProcessTableModel::nsCellData(const Process &p, NsType t, int role) const
+{
+    const NsId &id = p.ns[nsviz::index(t)];
+    switch (role) {
+    case Qt::DisplayRole:
+        return id.valid() ? QString::number(id.ino) : QStringLiteral("—");
+    case TsvRole:
+        return id.valid() ? QString::number(id.ino) : QString();
+    case SortRole:
+    case NsInodeRole:
+        return QVariant::fromValue<qulonglong>(id.ino);
+    case HostEqualRole:
+        return hostEqual(p, t);
+    case Qt::DecorationRole:
+        return netCellWarns(p, t)
+                   ? QVariant(views::nodeIcon(views::NodeIcon::Warning, t, QGuiApplication::palette()))
+                   : QVariant();
+    case Qt::TextAlignmentRole:
+        return alignment(columnOfNsType(t));
+    case Qt::ForegroundRole:
+        return nsForeground(p, t);
+    case Qt::BackgroundRole:
+        return isolatedFromKnownHost(p, t) ? QVariant(QBrush(views::differsTint(QGuiApplication::palette())))
+                                           : QVariant();
+    case Qt::ToolTipRole:
+        return nsToolTip(p, t);
     }
+    return {};
+}
+
+bool ProcessTableModel::netCellWarns(const Process &p, NsType t) const
+{
+    return t == NsType::Net && hostNetWarning(p);
+}
+
+bool ProcessTableModel::isolatedFromKnownHost(const Process &p, NsType t) const
+{
+    return p.ns[nsviz::index(t)].valid() && !hostEqual(p, t) && m_hostNs[nsviz::index(t)].valid();
+}
+
+QVariant ProcessTableModel::nsForeground(const Process &p, NsType t) const
+{
+    if (netCellWarns(p, t))
+        return QBrush(views::warningTextColor(QGuiApplication::palette()));
+    if (hostEqual(p, t) || !p.ns[nsviz::index(t)].valid())
+        return mutedBrush();
+    return {};
+}
+
+QString ProcessTableModel::nsToolTip(const Process &p, NsType t) const
+{
+    const NsId &id = p.ns[nsviz::index(t)];
+    const NsId &host = m_hostNs[nsviz::index(t)];
+    if (!id.valid())
+        return QStringLiteral("%1: not readable (permissions, or the kernel lacks this type)")
+            .arg(views::typeName(t));
+    QString verdict;
+    if (!host.valid())
+        verdict = QStringLiteral("host's %1 namespace unknown").arg(views::typeName(t));
+    else if (hostEqual(p, t))
+        verdict = QStringLiteral("shared with the host");
+    else
+        verdict = QStringLiteral("isolated: differs from the host's ") % views::nsLabel(t, host);
+    const std::string_view desc = nsTypeDescription(t);
+    QString tip = views::nsLabel(t, id) % QStringLiteral(" — ") % verdict % QStringLiteral("\n") %
+                  QString::fromUtf8(desc.data(), static_cast<qsizetype>(desc.size()));
+    if (netCellWarns(p, t))
+        tip += QStringLiteral("\n⚠ Shares the host's network namespace while isolated otherwise "
+                              "(host networking): it sees and can bind the host's interfaces.");
+    return tip;
 }
 
 QVariant ProcessTableModel::headerData(int section, Qt::Orientation orientation, int role) const

@@ -66,6 +66,15 @@ private:
     void loadFromStore();
     bool hostEqual(const Process &p, NsType t) const;
     bool hostNetWarning(const Process &p) const;
+    /// The net column of a process that hostNetWarning() flags.
+    bool netCellWarns(const Process &p, NsType t) const;
+    /// Readable, and not the host's while the host's is known: tinted.
+    bool isolatedFromKnownHost(const Process &p, NsType t) const;
+    // data() per kind of column.
+    QVariant processCellData(const Process &p, int column, int role) const;
+    QVariant nsCellData(const Process &p, NsType t, int role) const;
+    QVariant nsForeground(const Process &p, NsType t) const;
+    QString nsToolTip(const Process &p, NsType t) const;
 
     SnapshotStore *m_store;
     /// Sorted by pid, mirrors m_store->snapshot().processes. Pointers, so that inserting or removing a

@@ -317,9 +317,10 @@ void MainWindow::buildActions()
     });
     addAction(find);
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
-        // Every view that filters gets the same text.
+        // Every view that filters gets the same text; the others (the charts) have no such slot.
         for (int i = 0; i < m_tabs->count(); ++i)
-            QMetaObject::invokeMethod(m_tabs->widget(i), "setFilterText", Q_ARG(QString, text));
+            if (QWidget *w = m_tabs->widget(i); w->metaObject()->indexOfMethod("setFilterText(QString)") >= 0)
+                QMetaObject::invokeMethod(w, "setFilterText", Q_ARG(QString, text));
     });
 }
 

@@ -19,6 +19,18 @@
 namespace nsviz
 {
 
+namespace
+{
+/// NSVIZ_TRACE_STEPS (set to anything) prints each step's time to stderr (see README, Speed).
+/// A debugging aid for the CLI and the helper, which core has no logging for. Read once: a live
+/// session scans every second, and getenv races with a setenv on another thread.
+bool traceSteps()
+{
+    static const bool trace = std::getenv("NSVIZ_TRACE_STEPS") != nullptr;
+    return trace;
+}
+} // namespace
+
 Snapshot discover(const DiscoveryOptions &opts)
 {
     NsfsQuery query;
@@ -46,7 +58,7 @@ Snapshot discover(const DiscoveryOptions &opts, NsQuery &query)
         if (opts.hierarchy)
             steps.push_back(std::make_unique<HierarchyStep>());
         steps.push_back(std::make_unique<HostStep>());
-        const bool trace = std::getenv("NSVIZ_TRACE_STEPS") != nullptr;
+        const bool trace = traceSteps();
         for (auto &step : steps) {
             const auto s0 = std::chrono::steady_clock::now();
             step->run(ctx);

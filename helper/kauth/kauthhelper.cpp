@@ -8,8 +8,9 @@
 
 #include <KAuth/HelperSupport>
 
+#include <QLoggingCategory>
+
 #include <csignal>
-#include <cstdio>
 #include <fstream>
 #include <mutex>
 #include <optional>
@@ -25,6 +26,10 @@ namespace nsviz::kauth
 
 namespace
 {
+
+// The helper is a process of its own (started by KAuth over D-Bus), so it has its own category rather
+// than app/logging's; its stderr goes to the journal.
+Q_LOGGING_CATEGORY(lcKAuth, "nsviz.kauth", QtInfoMsg)
 
 QString q(const std::string &s)
 {
@@ -114,8 +119,7 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
         // id (when it could be read) goes into the description.
         KAuth::ActionReply reply = KAuth::ActionReply::HelperErrorReply(BadArguments);
         reply.setErrorDescription(QStringLiteral("bad_request (request %1): ").arg(err->id) + err->message);
-        std::fprintf(stderr, "nsviz kauth helper: %s refused: %s\n", qPrintable(verbName(verb)),
-                     qPrintable(err->message));
+        qCWarning(lcKAuth).noquote() << verbName(verb) << "refused:" << err->message;
         return reply;
     }
     const KAuthRequest req = std::get<KAuthRequest>(parsed);

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "tests/common/nschild.h"
 
+#include "core/proc/procparsers.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <iterator>
 #include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -20,10 +23,12 @@ namespace nsviz::test
 
 namespace
 {
-// Child side: report a failure (level, step, errno) through the pipe and exit.
-[[noreturn]] void fail(int fd, int level, int step)
+enum Step { Prctl, Credentials, Unshare, MakePrivate, Bind, Fork, IdMaps, Run, RunWithNewPid };
+
+// Child side: report a failure (level, step, errno or exit status) through the pipe and exit.
+[[noreturn]] void fail(int fd, int level, int step, int code = errno)
 {
-    int msg[3] = {level, step, errno};
+    int msg[3] = {level, step, code};
     (void)!::write(fd, msg, sizeof msg);
     ::_exit(127);
 }
@@ -31,20 +36,24 @@ namespace
 const char *stepName(int step)
 {
     switch (step) {
-    case 0:
+    case Prctl:
         return "prctl";
-    case 1:
+    case Credentials:
         return "setresgid/setresuid";
-    case 2:
+    case Unshare:
         return "unshare";
-    case 3:
+    case MakePrivate:
         return "mount --make-rprivate /";
-    case 4:
+    case Bind:
         return "mount --bind";
-    case 5:
+    case Fork:
         return "fork";
-    case 6:
+    case IdMaps:
         return "writing uid_map/setgroups/gid_map";
+    case Run:
+        return "the run command";
+    case RunWithNewPid:
+        return "run on a CLONE_NEWPID level (put it on the next one)";
     default:
         return "?";
     }
@@ -67,34 +76,47 @@ bool writeFile(const char *path, const char *text)
     const NsLevel &l = levels[i];
     // Credentials first: changing them clears the parent-death signal.
     if (l.uid >= 0 && (::setresgid(l.uid, l.uid, l.uid) != 0 || ::setresuid(l.uid, l.uid, l.uid) != 0))
-        fail(fd, static_cast<int>(i), 1);
+        fail(fd, static_cast<int>(i), Credentials);
     if (l.dieWithParent && ::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
-        fail(fd, static_cast<int>(i), 0);
+        fail(fd, static_cast<int>(i), Prctl);
     const unsigned outerUid = ::geteuid(), outerGid = ::getegid();
     if (l.flags && ::unshare(l.flags) != 0)
-        fail(fd, static_cast<int>(i), 2);
+        fail(fd, static_cast<int>(i), Unshare);
     if (l.mapRoot) {
         // What unshare --map-root-user does; nested user namespaces need the creator mapped.
         char line[64];
         std::snprintf(line, sizeof line, "0 %u 1\n", outerUid);
         if (!writeFile("/proc/self/uid_map", line))
-            fail(fd, static_cast<int>(i), 6);
+            fail(fd, static_cast<int>(i), IdMaps);
         if (!writeFile("/proc/self/setgroups", "deny\n"))
-            fail(fd, static_cast<int>(i), 6);
+            fail(fd, static_cast<int>(i), IdMaps);
         std::snprintf(line, sizeof line, "0 %u 1\n", outerGid);
         if (!writeFile("/proc/self/gid_map", line))
-            fail(fd, static_cast<int>(i), 6);
+            fail(fd, static_cast<int>(i), IdMaps);
     }
-    if (!l.bindTo.empty()) {
-        if ((l.flags & CLONE_NEWNS) && ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-            fail(fd, static_cast<int>(i), 3);
-        if (::mount(l.bindFrom.c_str(), l.bindTo.c_str(), nullptr, MS_BIND, nullptr) != 0)
-            fail(fd, static_cast<int>(i), 4);
+    // Mounts made in a new mount namespace stay there (unshare(1)'s default propagation).
+    if ((l.flags & CLONE_NEWNS) && ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+        fail(fd, static_cast<int>(i), MakePrivate);
+    if (!l.bindTo.empty() && ::mount(l.bindFrom.c_str(), l.bindTo.c_str(), nullptr, MS_BIND, nullptr) != 0)
+        fail(fd, static_cast<int>(i), Bind);
+    if (!l.run.empty()) {
+        if (l.flags & CLONE_NEWPID)
+            fail(fd, static_cast<int>(i), RunWithNewPid, EINVAL);
+        pid_t c = ::fork();
+        if (c < 0)
+            fail(fd, static_cast<int>(i), Fork);
+        if (c == 0) {
+            ::execl("/bin/sh", "sh", "-c", l.run.c_str(), static_cast<char *>(nullptr));
+            ::_exit(127);
+        }
+        int status = 0;
+        if (::waitpid(c, &status, 0) != c || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            fail(fd, static_cast<int>(i), Run, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     }
     if (i + 1 < levels.size()) {
         pid_t c = ::fork();
         if (c < 0)
-            fail(fd, static_cast<int>(i), 5);
+            fail(fd, static_cast<int>(i), Fork);
         if (c == 0)
             runLevel(levels, i + 1, fd);
         // Stay as the parent (and, for a new pid namespace, keep its init alive).
@@ -147,7 +169,11 @@ NsChild::NsChild(std::vector<NsLevel> levels)
         n = ::read(p[0], msg, sizeof msg);
     ::close(p[0]);
     if (n != sizeof msg || msg[0] != -1) {
-        if (n == sizeof msg) {
+        if (n == sizeof msg && msg[1] == Run) {
+            m_errno = ECHILD;
+            m_error = "level " + std::to_string(msg[0]) + ": " + stepName(msg[1]) +
+                      (msg[2] >= 0 ? " exited with status " + std::to_string(msg[2]) : " did not exit");
+        } else if (n == sizeof msg) {
             m_errno = msg[2];
             m_error =
                 "level " + std::to_string(msg[0]) + ": " + stepName(msg[1]) + ": " + std::strerror(msg[2]);
@@ -191,6 +217,25 @@ NsChild::~NsChild()
             int status = 0;
             ::waitpid(m_pids[i], &status, 0);
         }
+}
+
+NsChild NsChild::unshared(int flags, std::string run)
+{
+    if (!(flags & CLONE_NEWPID)) {
+        NsLevel only(flags);
+        only.run = std::move(run);
+        return NsChild({only});
+    }
+    NsLevel init(0);
+    init.run = std::move(run);
+    return NsChild({NsLevel(flags), init});
+}
+
+std::uint64_t NsChild::startTime(std::size_t level) const
+{
+    std::ifstream in("/proc/" + std::to_string(m_pids.at(level)) + "/stat");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return procparse::parseStatStartTime(text).value_or(0);
 }
 
 NsId NsChild::ns(std::size_t level, NsType t) const

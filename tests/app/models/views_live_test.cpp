@@ -8,6 +8,7 @@
 #include "app/models/processtablemodel.h"
 #include "app/models/snapshotstore.h"
 #include "tests/app/views_testutil.h"
+#include "tests/common/nschild.h"
 
 #include <QAbstractItemModelTester>
 #include <QElapsedTimer>
@@ -16,46 +17,18 @@
 
 #include <gtest/gtest.h>
 
-#include <csignal>
-#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace nsviz;
 using namespace nsviz::testutil;
+using nsviz::test::NsChild;
 
 namespace
 {
-/// A child in new pid/net/uts/mount namespaces (unshare(1)), killed and reaped on destruction.
-class Unshared
-{
-public:
-    Unshared()
-    {
-        m_pid = fork();
-        if (m_pid == 0) {
-            // --kill-child: the sleep dies with unshare, so SIGKILL to unshare cleans up everything.
-            execlp("unshare", "unshare", "--fork", "--kill-child", "--pid", "--net", "--uts", "--mount",
-                   "--mount-proc", "sleep", "120", static_cast<char *>(nullptr));
-            _exit(127);
-        }
-    }
-    ~Unshared()
-    {
-        if (m_pid > 0) {
-            kill(m_pid, SIGKILL);
-            waitpid(m_pid, nullptr, 0);
-        }
-    }
-    pid_t pid() const { return m_pid; }
-
-private:
-    pid_t m_pid = -1;
-};
-
-const Process *childOf(const Snapshot &s, int ppid)
+const Process *processOf(const Snapshot &s, int pid)
 {
     for (const auto &p : s.processes)
-        if (p.ppid == ppid)
+        if (p.pid == pid)
             return &p;
     return nullptr;
 }
@@ -64,7 +37,7 @@ const Process *childOf(const Snapshot &s, int ppid)
 TEST(ViewsLive, HostScansThroughEveryModel)
 {
     if (geteuid() != 0)
-        GTEST_SKIP() << "needs root to create pid namespaces with unshare";
+        GTEST_SKIP() << "needs root to create pid namespaces";
     QElapsedTimer t;
     t.start();
     const Snapshot first = discover();
@@ -84,17 +57,13 @@ TEST(ViewsLive, HostScansThroughEveryModel)
         r3(&pidTree, &QAbstractItemModel::modelReset);
     EXPECT_EQ(table.rowCount(), static_cast<int>(first.processes.size()));
 
-    Unshared child;
-    ASSERT_GT(child.pid(), 0);
-    // Wait until unshare has forked its sleep inside the new pid namespace.
-    Snapshot second;
-    const Process *sleeper = nullptr;
-    for (int i = 0; i < 100 && !sleeper; ++i) {
-        usleep(20000);
-        second = discover();
-        sleeper = childOf(second, child.pid());
-    }
-    ASSERT_TRUE(sleeper) << "unshare never started its child";
+    // PID 1 of fresh pid/net/uts/mount namespaces; it is there when unshared() returns.
+    auto child = NsChild::unshared(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWNS);
+    ASSERT_GT(child.pid(), 0) << child.error();
+    const Snapshot second = discover();
+    const Process *inner = processOf(second, child.pid());
+    ASSERT_TRUE(inner) << "the scan missed the child";
+    EXPECT_EQ(inner->startTime, child.startTime()); // the same process, not a reused pid
     t.restart();
     const SnapshotDelta delta = computeDelta(first, second);
     ASSERT_TRUE(store.applyDelta(delta));
@@ -127,18 +96,18 @@ TEST(ViewsLive, HostScansThroughEveryModel)
               dumpModel(NamespaceTreeModel(&fresh, NamespaceTreeModel::Hierarchy::Pid), roles));
 
     // The process in fresh namespaces: its own net inode (not greyed), PID 1 in its pid namespace.
-    const int row = table.rowOfPid(sleeper->pid);
+    const int row = table.rowOfPid(inner->pid);
     ASSERT_GE(row, 0);
     const int netCol = ProcessTableModel::columnOfNsType(NsType::Net);
     EXPECT_FALSE(table.index(row, netCol).data(ProcessTableModel::HostEqualRole).toBool());
     EXPECT_TRUE(table.index(row, ProcessTableModel::columnOfNsType(NsType::Ipc))
                     .data(ProcessTableModel::HostEqualRole)
                     .toBool());
-    const QModelIndex inTree = pidTree.indexOfProcess(sleeper->pid);
+    const QModelIndex inTree = pidTree.indexOfProcess(inner->pid);
     ASSERT_TRUE(inTree.isValid());
     EXPECT_EQ(inTree.data(NamespaceTreeModel::NspidRole).toString(),
-              QString::number(sleeper->pid) + QStringLiteral("/1"));
+              QString::number(inner->pid) + QStringLiteral("/1"));
     EXPECT_EQ(inTree.parent().data(NamespaceTreeModel::NsInodeRole).toULongLong(),
-              sleeper->ns[index(NsType::Pid)].ino);
+              inner->ns[index(NsType::Pid)].ino);
     EXPECT_EQ(charts.processSeries()->count(), 2);
 }

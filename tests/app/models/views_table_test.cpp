@@ -76,6 +76,7 @@ TEST(ViewsTable, HostEqualCellsAreGreyedAndIsolatedOnesTinted)
     SnapshotStore store;
     store.setSnapshot(loadSnapshot("views-basic.json"));
     ProcessTableModel model(&store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
 
     const int userCol = ProcessTableModel::columnOfNsType(NsType::User);
     const int netCol = ProcessTableModel::columnOfNsType(NsType::Net);
@@ -259,6 +260,8 @@ TEST(ViewsTable, SortsNumericallyBySortRole)
     ProcessTableModel model(&store);
     ProcessFilterProxyModel proxy;
     proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::Fatal);
     proxy.sort(ProcessTableModel::PidColumn, Qt::DescendingOrder);
     EXPECT_EQ(proxy.index(0, 0).data(ProcessTableModel::PidRole).toInt(), 9500);
     EXPECT_EQ(proxy.index(proxy.rowCount() - 1, 0).data(ProcessTableModel::PidRole).toInt(), 1);
@@ -279,6 +282,9 @@ TEST(ViewsTable, PanelCopiesSelectedRowsAsTsv)
     SnapshotStore store;
     store.setSnapshot(loadSnapshot("views-basic.json"));
     TablePanel panel(&store);
+    QAbstractItemModelTester tester(panel.model(), QAbstractItemModelTester::FailureReportingMode::Fatal);
+    QAbstractItemModelTester proxyTester(panel.proxy(),
+                                         QAbstractItemModelTester::FailureReportingMode::Fatal);
     panel.resize(1400, 600);
     panel.show();
 
@@ -310,6 +316,9 @@ TEST(ViewsTable, PanelSelectionAndFilterApi)
     SnapshotStore store;
     store.setSnapshot(loadSnapshot("views-basic.json"));
     TablePanel panel(&store);
+    QAbstractItemModelTester tester(panel.model(), QAbstractItemModelTester::FailureReportingMode::Fatal);
+    QAbstractItemModelTester proxyTester(panel.proxy(),
+                                         QAbstractItemModelTester::FailureReportingMode::Fatal);
     QSignalSpy selected(&panel, &TablePanel::processSelected);
 
     // Programmatic selection does not echo back (the main window wires views both ways).

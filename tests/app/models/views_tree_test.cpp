@@ -97,6 +97,7 @@ TEST(ViewsTree, HiddenAndUnknownParentsAreFlagged)
     SnapshotStore store;
     store.setSnapshot(loadSnapshot("views-basic.json"));
     Tree pidTree(&store, Tree::Hierarchy::Pid);
+    QAbstractItemModelTester tester(&pidTree, QAbstractItemModelTester::FailureReportingMode::Fatal);
 
     // A pid namespace no process is in, known only as the parent of another.
     const QModelIndex hidden = pidTree.indexOfNamespace(id(4026532900));
@@ -256,6 +257,7 @@ TEST(ViewsTree, DeltaKeepsExpansionAndSelection)
     SnapshotStore store;
     store.setSnapshot(a);
     Tree model(&store, Tree::Hierarchy::Pid);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
     QTreeView view;
     view.setModel(&model);
     const QModelIndex podman = model.indexOfNamespace(id(4026532402));
@@ -289,6 +291,13 @@ TEST(ViewsTree, PanelSelectionFilterAndLiveExpansion)
     SnapshotStore store;
     store.setSnapshot(a);
     TreePanel panel(&store);
+    // Both models and the filter proxies over them.
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> testers;
+    for (QAbstractItemModel *m : {static_cast<QAbstractItemModel *>(panel.userModel()),
+                                  static_cast<QAbstractItemModel *>(panel.pidModel()),
+                                  panel.userView()->model(), panel.pidView()->model()})
+        testers.push_back(std::make_unique<QAbstractItemModelTester>(
+            m, QAbstractItemModelTester::FailureReportingMode::Fatal));
     QSignalSpy procSel(&panel, &TreePanel::processSelected);
     QSignalSpy nsSel(&panel, &TreePanel::namespaceSelected);
 

@@ -7,6 +7,7 @@
 #include "app/panels/findingspanel.h"
 #include "core/inspect/inspector.h"
 #include "core/model/nstype.h"
+#include "tests/common/nschild.h"
 #include "app/panels/pidpicker.h"
 #include "app/transport/transport.h"
 
@@ -28,58 +29,6 @@ using nlohmann::json;
 
 namespace
 {
-
-/// `unshare ARGS sh -c 'SCRIPT && echo ready && exec sleep 300'`, killed by pid at the end.
-class Unshared
-{
-public:
-    Unshared(std::vector<std::string> args, const std::string &script)
-    {
-        int p[2];
-        if (::pipe2(p, O_CLOEXEC) != 0)
-            return;
-        args.insert(args.begin(), "unshare");
-        args.insert(args.end(), {"sh", "-c", script + " && echo ready && exec sleep 300"});
-        m_outer = ::fork();
-        if (m_outer == 0) {
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-            ::dup2(p[1], 1);
-            std::vector<char *> argv;
-            for (auto &a : args)
-                argv.push_back(a.data());
-            argv.push_back(nullptr);
-            ::execvp("unshare", argv.data());
-            ::_exit(127);
-        }
-        ::close(p[1]);
-        std::string out;
-        char buf[64];
-        ssize_t n;
-        while (out.find("ready") == std::string::npos && (n = ::read(p[0], buf, sizeof buf)) > 0)
-            out.append(buf, static_cast<std::size_t>(n));
-        ::close(p[0]);
-        if (out.find("ready") == std::string::npos)
-            return;
-        std::ifstream children("/proc/" + std::to_string(m_outer) + "/task/" + std::to_string(m_outer) +
-                               "/children");
-        int child = 0;
-        m_pid = (children >> child && child > 0) ? child : m_outer;
-    }
-    ~Unshared()
-    {
-        if (m_outer > 0) {
-            ::kill(m_outer, SIGKILL);
-            if (m_pid > 0 && m_pid != m_outer)
-                ::kill(m_pid, SIGKILL);
-            ::waitpid(m_outer, nullptr, 0);
-        }
-    }
-    int pid() const { return m_pid; }
-
-private:
-    pid_t m_outer = -1;
-    int m_pid = 0;
-};
 
 /// A transport that answers inspect requests from the real inspector, as the helper's serve would;
 /// pids in m_missing get the helper's not_found error, and m_silent drops every request.
@@ -181,9 +130,10 @@ TEST(DiffPanel, HostNetContainerHighlightsAndExports)
 {
     if (::geteuid() != 0)
         GTEST_SKIP() << "creating namespaces needs root";
-    Unshared c({"--mount", "--pid", "--uts", "--ipc", "--fork", "--kill-child"},
-               "hostname web-frontend && mount -t tmpfs demo-data /mnt && ipcmk -Q >/dev/null");
-    ASSERT_GT(c.pid(), 0);
+    auto c = test::NsChild::unshared(
+        CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC,
+        "hostname web-frontend && mount -t tmpfs demo-data /mnt && ipcmk -Q >/dev/null");
+    ASSERT_GT(c.pid(), 0) << c.error();
     DiffPanel panel;
     panel.resize(1100, 700);
     FakeTransport transport;
@@ -331,8 +281,8 @@ TEST(FindingsPanel, FromSnapshotInBackground)
 {
     if (::geteuid() != 0)
         GTEST_SKIP() << "creating namespaces needs root";
-    Unshared c({"--mount", "--pid", "--fork", "--kill-child"}, "true");
-    ASSERT_GT(c.pid(), 0);
+    auto c = test::NsChild::unshared(CLONE_NEWNS | CLONE_NEWPID);
+    ASSERT_GT(c.pid(), 0) << c.error();
     Inspector in;
     auto proc = [&](int pid) {
         json d = in.inspect(pid);

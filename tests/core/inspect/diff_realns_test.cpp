@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The diff and the findings on real namespaces that the tests make themselves with unshare(1).
-// Every process started here is killed by its pid in the fixture's destructor.
+// The diff and the findings on real namespaces that the tests make themselves (NsChild::unshared).
+// Every process started here is killed and reaped by NsChild's destructor.
 #include "core/inspect/diff.h"
 #include "core/inspect/findings.h"
 #include "core/inspect/inspector.h"
 #include "core/model/nstype.h"
+#include "tests/common/nschild.h"
 
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <sstream>
@@ -19,65 +19,10 @@
 
 using namespace nsviz;
 using nlohmann::json;
+using nsviz::test::NsChild;
 
 namespace
 {
-
-/// A process started with `unshare ARGS sh -c 'SCRIPT; echo ready; exec sleep 300'`.
-class Unshared
-{
-public:
-    Unshared(std::vector<std::string> args, const std::string &script)
-    {
-        int p[2];
-        if (::pipe2(p, O_CLOEXEC) != 0)
-            return;
-        args.insert(args.begin(), "unshare");
-        args.insert(args.end(), {"sh", "-c", script + " && echo ready && exec sleep 300"});
-        m_outer = ::fork();
-        if (m_outer == 0) {
-            ::prctl(PR_SET_PDEATHSIG, SIGKILL); // never outlive the test binary
-            ::dup2(p[1], 1);
-            std::vector<char *> argv;
-            for (auto &a : args)
-                argv.push_back(a.data());
-            argv.push_back(nullptr);
-            ::execvp("unshare", argv.data());
-            ::_exit(127);
-        }
-        ::close(p[1]);
-        std::string out;
-        char buf[64];
-        ssize_t n;
-        while (out.find("ready") == std::string::npos && (n = ::read(p[0], buf, sizeof buf)) > 0)
-            out.append(buf, static_cast<std::size_t>(n));
-        ::close(p[0]);
-        if (out.find("ready") == std::string::npos)
-            return;
-        // With --fork the shell is unshare's child; without, unshare exec'd it in place.
-        std::ifstream children("/proc/" + std::to_string(m_outer) + "/task/" + std::to_string(m_outer) +
-                               "/children");
-        int child = 0;
-        if (children >> child && child > 0)
-            m_pid = child;
-        else
-            m_pid = m_outer;
-    }
-    ~Unshared()
-    {
-        if (m_outer > 0) {
-            ::kill(m_outer, SIGKILL); // --kill-child takes the inner process with it
-            if (m_pid > 0 && m_pid != m_outer)
-                ::kill(m_pid, SIGKILL);
-            ::waitpid(m_outer, nullptr, 0);
-        }
-    }
-    int pid() const { return m_pid; }
-
-private:
-    pid_t m_outer = -1;
-    int m_pid = 0;
-};
 
 const json &nsEntry(const json &diff, const char *type)
 {
@@ -122,9 +67,10 @@ Process processFrom(const json &doc)
 TEST(DiffRealNs, HostNetContainerIsFlaggedAndIsolatedElsewhere)
 {
     NEEDS_ROOT();
-    Unshared c({"--mount", "--pid", "--uts", "--ipc", "--fork", "--kill-child", "--propagation", "private"},
-               "hostname nsviz-hostnet && mount -t tmpfs nsviz-difftest /mnt && ipcmk -Q >/dev/null");
-    ASSERT_GT(c.pid(), 0) << "unshare failed";
+    auto c = NsChild::unshared(
+        CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC,
+        "hostname nsviz-hostnet && mount -t tmpfs nsviz-difftest /mnt && ipcmk -Q >/dev/null");
+    ASSERT_GT(c.pid(), 0) << c.error();
     HostReference ref = hostReference();
     Inspector in;
     json a = in.inspect(c.pid());
@@ -152,7 +98,7 @@ TEST(DiffRealNs, HostNetContainerIsFlaggedAndIsolatedElsewhere)
     EXPECT_EQ(pid["relation"], "child");
     EXPECT_EQ(item(pid, "NSpid chain (outermost first)")["a"], std::to_string(c.pid()) + " \u2192 1");
     EXPECT_EQ(item(pid, "init (PID 1 inside)")["a"], c.pid());
-    EXPECT_EQ(item(pid, "processes visible")["a"], 1); // sh exec'd sleep: alone in its namespace
+    EXPECT_EQ(item(pid, "processes visible")["a"], 1); // the command has exited: alone in its namespace
     EXPECT_EQ(a["container"]["init"], c.pid());
 
     bool queue = false;
@@ -200,8 +146,8 @@ TEST(DiffRealNs, HostNetContainerIsFlaggedAndIsolatedElsewhere)
 TEST(DiffRealNs, FreshNetHasOnlyLoopback)
 {
     NEEDS_ROOT();
-    Unshared c({"--net"}, "true");
-    ASSERT_GT(c.pid(), 0);
+    auto c = NsChild::unshared(CLONE_NEWNET);
+    ASSERT_GT(c.pid(), 0) << c.error();
     Inspector in;
     json a = in.inspect(c.pid());
     const json &ifs = a["sections"]["net"]["interfaces"];
@@ -219,8 +165,8 @@ TEST(DiffRealNs, FreshNetHasOnlyLoopback)
 TEST(DiffRealNs, UserNamespaceShowsItsUidMap)
 {
     NEEDS_ROOT();
-    Unshared c({"--user"}, "true");
-    ASSERT_GT(c.pid(), 0);
+    auto c = NsChild::unshared(CLONE_NEWUSER);
+    ASSERT_GT(c.pid(), 0) << c.error();
     {
         std::ofstream("/proc/" + std::to_string(c.pid()) + "/uid_map") << "0 100000 65536\n";
     }
@@ -239,10 +185,10 @@ TEST(DiffRealNs, UserNamespaceShowsItsUidMap)
 TEST(DiffRealNs, SiblingPidNamespaces)
 {
     NEEDS_ROOT();
-    Unshared x({"--pid", "--fork", "--kill-child"}, "true");
-    Unshared y({"--pid", "--fork", "--kill-child"}, "true");
-    ASSERT_GT(x.pid(), 0);
-    ASSERT_GT(y.pid(), 0);
+    auto x = NsChild::unshared(CLONE_NEWPID);
+    auto y = NsChild::unshared(CLONE_NEWPID);
+    ASSERT_GT(x.pid(), 0) << x.error();
+    ASSERT_GT(y.pid(), 0) << y.error();
     Inspector in;
     json d = diffInspections(in.inspect(x.pid()), in.inspect(y.pid()));
     EXPECT_EQ(nsEntry(d, "pid")["relation"], "sibling");
@@ -330,10 +276,11 @@ TEST(DiffRealNs, HelperCliDiffAndExitCodes)
 TEST(DiffRealNs, FindingsCommandFlagsHostNetContainer)
 {
     NEEDS_ROOT();
-    Unshared c({"--mount", "--pid", "--uts", "--ipc", "--fork", "--kill-child"}, "hostname nsviz-find");
-    Unshared clean({"--mount", "--pid", "--uts", "--ipc", "--net", "--fork", "--kill-child"}, "true");
-    ASSERT_GT(c.pid(), 0);
-    ASSERT_GT(clean.pid(), 0);
+    auto c =
+        NsChild::unshared(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC, "hostname nsviz-find");
+    auto clean = NsChild::unshared(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET);
+    ASSERT_GT(c.pid(), 0) << c.error();
+    ASSERT_GT(clean.pid(), 0) << clean.error();
     std::string cmd = std::string(NSVIZ_HELPER_BIN) + " findings --json";
     std::string out;
     FILE *p = ::popen(cmd.c_str(), "r");
