@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 CORE = ["core/model", "core/proc", "core/discovery", "core/protocol", "core/inspect", "core/demo"]
-APP = ["app/transport", "app/models", "app/cluster", "app/panels", "app/export", "app/window"]
+APP = ["app/logging", "app/transport", "app/models", "app/cluster", "app/panels", "app/export", "app/window"]
 
 # subsystem -> subsystems it may include (its own folder is always allowed)
 ALLOWED = {
@@ -26,11 +26,12 @@ ALLOWED = {
     "helper/cli": CORE + ["helper/serve", "helper/demo"],
     "helper/kauth/contract": CORE,
     "helper/kauth": CORE + ["helper/serve", "helper/demo", "helper/kauth/contract"],
-    "app/transport": CORE + ["helper/kauth/contract"],
-    "app/models": CORE + ["app/transport"],
-    "app/cluster": CORE + ["app/models"],
-    "app/panels": CORE + ["app/models", "app/transport"],
-    "app/export": CORE + ["app/models", "app/cluster", "app/panels"],
+    "app/logging": [],
+    "app/transport": CORE + ["helper/kauth/contract", "app/logging"],
+    "app/models": CORE + ["app/transport", "app/logging"],
+    "app/cluster": CORE + ["app/models", "app/logging"],
+    "app/panels": CORE + ["app/models", "app/transport", "app/logging"],
+    "app/export": CORE + ["app/models", "app/cluster", "app/panels", "app/logging"],
     "app/window": CORE + APP,
     "app": CORE + APP,
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/models/processtablemodel.h"
 
-#include "app/logging.h"
+#include "app/logging/logging.h"
 #include "app/models/hostsharing.h"
 #include "app/models/snapshotstore.h"
 #include "app/models/usernames.h"

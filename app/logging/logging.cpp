@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "app/logging.h"
+#include "app/logging/logging.h"
 
 namespace nsviz
 {
