@@ -59,7 +59,8 @@ TEST(HostReference, MinimalScanPicksWhatDiscoveryPicksOnEveryFixture)
         EXPECT_EQ(fromSnapshot.pid, c.pid) << c.tree;
         EXPECT_EQ(fromSnapshot.valid(), c.pid > 0) << c.tree;
         EXPECT_EQ(fromSnapshot.comm, c.comm) << c.tree;
-        EXPECT_NE(fromSnapshot.note.find(c.noteHas), std::string::npos) << c.tree << ": " << fromSnapshot.note;
+        EXPECT_NE(fromSnapshot.note.find(c.noteHas), std::string::npos)
+            << c.tree << ": " << fromSnapshot.note;
         if (c.pid > 0) {
             ASSERT_NE(s.findProcess(c.pid), nullptr);
             EXPECT_EQ(fromSnapshot.startTime, s.findProcess(c.pid)->startTime) << c.tree;
