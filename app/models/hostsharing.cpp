@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/models/hostsharing.h"
 
+#include "core/discovery/hostreference.h"
 #include "core/model/containerid.h"
 
 #include <algorithm>
@@ -30,7 +31,7 @@ std::uint8_t hostDifferenceMask(const Snapshot &s, const Process &p)
 HostRelation hostRelation(const Snapshot &s, const Process &p)
 {
     // Kernel threads (kdevtmpfs has its own mount namespace) are not containers.
-    if (p.pid == s.host.referencePid || p.kernelThread)
+    if (isHostReference(s, p) || p.kernelThread)
         return HostRelation::Host;
     bool anyValid = false;
     for (const auto &id : p.ns)

@@ -377,15 +377,21 @@ void DiffPanel::setTarget(int pid, int referencePid)
     if (referencePid > 0) {
         m_refPid = referencePid;
         m_refNote.clear();
-    } else if (m_haveSnapshot && m_snapshot.host.referencePid > 0) {
-        m_refPid = m_snapshot.host.referencePid;
-        m_refNote = tr("host reference");
-        if (m_refPid != 1)
-            m_refNote = tr("host reference: PID 1 not readable, using pid %1").arg(m_refPid);
     } else {
-        HostReference ref = hostReference();
-        m_refPid = ref.pid;
-        m_refNote = ref.note.empty() ? tr("host reference") : tr("host reference: ") + qs(ref.note);
+        // Discovery's reference: the snapshot's, else its host step run on a minimal scan (cheap:
+        // PID 1 and kthreadd only).
+        try {
+            m_hostRef = m_haveSnapshot ? hostReference(m_snapshot) : findHostReference();
+        } catch (const std::exception &e) {
+            fail(tr("Cannot find the host reference: ") + QString::fromLocal8Bit(e.what()));
+            return;
+        }
+        if (!m_hostRef.valid()) {
+            fail(tr("No host reference to compare with: %1").arg(qs(m_hostRef.note)));
+            return;
+        }
+        m_refPid = m_hostRef.pid;
+        m_refNote = tr("host reference");
     }
     start();
 }
@@ -462,9 +468,10 @@ void DiffPanel::received(int side, const json &doc)
         return;
     m_watchdog->stop();
     m_diff = diffInspections(m_docs[0], m_docs[1], m_haveSnapshot ? &m_snapshot : nullptr);
-    m_diff["b"]["hostReference"] = !m_refNote.isEmpty();
-    if (!m_refNote.isEmpty() && m_refPid != 1 && m_refNote != tr("host reference"))
-        m_diff["notes"].push_back(m_refNote.toStdString());
+    if (m_refNote.isEmpty())
+        m_diff["b"]["hostReference"] = false;
+    else
+        markHostReference(m_diff, m_hostRef);
     rebuild();
     Q_EMIT diffReady();
 }

@@ -4,6 +4,7 @@
 // namespace types at a glance (shared / isolated), expandable details with differences highlighted,
 // the security context, copy as text/Markdown, export as PNG/SVG for slides.
 
+#include "core/discovery/hostreference.h"
 #include "core/model/model.h"
 
 #include <QPointer>
@@ -39,7 +40,8 @@ public:
     /// The snapshot supplies the host reference, the pid picker's list and pid/user parent links.
     void setSnapshot(const Snapshot &snapshot);
 
-    /// Compares @p pid with @p referencePid; 0 means the host reference (snapshot's, else PID 1 or kthreadd).
+    /// Compares @p pid with @p referencePid; 0 means the host reference (the
+    /// snapshot's, else findHostReference()); without one the panel fails with discovery's note.
     void setTarget(int pid, int referencePid = 0);
     /// Shows an already computed "nsviz.diff/1" document (tests, saved sessions).
     void setDiff(const nlohmann::json &diff);
@@ -89,7 +91,8 @@ private:
     quint64 m_requestId[2] = {0, 0};
     nlohmann::json m_docs[2];
     nlohmann::json m_diff;
-    QString m_refNote;
+    QString m_refNote;       ///< non-empty while B is the host reference
+    HostReference m_hostRef; ///< that reference (discovery's), valid while m_refNote is non-empty
 
     QLabel *m_header = nullptr;
     QLabel *m_notes = nullptr;

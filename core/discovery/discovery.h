@@ -8,6 +8,7 @@
 #include "core/model/model.h"
 
 #include <string>
+#include <vector>
 
 namespace nsviz
 {
@@ -22,6 +23,9 @@ struct DiscoveryOptions {
     bool hierarchy = true;          ///< NS_GET_PARENT / NS_GET_USERNS / NS_GET_OWNER_UID
     /// Threads reading /proc/PID: 0 picks by machine and tree size (one for small trees).
     unsigned threads = 0;
+    /// Read only these pids (those that exist) instead of every pid under the proc root; empty means
+    /// every pid. findHostReference() reads just PID 1 and kthreadd this way.
+    std::vector<int> pids;
 };
 
 /// Scan with the real nsfs operations. Never throws because of one pid; throws std::system_error

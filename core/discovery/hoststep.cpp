@@ -64,12 +64,14 @@ void HostStep::run(DiscoveryContext &ctx)
     if (ref) {
         h.referencePid = ref->pid;
         h.referenceComm = ref->comm;
+        h.referenceStartTime = ref->startTime;
         s.hostNs = ref->ns;
     } else {
         // Unprivileged, typically. The kernel gives its initial namespaces fixed inode numbers
         // (include/linux/proc_ns.h) for all types but mnt and net, so those six can still be told.
         h.referencePid = 0;
         h.referenceComm.clear();
+        h.referenceStartTime = 0;
         s.hostNs = {};
         constexpr std::pair<NsType, std::uint64_t> kInitial[] = {
             {NsType::Ipc, 0xEFFFFFFFu}, {NsType::Uts, 0xEFFFFFFEu},    {NsType::User, 0xEFFFFFFDu},

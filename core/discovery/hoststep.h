@@ -8,8 +8,13 @@ namespace nsviz
 {
 
 /// Picks the reference process whose namespaces are "the host's": PID 1 when its links are
-/// readable, else kthreadd (pid 2, ppid 0), which always lives in the initial namespaces. Marks
-/// Namespace::isHost and Process::differsFromHost, and fills HostInfo (hostname, kernel, boot id).
+/// readable, else kthreadd (pid 2, ppid 0), which always lives in the initial namespaces, else none
+/// (the kernel's fixed initial inodes still tell six of the host's namespaces). Marks
+/// Namespace::isHost and Process::differsFromHost, and fills HostInfo (hostname, kernel, boot id,
+/// the reference's pid, start time, comm and note).
+///
+/// This is the one place that decides what "the host" is: the diff and the findings take the
+/// reference from a snapshot, or from findHostReference() (hostreference.h), which runs this step.
 class HostStep : public DiscoveryStep
 {
 public:

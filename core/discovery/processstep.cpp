@@ -158,7 +158,15 @@ void ProcessStep::run(DiscoveryContext &ctx)
 {
     Snapshot &s = ctx.snapshot();
     ctx.setFdLinksCollected(ctx.options().fds);
-    const std::vector<int> pids = listPids(ctx.procFd());
+    std::vector<int> pids = ctx.options().pids;
+    if (pids.empty()) {
+        pids = listPids(ctx.procFd());
+    } else {
+        // Asked for: skip what cannot be a pid, in the order and uniqueness listPids() gives.
+        std::erase_if(pids, [](int pid) { return pid <= 0; });
+        std::sort(pids.begin(), pids.end());
+        pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
+    }
     std::vector<Process> results(pids.size());
     std::vector<char> keep(pids.size(), 0);
 

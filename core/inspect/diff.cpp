@@ -5,13 +5,10 @@
 #include "core/model/nstype.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <map>
 #include <set>
 #include <sstream>
 #include <string_view>
-#include <sys/stat.h>
 
 using nlohmann::json;
 
@@ -426,31 +423,30 @@ json securitySide(const json &doc)
 
 } // namespace
 
-HostReference hostReference(const std::string &procRoot)
+void markHostReference(json &diff, const HostReference &ref)
 {
-    HostReference r;
-    struct stat st {
-    };
-    std::string p1 = procRoot + "/1/ns/mnt";
-    if (::stat(p1.c_str(), &st) == 0) {
-        r.pid = 1;
-    } else {
-        int e = errno;
-        r.pid = 2;
-        r.note = std::string("PID 1 not readable (") + std::strerror(e) +
-                 "): using kthreadd (pid 2) as the host reference";
+    diff["reference"] = {
+        {"pid", ref.pid}, {"startTime", ref.startTime}, {"comm", ref.comm}, {"note", ref.note}};
+    json &b = diff["b"];
+    json &notes = diff["notes"];
+    if (!notes.is_array())
+        notes = json::array();
+    bool isRef = ref.valid() && b.value("pid", 0) == ref.pid;
+    if (isRef && ref.startTime != 0 && b.contains("startTime") && b["startTime"].is_number()) {
+        const auto now = b["startTime"].get<std::uint64_t>();
+        if (now != ref.startTime) {
+            isRef = false;
+            notes.push_back("pid " + std::to_string(ref.pid) +
+                            " is not the host reference any more (start time " + std::to_string(now) +
+                            ", the reference's was " + std::to_string(ref.startTime) +
+                            "): its pid was reused; rescan");
+        }
     }
-    std::string comm;
-    if (FILE *f = std::fopen((procRoot + "/" + std::to_string(r.pid) + "/comm").c_str(), "re")) {
-        char buf[64] = {};
-        if (std::fgets(buf, sizeof buf, f))
-            comm = buf;
-        std::fclose(f);
-    }
-    while (!comm.empty() && comm.back() == '\n')
-        comm.pop_back();
-    r.comm = comm;
-    return r;
+    b["hostReference"] = isRef;
+    if (!ref.valid())
+        notes.push_back("no host reference: " + ref.note);
+    else if (ref.pid != 1 && !ref.note.empty())
+        notes.push_back(ref.note);
 }
 
 json diffInspections(const json &a, const json &b, const Snapshot *snapshot)
@@ -680,7 +676,9 @@ std::vector<std::string> hostSharingWarnings(const json &diff)
         w.push_back("A shares the host IPC namespace");
     if (shared("uts") == true)
         w.push_back("A shares the host UTS namespace");
-    if (diff.contains("security") && diff["security"].value("rootInsideIsRootInB", false) == true)
+    // null when A's uid is unknown: compare, since value() throws on a null that is not a bool.
+    if (diff.contains("security") && diff["security"].contains("rootInsideIsRootInB") &&
+        diff["security"]["rootInsideIsRootInB"] == true)
         w.push_back("A runs as root without a user namespace: root inside is root on the host");
     return w;
 }

@@ -5,6 +5,7 @@
 /// Works on two "nsviz.inspect/1" documents (see inspector.h), so the GUI can diff what a remote or
 /// privileged helper gathered, and the CLI what it gathered itself.
 
+#include "core/discovery/hostreference.h"
 #include "core/model/model.h"
 
 #include <nlohmann/json.hpp>
@@ -16,17 +17,12 @@ namespace nsviz
 
 inline constexpr const char *kDiffSchema = "nsviz.diff/1";
 
-/// The process whose namespaces define "the host".
-struct HostReference {
-    int pid = 1;
-    std::string comm;
-    std::string
-        note; ///< why not PID 1, e.g. "PID 1 not readable (Permission denied): using kthreadd (pid 2)"
-};
-
-/// PID 1, or kthreadd (pid 2) when PID 1's namespaces cannot be read (as in some sandboxes even for
-/// root) — the same rule the discovery uses for Snapshot::host.referencePid.
-HostReference hostReference(const std::string &procRoot = "/proc");
+/// Marks B of @p diff as compared against the host reference @p ref (from a snapshot, or from
+/// findHostReference() when there is none): adds "reference": {pid, startTime, comm, note}, sets
+/// b.hostReference when B is that very process (same pid and, when both are known, start time),
+/// and adds to "notes" why the reference is not PID 1, or that B's pid now belongs to another
+/// process (a reused pid is never taken for the reference).
+void markHostReference(nlohmann::json &diff, const HostReference &ref);
 
 /// Compares @p a (the container) with @p b (the reference). @p snapshot, when given, supplies the
 /// pid/user namespace parent links where the inspect documents lack them.

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/inspect/findings.h"
 
+#include "core/discovery/hostreference.h"
 #include "core/model/containerid.h"
 #include "core/model/nstype.h"
-#include "core/proc/procparsers.h"
+#include "core/inspect/inspectjson.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -70,9 +71,10 @@ bool readText(const std::string &path, std::string &out)
 json findHostSharing(const Snapshot &snap, const std::string &procRoot)
 {
     json out = {{"schema", kFindingsSchema}};
-    out["reference"] = {{"pid", snap.host.referencePid},
-                        {"comm", snap.host.referenceComm},
-                        {"note", snap.host.referenceNote}};
+    // The reference is discovery's (HostStep), carried in the snapshot: never decided again here.
+    const HostReference ref = hostReference(snap);
+    out["reference"] = {
+        {"pid", ref.pid}, {"startTime", ref.startTime}, {"comm", ref.comm}, {"note", ref.note}};
     json notes = json::array();
     if (!snap.host.privileged)
         notes.push_back(
@@ -150,7 +152,7 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
         json status;
         const std::string statusPath = procRoot + "/" + std::to_string(rep->pid) + "/status";
         if (readText(statusPath, text))
-            status = procparse::parseStatus(text);
+            status = inspectjson::statusFromText(text);
         if (sharesHost(NsType::User, n)) {
             const bool root = status.contains("uid") ? status["uid"][1] == 0 : rep->euid == 0;
             fs.push_back(finding("no-userns", root ? "runs as uid 0 in the host user namespace: root in the "
@@ -246,7 +248,10 @@ std::string findingsToText(const json &f)
 {
     std::ostringstream o;
     const json &ref = f["reference"];
-    o << "host reference: pid " << ref.value("pid", 0);
+    if (ref.value("pid", 0) > 0)
+        o << "host reference: pid " << ref.value("pid", 0);
+    else
+        o << "host reference: none";
     if (!ref.value("comm", std::string()).empty())
         o << " (" << ref["comm"].get<std::string>() << ")";
     o << "\n";

@@ -25,8 +25,9 @@ const std::vector<std::string> &defaultContainerCapabilities();
 /// each that shares something with the host, the findings, worst first:
 /// host-net, host-pid, host-ipc, host-uts, no-userns, extra-caps, seccomp-off.
 /// Reads PID/status under @p procRoot for capabilities and seccomp.
-/// Result: {schema, reference: {pid, comm, note}, containers: [{pid, comm, label, engine, id, kind,
-/// processes, pids, ns: {type: ino}, findings: [{code, rank, title, detail}]}], clean: N, notes: [..]}.
+/// The host reference is the snapshot's (discovery decides it; see hostreference.h).
+/// Result: {schema, reference: {pid, startTime, comm, note}, containers: [{pid, comm, label, engine, id,
+/// kind, processes, pids, ns: {type: ino}, findings: [{code, rank, title, detail}]}], clean: N, notes: [..]}.
 nlohmann::json findHostSharing(const Snapshot &snapshot, const std::string &procRoot = "/proc");
 
 /// The readable report of `nsviz-helper findings`.

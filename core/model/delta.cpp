@@ -30,9 +30,10 @@ bool operator==(const LooseThread &a, const LooseThread &b)
 namespace {
 bool sameHostContent(const HostInfo &a, const HostInfo &b)
 {
-    return a.hostname == b.hostname && a.kernel == b.kernel && a.bootId == b.bootId && a.procRoot == b.procRoot &&
-           a.privileged == b.privileged && a.referencePid == b.referencePid && a.referenceComm == b.referenceComm &&
-           a.referenceNote == b.referenceNote && a.invisibleProcesses == b.invisibleProcesses;
+    return a.hostname == b.hostname && a.kernel == b.kernel && a.bootId == b.bootId &&
+           a.procRoot == b.procRoot && a.privileged == b.privileged && a.referencePid == b.referencePid &&
+           a.referenceComm == b.referenceComm && a.referenceNote == b.referenceNote &&
+           a.referenceStartTime == b.referenceStartTime && a.invisibleProcesses == b.invisibleProcesses;
 }
 
 bool nsLess(const Namespace &a, const Namespace &b)

@@ -108,6 +108,9 @@ struct HostInfo {
     int referencePid = 1;       ///< process whose namespaces define "the host"
     std::string referenceComm;  ///< its comm
     std::string referenceNote;  ///< why this reference was chosen, e.g. "PID 1 not readable (EACCES)"
+    /// Its start time (clock ticks after boot); with referencePid the process's identity, so that a
+    /// reused pid is never taken for the reference. 0 when unknown or there is no reference.
+    std::uint64_t referenceStartTime = 0;
     int invisibleProcesses = 0; ///< processes whose namespaces could not be read
     std::uint64_t scannedAtMs = 0; ///< wall clock, ms since the epoch
 };

@@ -284,6 +284,7 @@ json toJson(const HostInfo &h)
                 {"reference_pid", h.referencePid},
                 {"reference_comm", h.referenceComm},
                 {"reference_note", h.referenceNote},
+                {"reference_start_time", h.referenceStartTime},
                 {"invisible_processes", h.invisibleProcesses},
                 {"scanned_at_ms", h.scannedAtMs}};
 }
@@ -306,6 +307,7 @@ HostInfo hostInfoFromJson(const json &j)
     h.referencePid = optNum<int>(j, "reference_pid", w, 1);
     h.referenceComm = optStr(j, "reference_comm", w);
     h.referenceNote = optStr(j, "reference_note", w);
+    h.referenceStartTime = optNum<std::uint64_t>(j, "reference_start_time", w, 0);
     h.invisibleProcesses = optNum<int>(j, "invisible_processes", w, 0);
     h.scannedAtMs = optNum<std::uint64_t>(j, "scanned_at_ms", w, 0);
     return h;

@@ -326,6 +326,8 @@ void SnapshotWriter::appendHost(std::string &out, const HostInfo &h)
     appendString(out, h.referenceNote);
     key(out, "reference_pid");
     num(out, h.referencePid);
+    key(out, "reference_start_time");
+    num(out, h.referenceStartTime);
     key(out, "scan_ms");
     dbl(out, h.scanMs);
     key(out, "scanned_at_ms");

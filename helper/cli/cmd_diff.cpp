@@ -3,8 +3,9 @@
 // nsviz-helper findings [--json] [--proc DIR]
 #include "helper/cli/commands.h"
 
-#include "core/inspect/diff.h"
 #include "core/discovery/discovery.h"
+#include "core/discovery/hostreference.h"
+#include "core/inspect/diff.h"
 #include "core/inspect/findings.h"
 #include "core/inspect/inspector.h"
 
@@ -55,19 +56,24 @@ int runDiff(const DiffOptions &o)
         return usageError("--against must be between 1 and " + std::to_string(kPidMax));
     if (!isDirectory(o.procRoot))
         return usageError("--proc " + o.procRoot + " is not a directory");
+    // The host reference is discovery's: no snapshot here, so the host step runs on a minimal scan.
     HostReference ref;
     if (o.against > 0) {
         ref.pid = o.against;
     } else {
-        ref = hostReference(o.procRoot);
+        ref = findHostReference(o.procRoot);
+        if (!ref.valid())
+            return runtimeError("no host reference to compare with (" + ref.note +
+                                "); name a process with --against PID");
     }
     Inspector inspector(o.procRoot);
     nlohmann::json a = inspector.inspect(o.pid);
     nlohmann::json b = inspector.inspect(ref.pid);
     nlohmann::json d = diffInspections(a, b);
-    d["b"]["hostReference"] = o.against <= 0;
-    if (!ref.note.empty())
-        d["notes"].push_back(ref.note);
+    if (o.against > 0)
+        d["b"]["hostReference"] = false;
+    else
+        markHostReference(d, ref);
     if (::geteuid() != 0)
         d["notes"].push_back(kUnprivileged);
     if (o.json)
@@ -95,7 +101,8 @@ int runFindings(const FindingsOptions &o)
     Snapshot snap = discover(opts);
     nlohmann::json f = findHostSharing(snap, o.procRoot);
     for (const auto &w : snap.warnings)
-        f["notes"].push_back(w);
+        if (w != snap.host.referenceNote) // already the reference's note
+            f["notes"].push_back(w);
     if (::geteuid() != 0)
         f["notes"].push_back(kUnprivileged);
     if (o.json)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "tests/common/nschild.h"
 
-#include "core/proc/procparsers.h"
+#include "core/proc/procfiles.h"
 
 #include <cerrno>
 #include <csignal>

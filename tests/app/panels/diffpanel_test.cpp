@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The diff and findings panels on the offscreen platform, fed by the real inspector (in-process and
 // through a Transport) on namespaces the test makes itself.
-#include "core/inspect/diff.h"
 #include "app/panels/diffpanel.h"
-#include "core/inspect/findings.h"
 #include "app/panels/findingspanel.h"
 #include "core/inspect/inspector.h"
 #include "core/model/nstype.h"
 #include "tests/common/nschild.h"
 #include "app/panels/pidpicker.h"
 #include "app/transport/transport.h"
+#include "core/discovery/discovery.h"
+#include "core/inspect/diff.h"
+#include "core/inspect/findings.h"
+#include "core/inspect/inspector.h"
+#include "core/model/nstype.h"
 
 #include <QFile>
 #include <QImage>
@@ -144,7 +147,7 @@ TEST(DiffPanel, HostNetContainerHighlightsAndExports)
     ASSERT_EQ(transport.requests.size(), 2u);
     EXPECT_EQ(transport.requests[0]["type"], "inspect");
     EXPECT_EQ(transport.requests[0]["pid"], c.pid());
-    EXPECT_EQ(transport.requests[1]["pid"], hostReference().pid);
+    EXPECT_EQ(transport.requests[1]["pid"], findHostReference().pid);
     auto *tree = panel.findChild<QTreeWidget *>();
     EXPECT_EQ(row(tree, QStringLiteral("net"))->text(1), QStringLiteral("SHARED · HOST NET"));
     EXPECT_EQ(row(tree, QStringLiteral("uts"))->text(1), QStringLiteral("ISOLATED"));
@@ -192,6 +195,43 @@ TEST(DiffPanel, HelperErrorsAndSilenceAreShown)
     panel.setTarget(::getpid(), ::getpid());
     ASSERT_TRUE(failed.wait(5000));
     EXPECT_TRUE(failed.at(0).at(0).toString().contains(QStringLiteral("did not answer")));
+}
+
+TEST(DiffPanel, HostReferenceIsTheSnapshots)
+{
+    DiscoveryOptions o;
+    o.fds = o.bindMounts = false;
+    const Snapshot s = discover(o);
+    if (s.host.referencePid <= 0)
+        GTEST_SKIP() << "no host reference readable here: " << s.host.referenceNote;
+    DiffPanel panel;
+    FakeTransport transport;
+    panel.setTransport(&transport);
+    panel.setSnapshot(s);
+    QSignalSpy ready(&panel, &DiffPanel::diffReady);
+    panel.setTarget(::getpid());
+    ASSERT_TRUE(ready.wait(15000));
+    ASSERT_EQ(transport.requests.size(), 2u);
+    EXPECT_EQ(transport.requests[1]["pid"], s.host.referencePid);
+    EXPECT_EQ(panel.diff()["reference"]["pid"], s.host.referencePid);
+    EXPECT_EQ(panel.diff()["reference"]["startTime"], s.host.referenceStartTime);
+    EXPECT_EQ(panel.diff()["b"]["hostReference"], true);
+}
+
+TEST(DiffPanel, NoHostReferenceFailsWithDiscoverysNote)
+{
+    Snapshot s;
+    s.host.referencePid = 0;
+    s.host.referenceNote = "neither PID 1 nor kthreadd (pid 2) could be read (run as root to see them)";
+    DiffPanel panel;
+    FakeTransport transport;
+    panel.setTransport(&transport);
+    panel.setSnapshot(s);
+    QSignalSpy failed(&panel, &DiffPanel::failed);
+    panel.setTarget(::getpid());
+    ASSERT_EQ(failed.count(), 1);
+    EXPECT_TRUE(failed.at(0).at(0).toString().contains(QStringLiteral("neither PID 1 nor kthreadd")));
+    EXPECT_TRUE(transport.requests.empty());
 }
 
 TEST(DiffPanel, NewTargetDropsStaleReplies)
@@ -298,7 +338,7 @@ TEST(FindingsPanel, FromSnapshotInBackground)
     };
     Snapshot s;
     s.host.privileged = true;
-    s.host.referencePid = hostReference().pid;
+    s.host.referencePid = findHostReference().pid;
     Process host = proc(s.host.referencePid);
     s.hostNs = host.ns;
     s.processes = {host, proc(c.pid())};

@@ -145,11 +145,61 @@ TEST(DiffCompare, SecurityDifferencesAndRootIsRoot)
     for (const auto &i : d["security"]["details"]["items"])
         differing += i["differs"].get<bool>();
     EXPECT_EQ(differing, 3); // effective, bounding, seccomp
-    d["b"]["hostReference"] = true;
+    markHostReference(d, HostReference{1, 0, "systemd", "PID 1"});
+    EXPECT_EQ(d["b"]["hostReference"], true);
     auto w = hostSharingWarnings(d);
     ASSERT_FALSE(w.empty());
     EXPECT_EQ(w[0], "A is a container that SHARES THE HOST NETWORK NAMESPACE");
     EXPECT_EQ(w.back(), "A runs as root without a user namespace: root inside is root on the host");
     EXPECT_NE(diffToMarkdown(d).find("**warning:** A is a container that SHARES THE HOST NETWORK NAMESPACE"),
               std::string::npos);
+}
+
+TEST(DiffCompare, HostReferenceIsThatVeryProcess)
+{
+    json a = doc(10, 111, 600, 900), b = doc(2, 222, 500, 900);
+    b["comm"] = "kthreadd";
+    b["startTime"] = 5;
+    const HostReference kthreadd{2, 5, "kthreadd",
+                                 "PID 1's namespaces are not readable (EACCES), so kthreadd"};
+
+    // Same pid and start time: B is the reference; why it is not PID 1 is a note.
+    json d = diffInspections(a, b);
+    markHostReference(d, kthreadd);
+    EXPECT_EQ(d["b"]["hostReference"], true);
+    EXPECT_EQ(d["reference"]["pid"], 2);
+    EXPECT_EQ(d["reference"]["startTime"], 5u);
+    EXPECT_EQ(d["reference"]["comm"], "kthreadd");
+    EXPECT_EQ(d["notes"], json::array({kthreadd.note}));
+    EXPECT_FALSE(hostSharingWarnings(d).empty()); // A shares the host net namespace
+
+    // The pid now belongs to another process: not the reference, and no host warnings.
+    b["startTime"] = 6;
+    d = diffInspections(a, b);
+    markHostReference(d, kthreadd);
+    EXPECT_EQ(d["b"]["hostReference"], false);
+    ASSERT_EQ(d["notes"].size(), 2u);
+    EXPECT_NE(d["notes"][0].get<std::string>().find("pid was reused"), std::string::npos) << d["notes"];
+    EXPECT_TRUE(hostSharingWarnings(d).empty());
+
+    // Start time unknown on either side (an older snapshot): the pid decides.
+    d = diffInspections(a, b);
+    markHostReference(d, HostReference{2, 0, "kthreadd", "kthreadd"});
+    EXPECT_EQ(d["b"]["hostReference"], true);
+
+    // PID 1: no note needed.
+    json init = doc(1, 222, 500, 900);
+    init["startTime"] = 1;
+    d = diffInspections(a, init);
+    markHostReference(d, HostReference{1, 1, "systemd", "PID 1"});
+    EXPECT_EQ(d["b"]["hostReference"], true);
+    EXPECT_TRUE(d["notes"].empty()) << d["notes"];
+
+    // No reference at all: nothing is the host's, and the note says why.
+    d = diffInspections(a, b);
+    markHostReference(d, HostReference{0, 0, "", "neither PID 1 nor kthreadd (pid 2) could be read"});
+    EXPECT_EQ(d["b"]["hostReference"], false);
+    EXPECT_EQ(d["reference"]["pid"], 0);
+    EXPECT_EQ(d["notes"].back(), "no host reference: neither PID 1 nor kthreadd (pid 2) could be read");
+    EXPECT_NE(diffToText(d).find("note: no host reference"), std::string::npos);
 }

@@ -71,7 +71,8 @@ TEST(DiffRealNs, HostNetContainerIsFlaggedAndIsolatedElsewhere)
         CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC,
         "hostname nsviz-hostnet && mount -t tmpfs nsviz-difftest /mnt && ipcmk -Q >/dev/null");
     ASSERT_GT(c.pid(), 0) << c.error();
-    HostReference ref = hostReference();
+    const HostReference ref = findHostReference();
+    ASSERT_TRUE(ref.valid()) << ref.note;
     Inspector in;
     json a = in.inspect(c.pid());
     json b = in.inspect(ref.pid);
@@ -107,7 +108,9 @@ TEST(DiffRealNs, HostNetContainerIsFlaggedAndIsolatedElsewhere)
     EXPECT_TRUE(queue);
 
     // The text report says it plainly.
-    d["b"]["hostReference"] = true;
+    markHostReference(d, ref);
+    EXPECT_EQ(d["b"]["hostReference"], true);
+    EXPECT_EQ(d["reference"]["pid"], ref.pid);
     auto warnings = hostSharingWarnings(d);
     ASSERT_FALSE(warnings.empty());
     EXPECT_EQ(warnings[0], "A is a container that SHARES THE HOST NETWORK NAMESPACE");
@@ -122,6 +125,7 @@ TEST(DiffRealNs, HostNetContainerIsFlaggedAndIsolatedElsewhere)
     // Findings: a container (isolated in mnt and pid) sharing the host net namespace, worst first.
     Snapshot snap;
     snap.host.referencePid = ref.pid;
+    snap.host.referenceStartTime = ref.startTime;
     snap.host.privileged = true;
     Process host = processFrom(b), cont = processFrom(a);
     snap.hostNs = host.ns;
@@ -156,7 +160,7 @@ TEST(DiffRealNs, FreshNetHasOnlyLoopback)
     EXPECT_EQ(ifs[0]["state"], "down"); // a new network namespace's lo is down until someone ups it
     EXPECT_EQ(ifs[0]["loopback"], true);
     EXPECT_TRUE(a["sections"]["net"]["listening"].empty());
-    json d = diffInspections(a, in.inspect(hostReference().pid));
+    json d = diffInspections(a, in.inspect(findHostReference().pid));
     EXPECT_EQ(nsEntry(d, "net")["shared"], false);
     EXPECT_EQ(item(nsEntry(d, "net"), "interfaces")["a"], json({"lo"}));
     EXPECT_EQ(nsEntry(d, "mnt")["shared"], true);

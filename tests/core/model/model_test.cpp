@@ -54,6 +54,7 @@ TEST(SnapshotJson, RoundTripKeepsEverything)
     s.host.hostname = "h";
     s.host.referencePid = 2;
     s.host.referenceNote = "PID 1 not readable";
+    s.host.referenceStartTime = 12345;
     s.processes = {proc(1, 10, 4026531840u), proc(7, 99, 4026532000u)};
     s.processes[1].differsFromHost = 1u << index(NsType::Net);
     s.processes[1].nspid = {7, 1};
@@ -66,8 +67,13 @@ TEST(SnapshotJson, RoundTripKeepsEverything)
     EXPECT_EQ(j["namespaces"][1]["owner"], 4026531837u);
     EXPECT_TRUE(j["namespaces"][1]["parent"].is_null());
     EXPECT_EQ(j["processes"][1]["ns"]["net"], 4026532000u);
+    EXPECT_EQ(j["host"]["reference_start_time"], 12345u);
     Snapshot back = snapshotFromJsonText(j.dump());
     EXPECT_TRUE(sameContent(s, back));
+    EXPECT_EQ(back.host.referenceStartTime, 12345u);
+    // Older documents have no reference start time: unknown, not an error.
+    j["host"].erase("reference_start_time");
+    EXPECT_EQ(snapshotFromJsonText(j.dump()).host.referenceStartTime, 0u);
 }
 
 TEST(SnapshotJson, RejectsForeignAndBrokenDocuments)
@@ -92,6 +98,7 @@ TEST(Delta, ApplyReproducesTarget)
     b.processes.erase(b.processes.begin() + 1);             // 5 exits
     b.processes.push_back(proc(12, 120, 300));               // 12 starts in a new netns
     b.processes[1].comm = "renamed";                         // 9 changes
+    b.host.referenceStartTime = 42;                          // the reference is a new process
     b.namespaces[0].pids = {1};
     b.namespaces.push_back(ns(NsType::Net, 300, {12}));
     auto d = computeDelta(a, b);

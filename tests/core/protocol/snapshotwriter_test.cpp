@@ -25,6 +25,7 @@ Snapshot awkward()
     s.host.hostname = "h\"ost\\";
     s.host.scanMs = 12.25;
     s.host.referenceNote = "tab\there";
+    s.host.referenceStartTime = 18446744073709551615u; // the largest a start time can be
     Process p;
     p.pid = 7;
     p.comm = std::string("ctl\x01\x1f\x7f", 5);
