@@ -7,7 +7,6 @@
 #include "core/proc/mountinfo.h"
 #include "core/proc/netfiles.h"
 #include "core/proc/procfiles.h"
-#include "core/proc/procparsers.h"
 #include "core/proc/sysvipcfiles.h"
 
 #include <algorithm>
@@ -62,8 +61,6 @@ TEST(DiffParsers, StatusFields)
     EXPECT_NE(std::find(bnd.begin(), bnd.end(), "cap_sys_admin"), bnd.end());
     EXPECT_EQ(bnd.size(), 15u);
     EXPECT_TRUE(s["caps"]["ambient"].empty());
-    // findings.cpp still calls the JSON form through the transitional header: same answer.
-    EXPECT_EQ(procparse::parseStatus(fixture("diff-proc/4242/status")), s);
 }
 
 TEST(DiffParsers, GarbageStatusGivesNothingWrong)
