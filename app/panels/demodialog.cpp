@@ -1,23 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/panels/demodialog.h"
 
-#include "core/demo/demospec.h"
-
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFontMetrics>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
-#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 namespace nsviz
 {
@@ -27,12 +24,6 @@ namespace
 QString fromView(std::string_view s)
 {
     return QString::fromUtf8(s.data(), qsizetype(s.size()));
-}
-
-/// The args as core sees them, to validate with the helper's own rules.
-nlohmann::json toCore(const QJsonObject &o)
-{
-    return nlohmann::json::parse(QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString());
 }
 } // namespace
 
@@ -146,32 +137,28 @@ void DemoDialog::setLifetimeMinutes(int minutes)
     m_lifetime->setValue(minutes);
 }
 
-QJsonObject DemoDialog::args() const
+DemoSpecResult DemoDialog::parse() const
 {
-    QJsonArray share;
+    // The helper's own rules (core), on what the user chose.
+    std::vector<std::string> shared;
     for (NsType t : kAllNsTypes)
         if (!isFresh(t))
-            share.append(fromView(nsTypeName(t)));
-    QJsonObject o;
-    o.insert(QStringLiteral("share"), share);
+            shared.emplace_back(nsTypeName(t));
     // An empty field means the default name; with uts shared the host's name stays.
+    std::optional<std::string> hostname;
     if (isFresh(NsType::Uts) && !m_hostname->text().isEmpty())
-        o.insert(QStringLiteral("hostname"), m_hostname->text());
-    o.insert(QStringLiteral("lifetime"), lifetimeSeconds());
-    return o;
+        hostname = m_hostname->text().toStdString();
+    return demoSpecFromArgs(shared, hostname, lifetimeSeconds());
 }
 
-QByteArray DemoDialog::requestJson() const
+std::optional<DemoSpec> DemoDialog::spec() const
 {
-    QJsonObject frame;
-    frame.insert(QStringLiteral("type"), QStringLiteral("demo_start"));
-    frame.insert(QStringLiteral("args"), args());
-    return QJsonDocument(frame).toJson(QJsonDocument::Compact);
+    return parse().spec;
 }
 
 QString DemoDialog::validationError() const
 {
-    auto r = demoSpecFromJson(toCore(args()));
+    const auto r = parse();
     return r ? QString() : QString::fromStdString(r.error);
 }
 

@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 // "Launch demo container": which namespace types are fresh or shared with the host, hostname and
-// lifetime, with one line per type saying what it isolates. Produces a demo_start request; it
-// validates with the same core rules (demoSpecFromJson) as the helper, so what the dialog
-// accepts the helper accepts.
+// lifetime, with one line per type saying what it isolates. Produces a DemoSpec, validated with the
+// same core rules as the helper's, so what the dialog accepts the helper accepts.
 
+#include "core/demo/demospec.h"
 #include "core/model/nstype.h"
 
-#include <QByteArray>
 #include <QDialog>
-#include <QJsonObject>
 
 #include <array>
+#include <optional>
 
 class QCheckBox;
 class QDialogButtonBox;
@@ -35,15 +34,14 @@ public:
     int lifetimeSeconds() const;
     void setLifetimeMinutes(int minutes);
 
-    /// The "args" of demo_start: {"share": [...], "hostname": "...", "lifetime": seconds}.
-    QJsonObject args() const;
-    /// The request frame without "v"/"id", for Transport::request(): {"type":"demo_start","args":{...}}.
-    QByteArray requestJson() const;
+    /// The demo as chosen (for HelperClient::demoStart()); nullopt when validationError() says why not.
+    std::optional<DemoSpec> spec() const;
     /// Why the current choice would be refused; empty when it is valid (Launch is then enabled).
     QString validationError() const;
 
 private:
     void updateState();
+    DemoSpecResult parse() const;
 
     std::array<QCheckBox *, kNsTypeCount> m_fresh{};
     std::array<QLabel *, kNsTypeCount> m_state{};

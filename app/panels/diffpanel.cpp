@@ -5,7 +5,8 @@
 #include "core/model/nstype.h"
 #include "app/panels/pidpicker.h"
 #include "app/panels/statuspilldelegate.h"
-#include "app/transport/transport.h"
+#include "app/transport/helperclient.h"
+#include "core/protocol/protocol.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -345,21 +346,26 @@ void DiffPanel::setTimeoutSeconds(int seconds)
     m_watchdog->setInterval(std::max(1, seconds) * 1000);
 }
 
-void DiffPanel::setTransport(Transport *transport)
+void DiffPanel::setClient(HelperClient *client)
 {
-    if (m_transport)
-        disconnect(m_transport, nullptr, this, nullptr);
-    m_transport = transport;
+    if (m_client)
+        disconnect(m_client, nullptr, this, nullptr);
+    m_client = client;
     m_inspect = nullptr;
-    if (transport)
-        connect(transport, &Transport::replyReceived, this, &DiffPanel::onReply);
+    if (!client)
+        return;
+    connect(client, &HelperClient::inspected, this, &DiffPanel::onInspected);
+    connect(client, &HelperClient::requestFailed, this,
+            [this](quint64 id, HelperClient::Call, const QString &code, const QString &message) {
+                onInspectFailed(id, code, message);
+            });
 }
 
 void DiffPanel::setInspectFunction(InspectFunction inspect)
 {
-    if (m_transport)
-        disconnect(m_transport, nullptr, this, nullptr);
-    m_transport = nullptr;
+    if (m_client)
+        disconnect(m_client, nullptr, this, nullptr);
+    m_client = nullptr;
     m_inspect = std::move(inspect);
 }
 
@@ -403,11 +409,9 @@ void DiffPanel::start()
     m_pending = 2;
     m_header->setText(tr("Inspecting pid %1 and pid %2…").arg(m_pid).arg(m_refPid));
     const int pids[2] = {m_pid, m_refPid};
-    if (m_transport) {
-        for (int side = 0; side < 2; ++side) {
-            const json req = {{"type", "inspect"}, {"pid", pids[side]}};
-            m_requestId[side] = m_transport->request(QByteArray::fromStdString(req.dump()));
-        }
+    if (m_client) {
+        for (int side = 0; side < 2; ++side)
+            m_requestId[side] = m_client->inspect(pids[side]);
         m_watchdog->start();
         return;
     }
@@ -435,30 +439,30 @@ void DiffPanel::start()
         QtConcurrent::run([f, a = m_pid, b = m_refPid] { return std::make_pair(f(a), f(b)); }));
 }
 
-void DiffPanel::onReply(quint64 id, const QByteArray &frame)
+int DiffPanel::sideOf(quint64 id) const
 {
-    int side = -1;
     for (int s = 0; s < 2; ++s)
         if (m_pending > 0 && m_requestId[s] == id && m_docs[s].is_null())
-            side = s;
+            return s;
+    return -1; // someone else's reply, or a stale one
+}
+
+void DiffPanel::onInspected(quint64 id, int, const json &document)
+{
+    if (const int side = sideOf(id); side >= 0)
+        received(side, document);
+}
+
+void DiffPanel::onInspectFailed(quint64 id, const QString &code, const QString &message)
+{
+    const int side = sideOf(id);
     if (side < 0)
-        return; // someone else's reply, or a stale one
-    json f = json::parse(frame.toStdString(), nullptr, false);
-    const int pid = side == 0 ? m_pid : m_refPid;
-    if (f.is_discarded() || !f.is_object()) {
-        received(side, {{"pid", pid}, {"state", "unreadable"}, {"error", "malformed reply from the helper"}});
         return;
-    }
-    if (f.value("type", "") == "result" && f.contains("result") && f["result"].is_object()) {
-        received(side, f["result"]);
-        return;
-    }
-    // An error frame: keep the diff going, with the reason on every row of this side.
-    const std::string code = f.value("code", "");
-    const std::string message = f.value("message", std::string("the helper refused the request"));
-    received(side, {{"pid", pid},
-                    {"state", code == "not_found" ? "exited" : "unreadable"},
-                    {"error", code == "not_found" ? "process exited" : message}});
+    // Keep the diff going, with the reason on every row of this side.
+    const bool exited = code == QLatin1String(protocol::err::NotFound);
+    received(side, {{"pid", side == 0 ? m_pid : m_refPid},
+                    {"state", exited ? "exited" : "unreadable"},
+                    {"error", exited ? std::string("process exited") : message.toStdString()}});
 }
 
 void DiffPanel::received(int side, const json &doc)

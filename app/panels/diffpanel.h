@@ -20,7 +20,7 @@ class QTreeWidget;
 namespace nsviz
 {
 
-class Transport;
+class HelperClient;
 
 class DiffPanel : public QWidget
 {
@@ -33,8 +33,8 @@ public:
     explicit DiffPanel(QWidget *parent = nullptr);
     ~DiffPanel() override;
 
-    /// Get inspect documents from the helper: request({"type":"inspect","pid":N}) and replyReceived().
-    void setTransport(Transport *transport);
+    /// Get inspect documents from the helper through @p client (HelperClient::inspect()).
+    void setClient(HelperClient *client);
     /// Or gather them in-process (in a worker thread). The last call of the two wins.
     void setInspectFunction(InspectFunction inspect);
     /// The snapshot supplies the host reference, the pid picker's list and pid/user parent links.
@@ -74,13 +74,15 @@ public Q_SLOTS:
 
 private:
     void start();
-    void onReply(quint64 id, const QByteArray &frame);
+    void onInspected(quint64 id, int pid, const nlohmann::json &document);
+    void onInspectFailed(quint64 id, const QString &code, const QString &message);
+    int sideOf(quint64 id) const;
     void received(int side, const nlohmann::json &doc);
     void fail(const QString &message);
     void rebuild();
     void exportTo(const QString &kind);
 
-    QPointer<Transport> m_transport;
+    QPointer<HelperClient> m_client;
     InspectFunction m_inspect;
     Snapshot m_snapshot;
     bool m_haveSnapshot = false;

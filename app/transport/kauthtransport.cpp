@@ -22,12 +22,6 @@ namespace nsviz
 namespace
 {
 
-// The helper's own error codes (kauthhelper.cpp), above KAuth's ActionReply::Error values.
-constexpr int kHelperBadArguments = 1001;
-constexpr int kHelperBusy = 1002;
-constexpr int kHelperUnsupported = 1003;
-constexpr int kHelperFailed = 1004;
-
 // KAuth's D-Bus helper protocol (DBusHelperProxy::SignalType).
 enum RemoteSignal { ActionStarted = 0, ActionPerformed = 1, ProgressStepData = 4 };
 // A foreign signal received this long after our call was sent was emitted after the helper had
@@ -139,50 +133,23 @@ void KAuthTransport::unsubscribe()
         m_watchdog.stop();
         m_active.reset();
         m_session.reset();
-        Q_EMIT requestFinished(id, QStringLiteral("cancelled"));
+        Q_EMIT requestFinished(id, QString::fromLatin1(kauth::status::Cancelled));
         startNext();
     }
 }
 
 quint64 KAuthTransport::request(const QByteArray &requestJson)
 {
-    kauth::KAuthRequest r;
     const auto j = nlohmann::json::parse(requestJson.constBegin(), requestJson.constEnd(), nullptr, false);
-    const std::string type = j.is_object() && j.contains("type") && j["type"].is_string()
-                                 ? j["type"].get<std::string>()
-                                 : std::string();
-    if (type == "inspect" && j.contains("pid") && j["pid"].is_number_integer()) {
-        r.verb = kauth::Verb::Inspect;
-        const auto pid = j["pid"].get<long long>();
-        r.pid = pid > 0 && pid <= kauth::kMaxPid ? static_cast<int>(pid) : 0;
-    } else if (type == "demo_start" &&
-               (!j.contains("args") ||
-                (j["args"].is_object() && j["args"].dump().size() <= std::size_t(kauth::kMaxDemoArgBytes)))) {
-        // demo_start carries its spec as "args". This process owns the demo: the helper checks
-        // that it is the caller's, and the demo ends when it exits.
-        r.verb = kauth::Verb::DemoStart;
-        if (j.contains("args"))
-            r.demoArgs = j["args"].dump();
+    // The contract decides which requests have an action and checks them as the helper will.
+    auto mapped = kauth::kauthRequestFromProtocol(j);
+    if (const auto *refusal = std::get_if<kauth::KAuthRefusal>(&mapped))
+        return replyLocally(refusal->code, refusal->message);
+    kauth::KAuthRequest r = std::get<kauth::KAuthRequest>(mapped);
+    // This process owns the demos it starts: the helper checks that it is the caller's, and the
+    // demo ends when it exits.
+    if (r.verb == kauth::Verb::DemoStart)
         r.ownerPid = static_cast<int>(QCoreApplication::applicationPid());
-    } else if (type == "demo_stop" && j.contains("args") && j["args"].is_object() &&
-               ((j["args"].size() == 1 && j["args"].contains("pid") && j["args"]["pid"].is_number_integer() &&
-                 j["args"]["pid"].get<long long>() > 0 &&
-                 j["args"]["pid"].get<long long>() <= kauth::kMaxPid) ||
-                j["args"] == nlohmann::json{{"all", true}})) {
-        // demo_stop: {"pid": N} or {"all": true}, nothing else (the helper refuses other keys).
-        r.verb = kauth::Verb::DemoStop;
-        r.demoArgs = j["args"].dump();
-    } else if (type == "demo_list" && (!j.contains("args") || j["args"] == nlohmann::json::object())) {
-        r.verb = kauth::Verb::DemoList;
-    } else if (type == "demo_stop") {
-        return replyLocally("bad_request", "demo_stop needs args {\"pid\": N} or {\"all\": true}");
-    } else {
-        // Not something the KAuth helper has an action for: answer like the helper would.
-        return replyLocally(type.empty() ? "bad_request" : "unsupported",
-                            "the KAuth helper has no action for request type '" + type + "'");
-    }
-    if (r.verb == kauth::Verb::Inspect && r.pid == 0)
-        return replyLocally("bad_request", "inspect needs a pid in [1, 4194304]");
     return enqueue(r);
 }
 
@@ -190,9 +157,9 @@ quint64 KAuthTransport::replyLocally(const std::string &code, const std::string 
 {
     // An error frame as the helper would send it, delivered from the event loop like a real reply.
     const quint64 id = newRequestId();
-    const nlohmann::json err{{"v", 1}, {"type", "error"}, {"id", id}, {"code", code}, {"message", message}};
-    const std::string text = err.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    QTimer::singleShot(0, this, [this, id, text] { Q_EMIT replyReceived(id, QByteArray::fromStdString(text)); });
+    const QByteArray text =
+        QByteArray::fromStdString(protocol::dumpFrame(protocol::errorFrame(id, code, message)));
+    QTimer::singleShot(0, this, [this, id, text] { Q_EMIT replyReceived(id, text); });
     return id;
 }
 
@@ -333,14 +300,13 @@ void KAuthTransport::onRemoteSignal(int type, const QString &action, const QByte
         in >> data;
         if (in.status() != QDataStream::Ok)
             return;
-        const quint64 id = data.value(QStringLiteral("id")).toULongLong();
+        const quint64 id = kauth::requestIdOf(data);
         if (m_draining.contains(id) || (m_active && id == m_active->id))
             return; // ours: the tail of a stopped request, or delivered through the job
         if (m_active)
             noteForeign();
     } else if (type == ActionPerformed) {
-        const QVariantMap data = KAuth::ActionReply::deserialize(blob).data();
-        const quint64 id = data.value(QStringLiteral("id")).toULongLong();
+        const quint64 id = kauth::requestIdOf(KAuth::ActionReply::deserialize(blob).data());
         if (m_draining.remove(id)) {
             if (m_draining.isEmpty()) {
                 m_drainTimer.stop();
@@ -368,7 +334,8 @@ void KAuthTransport::onData(const QVariantMap &data)
 {
     if (!m_active || sender() != m_job)
         return;
-    const quint64 id = data.value(QStringLiteral("id")).toULongLong();
+    const kauth::KAuthProgress progress = kauth::parseProgressData(data);
+    const quint64 id = progress.id;
     if (id != m_active->id) {
         // Another client's stream (KAuth broadcasts it): never ours to read. Counted by
         // onRemoteSignal(), which sees every action's frames, not only this action's.
@@ -376,14 +343,14 @@ void KAuthTransport::onData(const QVariantMap &data)
             noteForeign();
         return;
     }
-    if (data.value(QStringLiteral("heartbeat")).toBool()) {
+    if (progress.heartbeat) {
         // Our request is being served; nothing changed on the host.
         m_sawOwnStart = true;
         m_ownHeartbeat = true;
         armWatchdog();
         return;
     }
-    const quint64 seq = data.value(QStringLiteral("seq")).toULongLong();
+    const quint64 seq = progress.seq;
     if (seq != m_expectedSeq) {
         failActive(
             Error::Other,
@@ -393,9 +360,8 @@ void KAuthTransport::onData(const QVariantMap &data)
     ++m_expectedSeq;
     ++m_ownFrames;
     armWatchdog();
-    const QByteArray frame = data.value(QStringLiteral("frame")).toByteArray();
-    Q_EMIT frameReceived(id, seq, frame);
-    handleFrame(frame);
+    Q_EMIT frameReceived(id, seq, progress.frame);
+    handleFrame(progress.frame);
 }
 
 void KAuthTransport::handleFrame(const QByteArray &frame)
@@ -447,7 +413,7 @@ void KAuthTransport::onResult(KJob *kjob)
     const QString text = job->errorText();
     if (err == 0) {
         const QVariantMap data = job->data();
-        const quint64 id = data.value(QStringLiteral("id")).toULongLong();
+        const quint64 id = kauth::requestIdOf(data);
         if (id != m_active->id) {
             // KAuth handed us the result of another client's action of the same name: our call
             // was refused while the helper served that one (or is about to start).
@@ -459,7 +425,7 @@ void KAuthTransport::onResult(KJob *kjob)
             }
             return;
         }
-        const QString status = data.value(QStringLiteral("status")).toString();
+        const QString status = kauth::statusOf(data);
         if (m_session.midMessage()) {
             failActive(Error::HelperDied, tr("The helper ended in the middle of a message."));
             return;
@@ -468,7 +434,7 @@ void KAuthTransport::onResult(KJob *kjob)
             // A one-shot request answered without its reply frame: tell request()'s caller, who
             // waits for a reply with this id, rather than leave it waiting.
             Q_EMIT replyReceived(id, QByteArray::fromStdString(protocol::dumpFrame(protocol::errorFrame(
-                                         id, "failed",
+                                         id, protocol::err::Failed,
                                          "the KAuth helper ended the request (" + status.toStdString() +
                                              ") without an answer"))));
         }
@@ -485,7 +451,7 @@ void KAuthTransport::onResult(KJob *kjob)
         failActive(Error::Cancelled, tr("Authentication was cancelled."));
         return;
     case R::HelperBusyError:
-    case kHelperBusy:
+    case kauth::error::Busy:
         failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
         return;
     case R::InvalidActionError:
@@ -506,14 +472,14 @@ void KAuthTransport::onResult(KJob *kjob)
         else
             failActive(Error::HelperDied, tr("Lost the nsviz KAuth helper: %1").arg(text));
         return;
-    case kHelperBadArguments:
+    case kauth::error::BadArguments:
         failActive(Error::Other, tr("The helper refused the request: %1").arg(text));
         return;
-    case kHelperUnsupported:
-    case kHelperFailed:
+    case kauth::error::Unsupported:
+    case kauth::error::Failed:
         // inspect/demo: the error frame (not_found, unsupported, ...) went out as a reply already.
         if (m_active->verb != kauth::Verb::Scan && m_ownFrames > 0) {
-            finishActive(QStringLiteral("failed"));
+            finishActive(QString::fromLatin1(kauth::status::Failed));
             return;
         }
         failActive(Error::Other, tr("The KAuth helper failed: %1").arg(text));
@@ -547,7 +513,7 @@ void KAuthTransport::finishActive(const QString &status)
     m_retryTimer.stop();
     // A subscription that reached its time limit is renewed by startNext(); one we were not asked
     // to keep is not.
-    if (done.subscribe && status != QLatin1String("expired"))
+    if (done.subscribe && status != QLatin1String(kauth::status::Expired))
         m_subscriptionIntervalMs.reset();
     Q_EMIT requestFinished(done.id, status);
     QTimer::singleShot(0, this, &KAuthTransport::startNext);

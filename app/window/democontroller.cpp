@@ -1,94 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/window/democontroller.h"
 
-#include "app/transport/transport.h"
+#include "app/transport/helperclient.h"
+#include "core/demo/demospec.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
+#include <algorithm>
 
 namespace nsviz
 {
 
-namespace
+DemoController::DemoController(HelperClient *client, QObject *parent) : QObject(parent), m_client(client)
 {
-QString fromView(std::string_view s)
-{
-    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+    connect(client, &HelperClient::demoStarted, this, &DemoController::onStarted);
+    connect(client, &HelperClient::demosStopped, this, &DemoController::onStopped);
+    connect(client, &HelperClient::demosListed, this, &DemoController::onListed);
+    connect(client, &HelperClient::requestFailed, this,
+            [this](quint64 id, HelperClient::Call, const QString &, const QString &message) {
+                if (m_pending.remove(id))
+                    Q_EMIT requestFailed(message);
+            });
 }
 
-QByteArray frame(const char *type, const QJsonObject &args)
+quint64 DemoController::start(const DemoSpec &spec)
 {
-    QJsonObject f;
-    f.insert(QStringLiteral("type"), QLatin1String(type));
-    f.insert(QStringLiteral("args"), args);
-    return QJsonDocument(f).toJson(QJsonDocument::Compact);
-}
-} // namespace
-
-bool DemoInfo::sharesHost(NsType t) const
-{
-    return shared.contains(fromView(nsTypeName(t)));
-}
-
-std::optional<DemoInfo> DemoInfo::fromJson(const QJsonObject &o)
-{
-    if (o.value(QStringLiteral("schema")).toString() != QStringLiteral("nsviz.demo/1"))
-        return std::nullopt;
-    DemoInfo d;
-    d.pid = o.value(QStringLiteral("pid")).toInt();
-    if (d.pid <= 1)
-        return std::nullopt;
-    d.startTime = quint64(o.value(QStringLiteral("startTime")).toDouble());
-    d.hostname = o.value(QStringLiteral("hostname")).toString();
-    QJsonObject ns = o.value(QStringLiteral("ns")).toObject();
-    for (NsType t : kAllNsTypes)
-        d.ns[index(t)] = quint64(ns.value(fromView(nsTypeName(t))).toDouble());
-    d.nsDev = quint64(o.value(QStringLiteral("nsDev")).toDouble());
-    for (const auto &v : o.value(QStringLiteral("shared")).toArray())
-        d.shared.append(v.toString());
-    d.expiresAtMs = qint64(o.value(QStringLiteral("expiresAt")).toDouble());
-    d.ownerPid = o.value(QStringLiteral("owner")).toInt();
-    d.cgroup = o.value(QStringLiteral("cgroup")).toString();
-    for (const auto &v : o.value(QStringLiteral("notes")).toArray())
-        d.notes.append(v.toString());
-    return d;
-}
-
-DemoController::DemoController(Transport *transport, QObject *parent)
-    : QObject(parent), m_transport(transport)
-{
-    connect(m_transport, &Transport::replyReceived, this, &DemoController::onReply);
-}
-
-quint64 DemoController::start(const QByteArray &requestJson)
-{
-    quint64 id = m_transport->request(requestJson);
-    m_pending.insert(id, Kind::Start);
+    const quint64 id = m_client->demoStart(spec);
+    m_pending.insert(id);
     return id;
 }
 
 quint64 DemoController::stop(int pid)
 {
-    QJsonObject args;
-    args.insert(QStringLiteral("pid"), pid);
-    quint64 id = m_transport->request(frame("demo_stop", args));
-    m_pending.insert(id, Kind::Stop);
+    const quint64 id = m_client->demoStop(pid);
+    m_pending.insert(id);
     return id;
 }
 
 quint64 DemoController::stopAll()
 {
-    QJsonObject args;
-    args.insert(QStringLiteral("all"), true);
-    quint64 id = m_transport->request(frame("demo_stop", args));
-    m_pending.insert(id, Kind::Stop);
+    const quint64 id = m_client->demoStopAll();
+    m_pending.insert(id);
     return id;
 }
 
 quint64 DemoController::refresh()
 {
-    quint64 id = m_transport->request(frame("demo_list", QJsonObject()));
-    m_pending.insert(id, Kind::List);
+    const quint64 id = m_client->demoList();
+    m_pending.insert(id);
     return id;
 }
 
@@ -100,19 +57,49 @@ const DemoInfo *DemoController::demoForNamespace(NsType t, quint64 inode) const
     return nullptr;
 }
 
+QList<int> DemoController::startedPids() const
+{
+    QList<int> pids;
+    for (int pid : m_started)
+        if (m_demos.contains(pid))
+            pids.append(pid);
+    std::sort(pids.begin(), pids.end());
+    return pids;
+}
+
 void DemoController::noteSnapshot(const Snapshot &snapshot)
 {
-    QList<int> gone;
+    QList<int> gone, appeared;
     for (const auto &d : std::as_const(m_demos)) {
         const Process *p = snapshot.findProcess(d.pid);
-        if (!p || (d.startTime != 0 && p->startTime != d.startTime))
+        if (p && d.startTime != 0 && p->startTime != d.startTime)
+            gone.append(d.pid); // the pid is someone else's now
+        else if (!p && m_seen.contains(d.pid))
             gone.append(d.pid);
+        else if (p && !m_seen.contains(d.pid)) {
+            // Not yet seen is not gone: the snapshot may have been taken before the demo started.
+            m_seen.insert(d.pid);
+            if (m_started.contains(d.pid))
+                appeared.append(d.pid);
+        }
     }
-    for (int pid : gone) {
-        m_demos.remove(pid);
-        Q_EMIT demoEnded(pid);
+    removeDemos(gone);
+    for (int pid : std::as_const(appeared))
+        Q_EMIT demoAppeared(pid);
+}
+
+void DemoController::removeDemos(const QList<int> &pids)
+{
+    bool changed = false;
+    for (int pid : pids) {
+        m_started.remove(pid);
+        m_seen.remove(pid);
+        if (m_demos.remove(pid) > 0) {
+            Q_EMIT demoEnded(pid);
+            changed = true;
+        }
     }
-    if (!gone.isEmpty())
+    if (changed)
         Q_EMIT demosChanged();
 }
 
@@ -121,61 +108,36 @@ void DemoController::setDemos(const QList<DemoInfo> &list)
     QHash<int, DemoInfo> next;
     for (const auto &d : list)
         next.insert(d.pid, d);
+    QList<int> gone;
     for (auto it = m_demos.cbegin(); it != m_demos.cend(); ++it)
         if (!next.contains(it.key()))
-            Q_EMIT demoEnded(it.key());
+            gone.append(it.key());
+    removeDemos(gone);
     m_demos = next;
     Q_EMIT demosChanged();
 }
 
-void DemoController::onReply(quint64 id, const QByteArray &frameJson)
+void DemoController::onStarted(quint64 id, const DemoInfo &demo)
 {
-    auto it = m_pending.find(id);
-    if (it == m_pending.end())
-        return; // another component's request
-    Kind kind = it.value();
-    m_pending.erase(it);
-    QJsonObject f = QJsonDocument::fromJson(frameJson).object();
-    if (f.value(QStringLiteral("type")).toString() == QStringLiteral("error")) {
-        QString msg = f.value(QStringLiteral("message")).toString();
-        Q_EMIT requestFailed(msg.isEmpty() ? tr("The helper refused the demo request.") : msg);
+    if (!m_pending.remove(id))
         return;
-    }
-    QJsonObject result = f.value(QStringLiteral("result")).toObject();
-    switch (kind) {
-    case Kind::Start: {
-        auto d = DemoInfo::fromJson(result);
-        if (!d) {
-            Q_EMIT requestFailed(tr("The helper sent an unreadable demo description."));
-            return;
-        }
-        m_demos.insert(d->pid, *d);
-        Q_EMIT demoStarted(*d);
-        Q_EMIT demosChanged();
-        break;
-    }
-    case Kind::Stop: {
-        bool changed = false;
-        for (const auto &v : result.value(QStringLiteral("stopped")).toArray()) {
-            int pid = v.toInt();
-            if (m_demos.remove(pid) > 0) {
-                Q_EMIT demoEnded(pid);
-                changed = true;
-            }
-        }
-        if (changed)
-            Q_EMIT demosChanged();
-        break;
-    }
-    case Kind::List: {
-        QList<DemoInfo> list;
-        for (const auto &v : result.value(QStringLiteral("demos")).toArray())
-            if (auto d = DemoInfo::fromJson(v.toObject()))
-                list.append(*d);
-        setDemos(list);
-        break;
-    }
-    }
+    m_demos.insert(demo.pid, demo);
+    m_started.insert(demo.pid);
+    m_seen.remove(demo.pid);
+    Q_EMIT demoStarted(demo);
+    Q_EMIT demosChanged();
+}
+
+void DemoController::onStopped(quint64 id, const QList<int> &pids)
+{
+    if (m_pending.remove(id))
+        removeDemos(pids);
+}
+
+void DemoController::onListed(quint64 id, const QList<DemoInfo> &demos)
+{
+    if (m_pending.remove(id))
+        setDemos(demos);
 }
 
 } // namespace nsviz

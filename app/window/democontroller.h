@@ -1,55 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
-// The GUI side of demo containers: sends demo_start/demo_stop/demo_list through a Transport,
-// keeps the list of running demos, and tells the views when one appeared (to highlight, select
-// and diff its cluster) or ended. Never blocks: everything is request/reply.
+// The GUI side of demo containers: starts, stops and lists them through the HelperClient, keeps
+// the list of running demos, and tells the window when one appeared in the picture (to select it
+// and open its diff) or ended. Never blocks: everything is request/reply.
 
+#include "app/transport/demoinfo.h"
 #include "core/model/model.h"
 #include "core/model/nstype.h"
 
 #include <QHash>
-#include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QPointer>
+#include <QSet>
 #include <QString>
-#include <QStringList>
-
-#include <array>
-#include <optional>
 
 namespace nsviz
 {
 
-class Transport;
-
-/// One running demo, from an "nsviz.demo/1" document.
-struct DemoInfo {
-    int pid = 0;
-    quint64 startTime = 0;
-    QString hostname;
-    std::array<quint64, kNsTypeCount> ns{}; ///< inode per type (index(NsType))
-    quint64 nsDev = 0;
-    QStringList shared;
-    qint64 expiresAtMs = 0;
-    int ownerPid = 0;
-    QString cgroup;
-    QStringList notes;
-
-    bool sharesHost(NsType t) const;
-    /// nullopt when @p o is not a valid nsviz.demo/1 document.
-    static std::optional<DemoInfo> fromJson(const QJsonObject &o);
-};
+class HelperClient;
+struct DemoSpec;
 
 class DemoController : public QObject
 {
     Q_OBJECT
 public:
-    explicit DemoController(Transport *transport, QObject *parent = nullptr);
+    explicit DemoController(HelperClient *client, QObject *parent = nullptr);
 
-    /// Sends a demo_start frame (e.g. DemoDialog::requestJson()). Returns the request id.
-    quint64 start(const QByteArray &requestJson);
+    /// Starts a demo (e.g. DemoDialog::spec()). Returns the request id.
+    quint64 start(const DemoSpec &spec);
     quint64 stop(int pid);
-    /// Stops every demo (e.g. when the window closes, after asking).
+    /// Stops every demo of the helper.
     quint64 stopAll();
     /// Asks for the list of running demos (e.g. after connecting).
     quint64 refresh();
@@ -60,28 +41,35 @@ public:
     bool isDemo(int pid) const { return m_demos.contains(pid); }
     /// The demo whose namespace of type @p t is @p inode (fresh types only), or nullptr.
     const DemoInfo *demoForNamespace(NsType t, quint64 inode) const;
+    /// The running demos this controller started (a window stops them when it closes).
+    QList<int> startedPids() const;
 
-    /// Drops demos whose init is gone from @p snapshot (lifetime over, killed): emits demoEnded.
+    /// Follows the picture: a demo this controller started shows up (demoAppeared), a demo seen
+    /// before is gone or its pid now belongs to another process (lifetime over, killed: demoEnded).
     void noteSnapshot(const Snapshot &snapshot);
 
 Q_SIGNALS:
     /// A demo is up; its namespaces are in place, so the next snapshot shows it.
     void demoStarted(const nsviz::DemoInfo &demo);
+    /// A demo this controller started is in a snapshot for the first time.
+    void demoAppeared(int pid);
     void demoEnded(int pid);
     void demosChanged();
     /// A demo request was refused or failed; @p message is the helper's, for the user.
     void requestFailed(const QString &message);
 
 private:
-    void onReply(quint64 id, const QByteArray &frameJson);
+    void onStarted(quint64 id, const DemoInfo &demo);
+    void onStopped(quint64 id, const QList<int> &pids);
+    void onListed(quint64 id, const QList<DemoInfo> &demos);
     void setDemos(const QList<DemoInfo> &list);
+    void removeDemos(const QList<int> &pids);
 
-    enum class Kind { Start, Stop, List };
-    Transport *m_transport;
-    QHash<quint64, Kind> m_pending;
+    QPointer<HelperClient> m_client;
+    QSet<quint64> m_pending; ///< our request ids (the client also answers other components)
     QHash<int, DemoInfo> m_demos;
+    QSet<int> m_started; ///< pids of demos this controller started
+    QSet<int> m_seen;    ///< pids of demos already seen in a snapshot
 };
 
 } // namespace nsviz
-
-Q_DECLARE_METATYPE(nsviz::DemoInfo)

@@ -5,6 +5,8 @@
 #include "app/panels/demodialog.h"
 #include "app/panels/diffpanel.h"
 #include "app/panels/findingspanel.h"
+#include "app/transport/helperclient.h"
+#include "app/window/democontroller.h"
 #include "app/window/session.h"
 #include "app/models/snapshotstore.h"
 #include "app/export/viewexporter.h"
@@ -20,8 +22,6 @@
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QInputDialog>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
@@ -42,7 +42,8 @@ namespace nsviz
 {
 
 MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent), m_store(new SnapshotStore(this)), m_session(new Session(m_store, this))
+    : QMainWindow(parent), m_store(new SnapshotStore(this)), m_session(new Session(m_store, this)),
+      m_demos(new DemoController(m_session->client(), this))
 {
     setWindowTitle(QStringLiteral("nsviz"));
 
@@ -98,6 +99,8 @@ MainWindow::MainWindow(QWidget *parent)
     });
     m_diff = new DiffPanel(this);
     m_diffDock = addPanel(m_diff, QStringLiteral("Diff against the host"), QStringLiteral("diffDock"));
+    // Every transport answers inspect (the in-process one gathers it in a worker thread).
+    m_diff->setClient(m_session->client());
     connect(m_cluster, &ClusterView::processSelected, this, [this](int pid) {
         if (pid > 0)
             showDiff(pid);
@@ -114,21 +117,26 @@ MainWindow::MainWindow(QWidget *parent)
             s, local
                    ? QString::fromStdString(s.host.procRoot.empty() ? std::string("/proc") : s.host.procRoot)
                    : QStringLiteral("/nonexistent-proc-of-a-file-snapshot"));
-        // A demo we launched shows up: select it and open its diff.
-        if (m_pendingDemoPid > 0 && s.findProcess(m_pendingDemoPid)) {
-            const int pid = m_pendingDemoPid;
-            m_pendingDemoPid = 0;
-            m_tabs->setCurrentWidget(m_cluster);
-            m_cluster->selectPid(pid);
-            showDiff(pid);
-        }
+        if (local)
+            m_demos->noteSnapshot(s);
     });
+    // A demo we launched shows up: select it and open its diff.
+    connect(m_demos, &DemoController::demoAppeared, this, [this](int pid) {
+        m_tabs->setCurrentWidget(m_cluster);
+        m_cluster->selectPid(pid);
+        showDiff(pid);
+    });
+    connect(m_demos, &DemoController::demoStarted, this, [this](const DemoInfo &demo) {
+        statusBar()->showMessage(QStringLiteral("demo container started: pid %1").arg(demo.pid), 5000);
+        m_session->refresh(); // show it now rather than at the next tick
+    });
+    connect(m_demos, &DemoController::requestFailed, this,
+            [this](const QString &message) { showError(QStringLiteral("Demo container"), message); });
     connect(m_store, &SnapshotStore::snapshotReset, this, [this]() { m_panelTimer->start(0); });
     connect(m_store, &SnapshotStore::deltaApplied, this, [this](const SnapshotDelta &d) {
         if (!d.empty() && !m_panelTimer->isActive())
             m_panelTimer->start();
     });
-    connect(m_session, &Session::stateChanged, this, &MainWindow::onTransportChanged);
     // Keep selection in step across views that know processes.
     for (int i = 0; i < m_tabs->count(); ++i) {
         QWidget *w = m_tabs->widget(i);
@@ -472,18 +480,9 @@ void MainWindow::exportPicture()
         statusBar()->showMessage(QStringLiteral("exported %1").arg(path), 5000);
 }
 
-void MainWindow::onTransportChanged()
+QList<int> MainWindow::demoPids() const
 {
-    Transport *t = m_session->transport();
-    static QPointer<Transport> wired;
-    if (t == wired)
-        return;
-    wired = t;
-    if (!t)
-        return;
-    connect(t, &Transport::replyReceived, this, &MainWindow::onReply, Qt::UniqueConnection);
-    // Every transport answers inspect (the in-process one gathers it in a worker thread).
-    m_diff->setTransport(t);
+    return m_demos->startedPids();
 }
 
 void MainWindow::showDiff(int pid)
@@ -504,8 +503,7 @@ void MainWindow::showDiff(int pid)
 
 void MainWindow::launchDemo()
 {
-    Transport *t = m_session->transport();
-    if (!t || m_session->source() != Session::Source::Live) {
+    if (!m_session->client()->isConnected() || m_session->source() != Session::Source::Live) {
         showError(QStringLiteral("Launch demo container"),
                   QStringLiteral("Connect to this host first (File ▸ Connect to This Host)."));
         return;
@@ -513,34 +511,9 @@ void MainWindow::launchDemo()
     DemoDialog dlg(this);
     if (dlg.exec() != QDialog::Accepted)
         return;
-    const quint64 id = t->request(dlg.requestJson());
-    m_requests.insert(id, QStringLiteral("demo_start"));
+    if (const auto spec = dlg.spec())
+        m_demos->start(*spec);
     statusBar()->showMessage(QStringLiteral("starting demo container…"), 5000);
-}
-
-void MainWindow::onReply(quint64 id, const QByteArray &frameJson)
-{
-    const QString what = m_requests.take(id);
-    if (what.isEmpty())
-        return; // someone else's request (the diff panel's inspects)
-    const QJsonObject frame = QJsonDocument::fromJson(frameJson).object();
-    if (frame.value(QStringLiteral("type")).toString() == QLatin1String("error")) {
-        showError(what == QLatin1String("demo_start") ? QStringLiteral("Launch demo container")
-                                                      : QStringLiteral("Stop demo container"),
-                  frame.value(QStringLiteral("message"))
-                      .toString(QStringLiteral("the helper refused the request")));
-        return;
-    }
-    const QJsonObject result = frame.value(QStringLiteral("result")).toObject();
-    if (what == QLatin1String("demo_start")) {
-        const int pid = result.value(QStringLiteral("pid")).toInt();
-        if (pid > 0) {
-            m_demoPids.append(pid);
-            m_pendingDemoPid = pid;
-            statusBar()->showMessage(QStringLiteral("demo container started: pid %1").arg(pid), 5000);
-            m_session->refresh(); // show it now rather than at the next tick
-        }
-    }
 }
 
 void MainWindow::restoreSettings()
@@ -575,22 +548,18 @@ void MainWindow::saveSettings()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    if (!m_demoPids.isEmpty() && m_session->transport()) {
+    const QList<int> demos = m_demos->startedPids();
+    if (!demos.isEmpty() && m_session->client()->isConnected()) {
         if (m_interactive &&
             QMessageBox::question(
                 this, QStringLiteral("Quit nsviz"),
-                QStringLiteral("Stop the %1 demo container(s) this window started?").arg(m_demoPids.size()),
+                QStringLiteral("Stop the %1 demo container(s) this window started?").arg(demos.size()),
                 QMessageBox::Yes | QMessageBox::Cancel) != QMessageBox::Yes) {
             event->ignore();
             return;
         }
-        for (int pid : std::as_const(m_demoPids))
-            m_session->transport()->request(
-                QJsonDocument(
-                    QJsonObject{{QStringLiteral("type"), QStringLiteral("demo_stop")},
-                                {QStringLiteral("args"), QJsonObject{{QStringLiteral("pid"), pid}}}})
-                    .toJson(QJsonDocument::Compact));
-        m_demoPids.clear();
+        for (int pid : demos)
+            m_demos->stop(pid);
     }
     saveSettings();
     m_session->disconnectLive();

@@ -5,7 +5,6 @@
 
 #include "core/model/model.h"
 
-#include <QHash>
 #include <QMainWindow>
 #include <QPointer>
 
@@ -25,6 +24,7 @@ namespace nsviz
 {
 
 class ClusterView;
+class DemoController;
 class DiffPanel;
 class FindingsPanel;
 class Session;
@@ -42,8 +42,9 @@ public:
     ClusterView *clusterView() const { return m_cluster; }
     FindingsPanel *findingsPanel() const { return m_findings; }
     DiffPanel *diffPanel() const { return m_diff; }
-    /// Demo containers this window started (stopped on close).
-    QList<int> demoPids() const { return m_demoPids; }
+    DemoController *demoController() const { return m_demos; }
+    /// Demo containers this window started and that still run (stopped on close).
+    QList<int> demoPids() const;
     QTabWidget *tabs() const { return m_tabs; }
     /// The visible error of the last failed open/save (also shown in a message box when interactive).
     QString lastError() const { return m_lastError; }
@@ -83,11 +84,7 @@ private:
     QDockWidget *m_findingsDock = nullptr;
     QDockWidget *m_diffDock = nullptr;
     QTimer *m_panelTimer = nullptr;
-    QList<int> m_demoPids;
-    int m_pendingDemoPid = 0;
-    void onTransportChanged();
-    void onReply(quint64 id, const QByteArray &frame);
-    QHash<quint64, QString> m_requests; ///< request id -> what it was (demo_start, demo_stop)
+    DemoController *m_demos;
     QFrame *m_banner;
     QLabel *m_bannerText;
     QPushButton *m_bannerButton;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/window/session.h"
 
+#include "app/transport/helperclient.h"
 #include "app/transport/localtransport.h"
 #ifdef NSVIZ_HAVE_KAUTH
 #include "app/transport/kauthtransport.h"
@@ -52,8 +53,20 @@ Transport *defaultTransport(bool escalated, QObject *parent)
 } // namespace
 
 Session::Session(SnapshotStore *store, QObject *parent)
-    : QObject(parent), m_store(store), m_factory(defaultTransport)
+    : QObject(parent), m_store(store), m_factory(defaultTransport), m_client(new HelperClient(nullptr, this))
 {
+    connect(m_client, &HelperClient::snapshotProgress, this, &Session::progress);
+    connect(m_client, &HelperClient::snapshotReceived, this, &Session::onSnapshot);
+    connect(m_client, &HelperClient::deltaReceived, this, &Session::onDelta);
+    connect(m_client, &HelperClient::failed, this, &Session::onFailed);
+    connect(m_client, &HelperClient::connected, this, [this]() {
+        // A subscription starts with a full snapshot; paused, one scan is enough.
+        if (!m_paused)
+            m_client->subscribe(m_intervalMs);
+        else
+            m_client->scan();
+        Q_EMIT stateChanged();
+    });
 }
 
 Session::~Session()
@@ -92,6 +105,7 @@ int Session::invisibleProcesses() const
 void Session::disconnectLive()
 {
     if (m_transport) {
+        m_client->setTransport(nullptr);
         m_transport->stop();
         m_transport->deleteLater();
         m_transport = nullptr;
@@ -107,18 +121,7 @@ void Session::connectLive(bool escalated)
     m_filePath.clear();
     m_waiting = true;
     m_transport = m_factory(escalated, this);
-    connect(m_transport, &Transport::snapshotProgress, this, &Session::progress);
-    connect(m_transport, &Transport::snapshotReceived, this, &Session::onSnapshot);
-    connect(m_transport, &Transport::deltaReceived, this, &Session::onDelta);
-    connect(m_transport, &Transport::failed, this, &Session::onFailed);
-    connect(m_transport, &Transport::connected, this, [this]() {
-        // A subscription starts with a full snapshot; paused, one scan is enough.
-        if (!m_paused)
-            m_transport->subscribe(m_intervalMs);
-        else
-            m_transport->requestScan();
-        Q_EMIT stateChanged();
-    });
+    m_client->setTransport(m_transport);
     Q_EMIT stateChanged();
     m_transport->start();
 }
@@ -154,8 +157,7 @@ void Session::onDelta(const SnapshotDelta &d)
     if (!m_store->applyDelta(d)) {
         // The delta does not fit what we show (missed frame): a full snapshot, which onSnapshot()
         // turns into a delta against what we show, so the picture does not jump.
-        if (m_transport)
-            m_transport->requestScan();
+        m_client->scan();
     }
     Q_EMIT stateChanged();
 }
@@ -193,8 +195,8 @@ void Session::onFailed(Transport::Error e, const QString &message)
 
 void Session::refresh()
 {
-    if (m_source == Source::Live && m_transport)
-        m_transport->requestScan();
+    if (m_source == Source::Live)
+        m_client->scan();
     else if (m_source == Source::File)
         openFile(m_filePath);
 }
@@ -204,21 +206,19 @@ void Session::setPaused(bool paused)
     if (paused == m_paused)
         return;
     m_paused = paused;
-    if (m_transport) {
-        // Unsubscribing (not just ignoring deltas) keeps the transport's base equal to what we show.
-        if (paused)
-            m_transport->unsubscribe();
-        else
-            m_transport->subscribe(m_intervalMs);
-    }
+    // Unsubscribing (not just ignoring deltas) keeps the transport's base equal to what we show.
+    if (paused)
+        m_client->unsubscribe();
+    else
+        m_client->subscribe(m_intervalMs);
     Q_EMIT stateChanged();
 }
 
 void Session::setIntervalMs(int ms)
 {
     m_intervalMs = std::clamp(ms, 250, 60000);
-    if (m_transport && !m_paused)
-        m_transport->subscribe(m_intervalMs);
+    if (!m_paused)
+        m_client->subscribe(m_intervalMs);
     Q_EMIT stateChanged();
 }
 

@@ -15,6 +15,7 @@
 namespace nsviz
 {
 
+class HelperClient;
 class SnapshotStore;
 
 class Session : public QObject
@@ -42,6 +43,8 @@ public:
     QString filePath() const { return m_filePath; }
     bool waitingForFirstSnapshot() const { return m_waiting; }
     Transport *transport() const { return m_transport; }
+    /// The typed client over the current transport (the same object across reconnects).
+    HelperClient *client() const { return m_client; }
 
     /// Reads and validates a snapshot file; throws SchemaError / std::runtime_error with a message.
     static Snapshot loadFile(const QString &path);
@@ -76,6 +79,7 @@ private:
     SnapshotStore *m_store;
     TransportFactory m_factory;
     QPointer<Transport> m_transport;
+    HelperClient *m_client;
     Source m_source = Source::None;
     bool m_paused = false;
     bool m_waiting = false;

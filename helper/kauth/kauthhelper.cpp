@@ -36,15 +36,6 @@ QString q(const std::string &s)
     return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
 }
 
-// The helper's own error codes. The client sees only KJob::error(), shared with KAuth's
-// ActionReply::Error values (1..9), so these start far above them.
-enum HelperError : int {
-    BadArguments = 1001,
-    Busy = 1002,
-    Unsupported = 1003,
-    Failed = 1004,
-};
-
 // The owner of a demo being started. Set by run() on the main thread for one demostart, read by
 // the demo handler on the serve thread; KAuth serves one action at a time.
 std::mutex g_ownerMutex;
@@ -117,7 +108,7 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
     if (const auto *err = std::get_if<KAuthArgError>(&parsed)) {
         // Refused before touching /proc. KAuth drops the data of a failed reply, so the request
         // id (when it could be read) goes into the description.
-        KAuth::ActionReply reply = KAuth::ActionReply::HelperErrorReply(BadArguments);
+        KAuth::ActionReply reply = KAuth::ActionReply::HelperErrorReply(error::BadArguments);
         reply.setErrorDescription(QStringLiteral("bad_request (request %1): ").arg(err->id) + err->message);
         qCWarning(lcKAuth).noquote() << verbName(verb) << "refused:" << err->message;
         return reply;
@@ -125,7 +116,7 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
     const KAuthRequest req = std::get<KAuthRequest>(parsed);
 
     if (m_busy) {
-        KAuth::ActionReply reply = KAuth::ActionReply::HelperErrorReply(Busy);
+        KAuth::ActionReply reply = KAuth::ActionReply::HelperErrorReply(error::Busy);
         reply.setErrorDescription(QStringLiteral("busy: the helper is serving another request"));
         return reply;
     }
@@ -142,7 +133,7 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
             if (uid < 0 || !start || !ownedByUid(req.ownerPid, uid) ||
                 nsviz::ProcReader::startTime(req.ownerPid) != start) {
                 m_busy = false;
-                KAuth::ActionReply reply = KAuth::ActionReply::HelperErrorReply(BadArguments);
+                KAuth::ActionReply reply = KAuth::ActionReply::HelperErrorReply(error::BadArguments);
                 reply.setErrorDescription(
                     QStringLiteral("bad_request (request %1): owner_pid %2 is not a process of the caller")
                         .arg(req.id)
@@ -157,12 +148,12 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
 
     std::uint64_t seq = 0;
     auto sink = [&](const std::string &frame) {
-        QVariantMap m;
         // Every frame names its request: KAuth broadcasts progress to every client of the action.
-        m.insert(QStringLiteral("id"), QVariant::fromValue<qulonglong>(req.id));
-        m.insert(QStringLiteral("seq"), QVariant::fromValue<qulonglong>(seq++));
-        m.insert(QStringLiteral("frame"), QByteArray(frame.data(), static_cast<qsizetype>(frame.size())));
-        KAuth::HelperSupport::progressStep(m);
+        KAuthProgress p;
+        p.id = req.id;
+        p.seq = seq++;
+        p.frame = QByteArray(frame.data(), static_cast<qsizetype>(frame.size()));
+        KAuth::HelperSupport::progressStep(toProgressData(p));
         return true;
     };
     // isStopped() runs the event loop once, which also delivers the stop request. Only a scan
@@ -173,10 +164,10 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
     auto stopped = [&req] { return req.verb == Verb::Scan && KAuth::HelperSupport::isStopped(); };
     // Not a protocol frame: a transport-level "still here" with the request id and no "frame".
     auto heartbeat = [&req] {
-        QVariantMap m;
-        m.insert(QStringLiteral("id"), QVariant::fromValue<qulonglong>(req.id));
-        m.insert(QStringLiteral("heartbeat"), true);
-        KAuth::HelperSupport::progressStep(m);
+        KAuthProgress p;
+        p.id = req.id;
+        p.heartbeat = true;
+        KAuth::HelperSupport::progressStep(toProgressData(p));
     };
 
     RequestRunner runner;
@@ -194,13 +185,11 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
         g_owner.reset();
     }
 
-    QVariantMap data;
-    data.insert(QStringLiteral("id"), QVariant::fromValue<qulonglong>(req.id));
-    data.insert(QStringLiteral("frames"), QVariant::fromValue<qulonglong>(out.frames));
-    data.insert(QStringLiteral("status"), QString::fromLatin1(RequestRunner::statusName(out.status)));
+    const QVariantMap data =
+        toResultData(req.id, out.frames, QString::fromLatin1(RequestRunner::statusName(out.status)));
     if (out.status == RequestRunner::Status::Failed) {
-        KAuth::ActionReply reply =
-            KAuth::ActionReply::HelperErrorReply(out.errorCode == "unsupported" ? Unsupported : Failed);
+        KAuth::ActionReply reply = KAuth::ActionReply::HelperErrorReply(
+            out.errorCode == protocol::err::Unsupported ? error::Unsupported : error::Failed);
         reply.setErrorDescription(q(out.errorCode) + QStringLiteral(": ") + q(out.message));
         reply.setData(data);
         return reply;

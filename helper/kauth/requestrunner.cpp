@@ -81,15 +81,15 @@ const char *RequestRunner::statusName(Status s)
 {
     switch (s) {
     case Status::Done:
-        return "done";
+        return status::Done;
     case Status::Cancelled:
-        return "cancelled";
+        return status::Cancelled;
     case Status::Expired:
-        return "expired";
+        return status::Expired;
     case Status::Failed:
-        return "failed";
+        return status::Failed;
     }
-    return "failed";
+    return status::Failed;
 }
 
 std::string RequestRunner::requestLine(const KAuthRequest &req)

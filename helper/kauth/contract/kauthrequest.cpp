@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "helper/kauth/contract/kauthrequest.h"
 
+#include "core/protocol/requestparser.h"
+
 #include <QMetaType>
 #include <QSet>
 
@@ -242,8 +244,9 @@ QVariantMap toKAuthArgs(const KAuthRequest &req)
         break;
     case Verb::DemoStop: {
         const auto j = nlohmann::json::parse(req.demoArgs, nullptr, false);
+        // As a 64-bit number: parseKAuthArgs() range-checks it, a narrowing here would not.
         if (j.is_object() && j.contains("pid") && j["pid"].is_number_integer())
-            m.insert(QStringLiteral("pid"), j["pid"].get<int>());
+            m.insert(QStringLiteral("pid"), QVariant::fromValue<qlonglong>(j["pid"].get<long long>()));
         else if (j.is_object() && j.value("all", false) == true)
             m.insert(QStringLiteral("all"), true);
         break;
@@ -252,6 +255,109 @@ QVariantMap toKAuthArgs(const KAuthRequest &req)
         break;
     }
     return m;
+}
+
+std::variant<KAuthRequest, KAuthRefusal> kauthRequestFromProtocol(const nlohmann::json &request)
+{
+    using protocol::RequestType;
+    namespace err = protocol::err;
+    if (!request.is_object())
+        return KAuthRefusal{err::BadRequest, "request is not a JSON object"};
+    // The protocol's own parser first: the same checks serve makes (types, ranges, unknown fields).
+    nlohmann::json j = request;
+    j["v"] = protocol::kVersion;
+    j["id"] = std::uint64_t(1); // unsigned, as the parser wants it
+    const auto parsed = protocol::parseRequestFromJson(j);
+    if (const auto *e = std::get_if<protocol::ParseError>(&parsed))
+        return KAuthRefusal{e->code, e->message};
+    const protocol::Request &p = std::get<protocol::Request>(parsed);
+
+    KAuthRequest r;
+    switch (p.type) {
+    case RequestType::Inspect:
+        r.verb = Verb::Inspect;
+        r.pid = p.pid;
+        break;
+    case RequestType::DemoStart:
+        r.verb = Verb::DemoStart;
+        r.demoArgs = p.args.dump();
+        break;
+    case RequestType::DemoStop:
+        // The demo handler takes {"pid": N} or {"all": true} and nothing else; the action's
+        // arguments can say only that.
+        if (!(p.args.size() == 1 && (p.args.contains("pid") || p.args == nlohmann::json{{"all", true}})))
+            return KAuthRefusal{err::BadRequest, "demo_stop needs args {\"pid\": N} or {\"all\": true}"};
+        r.verb = Verb::DemoStop;
+        r.demoArgs = p.args.dump();
+        break;
+    case RequestType::DemoList:
+        if (!p.args.empty())
+            return KAuthRefusal{err::BadRequest, "demo_list takes no arguments"};
+        r.verb = Verb::DemoList;
+        break;
+    default:
+        return KAuthRefusal{err::Unsupported, "the KAuth helper has no action for request type '" +
+                                                  std::string(protocol::requestTypeName(p.type)) + "'"};
+    }
+    // Then the helper's own argument checks, on exactly the map it will be given.
+    KAuthRequest probe = r;
+    probe.id = 1;
+    const auto checked = parseKAuthArgs(r.verb, toKAuthArgs(probe));
+    if (const auto *e = std::get_if<KAuthArgError>(&checked))
+        return KAuthRefusal{err::BadRequest, e->message.toStdString()};
+    return r;
+}
+
+namespace
+{
+const QString kId = QStringLiteral("id");
+const QString kSeq = QStringLiteral("seq");
+const QString kFrame = QStringLiteral("frame");
+const QString kHeartbeat = QStringLiteral("heartbeat");
+const QString kFrames = QStringLiteral("frames");
+const QString kStatus = QStringLiteral("status");
+} // namespace
+
+QVariantMap toProgressData(const KAuthProgress &progress)
+{
+    QVariantMap m;
+    m.insert(kId, QVariant::fromValue<qulonglong>(progress.id));
+    if (progress.heartbeat) {
+        m.insert(kHeartbeat, true);
+        return m;
+    }
+    m.insert(kSeq, QVariant::fromValue<qulonglong>(progress.seq));
+    m.insert(kFrame, progress.frame);
+    return m;
+}
+
+KAuthProgress parseProgressData(const QVariantMap &data)
+{
+    KAuthProgress p;
+    p.id = requestIdOf(data);
+    p.heartbeat = data.value(kHeartbeat).toBool();
+    p.seq = data.value(kSeq).toULongLong();
+    p.frame = data.value(kFrame).toByteArray();
+    return p;
+}
+
+QVariantMap toResultData(std::uint64_t id, std::uint64_t frames, const QString &status)
+{
+    QVariantMap m;
+    m.insert(kId, QVariant::fromValue<qulonglong>(id));
+    m.insert(kFrames, QVariant::fromValue<qulonglong>(frames));
+    m.insert(kStatus, status);
+    return m;
+}
+
+std::uint64_t requestIdOf(const QVariantMap &data)
+{
+    return data.value(kId).toULongLong();
+}
+
+QString statusOf(const QVariantMap &data)
+{
+    return data.value(kStatus).toString();
 }
 
 } // namespace nsviz::kauth

@@ -3,8 +3,6 @@
 #include "core/demo/demospec.h"
 
 #include <QCheckBox>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -22,12 +20,13 @@ QPushButton *launchButton(DemoDialog &d)
     return d.findChild<QPushButton *>(QStringLiteral("launch"));
 }
 
-/// The request as the helper will see it, validated by the helper's own parser.
+/// The spec as the helper will see it: sent as request args, parsed by the helper's own parser.
 DemoSpecResult helperView(const DemoDialog &d)
 {
-    auto frame = nlohmann::json::parse(d.requestJson().toStdString());
-    EXPECT_EQ(frame.at("type"), "demo_start");
-    return demoSpecFromJson(frame.at("args"));
+    const auto spec = d.spec();
+    if (!spec)
+        return {std::nullopt, d.validationError().toStdString()};
+    return demoSpecFromJson(demoSpecToJson(*spec));
 }
 } // namespace
 
@@ -39,13 +38,12 @@ TEST(DemoDialog, DefaultsAllFreshOneHour)
     EXPECT_TRUE(d.validationError().isEmpty());
     ASSERT_NE(launchButton(d), nullptr);
     EXPECT_TRUE(launchButton(d)->isEnabled());
-    QJsonObject a = d.args();
-    EXPECT_TRUE(a.value(QStringLiteral("share")).toArray().isEmpty());
-    EXPECT_FALSE(a.contains(QStringLiteral("hostname")));
-    EXPECT_EQ(a.value(QStringLiteral("lifetime")).toInt(), 3600);
     auto spec = helperView(d);
     ASSERT_TRUE(spec) << spec.error;
     EXPECT_EQ(spec.spec->cloneFlags(), DemoSpec{}.cloneFlags());
+    EXPECT_TRUE(spec.spec->sharedNames().empty());
+    EXPECT_TRUE(spec.spec->hostname.empty());
+    EXPECT_EQ(spec.spec->lifetimeSec, 3600u);
     EXPECT_FALSE(d.findChild<QLabel *>(QStringLiteral("netWarning"))->isVisibleTo(&d));
 }
 
@@ -69,9 +67,9 @@ TEST(DemoDialog, SharingHostNetworkWarnsAndIsInTheRequest)
     d.findChild<QCheckBox *>(QStringLiteral("fresh_net"))->setChecked(false);
     EXPECT_FALSE(d.isFresh(NsType::Net));
     EXPECT_TRUE(d.findChild<QLabel *>(QStringLiteral("netWarning"))->isVisibleTo(&d));
-    EXPECT_EQ(d.args().value(QStringLiteral("share")).toArray(), QJsonArray{QStringLiteral("net")});
     auto spec = helperView(d);
     ASSERT_TRUE(spec) << spec.error;
+    EXPECT_EQ(spec.spec->sharedNames(), std::vector<std::string>{"net"});
     EXPECT_FALSE(spec.spec->isFresh(NsType::Net));
     EXPECT_TRUE(spec.spec->isFresh(NsType::Pid));
 }
@@ -91,7 +89,6 @@ TEST(DemoDialog, HostnameValidatedWithTheHelpersRules)
     edit->setText(QStringLiteral("web1"));
     EXPECT_TRUE(d.validationError().isEmpty());
     EXPECT_TRUE(launchButton(d)->isEnabled());
-    EXPECT_EQ(d.args().value(QStringLiteral("hostname")).toString(), QStringLiteral("web1"));
     auto spec = helperView(d);
     ASSERT_TRUE(spec) << spec.error;
     EXPECT_EQ(spec.spec->hostname, "web1");
@@ -103,9 +100,10 @@ TEST(DemoDialog, SharedUtsMeansNoHostname)
     d.setHostname(QStringLiteral("web1"));
     d.setFresh(NsType::Uts, false);
     EXPECT_FALSE(d.findChild<QLineEdit *>(QStringLiteral("hostname"))->isEnabled());
-    EXPECT_FALSE(d.args().contains(QStringLiteral("hostname")));
     EXPECT_TRUE(d.validationError().isEmpty());
-    EXPECT_TRUE(helperView(d));
+    auto spec = helperView(d);
+    ASSERT_TRUE(spec) << spec.error;
+    EXPECT_TRUE(spec.spec->hostname.empty()); // the host's name stays
 }
 
 TEST(DemoDialog, NothingFreshIsRefused)
@@ -114,6 +112,7 @@ TEST(DemoDialog, NothingFreshIsRefused)
     for (NsType t : kAllNsTypes)
         d.setFresh(t, false);
     EXPECT_NE(d.validationError().indexOf(QStringLiteral("at least one")), -1);
+    EXPECT_FALSE(d.spec());
     EXPECT_FALSE(launchButton(d)->isEnabled());
     d.setFresh(NsType::Pid, true);
     EXPECT_TRUE(launchButton(d)->isEnabled());
@@ -124,7 +123,8 @@ TEST(DemoDialog, LifetimeInMinutes)
     DemoDialog d;
     d.setLifetimeMinutes(5);
     EXPECT_EQ(d.lifetimeSeconds(), 300);
-    EXPECT_EQ(d.args().value(QStringLiteral("lifetime")).toInt(), 300);
+    ASSERT_TRUE(d.spec());
+    EXPECT_EQ(d.spec()->lifetimeSec, 300u);
     d.setLifetimeMinutes(100000); // clamped by the spin box to the helper's maximum
     EXPECT_EQ(d.lifetimeSeconds(), int(DemoSpec::kMaxLifetimeSec));
     EXPECT_TRUE(helperView(d));

@@ -13,6 +13,8 @@
 #include "core/inspect/findings.h"
 #include "core/inspect/inspector.h"
 #include "core/model/nstype.h"
+#include "app/transport/helperclient.h"
+#include "tests/app/faketransport.h"
 
 #include <QFile>
 #include <QImage>
@@ -23,6 +25,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <set>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,55 +37,27 @@ namespace
 {
 
 /// A transport that answers inspect requests from the real inspector, as the helper's serve would;
-/// pids in m_missing get the helper's not_found error, and m_silent drops every request.
-class FakeTransport : public Transport
-{
-public:
-    using Transport::Transport;
-    QString description() const override { return QStringLiteral("fake"); }
-    bool privileged() const override { return true; }
-    void start() override {}
-    void stop() override {}
-    void requestScan() override {}
-    void subscribe(int) override {}
-    void unsubscribe() override {}
-    quint64 request(const QByteArray &requestJson) override
-    {
-        const quint64 id = ++m_nextId;
-        json req = json::parse(requestJson.toStdString());
-        requests.push_back(req);
-        if (silent)
-            return id;
-        json frame;
-        const int pid = req.value("pid", 0);
-        if (missing.count(pid))
-            frame = {{"v", 1},
-                     {"type", "error"},
-                     {"id", id},
-                     {"code", "not_found"},
-                     {"message", "no such process"}};
-        else
-            frame = {{"v", 1},
-                     {"type", "result"},
-                     {"id", id},
-                     {"request", "inspect"},
-                     {"result", inspectProcessJsonFor(pid)}};
-        // Replies arrive later, from the event loop, as from a real helper.
-        QMetaObject::invokeMethod(
-            this,
-            [this, id, text = QByteArray::fromStdString(frame.dump())] { Q_EMIT replyReceived(id, text); },
-            Qt::QueuedConnection);
-        return id;
-    }
-    json inspectProcessJsonFor(int pid) { return m_inspector.inspect(pid); }
-
-    std::vector<json> requests;
+/// pids in missing get the helper's not_found error, and silent drops every request.
+struct InspectingTransport {
+    testutil::FakeTransport transport;
+    HelperClient client{&transport};
     std::set<int> missing;
     bool silent = false;
 
-private:
-    quint64 m_nextId = 100;
-    Inspector m_inspector;
+    InspectingTransport()
+    {
+        transport.responder = [this](testutil::FakeTransport &t, quint64 id, const json &req) {
+            if (silent)
+                return;
+            // Replies arrive later, from the event loop, as from a real helper.
+            const int pid = req.value("pid", 0);
+            if (missing.count(pid))
+                t.fail(id, "not_found", "no such process", true);
+            else
+                t.answer(id, Inspector().inspect(pid), true);
+        };
+    }
+    const std::vector<json> &requests() const { return transport.requests; }
 };
 
 QTreeWidgetItem *row(QTreeWidget *tree, const QString &name)
@@ -139,15 +114,15 @@ TEST(DiffPanel, HostNetContainerHighlightsAndExports)
     ASSERT_GT(c.pid(), 0) << c.error();
     DiffPanel panel;
     panel.resize(1100, 700);
-    FakeTransport transport;
-    panel.setTransport(&transport);
+    InspectingTransport helper;
+    panel.setClient(&helper.client);
     QSignalSpy ready(&panel, &DiffPanel::diffReady);
     panel.setTarget(c.pid());
     ASSERT_TRUE(ready.wait(15000));
-    ASSERT_EQ(transport.requests.size(), 2u);
-    EXPECT_EQ(transport.requests[0]["type"], "inspect");
-    EXPECT_EQ(transport.requests[0]["pid"], c.pid());
-    EXPECT_EQ(transport.requests[1]["pid"], findHostReference().pid);
+    ASSERT_EQ(helper.requests().size(), 2u);
+    EXPECT_EQ(helper.requests()[0]["type"], "inspect");
+    EXPECT_EQ(helper.requests()[0]["pid"], c.pid());
+    EXPECT_EQ(helper.requests()[1]["pid"], findHostReference().pid);
     auto *tree = panel.findChild<QTreeWidget *>();
     EXPECT_EQ(row(tree, QStringLiteral("net"))->text(1), QStringLiteral("SHARED · HOST NET"));
     EXPECT_EQ(row(tree, QStringLiteral("uts"))->text(1), QStringLiteral("ISOLATED"));
@@ -178,9 +153,9 @@ TEST(DiffPanel, HostNetContainerHighlightsAndExports)
 TEST(DiffPanel, HelperErrorsAndSilenceAreShown)
 {
     DiffPanel panel;
-    FakeTransport transport;
-    transport.missing.insert(999999);
-    panel.setTransport(&transport);
+    InspectingTransport helper;
+    helper.missing.insert(999999);
+    panel.setClient(&helper.client);
     QSignalSpy ready(&panel, &DiffPanel::diffReady);
     panel.setTarget(999999, ::getpid());
     ASSERT_TRUE(ready.wait(15000));
@@ -189,7 +164,7 @@ TEST(DiffPanel, HelperErrorsAndSilenceAreShown)
     auto *tree = panel.findChild<QTreeWidget *>();
     EXPECT_EQ(row(tree, QStringLiteral("net"))->text(1), QStringLiteral("UNKNOWN"));
 
-    transport.silent = true;
+    helper.silent = true;
     panel.setTimeoutSeconds(1);
     QSignalSpy failed(&panel, &DiffPanel::failed);
     panel.setTarget(::getpid(), ::getpid());

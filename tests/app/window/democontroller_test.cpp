@@ -1,69 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "app/transport/helperclient.h"
 #include "app/window/democontroller.h"
-#include "app/transport/transport.h"
+#include "core/demo/demospec.h"
+#include "tests/app/faketransport.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QProcess>
 #include <QSignalSpy>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 using namespace nsviz;
+using nlohmann::json;
+using testutil::FakeTransport;
 
 namespace
 {
 
-/// Records requests; the test answers them by emitting replyReceived.
-class FakeTransport : public Transport
+json demoDoc(int pid, const json &shared = json::array())
 {
-public:
-    QString description() const override { return QStringLiteral("fake"); }
-    bool privileged() const override { return true; }
-    void start() override {}
-    void stop() override {}
-    void requestScan() override {}
-    void subscribe(int) override {}
-    void unsubscribe() override {}
-    quint64 request(const QByteArray &requestJson) override
-    {
-        sent.append(QJsonDocument::fromJson(requestJson).object());
-        return ++lastId;
-    }
-    void answer(quint64 id, const QJsonObject &result)
-    {
-        QJsonObject f{{QStringLiteral("v"), 1},
-                      {QStringLiteral("type"), QStringLiteral("result")},
-                      {QStringLiteral("id"), double(id)},
-                      {QStringLiteral("result"), result}};
-        Q_EMIT replyReceived(id, QJsonDocument(f).toJson(QJsonDocument::Compact));
-    }
-    void fail(quint64 id, const QString &message)
-    {
-        QJsonObject f{{QStringLiteral("v"), 1},
-                      {QStringLiteral("type"), QStringLiteral("error")},
-                      {QStringLiteral("id"), double(id)},
-                      {QStringLiteral("code"), QStringLiteral("bad_request")},
-                      {QStringLiteral("message"), message}};
-        Q_EMIT replyReceived(id, QJsonDocument(f).toJson(QJsonDocument::Compact));
-    }
-    QList<QJsonObject> sent;
-    quint64 lastId = 0;
-};
-
-QJsonObject demoDoc(int pid, const QJsonArray &shared = {})
-{
-    QJsonObject ns;
+    json ns = json::object();
     for (NsType t : kAllNsTypes)
-        ns.insert(QString::fromLatin1(nsTypeName(t).data(), qsizetype(nsTypeName(t).size())),
-                  double(4026540000u + pid * 10 + index(t)));
-    return QJsonObject{{QStringLiteral("schema"), QStringLiteral("nsviz.demo/1")},
-                       {QStringLiteral("pid"), pid},
-                       {QStringLiteral("startTime"), 1000},
-                       {QStringLiteral("hostname"), QStringLiteral("nsviz-demo-1")},
-                       {QStringLiteral("ns"), ns},
-                       {QStringLiteral("shared"), shared}};
+        ns[std::string(nsTypeName(t))] = 4026540000u + unsigned(pid) * 10 + index(t);
+    return {{"schema", "nsviz.demo/1"},   {"pid", pid}, {"startTime", 1000},
+            {"hostname", "nsviz-demo-1"}, {"ns", ns},   {"shared", shared}};
+}
+
+DemoSpec sharingNet()
+{
+    DemoSpec spec;
+    spec.fresh[index(NsType::Net)] = false;
+    return spec;
 }
 
 } // namespace
@@ -71,37 +39,46 @@ QJsonObject demoDoc(int pid, const QJsonArray &shared = {})
 TEST(DemoController, StartStopListRoundTrips)
 {
     FakeTransport t;
-    DemoController c(&t);
+    HelperClient client(&t);
+    DemoController c(&client);
     QSignalSpy started(&c, &DemoController::demoStarted);
     QSignalSpy ended(&c, &DemoController::demoEnded);
 
-    quint64 id = c.start(QByteArrayLiteral(R"({"type":"demo_start","args":{"share":["net"]}})"));
-    ASSERT_EQ(t.sent.size(), 1);
-    EXPECT_EQ(t.sent[0].value(QStringLiteral("type")).toString(), QStringLiteral("demo_start"));
-    t.answer(id, demoDoc(100, {QStringLiteral("net")}));
+    quint64 id = c.start(sharingNet());
+    ASSERT_EQ(t.requests.size(), 1u);
+    EXPECT_EQ(t.requests[0]["type"], "demo_start");
+    // The spec travels as the args core parses back into the same spec.
+    auto back = demoSpecFromJson(t.requests[0]["args"]);
+    ASSERT_TRUE(back) << back.error;
+    EXPECT_FALSE(back.spec->isFresh(NsType::Net));
+    EXPECT_TRUE(back.spec->isFresh(NsType::Pid));
+    t.answer(id, demoDoc(100, {"net"}));
     ASSERT_EQ(started.count(), 1);
     auto d = started[0][0].value<DemoInfo>();
     EXPECT_EQ(d.pid, 100);
     EXPECT_TRUE(d.sharesHost(NsType::Net));
     EXPECT_TRUE(c.isDemo(100));
+    EXPECT_EQ(c.startedPids(), QList<int>{100});
     EXPECT_EQ(c.demoForNamespace(NsType::Pid, d.ns[index(NsType::Pid)])->pid, 100);
     EXPECT_EQ(c.demoForNamespace(NsType::Net, d.ns[index(NsType::Net)]), nullptr); // shared: the host's
 
     quint64 sid = c.stop(100);
-    EXPECT_EQ(t.sent.last().value(QStringLiteral("args")).toObject().value(QStringLiteral("pid")).toInt(),
-              100);
-    t.answer(sid, QJsonObject{{QStringLiteral("stopped"), QJsonArray{100}}});
+    EXPECT_EQ(t.requests.back()["type"], "demo_stop");
+    EXPECT_EQ(t.requests.back()["args"], (json{{"pid", 100}}));
+    t.answer(sid, {{"stopped", {100}}});
     ASSERT_EQ(ended.count(), 1);
     EXPECT_EQ(ended[0][0].toInt(), 100);
     EXPECT_FALSE(c.hasRunningDemos());
+    EXPECT_TRUE(c.startedPids().isEmpty());
 
     quint64 lid = c.refresh();
-    EXPECT_EQ(t.sent.last().value(QStringLiteral("type")).toString(), QStringLiteral("demo_list"));
-    t.answer(lid, QJsonObject{{QStringLiteral("demos"), QJsonArray{demoDoc(200), demoDoc(201)}}});
+    EXPECT_EQ(t.requests.back()["type"], "demo_list");
+    t.answer(lid, {{"demos", {demoDoc(200), demoDoc(201), {{"schema", "other"}}}}});
     EXPECT_EQ(c.demos().size(), 2);
+    EXPECT_TRUE(c.startedPids().isEmpty()); // listed, not started by us
     quint64 aid = c.stopAll();
-    EXPECT_TRUE(t.sent.last().value(QStringLiteral("args")).toObject().value(QStringLiteral("all")).toBool());
-    t.answer(aid, QJsonObject{{QStringLiteral("stopped"), QJsonArray{200, 201}}});
+    EXPECT_EQ(t.requests.back()["args"], (json{{"all", true}}));
+    t.answer(aid, {{"stopped", {200, 201}}});
     EXPECT_FALSE(c.hasRunningDemos());
     EXPECT_EQ(ended.count(), 3);
 }
@@ -109,33 +86,56 @@ TEST(DemoController, StartStopListRoundTrips)
 TEST(DemoController, ErrorsAndForeignRepliesAndVanishedDemos)
 {
     FakeTransport t;
-    DemoController c(&t);
+    HelperClient client(&t);
+    DemoController c(&client);
     QSignalSpy failed(&c, &DemoController::requestFailed);
     QSignalSpy ended(&c, &DemoController::demoEnded);
-    quint64 id = c.start(QByteArrayLiteral(R"({"type":"demo_start","args":{"hostname":"a/b"}})"));
-    t.fail(id, QStringLiteral("hostname 'a/b' contains '/'"));
+    QSignalSpy appeared(&c, &DemoController::demoAppeared);
+    quint64 id = c.start(DemoSpec{});
+    t.fail(id, "bad_request", "hostname 'a/b' contains '/'");
     ASSERT_EQ(failed.count(), 1);
     EXPECT_TRUE(failed[0][0].toString().contains(QStringLiteral("'/'")));
     t.answer(999, demoDoc(5)); // not ours: ignored
     EXPECT_FALSE(c.hasRunningDemos());
-    // A malformed document is an error, not a demo.
-    quint64 id2 = c.start(QByteArrayLiteral(R"({"type":"demo_start","args":{}})"));
-    t.answer(id2, QJsonObject{{QStringLiteral("schema"), QStringLiteral("other")}});
+    // A malformed document is an error, not a demo; so is a frame that is no JSON.
+    quint64 id2 = c.start(DemoSpec{});
+    t.answer(id2, {{"schema", "other"}});
     EXPECT_EQ(failed.count(), 2);
-    // A demo whose init disappears from the snapshot (lifetime over) ends.
-    quint64 id3 = c.start(QByteArrayLiteral(R"({"type":"demo_start","args":{}})"));
+    quint64 id2b = c.start(DemoSpec{});
+    t.reply(id2b, QByteArrayLiteral("{not json"));
+    EXPECT_EQ(failed.count(), 3);
+    EXPECT_FALSE(c.hasRunningDemos());
+
+    // The flow of a demo: started, not yet in the picture (a snapshot taken before it started
+    // does not end it), appears, then its pid is reused by another process: it ended.
+    quint64 id3 = c.start(DemoSpec{});
     t.answer(id3, demoDoc(300));
     Snapshot s;
+    c.noteSnapshot(s);
+    EXPECT_TRUE(c.isDemo(300));
+    EXPECT_EQ(appeared.count(), 0);
     Process p;
     p.pid = 300;
     p.startTime = 1000;
     s.processes.push_back(p);
     c.noteSnapshot(s);
     EXPECT_TRUE(c.isDemo(300));
+    ASSERT_EQ(appeared.count(), 1);
+    EXPECT_EQ(appeared[0][0].toInt(), 300);
+    c.noteSnapshot(s);
+    EXPECT_EQ(appeared.count(), 1);  // once
     s.processes[0].startTime = 2000; // pid reused by another process
     c.noteSnapshot(s);
     EXPECT_FALSE(c.isDemo(300));
     EXPECT_EQ(ended.count(), 1);
+
+    // Without a connection a request fails (later, like any answer), it never hangs.
+    HelperClient offline;
+    DemoController c2(&offline);
+    QSignalSpy failed2(&c2, &DemoController::requestFailed);
+    c2.refresh();
+    EXPECT_EQ(failed2.count(), 0);
+    ASSERT_TRUE(failed2.wait(5000));
 }
 
 TEST(DemoController, ParsesTheHelpersRealDocument)
@@ -149,12 +149,13 @@ TEST(DemoController, ParsesTheHelpersRealDocument)
                   QStringLiteral("120")});
     ASSERT_TRUE(helper.waitForFinished(30000));
     ASSERT_EQ(helper.exitCode(), 0) << helper.readAllStandardError().toStdString();
-    QJsonObject doc = QJsonDocument::fromJson(helper.readAllStandardOutput()).object();
+    const json doc = json::parse(helper.readAllStandardOutput().toStdString(), nullptr, false);
     auto d = DemoInfo::fromJson(doc);
     // Stop it before any assertion can return early.
     QProcess stop;
-    stop.start(QStringLiteral(NSVIZ_HELPER_BIN), {QStringLiteral("demo"), QStringLiteral("stop"),
-                                                  QString::number(doc.value(QStringLiteral("pid")).toInt())});
+    stop.start(QStringLiteral(NSVIZ_HELPER_BIN),
+               {QStringLiteral("demo"), QStringLiteral("stop"),
+                QString::number(doc.is_object() ? doc.value("pid", 0) : 0)});
     ASSERT_TRUE(stop.waitForFinished(30000));
     EXPECT_EQ(stop.exitCode(), 0) << stop.readAllStandardError().toStdString();
     ASSERT_TRUE(d.has_value());

@@ -2,18 +2,23 @@
 // MainWindow and Session: the live flow through a transport (first snapshot, then deltas, pause),
 // the unprivileged banner, and opening bad files leaving the view as it was.
 #include "app/cluster/clusterview.h"
+#include "app/panels/diffpanel.h"
 #include "app/panels/findingspanel.h"
 #include "app/panels/tablepanel.h"
 #include "app/panels/treepanel.h"
+#include "tests/app/faketransport.h"
 #include "tests/app/gui_testutil.h"
 #include "app/transport/localtransport.h"
+#include "app/window/democontroller.h"
 #include "app/window/mainwindow.h"
+#include "core/demo/demospec.h"
 #include "app/window/session.h"
 #include "app/models/snapshotstore.h"
 
 #include <QFrame>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -28,21 +33,7 @@ namespace
 {
 
 /// A transport the test drives by hand: what a helper would send, frame by frame.
-class FakeTransport : public Transport
-{
-public:
-    using Transport::Transport;
-    QString description() const override { return QStringLiteral("fake"); }
-    bool privileged() const override { return false; }
-    void start() override { Q_EMIT connected(); }
-    void stop() override { Q_EMIT disconnected(); }
-    void requestScan() override { ++scans; }
-    void subscribe(int ms) override { subscribedMs = ms; }
-    void unsubscribe() override { subscribedMs = 0; }
-    quint64 request(const QByteArray &) override { return 0; }
-    int scans = 0;
-    int subscribedMs = 0;
-};
+using testutil::FakeTransport;
 
 QString data(const char *name)
 {
@@ -304,4 +295,59 @@ TEST(GuiMainWindow, FilterReachesTheViewsThatFilterWithoutWarnings)
             texts << t->filterText();
     }
     EXPECT_EQ(texts, QStringList(3, QStringLiteral("nginx"))); // cluster, tree and table
+}
+
+TEST(GuiMainWindow, DemoStartsAppearsAndIsStoppedOnClose)
+{
+    MainWindow win;
+    win.setInteractive(false);
+    FakeTransport *fake = nullptr;
+    win.session()->setTransportFactory(
+        [&](bool, QObject *parent) { return fake = new FakeTransport(parent); });
+    win.session()->connectLive(false);
+    ASSERT_TRUE(fake);
+    Snapshot s = guitest::hostSmall();
+    Q_EMIT fake->snapshotReceived(s);
+
+    // The window starts a demo through its controller; the helper answers with the demo document.
+    const int demoPid = 9300;
+    Process init = guitest::freshProcess(demoPid, 4026539300, s, {NsType::Net});
+    nlohmann::json ns = nlohmann::json::object();
+    for (NsType t : kAllNsTypes)
+        ns[std::string(nsTypeName(t))] = init.ns[index(t)].ino;
+    DemoSpec spec;
+    spec.fresh[index(NsType::Net)] = false;
+    const quint64 id = win.demoController()->start(spec);
+    ASSERT_FALSE(fake->requests.empty());
+    EXPECT_EQ(fake->requests.back()["type"], "demo_start");
+    EXPECT_EQ(fake->requests.back()["args"]["share"], nlohmann::json::array({"net"}));
+    const int scans = fake->scans;
+    fake->answer(id, {{"schema", "nsviz.demo/1"},
+                      {"pid", demoPid},
+                      {"startTime", init.startTime},
+                      {"ns", ns},
+                      {"shared", {"net"}}});
+    EXPECT_EQ(win.demoPids(), QList<int>{demoPid});
+    EXPECT_EQ(fake->scans, scans + 1); // asks for a picture with the demo at once
+
+    // It appears in the next snapshot: selected, and its diff asked for.
+    QSignalSpy appeared(win.demoController(), &DemoController::demoAppeared);
+    Snapshot next = s;
+    next.processes.push_back(init);
+    testutil::finalize(next);
+    Q_EMIT fake->snapshotReceived(next);
+    ASSERT_TRUE(appeared.wait(10000));
+    EXPECT_EQ(win.clusterView()->selectedPid(), demoPid);
+    EXPECT_EQ(win.diffPanel()->targetPid(), demoPid);
+    const bool inspected = std::any_of(fake->requests.begin(), fake->requests.end(), [&](const auto &r) {
+        return r["type"] == "inspect" && r["pid"] == demoPid;
+    });
+    EXPECT_TRUE(inspected);
+
+    // Closing the window stops the demo it started (the transport goes at the next event loop turn).
+    QPointer<FakeTransport> alive(fake);
+    win.close();
+    ASSERT_TRUE(alive);
+    EXPECT_EQ(fake->requests.back()["type"], "demo_stop");
+    EXPECT_EQ(fake->requests.back()["args"], (nlohmann::json{{"pid", demoPid}}));
 }

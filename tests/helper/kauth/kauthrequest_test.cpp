@@ -3,6 +3,7 @@
 #include "helper/kauth/contract/kauthrequest.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <limits>
 
@@ -231,4 +232,83 @@ TEST(KAuthRequest, DemoStartOwnerPidIsAPid)
     auto none = parseKAuthArgs(Verb::DemoStart, {{QStringLiteral("id"), 3}});
     ASSERT_TRUE(std::holds_alternative<KAuthRequest>(none));
     EXPECT_EQ(std::get<KAuthRequest>(none).ownerPid, 0);
+}
+
+namespace
+{
+/// The refusal code of a protocol request, or "" when it maps to a KAuth request.
+std::string refusalOf(const nlohmann::json &request)
+{
+    auto r = kauthRequestFromProtocol(request);
+    if (auto *e = std::get_if<KAuthRefusal>(&r))
+        return e->code;
+    return {};
+}
+} // namespace
+
+TEST(KAuthRequest, ProtocolRequestsMapToActionsTheHelperAccepts)
+{
+    using nlohmann::json;
+    auto inspect = kauthRequestFromProtocol({{"type", "inspect"}, {"pid", 4242}});
+    ASSERT_TRUE(std::holds_alternative<KAuthRequest>(inspect));
+    EXPECT_EQ(std::get<KAuthRequest>(inspect).verb, Verb::Inspect);
+    EXPECT_EQ(std::get<KAuthRequest>(inspect).pid, 4242);
+
+    auto start = kauthRequestFromProtocol({{"type", "demo_start"}, {"args", {{"lifetime", 300}}}});
+    ASSERT_TRUE(std::holds_alternative<KAuthRequest>(start));
+    EXPECT_EQ(std::get<KAuthRequest>(start).verb, Verb::DemoStart);
+    EXPECT_EQ(json::parse(std::get<KAuthRequest>(start).demoArgs), (json{{"lifetime", 300}}));
+
+    for (const json &args : {json{{"pid", 77}}, json{{"all", true}}}) {
+        auto stop = kauthRequestFromProtocol({{"type", "demo_stop"}, {"args", args}});
+        ASSERT_TRUE(std::holds_alternative<KAuthRequest>(stop)) << args.dump();
+        EXPECT_EQ(json::parse(std::get<KAuthRequest>(stop).demoArgs), args);
+    }
+    auto list = kauthRequestFromProtocol({{"type", "demo_list"}});
+    ASSERT_TRUE(std::holds_alternative<KAuthRequest>(list));
+    EXPECT_EQ(std::get<KAuthRequest>(list).verb, Verb::DemoList);
+
+    // Refused without the bus, with the code the helper would give.
+    EXPECT_EQ(refusalOf({{"type", "inspect"}, {"pid", -3}}), "bad_request");
+    EXPECT_EQ(refusalOf({{"type", "inspect"}, {"pid", kMaxPid + 1}}), "bad_request");
+    EXPECT_EQ(refusalOf({{"type", "inspect"}, {"pid", 5}, {"extra", 1}}), "bad_request");
+    EXPECT_EQ(refusalOf({{"type", "demo_stop"}, {"args", {{"name", "x"}}}}), "bad_request");
+    EXPECT_EQ(refusalOf({{"type", "demo_stop"}, {"args", {{"pid", 1}, {"all", true}}}}), "bad_request");
+    EXPECT_EQ(refusalOf({{"type", "demo_stop"}, {"args", {{"pid", 1ll << 40}}}}), "bad_request");
+    EXPECT_EQ(refusalOf({{"type", "demo_stop"}, {"args", {{"all", false}}}}), "bad_request");
+    EXPECT_EQ(refusalOf({{"type", "demo_list"}, {"args", {{"all", true}}}}), "bad_request");
+    EXPECT_EQ(refusalOf({{"type", "demo_start"}, {"args", {{"hostname", std::string(20000, 'a')}}}}),
+              "bad_request");
+    EXPECT_EQ(refusalOf({{"type", "ping"}}), "unsupported");
+    EXPECT_NE(refusalOf({{"type", "nonsense"}}), "");
+    EXPECT_EQ(refusalOf(json::array()), "bad_request");
+}
+
+TEST(KAuthRequest, ProgressAndResultDataRoundTrip)
+{
+    KAuthProgress p;
+    p.id = 42;
+    p.seq = 7;
+    p.frame = QByteArrayLiteral(R"({"v":1,"type":"result","id":42})");
+    const KAuthProgress back = parseProgressData(toProgressData(p));
+    EXPECT_EQ(back.id, 42u);
+    EXPECT_EQ(back.seq, 7u);
+    EXPECT_FALSE(back.heartbeat);
+    EXPECT_EQ(back.frame, p.frame);
+
+    KAuthProgress beat;
+    beat.id = 43;
+    beat.heartbeat = true;
+    const QVariantMap beatData = toProgressData(beat);
+    EXPECT_FALSE(beatData.contains(QStringLiteral("frame")));
+    EXPECT_TRUE(parseProgressData(beatData).heartbeat);
+    EXPECT_EQ(requestIdOf(beatData), 43u);
+
+    const QVariantMap result = toResultData(44, 3, QString::fromLatin1(status::Expired));
+    EXPECT_EQ(requestIdOf(result), 44u);
+    EXPECT_EQ(statusOf(result), QStringLiteral("expired"));
+    EXPECT_EQ(result.value(QStringLiteral("frames")).toULongLong(), 3u);
+    // Far above KAuth's own ActionReply::Error values.
+    for (int code : {error::BadArguments, error::Busy, error::Unsupported, error::Failed})
+        EXPECT_GT(code, 1000);
 }
