@@ -180,14 +180,14 @@ TEST(DiffPanel, HostReferenceIsTheSnapshots)
     if (s.host.referencePid <= 0)
         GTEST_SKIP() << "no host reference readable here: " << s.host.referenceNote;
     DiffPanel panel;
-    FakeTransport transport;
-    panel.setTransport(&transport);
+    InspectingTransport helper;
+    panel.setClient(&helper.client);
     panel.setSnapshot(s);
     QSignalSpy ready(&panel, &DiffPanel::diffReady);
     panel.setTarget(::getpid());
     ASSERT_TRUE(ready.wait(15000));
-    ASSERT_EQ(transport.requests.size(), 2u);
-    EXPECT_EQ(transport.requests[1]["pid"], s.host.referencePid);
+    ASSERT_EQ(helper.requests().size(), 2u);
+    EXPECT_EQ(helper.requests()[1]["pid"], s.host.referencePid);
     EXPECT_EQ(panel.diff()["reference"]["pid"], s.host.referencePid);
     EXPECT_EQ(panel.diff()["reference"]["startTime"], s.host.referenceStartTime);
     EXPECT_EQ(panel.diff()["b"]["hostReference"], true);
@@ -199,14 +199,14 @@ TEST(DiffPanel, NoHostReferenceFailsWithDiscoverysNote)
     s.host.referencePid = 0;
     s.host.referenceNote = "neither PID 1 nor kthreadd (pid 2) could be read (run as root to see them)";
     DiffPanel panel;
-    FakeTransport transport;
-    panel.setTransport(&transport);
+    InspectingTransport helper;
+    panel.setClient(&helper.client);
     panel.setSnapshot(s);
     QSignalSpy failed(&panel, &DiffPanel::failed);
     panel.setTarget(::getpid());
     ASSERT_EQ(failed.count(), 1);
     EXPECT_TRUE(failed.at(0).at(0).toString().contains(QStringLiteral("neither PID 1 nor kthreadd")));
-    EXPECT_TRUE(transport.requests.empty());
+    EXPECT_TRUE(helper.requests().empty());
 }
 
 TEST(DiffPanel, NewTargetDropsStaleReplies)
