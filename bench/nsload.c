@@ -503,7 +503,8 @@ int main(int argc, char **argv)
             runInit(kind, 0, depth, count);
         }
         if (p < 0) {
-            fprintf(stderr, "nsload: clone of group %ld (%s) failed: %s\n", g, kKindName[kind], strerror(errno));
+            fprintf(stderr, "nsload: clone of group %ld (%s) failed: %s\n", g, kKindName[kind],
+                    strerror(errno));
             rc = 1;
             break;
         }
@@ -549,7 +550,8 @@ int main(int argc, char **argv)
                    statePath);
             fflush(stdout);
             if (nProcs != total)
-                fprintf(stderr, "nsload: warning: %d descendants found, %ld reported started\n", nProcs, total);
+                fprintf(stderr, "nsload: warning: %d descendants found, %ld reported started\n", nProcs,
+                        total);
         }
         // Wait for a stop signal (or an unexpected death in the load).
         sigset_t block, old;

@@ -10,8 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -25,7 +25,10 @@ static void onAlarm(int sig)
     g_timedOut = 1;
 }
 
-static double seconds(struct timeval tv) { return (double)tv.tv_sec + tv.tv_usec / 1e6; }
+static double seconds(struct timeval tv)
+{
+    return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
 
 int main(int argc, char **argv)
 {

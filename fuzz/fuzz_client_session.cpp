@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzzes what the GUI reads from a helper: fragments, chunked snapshots and deltas, sequencing,
 // and applying the deltas to the reassembled snapshot. Never crash; a broken stream is one Violation.
-#include "core/protocol/clientsession.h"
 #include "core/model/delta.h"
+#include "core/protocol/clientsession.h"
 
 #include <cstdint>
 #include <cstdlib>

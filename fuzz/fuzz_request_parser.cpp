@@ -11,7 +11,8 @@
 
 using namespace nsviz::protocol;
 
-namespace {
+namespace
+{
 void check(std::string_view line)
 {
     auto r = parseRequest(line);
@@ -31,8 +32,10 @@ void check(std::string_view line)
         if (!req2 || req2->type != req->type || req2->id != req->id || req2->pid != req->pid ||
             req2->intervalMs != req->intervalMs || req2->args != req->args)
             std::abort();
-        if (req->id > kMaxRequestId || (req->type == RequestType::Inspect && (req->pid <= 0 || req->pid > kMaxPid)) ||
-            (req->type == RequestType::Subscribe && (req->intervalMs < kMinIntervalMs || req->intervalMs > kMaxIntervalMs)))
+        if (req->id > kMaxRequestId ||
+            (req->type == RequestType::Inspect && (req->pid <= 0 || req->pid > kMaxPid)) ||
+            (req->type == RequestType::Subscribe &&
+             (req->intervalMs < kMinIntervalMs || req->intervalMs > kMaxIntervalMs)))
             std::abort();
     } else {
         const auto &e = std::get<ParseError>(r);

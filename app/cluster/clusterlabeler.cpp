@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/cluster/clusterlabeler.h"
 
-#include "core/model/containerid.h"
 #include "app/models/usernames.h"
+#include "core/model/containerid.h"
 
 #include <QLocale>
 #include <map>

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/models/snapshotstore.h"
 
-namespace nsviz {
+namespace nsviz
+{
 
 void SnapshotStore::setSnapshot(Snapshot snapshot)
 {

@@ -8,9 +8,11 @@
 
 #include <QObject>
 
-namespace nsviz {
+namespace nsviz
+{
 
-class SnapshotStore : public QObject {
+class SnapshotStore : public QObject
+{
     Q_OBJECT
 public:
     using QObject::QObject;

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/panels/diffpanel.h"
 
-#include "core/inspect/diff.h"
-#include "core/model/nstype.h"
 #include "app/panels/pidpicker.h"
 #include "app/panels/statuspilldelegate.h"
 #include "app/transport/helperclient.h"
+#include "core/inspect/diff.h"
+#include "core/model/nstype.h"
 #include "core/protocol/protocol.h"
 
 #include <QApplication>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/panels/findingspanel.h"
 
-#include "core/inspect/findings.h"
 #include "app/panels/statuspilldelegate.h"
+#include "core/inspect/findings.h"
 
 #include <QFutureWatcher>
 #include <QHeaderView>

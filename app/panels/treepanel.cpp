@@ -2,9 +2,9 @@
 #include "app/panels/treepanel.h"
 
 #include "app/models/namespacetreemodel.h"
-#include "app/panels/roomyitemdelegate.h"
 #include "app/models/snapshotstore.h"
 #include "app/models/viewhelpers.h"
+#include "app/panels/roomyitemdelegate.h"
 
 #include <QEvent>
 #include <QHBoxLayout>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/transport/localtransport.h"
 
-#include "core/model/delta.h"
 #include "core/discovery/discovery.h"
 #include "core/inspect/inspect.h"
+#include "core/model/delta.h"
 #include "core/protocol/protocol.h"
 #include "core/protocol/requestparser.h"
 

@@ -2,8 +2,8 @@
 #pragma once
 // A spawned `nsviz-helper serve`: directly (already root), through pkexec (polkit asks) or sudo -n.
 
-#include "core/protocol/clientsession.h"
 #include "app/transport/transport.h"
+#include "core/protocol/clientsession.h"
 
 #include <QProcess>
 #include <QSet>

@@ -10,9 +10,11 @@
 #include <QObject>
 #include <QString>
 
-namespace nsviz {
+namespace nsviz
+{
 
-class Transport : public QObject {
+class Transport : public QObject
+{
     Q_OBJECT
 public:
     enum class Error {

@@ -3,13 +3,13 @@
 
 #include "app/cluster/clusterlabeler.h"
 #include "app/cluster/clusterview.h"
-#include "core/discovery/discovery.h"
+#include "app/export/viewexporter.h"
 #include "app/models/hostsharing.h"
 #include "app/models/redactor.h"
-#include "core/protocol/snapshotjson.h"
 #include "app/models/snapshotstore.h"
-#include "app/export/viewexporter.h"
 #include "app/window/viewfactory.h"
+#include "core/discovery/discovery.h"
+#include "core/protocol/snapshotjson.h"
 
 #include <QApplication>
 #include <QFile>

@@ -2,14 +2,14 @@
 #include "app/window/mainwindow.h"
 
 #include "app/cluster/clusterview.h"
+#include "app/export/viewexporter.h"
+#include "app/models/snapshotstore.h"
 #include "app/panels/demodialog.h"
 #include "app/panels/diffpanel.h"
 #include "app/panels/findingspanel.h"
 #include "app/transport/helperclient.h"
 #include "app/window/democontroller.h"
 #include "app/window/session.h"
-#include "app/models/snapshotstore.h"
-#include "app/export/viewexporter.h"
 #include "app/window/viewfactory.h"
 
 #include <QAction>

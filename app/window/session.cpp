@@ -6,10 +6,10 @@
 #ifdef NSVIZ_HAVE_KAUTH
 #include "app/transport/kauthtransport.h"
 #endif
-#include "app/transport/processtransport.h"
 #include "app/models/redactor.h"
-#include "core/protocol/snapshotjson.h"
 #include "app/models/snapshotstore.h"
+#include "app/transport/processtransport.h"
+#include "core/protocol/snapshotjson.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -3,8 +3,8 @@
 // Where the GUI's snapshot comes from: a live transport (in-process or the helper) or a file.
 // Owns the transport, feeds the SnapshotStore, and keeps what the status bar shows.
 
-#include "core/model/model.h"
 #include "app/transport/transport.h"
+#include "core/model/model.h"
 
 #include <QDateTime>
 #include <QObject>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/window/viewfactory.h"
 
-#include "app/panels/chartspanel.h"
 #include "app/cluster/clusterview.h"
+#include "app/panels/chartspanel.h"
 #include "app/panels/tablepanel.h"
 #include "app/panels/treepanel.h"
 

@@ -5,9 +5,9 @@
 #include "core/discovery/fdstep.h"
 #include "core/discovery/hierarchystep.h"
 #include "core/discovery/hoststep.h"
-#include "core/proc/nsfsquery.h"
 #include "core/discovery/processstep.h"
 #include "core/discovery/taskstep.h"
+#include "core/proc/nsfsquery.h"
 
 #include <algorithm>
 #include <chrono>

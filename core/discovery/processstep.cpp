@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/discovery/processstep.h"
-#include "core/proc/dirreader.h"
 #include "core/discovery/fdstep.h"
+#include "core/proc/dirreader.h"
 
 #include <algorithm>
 #include <atomic>

@@ -2,9 +2,9 @@
 #include "core/inspect/findings.h"
 
 #include "core/discovery/hostreference.h"
+#include "core/inspect/inspectjson.h"
 #include "core/model/containerid.h"
 #include "core/model/nstype.h"
-#include "core/inspect/inspectjson.h"
 
 #include <algorithm>
 #include <cerrno>

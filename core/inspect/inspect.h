@@ -6,7 +6,8 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// Gathers the per-namespace details of @p pid (hostname, interfaces, mounts, maps, caps, ...)
 /// under @p procRoot. Never throws for a vanished or unreadable process: the result says so per field.

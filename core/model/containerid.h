@@ -5,10 +5,12 @@
 #include <string>
 #include <string_view>
 
-namespace nsviz {
+namespace nsviz
+{
 
 struct ContainerIdentity {
-    std::string engine; ///< "docker", "containerd", "kubernetes", "podman", "lxc", "nspawn", "nsviz-demo"; empty: none
+    std::string engine; ///< "docker", "containerd", "kubernetes", "podman", "lxc", "nspawn", "nsviz-demo";
+                        ///< empty: none
     std::string id;     ///< container id (full), machine or container name for lxc/nspawn
     std::string pod;    ///< Kubernetes pod uid, when known
     bool valid() const { return !engine.empty(); }

@@ -4,7 +4,8 @@
 #include <algorithm>
 #include <map>
 
-namespace nsviz {
+namespace nsviz
+{
 
 bool operator==(const Process &a, const Process &b)
 {
@@ -27,7 +28,8 @@ bool operator==(const LooseThread &a, const LooseThread &b)
     return a.pid == b.pid && a.tid == b.tid && a.comm == b.comm && a.ns == b.ns;
 }
 
-namespace {
+namespace
+{
 bool sameHostContent(const HostInfo &a, const HostInfo &b)
 {
     return a.hostname == b.hostname && a.kernel == b.kernel && a.bootId == b.bootId &&
@@ -105,11 +107,13 @@ void applyDelta(Snapshot &s, const SnapshotDelta &d)
         procs.emplace(p.key(), p);
     for (const auto &k : d.removedProcesses)
         if (procs.erase(k) == 0)
-            throw DeltaError("delta removes process " + std::to_string(k.pid) + " which is not in the snapshot");
+            throw DeltaError("delta removes process " + std::to_string(k.pid) +
+                             " which is not in the snapshot");
     for (const auto &p : d.changedProcesses) {
         auto it = procs.find(p.key());
         if (it == procs.end())
-            throw DeltaError("delta changes process " + std::to_string(p.pid) + " which is not in the snapshot");
+            throw DeltaError("delta changes process " + std::to_string(p.pid) +
+                             " which is not in the snapshot");
         it->second = p;
     }
     for (const auto &p : d.addedProcesses)
@@ -121,11 +125,13 @@ void applyDelta(Snapshot &s, const SnapshotDelta &d)
         nss.emplace(n.id, n);
     for (const auto &id : d.removedNamespaces)
         if (nss.erase(id) == 0)
-            throw DeltaError("delta removes namespace " + std::to_string(id.ino) + " which is not in the snapshot");
+            throw DeltaError("delta removes namespace " + std::to_string(id.ino) +
+                             " which is not in the snapshot");
     for (const auto &n : d.changedNamespaces) {
         auto it = nss.find(n.id);
         if (it == nss.end())
-            throw DeltaError("delta changes namespace " + std::to_string(n.id.ino) + " which is not in the snapshot");
+            throw DeltaError("delta changes namespace " + std::to_string(n.id.ino) +
+                             " which is not in the snapshot");
         it->second = n;
     }
     for (const auto &n : d.addedNamespaces)

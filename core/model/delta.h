@@ -9,7 +9,8 @@
 
 #include <stdexcept>
 
-namespace nsviz {
+namespace nsviz
+{
 
 struct SnapshotDelta {
     std::uint64_t seq = 0; ///< sequence number; the first snapshot is 0, each delta +1
@@ -28,7 +29,8 @@ struct SnapshotDelta {
     bool empty() const;
 };
 
-class DeltaError : public std::runtime_error {
+class DeltaError : public std::runtime_error
+{
 public:
     using std::runtime_error::runtime_error;
 };

@@ -3,7 +3,8 @@
 
 #include <algorithm>
 
-namespace nsviz {
+namespace nsviz
+{
 
 const Process *Snapshot::findProcess(int pid) const
 {

@@ -15,7 +15,8 @@
 #include <string>
 #include <vector>
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// Identity of a namespace: the (st_dev, st_ino) of its nsfs file. ino == 0 means "unknown".
 struct NsId {
@@ -51,8 +52,8 @@ enum FoundBy : std::uint8_t {
 struct Namespace {
     NsType type = NsType::Mnt;
     NsId id;
-    std::vector<int> pids;       ///< processes in it, ascending
-    std::uint8_t foundBy = 0;    ///< FoundBy bits
+    std::vector<int> pids;    ///< processes in it, ascending
+    std::uint8_t foundBy = 0; ///< FoundBy bits
     /// Owning user namespace (NS_GET_USERNS). nullopt with ownerKnown == true: it has none
     /// (the initial user namespace). ownerKnown == false: the kernel would not tell (EPERM, old kernel).
     std::optional<NsId> owner;
@@ -79,11 +80,11 @@ struct Process {
     std::string comm;
     std::vector<std::string> cmdline; ///< argv; empty for kernel threads or when not readable
     std::vector<int> nspid;           ///< NSpid from status: pid in each pid namespace, outermost first
-    std::string cgroup;               ///< cgroup v2 path ("0::" line) or, on v1-only hosts, the first line's path
+    std::string cgroup; ///< cgroup v2 path ("0::" line) or, on v1-only hosts, the first line's path
     std::array<NsId, kNsTypeCount> ns{}; ///< indexed by index(NsType); invalid where unreadable/unsupported
-    bool visible = true;       ///< false when some namespace links could not be read (permissions)
-    bool kernelThread = false; ///< child of kthreadd or kthreadd itself
-    std::uint8_t differsFromHost = 0; ///< bit index(t) set when ns[t] is valid and differs from the host's
+    bool visible = true;                 ///< false when some namespace links could not be read (permissions)
+    bool kernelThread = false;           ///< child of kthreadd or kthreadd itself
+    std::uint8_t differsFromHost = 0;    ///< bit index(t) set when ns[t] is valid and differs from the host's
 
     ProcKey key() const { return {pid, startTime}; }
     bool differs(NsType t) const { return differsFromHost & (1u << index(t)); }
@@ -103,15 +104,15 @@ struct HostInfo {
     std::string kernel; ///< uname release
     std::string bootId;
     std::string procRoot = "/proc";
-    double scanMs = 0;          ///< wall time the scan took
-    bool privileged = false;    ///< every process's namespaces were readable
-    int referencePid = 1;       ///< process whose namespaces define "the host"
-    std::string referenceComm;  ///< its comm
-    std::string referenceNote;  ///< why this reference was chosen, e.g. "PID 1 not readable (EACCES)"
+    double scanMs = 0;         ///< wall time the scan took
+    bool privileged = false;   ///< every process's namespaces were readable
+    int referencePid = 1;      ///< process whose namespaces define "the host"
+    std::string referenceComm; ///< its comm
+    std::string referenceNote; ///< why this reference was chosen, e.g. "PID 1 not readable (EACCES)"
     /// Its start time (clock ticks after boot); with referencePid the process's identity, so that a
     /// reused pid is never taken for the reference. 0 when unknown or there is no reference.
     std::uint64_t referenceStartTime = 0;
-    int invisibleProcesses = 0; ///< processes whose namespaces could not be read
+    int invisibleProcesses = 0;    ///< processes whose namespaces could not be read
     std::uint64_t scannedAtMs = 0; ///< wall clock, ms since the epoch
 };
 
@@ -122,7 +123,7 @@ struct Snapshot {
     std::vector<Namespace> namespaces;       ///< sorted by (type, id)
     std::vector<Process> processes;          ///< sorted by pid
     std::vector<LooseThread> looseThreads;
-    std::vector<std::string> warnings;       ///< things the user should know (not per-pid churn)
+    std::vector<std::string> warnings; ///< things the user should know (not per-pid churn)
 
     const Process *findProcess(int pid) const;
     const Namespace *findNamespace(const NsId &id) const;

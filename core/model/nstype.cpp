@@ -7,9 +7,11 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 struct TypeInfo {
     std::string_view name;
     int flag;
@@ -27,7 +29,10 @@ constexpr std::array<TypeInfo, kNsTypeCount> kInfo = {{
 }};
 } // namespace
 
-std::string_view nsTypeName(NsType t) { return kInfo[index(t)].name; }
+std::string_view nsTypeName(NsType t)
+{
+    return kInfo[index(t)].name;
+}
 
 std::optional<NsType> nsTypeFromName(std::string_view name)
 {
@@ -37,7 +42,10 @@ std::optional<NsType> nsTypeFromName(std::string_view name)
     return std::nullopt;
 }
 
-int nsCloneFlag(NsType t) { return kInfo[index(t)].flag; }
+int nsCloneFlag(NsType t)
+{
+    return kInfo[index(t)].flag;
+}
 
 std::optional<NsType> nsTypeFromCloneFlag(int flag)
 {
@@ -47,6 +55,9 @@ std::optional<NsType> nsTypeFromCloneFlag(int flag)
     return std::nullopt;
 }
 
-std::string_view nsTypeDescription(NsType t) { return kInfo[index(t)].description; }
+std::string_view nsTypeDescription(NsType t)
+{
+    return kInfo[index(t)].description;
+}
 
 } // namespace nsviz

@@ -7,18 +7,22 @@
 #include <optional>
 #include <string_view>
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// The namespace types, in the order nsviz always lists them.
 enum class NsType : std::uint8_t { Mnt = 0, Pid, Net, Uts, Ipc, User, Cgroup, Time };
 
 inline constexpr std::size_t kNsTypeCount = 8;
-inline constexpr std::array<NsType, kNsTypeCount> kAllNsTypes = {NsType::Mnt,  NsType::Pid,  NsType::Net,
-                                                                 NsType::Uts,  NsType::Ipc,  NsType::User,
+inline constexpr std::array<NsType, kNsTypeCount> kAllNsTypes = {NsType::Mnt,    NsType::Pid, NsType::Net,
+                                                                 NsType::Uts,    NsType::Ipc, NsType::User,
                                                                  NsType::Cgroup, NsType::Time};
 
 /// Index of @p t in arrays of size kNsTypeCount.
-constexpr std::size_t index(NsType t) { return static_cast<std::size_t>(t); }
+constexpr std::size_t index(NsType t)
+{
+    return static_cast<std::size_t>(t);
+}
 
 /// The name used by the kernel in /proc/PID/ns/ (and by lsns): "mnt", "pid", "net", ...
 std::string_view nsTypeName(NsType t);

@@ -27,7 +27,8 @@ int ProcReader::readNsLinks(int nsDirFd, std::array<std::uint64_t, kNsTypeCount>
         }
         NsType got;
         std::uint64_t ino = 0;
-        if (procparse::parseNsLink(std::string_view(buf, static_cast<std::size_t>(n)), got, ino) && got == t) {
+        if (procparse::parseNsLink(std::string_view(buf, static_cast<std::size_t>(n)), got, ino) &&
+            got == t) {
             inodes[index(t)] = ino;
             ++found;
         }

@@ -5,8 +5,8 @@
 /// snapshots/deltas and checking that deltas arrive in sequence.
 
 #include "core/model/delta.h"
-#include "core/protocol/linebuffer.h"
 #include "core/model/model.h"
+#include "core/protocol/linebuffer.h"
 #include "core/protocol/protocol.h"
 
 #include <cstdint>

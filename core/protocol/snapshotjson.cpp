@@ -7,9 +7,11 @@
 
 using nlohmann::json;
 
-namespace nsviz {
+namespace nsviz
+{
 
-namespace {
+namespace
+{
 
 const json &need(const json &j, const char *key, const char *what)
 {
@@ -144,7 +146,10 @@ std::array<NsId, kNsTypeCount> nsFromObject(const json &o, std::uint64_t dev, co
     return ns;
 }
 
-json optId(const std::optional<NsId> &id) { return id ? json(id->ino) : json(nullptr); }
+json optId(const std::optional<NsId> &id)
+{
+    return id ? json(id->ino) : json(nullptr);
+}
 
 } // namespace
 
@@ -368,11 +373,13 @@ Snapshot snapshotFromJson(const json &j)
     if (it == j.end() || !it->is_string())
         throw SchemaError("not an nsviz snapshot: no \"schema\" field");
     if (it->get<std::string>() != kSnapshotSchema)
-        throw SchemaError("unsupported schema \"" + it->get<std::string>() + "\" (expected " + kSnapshotSchema + ")");
+        throw SchemaError("unsupported schema \"" + it->get<std::string>() + "\" (expected " +
+                          kSnapshotSchema + ")");
     Snapshot s;
     s.host = hostInfoFromJson(need(j, "host", "snapshot"));
     if (j.contains("host_ns"))
-        s.hostNs = nsFromObject(j.at("host_ns"), optNum<std::uint64_t>(j, "host_ns_dev", "snapshot", 0), "host_ns");
+        s.hostNs =
+            nsFromObject(j.at("host_ns"), optNum<std::uint64_t>(j, "host_ns_dev", "snapshot", 0), "host_ns");
     for (const auto &e : getArray(j, "namespaces", "snapshot"))
         s.namespaces.push_back(namespaceFromJson(e));
     for (const auto &e : getArray(j, "processes", "snapshot"))

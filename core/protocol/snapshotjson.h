@@ -8,12 +8,14 @@
 #include <stdexcept>
 #include <string>
 
-namespace nsviz {
+namespace nsviz
+{
 
 inline constexpr const char *kSnapshotSchema = "nsviz.snapshot/1";
 
 /// Thrown by the *FromJson functions: the message says which field is wrong.
-class SchemaError : public std::runtime_error {
+class SchemaError : public std::runtime_error
+{
 public:
     using std::runtime_error::runtime_error;
 };

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // `nsviz-helper scan`: one snapshot, as JSON (nsviz.snapshot/1, docs/schema.md) or as a table.
-#include "helper/cli/commands.h"
 #include "core/discovery/discovery.h"
-#include "helper/cli/scantable.h"
 #include "core/protocol/snapshotwriter.h"
+#include "helper/cli/commands.h"
+#include "helper/cli/scantable.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>

@@ -4,7 +4,8 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-namespace nsviz::helper {
+namespace nsviz::helper
+{
 
 int CommandTable::runParsed() const
 {

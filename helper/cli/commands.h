@@ -6,14 +6,17 @@
 #include <string>
 #include <vector>
 
-namespace CLI {
+namespace CLI
+{
 class App;
 }
 
-namespace nsviz::helper {
+namespace nsviz::helper
+{
 
 /// Maps each parsed subcommand to the function that runs it and returns the exit code.
-class CommandTable {
+class CommandTable
+{
 public:
     using Runner = std::function<int()>;
     void add(CLI::App *sub, Runner run) { m_entries.push_back({sub, std::move(run)}); }
@@ -33,9 +36,9 @@ int usageError(const std::string &message);
 /// Prints "nsviz-helper: MESSAGE" on stderr, returns 1.
 int runtimeError(const std::string &message);
 
-void addScanCommand(CLI::App &app, CommandTable &table);     // cmd_scan.cpp
-void addServeCommand(CLI::App &app, CommandTable &table);    // cmd_serve.cpp
-void addDiffCommands(CLI::App &app, CommandTable &table);    // cmd_diff.cpp: diff, findings
-void addDemoCommands(CLI::App &app, CommandTable &table);    // cmd_demo.cpp: demo start|stop|list, demo-init
+void addScanCommand(CLI::App &app, CommandTable &table);  // cmd_scan.cpp
+void addServeCommand(CLI::App &app, CommandTable &table); // cmd_serve.cpp
+void addDiffCommands(CLI::App &app, CommandTable &table); // cmd_diff.cpp: diff, findings
+void addDemoCommands(CLI::App &app, CommandTable &table); // cmd_demo.cpp: demo start|stop|list, demo-init
 
 } // namespace nsviz::helper

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "helper/serve/server.h"
 
-#include "core/model/delta.h"
 #include "core/discovery/discovery.h"
-#include "helper/serve/handlererror.h"
 #include "core/inspect/inspect.h"
+#include "core/model/delta.h"
 #include "core/protocol/linebuffer.h"
 #include "core/protocol/requestparser.h"
+#include "helper/serve/handlererror.h"
 
 #include <cerrno>
 #include <csignal>

@@ -2,8 +2,8 @@
 #pragma once
 /// @file server.h The serve loop of nsviz-helper: protocol requests in, frames out (Qt-free).
 
-#include "core/protocol/framewriter.h"
 #include "core/model/model.h"
+#include "core/protocol/framewriter.h"
 #include "core/protocol/protocol.h"
 
 #include <chrono>

@@ -2,11 +2,11 @@
 // ClusterView on the offscreen platform: follows the store's reset and deltas, labels clusters,
 // marks host-network sharing in the pixels, and redaction removes names from exported SVG.
 #include "app/cluster/clusterview.h"
-#include "tests/app/gui_testutil.h"
+#include "app/export/viewexporter.h"
 #include "app/models/hostsharing.h"
 #include "app/models/redactor.h"
 #include "app/models/snapshotstore.h"
-#include "app/export/viewexporter.h"
+#include "tests/app/gui_testutil.h"
 
 #include <QFile>
 #include <QSignalSpy>

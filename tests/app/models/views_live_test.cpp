@@ -2,11 +2,11 @@
 // The views on this very host: two real scans (with a process the test starts in fresh namespaces
 // between them) go through every views model as a snapshot and then a delta, under
 // QAbstractItemModelTester, and must match models built from the second scan directly.
-#include "app/panels/chartspanel.h"
-#include "core/discovery/discovery.h"
 #include "app/models/namespacetreemodel.h"
 #include "app/models/processtablemodel.h"
 #include "app/models/snapshotstore.h"
+#include "app/panels/chartspanel.h"
+#include "core/discovery/discovery.h"
 #include "tests/app/views_testutil.h"
 #include "tests/common/nschild.h"
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The chart numbers and the charts panel's live updates.
-#include "app/panels/chartspanel.h"
 #include "app/models/namespacestats.h"
 #include "app/models/snapshotstore.h"
+#include "app/panels/chartspanel.h"
 #include "tests/app/views_testutil.h"
 
 #include <QBarSet>

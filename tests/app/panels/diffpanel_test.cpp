@@ -3,18 +3,16 @@
 // through a Transport) on namespaces the test makes itself.
 #include "app/panels/diffpanel.h"
 #include "app/panels/findingspanel.h"
-#include "core/inspect/inspector.h"
-#include "core/model/nstype.h"
-#include "tests/common/nschild.h"
 #include "app/panels/pidpicker.h"
+#include "app/transport/helperclient.h"
 #include "app/transport/transport.h"
 #include "core/discovery/discovery.h"
 #include "core/inspect/diff.h"
 #include "core/inspect/findings.h"
 #include "core/inspect/inspector.h"
 #include "core/model/nstype.h"
-#include "app/transport/helperclient.h"
 #include "tests/app/faketransport.h"
+#include "tests/common/nschild.h"
 
 #include <QFile>
 #include <QImage>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Renders the tree, table and charts panels offscreen, light and dark, checks the pictures are not
 // blank and keeps them (in $NSVIZ_VIEWS_RENDER_DIR, else a temp dir) for people to look at.
-#include "app/panels/chartspanel.h"
 #include "app/models/snapshotstore.h"
+#include "app/panels/chartspanel.h"
 #include "app/panels/tablepanel.h"
 #include "app/panels/treepanel.h"
 #include "tests/app/views_testutil.h"

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The Qt transports: the real helper over pipes, a helper killed mid-stream, fake helpers that speak
 // garbage, another protocol or nothing, fake pkexec/sudo verdicts, and the in-process transport.
-#include "core/model/delta.h"
 #include "app/transport/localtransport.h"
-#include "tests/common/nschild.h"
 #include "app/transport/processtransport.h"
+#include "core/model/delta.h"
+#include "tests/common/nschild.h"
 #include "tests/common/syntheticsnapshot.h"
 
 #include <QFile>

@@ -2,9 +2,9 @@
 // Live on the real host: a process started in a fresh network namespace appears as a new cluster
 // in the cluster view (existing clusters stay where they were), and disappears when it exits.
 #include "app/cluster/clusterview.h"
+#include "app/models/snapshotstore.h"
 #include "app/transport/localtransport.h"
 #include "app/window/session.h"
-#include "app/models/snapshotstore.h"
 
 #include <QProcess>
 #include <QStandardPaths>

@@ -2,18 +2,18 @@
 // MainWindow and Session: the live flow through a transport (first snapshot, then deltas, pause),
 // the unprivileged banner, and opening bad files leaving the view as it was.
 #include "app/cluster/clusterview.h"
+#include "app/models/snapshotstore.h"
 #include "app/panels/diffpanel.h"
 #include "app/panels/findingspanel.h"
 #include "app/panels/tablepanel.h"
 #include "app/panels/treepanel.h"
-#include "tests/app/faketransport.h"
-#include "tests/app/gui_testutil.h"
 #include "app/transport/localtransport.h"
 #include "app/window/democontroller.h"
 #include "app/window/mainwindow.h"
-#include "core/demo/demospec.h"
 #include "app/window/session.h"
-#include "app/models/snapshotstore.h"
+#include "core/demo/demospec.h"
+#include "tests/app/faketransport.h"
+#include "tests/app/gui_testutil.h"
 
 #include <QFrame>
 #include <QLabel>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // discover() over the fake proc trees in tests/data with a fake NsQuery (see make-fixtures.py).
-#include "core/model/delta.h"
 #include "core/discovery/discovery.h"
-#include "tests/common/fakensquery.h"
+#include "core/model/delta.h"
 #include "core/protocol/snapshotjson.h"
+#include "tests/common/fakensquery.h"
 
 #include <algorithm>
 #include <gtest/gtest.h>

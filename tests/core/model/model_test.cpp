@@ -9,7 +9,8 @@
 
 using namespace nsviz;
 
-namespace {
+namespace
+{
 Process proc(int pid, std::uint64_t start, std::uint64_t netIno)
 {
     Process p;
@@ -80,13 +81,15 @@ TEST(SnapshotJson, RejectsForeignAndBrokenDocuments)
 {
     EXPECT_THROW(snapshotFromJsonText("{\"schema\": \"other/1\"}"), SchemaError);
     EXPECT_THROW(snapshotFromJsonText("[1,2]"), SchemaError);
-    EXPECT_THROW(snapshotFromJsonText("{\"schema\": \"nsviz.snapshot/1\", \"host\": {\"hostname\": \"x\"}, "
-                                      "\"namespaces\": [], \"processes\": [{\"pid\": -4, \"comm\": \"x\", \"ns\": {}}]}"),
+    EXPECT_THROW(snapshotFromJsonText(
+                     "{\"schema\": \"nsviz.snapshot/1\", \"host\": {\"hostname\": \"x\"}, "
+                     "\"namespaces\": [], \"processes\": [{\"pid\": -4, \"comm\": \"x\", \"ns\": {}}]}"),
                  SchemaError);
     EXPECT_THROW(snapshotFromJsonText("{\"schema\": \"nsviz.snapshot/1\", \"host\""), SchemaError);
-    EXPECT_THROW(snapshotFromJsonText("{\"schema\": \"nsviz.snapshot/1\", \"host\": {\"hostname\": \"x\"}, "
-                                      "\"namespaces\": [{\"type\": \"bogus\", \"inode\": 5}], \"processes\": []}"),
-                 SchemaError);
+    EXPECT_THROW(
+        snapshotFromJsonText("{\"schema\": \"nsviz.snapshot/1\", \"host\": {\"hostname\": \"x\"}, "
+                             "\"namespaces\": [{\"type\": \"bogus\", \"inode\": 5}], \"processes\": []}"),
+        SchemaError);
 }
 
 TEST(Delta, ApplyReproducesTarget)
@@ -95,10 +98,10 @@ TEST(Delta, ApplyReproducesTarget)
     a.processes = {proc(1, 10, 100), proc(5, 50, 100), proc(9, 90, 200)};
     a.namespaces = {ns(NsType::Net, 100, {1, 5}), ns(NsType::Net, 200, {9})};
     Snapshot b = a;
-    b.processes.erase(b.processes.begin() + 1);             // 5 exits
-    b.processes.push_back(proc(12, 120, 300));               // 12 starts in a new netns
-    b.processes[1].comm = "renamed";                         // 9 changes
-    b.host.referenceStartTime = 42;                          // the reference is a new process
+    b.processes.erase(b.processes.begin() + 1); // 5 exits
+    b.processes.push_back(proc(12, 120, 300));  // 12 starts in a new netns
+    b.processes[1].comm = "renamed";            // 9 changes
+    b.host.referenceStartTime = 42;             // the reference is a new process
     b.namespaces[0].pids = {1};
     b.namespaces.push_back(ns(NsType::Net, 300, {12}));
     auto d = computeDelta(a, b);

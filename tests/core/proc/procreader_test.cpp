@@ -52,8 +52,8 @@ TEST(ProcReaderStat, Garbage)
 TEST(ProcReaderStatus, IdsAndNspid)
 {
     procparse::Status f;
-    procparse::parseStatus("Name:\tx\nUid:\t1000\t0\t0\t0\nGid:\t100\t100\t100\t100\nNSpid:\t4711\t12\t1\n", f,
-                           procparse::StatusScope::Ids);
+    procparse::parseStatus("Name:\tx\nUid:\t1000\t0\t0\t0\nGid:\t100\t100\t100\t100\nNSpid:\t4711\t12\t1\n",
+                           f, procparse::StatusScope::Ids);
     ASSERT_TRUE(f.uid && f.gid);
     EXPECT_EQ(f.uid->real, 1000u);
     EXPECT_EQ(f.uid->effective, 0u);

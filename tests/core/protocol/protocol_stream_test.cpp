@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Chunked snapshots and deltas, fragments, and the client-side reassembly and sequencing.
-#include "core/protocol/clientsession.h"
 #include "core/model/delta.h"
+#include "core/protocol/clientsession.h"
 #include "core/protocol/deltajson.h"
 #include "core/protocol/framewriter.h"
 #include "tests/common/syntheticsnapshot.h"

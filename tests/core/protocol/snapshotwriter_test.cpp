@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // SnapshotWriter must print exactly the document toJson() defines.
-#include "core/model/delta.h"
 #include "core/discovery/discovery.h"
-#include "tests/common/fakensquery.h"
+#include "core/model/delta.h"
 #include "core/protocol/snapshotjson.h"
 #include "core/protocol/snapshotwriter.h"
+#include "tests/common/fakensquery.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

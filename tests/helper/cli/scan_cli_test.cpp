@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // `nsviz-helper scan` as a program: the JSON contract, the table, errors, unprivileged runs, and a
 // cross-check against lsns on the live host.
+#include "core/protocol/snapshotjson.h"
 #include "tests/common/commandrunner.h"
 #include "tests/common/nschild.h"
-#include "core/protocol/snapshotjson.h"
 
 #include <algorithm>
 #include <chrono>

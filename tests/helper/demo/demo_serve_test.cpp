@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Demo containers through `nsviz-helper serve` (the GUI's path) and seen by `findings`.
 // Real processes, as root; everything started is stopped by pid.
-#include "helper/demo/demomanager.h"
 #include "core/proc/procfiles.h"
 #include "core/proc/procreader.h"
-#include "helper/demo/demoserve.h"
 #include "core/protocol/protocol.h"
-#include "tests/helper/serve/serve_util.h"
+#include "helper/demo/demomanager.h"
+#include "helper/demo/demoserve.h"
 #include "helper/serve/server.h"
+#include "tests/helper/serve/serve_util.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -3,8 +3,8 @@
 // (root, D-Bus activated). Run by scripts/kauth-e2e.sh as an unprivileged user inside the Debian 13
 // root, which sets NSVIZ_KAUTH_E2E to "allowed" (a polkit rule lets this user run the actions) or
 // "denied" (no rule). Not registered with ctest: it needs that environment.
-#include "tests/helper/kauth/churn.h"
 #include "app/transport/kauthtransport.h"
+#include "tests/helper/kauth/churn.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>

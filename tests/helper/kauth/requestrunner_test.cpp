@@ -3,9 +3,9 @@
 // for the right request id, and stop, expire and refuse as documented.
 #include "helper/kauth/requestrunner.h"
 
-#include "tests/helper/kauth/churn.h"
 #include "core/protocol/clientsession.h"
 #include "core/protocol/protocol.h"
+#include "tests/helper/kauth/churn.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The serve loop: in-process against hand-made churn and real processes in fresh namespaces,
 // and the real nsviz-helper binary over pipes (the done criterion of issue 3).
-#include "core/model/delta.h"
 #include "core/discovery/discovery.h"
-#include "helper/serve/handlererror.h"
-#include "tests/helper/serve/serve_util.h"
-#include "helper/serve/server.h"
+#include "core/model/delta.h"
 #include "core/protocol/snapshotjson.h"
+#include "helper/serve/handlererror.h"
+#include "helper/serve/server.h"
 #include "tests/common/syntheticsnapshot.h"
+#include "tests/helper/serve/serve_util.h"
 
 #include <gtest/gtest.h>
 #include <mutex>
