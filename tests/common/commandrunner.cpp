@@ -87,4 +87,10 @@ CommandRunner::Result CommandRunner::run(const std::vector<std::string> &argv, i
     return r;
 }
 
+CommandRunner::Result helper(std::vector<std::string> args, int timeoutMs)
+{
+    args.insert(args.begin(), NSVIZ_HELPER_BIN);
+    return CommandRunner::run(args, timeoutMs);
+}
+
 } // namespace nsviz::test

@@ -22,4 +22,7 @@ public:
     static Result run(const std::vector<std::string> &argv, int timeoutMs = 60000);
 };
 
+/// Runs the nsviz-helper under test (NSVIZ_HELPER_BIN) with @p args.
+CommandRunner::Result helper(std::vector<std::string> args, int timeoutMs = 60000);
+
 } // namespace nsviz::test

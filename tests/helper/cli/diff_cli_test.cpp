@@ -10,17 +10,11 @@
 
 using nlohmann::json;
 using nsviz::test::CommandRunner;
+using nsviz::test::helper;
 
 namespace
 {
-const std::string kHelper = NSVIZ_HELPER_BIN;
 const std::string kData = NSVIZ_TEST_DATA;
-
-CommandRunner::Result helper(std::vector<std::string> args)
-{
-    args.insert(args.begin(), kHelper);
-    return CommandRunner::run(args);
-}
 
 json jsonOf(const CommandRunner::Result &r)
 {

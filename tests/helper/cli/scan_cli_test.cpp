@@ -18,18 +18,13 @@
 using namespace nsviz;
 using nlohmann::json;
 using nsviz::test::CommandRunner;
+using nsviz::test::helper;
 using nsviz::test::NsChild;
 
 namespace
 {
 const std::string kHelper = NSVIZ_HELPER_BIN;
 const std::string kData = NSVIZ_TEST_DATA;
-
-CommandRunner::Result helper(std::vector<std::string> args)
-{
-    args.insert(args.begin(), kHelper);
-    return CommandRunner::run(args);
-}
 
 int lineCount(const std::string &s)
 {
