@@ -900,7 +900,10 @@ void ClusterPainter::paintLegend(QPainter &p, const QSizeF &size, const ClusterP
             p.drawRoundedRect(QRectF(c.x() - 10, c.y() - 6, 20, 12), 6, 6);
         },
         QStringLiteral("The host's namespace (") +
-            ClusterLabeler::referenceText(*m_snapshot).section(QLatin1Char(' '), 0, 1) + QLatin1Char(')'));
+            (m_snapshot->host.referencePid > 0
+                 ? ClusterLabeler::referenceText(*m_snapshot).section(QLatin1Char(' '), 0, 1)
+                 : QStringLiteral("reference unknown")) +
+            QLatin1Char(')'));
 }
 
 } // namespace nsviz

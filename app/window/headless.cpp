@@ -41,7 +41,10 @@ QString Headless::summary(const Snapshot &s, NsType groupBy)
         ts << (t == NsType::Mnt ? "" : ", ") << QString::fromLatin1(nsTypeName(t)) << " "
            << perType[index(t)];
     ts << ")\n";
-    ts << "host reference: " << ClusterLabeler::referenceText(s);
+    if (s.host.referencePid > 0)
+        ts << "host reference: " << ClusterLabeler::referenceText(s);
+    else // no "PID 0": say so in words
+        ts << "host reference " << ClusterLabeler::referenceText(s);
     if (!s.host.referenceNote.empty())
         ts << " [" << QString::fromStdString(s.host.referenceNote) << "]";
     ts << "\n";
