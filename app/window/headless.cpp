@@ -57,7 +57,7 @@ QString Headless::summary(const Snapshot &s, NsType groupBy)
         ts << "namespaces readable: every process";
     ts << "\n";
     ts << "grouped by " << QString::fromLatin1(nsTypeName(groupBy)) << ": " << perType[index(groupBy)]
-       << " namespaces\n";
+       << (perType[index(groupBy)] == 1 ? " namespace\n" : " namespaces\n");
 
     // Flagged processes grouped by container (one line per container, not per worker process).
     const auto groups = hostNetGroups(s);

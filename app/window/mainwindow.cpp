@@ -420,13 +420,23 @@ void MainWindow::updateStatus()
                               "privileges.")
                    .arg(auth.headline.toHtmlEscaped());
     } else if (failed) {
-        text = QStringLiteral("<b>%1.</b> %2<br>%3")
-                   .arg(auth.headline.toHtmlEscaped(), auth.detail.toHtmlEscaped(), auth.hint);
+        text = QStringLiteral("<b>%1.</b> %2%3")
+                   .arg(auth.headline.toHtmlEscaped(),
+                        auth.detailNeeded ? auth.detail.toHtmlEscaped() + QStringLiteral("<br>") : QString(),
+                        auth.hint);
         text += hidden ? QStringLiteral("<br>Showing what is visible without privileges: <b>%1 %2 not "
                                         "visible</b>.")
                              .arg(invisible)
                              .arg(processes)
                        : QStringLiteral("<br>Showing what is visible without privileges.");
+    } else if (hidden && auth.state == AuthState::Succeeded) {
+        // Authenticated, and still some are refused (the helper did not run as root, or a hardened
+        // process refuses even root): asking again would not help.
+        text = QStringLiteral("<b>%1 %2 not visible</b> even through %3: their namespaces could not be "
+                              "read by the helper.")
+                   .arg(invisible)
+                   .arg(processes)
+                   .arg(auth.via.toHtmlEscaped());
     } else if (hidden) {
         text = QStringLiteral("<b>%1 %2 not visible</b> — authenticate to see all. "
                               "Their namespaces could not be read without privileges.")
@@ -434,8 +444,11 @@ void MainWindow::updateStatus()
                    .arg(processes);
     }
     m_bannerText->setText(text);
+    // The transport's own words, always at hand.
+    m_bannerText->setToolTip(failed ? auth.detail : QString());
     m_bannerButton->setText(failed ? QStringLiteral("Try Again") : QStringLiteral("Authenticate…"));
     m_bannerButton->setEnabled(!trying);
+    m_bannerButton->setVisible(failed || trying || auth.state != AuthState::Succeeded);
     m_banner->setVisible(!text.isEmpty());
     if (m_intervalGroup)
         for (QAction *a : m_intervalGroup->actions())

@@ -15,6 +15,7 @@
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QSaveFile>
+#include <QStandardPaths>
 #include <QtConcurrent/QtConcurrentRun>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -95,6 +96,7 @@ Session::AuthOutcome Session::explainAuthFailure(Transport::Error error, const Q
                        "open that file");
     switch (error) {
     case Transport::Error::NoAuthAgent:
+        o.detailNeeded = false;
         o.headline = QStringLiteral("No polkit authentication agent is running");
         o.hint = QStringLiteral("pkexec needs an agent to ask for your password. Start one (a desktop "
                                 "session runs one; or <code>pkttyagent</code> in a terminal) and try "
@@ -102,6 +104,7 @@ Session::AuthOutcome Session::explainAuthFailure(Transport::Error error, const Q
                  asRoot + QLatin1Char('.');
         break;
     case Transport::Error::AuthToolMissing:
+        o.detailNeeded = false;
         o.headline = QStringLiteral("%1 is not installed").arg(tool);
         o.hint = tool == QLatin1String("pkexec")
                      ? QStringLiteral("Install it (Debian: <code>apt install pkexec</code>, older "
@@ -118,9 +121,13 @@ Session::AuthOutcome Session::explainAuthFailure(Transport::Error error, const Q
                      asRoot + QLatin1Char('.');
         } else {
             o.headline = QStringLiteral("nsviz-helper is not installed");
+            o.detailNeeded = false; // the hint names the path
             o.hint = QStringLiteral("Install nsviz-helper (looked for %1; <code>$NSVIZ_HELPER</code> "
                                     "names another), or run nsviz as root.")
                          .arg(ProcessTransport::defaultHelperPath());
+            if (QStandardPaths::findExecutable(QStringLiteral("pkexec")).isEmpty())
+                o.hint += QStringLiteral(" pkexec, which would run it with privileges, is not installed "
+                                         "either.");
         }
         break;
     case Transport::Error::Denied:
@@ -130,6 +137,7 @@ Session::AuthOutcome Session::explainAuthFailure(Transport::Error error, const Q
                  asRoot + QLatin1Char('.');
         break;
     case Transport::Error::Cancelled:
+        o.detailNeeded = false;
         o.headline = QStringLiteral("Authentication was cancelled");
         o.hint = QStringLiteral("Try again when you are ready; <code>nsviz --unprivileged</code> starts "
                                 "without asking.");

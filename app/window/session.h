@@ -37,7 +37,8 @@ public:
         QString via;      ///< the transport that tried: "nsviz-helper (pkexec)", "KAuth"
         QString headline; ///< what is missing or went wrong: "No polkit authentication agent is running"
         QString detail;   ///< the transport's own message
-        QString hint;     ///< what the user can do instead
+        bool detailNeeded = true; ///< false when headline and hint already say all the detail says
+        QString hint;             ///< what the user can do instead
     };
     /// The words for a failed escalation through @p via (one place for every transport).
     static AuthOutcome explainAuthFailure(Transport::Error error, const QString &via, const QString &message);

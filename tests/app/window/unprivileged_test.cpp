@@ -8,6 +8,7 @@
 #include "app/window/mainwindow.h"
 #include "app/window/session.h"
 #include "core/protocol/snapshotjson.h"
+#include "tests/app/faketransport.h"
 #include "tests/app/gui_testutil.h"
 
 #include <QCoreApplication>
@@ -27,6 +28,7 @@
 using namespace nsviz;
 using Error = Transport::Error;
 using AuthState = Session::AuthOutcome::State;
+using testutil::FakeTransport;
 
 namespace
 {
@@ -189,6 +191,16 @@ TEST(Unprivileged, MissingHelperIsSaidOnlyWhenItIsMissing)
     EXPECT_EQ(session.authOutcome().error, Error::HelperMissing);
     EXPECT_EQ(session.authOutcome().headline, QStringLiteral("nsviz-helper is not installed"));
     EXPECT_TRUE(session.authOutcome().hint.contains(QStringLiteral("/nonexistent/nsviz-helper")));
+    EXPECT_FALSE(session.authOutcome().hint.contains(QStringLiteral("not installed either")));
+    session.disconnectLive();
+
+    // Neither is there: both are named.
+    path.pkexec("");
+    session.connectLive(true);
+    ASSERT_TRUE(waitUntil([&] { return session.authOutcome().state == AuthState::Failed; }));
+    EXPECT_EQ(session.authOutcome().error, Error::HelperMissing);
+    EXPECT_TRUE(session.authOutcome().hint.contains(QStringLiteral("pkexec, which would run it with "
+                                                                   "privileges, is not installed either")));
     session.disconnectLive();
 }
 
@@ -249,6 +261,30 @@ TEST(Unprivileged, BannerSaysWhyAndTryAgainReallyTriesAgain)
         EXPECT_FALSE(banner->isVisible()) << bannerText(win).toStdString();
     }
     win.session()->disconnectLive();
+}
+
+TEST(Unprivileged, AuthenticatedButStillRefusedDoesNotAskAgain)
+{
+    // The escalated path connected, yet some processes stay unreadable (a hardened process refuses
+    // even root): the banner says so and does not offer to authenticate again.
+    MainWindow win;
+    win.setInteractive(false);
+    win.show();
+    FakeTransport *fake = nullptr;
+    win.session()->setTransportFactory(
+        [&](bool, QObject *parent) { return fake = new FakeTransport(parent); });
+    win.session()->connectLive(true);
+    ASSERT_TRUE(fake);
+    EXPECT_EQ(win.session()->authOutcome().state, AuthState::Succeeded); // connected() came at once
+    Snapshot s = guitest::hostSmall();
+    s.host.privileged = false;
+    s.host.invisibleProcesses = 2;
+    Q_EMIT fake->snapshotReceived(s);
+    auto *button = win.findChild<QPushButton *>(QStringLiteral("privilegeBannerButton"));
+    ASSERT_TRUE(button);
+    EXPECT_TRUE(bannerText(win).contains(QStringLiteral("2 processes not visible</b> even through fake")))
+        << bannerText(win).toStdString();
+    EXPECT_FALSE(button->isVisible());
 }
 
 TEST(Unprivileged, NoHostReferenceIsSaidInWords)
