@@ -31,6 +31,8 @@ int ClusterLabeler::leadingProcess(const Snapshot &s, const ClusterLayout::Clust
 
 QString ClusterLabeler::referenceText(const Snapshot &s)
 {
+    if (s.host.referencePid <= 0)
+        return QStringLiteral("unknown: neither PID 1 nor kthreadd readable");
     const QString comm = QString::fromStdString(s.host.referenceComm);
     QString t = s.host.referencePid == 1 ? QStringLiteral("PID 1")
                                          : QStringLiteral("PID %1").arg(s.host.referencePid);

@@ -31,7 +31,8 @@ public:
     /// Index into s.processes of the cluster's leading process: the lowest pid whose parent is not
     /// in the cluster (a container's init), or -1 for an empty cluster.
     static int leadingProcess(const Snapshot &s, const ClusterLayout::Cluster &c);
-    /// "PID 1 (systemd)" or "kthreadd (PID 2) — PID 1 not readable".
+    /// "PID 1 (systemd)", "PID 2 (kthreadd) — PID 1 not readable", or with no reference
+    /// "unknown: neither PID 1 nor kthreadd readable" (never "PID 0").
     static QString referenceText(const Snapshot &s);
 };
 

@@ -789,7 +789,8 @@ void ClusterPainter::paintHeader(QPainter &p, const QSizeF &size, const ClusterP
     if (!s.host.hostname.empty())
         meta << QString::fromStdString(s.host.hostname);
     meta << QStringLiteral("%1 processes").arg(loc.toString(static_cast<qlonglong>(s.processes.size())));
-    meta << QStringLiteral("%1 %2 namespaces").arg(loc.toString(nsCount), typeName);
+    meta << (nsCount == 1 ? QStringLiteral("%1 %2 namespace") : QStringLiteral("%1 %2 namespaces"))
+                .arg(loc.toString(nsCount), typeName);
     meta << QStringLiteral("host reference ") + ClusterLabeler::referenceText(s);
     if (s.host.scannedAtMs)
         meta << QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(s.host.scannedAtMs))
@@ -900,7 +901,10 @@ void ClusterPainter::paintLegend(QPainter &p, const QSizeF &size, const ClusterP
             p.drawRoundedRect(QRectF(c.x() - 10, c.y() - 6, 20, 12), 6, 6);
         },
         QStringLiteral("The host's namespace (") +
-            ClusterLabeler::referenceText(*m_snapshot).section(QLatin1Char(' '), 0, 1) + QLatin1Char(')'));
+            (m_snapshot->host.referencePid > 0
+                 ? ClusterLabeler::referenceText(*m_snapshot).section(QLatin1Char(' '), 0, 1)
+                 : QStringLiteral("reference unknown")) +
+            QLatin1Char(')'));
 }
 
 } // namespace nsviz

@@ -113,7 +113,10 @@ void ProcessTransport::start()
         const QString found =
             wrapper.contains(QLatin1Char('/')) ? wrapper : QStandardPaths::findExecutable(wrapper);
         if (found.isEmpty() || !QFileInfo(found).isExecutable()) {
-            fail(Error::HelperMissing, tr("%1 is not installed.").arg(wrapper));
+            // The helper is there (checked above): only the way to run it as root is missing.
+            fail(Error::AuthToolMissing, wrapper.contains(QLatin1Char('/'))
+                                             ? tr("%1 is not installed or not executable.").arg(wrapper)
+                                             : tr("%1 is not installed (not found on PATH).").arg(wrapper));
             return;
         }
         args.prepend(program);
@@ -304,8 +307,9 @@ void ProcessTransport::handle(ClientEvent &e)
 
 void ProcessTransport::onErrorOccurred(QProcess::ProcessError error)
 {
+    // The program is the helper itself only in Direct mode; otherwise pkexec/sudo would not start.
     if (error == QProcess::FailedToStart)
-        fail(Error::HelperMissing,
+        fail(m_options.mode == Mode::Direct ? Error::HelperMissing : Error::AuthToolMissing,
              tr("Could not start %1: %2").arg(m_process->program(), m_process->errorString()));
 }
 
@@ -327,13 +331,12 @@ void ProcessTransport::onFinished(int exitCode, QProcess::ExitStatus status)
     const QString detail = stderrTail();
     if (m_state == State::Starting && status == QProcess::NormalExit) {
         // Before the helper ever answered: the wrapper's verdict.
-        if (m_options.mode == Mode::Pkexec && exitCode == 126) {
-            fail(Error::Cancelled, tr("Authentication was cancelled."));
-            return;
-        }
-        if (m_options.mode == Mode::Pkexec && exitCode == 127) {
-            fail(Error::Denied, tr("Not authorized to run the nsviz helper (polkit said no)."));
-            return;
+        if (m_options.mode == Mode::Pkexec) {
+            const auto verdict = pkexecVerdict(exitCode, QString::fromUtf8(m_stderr));
+            if (verdict) {
+                fail(verdict->first, verdict->second);
+                return;
+            }
         }
         if (m_options.mode == Mode::Sudo && exitCode == 1 &&
             (detail.contains(QLatin1String("password")) || detail.contains(QLatin1String("not allowed")) ||
@@ -348,6 +351,32 @@ void ProcessTransport::onFinished(int exitCode, QProcess::ExitStatus status)
     if (!detail.isEmpty())
         msg += QLatin1Char(' ') + detail;
     fail(Error::HelperDied, msg);
+}
+
+std::optional<std::pair<Transport::Error, QString>> ProcessTransport::pkexecVerdict(int exitCode,
+                                                                                    const QString &stderrText)
+{
+    // pkexec(1): 126 when the user dismissed the authentication dialog; 127 when not authorized,
+    // when no authentication could be obtained, or on an error. Only its message tells those apart
+    // (polkit's pkexec.c prints "Error executing command as another user: <reason>").
+    const QString err = stderrText.trimmed();
+    const QString last = err.section(QLatin1Char('\n'), -1).trimmed();
+    if (exitCode == 126)
+        return std::pair{Error::Cancelled, tr("Authentication was cancelled (the dialog was dismissed).")};
+    if (exitCode != 127)
+        return std::nullopt;
+    if (err.contains(QLatin1String("No authentication agent found"), Qt::CaseInsensitive))
+        return std::pair{Error::NoAuthAgent,
+                         tr("pkexec found no polkit authentication agent to ask for your password.")};
+    if (err.contains(QLatin1String("Not authorized"), Qt::CaseInsensitive))
+        return std::pair{Error::Denied, tr("polkit did not authorize running the nsviz helper.")};
+    if (err.contains(QLatin1String("Cannot run program"), Qt::CaseInsensitive))
+        return std::pair{Error::HelperMissing, tr("pkexec could not run the helper: %1").arg(last)};
+    if (err.contains(QLatin1String("must be setuid root"), Qt::CaseInsensitive))
+        return std::pair{Error::AuthToolMissing, tr("pkexec is not usable: %1").arg(last)};
+    if (err.isEmpty())
+        return std::nullopt; // the helper itself may have exited 127: judged as a dead helper
+    return std::pair{Error::Other, tr("pkexec failed (exit 127): %1").arg(last)};
 }
 
 void ProcessTransport::fail(Error error, const QString &message)

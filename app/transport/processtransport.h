@@ -10,6 +10,8 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
+#include <utility>
 
 namespace nsviz
 {
@@ -49,6 +51,10 @@ public:
     void subscribe(int intervalMs) override;
     void unsubscribe() override;
     quint64 request(const QByteArray &requestJson) override;
+
+    /// What pkexec's exit before the helper answered means (pkexec(1): 126 dismissed, 127 not
+    /// authorized / no agent / error, told apart by its message); nullopt: not pkexec's own verdict.
+    static std::optional<std::pair<Error, QString>> pkexecVerdict(int exitCode, const QString &stderrText);
 
     bool isConnected() const { return m_state == State::Connected; }
     /// The pid of the spawned program (the helper, or pkexec/sudo); 0 when none runs.

@@ -18,9 +18,11 @@ class Transport : public QObject
     Q_OBJECT
 public:
     enum class Error {
-        Denied,           ///< polkit / sudo said no
+        Denied,           ///< polkit / sudo said no (not authorized, or refused without asking)
         Cancelled,        ///< the user dismissed the authentication dialog
         HelperMissing,    ///< nsviz-helper / KAuth helper not installed
+        NoAuthAgent,      ///< pkexec found no polkit authentication agent to ask the user
+        AuthToolMissing,  ///< the escalation program (pkexec, sudo) is not installed
         HelperDied,       ///< the helper exited or crashed mid-stream
         ProtocolMismatch, ///< the helper speaks another protocol version
         Busy,             ///< the helper serves another client

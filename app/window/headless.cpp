@@ -41,7 +41,10 @@ QString Headless::summary(const Snapshot &s, NsType groupBy)
         ts << (t == NsType::Mnt ? "" : ", ") << QString::fromLatin1(nsTypeName(t)) << " "
            << perType[index(t)];
     ts << ")\n";
-    ts << "host reference: " << ClusterLabeler::referenceText(s);
+    if (s.host.referencePid > 0)
+        ts << "host reference: " << ClusterLabeler::referenceText(s);
+    else // no "PID 0": say so in words
+        ts << "host reference " << ClusterLabeler::referenceText(s);
     if (!s.host.referenceNote.empty())
         ts << " [" << QString::fromStdString(s.host.referenceNote) << "]";
     ts << "\n";
@@ -54,7 +57,7 @@ QString Headless::summary(const Snapshot &s, NsType groupBy)
         ts << "namespaces readable: every process";
     ts << "\n";
     ts << "grouped by " << QString::fromLatin1(nsTypeName(groupBy)) << ": " << perType[index(groupBy)]
-       << " namespaces\n";
+       << (perType[index(groupBy)] == 1 ? " namespace\n" : " namespaces\n");
 
     // Flagged processes grouped by container (one line per container, not per worker process).
     const auto groups = hostNetGroups(s);

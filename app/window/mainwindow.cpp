@@ -66,9 +66,15 @@ MainWindow::MainWindow(QWidget *parent)
     auto *icon = new QLabel(m_banner);
     icon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(20, 20));
     m_bannerText = new QLabel(m_banner);
+    m_bannerText->setObjectName(QStringLiteral("privilegeBannerText"));
+    m_bannerText->setTextFormat(Qt::RichText);
+    m_bannerText->setWordWrap(true);
+    m_bannerText->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_bannerButton = new QPushButton(QStringLiteral("Authenticate…"), m_banner);
+    m_bannerButton->setObjectName(QStringLiteral("privilegeBannerButton"));
     m_bannerButton->setToolTip(
-        QStringLiteral("Reconnect through the privileged helper (pkexec) to see every process"));
+        QStringLiteral("Reconnect through the privileged helper (polkit asks for a password) to see "
+                       "every process"));
     bl->addWidget(icon);
     bl->addWidget(m_bannerText, 1);
     bl->addWidget(m_bannerButton);
@@ -167,6 +173,12 @@ MainWindow::MainWindow(QWidget *parent)
         // Not modal: the window keeps working (and the banner offers to authenticate again).
         m_lastError = msg;
         statusBar()->showMessage(msg.section(QLatin1Char('\n'), 0, 0), 15000);
+    });
+    connect(m_session, &Session::authOutcomeChanged, this, [this]() {
+        const auto &a = m_session->authOutcome();
+        if (a.state == Session::AuthOutcome::State::Succeeded)
+            statusBar()->showMessage(QStringLiteral("authenticated: live through %1").arg(a.via), 5000);
+        updateStatus();
     });
     connect(m_store, &SnapshotStore::error, this, [this](const QString &msg) {
         statusBar()->showMessage(QStringLiteral("update refused: ") + msg, 5000);
@@ -392,15 +404,52 @@ void MainWindow::updateStatus()
         m_progress->show();
     }
 
+    // The banner: how much is missing, what the last attempt to authenticate came to (in words: no
+    // agent, no pkexec, no helper, refused, cancelled) and what to do instead.
+    using AuthState = Session::AuthOutcome::State;
+    const auto &auth = m_session->authOutcome();
     const int invisible = s.host.invisibleProcesses;
-    const bool showBanner = live && !m_store->isEmpty() && !m_session->privileged() && invisible > 0;
-    if (showBanner)
-        m_bannerText->setText(
-            QStringLiteral("<b>%1 %2 not visible</b> — authenticate to see all. "
-                           "Their namespaces could not be read without privileges.")
-                .arg(invisible)
-                .arg(invisible == 1 ? QStringLiteral("process") : QStringLiteral("processes")));
-    m_banner->setVisible(showBanner);
+    const bool unprivileged = !m_session->privileged();
+    const bool hidden = live && !m_store->isEmpty() && unprivileged && invisible > 0;
+    const bool trying = live && auth.state == AuthState::Trying && unprivileged;
+    const bool failed = live && auth.state == AuthState::Failed;
+    const QString processes = invisible == 1 ? QStringLiteral("process") : QStringLiteral("processes");
+    QString text;
+    if (trying) {
+        text = QStringLiteral("<b>%1</b> Answer the password prompt, or cancel it to continue without "
+                              "privileges.")
+                   .arg(auth.headline.toHtmlEscaped());
+    } else if (failed) {
+        text = QStringLiteral("<b>%1.</b> %2%3")
+                   .arg(auth.headline.toHtmlEscaped(),
+                        auth.detailNeeded ? auth.detail.toHtmlEscaped() + QStringLiteral("<br>") : QString(),
+                        auth.hint);
+        text += hidden ? QStringLiteral("<br>Showing what is visible without privileges: <b>%1 %2 not "
+                                        "visible</b>.")
+                             .arg(invisible)
+                             .arg(processes)
+                       : QStringLiteral("<br>Showing what is visible without privileges.");
+    } else if (hidden && auth.state == AuthState::Succeeded) {
+        // Authenticated, and still some are refused (the helper did not run as root, or a hardened
+        // process refuses even root): asking again would not help.
+        text = QStringLiteral("<b>%1 %2 not visible</b> even through %3: their namespaces could not be "
+                              "read by the helper.")
+                   .arg(invisible)
+                   .arg(processes)
+                   .arg(auth.via.toHtmlEscaped());
+    } else if (hidden) {
+        text = QStringLiteral("<b>%1 %2 not visible</b> — authenticate to see all. "
+                              "Their namespaces could not be read without privileges.")
+                   .arg(invisible)
+                   .arg(processes);
+    }
+    m_bannerText->setText(text);
+    // The transport's own words, always at hand.
+    m_bannerText->setToolTip(failed ? auth.detail : QString());
+    m_bannerButton->setText(failed ? QStringLiteral("Try Again") : QStringLiteral("Authenticate…"));
+    m_bannerButton->setEnabled(!trying);
+    m_bannerButton->setVisible(failed || trying || auth.state != AuthState::Succeeded);
+    m_banner->setVisible(!text.isEmpty());
     if (m_intervalGroup)
         for (QAction *a : m_intervalGroup->actions())
             a->setChecked(a->data().toInt() == m_session->intervalMs());

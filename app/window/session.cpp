@@ -15,6 +15,7 @@
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QSaveFile>
+#include <QStandardPaths>
 #include <QtConcurrent/QtConcurrentRun>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -26,34 +27,12 @@ namespace
 {
 constexpr qint64 kMaxSnapshotFile = 512ll * 1024 * 1024; // 50k processes take ~60 MiB
 
-Transport *defaultTransport(bool escalated, QObject *parent)
-{
-    const bool root = geteuid() == 0;
-    const bool haveHelper = QFileInfo(ProcessTransport::defaultHelperPath()).isExecutable();
-#ifdef NSVIZ_HAVE_KAUTH
-    // KAuth first where its helper is installed: the system bus starts it as root once polkit agrees.
-    // A refusal falls back like pkexec's (Session::onFailed).
-    if (escalated && !root &&
-        QFileInfo::exists(QStringLiteral("/usr/share/dbus-1/system-services/org.nsviz.helper.service")))
-        return new KAuthTransport(parent);
-#endif
-    ProcessTransport::Options o;
-    if (escalated && !root && haveHelper) {
-        o.mode = ProcessTransport::Mode::Pkexec; // polkit asks; a refusal falls back (Session::onFailed)
-        return new ProcessTransport(o, parent);
-    }
-    if (root && haveHelper) {
-        // Root already: the helper as a child, so demo containers and inspect run outside the GUI.
-        o.mode = ProcessTransport::Mode::Direct;
-        return new ProcessTransport(o, parent);
-    }
-    // No helper installed, or unprivileged by choice: scan in-process with our own rights.
-    return new LocalTransport(QStringLiteral("/proc"), {}, parent);
-}
 } // namespace
 
 Session::Session(SnapshotStore *store, QObject *parent)
-    : QObject(parent), m_store(store), m_factory(defaultTransport), m_client(new HelperClient(nullptr, this))
+    : QObject(parent), m_store(store),
+      m_factory([](bool escalated, QObject *p) { return makeTransport(escalated, geteuid() == 0, p); }),
+      m_client(new HelperClient(nullptr, this))
 {
     connect(m_client, &HelperClient::snapshotProgress, this, &Session::progress);
     connect(m_client, &HelperClient::snapshotReceived, this, &Session::onSnapshot);
@@ -65,8 +44,144 @@ Session::Session(SnapshotStore *store, QObject *parent)
             m_client->subscribe(m_intervalMs);
         else
             m_client->scan();
+        noteAuthenticated();
         Q_EMIT stateChanged();
     });
+}
+
+QString Session::kauthServiceFile()
+{
+    return QStringLiteral("/usr/share/dbus-1/system-services/org.nsviz.helper.service");
+}
+
+Transport *Session::makeTransport(bool escalated, bool root, QObject *parent)
+{
+#ifdef NSVIZ_HAVE_KAUTH
+    // KAuth first where its helper is installed: the system bus starts it as root once polkit agrees.
+    // A refusal falls back like pkexec's (Session::onFailed).
+    if (escalated && !root && QFileInfo::exists(kauthServiceFile()))
+        return new KAuthTransport(parent);
+#endif
+    ProcessTransport::Options o;
+    if (escalated && !root) {
+        // polkit asks. A missing helper or pkexec, no agent, a refusal: the transport says which and
+        // Session::onFailed falls back to what is visible without privileges.
+        o.mode = ProcessTransport::Mode::Pkexec;
+        return new ProcessTransport(o, parent);
+    }
+    if (root && QFileInfo(ProcessTransport::defaultHelperPath()).isExecutable()) {
+        // Root already: the helper as a child, so demo containers and inspect run outside the GUI.
+        o.mode = ProcessTransport::Mode::Direct;
+        return new ProcessTransport(o, parent);
+    }
+    // No helper installed, or unprivileged by choice: scan in-process with our own rights.
+    return new LocalTransport(QStringLiteral("/proc"), {}, parent);
+}
+
+Session::AuthOutcome Session::explainAuthFailure(Transport::Error error, const QString &via,
+                                                 const QString &message)
+{
+    AuthOutcome o;
+    o.state = AuthOutcome::State::Failed;
+    o.error = error;
+    o.via = via;
+    o.detail = message;
+    const bool kauth = via.contains(QLatin1String("KAuth"));
+    const QString tool =
+        via.contains(QLatin1String("sudo")) ? QStringLiteral("sudo") : QStringLiteral("pkexec");
+    // Alternatives that need no agent: root runs the GUI, or root takes a snapshot the user opens.
+    const QString asRoot =
+        QStringLiteral("run nsviz as root (<code>sudo nsviz</code>), or have an administrator "
+                       "run <code>nsviz-helper scan --json &gt; snapshot.json</code> and "
+                       "open that file");
+    switch (error) {
+    case Transport::Error::NoAuthAgent:
+        o.detailNeeded = false;
+        o.headline = QStringLiteral("No polkit authentication agent is running");
+        o.hint = QStringLiteral("pkexec needs an agent to ask for your password. Start one (a desktop "
+                                "session runs one; or <code>pkttyagent</code> in a terminal) and try "
+                                "again, or ") +
+                 asRoot + QLatin1Char('.');
+        break;
+    case Transport::Error::AuthToolMissing:
+        o.detailNeeded = false;
+        o.headline = QStringLiteral("%1 is not installed").arg(tool);
+        o.hint = tool == QLatin1String("pkexec")
+                     ? QStringLiteral("Install it (Debian: <code>apt install pkexec</code>, older "
+                                      "releases: policykit-1), or ") +
+                           asRoot + QLatin1Char('.')
+                     : QStringLiteral("Install it, or ") + asRoot + QLatin1Char('.');
+        break;
+    case Transport::Error::HelperMissing:
+        if (kauth) {
+            o.headline = QStringLiteral("The nsviz KAuth helper is not installed");
+            o.hint = QStringLiteral("Its D-Bus service (%1) is missing or broken; install nsviz's KAuth "
+                                    "helper, or ")
+                         .arg(kauthServiceFile()) +
+                     asRoot + QLatin1Char('.');
+        } else {
+            o.headline = QStringLiteral("nsviz-helper is not installed");
+            o.detailNeeded = false; // the hint names the path
+            o.hint = QStringLiteral("Install nsviz-helper (looked for %1; <code>$NSVIZ_HELPER</code> "
+                                    "names another), or run nsviz as root.")
+                         .arg(ProcessTransport::defaultHelperPath());
+            if (QStandardPaths::findExecutable(QStringLiteral("pkexec")).isEmpty())
+                o.hint += QStringLiteral(" pkexec, which would run it with privileges, is not installed "
+                                         "either.");
+        }
+        break;
+    case Transport::Error::Denied:
+        o.headline = QStringLiteral("Not authorized");
+        o.hint = QStringLiteral("polkit refused (not an administrator, or not an active local session, "
+                                "e.g. over SSH). Ask an administrator, or ") +
+                 asRoot + QLatin1Char('.');
+        break;
+    case Transport::Error::Cancelled:
+        o.detailNeeded = false;
+        o.headline = QStringLiteral("Authentication was cancelled");
+        o.hint = QStringLiteral("Try again when you are ready; <code>nsviz --unprivileged</code> starts "
+                                "without asking.");
+        break;
+    case Transport::Error::Timeout:
+        o.headline = QStringLiteral("The privileged helper did not answer");
+        o.hint = QStringLiteral("Try again, or ") + asRoot + QLatin1Char('.');
+        break;
+    case Transport::Error::Busy:
+        o.headline = QStringLiteral("The privileged helper is busy");
+        o.hint = QStringLiteral("It serves another client; try again in a moment.");
+        break;
+    case Transport::Error::ProtocolMismatch:
+        o.headline = QStringLiteral("The installed helper is another version");
+        o.hint = QStringLiteral("Install nsviz-helper from the same release as nsviz.");
+        break;
+    case Transport::Error::HelperDied:
+    case Transport::Error::Other:
+        o.headline = QStringLiteral("The privileged helper failed");
+        o.hint = QStringLiteral("Try again, or ") + asRoot + QLatin1Char('.');
+        break;
+    }
+#ifdef NSVIZ_HAVE_KAUTH
+    if (!kauth && !QFileInfo::exists(kauthServiceFile()))
+        o.hint +=
+            QStringLiteral(" (The KAuth helper is not installed either: no %1.)").arg(kauthServiceFile());
+#endif
+    return o;
+}
+
+void Session::noteAuthenticated()
+{
+    if (!m_escalated || m_auth.state != AuthOutcome::State::Trying)
+        return;
+    AuthOutcome ok;
+    ok.state = AuthOutcome::State::Succeeded;
+    ok.via = m_transport ? m_transport->description() : QString();
+    setAuthOutcome(ok);
+}
+
+void Session::setAuthOutcome(AuthOutcome outcome)
+{
+    m_auth = std::move(outcome);
+    Q_EMIT authOutcomeChanged();
 }
 
 Session::~Session()
@@ -115,6 +230,18 @@ void Session::disconnectLive()
 
 void Session::connectLive(bool escalated)
 {
+    AuthOutcome o;
+    if (escalated) {
+        o.state = AuthOutcome::State::Trying;
+        o.headline = QStringLiteral("Authenticating…");
+    }
+    setAuthOutcome(o);
+    startLive(escalated);
+}
+
+void Session::startLive(bool escalated)
+{
+    ++m_attempt;
     disconnectLive();
     m_escalated = escalated;
     m_source = Source::Live;
@@ -122,6 +249,11 @@ void Session::connectLive(bool escalated)
     m_waiting = true;
     m_transport = m_factory(escalated, this);
     m_client->setTransport(m_transport);
+    if (escalated && m_auth.state == AuthOutcome::State::Trying) {
+        m_auth.via = m_transport->description();
+        m_auth.headline = QStringLiteral("Authenticating through %1…").arg(m_auth.via);
+        Q_EMIT authOutcomeChanged();
+    }
     Q_EMIT stateChanged();
     m_transport->start();
 }
@@ -135,6 +267,7 @@ void Session::onSnapshot(const Snapshot &s)
 {
     if (m_source != Source::Live)
         return;
+    noteAuthenticated(); // a snapshot through the escalated path: it worked
     m_waiting = false;
     m_lastUpdate = QDateTime::currentDateTime();
     // A full snapshot of the same host after a resync: apply it as a delta so the picture stays put.
@@ -165,28 +298,24 @@ void Session::onDelta(const SnapshotDelta &d)
 void Session::onFailed(Transport::Error e, const QString &message)
 {
     m_waiting = false;
-    if (m_escalated && m_store->isEmpty()) {
-        // Authentication refused, cancelled or impossible (no agent, no helper): show what we can
-        // see without privileges rather than nothing; the banner offers to try again.
-        QString why;
-        switch (e) {
-        case Transport::Error::Cancelled:
-            why = QStringLiteral("Authentication was cancelled");
-            break;
-        case Transport::Error::Denied:
-            why = QStringLiteral("Authentication was refused");
-            break;
-        case Transport::Error::HelperMissing:
-            why = QStringLiteral("nsviz-helper is not installed");
-            break;
-        default:
-            why = QStringLiteral("The privileged helper failed");
-            break;
-        }
-        Q_EMIT liveFailed(why + QStringLiteral(": ") + message +
+    const bool authenticating = m_escalated && m_auth.state == AuthOutcome::State::Trying;
+    if (authenticating || (m_escalated && m_store->isEmpty())) {
+        // Authentication refused, cancelled or impossible (no agent, no pkexec, no helper): say which,
+        // and show what we can see without privileges rather than nothing (or a frozen picture);
+        // the banner offers to try again.
+        AuthOutcome o = explainAuthFailure(e, m_transport ? m_transport->description() : QString(), message);
+        setAuthOutcome(o);
+        Q_EMIT liveFailed(o.headline + QStringLiteral(": ") + message +
                           QStringLiteral("\nShowing what is visible without privileges."));
+        // Unless the user went elsewhere meanwhile (another connect, a file).
         QMetaObject::invokeMethod(
-            this, [this]() { connectLive(false); }, Qt::QueuedConnection);
+            this,
+            [this, attempt = m_attempt]() {
+                if (attempt == m_attempt)
+                    startLive(false);
+            },
+            Qt::QueuedConnection);
+        Q_EMIT stateChanged();
         return;
     }
     Q_EMIT liveFailed(message);
@@ -247,6 +376,8 @@ void Session::openFile(const QString &path)
             return;
         }
         disconnectLive();
+        ++m_attempt;
+        setAuthOutcome({});
         m_source = Source::File;
         m_filePath = path;
         // The capture time the snapshot carries; the file's time when it does not.

@@ -28,6 +28,29 @@ public:
     explicit Session(SnapshotStore *store, QObject *parent = nullptr);
     ~Session() override;
 
+    /// What the last attempt to authenticate came to: the banner says it in words, with what the
+    /// user can do instead.
+    struct AuthOutcome {
+        enum class State { None, Trying, Succeeded, Failed };
+        State state = State::None;
+        Transport::Error error = Transport::Error::Other;
+        QString via;      ///< the transport that tried: "nsviz-helper (pkexec)", "KAuth"
+        QString headline; ///< what is missing or went wrong: "No polkit authentication agent is running"
+        QString detail;   ///< the transport's own message
+        bool detailNeeded = true; ///< false when headline and hint already say all the detail says
+        QString hint;             ///< what the user can do instead
+    };
+    /// The words for a failed escalation through @p via (one place for every transport).
+    static AuthOutcome explainAuthFailure(Transport::Error error, const QString &via, const QString &message);
+    const AuthOutcome &authOutcome() const { return m_auth; }
+    /// The KAuth helper's D-Bus system service: KAuth is tried only where it exists.
+    static QString kauthServiceFile();
+
+    /// The transport the default factory makes: escalated and not @p root, the helper through KAuth
+    /// (where its service is installed) or pkexec, even when a piece is missing, so that the failure
+    /// says which; otherwise the helper directly (root) or the in-process scan.
+    static Transport *makeTransport(bool escalated, bool root, QObject *parent);
+
     /// Makes transports; tests and the lead's wiring can replace it. @p escalated: the user asked to
     /// authenticate (pkexec / KAuth), otherwise the least privilege that works.
     using TransportFactory = std::function<Transport *(bool escalated, QObject *parent)>;
@@ -70,11 +93,16 @@ Q_SIGNALS:
     void fileOpened(const QString &path);
     void fileFailed(const QString &path, const QString &message);
     void liveFailed(const QString &message);
+    /// authOutcome() changed (trying, succeeded, failed).
+    void authOutcomeChanged();
 
 private:
     void onSnapshot(const Snapshot &s);
     void onDelta(const SnapshotDelta &d);
     void onFailed(Transport::Error e, const QString &message);
+    void startLive(bool escalated);
+    void setAuthOutcome(AuthOutcome outcome);
+    void noteAuthenticated();
 
     SnapshotStore *m_store;
     TransportFactory m_factory;
@@ -84,6 +112,8 @@ private:
     bool m_paused = false;
     bool m_waiting = false;
     bool m_escalated = false;
+    AuthOutcome m_auth;
+    quint64 m_attempt = 0; ///< counts live connects and file opens: a stale fallback is dropped
     int m_intervalMs = 2000;
     QDateTime m_lastUpdate;
     QString m_filePath;
