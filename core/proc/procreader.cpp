@@ -69,12 +69,15 @@ int ProcReader::read(int dirfd, const char *name, std::string_view &out, std::si
     std::size_t len = 0;
     int err = 0;
     for (;;) {
-        if (len == m_buf.size()) {
-            if (m_buf.size() >= maxBytes)
+        // The buffer may be larger than this file's cap (grown by an earlier file): never read past it.
+        std::size_t room = std::min(m_buf.size(), maxBytes);
+        if (len == room) {
+            if (room >= maxBytes)
                 break;
             m_buf.resize(std::min(maxBytes, m_buf.size() * 2));
+            room = std::min(m_buf.size(), maxBytes);
         }
-        ssize_t n = ::read(fd, m_buf.data() + len, m_buf.size() - len);
+        ssize_t n = ::read(fd, m_buf.data() + len, room - len);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -86,7 +89,7 @@ int ProcReader::read(int dirfd, const char *name, std::string_view &out, std::si
         len += static_cast<std::size_t>(n);
         // A short read is the end: proc's seq_file and cmdline files hand out everything that
         // fits in one read, as do regular files. Saves a read() per file, 40k per 10k processes.
-        if (len < m_buf.size())
+        if (len < room)
             break;
     }
     ::close(fd);

@@ -231,3 +231,20 @@ TEST(BoundedRead, InspectOverFifosAndSymlinksFinishesAndSaysSo)
     EXPECT_EQ(other["cmdline"].size(), procparse::kMaxCmdlineArgs);
     EXPECT_EQ(other["cmdlineTruncated"], true);
 }
+
+TEST(BoundedRead, ReusedBufferNeverReadsPastTheCap)
+{
+    TempProcTree t;
+    t.write("big", std::string(100000, 'z'));
+    int dir = ::open(t.dir().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    ASSERT_GE(dir, 0);
+    ProcReader reader;
+    std::string_view text;
+    ASSERT_EQ(reader.read(dir, "big", text, 1 << 20), 0); // grows the buffer
+    EXPECT_EQ(text.size(), 100000u);
+    ASSERT_EQ(reader.read(dir, "big", text, procparse::kMaxCmdlineBytes + 1), 0);
+    EXPECT_EQ(text.size(), procparse::kMaxCmdlineBytes + 1);
+    t.fifo("../fifo");
+    EXPECT_EQ(reader.read(dir, "fifo", text, 4096), ProcReader::kNotRegularFile);
+    ::close(dir);
+}
