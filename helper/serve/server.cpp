@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <iostream>
 #include <poll.h>
+#include <pthread.h>
 #include <stdexcept>
 #include <sys/utsname.h>
 #include <system_error>
@@ -170,12 +171,18 @@ void Server::startNextJob()
         if (job.kind == Job::Kind::Tick && (!m_sub || job.generation != m_subGeneration))
             continue; // unsubscribed or replaced meanwhile
         m_running = job;
+        // The worker blocks every signal (it inherits the mask it is created with), so SIGTERM
+        // interrupts the serving thread's poll() rather than landing on the worker.
+        sigset_t all, old;
+        ::sigfillset(&all);
+        ::pthread_sigmask(SIG_BLOCK, &all, &old);
         m_worker = std::thread([this] {
             m_result = scanOnWorker();
             const char byte = 1;
             while (::write(m_wake[1], &byte, 1) < 0 && errno == EINTR) {
             }
         });
+        ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
     }
 }
 
