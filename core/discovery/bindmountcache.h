@@ -4,6 +4,7 @@
 
 #include "core/model/model.h"
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -36,6 +37,7 @@ public:
 
     /// How many mountinfo files were parsed, and how many namespaces were answered from the cache,
     /// over the cache's life (tests and NSVIZ_TRACE_STEPS).
+    /// Atomic: a test may watch them while a serve loop's scan worker counts.
     std::uint64_t mountinfoReads() const { return m_reads; }
     std::uint64_t hits() const { return m_hits; }
     std::size_t size() const { return m_entries.size(); }
@@ -77,7 +79,7 @@ public:
 
 private:
     std::unordered_map<std::uint64_t, Entry> m_entries;
-    std::uint64_t m_reads = 0, m_hits = 0;
+    std::atomic<std::uint64_t> m_reads{0}, m_hits{0};
 };
 
 } // namespace nsviz

@@ -67,7 +67,7 @@ Server::Server(Options options)
         std::string root = m_options.procRoot;
         // One cache per connection: a subscription's ticks do not read an unchanged mount table
         // again. Only the scan worker uses it, one scan at a time.
-        auto cache = std::make_shared<BindMountCache>();
+        auto cache = m_options.bindMountCache ? m_options.bindMountCache : std::make_shared<BindMountCache>();
         m_options.scan = [root, cache] {
             DiscoveryOptions o;
             o.procRoot = root;

@@ -10,10 +10,16 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+namespace nsviz
+{
+class BindMountCache;
+}
 
 namespace nsviz::helper
 {
@@ -40,6 +46,9 @@ public:
         std::string procRoot = "/proc";
         /// How to scan; default discover() over procRoot. Tests inject their own.
         ScanFunction scan;
+        /// The default scan's bind-mount cache (one per connection, made when null); tests pass
+        /// theirs to watch it. Unused with a custom scan.
+        std::shared_ptr<BindMountCache> bindMountCache;
         protocol::FrameWriter::Limits limits;
         /// Called after each snapshot or delta of a subscription is written, with the seq and the
         /// snapshot the client now has (tests compare with it).

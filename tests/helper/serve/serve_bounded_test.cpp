@@ -2,6 +2,7 @@
 // Hostile input costs nothing (issue 11): scans run off the serve loop, so ping and unsubscribe are
 // answered while a scan runs; and `nsviz-helper scan --json` under an argv attack (a few hundred
 // processes with 131,000 empty arguments each) stays small in memory and output.
+#include "core/discovery/bindmountcache.h"
 #include "core/proc/procfiles.h"
 #include "core/proc/procreader.h"
 #include "helper/serve/server.h"
@@ -111,6 +112,41 @@ TEST(ServeOffLoop, PingAndUnsubscribeAreAnsweredWhileAScanRuns)
         EXPECT_FALSE(std::holds_alternative<event::Delta>(e)) << "unsubscribed before the first scan ended";
     }
     EXPECT_EQ(order, (std::vector<std::uint64_t>{1, 4, 5}));
+    ::close(in[1]);
+    t.join();
+    ::close(in[0]);
+    ::close(out[0]);
+    ::close(out[1]);
+}
+
+TEST(ServeOffLoop, SubscriptionTicksUseTheBindMountCache)
+{
+    if (::geteuid() != 0)
+        GTEST_SKIP() << "needs root to read every mount namespace's table";
+    auto cache = std::make_shared<BindMountCache>();
+    int in[2], out[2];
+    ASSERT_EQ(::pipe2(in, O_CLOEXEC), 0);
+    ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
+    helper::Server::Options o;
+    o.log = false;
+    o.bindMountCache = cache; // the default scan (discover() over /proc) with this cache
+    helper::Server server(o);
+    std::thread t([&] { server.run(in[0], out[1]); });
+    testkit::FrameReader reader(out[0]);
+    const std::string sub = requestLine(RequestType::Subscribe, 1, {{"interval_ms", 100}});
+    ASSERT_EQ(::write(in[1], sub.data(), sub.size()), ssize_t(sub.size()));
+    ASSERT_TRUE(reader.until(
+        [](const ClientEvent &e) { return std::holds_alternative<event::SnapshotDone>(e); }, 60s));
+    const std::uint64_t reads = cache->mountinfoReads();
+    EXPECT_GE(reads, 1u); // the first scan read each mount namespace's table
+    // Later ticks answer the namespaces whose tables did not change from the cache.
+    for (int i = 0; i < 600 && cache->hits() < 3; ++i)
+        reader.until([](const ClientEvent &) { return false; }, 100ms);
+    EXPECT_GE(cache->hits(), 3u);
+    const std::string bye = requestLine(RequestType::Unsubscribe, 2) + requestLine(RequestType::Bye, 3);
+    ASSERT_EQ(::write(in[1], bye.data(), bye.size()), ssize_t(bye.size()));
+    EXPECT_TRUE(
+        reader.until([](const ClientEvent &e) { return std::holds_alternative<event::Bye>(e); }, 60s));
     ::close(in[1]);
     t.join();
     ::close(in[0]);
