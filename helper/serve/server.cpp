@@ -194,6 +194,10 @@ void Server::finishJob()
     m_running.reset();
     ScanResult result = std::move(m_result);
     m_result = {};
+    if (job.kind == Job::Kind::Tick && (!m_sub || job.generation != m_subGeneration)) {
+        startNextJob(); // unsubscribed or replaced while it ran: dropped, errors too
+        return;
+    }
     if (!result.snapshot)
         replyError(job.id, result.errorCode, result.errorMessage);
     if (!result.snapshot && job.kind != Job::Kind::Tick) {
@@ -215,7 +219,7 @@ void Server::finishJob()
             log("subscribed (request " + std::to_string(job.id) + ", every " +
                 std::to_string(job.intervalMs) + " ms)");
         }
-    } else if (job.kind == Job::Kind::Tick && m_sub && job.generation == m_subGeneration) {
+    } else if (job.kind == Job::Kind::Tick) {
         if (result.snapshot)
             tick(std::move(result));
         // Keep the cadence, but never try to catch up on missed ticks.
