@@ -7,9 +7,13 @@
 namespace nsviz
 {
 
+class BindMountCache;
+
 /// Reads /proc/PID/mountinfo (with libmount) of one process per mount namespace found so far and
 /// records every nsfs mount (e.g. /run/netns/NAME) with FoundByBindMount and "mntns-inode:path".
 /// A mount namespace without processes cannot be read; that is a limit of /proc, as for lsns.
+/// With DiscoveryOptions::bindMountCache, a mount namespace whose table did not change since the
+/// last scan is answered from the cache (bindmountcache.h).
 class BindMountStep : public DiscoveryStep
 {
 public:
@@ -18,7 +22,7 @@ public:
 
 private:
     /// False when the mountinfo of @p pid could not be read (vanished).
-    bool readMountinfo(DiscoveryContext &ctx, int pid, std::uint64_t mntIno);
+    bool readMountinfo(DiscoveryContext &ctx, int pid, std::uint64_t mntIno, BindMountCache *cache);
 };
 
 } // namespace nsviz

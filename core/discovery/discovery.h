@@ -7,6 +7,7 @@
 
 #include "core/model/model.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ namespace nsviz
 {
 
 class NsQuery;
+class BindMountCache;
 
 struct DiscoveryOptions {
     std::string procRoot = "/proc"; ///< injectable for tests (tests/data/proc-*)
@@ -26,6 +28,9 @@ struct DiscoveryOptions {
     /// Read only these pids (those that exist) instead of every pid under the proc root; empty means
     /// every pid. findHostReference() reads just PID 1 and kthreadd this way.
     std::vector<int> pids;
+    /// Keeps each mount namespace's nsfs bind mounts between scans that pass the same cache (a
+    /// subscription's ticks): an unchanged mount table is not read again. Null: read every time.
+    std::shared_ptr<BindMountCache> bindMountCache;
 };
 
 /// Scan with the real nsfs operations. Never throws because of one pid; throws std::system_error

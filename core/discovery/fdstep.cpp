@@ -52,7 +52,7 @@ void FdStep::run(DiscoveryContext &ctx)
                 continue;
             char name[16];
             std::snprintf(name, sizeof name, "%d", p.pid);
-            int pidFd = ::openat(ctx.procFd(), name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            int pidFd = ::openat(ctx.procFd(), name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (pidFd < 0)
                 continue;
             scanFds(pidFd, p.pid, own);

@@ -56,7 +56,7 @@ bool ProcessStep::readProcess(const DiscoveryContext &ctx, Worker &w, int pid, P
 {
     char name[16];
     std::snprintf(name, sizeof name, "%d", pid);
-    int pidFd = ::openat(ctx.procFd(), name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int pidFd = ::openat(ctx.procFd(), name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (pidFd < 0)
         return false; // vanished, or hidden from us (hidepid): nothing to show either way
     p.pid = pid;
@@ -100,8 +100,9 @@ bool ProcessStep::readProcess(const DiscoveryContext &ctx, Worker &w, int pid, P
                 p.gid = w.status.gid->real;
             p.nspid = std::move(w.status.nspid);
         }
-        if (w.reader.read(pidFd, "cmdline", text, 1 << 17) == 0)
-            p.cmdline = procparse::parseCmdline(text);
+        // One byte past the cap tells parseCmdline() there was more (procfiles.h).
+        if (w.reader.read(pidFd, "cmdline", text, procparse::kMaxCmdlineBytes + 1) == 0)
+            p.cmdline = procparse::parseCmdline(text, &p.cmdlineTruncated);
     }
     if (w.reader.read(pidFd, "cgroup", text, 1 << 16) == 0)
         p.cgroup.assign(procparse::parseCgroupPath(text));

@@ -3,12 +3,12 @@
 
 #include "core/discovery/hostreference.h"
 #include "core/inspect/inspectjson.h"
+#include "core/inspect/nsinspectors.h"
 #include "core/model/containerid.h"
 #include "core/model/nstype.h"
 
 #include <algorithm>
 #include <cerrno>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -57,13 +57,8 @@ json finding(const char *code, const std::string &detail)
 
 bool readText(const std::string &path, std::string &out)
 {
-    std::ifstream f(path);
-    if (!f)
-        return false;
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    out = ss.str();
-    return true;
+    // Bounded, never following a symlink or blocking on a FIFO (nsinspect::readText()).
+    return nsinspect::readText(path, out) == 0;
 }
 
 } // namespace

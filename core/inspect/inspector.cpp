@@ -28,6 +28,9 @@ using nsinspect::errText;
 namespace
 {
 
+/// The key under which the namespace-entering child reports the files it cut at their caps.
+constexpr const char *kCutFilesKey = "truncatedFiles";
+
 /// The start time of the target, read for the identity check before and after inspecting.
 std::optional<std::uint64_t> readStartTime(const nsinspect::Target &t, int &err)
 {
@@ -49,6 +52,19 @@ json containerOf(const json &sections)
     if (sections["pid"].contains("init"))
         c["init"] = sections["pid"]["init"];
     return c;
+}
+
+/// argv into doc["cmdline"], capped as discovery caps it; "cmdlineTruncated" says when cut.
+void readCmdline(const nsinspect::Target &t, json &doc)
+{
+    std::string text;
+    int e = ProcReader::readFile(t.path("cmdline"), text, procparse::kMaxCmdlineBytes + 1);
+    if (e != 0 && e != EFBIG)
+        return;
+    bool cut = false;
+    doc["cmdline"] = procparse::parseCmdline(text, &cut);
+    if (cut)
+        doc["cmdlineTruncated"] = true;
 }
 
 } // namespace
@@ -92,6 +108,8 @@ json Inspector::enterAndGather(const nsinspect::Target &t,
             }
             r[type] = in->gatherInside(t);
         }
+        if (auto cut = nsinspect::takeCutFiles(); !cut.empty())
+            r[kCutFilesKey] = cut; // the parent notes them again
         std::string text = r.dump();
         const char *p = text.data();
         std::size_t left = text.size();
@@ -166,6 +184,12 @@ void Inspector::gatherInside(nsinspect::Target &t)
     }
     if (!toEnter.empty()) {
         json child = enterAndGather(t, toEnter);
+        if (auto cut = child.find(kCutFilesKey); cut != child.end()) {
+            for (const auto &path : *cut)
+                if (path.is_string())
+                    nsinspect::noteCutFile(path.get<std::string>());
+            child.erase(cut);
+        }
         for (auto &[k, v] : child.items())
             t.entered[k] = v;
     }
@@ -182,6 +206,7 @@ json Inspector::inspect(int pid)
     if (pid <= 0)
         throw std::invalid_argument("pid must be positive");
     json doc = {{"schema", kInspectSchema}, {"pid", pid}, {"procRoot", m_procRoot}};
+    nsinspect::takeCutFiles(); // forget what an earlier, interrupted inspection left
     doc["inspector"] = {{"euid", ::geteuid()}, {"privileged", ::geteuid() == 0}};
 
     nsinspect::Target t;
@@ -217,8 +242,7 @@ json Inspector::inspect(int pid)
     }
     if (t.status.name)
         doc["comm"] = *t.status.name;
-    if (nsinspect::readText(t.path("cmdline"), text) == 0)
-        doc["cmdline"] = procparse::parseCmdline(text);
+    readCmdline(t, doc);
 
     // Namespace identities, and which we share with ourselves (no need to enter those).
     for (NsType type : kAllNsTypes) {
@@ -253,6 +277,8 @@ json Inspector::inspect(int pid)
         doc["state"] = "exited";
         doc["error"] = "process " + std::to_string(pid) + " exited during inspection";
     }
+    if (auto cut = nsinspect::takeCutFiles(); !cut.empty())
+        doc["truncatedFiles"] = cut; // each read only up to its cap (nsinspect::kMaxFileBytes)
     return doc;
 }
 

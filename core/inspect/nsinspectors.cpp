@@ -4,6 +4,7 @@
 #include "core/inspect/inspectjson.h"
 #include "core/proc/procreader.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -44,7 +45,8 @@ std::string trimmed(std::string s)
 json ancestorChain(const std::string &nsPath)
 {
     json chain = json::array();
-    int fd = ::open(nsPath.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO planted where a namespace file should be must not block the inspection.
+    int fd = ::open(nsPath.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return {{"ancestors", chain}, {"complete", false}, {"error", errText(errno)}};
     bool complete = false;
@@ -289,12 +291,17 @@ json mntSection(const Target &t, Cache &)
         mnt["root"] = {{"dev", root.dev}, {"ino", root.ino}};
     std::vector<procparse::MountEntry> mounts;
     const std::string path = t.path("mountinfo");
-    if (int e = procparse::readMountinfo(path, mounts); e != 0) {
+    bool cut = false;
+    if (int e = procparse::readMountinfo(path, mounts, &cut); e != 0) {
         mnt["errors"]["mounts"] =
-            e == ENOENT ? std::string("process exited") : "cannot read " + path + ": " + std::strerror(e);
+            e == ENOENT ? std::string("process exited") : "cannot read " + path + ": " + errText(e);
     } else {
         mnt["count"] = mounts.size();
         mnt["mounts"] = inspectjson::mounts(mounts);
+        if (cut) {
+            mnt["truncated"] = true; // the table holds the first procparse::kMaxMountinfoBytes
+            noteCutFile(path);
+        }
     }
     return mnt;
 }
@@ -317,7 +324,7 @@ json userSection(const Target &t, Cache &)
     else
         user["errors"]["setgroups"] = errText(e);
     if (t.live && t.nsIno(NsType::User)) {
-        int fd = ::open(t.path("ns/user").c_str(), O_RDONLY | O_CLOEXEC);
+        int fd = ::open(t.path("ns/user").c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         if (fd >= 0) {
             uid_t owner = 0;
             if (::ioctl(fd, NS_GET_OWNER_UID, &owner) == 0)
@@ -349,7 +356,7 @@ bool pidNsBelow(const Target &t, int pid, std::uint64_t nsIno, std::uint64_t anc
         } else {
             if (fd < 0)
                 fd = ::open((t.procRoot + "/" + std::to_string(pid) + "/ns/pid").c_str(),
-                            O_RDONLY | O_CLOEXEC);
+                            O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
             if (fd < 0)
                 break;
             struct stat st {
@@ -554,10 +561,34 @@ NsStat statPath(const std::string &path)
     return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino), 0};
 }
 
+namespace
+{
+/// Per thread: an inspection runs on one thread (its namespace-entering child is a process).
+thread_local std::vector<std::string> t_cutFiles;
+} // namespace
+
 int readText(const std::string &path, std::string &out)
 {
-    int e = ProcReader::readFile(path, out, std::size_t(64) << 20);
-    return e == EFBIG ? 0 : e;
+    int e = ProcReader::readFile(path, out, kMaxFileBytes);
+    if (e == EFBIG) {
+        noteCutFile(path);
+        return 0;
+    }
+    return e;
+}
+
+void noteCutFile(std::string path)
+{
+    t_cutFiles.push_back(std::move(path));
+}
+
+std::vector<std::string> takeCutFiles()
+{
+    std::vector<std::string> out = std::move(t_cutFiles);
+    t_cutFiles.clear();
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 std::string errText(int e)
@@ -569,6 +600,10 @@ std::string errText(int e)
     case EACCES:
     case EPERM:
         return "not visible: permission denied (run as root)";
+    case ELOOP:
+        return "refused: a symbolic link where a file was expected (not followed)";
+    case ProcReader::kNotRegularFile:
+        return "refused: not a regular file (a FIFO, socket or device is never read)";
     default:
         return std::strerror(e);
     }

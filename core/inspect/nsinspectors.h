@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace nsviz::nsinspect
 {
@@ -25,9 +26,19 @@ struct NsStat {
 };
 NsStat statPath(const std::string &path);
 
-/// A whole file of the target's proc tree into @p out. Returns 0 or the errno; a runaway file (a
-/// mount storm) is cut at 64 MiB and what was read is used.
+/// At most this much of any one file is read during an inspection.
+inline constexpr std::size_t kMaxFileBytes = std::size_t(4) << 20;
+
+/// A file of the target's proc tree into @p out: at most kMaxFileBytes, opened with
+/// O_NOFOLLOW|O_NONBLOCK and refused unless a regular file (ProcReader::openRegular()). Returns 0
+/// or the errno; a file cut at the cap returns 0 with what was read, and its path is noted
+/// (noteCutFile()) so that the answer can say so.
 int readText(const std::string &path, std::string &out);
+
+/// Notes that @p path was cut at its cap during the inspection running on this thread.
+void noteCutFile(std::string path);
+/// The paths noted on this thread since the last call (sorted, unique); forgets them.
+std::vector<std::string> takeCutFiles();
 
 /// One message per errno, in the words the user should read.
 std::string errText(int e);

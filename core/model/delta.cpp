@@ -11,8 +11,9 @@ bool operator==(const Process &a, const Process &b)
 {
     return a.pid == b.pid && a.ppid == b.ppid && a.uid == b.uid && a.euid == b.euid && a.gid == b.gid &&
            a.startTime == b.startTime && a.state == b.state && a.comm == b.comm && a.cmdline == b.cmdline &&
-           a.nspid == b.nspid && a.cgroup == b.cgroup && a.ns == b.ns && a.visible == b.visible &&
-           a.kernelThread == b.kernelThread && a.differsFromHost == b.differsFromHost;
+           a.cmdlineTruncated == b.cmdlineTruncated && a.nspid == b.nspid && a.cgroup == b.cgroup &&
+           a.ns == b.ns && a.visible == b.visible && a.kernelThread == b.kernelThread &&
+           a.differsFromHost == b.differsFromHost;
 }
 
 bool operator==(const Namespace &a, const Namespace &b)

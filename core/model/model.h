@@ -79,8 +79,11 @@ struct Process {
     char state = '?';
     std::string comm;
     std::vector<std::string> cmdline; ///< argv; empty for kernel threads or when not readable
-    std::vector<int> nspid;           ///< NSpid from status: pid in each pid namespace, outermost first
-    std::string cgroup; ///< cgroup v2 path ("0::" line) or, on v1-only hosts, the first line's path
+    /// Arguments were dropped or cut: argv is kept to procparse::kMaxCmdlineArgs arguments and
+    /// procparse::kMaxCmdlineBytes bytes, so that a hostile argv costs the scan nothing.
+    bool cmdlineTruncated = false;
+    std::vector<int> nspid; ///< NSpid from status: pid in each pid namespace, outermost first
+    std::string cgroup;     ///< cgroup v2 path ("0::" line) or, on v1-only hosts, the first line's path
     std::array<NsId, kNsTypeCount> ns{}; ///< indexed by index(NsType); invalid where unreadable/unsupported
     bool visible = true;                 ///< false when some namespace links could not be read (permissions)
     bool kernelThread = false;           ///< child of kthreadd or kthreadd itself

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/proc/mountinfo.h"
 
+#include "core/proc/procreader.h"
+
 #include <cerrno>
+#include <cstdio>
 #include <libmount/libmount.h>
 #include <memory>
 
@@ -16,6 +19,9 @@ struct TableDeleter {
 struct IterDeleter {
     void operator()(libmnt_iter *i) const { mnt_free_iter(i); }
 };
+struct FileCloser {
+    void operator()(std::FILE *f) const { std::fclose(f); }
+};
 
 std::string str(const char *s)
 {
@@ -23,16 +29,36 @@ std::string str(const char *s)
 }
 } // namespace
 
-int readMountinfo(const std::string &path, std::vector<MountEntry> &out)
+int readMountinfo(const std::string &path, std::vector<MountEntry> &out, bool *truncated,
+                  std::size_t maxBytes)
 {
     out.clear();
+    if (truncated)
+        *truncated = false;
+    // Read the text ourselves (libmount's parse_file would follow a symlink, block on a FIFO and
+    // read without end), then let libmount parse it from memory.
+    std::string text;
+    int e = ProcReader::readFile(path, text, maxBytes);
+    if (e == EFBIG) {
+        if (truncated)
+            *truncated = true;
+        auto eol = text.rfind('\n');
+        text.resize(eol == std::string::npos ? 0 : eol + 1);
+    } else if (e != 0) {
+        return e;
+    }
+    if (text.empty())
+        return 0;
+    std::unique_ptr<std::FILE, FileCloser> stream(::fmemopen(text.data(), text.size(), "r"));
+    if (!stream)
+        return errno ? errno : ENOMEM;
     std::unique_ptr<libmnt_table, TableDeleter> table(mnt_new_table());
     std::unique_ptr<libmnt_iter, IterDeleter> iter(mnt_new_iter(MNT_ITER_FORWARD));
     if (!table || !iter)
         return ENOMEM;
     // Malformed lines are skipped (the callback returns 1 = "ignore") instead of failing the whole file.
     mnt_table_set_parser_errcb(table.get(), [](libmnt_table *, const char *, int) { return 1; });
-    int rc = mnt_table_parse_file(table.get(), path.c_str());
+    int rc = mnt_table_parse_stream(table.get(), stream.get(), path.c_str());
     if (rc < 0)
         return -rc;
     if (rc > 0) // not documented to happen; keep the errno-style contract

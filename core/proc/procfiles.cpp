@@ -177,11 +177,24 @@ std::vector<std::string> capNames(std::uint64_t mask)
     return out;
 }
 
-std::vector<std::string> parseCmdline(std::string_view text)
+std::vector<std::string> parseCmdline(std::string_view text, bool *truncated)
 {
+    bool cut = false;
+    if (text.size() > kMaxCmdlineBytes) {
+        text = text.substr(0, kMaxCmdlineBytes);
+        // The last argument kept is cut in the middle unless the cap fell just after a NUL.
+        cut = true;
+    }
     std::vector<std::string> args;
-    for (std::string_view arg : text::nulSeparated(text))
+    for (std::string_view arg : text::nulSeparated(text)) {
+        if (args.size() == kMaxCmdlineArgs) {
+            cut = true;
+            break;
+        }
         args.emplace_back(arg);
+    }
+    if (truncated)
+        *truncated = cut;
     return args;
 }
 

@@ -69,8 +69,18 @@ std::optional<std::uint64_t> parseCapMask(std::string_view hex);
 /// bit order. A bit this libcap does not know is named by its number.
 std::vector<std::string> capNames(std::uint64_t mask);
 
-/// Splits NUL-separated argv; a trailing NUL does not make an empty last argument.
-std::vector<std::string> parseCmdline(std::string_view text);
+/// At most this many arguments of a process are kept (discovery, inspect, diff): an unprivileged
+/// process can hold 131,000 empty arguments, and a scan of a few hundred such processes must not
+/// cost gigabytes.
+inline constexpr std::size_t kMaxCmdlineArgs = 256;
+/// At most this many bytes of /proc/PID/cmdline (the NULs included) are kept.
+inline constexpr std::size_t kMaxCmdlineBytes = 4096;
+
+/// Splits NUL-separated argv; a trailing NUL does not make an empty last argument. Keeps at most
+/// kMaxCmdlineArgs arguments from the first kMaxCmdlineBytes bytes of @p text; @p truncated (when
+/// given) is set when anything was dropped. Callers read kMaxCmdlineBytes + 1 bytes, so that a
+/// longer argument area shows as cut.
+std::vector<std::string> parseCmdline(std::string_view text, bool *truncated = nullptr);
 
 /// The cgroup v2 path ("0::PATH") of /proc/PID/cgroup or, when there is no v2 line, the first
 /// line's path; empty when there is none. A view into @p text.

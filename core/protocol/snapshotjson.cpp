@@ -163,22 +163,26 @@ json toJson(const Process &p)
     for (const auto &id : p.ns)
         if (id.valid())
             dev = id.dev;
-    return json{{"pid", p.pid},
-                {"ppid", p.ppid},
-                {"uid", p.uid},
-                {"euid", p.euid},
-                {"gid", p.gid},
-                {"comm", p.comm},
-                {"cmdline", p.cmdline},
-                {"start_time", p.startTime},
-                {"state", std::string(1, p.state)},
-                {"nspid", p.nspid},
-                {"cgroup", p.cgroup},
-                {"ns", nsObject(p.ns)},
-                {"ns_dev", dev},
-                {"visible", p.visible},
-                {"kernel_thread", p.kernelThread},
-                {"differs_from_host", differs}};
+    json j{{"pid", p.pid},
+           {"ppid", p.ppid},
+           {"uid", p.uid},
+           {"euid", p.euid},
+           {"gid", p.gid},
+           {"comm", p.comm},
+           {"cmdline", p.cmdline},
+           {"start_time", p.startTime},
+           {"state", std::string(1, p.state)},
+           {"nspid", p.nspid},
+           {"cgroup", p.cgroup},
+           {"ns", nsObject(p.ns)},
+           {"ns_dev", dev},
+           {"visible", p.visible},
+           {"kernel_thread", p.kernelThread},
+           {"differs_from_host", differs}};
+    // Additive and only when true: the common case stays as small as before.
+    if (p.cmdlineTruncated)
+        j["cmdline_truncated"] = true;
+    return j;
 }
 
 Process processFromJson(const json &j)
@@ -194,6 +198,7 @@ Process processFromJson(const json &j)
     p.gid = optNum<std::uint32_t>(j, "gid", w, 0);
     p.comm = getStr(j, "comm", w);
     p.cmdline = strArray(j, "cmdline", w, true);
+    p.cmdlineTruncated = optBool(j, "cmdline_truncated", w, false);
     p.startTime = optNum<std::uint64_t>(j, "start_time", w, 0);
     auto st = optStr(j, "state", w);
     p.state = st.size() == 1 ? st[0] : '?';

@@ -212,6 +212,10 @@ void SnapshotWriter::appendProcess(std::string &out, const Process &p)
     appendString(out, p.cgroup);
     key(out, "cmdline");
     strArray(out, p.cmdline);
+    if (p.cmdlineTruncated) { // keys in nlohmann's (sorted) order; only when true, as toJson()
+        key(out, "cmdline_truncated");
+        boolean(out, true);
+    }
     key(out, "comm");
     appendString(out, p.comm);
     key(out, "differs_from_host");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "helper/serve/server.h"
 
+#include "core/discovery/bindmountcache.h"
 #include "core/discovery/discovery.h"
 #include "core/inspect/inspect.h"
 #include "core/model/delta.h"
@@ -11,8 +12,10 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <iostream>
 #include <poll.h>
+#include <pthread.h>
 #include <stdexcept>
 #include <sys/utsname.h>
 #include <system_error>
@@ -62,9 +65,13 @@ Server::Server(Options options)
 {
     if (!m_options.scan) {
         std::string root = m_options.procRoot;
-        m_options.scan = [root] {
+        // One cache per connection: a subscription's ticks do not read an unchanged mount table
+        // again. Only the scan worker uses it, one scan at a time.
+        auto cache = m_options.bindMountCache ? m_options.bindMountCache : std::make_shared<BindMountCache>();
+        m_options.scan = [root, cache] {
             DiscoveryOptions o;
             o.procRoot = root;
+            o.bindMountCache = cache;
             return discover(o);
         };
     }
@@ -130,16 +137,98 @@ void Server::replyError(std::uint64_t id, const std::string &code, const std::st
     reply(errorFrame(id, code, message));
 }
 
-std::optional<Snapshot> Server::scanOrReport(std::uint64_t id)
+Server::ScanResult Server::scanOnWorker()
 {
+    ScanResult r;
     try {
-        return m_options.scan();
+        r.snapshot = m_options.scan();
     } catch (const std::system_error &e) {
-        replyError(id, err::ScanFailed, std::string("cannot scan ") + m_options.procRoot + ": " + e.what());
+        r.errorCode = err::ScanFailed;
+        r.errorMessage = std::string("cannot scan ") + m_options.procRoot + ": " + e.what();
     } catch (const std::exception &e) {
-        replyError(id, err::ScanFailed, std::string("scan failed: ") + e.what());
+        r.errorCode = err::ScanFailed;
+        r.errorMessage = std::string("scan failed: ") + e.what();
     }
-    return std::nullopt;
+    return r;
+}
+
+void Server::enqueue(Job job)
+{
+    m_queue.push_back(job);
+    startNextJob();
+}
+
+void Server::startNextJob()
+{
+    while (!m_running && !m_queue.empty() && !m_done) {
+        Job job = m_queue.front();
+        m_queue.pop_front();
+        if (job.kind == Job::Kind::Bye) { // waited for the scans before it; nothing runs now
+            reply(frame("bye", job.id));
+            m_done = true;
+            return;
+        }
+        if (job.kind == Job::Kind::Tick && (!m_sub || job.generation != m_subGeneration))
+            continue; // unsubscribed or replaced meanwhile
+        m_running = job;
+        // The worker blocks every signal (it inherits the mask it is created with), so SIGTERM
+        // interrupts the serving thread's poll() rather than landing on the worker.
+        sigset_t all, old;
+        ::sigfillset(&all);
+        ::pthread_sigmask(SIG_BLOCK, &all, &old);
+        m_worker = std::thread([this] {
+            m_result = scanOnWorker();
+            const char byte = 1;
+            while (::write(m_wake[1], &byte, 1) < 0 && errno == EINTR) {
+            }
+        });
+        ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    }
+}
+
+void Server::finishJob()
+{
+    // The worker wrote m_result before its byte; join() orders that before what follows.
+    m_worker.join();
+    Job job = *m_running;
+    m_running.reset();
+    ScanResult result = std::move(m_result);
+    m_result = {};
+    if (job.kind == Job::Kind::Tick && (!m_sub || job.generation != m_subGeneration)) {
+        startNextJob(); // unsubscribed or replaced while it ran: dropped, errors too
+        return;
+    }
+    if (!result.snapshot)
+        replyError(job.id, result.errorCode, result.errorMessage);
+    if (!result.snapshot && job.kind != Job::Kind::Tick) {
+        // reported; a failed tick still keeps the cadence below
+    } else if (job.kind == Job::Kind::Scan) {
+        m_writer.writeSnapshot(job.id, 0, *result.snapshot);
+    } else if (job.kind == Job::Kind::Subscribe) {
+        // Answered either way; it subscribes only when no subscribe or unsubscribe came after it.
+        m_writer.writeSnapshot(job.id, 0, *result.snapshot);
+        if (job.generation == m_subGeneration) {
+            Subscription sub;
+            sub.id = job.id;
+            sub.intervalMs = job.intervalMs;
+            sub.last = std::move(*result.snapshot);
+            sub.nextTick = std::chrono::steady_clock::now() + std::chrono::milliseconds(job.intervalMs);
+            if (m_options.onPublished)
+                m_options.onPublished(0, sub.last);
+            m_sub = std::move(sub);
+            log("subscribed (request " + std::to_string(job.id) + ", every " +
+                std::to_string(job.intervalMs) + " ms)");
+        }
+    } else if (job.kind == Job::Kind::Tick) {
+        if (result.snapshot)
+            tick(std::move(result));
+        // Keep the cadence, but never try to catch up on missed ticks.
+        auto now = std::chrono::steady_clock::now();
+        m_sub->nextTick += std::chrono::milliseconds(m_sub->intervalMs);
+        if (m_sub->nextTick < now)
+            m_sub->nextTick = now + std::chrono::milliseconds(m_sub->intervalMs);
+    }
+    startNextJob();
 }
 
 void Server::handleLine(const std::string &line)
@@ -172,32 +261,21 @@ void Server::handle(const Request &r)
         reply(f);
         return;
     }
-    case RequestType::Scan: {
-        if (auto s = scanOrReport(r.id))
-            m_writer.writeSnapshot(r.id, 0, *s);
+    case RequestType::Scan:
+        enqueue(Job{Job::Kind::Scan, r.id, 0, 0});
         return;
-    }
-    case RequestType::Subscribe: {
-        // A new subscription replaces the old one and starts again at seq 0.
+    case RequestType::Subscribe:
+        // A new subscription replaces the old one at once and starts again at seq 0.
         m_sub.reset();
-        auto s = scanOrReport(r.id);
-        if (!s)
-            return;
-        Subscription sub;
-        sub.id = r.id;
-        sub.intervalMs = r.intervalMs;
-        sub.last = std::move(*s);
-        sub.nextTick = std::chrono::steady_clock::now() + std::chrono::milliseconds(r.intervalMs);
-        m_writer.writeSnapshot(sub.id, 0, sub.last);
-        if (m_options.onPublished)
-            m_options.onPublished(0, sub.last);
-        m_sub = std::move(sub);
-        log("subscribed (request " + std::to_string(r.id) + ", every " + std::to_string(r.intervalMs) +
-            " ms)");
+        enqueue(Job{Job::Kind::Subscribe, r.id, r.intervalMs, ++m_subGeneration});
         return;
-    }
     case RequestType::Unsubscribe: {
-        const bool was = m_sub.has_value();
+        // Also stops a subscribe still waiting for its first scan (its snapshot is still sent).
+        bool was = m_sub.has_value();
+        for (const Job &j : m_queue)
+            was = was || j.kind == Job::Kind::Subscribe;
+        was = was || (m_running && m_running->kind == Job::Kind::Subscribe);
+        ++m_subGeneration;
         m_sub.reset();
         replyResult(r, json{{"subscribed", false}, {"was_subscribed", was}});
         return;
@@ -206,8 +284,7 @@ void Server::handle(const Request &r)
         replyResult(r, json::object());
         return;
     case RequestType::Bye:
-        reply(frame("bye", r.id));
-        m_done = true;
+        enqueue(Job{Job::Kind::Bye, r.id, 0, 0}); // after the scans asked for before it
         return;
     case RequestType::Inspect:
     case RequestType::DemoStart:
@@ -235,12 +312,10 @@ void Server::handle(const Request &r)
     replyError(r.id, err::Internal, "request type not handled");
 }
 
-void Server::tick()
+void Server::tick(ScanResult result)
 {
     auto &sub = *m_sub;
-    auto s = scanOrReport(sub.id);
-    if (!s || !m_sub)
-        return;
+    auto &s = result.snapshot;
     // Only real changes make a delta; an unchanged scan keeps the old snapshot (timings included)
     // so that client and server agree on exactly what the client holds.
     if (sameContent(sub.last, *s))
@@ -258,19 +333,24 @@ int Server::run(int inFd, int outFd)
     m_outFd = outFd;
     m_done = false;
     g_stop = 0;
+    if (::pipe2(m_wake, O_CLOEXEC) != 0) {
+        log(std::string("pipe: ") + std::strerror(errno));
+        return 1;
+    }
     LineBuffer lines(kMaxRequestBytes);
     std::string buf(64 * 1024, '\0');
     bool eof = false;
     int rc = 0;
-    while (!m_done && !eof && !g_stop) {
+    // After the end of input, the scans asked for are still answered; no further ticks.
+    while (!m_done && !g_stop && (!eof || m_running)) {
         int timeout = -1;
-        if (m_sub) {
+        if (m_sub && !m_running && !eof) {
             auto now = std::chrono::steady_clock::now();
             auto left = std::chrono::duration_cast<std::chrono::milliseconds>(m_sub->nextTick - now).count();
             timeout = left < 0 ? 0 : static_cast<int>(left);
         }
-        pollfd pfd{inFd, POLLIN, 0};
-        int pr = ::poll(&pfd, 1, timeout);
+        pollfd pfds[2] = {{m_wake[0], POLLIN, 0}, {eof ? -1 : inFd, POLLIN, 0}};
+        int pr = ::poll(pfds, 2, timeout);
         if (pr < 0) {
             if (errno == EINTR)
                 continue;
@@ -278,7 +358,13 @@ int Server::run(int inFd, int outFd)
             rc = 1;
             break;
         }
-        if (pr > 0) {
+        if (pfds[0].revents & POLLIN) {
+            char byte;
+            while (::read(m_wake[0], &byte, 1) < 0 && errno == EINTR) {
+            }
+            finishJob();
+        }
+        if (!eof && !m_done && pfds[1].revents) {
             ssize_t n = ::read(inFd, buf.data(), buf.size());
             if (n < 0 && (errno == EINTR || errno == EAGAIN))
                 continue;
@@ -299,17 +385,20 @@ int Server::run(int inFd, int outFd)
                 }
             }
         }
-        if (m_sub && !m_done && std::chrono::steady_clock::now() >= m_sub->nextTick) {
-            tick();
-            if (m_sub) {
-                // Keep the cadence, but never try to catch up on missed ticks.
-                auto now = std::chrono::steady_clock::now();
-                m_sub->nextTick += std::chrono::milliseconds(m_sub->intervalMs);
-                if (m_sub->nextTick < now)
-                    m_sub->nextTick = now + std::chrono::milliseconds(m_sub->intervalMs);
-            }
-        }
+        if (m_sub && !m_done && !eof && !m_running && m_queue.empty() &&
+            std::chrono::steady_clock::now() >= m_sub->nextTick)
+            enqueue(Job{Job::Kind::Tick, m_sub->id, 0, m_subGeneration});
     }
+    // A scan still running (bye, a signal, a broken output) is waited for: it cannot be cut short,
+    // and the thread must not outlive this object. Its result is dropped.
+    if (m_running) {
+        m_worker.join();
+        m_running.reset();
+    }
+    m_queue.clear();
+    ::close(m_wake[0]);
+    ::close(m_wake[1]);
+    m_wake[0] = m_wake[1] = -1;
     if (eof && !lines.empty())
         replyError(0, err::Truncated,
                    "input ended in the middle of a request (" + std::to_string(lines.pending()) +

@@ -7,17 +7,30 @@
 #include "core/protocol/protocol.h"
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
+
+namespace nsviz
+{
+class BindMountCache;
+}
 
 namespace nsviz::helper
 {
 
-/// Serves one connection: reads requests from one fd, writes frames to another, one request at a
-/// time, until end of input, "bye", a broken output or a termination signal.
+/// Serves one connection: reads requests from one fd, writes frames to another, until end of
+/// input, "bye", a broken output or a termination signal.
+///
+/// Scans (scan, subscribe, the subscription's ticks) run on a worker thread, one at a time, so
+/// that ping, inspect, unsubscribe and the other requests are answered while a slow scan runs.
+/// Every frame is written by the serving thread, a request's frames in order. A scan, subscribe or
+/// bye that arrives while a scan runs waits its turn, in the order received (docs/protocol.md).
 ///
 /// Handlers: inspect has a default (inspectProcessJson); demo_start/demo_stop/demo_list answer
 /// "unsupported" unless setHandler() gave them one. A handler returns the "result" object of the reply
@@ -33,6 +46,9 @@ public:
         std::string procRoot = "/proc";
         /// How to scan; default discover() over procRoot. Tests inject their own.
         ScanFunction scan;
+        /// The default scan's bind-mount cache (one per connection, made when null); tests pass
+        /// theirs to watch it. Unused with a custom scan.
+        std::shared_ptr<BindMountCache> bindMountCache;
         protocol::FrameWriter::Limits limits;
         /// Called after each snapshot or delta of a subscription is written, with the seq and the
         /// snapshot the client now has (tests compare with it).
@@ -57,8 +73,23 @@ private:
     void reply(const nlohmann::json &frame);
     void replyResult(const protocol::Request &r, nlohmann::json result);
     void replyError(std::uint64_t id, const std::string &code, const std::string &message);
-    std::optional<Snapshot> scanOrReport(std::uint64_t id);
-    void tick();
+    /// What waits for, or runs on, the scan worker.
+    struct Job {
+        enum class Kind { Scan, Subscribe, Tick, Bye } kind = Kind::Scan;
+        std::uint64_t id = 0;
+        int intervalMs = 0;
+        std::uint64_t generation = 0; ///< m_subGeneration when queued (Subscribe, Tick)
+    };
+    /// A scan's outcome, handed from the worker to the serving thread.
+    struct ScanResult {
+        std::optional<Snapshot> snapshot;
+        std::string errorCode, errorMessage;
+    };
+    ScanResult scanOnWorker();
+    void enqueue(Job job);
+    void startNextJob();
+    void finishJob();
+    void tick(ScanResult result);
     void log(const std::string &message) const;
     void writeOut(std::string_view line);
 
@@ -75,6 +106,13 @@ private:
     std::vector<std::function<void()>> m_endHooks;
     protocol::FrameWriter m_writer;
     std::optional<Subscription> m_sub;
+    /// Bumped by subscribe and unsubscribe: a tick or subscribe queued before is stale.
+    std::uint64_t m_subGeneration = 0;
+    std::deque<Job> m_queue;
+    std::optional<Job> m_running; ///< the job the worker runs
+    std::thread m_worker;
+    ScanResult m_result;      ///< written by the worker before it signals m_wake
+    int m_wake[2] = {-1, -1}; ///< the worker writes a byte to [1] when its scan is done
     int m_outFd = -1;
     bool m_done = false;
     bool m_outputBroken = false;

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Stacked bind mounts in a user+mount namespace the test makes: a subscription's later scans (one
+// BindMountCache) do not read that mount table again, and cost no more CPU than without the mounts.
+#include "core/discovery/bindmountcache.h"
+#include "core/discovery/discovery.h"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace nsviz;
+
+namespace
+{
+
+/// A child in a fresh user+mount namespace (root mapped to root) that stacks @p count bind mounts
+/// of a temp dir on itself, then waits. On request it adds one more mount. Killed on destruction.
+class StackedMounts
+{
+public:
+    explicit StackedMounts(int count)
+    {
+        char tmpl[] = "/tmp/nsviz-stack-XXXXXX";
+        m_dir = ::mkdtemp(tmpl);
+        m_nsFile = m_dir + "/uts";
+        ::close(::open(m_nsFile.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+        int ready[2], cmd[2];
+        if (::pipe2(ready, O_CLOEXEC) != 0 || ::pipe2(cmd, O_CLOEXEC) != 0)
+            return;
+        m_pid = ::fork();
+        if (m_pid == 0) {
+            // Async-signal-safe calls only: the test process may have threads.
+            ::close(ready[0]);
+            ::close(cmd[1]);
+            char ok = '0';
+            if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0) {
+                int fd = ::open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
+                bool mapped = fd >= 0 && ::write(fd, "0 0 1", 5) == 5;
+                if (fd >= 0)
+                    ::close(fd);
+                if (mapped && ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0) {
+                    ok = '1';
+                    for (int i = 0; i < count && ok == '1'; ++i)
+                        if (::mount(m_dir.c_str(), m_dir.c_str(), nullptr, MS_BIND, nullptr) != 0)
+                            ok = '2';
+                    // And one nsfs bind mount, which the scan reports (from the cache, later).
+                    if (ok == '1' &&
+                        ::mount("/proc/self/ns/uts", m_nsFile.c_str(), nullptr, MS_BIND, nullptr) != 0)
+                        ok = '3';
+                }
+            }
+            (void)!::write(ready[1], &ok, 1);
+            char c;
+            while (::read(cmd[0], &c, 1) == 1) {
+                ::mount(m_dir.c_str(), m_dir.c_str(), nullptr, MS_BIND, nullptr);
+                (void)!::write(ready[1], &ok, 1);
+            }
+            ::_exit(0);
+        }
+        ::close(ready[1]);
+        ::close(cmd[0]);
+        m_ready = ready[0];
+        m_cmd = cmd[1];
+        char ok = 0;
+        m_ok = m_pid > 0 && ::read(m_ready, &ok, 1) == 1 && ok == '1';
+    }
+    ~StackedMounts()
+    {
+        if (m_pid > 0) {
+            ::kill(m_pid, SIGKILL);
+            ::waitpid(m_pid, nullptr, 0);
+        }
+        ::close(m_ready);
+        ::close(m_cmd);
+        // The mounts lived only in the child's mount namespace, gone with it.
+        std::filesystem::remove_all(m_dir);
+    }
+    /// The nsfs bind mount as the snapshot names it: "mntns-inode:path".
+    std::string nsMount(std::uint64_t mntIno) const { return std::to_string(mntIno) + ":" + m_nsFile; }
+    bool ok() const { return m_ok; }
+    int pid() const { return m_pid; }
+    bool mountOneMore()
+    {
+        char c = 'm';
+        return ::write(m_cmd, &c, 1) == 1 && ::read(m_ready, &c, 1) == 1;
+    }
+
+private:
+    std::string m_dir, m_nsFile;
+    int m_pid = -1, m_ready = -1, m_cmd = -1;
+    bool m_ok = false;
+};
+
+double cpuSeconds()
+{
+    rusage ru{};
+    ::getrusage(RUSAGE_SELF, &ru);
+    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/// CPU seconds of @p n scans with @p cache.
+double cpuOfScans(const std::shared_ptr<BindMountCache> &cache, int n)
+{
+    DiscoveryOptions o;
+    o.bindMountCache = cache;
+    o.fds = false;
+    const double t0 = cpuSeconds();
+    for (int i = 0; i < n; ++i)
+        discover(o);
+    return cpuSeconds() - t0;
+}
+
+bool holdsBindMount(const Snapshot &s, const std::string &mount)
+{
+    for (const Namespace &n : s.namespaces)
+        if (n.type == NsType::Uts &&
+            std::find(n.bindMounts.begin(), n.bindMounts.end(), mount) != n.bindMounts.end())
+            return (n.foundBy & FoundByBindMount) != 0;
+    return false;
+}
+
+std::uint64_t stackMntIno(int pid)
+{
+    struct stat st {
+    };
+    if (::stat(("/proc/" + std::to_string(pid) + "/ns/mnt").c_str(), &st) != 0)
+        return 0;
+    return st.st_ino;
+}
+
+} // namespace
+
+TEST(BindMountCache, StackedMountsAreReadOnceAndLaterScansCostNoMore)
+{
+    if (::geteuid() != 0)
+        GTEST_SKIP() << "needs root to read another mount namespace's table";
+    // Baseline: what later scans of this host cost without the stack.
+    auto baseCache = std::make_shared<BindMountCache>();
+    cpuOfScans(baseCache, 1);
+    const double base = cpuOfScans(baseCache, 5);
+
+    StackedMounts stack(8000);
+    ASSERT_TRUE(stack.ok()) << "could not stack 8000 bind mounts in a user+mount namespace";
+    auto cache = std::make_shared<BindMountCache>();
+    DiscoveryOptions o;
+    o.bindMountCache = cache;
+    o.fds = false;
+    Snapshot first = discover(o);
+    const std::uint64_t ino = stackMntIno(stack.pid());
+    EXPECT_TRUE(holdsBindMount(first, stack.nsMount(ino)));
+    const BindMountCache::Entry *e = cache->find(ino);
+    ASSERT_NE(e, nullptr) << "the stack's mount namespace was not cached";
+    const std::uint64_t readAt = e->readNumber;
+
+    const double withStack = cpuOfScans(cache, 5);
+    // Files read: the later scans did not parse the stack's mountinfo again (nothing changed) ...
+    e = cache->find(ino);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->readNumber, readAt);
+    EXPECT_GE(cache->hits(), 5u);
+    // ... answering from the cache what a read would have found.
+    EXPECT_TRUE(holdsBindMount(discover(o), stack.nsMount(ino)));
+    // ... and cost about what they cost without the stack: CPU time, not wall time. Uncached,
+    // each would parse 8000 lines (tens of times a scan of a quiet host).
+    EXPECT_LT(withStack, 2 * base + 0.25) << "base " << base << " s, with 8000 mounts " << withStack << " s";
+    // The premise: without the cache the same scans pay for the stack (measured here: ~20 times).
+    const double uncached = cpuOfScans(nullptr, 5);
+    EXPECT_LT(withStack * 3, uncached) << "cached " << withStack << " s, uncached " << uncached << " s";
+
+    // A change in the stack's mount table is seen: that namespace alone is read again.
+    ASSERT_TRUE(stack.mountOneMore());
+    discover(o);
+    e = cache->find(ino);
+    ASSERT_NE(e, nullptr);
+    EXPECT_GT(e->readNumber, readAt);
+}
+
+TEST(BindMountCache, EndedNamespaceIsForgotten)
+{
+    if (::geteuid() != 0)
+        GTEST_SKIP() << "needs root to read another mount namespace's table";
+    auto cache = std::make_shared<BindMountCache>();
+    DiscoveryOptions o;
+    o.bindMountCache = cache;
+    o.fds = false;
+    std::uint64_t ino = 0;
+    {
+        StackedMounts stack(10);
+        ASSERT_TRUE(stack.ok());
+        ino = stackMntIno(stack.pid());
+        discover(o);
+        EXPECT_NE(cache->find(ino), nullptr);
+    }
+    discover(o);
+    EXPECT_EQ(cache->find(ino), nullptr); // its fd closed, its entry gone
+}
