@@ -320,14 +320,13 @@ std::string makeCgroup(const std::string &root, int slot, std::vector<std::strin
             notes.push_back(sysError("cannot create cgroup " + dir) + ": the demo has no cgroup of its own");
             return {};
         }
-        // Left over by a demo whose supervisor was killed: reuse it if empty, else pick another.
-        if (::rmdir(dir.c_str()) != 0 || ::mkdir(dir.c_str(), 0755) != 0) {
-            dir += "-" + std::to_string(::getpid());
-            if (::mkdir(dir.c_str(), 0755) != 0) {
-                notes.push_back(sysError("cannot create cgroup " + dir) +
-                                ": the demo has no cgroup of its own");
-                return {};
-            }
+        // Another demo's (a manager with another state directory, just created and still empty),
+        // or left over by a killed supervisor: never take it over, since removing and re-making
+        // an empty one could share it with a demo being set up. Our pid makes the name unique.
+        dir += "-" + std::to_string(::getpid());
+        if (::mkdir(dir.c_str(), 0755) != 0) {
+            notes.push_back(sysError("cannot create cgroup " + dir) + ": the demo has no cgroup of its own");
+            return {};
         }
     }
     if (::access((dir + "/pids.max").c_str(), W_OK) == 0)
