@@ -63,6 +63,13 @@ std::string procRootRefusal(const std::string &path, const Caller &caller)
     if (!real)
         return prefix + "it cannot be resolved: " + std::strerror(errno);
     std::string dir = real.get();
+    // The helper goes on to open the path as given: a symlink in it could be pointed elsewhere
+    // after this check, so only the canonical path is accepted.
+    std::string given = path;
+    while (given.size() > 1 && given.back() == '/')
+        given.pop_back();
+    if (given != dir)
+        return prefix + "it is not a canonical path (relative, or through a symlink); give " + dir;
     struct statfs fs {
     };
     if (::statfs(dir.c_str(), &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC)

@@ -12,7 +12,8 @@ namespace nsviz::helper
 {
 
 /// "" when @p caller may use @p path as the proc root, else why not. Anyone may use any tree
-/// for themselves. For someone else it must be a real proc file system, or a tree that only root
+/// for themselves. For someone else it must be a canonical absolute path (no symlink in it, which
+/// could be re-pointed after the check), and a real proc file system or a tree that only root
 /// can change: @p path, each directory above it, and every entry in it owned by root and not
 /// writable by group or others (a sticky directory above it, like /tmp, is fine).
 std::string procRootRefusal(const std::string &path, const Caller &caller);

@@ -262,6 +262,15 @@ TEST_F(Pkexec, ProcRootOfTheCallerIsRefusedForSomeoneElse)
     EXPECT_NE(above.err.find(tree.base + " is owned by uid 1000"), std::string::npos) << above.err;
     ASSERT_EQ(::lchown(tree.base.c_str(), 0, 0), 0);
 
+    // A path through a symlink (the caller could re-point it after the check), or relative.
+    std::string alias = tree.base + "/alias";
+    ASSERT_EQ(::symlink(tree.proc.c_str(), alias.c_str()), 0);
+    auto viaLink = helperAs({"PKEXEC_UID=1000"}, {"scan", "--json", "--proc", alias});
+    EXPECT_NE(viaLink.exitCode, 0);
+    EXPECT_NE(viaLink.err.find("not a canonical path"), std::string::npos) << viaLink.err;
+    auto trailing = helperAs({"PKEXEC_UID=1000"}, {"scan", "--json", "--proc", tree.proc + "/"});
+    EXPECT_EQ(trailing.exitCode, 0) << trailing.err;
+
     // A symlink the caller planted: the link itself must be root's.
     std::string link = tree.proc + "/planted";
     ASSERT_EQ(::symlink("/etc", link.c_str()), 0);
