@@ -28,10 +28,18 @@ std::uint32_t parseUid(const char *name, const char *text)
 Caller callerFromEnvironment()
 {
     Caller c;
-    if (const char *p = std::getenv("PKEXEC_UID")) {
+    const char *pk = std::getenv("PKEXEC_UID");
+    const char *su = std::getenv("SUDO_UID");
+    // pkexec clears the environment, so it never passes a SUDO_UID on; sudo always sets SUDO_UID,
+    // but a sudoers rule that lets the user set variables could let them add PKEXEC_UID=0.
+    // Both at once, naming different users, is someone claiming to be someone else.
+    if (pk && su && std::strcmp(pk, su) != 0)
+        throw std::runtime_error(
+            "PKEXEC_UID and SUDO_UID name different users; refusing to guess who the caller is");
+    if (const char *p = pk) {
         c.uid = parseUid("PKEXEC_UID", p);
         c.via = "pkexec";
-    } else if (const char *s = std::getenv("SUDO_UID")) {
+    } else if (const char *s = su) {
         c.uid = parseUid("SUDO_UID", s);
         c.via = "sudo";
     } else {

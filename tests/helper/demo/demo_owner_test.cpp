@@ -302,6 +302,10 @@ TEST_F(DemoOwnership, MalformedCallerVariableIsRefused)
         EXPECT_NE(r.exitCode, 0) << env;
         EXPECT_NE(r.err.find("not a valid uid"), std::string::npos) << env << ": " << r.err;
     }
+    // A PKEXEC_UID smuggled in beside sudo's own SUDO_UID.
+    auto both = helperAs({"SUDO_UID=1000", "PKEXEC_UID=0"}, {"demo", "list"});
+    EXPECT_NE(both.exitCode, 0);
+    EXPECT_NE(both.err.find("name different users"), std::string::npos) << both.err;
 }
 
 TEST_F(DemoOwnership, ServeDemosForAPkexecCaller)
