@@ -13,7 +13,7 @@ set -uo pipefail
 build=${1:-/src/build/kauth}
 # gtest XML reports, one per client run, for scripts/ci-debian13.sh to count
 reports=${NSVIZ_E2E_REPORTS:-/tmp}
-e2e=$build/tests/kauth/nsviz_kauth_e2e
+e2e=$build/tests/helper/kauth/nsviz_kauth_e2e
 user=nsviztest
 uid=4242
 rule=/etc/polkit-1/rules.d/49-nsviz-e2e.rules
@@ -106,6 +106,22 @@ run_client() { # mode filter
 
 step "allowed: scan as root, frames in order, stop, busy"
 run_client allowed 'KAuthE2E.*'
+
+step "pkexec policy as polkitd reads it (docs/security.md)"
+# Each action bound to one argv[1]; only the read-only one keeps the authorisation.
+for spec in org.nsviz.pkexec.helper:serve:auth_admin_keep org.nsviz.pkexec.helper.demos:serve-demos:auth_admin; do
+    IFS=: read -r id argv1 active <<<"$spec"
+    out=$(pkaction --action-id "$id" --verbose 2>&1)
+    if grep -Eq "annotation: +org\.freedesktop\.policykit\.exec\.argv1 -> $argv1\$" <<<"$out" &&
+        grep -Eq "implicit active: +$active\$" <<<"$out"; then
+        npass=$((npass + 1))
+    else
+        echo "kauth-e2e: pkaction $id does not show argv1 $argv1 and implicit active $active:" >&2
+        echo "$out" >&2
+        nfail=$((nfail + 1))
+        failed=1
+    fi
+done
 
 step "denied: rule removed"
 rm -f "$rule"

@@ -106,7 +106,9 @@ void ProcessTransport::start()
         return;
     }
     QString program = m_options.helperPath;
-    QStringList args{QStringLiteral("serve")};
+    const bool demos = m_options.demos.value_or(
+        m_options.mode == Mode::Direct || qEnvironmentVariable("NSVIZ_HELPER_DEMOS") == QLatin1String("1"));
+    QStringList args{demos ? QStringLiteral("serve-demos") : QStringLiteral("serve")};
     args += m_options.helperArgs;
     if (m_options.mode != Mode::Direct) {
         const QString wrapper = m_options.mode == Mode::Pkexec ? m_options.pkexecPath : m_options.sudoPath;

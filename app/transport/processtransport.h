@@ -30,6 +30,10 @@ public:
         QString helperPath; ///< empty: defaultHelperPath()
         Mode mode = Mode::Direct;
         QStringList helperArgs; ///< appended after "serve" (e.g. --proc DIR)
+        /// Run "serve-demos" (demo containers; its own polkit action, a password every time)
+        /// instead of the read-only "serve". Unset: Direct yes (already root, nothing to ask);
+        /// pkexec/sudo only when $NSVIZ_HELPER_DEMOS is 1. See docs/security.md.
+        std::optional<bool> demos;
         QString pkexecPath = QStringLiteral("pkexec");
         QString sudoPath = QStringLiteral("sudo");
         int connectTimeoutMs = -1;     ///< until the hello answer; -1: 15 s, or 5 min via pkexec/sudo

@@ -43,10 +43,11 @@ inline constexpr const char *BadVersion = "unsupported_version"; ///< "v" is not
 inline constexpr const char *UnknownType = "unknown_type";       ///< "type" is no known request
 inline constexpr const char *BadRequest = "bad_request";  ///< a field is missing, mistyped or out of range
 inline constexpr const char *Unsupported = "unsupported"; ///< known request this helper cannot serve
-inline constexpr const char *NotFound = "not_found";      ///< e.g. inspect of a pid that does not exist
-inline constexpr const char *ScanFailed = "scan_failed";  ///< the proc root could not be read
-inline constexpr const char *Failed = "failed";           ///< a handler failed (message says why)
-inline constexpr const char *Internal = "internal";       ///< a bug in the helper
+inline constexpr const char *NotAuthorised = "not_authorised"; ///< the caller may not ask this (see message)
+inline constexpr const char *NotFound = "not_found";           ///< e.g. inspect of a pid that does not exist
+inline constexpr const char *ScanFailed = "scan_failed";       ///< the proc root could not be read
+inline constexpr const char *Failed = "failed";                ///< a handler failed (message says why)
+inline constexpr const char *Internal = "internal";            ///< a bug in the helper
 } // namespace err
 
 /// Requests a client can send.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // nsviz-helper demo start|stop|list, and the hidden modes a running demo is made of.
 #include "helper/cli/commands.h"
+#include "helper/demo/caller.h"
 #include "helper/demo/demomanager.h"
-#include "helper/demo/demoserve.h"
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -42,6 +42,17 @@ std::string describe(const DemoRecord &r)
     return out.str();
 }
 
+/// The uid the demos are started, listed and stopped for; nullopt after printing why.
+std::optional<std::uint32_t> callerUid()
+{
+    try {
+        return callerFromEnvironment().uid;
+    } catch (const std::exception &e) {
+        runtimeError(e.what());
+        return std::nullopt;
+    }
+}
+
 std::string expiresIn(const DemoRecord &r)
 {
     auto now = std::uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -73,10 +84,13 @@ int runStart(const DemoOptions &o, CLI::App *sub)
             sigaddset(&waitSet, s);
         ::sigprocmask(SIG_BLOCK, &waitSet, nullptr);
     }
+    auto caller = callerUid();
+    if (!caller)
+        return 1;
     DemoManager mgr;
     DemoRecord rec;
     try {
-        rec = mgr.start(*parsed.spec, owner);
+        rec = mgr.start(*parsed.spec, owner, *caller);
     } catch (const DemoError &e) {
         return e.code() == "bad_request" ? usageError(e.what()) : runtimeError(e.what());
     }
@@ -98,7 +112,7 @@ int runStart(const DemoOptions &o, CLI::App *sub)
     int sig = 0;
     ::sigwait(&waitSet, &sig);
     try {
-        mgr.stop(rec.pid);
+        mgr.stop(rec.pid, *caller);
     } catch (const DemoError &e) {
         if (e.code() != "not_found")
             return runtimeError(e.what());
@@ -111,16 +125,20 @@ int runStop(const DemoOptions &o, CLI::App *sub)
     bool havePid = sub->count("pid") > 0;
     if (havePid == o.stopAll)
         return usageError("demo stop needs a PID or --all");
+    auto caller = callerUid();
+    if (!caller)
+        return 1;
     DemoManager mgr;
     try {
         if (o.stopAll) {
-            int n = mgr.stopAll();
+            // Root stops every demo; anyone else (a pkexec/sudo caller) only their own.
+            int n = mgr.stopAll(*caller);
             std::cout << "stopped " << n << " demo container" << (n == 1 ? "" : "s") << std::endl;
             return 0;
         }
         if (o.stopPid <= 0 || o.stopPid > 4 * 1024 * 1024)
             return usageError("invalid pid " + std::to_string(o.stopPid));
-        mgr.stop(int(o.stopPid));
+        mgr.stop(int(o.stopPid), *caller);
         std::cout << "stopped demo container " << o.stopPid << std::endl;
         return 0;
     } catch (const DemoError &e) {
@@ -130,10 +148,13 @@ int runStop(const DemoOptions &o, CLI::App *sub)
 
 int runList(const DemoOptions &o)
 {
+    auto caller = callerUid();
+    if (!caller)
+        return 1;
     DemoManager mgr;
     std::vector<DemoRecord> demos;
     try {
-        demos = mgr.list();
+        demos = mgr.list(*caller);
     } catch (const DemoError &e) {
         return runtimeError(e.what());
     }
@@ -189,15 +210,12 @@ void addDemoCommands(CLI::App &app, CommandTable &table)
 
     auto *stop = demo->add_subcommand("stop", "Stop a demo container by its init pid, or all of them");
     stop->add_option("pid", o->stopPid, "Init pid of the demo (as printed by 'demo start' and 'demo list')");
-    stop->add_flag("--all", o->stopAll, "Stop every demo container");
+    stop->add_flag("--all", o->stopAll, "Stop all of your demo containers (as root: everyone's)");
     table.add(stop, [o, stop] { return runStop(*o, stop); });
 
     auto *list = demo->add_subcommand("list", "List the running demo containers");
     list->add_flag("--json", o->listJson, "Print JSON (nsviz.demolist/1)");
     table.add(list, [o] { return runList(*o); });
-
-    // serve answers demo_start/demo_stop/demo_list with the same manager.
-    addDemoServeExtension();
 
     // The hidden modes a demo is made of: fixed programs, no user command line.
     auto *sup = app.add_subcommand(kDemoSuperviseMode, "");

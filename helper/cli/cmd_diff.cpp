@@ -2,6 +2,7 @@
 // nsviz-helper diff PID [--against PID] [--json] [--proc DIR]
 // nsviz-helper findings [--json] [--proc DIR]
 #include "helper/cli/commands.h"
+#include "helper/cli/procrootcheck.h"
 
 #include "core/discovery/discovery.h"
 #include "core/discovery/hostreference.h"
@@ -56,6 +57,8 @@ int runDiff(const DiffOptions &o)
         return usageError("--against must be between 1 and " + std::to_string(kPidMax));
     if (!isDirectory(o.procRoot))
         return usageError("--proc " + o.procRoot + " is not a directory");
+    if (std::string why = procRootRefusal(o.procRoot); !why.empty())
+        return runtimeError(why);
     // The host reference is discovery's: no snapshot here, so the host step runs on a minimal scan.
     HostReference ref;
     if (o.against > 0) {
@@ -94,6 +97,8 @@ int runFindings(const FindingsOptions &o)
 {
     if (!isDirectory(o.procRoot))
         return usageError("--proc " + o.procRoot + " is not a directory");
+    if (std::string why = procRootRefusal(o.procRoot); !why.empty())
+        return runtimeError(why);
     DiscoveryOptions opts;
     opts.procRoot = o.procRoot;
     opts.fds = false;

@@ -3,6 +3,7 @@
 #include "core/discovery/discovery.h"
 #include "core/protocol/snapshotwriter.h"
 #include "helper/cli/commands.h"
+#include "helper/cli/procrootcheck.h"
 #include "helper/cli/scantable.h"
 
 #include <CLI/CLI.hpp>
@@ -32,6 +33,8 @@ int runScan(const ScanArgs &args)
         return runtimeError("--proc " + args.proc + ": " + std::generic_category().message(errno));
     if (!S_ISDIR(st.st_mode))
         return runtimeError("--proc " + args.proc + ": not a directory");
+    if (std::string why = procRootRefusal(args.proc); !why.empty())
+        return runtimeError(why);
     DiscoveryOptions opts;
     opts.procRoot = args.proc;
     opts.tasks = args.tasks;

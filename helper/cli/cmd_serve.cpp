@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // nsviz-helper serve: the protocol over stdin/stdout (docs/protocol.md).
 #include "helper/cli/commands.h"
+#include "helper/cli/procrootcheck.h"
+#include "helper/demo/caller.h"
+#include "helper/demo/demoserve.h"
 #include "helper/serve/server.h"
 
 #include <CLI/CLI.hpp>
@@ -36,34 +39,54 @@ void installSignals()
 
 void addServeCommand(CLI::App &app, CommandTable &table)
 {
-    auto *sub = app.add_subcommand(
-        "serve", "Speak the nsviz protocol on stdin/stdout (for the GUI, pkexec, sudo, ssh)");
-    struct Opts {
-        std::string proc = "/proc";
-        std::size_t chunkBytes = protocol::kDefaultChunkBytes;
-        bool quiet = false;
-    };
-    auto opts = std::make_shared<Opts>();
-    sub->add_option("--proc", opts->proc, "proc root to scan")->capture_default_str();
-    sub->add_option("--chunk-bytes", opts->chunkBytes, "target size of snapshot/delta parts")
-        ->check(CLI::Range(std::size_t(1024), protocol::kMaxFrameBytes))
-        ->capture_default_str();
-    sub->add_flag("--quiet", opts->quiet, "no log lines on stderr");
-    table.add(sub, [opts] {
-        struct stat st {
+    // Two commands, because polkit tells pkexec requests apart only by argv[1]
+    // (org.freedesktop.policykit.exec.argv1): `serve` is the read-only action (auth_admin_keep),
+    // `serve-demos` the one that may start containers (auth_admin every time). docs/security.md.
+    for (bool demos : {false, true}) {
+        auto *sub =
+            demos ? app.add_subcommand("serve-demos", "Like serve, and also start, stop and list "
+                                                      "the caller's demo containers")
+                  : app.add_subcommand("serve", "Speak the nsviz protocol on stdin/stdout (for the GUI, "
+                                                "pkexec, sudo, ssh); read-only, no demo containers");
+        struct Opts {
+            std::string proc = "/proc";
+            std::size_t chunkBytes = protocol::kDefaultChunkBytes;
+            bool quiet = false;
         };
-        if (::stat(opts->proc.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-            return runtimeError("--proc " + opts->proc + ": not a directory");
-        installSignals();
-        Server::Options o;
-        o.procRoot = opts->proc;
-        o.limits.chunkBytes = opts->chunkBytes;
-        o.log = !opts->quiet;
-        Server server(o);
-        for (const auto &extend : serveExtensions())
-            extend(server);
-        return server.run(STDIN_FILENO, STDOUT_FILENO);
-    });
+        auto opts = std::make_shared<Opts>();
+        sub->add_option("--proc", opts->proc, "proc root to scan")->capture_default_str();
+        sub->add_option("--chunk-bytes", opts->chunkBytes, "target size of snapshot/delta parts")
+            ->check(CLI::Range(std::size_t(1024), protocol::kMaxFrameBytes))
+            ->capture_default_str();
+        sub->add_flag("--quiet", opts->quiet, "no log lines on stderr");
+        table.add(sub, [opts, demos] {
+            Caller caller;
+            try {
+                caller = callerFromEnvironment();
+            } catch (const std::exception &e) {
+                return runtimeError(e.what());
+            }
+            struct stat st {
+            };
+            if (::stat(opts->proc.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+                return runtimeError("--proc " + opts->proc + ": not a directory");
+            if (std::string why = procRootRefusal(opts->proc, caller); !why.empty())
+                return runtimeError(why);
+            installSignals();
+            Server::Options o;
+            o.procRoot = opts->proc;
+            o.limits.chunkBytes = opts->chunkBytes;
+            o.log = !opts->quiet;
+            Server server(o);
+            for (const auto &extend : serveExtensions())
+                extend(server);
+            if (demos)
+                installDemoHandlers(server);
+            else
+                refuseDemoRequests(server);
+            return server.run(STDIN_FILENO, STDOUT_FILENO);
+        });
+    }
 }
 
 } // namespace nsviz::helper

@@ -158,6 +158,7 @@ json DemoRecord::toJson() const
         {"cgroup", cgroup.empty() ? json(nullptr) : json(cgroup)},
         {"cgroupDir", cgroupDir},
         {"uidBase", uidBase},
+        {"callerUid", callerUid},
         {"bootId", bootId},
         {"notes", notes},
     };
@@ -184,6 +185,9 @@ DemoRecord DemoRecord::fromJson(const json &j)
     r.nsDev = field<std::uint64_t>(j, "nsDev");
     r.cgroupDir = field<std::string>(j, "cgroupDir");
     r.uidBase = field<std::uint32_t>(j, "uidBase");
+    // Records written before demos had callers are root's.
+    if (j.contains("callerUid"))
+        r.callerUid = field<std::uint32_t>(j, "callerUid");
     r.bootId = field<std::string>(j, "bootId");
     r.notes = field<std::vector<std::string>>(j, "notes");
     if (auto o = j.find("owner"); o != j.end() && !o->is_null())
@@ -345,6 +349,29 @@ void requireRoot()
         fail("permission", "demo containers need root (try: sudo nsviz-helper demo ..., or use the GUI)");
 }
 
+bool mayTouch(const DemoRecord &r, std::uint32_t callerUid)
+{
+    return callerUid == 0 || r.callerUid == callerUid;
+}
+
+/// The ids no demo may map: every subuid and subgid range (one base serves as uid and gid), and
+/// the blocks of the running demos.
+std::vector<SubIdRange> takenIds(const DemoManager::Options &o, const std::vector<DemoRecord> &running)
+{
+    std::vector<SubIdRange> taken;
+    for (const std::string *path : {&o.subuidPath, &o.subgidPath}) {
+        std::string error;
+        auto ranges = readSubIds(*path, error);
+        if (!error.empty())
+            fail("failed", "cannot tell which ids are free for the demo's user namespace: " + error);
+        taken.insert(taken.end(), ranges.begin(), ranges.end());
+    }
+    for (const auto &r : running)
+        if (r.uidBase != 0)
+            taken.push_back({"demo", r.uidBase, kDemoIdRange});
+    return taken;
+}
+
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -358,7 +385,25 @@ DemoManager::DemoManager(Options options) : m_opt(std::move(options))
         m_opt.maxDemos = 8;
 }
 
-DemoRecord DemoManager::start(const DemoSpec &spec, std::optional<DemoOwner> owner)
+std::uint32_t chooseDemoIdBase(const std::vector<SubIdRange> &taken)
+{
+    constexpr std::uint64_t kEnd = 1ull << 32; // uid (2^32 - 1) is "no uid": keep below it
+    for (std::uint64_t base = kDemoIdSearchStart; base + kDemoIdRange < kEnd;) {
+        // Jump past the highest range in the way rather than stepping block by block.
+        std::uint64_t next = 0;
+        for (const auto &r : taken)
+            if (r.overlaps(base, kDemoIdRange))
+                next = std::max(next, r.start + r.count);
+        if (next == 0)
+            return std::uint32_t(base);
+        base = next;
+    }
+    fail("limit", "no free range of " + std::to_string(kDemoIdRange) +
+                      " ids for the demo's user namespace: /etc/subuid, /etc/subgid and the running "
+                      "demos use them all (share the user namespace with --share user, or free a range)");
+}
+
+DemoRecord DemoManager::start(const DemoSpec &spec, std::optional<DemoOwner> owner, std::uint32_t callerUid)
 {
     // Re-check what the parsers promise: this is the last line before root acts.
     if (spec.lifetimeSec < 1 || spec.lifetimeSec > DemoSpec::kMaxLifetimeSec)
@@ -376,7 +421,13 @@ DemoRecord DemoManager::start(const DemoSpec &spec, std::optional<DemoOwner> own
     if (int(running.size()) >= m_opt.maxDemos)
         fail("limit", "at most " + std::to_string(m_opt.maxDemos) +
                           " demo containers may run at a time; stop one first (nsviz-helper demo list)");
+    int mine = int(std::count_if(running.begin(), running.end(),
+                                 [callerUid](const DemoRecord &r) { return r.callerUid == callerUid; }));
+    if (mine >= m_opt.maxDemosPerUser)
+        fail("limit", "at most " + std::to_string(m_opt.maxDemosPerUser) +
+                          " demo containers per user may run at a time; stop one of yours first");
     int slot = freeSlot(running, m_opt.maxDemos);
+    std::uint32_t idBase = spec.isFresh(NsType::User) ? chooseDemoIdBase(takenIds(m_opt, running)) : 0;
 
     Fd ownerFd;
     json ownerJson = nullptr;
@@ -405,6 +456,8 @@ DemoRecord DemoManager::start(const DemoSpec &spec, std::optional<DemoOwner> own
         {"stateDir", m_opt.stateDir},
         {"cgroupRoot", m_opt.cgroupRoot},
         {"owner", ownerJson},
+        {"uidBase", idBase},
+        {"callerUid", callerUid},
     };
 
     int pipefd[2];
@@ -495,7 +548,7 @@ DemoRecord DemoManager::start(const DemoSpec &spec, std::optional<DemoOwner> own
     return DemoRecord::fromJson(j.at("demo"));
 }
 
-void DemoManager::stop(int pid)
+void DemoManager::stop(int pid, std::uint32_t callerUid)
 {
     if (pid <= 0 || pid > kMaxPid)
         fail("bad_request", "invalid pid " + std::to_string(pid));
@@ -509,6 +562,9 @@ void DemoManager::stop(int pid)
     auto rec = state.read(std::to_string(pid) + ".json");
     if (!rec)
         fail("not_found", notDemo);
+    if (!mayTouch(*rec, callerUid))
+        fail("not_authorised", "demo container " + std::to_string(pid) +
+                                   " belongs to another user; only they or root may stop it");
     Fd init = openVerified(rec->pid, rec->startTime, kDemoInitMode);
     if (init.fd < 0 || rec->bootId != ProcReader::bootId()) {
         state.remove(pid);
@@ -532,12 +588,12 @@ void DemoManager::stop(int pid)
     removeCgroup(rec->cgroupDir);
 }
 
-int DemoManager::stopAll()
+int DemoManager::stopAll(std::uint32_t callerUid)
 {
     int n = 0;
-    for (const auto &r : list()) {
+    for (const auto &r : list(callerUid)) {
         try {
-            stop(r.pid);
+            stop(r.pid, callerUid);
             ++n;
         } catch (const DemoError &e) {
             if (e.code() != "not_found")
@@ -566,22 +622,24 @@ int DemoManager::stopAllOwnedBy(int ownerPid)
     return n;
 }
 
-std::vector<DemoRecord> DemoManager::list()
+std::vector<DemoRecord> DemoManager::list(std::uint32_t callerUid)
 {
     requireRoot();
     StateDir state(m_opt.stateDir, false);
-    return state.live();
+    auto all = state.live();
+    std::erase_if(all, [callerUid](const DemoRecord &r) { return !mayTouch(r, callerUid); });
+    return all;
 }
 
-json DemoManager::startJson(const json &args, std::optional<DemoOwner> owner)
+json DemoManager::startJson(const json &args, std::optional<DemoOwner> owner, std::uint32_t callerUid)
 {
     auto parsed = demoSpecFromJson(args);
     if (!parsed)
         fail("bad_request", parsed.error);
-    return start(*parsed.spec, owner).toJson();
+    return start(*parsed.spec, owner, callerUid).toJson();
 }
 
-json DemoManager::stopJson(const json &args)
+json DemoManager::stopJson(const json &args, std::uint32_t callerUid)
 {
     if (!args.is_object())
         fail("bad_request", "demo_stop arguments must be a JSON object");
@@ -601,9 +659,9 @@ json DemoManager::stopJson(const json &args)
         fail("bad_request", "demo_stop needs either \"pid\" or \"all\": true");
     json stopped = json::array();
     if (all) {
-        for (const auto &r : list()) {
+        for (const auto &r : list(callerUid)) {
             try {
-                stop(r.pid);
+                stop(r.pid, callerUid);
                 stopped.push_back(r.pid);
             } catch (const DemoError &e) {
                 if (e.code() != "not_found")
@@ -616,18 +674,18 @@ json DemoManager::stopJson(const json &args)
         auto pid = it->get<long long>();
         if (pid <= 0 || pid > kMaxPid)
             fail("bad_request", "invalid pid " + std::to_string(pid));
-        stop(int(pid));
+        stop(int(pid), callerUid);
         stopped.push_back(pid);
     }
     return {{"stopped", stopped}};
 }
 
-json DemoManager::listJson(const json &args)
+json DemoManager::listJson(const json &args, std::uint32_t callerUid)
 {
     if (!args.is_null() && !(args.is_object() && args.empty()))
         fail("bad_request", "demo_list takes no arguments");
     json demos = json::array();
-    for (const auto &r : list())
+    for (const auto &r : list(callerUid))
         demos.push_back(r.toJson());
     return {{"schema", "nsviz.demolist/1"}, {"demos", demos}};
 }

@@ -12,6 +12,7 @@
 /// The init dies with the supervisor (lifeline pipe), so even SIGKILL leaves nothing behind.
 
 #include "core/demo/demospec.h"
+#include "helper/demo/subid.h"
 
 #include <nlohmann/json.hpp>
 
@@ -27,7 +28,8 @@ namespace nsviz::helper
 
 /// A refused or failed demo operation. code() is a protocol error code:
 /// "bad_request" (invalid input, nothing done), "not_found" (no such demo), "limit" (too many),
-/// "permission" (not root), "failed" (the system said no; message says why).
+/// "permission" (not root), "not_authorised" (another user's demo), "failed" (the system said
+/// no; message says why).
 class DemoError : public std::runtime_error
 {
 public:
@@ -65,7 +67,9 @@ struct DemoRecord {
     std::uint64_t ownerStartTime = 0;
     std::string cgroup;        ///< cgroup v2 path ("/nsviz-demo/demo1"); empty: no own cgroup
     std::string cgroupDir;     ///< the same as an absolute directory
-    std::uint32_t uidBase = 0; ///< host uid of root inside (user ns fresh), else 0
+    std::uint32_t uidBase = 0; ///< host uid/gid of root inside (user ns fresh), else 0
+    std::uint32_t callerUid =
+        0; ///< the user who started it (pkexec/sudo caller); only they or root may stop it
     std::string bootId;
     std::vector<std::string> notes; ///< what could not be done as asked, and why
 
@@ -76,12 +80,19 @@ struct DemoRecord {
 };
 
 inline constexpr const char *kDemoSchema = "nsviz.demo/1";
+/// The state directory of the installed helper. Fixed at compile time: a helper running for
+/// someone else (pkexec, sudo) never takes it from its command line or environment.
+inline constexpr const char *kDemoStateDir = "/run/nsviz/demos";
+/// Ids a demo with a fresh user namespace maps (root inside = the first of them).
+inline constexpr std::uint32_t kDemoIdRange = 65536;
+/// Demo id ranges are searched from here upwards, in steps of kDemoIdRange.
+inline constexpr std::uint32_t kDemoIdSearchStart = 100000;
 
 class DemoManager
 {
 public:
     struct Options {
-        std::string stateDir = "/run/nsviz/demos";
+        std::string stateDir = kDemoStateDir;
         /// The nsviz-helper binary that runs the supervisor and init modes. A KAuth helper or
         /// the GUI must pass the installed nsviz-helper here; the helper itself uses its own.
         std::string helperPath = "/proc/self/exe";
@@ -89,6 +100,11 @@ public:
         /// /sys/fs/cgroup/unified). "none": do not use cgroups.
         std::string cgroupRoot;
         int maxDemos = 8;
+        /// Demos one caller (uid) may run at a time, root included.
+        int maxDemosPerUser = 3;
+        /// Where the id ranges given to users live (subuid(5)); demos never map ids listed there.
+        std::string subuidPath = "/etc/subuid";
+        std::string subgidPath = "/etc/subgid";
     };
 
     DemoManager();
@@ -96,32 +112,42 @@ public:
 
     /// Starts a demo and returns once it is fully set up (its processes, namespaces, hostname,
     /// /proc and lo are in place, so a scan right after sees it). With @p owner, the demo ends
-    /// when that process exits. Throws DemoError; on error nothing is left running.
-    DemoRecord start(const DemoSpec &spec, std::optional<DemoOwner> owner = std::nullopt);
+    /// when that process exits. The demo belongs to @p callerUid (see Caller). Throws DemoError;
+    /// on error nothing is left running.
+    DemoRecord start(const DemoSpec &spec, std::optional<DemoOwner> owner = std::nullopt,
+                     std::uint32_t callerUid = 0);
     /// Stops the demo whose init is @p pid, after verifying (state file, start time, marker)
     /// that it is one of ours; returns once its processes are gone. Throws DemoError:
-    /// bad_request for pid <= 1, not_found for anything that is not a running demo.
-    void stop(int pid);
-    /// Stops every demo; returns how many were stopped.
-    int stopAll();
+    /// bad_request for pid <= 1, not_found for anything that is not a running demo,
+    /// not_authorised when it belongs to another user than @p callerUid (root, 0, may stop all).
+    void stop(int pid, std::uint32_t callerUid = 0);
+    /// Stops every demo of @p callerUid (every demo for root, 0); returns how many were stopped.
+    int stopAll(std::uint32_t callerUid = 0);
     /// Stops every demo owned by @p ownerPid (e.g. when a serve connection ends).
     int stopAllOwnedBy(int ownerPid);
-    /// The running demos, by pid. Records of demos that have ended are removed on the way.
-    std::vector<DemoRecord> list();
+    /// The running demos of @p callerUid (all for root, 0), by pid. Records of demos that have
+    /// ended are removed on the way.
+    std::vector<DemoRecord> list(std::uint32_t callerUid = 0);
 
     // Protocol-shaped entry points for serve/KAuth: validate "args", act, return the reply body.
     /// demo_start: args per demoSpecFromJson(); returns the "nsviz.demo/1" document.
-    nlohmann::json startJson(const nlohmann::json &args, std::optional<DemoOwner> owner);
-    /// demo_stop: args {"pid": N} or {"all": true}; returns {"stopped": [pids]}.
-    nlohmann::json stopJson(const nlohmann::json &args);
-    /// demo_list: args {} ; returns {"schema": "nsviz.demolist/1", "demos": [...]}.
-    nlohmann::json listJson(const nlohmann::json &args);
+    nlohmann::json startJson(const nlohmann::json &args, std::optional<DemoOwner> owner,
+                             std::uint32_t callerUid = 0);
+    /// demo_stop: args {"pid": N} or {"all": true} (the caller's own); returns {"stopped": [pids]}.
+    nlohmann::json stopJson(const nlohmann::json &args, std::uint32_t callerUid = 0);
+    /// demo_list: args {} ; returns {"schema": "nsviz.demolist/1", "demos": [...]}, the caller's.
+    nlohmann::json listJson(const nlohmann::json &args, std::uint32_t callerUid = 0);
 
     const Options &options() const { return m_opt; }
 
 private:
     Options m_opt;
 };
+
+/// The first id of a kDemoIdRange-sized block at or above kDemoIdSearchStart that overlaps
+/// none of @p taken (subuid/subgid ranges, other demos' blocks as {"", base, kDemoIdRange}).
+/// Throws DemoError("limit") when there is none.
+std::uint32_t chooseDemoIdBase(const std::vector<SubIdRange> &taken);
 
 /// The hidden modes of nsviz-helper (argv[1] "__demo-supervise" / "__demo-init"). They only do
 /// their part when started the way DemoManager starts them (inherited pipes on fixed fds), and

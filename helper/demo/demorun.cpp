@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <grp.h>
@@ -59,9 +61,9 @@ constexpr int kReadyFd = 3;
 constexpr int kLifelineFd = 4;
 constexpr int kSetupTimeoutMs = 10000;
 constexpr int kSleepers = 2;
-/// Root inside a fresh user namespace is host uid kUidBase + (slot-1)*kUidRange.
-constexpr std::uint32_t kUidBase = 100000;
-constexpr std::uint32_t kUidRange = 65536;
+/// Root inside a fresh user namespace is host uid/gid uidBase (chosen by DemoManager, clear of
+/// /etc/subuid, /etc/subgid and other demos); kDemoIdRange ids are mapped.
+constexpr std::uint32_t kUidRange = kDemoIdRange;
 /// Limits of the demo's cgroup, where the controllers are available.
 constexpr const char *kPidsMax = "64";
 constexpr const char *kMemoryMax = "134217728";
@@ -106,6 +108,18 @@ bool isFifo(int fd)
     struct stat st {
     };
     return ::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+/// True (after saying why) when pkexec or sudo started this process for someone: the hidden modes
+/// are only ever started by DemoManager, with an environment that names no caller.
+bool refuseForSomeoneElse(const char *mode)
+{
+    if (!std::getenv("PKEXEC_UID") && !std::getenv("SUDO_UID"))
+        return false;
+    std::fprintf(stderr,
+                 "nsviz-helper: %s is internal to 'demo start' and refuses to run for a pkexec/sudo caller\n",
+                 mode);
+    return true;
 }
 
 std::string sysError(const std::string &what, int err = errno)
@@ -306,14 +320,13 @@ std::string makeCgroup(const std::string &root, int slot, std::vector<std::strin
             notes.push_back(sysError("cannot create cgroup " + dir) + ": the demo has no cgroup of its own");
             return {};
         }
-        // Left over by a demo whose supervisor was killed: reuse it if empty, else pick another.
-        if (::rmdir(dir.c_str()) != 0 || ::mkdir(dir.c_str(), 0755) != 0) {
-            dir += "-" + std::to_string(::getpid());
-            if (::mkdir(dir.c_str(), 0755) != 0) {
-                notes.push_back(sysError("cannot create cgroup " + dir) +
-                                ": the demo has no cgroup of its own");
-                return {};
-            }
+        // Another demo's (a manager with another state directory, just created and still empty),
+        // or left over by a killed supervisor: never take it over, since removing and re-making
+        // an empty one could share it with a demo being set up. Our pid makes the name unique.
+        dir += "-" + std::to_string(::getpid());
+        if (::mkdir(dir.c_str(), 0755) != 0) {
+            notes.push_back(sysError("cannot create cgroup " + dir) + ": the demo has no cgroup of its own");
+            return {};
         }
     }
     if (::access((dir + "/pids.max").c_str(), W_OK) == 0)
@@ -350,6 +363,8 @@ struct Supervisor {
     int ownerPid = 0;
     std::uint64_t ownerStart = 0;
     bool hasOwner = false;
+    std::uint32_t uidBase = 0;
+    std::uint32_t callerUid = 0;
 
     std::vector<std::string> notes;
     std::string cgroupDir;
@@ -456,9 +471,7 @@ int Supervisor::run()
     ::close(lifeP[0]);
     ::close(exeFd);
 
-    std::uint32_t uidBase = 0;
     if (spec.isFresh(NsType::User)) {
-        uidBase = kUidBase + std::uint32_t(slot - 1) * kUidRange;
         std::string map = "0 " + std::to_string(uidBase) + " " + std::to_string(kUidRange) + "\n";
         std::string proc = "/proc/" + std::to_string(initPid);
         for (const char *f : {"/uid_map", "/gid_map"})
@@ -541,7 +554,8 @@ int Supervisor::run()
         rec.cgroup = cgroupDir.substr(pos);
         rec.cgroupDir = cgroupDir;
     }
-    rec.uidBase = uidBase;
+    rec.uidBase = spec.isFresh(NsType::User) ? uidBase : 0;
+    rec.callerUid = callerUid;
     rec.bootId = ProcReader::bootId();
     if (spec.isFresh(NsType::Pid) && !spec.isFresh(NsType::Mnt))
         notes.push_back("mnt is shared with the host, so the demo sees the host's /proc");
@@ -593,6 +607,11 @@ int Supervisor::run()
 
 int runDemoSupervisor(const std::string &configJson)
 {
+    // DemoManager starts the supervisor with a clean environment. Run by pkexec or sudo for
+    // someone else, its configuration (state directory, cgroup root, id range) would be the
+    // caller's choice: refuse.
+    if (refuseForSomeoneElse(kDemoSuperviseMode))
+        return 2;
     // Only meaningful as started by DemoManager::start() (report pipe on fd 3).
     if (!isFifo(kReportFd)) {
         std::fprintf(stderr, "nsviz-helper: %s is internal to 'demo start'\n", kDemoSuperviseMode);
@@ -616,9 +635,14 @@ int runDemoSupervisor(const std::string &configJson)
             s.ownerPid = c["owner"].at("pid").get<int>();
             s.ownerStart = c["owner"].at("startTime").get<std::uint64_t>();
         }
+        s.uidBase = c.at("uidBase").get<std::uint32_t>();
+        s.callerUid = c.at("callerUid").get<std::uint32_t>();
         if (s.slot < 1 || s.slot > 64 || !hostnameError(s.hostname).empty() || s.stateDir.empty() ||
             s.stateDir[0] != '/')
             throw std::runtime_error("bad config");
+        if (s.spec.isFresh(NsType::User) &&
+            (s.uidBase < kDemoIdSearchStart || std::uint64_t(s.uidBase) + kUidRange >= (1ull << 32)))
+            throw std::runtime_error("bad uid base");
     } catch (const std::exception &e) {
         s.report({{"ok", false}, {"error", std::string("invalid supervisor configuration: ") + e.what()}});
         return 1;
@@ -628,6 +652,8 @@ int runDemoSupervisor(const std::string &configJson)
 
 int runDemoInit()
 {
+    if (refuseForSomeoneElse(kDemoInitMode))
+        return 2;
     if (!isFifo(kReadyFd) || !isFifo(kLifelineFd)) {
         std::fprintf(stderr, "nsviz-helper: %s is internal to 'demo start'\n", kDemoInitMode);
         return 2;

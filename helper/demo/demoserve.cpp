@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "helper/demo/demoserve.h"
 
+#include "helper/demo/caller.h"
 #include "helper/serve/handlererror.h"
 #include "helper/serve/server.h"
 
@@ -20,6 +21,8 @@ const char *protocolCode(const DemoError &e)
         return protocol::err::BadRequest;
     if (e.code() == "not_found")
         return protocol::err::NotFound;
+    if (e.code() == "not_authorised")
+        return protocol::err::NotAuthorised;
     return protocol::err::Failed;
 }
 
@@ -45,13 +48,35 @@ void installDemoHandlers(Server &server, const DemoServeOptions &options)
             return owner();
         return DemoOwner{int(::getpid()), 0};
     };
-    server.setHandler(RequestType::DemoStart, guarded([manager, ownerNow](const protocol::Request &r) {
-                          return manager->startJson(r.args, ownerNow());
+    std::function<std::optional<std::uint32_t>()> callerOf = options.callerUid;
+    if (!callerOf) {
+        // Read once: the environment names one caller for the life of this process. A malformed
+        // PKEXEC_UID/SUDO_UID refuses every demo request rather than guessing.
+        std::optional<std::uint32_t> uid;
+        try {
+            uid = callerFromEnvironment().uid;
+        } catch (const std::exception &) {
+        }
+        callerOf = [uid] { return uid; };
+    }
+    auto caller = [callerOf]() -> std::uint32_t {
+        auto uid = callerOf();
+        if (!uid)
+            throw HandlerError(
+                protocol::err::NotAuthorised,
+                "the helper cannot tell who is asking, so it starts and stops no demo containers");
+        return *uid;
+    };
+    server.setHandler(RequestType::DemoStart,
+                      guarded([manager, ownerNow, caller](const protocol::Request &r) {
+                          return manager->startJson(r.args, ownerNow(), caller());
                       }));
-    server.setHandler(RequestType::DemoStop,
-                      guarded([manager](const protocol::Request &r) { return manager->stopJson(r.args); }));
-    server.setHandler(RequestType::DemoList,
-                      guarded([manager](const protocol::Request &r) { return manager->listJson(r.args); }));
+    server.setHandler(RequestType::DemoStop, guarded([manager, caller](const protocol::Request &r) {
+                          return manager->stopJson(r.args, caller());
+                      }));
+    server.setHandler(RequestType::DemoList, guarded([manager, caller](const protocol::Request &r) {
+                          return manager->listJson(r.args, caller());
+                      }));
     if (options.stopOnConnectionEnd) {
         server.addConnectionEndHook([manager, ownerNow] {
             try {
@@ -62,6 +87,17 @@ void installDemoHandlers(Server &server, const DemoServeOptions &options)
             }
         });
     }
+}
+
+void refuseDemoRequests(Server &server)
+{
+    using protocol::RequestType;
+    const std::string message =
+        std::string("demo containers need the demo-capable helper: this is the read-only "
+                    "'nsviz-helper serve'; run 'nsviz-helper serve-demos' (pkexec asks for polkit action ") +
+        kPkexecDemoAction + ")";
+    for (auto t : {RequestType::DemoStart, RequestType::DemoStop, RequestType::DemoList})
+        server.setRefusal(t, protocol::err::NotAuthorised, message);
 }
 
 void addDemoServeExtension(DemoServeOptions options)

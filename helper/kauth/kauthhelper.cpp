@@ -40,6 +40,7 @@ QString q(const std::string &s)
 // the demo handler on the serve thread; KAuth serves one action at a time.
 std::mutex g_ownerMutex;
 std::optional<nsviz::helper::DemoOwner> g_owner;
+std::optional<std::uint32_t> g_callerUid; ///< KAuth's caller of the current action: owns its demos
 
 /// True when every uid on the "Uid:" line of /proc/PID/status (real, effective, saved, fs) is
 /// @p uid: the process is the caller's own, and not a set-uid program the caller merely started.
@@ -74,6 +75,10 @@ KAuthHelper::KAuthHelper()
         return g_owner;
     };
     o.stopOnConnectionEnd = false;
+    o.callerUid = []() -> std::optional<std::uint32_t> {
+        std::lock_guard lock(g_ownerMutex);
+        return g_callerUid;
+    };
     nsviz::helper::addDemoServeExtension(o);
 }
 
@@ -122,6 +127,12 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
     }
     m_busy = true;
 
+    {
+        // Demos belong to the user who asked (demo list/stop see only theirs); unknown: refused.
+        const int uid = KAuth::HelperSupport::callerUid();
+        std::lock_guard lock(g_ownerMutex);
+        g_callerUid = uid >= 0 ? std::optional<std::uint32_t>(std::uint32_t(uid)) : std::nullopt;
+    }
     if (req.verb == Verb::DemoStart) {
         // The owner must be the caller's own process, pinned by its start time so that a reused
         // pid cannot make someone else's process the owner. None: the demo lives until demostop

@@ -80,6 +80,11 @@ Server::Server(Options options)
     };
 }
 
+void Server::setRefusal(RequestType type, std::string code, std::string message)
+{
+    m_refusals[type] = {std::move(code), std::move(message)};
+}
+
 void Server::setHandler(RequestType type, Handler handler)
 {
     m_handlers[type] = std::move(handler);
@@ -291,6 +296,10 @@ void Server::handle(const Request &r)
     case RequestType::DemoStop:
     case RequestType::DemoList: {
         auto it = m_handlers.find(r.type);
+        if (auto refusal = m_refusals.find(r.type); it == m_handlers.end() && refusal != m_refusals.end()) {
+            replyError(r.id, refusal->second.first, refusal->second.second);
+            return;
+        }
         if (it == m_handlers.end()) {
             replyError(r.id, err::Unsupported,
                        std::string(requestTypeName(r.type)) +

@@ -59,6 +59,10 @@ public:
     explicit Server(Options options);
 
     void setHandler(protocol::RequestType type, Handler handler);
+    /// Answers @p type, which has no handler, with error @p code and @p message instead of
+    /// "unsupported" (e.g. demo requests to a helper not authorised for them). The hello
+    /// capabilities still do not list it.
+    void setRefusal(protocol::RequestType type, std::string code, std::string message);
     void addConnectionEndHook(std::function<void()> hook);
 
     /// Serves until the connection ends; returns the process exit code (0 on a clean end).
@@ -103,6 +107,7 @@ private:
 
     Options m_options;
     std::map<protocol::RequestType, Handler> m_handlers;
+    std::map<protocol::RequestType, std::pair<std::string, std::string>> m_refusals;
     std::vector<std::function<void()>> m_endHooks;
     protocol::FrameWriter m_writer;
     std::optional<Subscription> m_sub;

@@ -293,6 +293,49 @@ TEST(ProcessTransport, PkexecWrapperRunsTheHelper)
     ASSERT_TRUE(waitFor(discSpy, 1, 10000));
 }
 
+TEST(ProcessTransport, DemoCapableHelperOnlyWhereNothingIsAsked)
+{
+    // Direct (already root): serve-demos. Through pkexec: the read-only serve (its own polkit
+    // action, auth_admin_keep) unless demos are asked for. Stand-ins record the command line.
+    QTemporaryDir dir;
+    const QString log = dir.filePath(QStringLiteral("argv"));
+    const std::string record = "echo \"$@\" > '" + log.toStdString() + "'\n";
+    const std::string wrap = record + "exec \"$@\"\n";
+    const std::string helper = record + "exec '" + std::string(NSVIZ_HELPER_BIN) + "' \"$@\"\n";
+    struct Case {
+        ProcessTransport::Mode mode;
+        std::optional<bool> demos;
+        const char *command;
+    } cases[] = {
+        {ProcessTransport::Mode::Direct, std::nullopt, "serve-demos"},
+        {ProcessTransport::Mode::Pkexec, std::nullopt, "serve"},
+        {ProcessTransport::Mode::Pkexec, true, "serve-demos"},
+        {ProcessTransport::Mode::Direct, false, "serve"},
+    };
+    for (const auto &c : cases) {
+        ProcessTransport::Options o = realHelper();
+        o.mode = c.mode;
+        o.demos = c.demos;
+        if (c.mode == ProcessTransport::Mode::Pkexec)
+            o.pkexecPath = script(dir, "pkexec", wrap.c_str());
+        else
+            o.helperPath = script(dir, "helper", helper.c_str());
+        ProcessTransport t(o);
+        QSignalSpy connectedSpy(&t, &Transport::connected);
+        t.start();
+        ASSERT_TRUE(waitFor(connectedSpy, 1, 30000)) << c.command;
+        QFile f(log);
+        ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+        const QStringList argv = QString::fromUtf8(f.readAll()).trimmed().split(QLatin1Char(' '));
+        const int at = c.mode == ProcessTransport::Mode::Pkexec ? 1 : 0; // after the helper's path
+        ASSERT_GT(argv.size(), at) << c.command;
+        EXPECT_EQ(argv.at(at).toStdString(), c.command);
+        QSignalSpy discSpy(&t, &Transport::disconnected);
+        t.stop();
+        ASSERT_TRUE(waitFor(discSpy, 1, 10000));
+    }
+}
+
 TEST(LocalTransport, SubscribesOnAWorkerThreadAndSendsDeltas)
 {
     std::mutex m;

@@ -133,7 +133,7 @@ protected:
 
 TEST_F(DemoServe, SigkillOfServeEndsItsDemoWithinASecond)
 {
-    testkit::HelperProcess serve({NSVIZ_HELPER_BIN, "serve", "--quiet"});
+    testkit::HelperProcess serve({NSVIZ_HELPER_BIN, "serve-demos", "--quiet"});
     ASSERT_GT(serve.pid(), 0);
     testkit::FrameReader reader(serve.outFd());
     ASSERT_TRUE(serve.send(request("demo_start", 1, {{"lifetime", 300}})));
@@ -153,7 +153,7 @@ TEST_F(DemoServe, SigkillOfServeEndsItsDemoWithinASecond)
 
 TEST_F(DemoServe, EndOfConnectionStopsItsDemos)
 {
-    testkit::HelperProcess serve({NSVIZ_HELPER_BIN, "serve", "--quiet"});
+    testkit::HelperProcess serve({NSVIZ_HELPER_BIN, "serve-demos", "--quiet"});
     testkit::FrameReader reader(serve.outFd());
     ASSERT_TRUE(serve.send(request("demo_start", 1, {{"share", {"net"}}, {"lifetime", 300}})));
     json r = replyTo(reader, 1);
@@ -186,7 +186,7 @@ TEST_F(DemoServe, InvalidRequestsAreRefusedAndChangeNothing)
         ::_exit(0);
     }
     ASSERT_GT(victim, 0);
-    testkit::HelperProcess serve({NSVIZ_HELPER_BIN, "serve", "--quiet"});
+    testkit::HelperProcess serve({NSVIZ_HELPER_BIN, "serve-demos", "--quiet"});
     testkit::FrameReader reader(serve.outFd());
 
     struct Case {
