@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // nsviz-helper serve: the protocol over stdin/stdout (docs/protocol.md).
 #include "helper/cli/commands.h"
+#include "helper/serve/privileges.h"
 #include "helper/serve/server.h"
 
 #include <CLI/CLI.hpp>
@@ -42,6 +43,7 @@ void addServeCommand(CLI::App &app, CommandTable &table)
         std::string proc = "/proc";
         std::size_t chunkBytes = protocol::kDefaultChunkBytes;
         bool quiet = false;
+        bool noDemos = false;
     };
     auto opts = std::make_shared<Opts>();
     sub->add_option("--proc", opts->proc, "proc root to scan")->capture_default_str();
@@ -49,19 +51,25 @@ void addServeCommand(CLI::App &app, CommandTable &table)
         ->check(CLI::Range(std::size_t(1024), protocol::kMaxFrameBytes))
         ->capture_default_str();
     sub->add_flag("--quiet", opts->quiet, "no log lines on stderr");
+    sub->add_flag("--no-demos", opts->noDemos,
+                  "answer demo_* with \"unsupported\" and keep only the capabilities scan and inspect need");
     table.add(sub, [opts] {
         struct stat st {
         };
         if (::stat(opts->proc.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-            return runtimeError("--proc " + opts->proc + ": not a directory");
+            return usageError("--proc " + opts->proc + ": not a directory");
         installSignals();
+        // Before the first thread and the first request: keep only what serving needs.
+        if (std::string e = dropPrivileges(!opts->noDemos); !e.empty())
+            return runtimeError("cannot drop privileges: " + e);
         Server::Options o;
         o.procRoot = opts->proc;
         o.limits.chunkBytes = opts->chunkBytes;
         o.log = !opts->quiet;
         Server server(o);
-        for (const auto &extend : serveExtensions())
-            extend(server);
+        if (!opts->noDemos)
+            for (const auto &extend : serveExtensions())
+                extend(server);
         return server.run(STDIN_FILENO, STDOUT_FILENO);
     });
 }
