@@ -53,8 +53,15 @@ void HelperClient::setTransport(Transport *transport)
         return;
     connect(transport, &Transport::connected, this, &HelperClient::connected);
     connect(transport, &Transport::snapshotProgress, this, &HelperClient::snapshotProgress);
-    connect(transport, &Transport::snapshotReceived, this, &HelperClient::snapshotReceived);
-    connect(transport, &Transport::deltaReceived, this, &HelperClient::deltaReceived);
+    // Learn before forwarding: a slot reacting to a new process may inspect it at once.
+    connect(transport, &Transport::snapshotReceived, this, [this](const Snapshot &snapshot) {
+        learnStartTimes(snapshot);
+        Q_EMIT snapshotReceived(snapshot);
+    });
+    connect(transport, &Transport::deltaReceived, this, [this](const SnapshotDelta &delta) {
+        learnStartTimes(delta);
+        Q_EMIT deltaReceived(delta);
+    });
     connect(transport, &Transport::failed, this, &HelperClient::failed);
     connect(transport, &Transport::disconnected, this, &HelperClient::disconnected);
     connect(transport, &Transport::replyReceived, this, &HelperClient::onReply);
@@ -78,9 +85,30 @@ void HelperClient::unsubscribe()
         m_transport->unsubscribe();
 }
 
-quint64 HelperClient::inspect(int pid)
+quint64 HelperClient::inspect(int pid, quint64 startTime)
 {
-    return send(Call::Inspect, request(RequestType::Inspect, {{"pid", pid}}), pid);
+    json fields = {{"pid", pid}};
+    if (startTime == 0)
+        startTime = knownStartTime(pid);
+    if (startTime != 0)
+        fields["start_time"] = startTime;
+    return send(Call::Inspect, request(RequestType::Inspect, std::move(fields)), pid);
+}
+
+void HelperClient::learnStartTimes(const Snapshot &snapshot)
+{
+    m_startTimes.clear();
+    for (const Process &p : snapshot.processes)
+        m_startTimes.insert(p.pid, p.startTime);
+}
+
+void HelperClient::learnStartTimes(const SnapshotDelta &delta)
+{
+    for (const ProcKey &k : delta.removedProcesses)
+        if (m_startTimes.value(k.pid, 0) == k.startTime)
+            m_startTimes.remove(k.pid);
+    for (const Process &p : delta.addedProcesses)
+        m_startTimes.insert(p.pid, p.startTime);
 }
 
 quint64 HelperClient::demoStart(const DemoSpec &spec)

@@ -42,8 +42,13 @@ public:
     void subscribe(int intervalMs);
     void unsubscribe();
 
-    /// The "nsviz.inspect/1" document of @p pid: inspected() or requestFailed().
-    quint64 inspect(int pid);
+    /// The "nsviz.inspect/1" document of @p pid: inspected() or requestFailed(). The request names
+    /// the process by (pid, start time): @p startTime, or when 0 the start time of @p pid in the
+    /// last snapshot and deltas this client forwarded. A pid reused since then is refused by the
+    /// helper (requestFailed() with "not_found") instead of inspected.
+    quint64 inspect(int pid, quint64 startTime = 0);
+    /// The start time of @p pid in the snapshot and deltas seen so far; 0 when unknown.
+    quint64 knownStartTime(int pid) const { return m_startTimes.value(pid, 0); }
     /// Starts a demo container: demoStarted() or requestFailed().
     quint64 demoStart(const DemoSpec &spec);
     /// Stops the demo whose init is @p pid: demosStopped() or requestFailed().
@@ -81,9 +86,13 @@ private:
     quint64 send(Call call, const nlohmann::json &request, int pid = 0);
     void failLater(quint64 id, Pending pending, const QString &code, const QString &message);
     void onReply(quint64 id, const QByteArray &frame);
+    void learnStartTimes(const nsviz::Snapshot &snapshot);
+    void learnStartTimes(const nsviz::SnapshotDelta &delta);
 
     QPointer<Transport> m_transport;
     QHash<quint64, Pending> m_pending;
+    /// pid -> start time, from the stream: what inspect() names a process by.
+    QHash<int, quint64> m_startTimes;
     /// Ids for requests that never reached a transport: far above any transport's (<= 2^53).
     quint64 m_nextLocalId = quint64(1) << 60;
 };

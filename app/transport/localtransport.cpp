@@ -219,11 +219,14 @@ quint64 LocalTransport::request(const QByteArray &requestJson)
     case RequestType::Inspect:
         runAsync<QByteArray>(
             this,
-            [root = m_procRoot.toStdString(), pid = r.pid, id, type] {
+            [root = m_procRoot.toStdString(), pid = r.pid, startTime = r.startTime, id, type] {
                 try {
                     auto f = frame("result", id);
                     f["request"] = type;
-                    f["result"] = inspectProcessJson(root, pid);
+                    f["result"] = inspectProcessJson(root, pid, startTime);
+                    // As the helper answers: the process named by (pid, start time) is gone.
+                    if (std::string gone = inspectRefusal(f["result"], startTime); !gone.empty())
+                        return QByteArray::fromStdString(dumpFrame(errorFrame(id, err::NotFound, gone)));
                     return QByteArray::fromStdString(dumpFrame(f));
                 } catch (const std::exception &e) {
                     return QByteArray::fromStdString(dumpFrame(errorFrame(id, err::Failed, e.what())));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/inspect/diff.h"
 
+#include "core/inspect/inspectjson.h"
 #include "core/inspect/inspector.h"
 #include "core/model/nstype.h"
 
@@ -683,8 +684,10 @@ std::vector<std::string> hostSharingWarnings(const json &diff)
     return w;
 }
 
-std::string diffToText(const json &diff)
+std::string diffToText(const json &document)
 {
+    // Names come from the inspected processes: nothing of them reaches a terminal raw.
+    const json diff = inspectjson::terminalSafeStrings(document);
     std::ostringstream o;
     o << "A: " << sideLabel(diff["a"]) << "\n";
     o << "B: " << sideLabel(diff["b"]) << "\n";
@@ -749,8 +752,10 @@ std::string diffToText(const json &diff)
     return o.str();
 }
 
-std::string diffToMarkdown(const json &diff)
+std::string diffToMarkdown(const json &document)
 {
+    // Markdown is read in terminals and rendered by tools that honour bidi controls alike.
+    const json diff = inspectjson::terminalSafeStrings(document);
     auto esc = [](std::string s) {
         std::string out;
         for (char c : s) {

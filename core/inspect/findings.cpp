@@ -239,8 +239,10 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
     return out;
 }
 
-std::string findingsToText(const json &f)
+std::string findingsToText(const json &document)
 {
+    // Labels, comms and notes come from the scanned processes: nothing of them reaches a terminal raw.
+    const json f = inspectjson::terminalSafeStrings(document);
     std::ostringstream o;
     const json &ref = f["reference"];
     if (ref.value("pid", 0) > 0)

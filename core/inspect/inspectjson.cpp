@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/inspect/inspectjson.h"
 
+#include "core/model/textsafe.h"
+
 #include <cinttypes>
 #include <cstdio>
 
@@ -124,6 +126,25 @@ json sysvipc(const std::vector<procparse::SysvIpcObject> &objects, procparse::Sy
         a.push_back(j);
     }
     return a;
+}
+
+json terminalSafeStrings(const json &j)
+{
+    if (j.is_string())
+        return terminalSafe(j.get_ref<const std::string &>());
+    if (j.is_array()) {
+        json a = json::array();
+        for (const auto &x : j)
+            a.push_back(terminalSafeStrings(x));
+        return a;
+    }
+    if (j.is_object()) {
+        json o = json::object();
+        for (auto it = j.begin(); it != j.end(); ++it)
+            o[terminalSafe(it.key())] = terminalSafeStrings(it.value());
+        return o;
+    }
+    return j;
 }
 
 } // namespace nsviz::inspectjson

@@ -34,4 +34,9 @@ nlohmann::json listeningSocket(const procparse::ListeningSocket &s);
 /// [{key, id, perms, uid} + size (shm) / nsems (sem) / qnum (msg)]
 nlohmann::json sysvipc(const std::vector<procparse::SysvIpcObject> &objects, procparse::SysvIpcKind kind);
 
+/// A copy of @p j with every string (values and object keys) passed through terminalSafe()
+/// (core/model/textsafe.h): what the text renderings of the diff and the findings print from.
+/// The JSON documents themselves are never sanitised: they stay exact.
+nlohmann::json terminalSafeStrings(const nlohmann::json &j);
+
 } // namespace nsviz::inspectjson

@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdexcept>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +39,29 @@ std::optional<std::uint64_t> readStartTime(const nsinspect::Target &t, int &err)
     err = ProcReader::readFile(t.path("stat"), text, 4096);
     return err ? std::nullopt : procparse::parseStatStartTime(text);
 }
+
+/// pidfd_open(2) and pidfd_send_signal(2) by number: bookworm's <sys/pidfd.h> (glibc 2.36) lacks
+/// extern "C".
+int pidfdOpen(int pid)
+{
+    return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+}
+
+bool pidfdAlive(int pidfd)
+{
+    return ::syscall(SYS_pidfd_send_signal, pidfd, 0, nullptr, 0) == 0 || errno != ESRCH;
+}
+
+/// Closes the pidfd of an inspection however it ends.
+struct PidfdGuard {
+    int &fd;
+    ~PidfdGuard()
+    {
+        if (fd >= 0)
+            ::close(fd);
+        fd = -1;
+    }
+};
 
 /// {engine, id, pod, label} of the container the cgroup path names, and its init.
 json containerOf(const json &sections)
@@ -93,17 +117,15 @@ json Inspector::enterAndGather(const nsinspect::Target &t,
         json r = json::object();
         for (const nsinspect::NsInspector *in : entries) {
             const std::string type(nsTypeName(in->type));
-            int fd = ::open(t.path(("ns/" + type).c_str()).c_str(), O_RDONLY | O_CLOEXEC);
-            if (fd < 0) {
-                r[type] = {{"error", errText(errno)}};
-                continue;
-            }
-            int rc = ::setns(fd, nsCloneFlag(in->type));
+            // Through the pidfd, never /proc/PID/ns/TYPE by path: a pid reused since the start of
+            // the inspection cannot lead us into somebody else's namespace.
+            int rc = ::setns(t.pidfd, nsCloneFlag(in->type));
             int e = errno;
-            ::close(fd);
             if (rc != 0) {
-                r[type] = {{"error", std::string("cannot enter the namespace (setns: ") + std::strerror(e) +
-                                         (e == EPERM ? "; run as root)" : ")")}};
+                r[type] = {{"error", e == ESRCH
+                                         ? std::string("process exited")
+                                         : std::string("cannot enter the namespace (setns: ") +
+                                               std::strerror(e) + (e == EPERM ? "; run as root)" : ")")}};
                 continue;
             }
             r[type] = in->gatherInside(t);
@@ -166,7 +188,7 @@ json Inspector::enterAndGather(const nsinspect::Target &t,
 
 void Inspector::gatherInside(nsinspect::Target &t)
 {
-    if (!m_live)
+    if (!m_live || t.pidfd < 0)
         return;
     std::vector<const nsinspect::NsInspector *> toEnter;
     for (const nsinspect::NsInspector &in : nsinspect::nsInspectors()) {
@@ -201,7 +223,7 @@ void Inspector::gatherInside(nsinspect::Target &t)
     }
 }
 
-json Inspector::inspect(int pid)
+json Inspector::inspect(int pid, std::uint64_t expectedStartTime)
 {
     if (pid <= 0)
         throw std::invalid_argument("pid must be positive");
@@ -213,22 +235,58 @@ json Inspector::inspect(int pid)
     t.pid = pid;
     t.procRoot = m_procRoot;
     t.live = m_live;
+    PidfdGuard guard{t.pidfd};
 
-    int e = 0;
-    const auto startTime = readStartTime(t, e);
-    if (e || !startTime) {
-        std::string why = e ? errText(e) : "unreadable /proc/PID/stat";
-        if (e == ENOENT || e == ESRCH)
-            why = "process " + std::to_string(pid) + " does not exist (exited)";
-        doc["state"] = (e == ENOENT || e == ESRCH) ? "exited" : "unreadable";
+    // Every section carries why there is nothing to show.
+    auto failed = [&](const std::string &state, const std::string &why) {
+        doc["state"] = state;
         doc["error"] = why;
         for (const nsinspect::NsInspector &in : nsinspect::nsInspectors())
             doc["sections"][std::string(nsTypeName(in.type))] = {{"error", why}};
         doc["security"] = {{"error", why}};
         doc["container"] = {{"error", why}};
         return doc;
+    };
+    const std::string gone = "process " + std::to_string(pid) + " does not exist (exited)";
+
+    // Hold the process first, then look at who it is: a start time read after the pidfd was opened
+    // names the process the pidfd holds (unless it exits in between, which the recheck sees).
+    int e = 0;
+    if (m_live) {
+        t.pidfd = pidfdOpen(pid);
+        if (t.pidfd < 0 && errno == ESRCH)
+            return failed("exited", gone);
+        if (t.pidfd < 0 && errno == EINVAL)
+            return failed("unreadable", "pid " + std::to_string(pid) + " is not a process (a thread id?)");
+        if (t.pidfd < 0)
+            return failed("unreadable", "pidfd_open: " + errText(errno));
+    }
+    std::string statText;
+    e = ProcReader::readFile(t.path("stat"), statText, 4096);
+    std::optional<std::uint64_t> startTime;
+    procparse::Stat stat;
+    if (!e && procparse::parseStat(statText, stat))
+        startTime = stat.startTime;
+    if (e || !startTime) {
+        if (e == ENOENT || e == ESRCH)
+            return failed("exited", gone);
+        return failed("unreadable", e ? errText(e) : "unreadable /proc/PID/stat");
+    }
+    if (expectedStartTime && *startTime != expectedStartTime) {
+        doc["pidReused"] = true;
+        return failed("exited", "process " + std::to_string(pid) + " (start time " +
+                                    std::to_string(expectedStartTime) +
+                                    ") exited; the pid now belongs to another process (start time " +
+                                    std::to_string(*startTime) + ")");
     }
     doc["startTime"] = *startTime;
+    doc["processState"] = std::string(1, stat.state);
+    if (stat.state == 'Z' || stat.state == 'X') {
+        // Exited, not yet reaped: the kernel has dropped its namespaces, nothing is left to inspect.
+        return failed("zombie",
+                      "process " + std::to_string(pid) +
+                          " is a zombie (exited, not yet reaped by its parent): its namespaces are gone");
+    }
     doc["state"] = "running";
 
     std::string text;
@@ -273,7 +331,7 @@ json Inspector::inspect(int pid)
         m_beforeRecheck();
     // Did it exit (or was the pid reused) while we read? Then what we read is not to be trusted.
     const auto again = readStartTime(t, e);
-    if (!again || *again != *startTime) {
+    if (!again || *again != *startTime || (t.pidfd >= 0 && !pidfdAlive(t.pidfd))) {
         doc["state"] = "exited";
         doc["error"] = "process " + std::to_string(pid) + " exited during inspection";
     }

@@ -25,9 +25,13 @@ public:
     explicit Inspector(std::string procRoot = "/proc");
 
     /// The "nsviz.inspect/1" document for @p pid. Never throws for a vanished or unreadable
-    /// process: "state" is "exited" and each section carries an "error". Throws
-    /// std::invalid_argument for pid <= 0.
-    nlohmann::json inspect(int pid);
+    /// process: "state" is "exited" (or "zombie", "unreadable") and each section carries an "error".
+    /// With @p startTime (not 0), only the process (pid, startTime) is inspected: when @p pid now
+    /// belongs to another process, "state" is "exited" and "pidReused" is true. On the live /proc
+    /// the process is held by a pidfd from the start, its namespaces are entered through it, and
+    /// its start time is checked after the pidfd was opened. Throws std::invalid_argument for
+    /// pid <= 0.
+    nlohmann::json inspect(int pid, std::uint64_t startTime = 0);
 
     /// Called after everything was read and before the process is checked again for having exited
     /// (tests use it to make a process exit mid-inspection deterministically).

@@ -57,6 +57,9 @@ struct Cache {
 /// The process being inspected: what the sections read.
 struct Target {
     int pid = 0;
+    /// A pidfd of the process (live /proc only; -1 otherwise): the namespace-entering child enters
+    /// through it (setns(pidfd, CLONE_NEW*), Linux 5.8), so a pid reused meanwhile is never entered.
+    int pidfd = -1;
     std::string procRoot;
     bool live = false; ///< procRoot is the live /proc: entering namespaces and ioctls make sense
     bool haveStatus = false;

@@ -75,6 +75,9 @@ struct Request {
     std::uint64_t id = 0;
     int intervalMs = kDefaultIntervalMs; ///< subscribe
     int pid = 0;                         ///< inspect
+    /// inspect: the start time (/proc/PID/stat field 22) of the process meant; 0 when not given. A
+    /// pid that now belongs to another process is refused with not_found instead of inspected.
+    std::uint64_t startTime = 0;
     /// demo_*: the "args" object, passed to the registered handler which validates it itself.
     nlohmann::json args = nlohmann::json::object();
 };

@@ -142,10 +142,14 @@ ParseResult parseRequestFromJson(const json &j)
                 r.intervalMs = static_cast<int>(boundedInt(j, "interval_ms", kMinIntervalMs, kMaxIntervalMs));
             break;
         case RequestType::Inspect:
-            checkKeys(j, typeName, {"pid"});
+            checkKeys(j, typeName, {"pid", "start_time"});
             if (!j.contains("pid"))
                 throw Invalid{err::BadRequest, "inspect needs \"pid\""};
             r.pid = static_cast<int>(boundedInt(j, "pid", 1, kMaxPid));
+            // Optional: (pid, start time) names one process, a pid alone whatever holds it now.
+            if (j.contains("start_time"))
+                r.startTime = static_cast<std::uint64_t>(
+                    boundedInt(j, "start_time", 1, static_cast<std::int64_t>(kMaxRequestId)));
             break;
         case RequestType::DemoStart:
         case RequestType::DemoStop:

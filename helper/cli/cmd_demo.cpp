@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // nsviz-helper demo start|stop|list, and the hidden modes a running demo is made of.
+#include "core/model/textsafe.h"
 #include "helper/cli/commands.h"
 #include "helper/demo/caller.h"
 #include "helper/demo/demomanager.h"
@@ -32,13 +33,13 @@ struct DemoOptions {
 std::string describe(const DemoRecord &r)
 {
     std::ostringstream out;
-    out << "demo container " << r.hostname << ": init pid " << r.pid << "\n";
+    out << "demo container " << terminalSafe(r.hostname) << ": init pid " << r.pid << "\n";
     for (NsType t : kAllNsTypes)
         out << "  " << std::left << std::setw(7) << nsTypeName(t) << std::setw(12) << r.nsInode[index(t)]
             << (r.fresh[index(t)] ? "fresh" : "shared with the host") << "\n";
-    out << "  cgroup " << (r.cgroup.empty() ? std::string("(none)") : r.cgroup) << "\n";
+    out << "  cgroup " << (r.cgroup.empty() ? std::string("(none)") : terminalSafe(r.cgroup)) << "\n";
     for (const auto &n : r.notes)
-        out << "  note: " << n << "\n";
+        out << "  note: " << terminalSafe(n) << "\n";
     return out.str();
 }
 
@@ -178,8 +179,8 @@ int runList(const DemoOptions &o)
             if (!r.fresh[index(t)])
                 shared += (shared.empty() ? "" : ",") + std::string(nsTypeName(t));
         // A trailing space keeps columns apart when a long hostname or share list overflows.
-        std::cout << std::setw(9) << r.pid << std::setw(26) << (r.hostname + " ") << std::setw(24)
-                  << ((shared.empty() ? std::string("-") : shared) + " ") << std::setw(9)
+        std::cout << std::setw(9) << r.pid << std::setw(26) << (terminalSafe(r.hostname) + " ")
+                  << std::setw(24) << ((shared.empty() ? std::string("-") : shared) + " ") << std::setw(9)
                   << (r.ownerPid ? std::to_string(r.ownerPid) : std::string("-")) << expiresIn(r) << "\n";
     }
     return 0;

@@ -80,7 +80,8 @@ int runDiff(const DiffOptions &o)
     if (::geteuid() != 0)
         d["notes"].push_back(kUnprivileged);
     if (o.json)
-        std::cout << d.dump(2) << "\n";
+        // Exact names (nlohmann escapes controls); bytes that are not UTF-8 become U+FFFD, never a throw.
+        std::cout << d.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     else
         std::cout << diffToText(d);
     std::cout.flush();
@@ -104,6 +105,9 @@ int runFindings(const FindingsOptions &o)
     opts.fds = false;
     opts.bindMounts = false;
     Snapshot snap = discover(opts);
+    if (snap.processes.empty())
+        return runtimeError("--proc " + o.procRoot +
+                            ": no process directories found (is it a proc file system?)");
     nlohmann::json f = findHostSharing(snap, o.procRoot);
     for (const auto &w : snap.warnings)
         if (w != snap.host.referenceNote) // already the reference's note
@@ -111,7 +115,7 @@ int runFindings(const FindingsOptions &o)
     if (::geteuid() != 0)
         f["notes"].push_back(kUnprivileged);
     if (o.json)
-        std::cout << f.dump(2) << "\n";
+        std::cout << f.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     else
         std::cout << findingsToText(f);
     return 0;

@@ -30,9 +30,9 @@ int runScan(const ScanArgs &args)
     struct stat st {
     };
     if (::stat(args.proc.c_str(), &st) != 0)
-        return runtimeError("--proc " + args.proc + ": " + std::generic_category().message(errno));
+        return usageError("--proc " + args.proc + ": " + std::generic_category().message(errno));
     if (!S_ISDIR(st.st_mode))
-        return runtimeError("--proc " + args.proc + ": not a directory");
+        return usageError("--proc " + args.proc + ": not a directory");
     if (std::string why = procRootRefusal(args.proc); !why.empty())
         return runtimeError(why);
     DiscoveryOptions opts;

@@ -4,6 +4,7 @@
 #include "helper/cli/procrootcheck.h"
 #include "helper/demo/caller.h"
 #include "helper/demo/demoserve.h"
+#include "helper/serve/privileges.h"
 #include "helper/serve/server.h"
 
 #include <CLI/CLI.hpp>
@@ -69,10 +70,14 @@ void addServeCommand(CLI::App &app, CommandTable &table)
             struct stat st {
             };
             if (::stat(opts->proc.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-                return runtimeError("--proc " + opts->proc + ": not a directory");
+                return usageError("--proc " + opts->proc + ": not a directory");
             if (std::string why = procRootRefusal(opts->proc, caller); !why.empty())
                 return runtimeError(why);
             installSignals();
+            // Before the first thread and the first request: keep only what serving needs (and
+            // what demo containers need only in serve-demos).
+            if (std::string e = dropPrivileges(demos); !e.empty())
+                return runtimeError("cannot drop privileges: " + e);
             Server::Options o;
             o.procRoot = opts->proc;
             o.limits.chunkBytes = opts->chunkBytes;

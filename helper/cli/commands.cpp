@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "helper/cli/commands.h"
 
+#include "core/model/textsafe.h"
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -28,14 +30,15 @@ int CommandTable::runParsed() const
 
 int usageError(const std::string &message)
 {
-    std::cerr << "nsviz-helper: error: " << message << " (see --help)\n";
-    return 2;
+    // Messages may echo a name, a path or a request: nothing of them reaches the terminal raw.
+    std::cerr << "nsviz-helper: error: " << terminalSafe(message) << " (see --help)\n";
+    return ExitUsage;
 }
 
 int runtimeError(const std::string &message)
 {
-    std::cerr << "nsviz-helper: " << message << "\n";
-    return 1;
+    std::cerr << "nsviz-helper: " << terminalSafe(message) << "\n";
+    return ExitFailure;
 }
 
 } // namespace nsviz::helper

@@ -31,9 +31,23 @@ private:
     std::vector<Entry> m_entries;
 };
 
-/// Prints "nsviz-helper: error: MESSAGE" on stderr, returns the exit code to use (2).
+/// The exit codes of every subcommand (README.md, "Exit codes"; `nsviz-helper --help` prints them).
+enum ExitCode : int {
+    ExitOk = 0,      ///< done
+    ExitFailure = 1, ///< a runtime failure: the process, demo or proc tree asked about is not there or
+                     ///< not readable, the helper could not do what was asked
+    ExitUsage = 2,   ///< the command line is wrong: unknown option, bad value, missing argument
+};
+/// The epilog of `nsviz-helper --help`.
+inline constexpr const char *kExitCodesHelp =
+    "Exit codes (every subcommand):\n"
+    "  0  success\n"
+    "  1  runtime failure: the pid, demo or proc tree is not there or not readable, or the work failed\n"
+    "  2  usage error: unknown option, bad or missing argument";
+
+/// Prints "nsviz-helper: error: MESSAGE (see --help)" on stderr, returns ExitUsage.
 int usageError(const std::string &message);
-/// Prints "nsviz-helper: MESSAGE" on stderr, returns 1.
+/// Prints "nsviz-helper: MESSAGE" on stderr, returns ExitFailure.
 int runtimeError(const std::string &message);
 
 void addScanCommand(CLI::App &app, CommandTable &table);  // cmd_scan.cpp

@@ -14,6 +14,7 @@ int main(int argc, char **argv)
     app.name("nsviz-helper");
     app.set_version_flag("--version", std::string("nsviz-helper ") + NSVIZ_VERSION);
     app.require_subcommand(1);
+    app.footer(kExitCodesHelp);
     CommandTable table;
     addScanCommand(app, table);
     addServeCommand(app, table);

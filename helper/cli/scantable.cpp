@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "helper/cli/scantable.h"
 
+#include "core/model/textsafe.h"
+
 #include <algorithm>
 #include <iomanip>
 #include <map>
@@ -52,21 +54,11 @@ std::string relation(const std::optional<NsId> &id, bool known, bool applies)
     return id ? std::to_string(id->ino) : "none";
 }
 
-// Non-printable bytes in names (a comm may hold anything) would mess up the terminal.
+// Names are chosen by whoever runs the process (a comm, an argv, a hostname may hold anything):
+// the one sanitiser decides what reaches the terminal.
 std::string printable(std::string_view s)
 {
-    std::string out;
-    out.reserve(s.size());
-    for (unsigned char c : s) {
-        if (c < 0x20 || c == 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out;
+    return terminalSafe(s);
 }
 } // namespace
 
@@ -96,7 +88,7 @@ std::string ScanTable::command(const Namespace &n) const
     if (!n.bindMounts.empty())
         return "(bind mount " + printable(n.bindMounts.front()) + ")";
     if (!n.fdHolders.empty())
-        return "(open fd " + n.fdHolders.front() + ")";
+        return "(open fd " + printable(n.fdHolders.front()) + ")";
     if (n.foundBy & FoundByHidden)
         return "(no process: seen as a parent or owner)";
     return {};
@@ -105,15 +97,15 @@ std::string ScanTable::command(const Namespace &n) const
 void ScanTable::print(std::ostream &out) const
 {
     const HostInfo &h = m_s.host;
-    out << "host " << printable(h.hostname) << ", kernel " << h.kernel << ", " << m_s.processes.size()
-        << " processes, " << m_s.namespaces.size() << " namespaces, scanned in " << std::fixed
-        << std::setprecision(1) << h.scanMs << " ms\n";
+    out << "host " << printable(h.hostname) << ", kernel " << printable(h.kernel) << ", "
+        << m_s.processes.size() << " processes, " << m_s.namespaces.size() << " namespaces, scanned in "
+        << std::fixed << std::setprecision(1) << h.scanMs << " ms\n";
     if (h.referencePid > 0)
         out << "host reference: pid " << h.referencePid << " (" << printable(h.referenceComm) << ")";
     else
         out << "host reference: none";
     if (!h.referenceNote.empty() && h.referenceNote != "PID 1")
-        out << " - " << h.referenceNote;
+        out << " - " << printable(h.referenceNote);
     out << "\n";
     if (h.invisibleProcesses > 0)
         out << h.invisibleProcesses << " processes' namespaces are not readable (run as root to see them)\n";
@@ -133,7 +125,7 @@ void ScanTable::print(std::ostream &out) const
         r.cells[2] = std::to_string(n.pids.size());
         const Process *p = n.pids.empty() ? nullptr : m_s.findProcess(n.pids.front());
         r.cells[3] = p ? std::to_string(p->pid) : "-";
-        r.cells[4] = p ? userName(p->uid) : "-";
+        r.cells[4] = p ? printable(userName(p->uid)) : "-";
         r.cells[5] = n.isHost ? "host" : "";
         r.cells[6] = relation(n.owner, n.ownerKnown, true);
         r.cells[7] = relation(n.parent, n.parentKnown, n.type == NsType::Pid || n.type == NsType::User);

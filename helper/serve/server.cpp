@@ -5,6 +5,7 @@
 #include "core/discovery/discovery.h"
 #include "core/inspect/inspect.h"
 #include "core/model/delta.h"
+#include "core/model/textsafe.h"
 #include "core/protocol/linebuffer.h"
 #include "core/protocol/requestparser.h"
 #include "helper/serve/handlererror.h"
@@ -76,7 +77,12 @@ Server::Server(Options options)
         };
     }
     m_handlers[RequestType::Inspect] = [root = m_options.procRoot](const Request &r) {
-        return inspectProcessJson(root, r.pid);
+        json doc = inspectProcessJson(root, r.pid, r.startTime);
+        // Asked about one process (pid, start time): when it is gone, say so rather than answer
+        // with a document about nothing, or about whoever holds the pid now.
+        if (std::string gone = inspectRefusal(doc, r.startTime); !gone.empty())
+            throw HandlerError(err::NotFound, gone);
+        return doc;
     };
 }
 
@@ -98,7 +104,7 @@ void Server::addConnectionEndHook(std::function<void()> hook)
 void Server::log(const std::string &message) const
 {
     if (m_options.log)
-        std::cerr << "nsviz-helper serve: " << message << '\n';
+        std::cerr << "nsviz-helper serve: " << terminalSafe(message) << '\n';
 }
 
 void Server::writeOut(std::string_view line)

@@ -41,6 +41,9 @@ TEST(HelperClient, RequestsAreWhatTheHelperAccepts)
     c.inspect(4242);
     EXPECT_EQ(parsed(t).type, protocol::RequestType::Inspect);
     EXPECT_EQ(parsed(t).pid, 4242);
+    EXPECT_EQ(parsed(t).startTime, 0u); // unknown: not sent
+    c.inspect(4242, 99);
+    EXPECT_EQ(parsed(t).startTime, 99u);
 
     DemoSpec spec;
     spec.fresh[index(NsType::Net)] = false;
@@ -146,4 +149,35 @@ TEST(HelperClient, InspectsThroughTheInProcessTransport)
     EXPECT_EQ(failed[0][1].value<HelperClient::Call>(), HelperClient::Call::DemoList);
     EXPECT_EQ(failed[0][2].toString(), QStringLiteral("unsupported"));
     t.stop();
+}
+
+TEST(HelperClient, InspectNamesTheProcessByTheStartTimeOfTheStream)
+{
+    FakeTransport t;
+    HelperClient c(&t);
+    Snapshot snap;
+    Process p;
+    p.pid = 10;
+    p.startTime = 777;
+    snap.processes.push_back(p);
+    Q_EMIT t.snapshotReceived(snap);
+    c.inspect(10);
+    EXPECT_EQ(parsed(t).startTime, 777u);
+
+    // The pid ends and comes back as another process: the new start time is the one sent.
+    SnapshotDelta d;
+    d.seq = 1;
+    d.removedProcesses.push_back({10, 777});
+    p.startTime = 900;
+    d.addedProcesses.push_back(p);
+    Q_EMIT t.deltaReceived(d);
+    c.inspect(10);
+    EXPECT_EQ(parsed(t).startTime, 900u);
+    EXPECT_EQ(c.knownStartTime(10), 900u);
+
+    SnapshotDelta gone;
+    gone.seq = 2;
+    gone.removedProcesses.push_back({10, 900});
+    Q_EMIT t.deltaReceived(gone);
+    EXPECT_EQ(c.knownStartTime(10), 0u);
 }

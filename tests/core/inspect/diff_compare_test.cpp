@@ -203,3 +203,25 @@ TEST(DiffCompare, HostReferenceIsThatVeryProcess)
     EXPECT_EQ(d["notes"].back(), "no host reference: neither PID 1 nor kthreadd (pid 2) could be read");
     EXPECT_NE(diffToText(d).find("note: no host reference"), std::string::npos);
 }
+
+TEST(DiffCompare, TextAndMarkdownEscapeWhatATerminalWouldActOn)
+{
+    const std::string evil = "x\x1b]0;t\x07\xe2\x80\xae"
+                             "y\xc2\x9b"
+                             "z";
+    json a = doc(10, 111, 500, 900), b = doc(1, 222, 500, 900);
+    a["comm"] = evil;
+    a["sections"]["mnt"]["mounts"] = {mount("/" + evil, evil, "rw", "private")};
+    b["sections"]["mnt"]["mounts"] = json::array();
+    json d = diffInspections(a, b);
+    d["notes"].push_back("note " + evil);
+    for (const std::string &text : {diffToText(d), diffToMarkdown(d)}) {
+        EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+        EXPECT_EQ(text.find('\x07'), std::string::npos) << text;
+        EXPECT_EQ(text.find("\xe2\x80\xae"), std::string::npos) << text;
+        EXPECT_EQ(text.find("\xc2\x9b"), std::string::npos) << text;
+        EXPECT_NE(text.find("x\\x1b]0;t\\x07\\u202ey\\u009bz"), std::string::npos) << text;
+    }
+    // The document itself keeps the name exactly.
+    EXPECT_EQ(d["a"]["comm"], evil);
+}

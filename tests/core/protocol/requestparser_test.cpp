@@ -47,6 +47,8 @@ TEST(RequestParser, AcceptsEveryRequestType)
     auto insp = ok(R"({"type":"inspect","id":9007199254740991,"v":1,"pid":4194304})");
     EXPECT_EQ(insp.pid, 4194304);
     EXPECT_EQ(insp.id, kMaxRequestId);
+    EXPECT_EQ(insp.startTime, 0u); // not given
+    EXPECT_EQ(ok(R"({"v":1,"type":"inspect","id":1,"pid":7,"start_time":123456})").startTime, 123456u);
     auto demo = ok(R"({"v":1,"type":"demo_start","id":6,"args":{"name":"x","ns":["net"]}})");
     EXPECT_EQ(demo.type, RequestType::DemoStart);
     EXPECT_EQ(demo.args["name"], "x");
@@ -109,6 +111,12 @@ TEST(RequestParser, RejectsNegativeAndHugeNumbers)
     EXPECT_EQ(bad(R"({"v":1,"type":"inspect","id":1,"pid":4194305})").code, err::BadRequest);
     EXPECT_EQ(bad(R"({"v":1,"type":"inspect","id":1,"pid":18446744073709551615})").code, err::BadRequest);
     EXPECT_EQ(bad(R"({"v":1,"type":"inspect","id":1,"pid":-9223372036854775808})").code, err::BadRequest);
+    EXPECT_EQ(bad(R"({"v":1,"type":"inspect","id":1,"pid":7,"start_time":0})").code, err::BadRequest);
+    EXPECT_EQ(bad(R"({"v":1,"type":"inspect","id":1,"pid":7,"start_time":-1})").code, err::BadRequest);
+    EXPECT_EQ(bad(R"({"v":1,"type":"inspect","id":1,"pid":7,"start_time":"12"})").code, err::BadRequest);
+    EXPECT_EQ(bad(R"({"v":1,"type":"inspect","id":1,"pid":7,"start_time":1.5})").code, err::BadRequest);
+    EXPECT_EQ(bad(R"({"v":1,"type":"inspect","id":1,"pid":7,"start_time":9007199254740992})").code,
+              err::BadRequest);
     EXPECT_EQ(bad(R"({"v":1,"type":"subscribe","id":1,"interval_ms":99})").code, err::BadRequest);
     EXPECT_EQ(bad(R"({"v":1,"type":"subscribe","id":1,"interval_ms":0})").code, err::BadRequest);
     EXPECT_EQ(bad(R"({"v":1,"type":"subscribe","id":1,"interval_ms":-1000})").code, err::BadRequest);

@@ -429,5 +429,5 @@ TEST(ServeBinary, BadProcRootIsRefusedAtStart)
     int status = h.wait(10s);
     ASSERT_NE(status, -1);
     EXPECT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 1);
+    EXPECT_EQ(WEXITSTATUS(status), 2); // a usage error, as in every subcommand
 }
