@@ -302,15 +302,13 @@ void KAuthTransport::abandonJob()
     m_job = nullptr;
     disconnect(job, nullptr, this, nullptr);
     if (m_active && (m_ownFrames > 0 || m_ownHeartbeat)) {
-        // The helper is serving us: stopAction makes its isStopped() true. KAuth's stop flag is
-        // global to the helper, so a job that is not being served (refused as busy) must never
-        // send it: it would stop another client's stream.
+        // The helper is serving us: closing the channel (above) stops its request; the next one
+        // waits for that request's end. No ExecuteJob::kill(): KAuth's stop flag is global to
+        // the helper (it would reach whichever request runs next), so the helper ignores it.
         m_draining.insert(m_active->id);
         m_drainTimer.start(kDrainTimeoutMs);
-        job->kill(KJob::Quietly);
-    } else {
-        job->deleteLater();
     }
+    job->deleteLater();
 }
 
 void KAuthTransport::startNext()

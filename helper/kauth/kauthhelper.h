@@ -30,7 +30,7 @@ public Q_SLOTS:
 private:
     KAuth::ActionReply run(Verb verb, const QVariantMap &args);
 
-    bool m_busy = false; ///< KAuth serialises actions already; this guards against re-entry via isStopped()
+    bool m_busy = false; ///< KAuth serialises actions already; this guards against re-entry
 };
 
 } // namespace nsviz::kauth
