@@ -70,7 +70,15 @@ int main(int argc, char **argv)
     QCommandLineOption unprivileged(
         QStringLiteral("unprivileged"),
         QStringLiteral("Do not ask for authentication at start (show what is visible)."));
-    parser.addOptions({screenshot, view, groupBy, snapshot, size, scale, redact, theme, unprivileged});
+    QCommandLineOption kauth(
+        QStringLiteral("kauth"),
+        QStringLiteral("With --screenshot: scan as root through the KAuth helper (polkit)."));
+    QCommandLineOption saveSnapshot(
+        QStringLiteral("save-snapshot"),
+        QStringLiteral("With --screenshot: also save the snapshot drawn (nsviz.snapshot/1) to FILE."),
+        QStringLiteral("FILE"));
+    parser.addOptions(
+        {screenshot, view, groupBy, snapshot, size, scale, redact, theme, unprivileged, kauth, saveSnapshot});
     parser.process(app);
 
     QTextStream out(stdout);
@@ -93,6 +101,10 @@ int main(int argc, char **argv)
         o.view = parser.value(view);
         o.groupBy = *type;
         o.snapshotFile = parser.value(snapshot);
+        o.kauth = parser.isSet(kauth);
+        o.saveSnapshot = parser.value(saveSnapshot);
+        if (o.kauth && !o.snapshotFile.isEmpty())
+            return fail(QStringLiteral("--kauth scans this host; it does not go with --snapshot"));
         o.redact = parser.isSet(redact);
         const QStringList wh = parser.value(size).split(QLatin1Char('x'));
         bool okW = false, okH = false;

@@ -8,7 +8,9 @@
 #
 # Steps: install the helper (prefix /usr), start dbus-daemon --system and polkitd (no logind: the
 # rule matches subject.user), add a rule allowing the unprivileged user "nsviztest", run the client
-# tests as that user; then remove the rule, restart polkitd and check the denial.
+# tests as that user while a third user runs a process with a marker in its command line and a
+# fourth user watches the system bus (dbus-monitor): the scan must show the marker, the bus must
+# not; then remove the rule, restart polkitd and check the denial.
 set -uo pipefail
 build=${1:-/src/build/kauth}
 # gtest XML reports, one per client run, for scripts/ci-debian13.sh to count
@@ -23,6 +25,13 @@ if [[ ! -f /.nsviz-complete || $(id -u) -ne 0 ]]; then
     exit 2
 fi
 [[ -x $e2e ]] || { echo "kauth-e2e: $e2e not built (preset kauth?)" >&2; exit 2; }
+
+marker_user=nsvizmark
+marker_uid=4243
+spy_user=nsvizspy
+spy_uid=4244
+# Random, so that nothing but the marker process can contain it by chance.
+marker="nsviz-marker-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 
 pids=()
 cleanup() {
@@ -41,11 +50,17 @@ for f in /usr/lib/kf6/kauth/libexec/nsviz_kauth_helper /usr/share/dbus-1/system.
     [[ -e $f ]] || { echo "kauth-e2e: not installed: $f" >&2; exit 1; }
 done
 
-step "test user $user ($uid)"
-grep -q "^$user:" /etc/passwd || {
-    echo "$user:x:$uid:$uid:nsviz e2e:/nonexistent:/usr/sbin/nologin" >>/etc/passwd
-    echo "$user:x:$uid:" >>/etc/group
+step "test users: $user ($uid) scans, $marker_user ($marker_uid) runs the marker, $spy_user ($spy_uid) listens"
+add_user() { # name uid
+    grep -q "^$1:" /etc/passwd || {
+        echo "$1:x:$2:$2:nsviz e2e:/nonexistent:/usr/sbin/nologin" >>/etc/passwd
+        echo "$1:x:$2:" >>/etc/group
+    }
 }
+add_user "$user" "$uid"
+add_user "$marker_user" "$marker_uid"
+add_user "$spy_user" "$spy_uid"
+
 
 step "system bus"
 mkdir -p /run/dbus
@@ -79,7 +94,12 @@ RULES
 chmod 644 "$rule"
 start_polkitd || exit 1
 
-as_user() { setpriv --reuid="$uid" --regid="$uid" --clear-groups --no-new-privs env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 "$@"; }
+as_uid() { # uid cmd...
+    local u=$1
+    shift
+    setpriv --reuid="$u" --regid="$u" --clear-groups --no-new-privs env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 "$@"
+}
+as_user() { as_uid "$uid" "$@"; }
 
 failed=0
 npass=0
@@ -89,7 +109,7 @@ nfail=0
 run_client() { # mode filter
     local report=$reports/kauth-e2e-$1.xml rc head tests fails
     rm -f "$report" "/tmp/kauth-e2e-$1.xml"
-    as_user NSVIZ_KAUTH_E2E="$1" "$e2e" --gtest_filter="$2" --gtest_output="xml:/tmp/kauth-e2e-$1.xml"
+    as_user NSVIZ_KAUTH_E2E="$1" NSVIZ_E2E_MARKER="${NSVIZ_E2E_MARKER:-}" NSVIZ_E2E_MARKER_UID="${NSVIZ_E2E_MARKER_UID:-}" "$e2e" --gtest_filter="$2" --gtest_output="xml:/tmp/kauth-e2e-$1.xml"
     rc=$?
     cp "/tmp/kauth-e2e-$1.xml" "$report" 2>/dev/null
     head=$(tr '\n\t' '  ' 2>/dev/null <"$report" | grep -o '<testsuites [^>]*>' | head -1)
@@ -104,7 +124,18 @@ run_client() { # mode filter
     [[ $rc -eq 0 ]] || failed=1
 }
 
-step "allowed: scan as root, frames in order, stop, busy"
+step "marker process as $marker_user: $marker"
+as_uid "$marker_uid" bash -c "exec -a $marker sleep 3600" &
+pids+=("$!")
+step "bus listener as $spy_user (dbus-monitor --system)"
+spy_log=/tmp/kauth-e2e-spy.log
+as_uid "$spy_uid" dbus-monitor --system >"$spy_log" 2>&1 &
+spy_pid=$!
+pids+=("$spy_pid")
+sleep 1
+
+step "allowed: scan as root (sees $marker_user's process), frames in order, stop, busy"
+export NSVIZ_E2E_MARKER=$marker NSVIZ_E2E_MARKER_UID=$marker_uid
 run_client allowed 'KAuthE2E.*'
 
 step "pkexec policy as polkitd reads it (docs/security.md)"
@@ -123,12 +154,94 @@ for spec in org.nsviz.pkexec.helper:serve:auth_admin_keep org.nsviz.pkexec.helpe
     fi
 done
 
+# The GUI itself, offscreen, as the unprivileged user: nsviz scans through KAuth (the installed
+# helper, bus activation, the polkit rule), draws, and saves the snapshot it drew.
+gui_dir=/tmp/kauth-e2e-gui
+rm -rf "$gui_dir"
+mkdir -p "$gui_dir"
+chown "$uid:$uid" "$gui_dir"
+chmod 700 "$gui_dir"
+gui_check() { # name condition-result(0=ok) message
+    if [[ $2 -eq 0 ]]; then
+        npass=$((npass + 1))
+    else
+        nfail=$((nfail + 1))
+        failed=1
+        echo "kauth-e2e: FAILED: $1: $3" >&2
+    fi
+}
+if [[ -x /usr/bin/nsviz ]]; then
+    step "GUI: nsviz --screenshot --kauth as $user"
+    as_user QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$gui_dir" /usr/bin/nsviz --screenshot "$gui_dir/kauth.png" \
+        --kauth --save-snapshot "$gui_dir/kauth.json" >"$gui_dir/out.txt" 2>"$gui_dir/err.txt"
+    rc=$?
+    cat "$gui_dir/out.txt"
+    gui_check "nsviz --kauth exit" $rc "exit $rc: $(tail -3 "$gui_dir/err.txt")"
+    [[ -s $gui_dir/kauth.png ]]
+    gui_check "nsviz --kauth picture" $? "no picture"
+    grep -q '"privileged":true' "$gui_dir/kauth.json" 2>/dev/null
+    gui_check "nsviz --kauth scanned as root" $? "the snapshot is not privileged"
+    grep -qF "$marker" "$gui_dir/kauth.json" 2>/dev/null
+    gui_check "nsviz --kauth sees $marker_user's process" $? "the marker is not in the snapshot nsviz drew"
+else
+    gui_check "GUI installed" 1 "/usr/bin/nsviz is not installed (NSVIZ_BUILD_APP=OFF?)"
+fi
+kill "$spy_pid" 2>/dev/null
+wait "$spy_pid" 2>/dev/null
+
+step "the bus listener saw the helper's signals and none of the scan's data"
+# dbus-monitor prints byte arrays (KAuth's progress and reply blobs: QDataStream, strings in
+# UTF-16 big-endian) as hex. Search its text, and every byte array decoded, as ASCII/UTF-8 and as
+# UTF-16BE/LE. The positive controls: it saw KAuth's remoteSignal, and a progress step of ours (its
+# "channel" key, in UTF-16BE), so it was listening and the decoding works.
+spy_check() { # needle -> prints the number of hits
+    perl -e '
+        my ($needle) = @ARGV[1];
+        open(my $f, "<", $ARGV[0]) or die; local $/; my $t = <$f>;
+        my $hits = () = $t =~ /\Q$needle\E/g;
+        my $bin = "";
+        while ($t =~ /array of bytes (?:\[([0-9a-f\s]*)\]|"((?:[^"\\]|\\.)*)")/g) {
+            if (defined $1) { my $h = $1; $h =~ s/\s+//g; $bin .= pack("H*", $h) . "\0"; }
+            else { $bin .= $2 . "\0"; }
+        }
+        (my $be = $needle) =~ s/(.)/\0$1/gs;
+        (my $le = $needle) =~ s/(.)/$1\0/gs;
+        for my $n ($needle, $be, $le) { $hits += () = $bin =~ /\Q$n\E/g; }
+        print $hits, "\n";' "$spy_log" "$1"
+}
+spy_failed=0
+signals=$(grep -c 'member=remoteSignal' "$spy_log")
+channel_keys=$(spy_check channel)
+marker_hits=$(spy_check "$marker")
+echo "kauth-e2e: bus listener: $signals KAuth signals, $channel_keys channel announcements, $marker_hits marker hits"
+if [[ $signals -eq 0 || $channel_keys -eq 0 ]]; then
+    echo "kauth-e2e: the bus listener saw no KAuth progress: it was not listening" >&2
+    head -20 "$spy_log" >&2
+    spy_failed=1
+fi
+if [[ $marker_hits -ne 0 ]]; then
+    echo "kauth-e2e: LEAK: the bus listener ($spy_user) read the marker command line" >&2
+    spy_failed=1
+fi
+if [[ $spy_failed -eq 0 ]]; then npass=$((npass + 1)); else nfail=$((nfail + 1)); failed=1; fi
+unset NSVIZ_E2E_MARKER NSVIZ_E2E_MARKER_UID
+
 step "denied: rule removed"
 rm -f "$rule"
 kill "$polkitd_pid" 2>/dev/null
 wait "$polkitd_pid" 2>/dev/null
 start_polkitd || exit 1
 run_client denied 'KAuthE2EDenied.*'
+if [[ -x /usr/bin/nsviz ]]; then
+    step "GUI denied: nsviz --screenshot --kauth as $user"
+    as_user QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$gui_dir" /usr/bin/nsviz --screenshot "$gui_dir/denied.png" \
+        --kauth >"$gui_dir/out.txt" 2>"$gui_dir/err.txt"
+    rc=$?
+    cat "$gui_dir/err.txt"
+    # Its own exit code (3: refused; 4 would be cancelled) and message, and no picture.
+    [[ $rc -eq 3 ]] && grep -q "scan through KAuth refused: Not authorized" "$gui_dir/err.txt" && [[ ! -e $gui_dir/denied.png ]]
+    gui_check "nsviz --kauth denied" $? "exit $rc, expected 3 and the refusal message"
+fi
 
 if [[ $failed -ne 0 ]]; then
     echo "--- polkitd log"; tail -30 /tmp/polkitd.log

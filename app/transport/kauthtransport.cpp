@@ -11,10 +11,17 @@
 #include <QDBusConnection>
 #include <QDataStream>
 #include <QRandomGenerator>
+#include <QSocketNotifier>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 namespace nsviz
 {
@@ -72,6 +79,111 @@ quint64 KAuthTransport::newRequestId()
 {
     // Random, so that another client's frames (KAuth broadcasts them) never carry our id.
     return QRandomGenerator::system()->bounded(quint64(1), quint64(kauth::kMaxRequestId));
+}
+
+std::string KAuthTransport::newChannelToken()
+{
+    // 128 bits for the private channel, sent only in the method call to the helper.
+    quint32 words[4];
+    QRandomGenerator::system()->fillRange(words);
+    std::string s;
+    for (quint32 w : words)
+        s += QByteArray::number(w, 16).rightJustified(8, '0').toStdString();
+    return s;
+}
+
+bool KAuthTransport::openChannel(const QString &path)
+{
+    // Only a socket in the helper's directory, named as the helper names them.
+    const QString dir = QString::fromLatin1(kauth::kChannelDir) + QLatin1Char('/');
+    const QString name = path.mid(dir.size());
+    const bool nameOk = path.startsWith(dir) && name.endsWith(QLatin1String(".sock")) &&
+                        !name.contains(QLatin1Char('/')) && name.size() <= 64;
+    const QByteArray native = path.toUtf8();
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (!nameOk || native.size() >= qsizetype(sizeof addr.sun_path)) {
+        failActive(Error::ProtocolMismatch,
+                   tr("The KAuth helper announced an unexpected channel: %1").arg(path));
+        return false;
+    }
+    std::memcpy(addr.sun_path, native.constData(), size_t(native.size()) + 1);
+    closeChannel();
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr *>(&addr), sizeof addr) != 0) {
+        const QString why = QString::fromLocal8Bit(std::strerror(errno));
+        if (fd >= 0)
+            ::close(fd);
+        failActive(Error::HelperDied, tr("Cannot open the KAuth helper's private channel: %1").arg(why));
+        return false;
+    }
+    // The listener must be root's: anything else is not the helper.
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    const std::string line = m_active->channelToken + '\n';
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != 0 ||
+        ::send(fd, line.data(), line.size(), MSG_NOSIGNAL) != ssize_t(line.size())) {
+        ::close(fd);
+        failActive(Error::HelperDied, tr("The KAuth helper's private channel is not the helper's."));
+        return false;
+    }
+    // Non-blocking from here: reads happen on the notifier and when the reply arrives.
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    m_channelFd = fd;
+    m_channelEof = false;
+    m_channelBuf.clear();
+    m_channelNotifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
+    connect(m_channelNotifier, &QSocketNotifier::activated, this, &KAuthTransport::readChannel);
+    return true;
+}
+
+void KAuthTransport::readChannel()
+{
+    if (m_channelFd < 0 || m_channelEof)
+        return;
+    const int fd = m_channelFd;
+    char buf[64 * 1024];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n <= 0) {
+            m_channelEof = true;
+            if (m_channelNotifier)
+                m_channelNotifier->setEnabled(false);
+            return;
+        }
+        m_channelBuf.append(buf, n);
+        qsizetype start = 0;
+        for (qsizetype nl; (nl = m_channelBuf.indexOf('\n', start)) >= 0; start = nl + 1) {
+            const QByteArray frame = m_channelBuf.mid(start, nl - start);
+            if (!m_active)
+                return;
+            ++m_ownFrames;
+            armWatchdog();
+            Q_EMIT frameReceived(m_active->id, m_expectedSeq++, frame);
+            handleFrame(frame);
+            if (m_channelFd != fd)
+                return; // the request ended (failed) while handling the frame
+        }
+        m_channelBuf.remove(0, start);
+    }
+}
+
+void KAuthTransport::closeChannel()
+{
+    if (m_channelNotifier) {
+        m_channelNotifier->setEnabled(false);
+        m_channelNotifier->deleteLater();
+        m_channelNotifier = nullptr;
+    }
+    if (m_channelFd >= 0)
+        ::close(m_channelFd); // the helper sees the end: it stops the request
+    m_channelFd = -1;
+    m_channelEof = false;
+    m_channelBuf.clear();
 }
 
 void KAuthTransport::start()
@@ -183,21 +295,20 @@ quint64 KAuthTransport::enqueue(kauth::KAuthRequest req)
 
 void KAuthTransport::abandonJob()
 {
+    closeChannel();
     if (!m_job)
         return;
     KAuth::ExecuteJob *job = m_job;
     m_job = nullptr;
     disconnect(job, nullptr, this, nullptr);
     if (m_active && (m_ownFrames > 0 || m_ownHeartbeat)) {
-        // The helper is serving us: stopAction makes its isStopped() true. KAuth's stop flag is
-        // global to the helper, so a job that is not being served (refused as busy) must never
-        // send it: it would stop another client's stream.
+        // The helper is serving us: closing the channel (above) stops its request; the next one
+        // waits for that request's end. No ExecuteJob::kill(): KAuth's stop flag is global to
+        // the helper (it would reach whichever request runs next), so the helper ignores it.
         m_draining.insert(m_active->id);
         m_drainTimer.start(kDrainTimeoutMs);
-        job->kill(KJob::Quietly);
-    } else {
-        job->deleteLater();
     }
+    job->deleteLater();
 }
 
 void KAuthTransport::startNext()
@@ -240,6 +351,8 @@ void KAuthTransport::launch()
     m_ownHeartbeat = false;
     m_session.reset();
     m_retryTimer.stop();
+    closeChannel();
+    m_active->channelToken = newChannelToken();
 
     KAuth::Action action(kauth::actionName(m_active->verb));
     action.setHelperId(m_options.helperId);
@@ -350,18 +463,17 @@ void KAuthTransport::onData(const QVariantMap &data)
         armWatchdog();
         return;
     }
-    const quint64 seq = progress.seq;
-    if (seq != m_expectedSeq) {
-        failActive(
-            Error::Other,
-            tr("KAuth helper frames arrived out of order (got %1, expected %2)").arg(seq).arg(m_expectedSeq));
-        return;
+    if (!progress.channel.isEmpty()) {
+        // The helper serves us and waits for us on its private channel.
+        if (m_channelFd >= 0) {
+            failActive(Error::ProtocolMismatch, tr("The KAuth helper announced a second channel."));
+            return;
+        }
+        m_sawOwnStart = true;
+        m_ownHeartbeat = true;
+        if (openChannel(progress.channel))
+            armWatchdog();
     }
-    ++m_expectedSeq;
-    ++m_ownFrames;
-    armWatchdog();
-    Q_EMIT frameReceived(id, seq, progress.frame);
-    handleFrame(progress.frame);
 }
 
 void KAuthTransport::handleFrame(const QByteArray &frame)
@@ -409,6 +521,12 @@ void KAuthTransport::onResult(KJob *kjob)
     m_watchdog.stop();
     if (m_failedActive)
         return;
+    // The helper closed the channel before it replied, so all its frames are here: take them first.
+    readChannel();
+    if (!m_active || m_failedActive)
+        return;
+    const bool streamCut = m_channelFd >= 0 && !m_channelEof;
+    closeChannel();
     const int err = job->error();
     const QString text = job->errorText();
     if (err == 0) {
@@ -426,7 +544,7 @@ void KAuthTransport::onResult(KJob *kjob)
             return;
         }
         const QString status = kauth::statusOf(data);
-        if (m_session.midMessage()) {
+        if (streamCut || m_session.midMessage()) {
             failActive(Error::HelperDied, tr("The helper ended in the middle of a message."));
             return;
         }

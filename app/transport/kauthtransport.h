@@ -2,6 +2,10 @@
 #pragma once
 // Reaches the helper through KDE KAuth (polkit + D-Bus activation of nsviz_kauth_helper as root).
 //
+// The frames come over the helper's private channel (a Unix socket only this user can open, unlocked
+// by a one-time token sent in the action's arguments; helper/kauth/privatechannel.h), never over
+// the bus: KAuth carries only the channel's path, heartbeats and the outcome.
+//
 // KAuth runs one action of a helper at a time and, in 6.13, broadcasts every action's progress and
 // result to every client that runs an action of the same name, and never reports its own "busy"
 // answer to the client (the job just waits). So: each request carries a random id that comes back
@@ -24,6 +28,7 @@
 #include <optional>
 
 class KJob;
+class QSocketNotifier;
 namespace KAuth
 {
 class ExecuteJob;
@@ -88,6 +93,12 @@ private:
     void onData(const QVariantMap &data);
     void onResult(KJob *job);
     void onWatchdog();
+    /// Connects to the private channel at @p path (announced by the helper) and sends the token.
+    bool openChannel(const QString &path);
+    /// Reads what the channel has (never blocks); frames go to handleFrame(). Sets m_channelEof.
+    void readChannel();
+    void closeChannel();
+    static std::string newChannelToken();
     void handleFrame(const QByteArray &frame);
     void finishActive(const QString &status);
     void failActive(Transport::Error error, const QString &message);
@@ -106,7 +117,11 @@ private:
     std::optional<kauth::KAuthRequest> m_active;
     QPointer<KAuth::ExecuteJob> m_job;
     QTimer m_watchdog;
-    quint64 m_expectedSeq = 0;
+    quint64 m_expectedSeq = 0; ///< the next frame's number in frameReceived()
+    int m_channelFd = -1;
+    QSocketNotifier *m_channelNotifier = nullptr;
+    QByteArray m_channelBuf; ///< an incomplete line read from the channel
+    bool m_channelEof = false;
     quint64 m_ownFrames = 0;
     quint64 m_foreignFrames = 0; ///< for the active request
     quint64 m_foreignFramesTotal = 0;

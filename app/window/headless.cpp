@@ -11,14 +11,23 @@
 #include "core/discovery/discovery.h"
 #include "core/protocol/snapshotjson.h"
 
+#include <nlohmann/json.hpp>
+
+#ifdef NSVIZ_HAVE_KAUTH
+#include "app/transport/kauthtransport.h"
+#endif
+
 #include <QApplication>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QLayout>
 #include <QTextStream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <system_error>
+#include <utility>
 
 namespace nsviz
 {
@@ -85,6 +94,54 @@ QString Headless::summary(const Snapshot &s, NsType groupBy)
     return out;
 }
 
+namespace
+{
+
+/// One snapshot through the KAuth helper. The screenshot mode has no window and nothing else to
+/// do meanwhile, so it waits in a local event loop (the transport's watchdog bounds the wait).
+int scanThroughKAuth(Snapshot &snap, QTextStream &err)
+{
+#ifdef NSVIZ_HAVE_KAUTH
+    KAuthTransport t;
+    QEventLoop loop;
+    std::optional<Snapshot> got;
+    std::optional<std::pair<Transport::Error, QString>> failure;
+    QObject::connect(&t, &Transport::connected, &t, &Transport::requestScan);
+    QObject::connect(&t, &Transport::snapshotReceived, &loop, [&](const Snapshot &s) {
+        got = s;
+        loop.quit();
+    });
+    QObject::connect(&t, &Transport::failed, &loop, [&](Transport::Error e, const QString &m) {
+        failure = {e, m};
+        loop.quit();
+    });
+    t.start();
+    loop.exec();
+    t.stop();
+    if (got) {
+        snap = std::move(*got);
+        return 0;
+    }
+    const QString why = failure ? failure->second : QStringLiteral("no snapshot");
+    if (failure && failure->first == Transport::Error::Denied) {
+        err << "nsviz: scan through KAuth refused: " << why << "\n";
+        return Headless::kExitDenied;
+    }
+    if (failure && failure->first == Transport::Error::Cancelled) {
+        err << "nsviz: scan through KAuth cancelled: " << why << "\n";
+        return Headless::kExitCancelled;
+    }
+    err << "nsviz: scan through KAuth failed: " << why << "\n";
+    return 1;
+#else
+    Q_UNUSED(snap)
+    err << "nsviz: --kauth: this build has no KAuth support (NSVIZ_WITH_KAUTH)\n";
+    return 2;
+#endif
+}
+
+} // namespace
+
 int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &err)
 {
     Snapshot snap;
@@ -100,6 +157,9 @@ int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &er
             err << "nsviz: " << opts.snapshotFile << ": " << QString::fromStdString(e.what()) << "\n";
             return 2;
         }
+    } else if (opts.kauth) {
+        if (const int rc = scanThroughKAuth(snap, err); rc != 0)
+            return rc;
     } else {
         try {
             snap = discover();
@@ -111,6 +171,14 @@ int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &er
 
     SnapshotStore store;
     store.setSnapshot(opts.redact ? Redactor::redacted(snap) : snap);
+    if (!opts.saveSnapshot.isEmpty()) {
+        QFile f(opts.saveSnapshot);
+        const QByteArray text = QByteArray::fromStdString(toJson(store.snapshot()).dump());
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(text) != text.size()) {
+            err << "nsviz: cannot write " << opts.saveSnapshot << ": " << f.errorString() << "\n";
+            return 2;
+        }
+    }
     std::unique_ptr<QWidget> view(ViewFactory::create(opts.view, &store));
     if (!view) {
         err << "nsviz: no view \"" << opts.view

@@ -17,7 +17,10 @@ struct HeadlessOptions {
     QString output; ///< .png or .svg
     QString view = QStringLiteral("cluster");
     NsType groupBy = NsType::Net;
-    QString snapshotFile; ///< empty: scan this host in-process
+    QString snapshotFile; ///< empty: scan this host (in-process, or through KAuth)
+    /// Scan through the KAuth helper (root, after polkit) instead of in-process with our rights.
+    bool kauth = false;
+    QString saveSnapshot; ///< also write the snapshot drawn (nsviz.snapshot/1 JSON) here
     QSize size{1600, 1000};
     double scale = 1.0; ///< device pixel ratio of the PNG (1, 2, 4)
     bool redact = false;
@@ -31,6 +34,9 @@ public:
     static int run(const HeadlessOptions &opts, QTextStream &out, QTextStream &err);
     /// The text summary printed on stdout: counts, host reference, flagged processes.
     static QString summary(const Snapshot &s, NsType groupBy);
+    /// Exit codes of a scan through KAuth that did not happen: polkit said no / the user cancelled.
+    static constexpr int kExitDenied = 3;
+    static constexpr int kExitCancelled = 4;
 };
 
 } // namespace nsviz

@@ -4,12 +4,14 @@
 #include "core/proc/procfiles.h"
 #include "core/proc/procreader.h"
 #include "helper/demo/demoserve.h"
+#include "helper/kauth/privatechannel.h"
 #include "helper/kauth/requestrunner.h"
 
 #include <KAuth/HelperSupport>
 
 #include <QLoggingCategory>
 
+#include <chrono>
 #include <csignal>
 #include <fstream>
 #include <mutex>
@@ -39,6 +41,11 @@ QString q(const std::string &s)
 // The owner of a demo being started. Set by run() on the main thread for one demostart, read by
 // the demo handler on the serve thread; KAuth serves one action at a time.
 std::mutex g_ownerMutex;
+
+// How long the caller has to connect to the private channel after it was announced, and to read
+// a frame before the helper gives up on it: a vanished client never keeps root waiting.
+constexpr std::chrono::milliseconds kChannelAcceptTimeout{30000};
+constexpr std::chrono::milliseconds kChannelWriteTimeout{30000};
 std::optional<nsviz::helper::DemoOwner> g_owner;
 std::optional<std::uint32_t> g_callerUid; ///< KAuth's caller of the current action: owns its demos
 
@@ -157,23 +164,47 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
         g_owner = owner;
     }
 
-    std::uint64_t seq = 0;
-    auto sink = [&](const std::string &frame) {
-        // Every frame names its request: KAuth broadcasts progress to every client of the action.
-        KAuthProgress p;
-        p.id = req.id;
-        p.seq = seq++;
-        p.frame = QByteArray(frame.data(), static_cast<qsizetype>(frame.size()));
-        KAuth::HelperSupport::progressStep(toProgressData(p));
-        return true;
+    // The frames go over the private channel, to the caller alone; KAuth carries only the
+    // channel's path (progress) and the outcome (reply). See privatechannel.h and docs/kauth.md.
+    PrivateChannel channel;
+    auto endEarly = [&](int code, const QString &description) {
+        m_busy = false;
+        {
+            std::lock_guard lock(g_ownerMutex);
+            g_owner.reset();
+        }
+        qCWarning(lcKAuth).noquote() << verbName(verb) << "request" << req.id << "failed:" << description;
+        KAuth::ActionReply reply = KAuth::ActionReply::HelperErrorReply(code);
+        reply.setErrorDescription(description);
+        reply.setData(toResultData(req.id, 0, QString::fromLatin1(status::Failed)));
+        return reply;
     };
-    // isStopped() runs the event loop once, which also delivers the stop request. Only a scan
-    // can be stopped: KAuth's stop flag is global to the helper and can be left over from an
-    // earlier action (seen in the e2e test: a demostop "cancelled" before it sent anything, by a
-    // client that never sent a stop), and a one-shot request (inspect, demo*) is short and must
-    // not be cut off half-way (a demo started but never reported).
-    auto stopped = [&req] { return req.verb == Verb::Scan && KAuth::HelperSupport::isStopped(); };
-    // Not a protocol frame: a transport-level "still here" with the request id and no "frame".
+    const int callerUid = KAuth::HelperSupport::callerUid();
+    if (callerUid < 0)
+        return endEarly(error::Failed, QStringLiteral("failed: the caller's uid is unknown"));
+    if (const std::string e = channel.open(static_cast<uid_t>(callerUid), req.channelToken); !e.empty())
+        return endEarly(error::Failed, QStringLiteral("failed: cannot open the private channel: ") + q(e));
+    {
+        KAuthProgress announce;
+        announce.id = req.id;
+        announce.channel = q(channel.path());
+        KAuth::HelperSupport::progressStep(toProgressData(announce));
+    }
+    if (const std::string e = channel.accept(kChannelAcceptTimeout); !e.empty())
+        return endEarly(error::Failed, QStringLiteral("failed: private channel: ") + q(e));
+    if (channel.refused() > 0)
+        qCWarning(lcKAuth).noquote() << "request" << req.id << "refused" << channel.refused()
+                                     << "connection(s) to its private channel";
+
+    auto sink = [&](const std::string &frame) { return channel.writeFrame(frame, kChannelWriteTimeout); };
+    // A scan ends when its client closes the channel. A one-shot request (inspect, demo*) is short
+    // and runs to its end (a demo started but never reported would be worse; writes to a closed
+    // channel just fail). KAuth's own stop (isStopped()) is not consulted: its flag is global to
+    // the helper, and a stop another client sent for its own request can reach the helper during
+    // ours (isStopped() runs the event loop) - seen in the e2e test: nsviz's scan "stopped" before
+    // it had connected, right after the transport tests.
+    auto stopped = [&req, &channel] { return req.verb == Verb::Scan && channel.clientGone(); };
+    // A transport-level "still here": the request id and nothing else.
     auto heartbeat = [&req] {
         KAuthProgress p;
         p.id = req.id;
@@ -195,6 +226,8 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
         std::lock_guard lock(g_ownerMutex);
         g_owner.reset();
     }
+    // The end of the stream, before the reply: the client has every frame when the reply comes.
+    channel.close();
 
     const QVariantMap data =
         toResultData(req.id, out.frames, QString::fromLatin1(RequestRunner::statusName(out.status)));

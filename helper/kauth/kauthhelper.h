@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 // The KAuth responder: one slot per action (org.nsviz.helper.<slot>), run as root by D-Bus
-// activation after polkit said yes. Each slot validates its arguments, then streams the protocol
-// frames through HelperSupport::progressStep as {"id", "seq", "frame"} maps.
+// activation after polkit said yes. Each slot validates its arguments, opens a private channel for
+// the caller (privatechannel.h), announces its path as KAuth progress, and streams the protocol
+// frames over it; no process data goes into a D-Bus signal.
 
 #include "helper/kauth/contract/kauthrequest.h"
 
@@ -29,7 +30,7 @@ public Q_SLOTS:
 private:
     KAuth::ActionReply run(Verb verb, const QVariantMap &args);
 
-    bool m_busy = false; ///< KAuth serialises actions already; this guards against re-entry via isStopped()
+    bool m_busy = false; ///< KAuth serialises actions already; this guards against re-entry
 };
 
 } // namespace nsviz::kauth

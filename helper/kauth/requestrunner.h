@@ -23,7 +23,7 @@ class RequestRunner
 public:
     /// Receives one frame (one JSON object, no newline). Returns false to stop the stream.
     using FrameSink = std::function<bool(const std::string &frame)>;
-    /// Polled at least every 50 ms; true ends the stream (KAuth's isStopped()).
+    /// Polled at least every 50 ms; true ends the stream (the KAuth client closed its channel).
     using StopCheck = std::function<bool()>;
     /// Called after kHeartbeatMs without a frame. A subscription on a quiet host sends nothing
     /// (serve writes deltas only for real changes); this lets a client's watchdog tell a quiet

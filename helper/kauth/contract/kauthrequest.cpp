@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 
@@ -141,7 +142,7 @@ std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVaria
 
     switch (verb) {
     case Verb::Scan: {
-        c.onlyKeys({"id", "mode", "interval_ms", "max_duration_ms", "chunk_bytes"});
+        c.onlyKeys({"id", "channel_token", "mode", "interval_ms", "max_duration_ms", "chunk_bytes"});
         QString mode = QStringLiteral("snapshot");
         c.stringKey("mode", 16, mode, false);
         if (c.ok && mode != QLatin1String("snapshot") && mode != QLatin1String("subscribe"))
@@ -162,7 +163,7 @@ std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVaria
         break;
     }
     case Verb::Inspect: {
-        c.onlyKeys({"id", "pid"});
+        c.onlyKeys({"id", "channel_token", "pid"});
         qint64 pid = 0;
         c.intKey("pid", 1, kMaxPid, pid, true);
         r.pid = static_cast<int>(pid);
@@ -170,7 +171,7 @@ std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVaria
     }
     case Verb::DemoStart: {
         // The demo work defines the spec; until then it is checked for size and shape only.
-        c.onlyKeys({"id", "spec", "owner_pid"});
+        c.onlyKeys({"id", "channel_token", "spec", "owner_pid"});
         qint64 owner = 0;
         c.intKey("owner_pid", 1, kMaxPid, owner, false);
         r.ownerPid = static_cast<int>(owner);
@@ -189,7 +190,7 @@ std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVaria
     }
     case Verb::DemoStop: {
         // The demo handler takes {"pid": N} or {"all": true} and refuses anything else.
-        c.onlyKeys({"id", "pid", "all"});
+        c.onlyKeys({"id", "channel_token", "pid", "all"});
         const bool hasPid = args.contains(QStringLiteral("pid"));
         const bool hasAll = args.contains(QStringLiteral("all"));
         if (c.ok && hasPid == hasAll)
@@ -210,18 +211,35 @@ std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVaria
     }
     case Verb::DemoList:
         // The demo handler takes {} and nothing else.
-        c.onlyKeys({"id"});
+        c.onlyKeys({"id", "channel_token"});
         break;
     }
+    // Last, so that the verb's own refusals read as before. Where the frames go: the private
+    // channel, opened for the holder of this token only.
+    QString token;
+    c.stringKey("channel_token", 64, token, true);
+    if (c.ok && !validChannelToken(token.toStdString()))
+        c.fail(QStringLiteral("argument \"channel_token\" must be %1 lowercase hex characters")
+                   .arg(kChannelTokenHexChars));
+    r.channelToken = token.toStdString();
     if (!c.ok)
         return c.error;
     return r;
+}
+
+bool validChannelToken(const std::string &token)
+{
+    return token.size() == static_cast<std::size_t>(kChannelTokenHexChars) &&
+           std::all_of(token.begin(), token.end(),
+                       [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); });
 }
 
 QVariantMap toKAuthArgs(const KAuthRequest &req)
 {
     QVariantMap m;
     m.insert(QStringLiteral("id"), QVariant::fromValue<qulonglong>(req.id));
+    if (!req.channelToken.empty())
+        m.insert(QStringLiteral("channel_token"), QString::fromStdString(req.channelToken));
     switch (req.verb) {
     case Verb::Scan:
         m.insert(QStringLiteral("mode"),
@@ -302,6 +320,7 @@ std::variant<KAuthRequest, KAuthRefusal> kauthRequestFromProtocol(const nlohmann
     // Then the helper's own argument checks, on exactly the map it will be given.
     KAuthRequest probe = r;
     probe.id = 1;
+    probe.channelToken = std::string(kChannelTokenHexChars, '0');
     const auto checked = parseKAuthArgs(r.verb, toKAuthArgs(probe));
     if (const auto *e = std::get_if<KAuthArgError>(&checked))
         return KAuthRefusal{err::BadRequest, e->message.toStdString()};
@@ -311,8 +330,7 @@ std::variant<KAuthRequest, KAuthRefusal> kauthRequestFromProtocol(const nlohmann
 namespace
 {
 const QString kId = QStringLiteral("id");
-const QString kSeq = QStringLiteral("seq");
-const QString kFrame = QStringLiteral("frame");
+const QString kChannel = QStringLiteral("channel");
 const QString kHeartbeat = QStringLiteral("heartbeat");
 const QString kFrames = QStringLiteral("frames");
 const QString kStatus = QStringLiteral("status");
@@ -326,8 +344,7 @@ QVariantMap toProgressData(const KAuthProgress &progress)
         m.insert(kHeartbeat, true);
         return m;
     }
-    m.insert(kSeq, QVariant::fromValue<qulonglong>(progress.seq));
-    m.insert(kFrame, progress.frame);
+    m.insert(kChannel, progress.channel);
     return m;
 }
 
@@ -336,8 +353,7 @@ KAuthProgress parseProgressData(const QVariantMap &data)
     KAuthProgress p;
     p.id = requestIdOf(data);
     p.heartbeat = data.value(kHeartbeat).toBool();
-    p.seq = data.value(kSeq).toULongLong();
-    p.frame = data.value(kFrame).toByteArray();
+    p.channel = data.value(kChannel).toString();
     return p;
 }
 

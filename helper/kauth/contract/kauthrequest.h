@@ -41,6 +41,13 @@ inline constexpr int kMaxChunkBytes = 4 * 1024 * 1024;
 inline constexpr int kDefaultChunkBytes = 512 * 1024;
 inline constexpr int kMaxPid = protocol::kMaxPid; ///< PID_MAX_LIMIT
 inline constexpr int kMaxDemoArgBytes = 16 * 1024;
+/// The private channel's token: 128 random bits as lowercase hex.
+inline constexpr int kChannelTokenHexChars = 32;
+/// The directory of the helper's private channel sockets (root's, 0711). The client connects only
+/// to a socket in it.
+inline constexpr const char *kChannelDir = "/run/nsviz-kauth";
+/// True when @p token is kChannelTokenHexChars lowercase hex characters.
+bool validChannelToken(const std::string &token);
 
 /// The helper's own error codes. The client sees only KJob::error(), shared with KAuth's
 /// ActionReply::Error values (1..9), so these start far above them.
@@ -77,6 +84,10 @@ struct KAuthRequest {
     /// demostart takes it from the "spec" argument (a JSON object); demostop builds {"pid": N}
     /// or {"all": true} from its "pid" / "all" arguments (exactly one of them).
     std::string demoArgs = "{}";
+    /// Every verb: the one-time secret (32 lowercase hex characters) the client will present on
+    /// the helper's private channel (helper/kauth/privatechannel.h). It travels in the method
+    /// call, which the bus delivers to the helper alone, never in a signal.
+    std::string channelToken;
 };
 
 /// Why the arguments were refused. @c id is the request id when it could be read, else 0.
@@ -106,13 +117,13 @@ struct KAuthRefusal {
 /// for demostart, the owner are left to the caller.
 std::variant<KAuthRequest, KAuthRefusal> kauthRequestFromProtocol(const nlohmann::json &request);
 
-/// The progress data of one step ("id", "seq", "frame"; or "id", "heartbeat"): every step names
-/// its request, because KAuth broadcasts progress to every client of the action.
+/// The progress data of one step: "id" and "channel" (the path of the private channel's socket),
+/// or "id" and "heartbeat". Never a frame or anything else read from /proc: KAuth broadcasts
+/// progress to every client of the action and the system bus lets any local user receive it.
 struct KAuthProgress {
     std::uint64_t id = 0;
-    bool heartbeat = false; ///< "still serving you", no frame
-    std::uint64_t seq = 0;  ///< 0, 1, 2, ... per request
-    QByteArray frame;       ///< one protocol frame, no newline
+    bool heartbeat = false; ///< "still serving you"
+    QString channel;        ///< the socket to connect to (once per request, first)
 };
 QVariantMap toProgressData(const KAuthProgress &progress);
 KAuthProgress parseProgressData(const QVariantMap &data);

@@ -32,6 +32,8 @@ namespace
     if (::geteuid() != 0)                                                                                    \
     GTEST_SKIP() << "needs root to create namespaces"
 
+// Callers take a copy: GCC 14's -Wdangling-reference (an error with -Werror in the Debian 13 CI
+// stage) flags a reference bound to the result when an argument is a temporary.
 const Namespace &mustFind(const Snapshot &s, const NsId &id)
 {
     const Namespace *n = s.findNamespace(id);
@@ -89,7 +91,7 @@ TEST(ScanRealNamespaces, FreshNetUtsIpcPidMnt)
         ASSERT_TRUE(id.valid());
         EXPECT_NE(id, NsChild::self(t));
         EXPECT_EQ(leaf->ns[index(t)], id);
-        const Namespace &n = mustFind(s, id);
+        const Namespace n = mustFind(s, id);
         EXPECT_EQ(n.type, t);
         EXPECT_EQ(n.foundBy, FoundByProcess);
         EXPECT_FALSE(n.isHost);
@@ -99,11 +101,11 @@ TEST(ScanRealNamespaces, FreshNetUtsIpcPidMnt)
         EXPECT_TRUE(n.ownerKnown);
         EXPECT_TRUE(leaf->differs(t) == (s.hostNs[index(t)] != id));
     }
-    const Namespace &pidNs = mustFind(s, c.ns(1, NsType::Pid));
+    const Namespace pidNs = mustFind(s, c.ns(1, NsType::Pid));
     EXPECT_EQ(pidNs.pids, std::vector<int>{c.pid(1)});
     EXPECT_EQ(pidNs.parent, NsChild::self(NsType::Pid));
     EXPECT_TRUE(pidNs.parentKnown);
-    const Namespace &netNs = mustFind(s, c.ns(1, NsType::Net));
+    const Namespace netNs = mustFind(s, c.ns(1, NsType::Net));
     EXPECT_EQ(netNs.pids, (std::vector<int>{c.pid(0), c.pid(1)}));
     EXPECT_FALSE(netNs.parent);
     EXPECT_TRUE(netNs.parentKnown);
@@ -121,25 +123,25 @@ TEST(ScanRealNamespaces, UserNamespaceWithNestedPidNamespaces)
     ASSERT_NE(pidA, pidB);
     Snapshot s = discover();
 
-    const Namespace &u = mustFind(s, user);
+    const Namespace u = mustFind(s, user);
     EXPECT_EQ(u.type, NsType::User);
     EXPECT_EQ(u.parent, NsChild::self(NsType::User));
     EXPECT_EQ(u.owner, NsChild::self(NsType::User));
     EXPECT_EQ(u.ownerUid, 0u);
     EXPECT_EQ(u.pids, (std::vector<int>{c.pid(0), c.pid(1), c.pid(2)}));
 
-    const Namespace &a = mustFind(s, pidA);
+    const Namespace a = mustFind(s, pidA);
     EXPECT_EQ(a.parent, NsChild::self(NsType::Pid));
     EXPECT_EQ(a.owner, user);
     EXPECT_EQ(a.pids, std::vector<int>{c.pid(1)});
-    const Namespace &b = mustFind(s, pidB);
+    const Namespace b = mustFind(s, pidB);
     EXPECT_EQ(b.parent, pidA);
     EXPECT_EQ(b.owner, user);
     EXPECT_EQ(b.pids, std::vector<int>{c.pid(2)});
     EXPECT_EQ(s.findProcess(c.pid(2))->nspid.size(), 3u);
 
     // The host's user namespace: no owner, no parent, and both are known.
-    const Namespace &hostUser = mustFind(s, NsChild::self(NsType::User));
+    const Namespace hostUser = mustFind(s, NsChild::self(NsType::User));
     EXPECT_FALSE(hostUser.parent);
     EXPECT_TRUE(hostUser.parentKnown);
 }
@@ -155,7 +157,7 @@ TEST(ScanRealNamespaces, OwnerUidOfAnUnprivilegedUserNamespace)
         GTEST_SKIP() << "unprivileged user namespaces are disabled here: " << c.error();
     ASSERT_EQ(c.error(), "");
     Snapshot s = discover();
-    const Namespace &u = mustFind(s, c.ns(0, NsType::User));
+    const Namespace u = mustFind(s, c.ns(0, NsType::User));
     EXPECT_EQ(u.ownerUid, 65534u);
     EXPECT_EQ(s.findProcess(c.pid(0))->uid, 65534u);
 }
@@ -177,13 +179,13 @@ TEST(ScanRealNamespaces, HiddenIntermediateUserNamespace)
         const NsId u1 = c.ns(0, NsType::User), u2 = c.ns(1, NsType::User);
         c.kill(0);
         Snapshot s = discover();
-        const Namespace &hidden = mustFind(s, u1);
+        const Namespace hidden = mustFind(s, u1);
         EXPECT_EQ(hidden.foundBy, FoundByHidden);
         EXPECT_EQ(hidden.type, NsType::User);
         EXPECT_TRUE(hidden.pids.empty());
         EXPECT_EQ(hidden.parent, NsChild::self(NsType::User));
         EXPECT_EQ(hidden.ownerUid, 0u);
-        const Namespace &inner = mustFind(s, u2);
+        const Namespace inner = mustFind(s, u2);
         EXPECT_EQ(inner.parent, u1);
         EXPECT_EQ(inner.pids, std::vector<int>{c.pid(1)});
     }
@@ -209,7 +211,7 @@ TEST(ScanRealNamespaces, NamespaceHeldOnlyByABindMountInAnotherMountNamespace)
     owner.kill(0);
 
     Snapshot s = discover();
-    const Namespace &n = mustFind(s, net);
+    const Namespace n = mustFind(s, net);
     EXPECT_EQ(n.type, NsType::Net);
     EXPECT_EQ(n.foundBy, FoundByBindMount);
     EXPECT_TRUE(n.pids.empty());
@@ -237,7 +239,7 @@ TEST(ScanRealNamespaces, NamespaceHeldOnlyByABindMountOnTheHost)
     owner.kill(0);
 
     Snapshot s = discover();
-    const Namespace &n = mustFind(s, uts);
+    const Namespace n = mustFind(s, uts);
     EXPECT_EQ(n.foundBy, FoundByBindMount);
     EXPECT_TRUE(n.pids.empty());
     const std::string where = std::to_string(NsChild::self(NsType::Mnt).ino) + ":" + target;
@@ -257,7 +259,7 @@ TEST(ScanRealNamespaces, NamespaceHeldOnlyByAnOpenFd)
     owner.kill(0);
     Snapshot s = discover();
     ::close(fd);
-    const Namespace &n = mustFind(s, ipc);
+    const Namespace n = mustFind(s, ipc);
     EXPECT_EQ(n.type, NsType::Ipc);
     EXPECT_EQ(n.foundBy, FoundByFd);
     EXPECT_TRUE(n.pids.empty());
@@ -317,7 +319,7 @@ TEST(ScanRealNamespaces, LooseThreadInAnotherUtsNamespace)
     EXPECT_EQ(it->ns[index(NsType::Uts)], threadUts);
     EXPECT_NE(threadUts, NsChild::self(NsType::Uts));
     EXPECT_EQ(it->ns[index(NsType::Net)], NsChild::self(NsType::Net));
-    const Namespace &n = mustFind(s, threadUts);
+    const Namespace n = mustFind(s, threadUts);
     EXPECT_EQ(n.type, NsType::Uts);
     // Without --tasks nothing about it is reported.
     Snapshot plain = discover();

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -178,6 +179,25 @@ TEST_F(KAuthE2E, ScanRunsAsRootAndReturnsEveryProcessInOrder)
     for (const auto &p : s.processes)
         sawRootOwned |= p.euid == 0 && p.visible && p.ns[0].valid();
     EXPECT_TRUE(sawRootOwned) << "no root-owned process with readable namespaces";
+
+    // Another user's process (scripts/kauth-e2e.sh starts it with a marker in its command line,
+    // and a third user watches the bus meanwhile): in the picture, with its owner and namespaces.
+    if (const char *marker = std::getenv("NSVIZ_E2E_MARKER"); marker && *marker) {
+        const auto markerUid = static_cast<std::uint32_t>(std::atoi(std::getenv("NSVIZ_E2E_MARKER_UID")));
+        bool sawMarker = false;
+        for (const auto &p : s.processes) {
+            bool has = false;
+            for (const auto &arg : p.cmdline)
+                has |= arg.find(marker) != std::string::npos;
+            if (has) {
+                sawMarker = true;
+                EXPECT_EQ(p.uid, markerUid);
+                EXPECT_NE(p.uid, ::getuid());
+                EXPECT_TRUE(p.ns[0].valid()) << "the other user's namespaces were not read";
+            }
+        }
+        EXPECT_TRUE(sawMarker) << "the other user's process (" << marker << ") is not in the scan";
+    }
 }
 
 TEST_F(KAuthE2E, StopEndsTheHelpersStreamPromptly)

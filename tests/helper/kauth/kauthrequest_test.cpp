@@ -12,6 +12,21 @@ using namespace nsviz::kauth;
 namespace
 {
 
+const QString kToken = QStringLiteral("0123456789abcdef0123456789abcdef");
+
+/// Every action needs a channel token (tested on its own below); the other tests add a valid one.
+QVariantMap withToken(QVariantMap m)
+{
+    if (!m.contains(QStringLiteral("channel_token")))
+        m.insert(QStringLiteral("channel_token"), kToken);
+    return m;
+}
+
+std::variant<KAuthRequest, KAuthArgError> parseWithToken(Verb v, const QVariantMap &m)
+{
+    return parseKAuthArgs(v, withToken(m));
+}
+
 QVariantMap scanArgs()
 {
     return {{QStringLiteral("id"), QVariant::fromValue<qulonglong>(42)}};
@@ -19,7 +34,7 @@ QVariantMap scanArgs()
 
 std::string errorOf(Verb v, const QVariantMap &m)
 {
-    auto r = parseKAuthArgs(v, m);
+    auto r = parseWithToken(v, m);
     if (auto *e = std::get_if<KAuthArgError>(&r))
         return e->message.toStdString();
     return {};
@@ -38,7 +53,7 @@ TEST(KAuthRequest, ActionNames)
 
 TEST(KAuthRequest, MinimalScanIsASnapshot)
 {
-    auto r = parseKAuthArgs(Verb::Scan, scanArgs());
+    auto r = parseWithToken(Verb::Scan, scanArgs());
     ASSERT_TRUE(std::holds_alternative<KAuthRequest>(r)) << errorOf(Verb::Scan, scanArgs());
     const auto &req = std::get<KAuthRequest>(r);
     EXPECT_EQ(req.id, 42u);
@@ -55,7 +70,7 @@ TEST(KAuthRequest, RoundTripThroughClientArguments)
     in.intervalMs = 250;
     in.maxDurationMs = 5000;
     in.chunkBytes = 4096;
-    auto r = parseKAuthArgs(Verb::Scan, toKAuthArgs(in));
+    auto r = parseWithToken(Verb::Scan, toKAuthArgs(in));
     ASSERT_TRUE(std::holds_alternative<KAuthRequest>(r)) << errorOf(Verb::Scan, toKAuthArgs(in));
     const auto &out = std::get<KAuthRequest>(r);
     EXPECT_EQ(out.id, in.id);
@@ -68,7 +83,7 @@ TEST(KAuthRequest, RoundTripThroughClientArguments)
     ins.verb = Verb::Inspect;
     ins.id = 7;
     ins.pid = 123;
-    auto ri = parseKAuthArgs(Verb::Inspect, toKAuthArgs(ins));
+    auto ri = parseWithToken(Verb::Inspect, toKAuthArgs(ins));
     ASSERT_TRUE(std::holds_alternative<KAuthRequest>(ri));
     EXPECT_EQ(std::get<KAuthRequest>(ri).pid, 123);
 }
@@ -151,7 +166,7 @@ TEST(KAuthRequest, InspectPid)
 TEST(KAuthRequest, ErrorKeepsIdWhenReadable)
 {
     QVariantMap m{{QStringLiteral("id"), 77}, {QStringLiteral("pid"), -1}};
-    auto r = parseKAuthArgs(Verb::Inspect, m);
+    auto r = parseWithToken(Verb::Inspect, m);
     ASSERT_TRUE(std::holds_alternative<KAuthArgError>(r));
     EXPECT_EQ(std::get<KAuthArgError>(r).id, 77u);
 }
@@ -173,7 +188,7 @@ TEST(KAuthRequest, DemoStopTakesExactlyAPidOrAll)
         QVariantMap m{{QStringLiteral("id"), 5}};
         for (const auto &[k, v] : kv)
             m.insert(QString::fromLatin1(k), v);
-        return parseKAuthArgs(Verb::DemoStop, m);
+        return parseWithToken(Verb::DemoStop, m);
     };
     auto argsOf = [](const std::variant<KAuthRequest, KAuthArgError> &r) {
         return std::holds_alternative<KAuthRequest>(r)
@@ -200,7 +215,7 @@ TEST(KAuthRequest, DemoStopTakesExactlyAPidOrAll)
         r.verb = Verb::DemoStop;
         r.id = 9;
         r.demoArgs = a;
-        EXPECT_EQ(argsOf(parseKAuthArgs(Verb::DemoStop, toKAuthArgs(r))), a);
+        EXPECT_EQ(argsOf(parseWithToken(Verb::DemoStop, toKAuthArgs(r))), a);
     }
 }
 
@@ -219,17 +234,17 @@ TEST(KAuthRequest, DemoListTakesOnlyTheId)
 TEST(KAuthRequest, DemoStartOwnerPidIsAPid)
 {
     QVariantMap m{{QStringLiteral("id"), 3}, {QStringLiteral("owner_pid"), 1234}};
-    auto r = parseKAuthArgs(Verb::DemoStart, m);
+    auto r = parseWithToken(Verb::DemoStart, m);
     ASSERT_TRUE(std::holds_alternative<KAuthRequest>(r));
     EXPECT_EQ(std::get<KAuthRequest>(r).ownerPid, 1234);
-    EXPECT_EQ(toKAuthArgs(std::get<KAuthRequest>(r)), m);
+    EXPECT_EQ(toKAuthArgs(std::get<KAuthRequest>(r)), withToken(m));
     for (const QVariant &bad :
          {QVariant(0), QVariant(-1), QVariant(kMaxPid + 1), QVariant(QStringLiteral("1234"))}) {
         m.insert(QStringLiteral("owner_pid"), bad);
         EXPECT_NE(errorOf(Verb::DemoStart, m), "") << bad.toString().toStdString();
     }
     // Without an owner the demo lives until demostop or its lifetime ends.
-    auto none = parseKAuthArgs(Verb::DemoStart, {{QStringLiteral("id"), 3}});
+    auto none = parseWithToken(Verb::DemoStart, {{QStringLiteral("id"), 3}});
     ASSERT_TRUE(std::holds_alternative<KAuthRequest>(none));
     EXPECT_EQ(std::get<KAuthRequest>(none).ownerPid, 0);
 }
@@ -284,23 +299,55 @@ TEST(KAuthRequest, ProtocolRequestsMapToActionsTheHelperAccepts)
     EXPECT_EQ(refusalOf(json::array()), "bad_request");
 }
 
+TEST(KAuthRequest, ChannelTokenIsRequiredAndChecked)
+{
+    const QVariantMap bare{{QStringLiteral("id"), 5}};
+    auto rawError = [](Verb v, const QVariantMap &m) {
+        auto r = parseKAuthArgs(v, m);
+        const auto *e = std::get_if<KAuthArgError>(&r);
+        return e ? e->message.toStdString() : std::string();
+    };
+    for (Verb v : {Verb::Scan, Verb::Inspect, Verb::DemoStart, Verb::DemoStop, Verb::DemoList}) {
+        QVariantMap m = bare;
+        if (v == Verb::Inspect || v == Verb::DemoStop)
+            m.insert(QStringLiteral("pid"), 77);
+        EXPECT_NE(rawError(v, m).find("missing argument \"channel_token\""), std::string::npos)
+            << verbName(v).toStdString();
+        for (const QVariant &bad :
+             {QVariant(QStringLiteral("0123456789ABCDEF0123456789ABCDEF")), // upper case
+              QVariant(QStringLiteral("0123456789abcdef")),                 // short
+              QVariant(kToken + QStringLiteral("00")),                      // long
+              QVariant(QStringLiteral("0123456789abcdef0123456789abcdeg")), // not hex
+              QVariant(QByteArray("0123456789abcdef0123456789abcdef")), QVariant(42)}) {
+            m.insert(QStringLiteral("channel_token"), bad);
+            EXPECT_NE(rawError(v, m).find("channel_token"), std::string::npos) << verbName(v).toStdString();
+        }
+        m.insert(QStringLiteral("channel_token"), kToken);
+        auto r = parseKAuthArgs(v, m);
+        ASSERT_TRUE(std::holds_alternative<KAuthRequest>(r)) << verbName(v).toStdString();
+        EXPECT_EQ(std::get<KAuthRequest>(r).channelToken, kToken.toStdString());
+        EXPECT_EQ(toKAuthArgs(std::get<KAuthRequest>(r)).value(QStringLiteral("channel_token")), kToken);
+    }
+}
+
 TEST(KAuthRequest, ProgressAndResultDataRoundTrip)
 {
     KAuthProgress p;
     p.id = 42;
-    p.seq = 7;
-    p.frame = QByteArrayLiteral(R"({"v":1,"type":"result","id":42})");
-    const KAuthProgress back = parseProgressData(toProgressData(p));
+    p.channel = QStringLiteral("/run/nsviz-kauth/00112233445566778899aabbccddeeff.sock");
+    const QVariantMap data = toProgressData(p);
+    // The id and the path, and nothing else: progress is a bus broadcast.
+    EXPECT_EQ(data.keys(), (QStringList{QStringLiteral("channel"), QStringLiteral("id")}));
+    const KAuthProgress back = parseProgressData(data);
     EXPECT_EQ(back.id, 42u);
-    EXPECT_EQ(back.seq, 7u);
     EXPECT_FALSE(back.heartbeat);
-    EXPECT_EQ(back.frame, p.frame);
+    EXPECT_EQ(back.channel, p.channel);
 
     KAuthProgress beat;
     beat.id = 43;
     beat.heartbeat = true;
     const QVariantMap beatData = toProgressData(beat);
-    EXPECT_FALSE(beatData.contains(QStringLiteral("frame")));
+    EXPECT_EQ(beatData.keys(), (QStringList{QStringLiteral("heartbeat"), QStringLiteral("id")}));
     EXPECT_TRUE(parseProgressData(beatData).heartbeat);
     EXPECT_EQ(requestIdOf(beatData), 43u);
 
