@@ -101,8 +101,12 @@ std::string RequestRunner::requestLine(const KAuthRequest &req)
             return protocol::requestLine(RequestType::Subscribe, req.id,
                                          json{{"interval_ms", req.intervalMs}});
         return protocol::requestLine(RequestType::Scan, req.id);
-    case Verb::Inspect:
-        return protocol::requestLine(RequestType::Inspect, req.id, json{{"pid", req.pid}});
+    case Verb::Inspect: {
+        json args{{"pid", req.pid}};
+        if (req.startTime > 0)
+            args["start_time"] = req.startTime;
+        return protocol::requestLine(RequestType::Inspect, req.id, args);
+    }
     case Verb::DemoList:
         return protocol::requestLine(RequestType::DemoList, req.id, json{{"args", json::object()}});
     case Verb::DemoStart:

@@ -163,10 +163,13 @@ std::variant<KAuthRequest, KAuthArgError> parseKAuthArgs(Verb verb, const QVaria
         break;
     }
     case Verb::Inspect: {
-        c.onlyKeys({"id", "channel_token", "pid"});
+        c.onlyKeys({"id", "channel_token", "pid", "start_time"});
         qint64 pid = 0;
         c.intKey("pid", 1, kMaxPid, pid, true);
         r.pid = static_cast<int>(pid);
+        qint64 startTime = 0;
+        c.intKey("start_time", 1, static_cast<qint64>(kMaxRequestId), startTime, false);
+        r.startTime = static_cast<std::uint64_t>(startTime);
         break;
     }
     case Verb::DemoStart: {
@@ -253,6 +256,8 @@ QVariantMap toKAuthArgs(const KAuthRequest &req)
         break;
     case Verb::Inspect:
         m.insert(QStringLiteral("pid"), req.pid);
+        if (req.startTime > 0)
+            m.insert(QStringLiteral("start_time"), static_cast<qint64>(req.startTime));
         break;
     case Verb::DemoStart:
         if (req.demoArgs != "{}")
@@ -295,6 +300,7 @@ std::variant<KAuthRequest, KAuthRefusal> kauthRequestFromProtocol(const nlohmann
     case RequestType::Inspect:
         r.verb = Verb::Inspect;
         r.pid = p.pid;
+        r.startTime = p.startTime;
         break;
     case RequestType::DemoStart:
         r.verb = Verb::DemoStart;

@@ -77,6 +77,7 @@ struct KAuthRequest {
     int maxDurationMs = kDefaultDurationMs; ///< a vanished client cannot keep root busy forever
     int chunkBytes = kDefaultChunkBytes;    ///< snapshot split size (small values for tests)
     int pid = 0;                            ///< inspect
+    std::uint64_t startTime = 0;            ///< inspect: the process meant (0: whichever has pid)
     /// demostart: the client process that owns the demo (0: none; the demo then lives until
     /// demostop or its lifetime ends). The helper accepts it only if it belongs to the caller.
     int ownerPid = 0;

@@ -359,3 +359,28 @@ TEST(KAuthRequest, ProgressAndResultDataRoundTrip)
     for (int code : {error::BadArguments, error::Busy, error::Unsupported, error::Failed})
         EXPECT_GT(code, 1000);
 }
+
+TEST(KAuthRequest, InspectCarriesTheStartTimeOfTheProcessMeant)
+{
+    // The protocol request's start_time reaches the helper's action arguments and back, so the
+    // KAuth path inspects by (pid, start time) through a pidfd like serve does (docs/security.md).
+    auto viaProtocol = kauthRequestFromProtocol({{"type", "inspect"}, {"pid", 4242}, {"start_time", 987654}});
+    ASSERT_TRUE(std::holds_alternative<KAuthRequest>(viaProtocol));
+    KAuthRequest ins = std::get<KAuthRequest>(viaProtocol);
+    ins.id = 7;
+    EXPECT_EQ(ins.startTime, 987654u);
+    auto back = parseWithToken(Verb::Inspect, toKAuthArgs(ins));
+    ASSERT_TRUE(std::holds_alternative<KAuthRequest>(back));
+    EXPECT_EQ(std::get<KAuthRequest>(back).pid, 4242);
+    EXPECT_EQ(std::get<KAuthRequest>(back).startTime, 987654u);
+
+    // Optional, and range-checked when given.
+    QVariantMap m{{QStringLiteral("id"), 9}, {QStringLiteral("pid"), 4242}};
+    auto noStart = parseWithToken(Verb::Inspect, m);
+    ASSERT_TRUE(std::holds_alternative<KAuthRequest>(noStart));
+    EXPECT_EQ(std::get<KAuthRequest>(noStart).startTime, 0u);
+    m.insert(QStringLiteral("start_time"), 0);
+    EXPECT_FALSE(errorOf(Verb::Inspect, m).empty());
+    m.insert(QStringLiteral("start_time"), QStringLiteral("12"));
+    EXPECT_FALSE(errorOf(Verb::Inspect, m).empty());
+}
