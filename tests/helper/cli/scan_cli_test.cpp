@@ -238,8 +238,14 @@ TEST(ScanCli, AgreesWithLsnsOnTheLiveHost)
         std::string e1, e2, e3;
         Counts a = scanCounts(e1), l = lsnsCounts(e2), b = scanCounts(e3);
         ASSERT_FALSE(a.empty()) << e1;
-        ASSERT_FALSE(l.empty()) << e2;
         ASSERT_FALSE(b.empty()) << e3;
+        if (l.empty()) {
+            // lsns itself exits 1 now and then on a busy host (a process it was reading went away):
+            // that round says nothing about nsviz; try again.
+            diff = "lsns failed: " + e2;
+            ::usleep(200000);
+            continue;
+        }
         // Judge only what was stable around the lsns call: a namespace both scans saw with the
         // same count must be in lsns with that count; one in lsns must be in one of the scans.
         diff.clear();
