@@ -120,6 +120,17 @@ double cpuOfScans(const std::shared_ptr<BindMountCache> &cache, int n)
     return cpuSeconds() - t0;
 }
 
+/// The least CPU time of three rounds of @p n scans: other work on the host (another mount
+/// namespace changing, as a build root being made does) adds to a round now and then, never
+/// takes away from it, so the least round is the cost of the scans themselves.
+double leastCpuOfScans(const std::shared_ptr<BindMountCache> &cache, int n)
+{
+    double least = cpuOfScans(cache, n);
+    for (int i = 0; i < 2; ++i)
+        least = std::min(least, cpuOfScans(cache, n));
+    return least;
+}
+
 bool holdsBindMount(const Snapshot &s, const std::string &mount)
 {
     for (const Namespace &n : s.namespaces)
@@ -147,7 +158,7 @@ TEST(BindMountCache, StackedMountsAreReadOnceAndLaterScansCostNoMore)
     // Baseline: what later scans of this host cost without the stack.
     auto baseCache = std::make_shared<BindMountCache>();
     cpuOfScans(baseCache, 1);
-    const double base = cpuOfScans(baseCache, 5);
+    const double base = leastCpuOfScans(baseCache, 5);
 
     StackedMounts stack(8000);
     ASSERT_TRUE(stack.ok()) << "could not stack 8000 bind mounts in a user+mount namespace";
@@ -162,12 +173,12 @@ TEST(BindMountCache, StackedMountsAreReadOnceAndLaterScansCostNoMore)
     ASSERT_NE(e, nullptr) << "the stack's mount namespace was not cached";
     const std::uint64_t readAt = e->readNumber;
 
-    const double withStack = cpuOfScans(cache, 5);
+    const double withStack = leastCpuOfScans(cache, 5);
     // Files read: the later scans did not parse the stack's mountinfo again (nothing changed) ...
     e = cache->find(ino);
     ASSERT_NE(e, nullptr);
     EXPECT_EQ(e->readNumber, readAt);
-    EXPECT_GE(cache->hits(), 5u);
+    EXPECT_GE(cache->hits(), 15u);
     // ... answering from the cache what a read would have found.
     EXPECT_TRUE(holdsBindMount(discover(o), stack.nsMount(ino)));
     // ... and cost about what they cost without the stack: CPU time, not wall time. Uncached,
