@@ -93,4 +93,13 @@ CommandRunner::Result helper(std::vector<std::string> args, int timeoutMs)
     return CommandRunner::run(args, timeoutMs);
 }
 
+CommandRunner::Result helperAs(const std::vector<std::string> &env, const std::vector<std::string> &args)
+{
+    std::vector<std::string> argv{"/usr/bin/env", "-u", "PKEXEC_UID", "-u", "SUDO_UID"};
+    argv.insert(argv.end(), env.begin(), env.end());
+    argv.push_back(NSVIZ_HELPER_BIN);
+    argv.insert(argv.end(), args.begin(), args.end());
+    return CommandRunner::run(argv);
+}
+
 } // namespace nsviz::test

@@ -25,4 +25,8 @@ public:
 /// Runs the nsviz-helper under test (NSVIZ_HELPER_BIN) with @p args.
 CommandRunner::Result helper(std::vector<std::string> args, int timeoutMs = 60000);
 
+/// The helper under test with @p env (e.g. "PKEXEC_UID=1000") added to its environment and no
+/// other caller variable (PKEXEC_UID, SUDO_UID) inherited from the test's.
+CommandRunner::Result helperAs(const std::vector<std::string> &env, const std::vector<std::string> &args);
+
 } // namespace nsviz::test

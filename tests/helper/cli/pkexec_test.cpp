@@ -21,6 +21,7 @@
 
 using namespace nsviz;
 using nlohmann::json;
+using nsviz::test::helperAs;
 namespace fs = std::filesystem;
 
 extern char **environ;
@@ -61,16 +62,6 @@ std::string defaultOf(const std::string &actionText, const std::string &tag)
     std::smatch m;
     std::regex re("<" + tag + ">([^<]*)</" + tag + ">");
     return std::regex_search(actionText, m, re) ? m[1].str() : std::string("(none)");
-}
-
-test::CommandRunner::Result helperAs(const std::vector<std::string> &env,
-                                     const std::vector<std::string> &args)
-{
-    std::vector<std::string> argv{"/usr/bin/env", "-u", "PKEXEC_UID", "-u", "SUDO_UID"};
-    argv.insert(argv.end(), env.begin(), env.end());
-    argv.push_back(NSVIZ_HELPER_BIN);
-    argv.insert(argv.end(), args.begin(), args.end());
-    return test::CommandRunner::run(argv);
 }
 
 /// A copy of the proc-basic fixture in a fresh directory under /tmp (root's, sticky), owned by

@@ -20,6 +20,7 @@
 using namespace nsviz;
 using namespace nsviz::helper;
 using nlohmann::json;
+using nsviz::test::helperAs;
 namespace fs = std::filesystem;
 
 namespace
@@ -89,17 +90,6 @@ int supervisorsIn(const std::string &dir)
             ++n;
     }
     return n;
-}
-
-/// The helper with @p env (e.g. "PKEXEC_UID=1000") and no other caller variable.
-test::CommandRunner::Result helperAs(const std::vector<std::string> &env,
-                                     const std::vector<std::string> &args)
-{
-    std::vector<std::string> argv{"/usr/bin/env", "-u", "PKEXEC_UID", "-u", "SUDO_UID"};
-    argv.insert(argv.end(), env.begin(), env.end());
-    argv.push_back(NSVIZ_HELPER_BIN);
-    argv.insert(argv.end(), args.begin(), args.end());
-    return test::CommandRunner::run(argv);
 }
 
 /// Stops demo @p pid as root at scope exit, unless the test saw it end.
