@@ -57,24 +57,45 @@ json section(const json &doc, const char *name)
 class Details
 {
 public:
+    /// A value that one side does not know (null) is not a difference: it is "unknown", and
+    /// the error that made it so is listed under "errors".
     void item(const std::string &field, const json &a, const json &b)
     {
-        bool differs = a != b;
-        m_j["items"].push_back({{"field", field}, {"a", a}, {"b", b}, {"differs", differs}});
+        const bool unknown = m_blind || a.is_null() || b.is_null();
+        const bool differs = !unknown && a != b;
+        json i = {{"field", field}, {"a", a}, {"b", b}, {"differs", differs}};
+        if (unknown && a != b)
+            i["unknown"] = true;
+        m_j["items"].push_back(std::move(i));
         if (differs)
             ++m_diffs;
     }
-    void onlyA(const std::string &s) { m_j["onlyInA"].push_back(s), ++m_diffs; }
-    void onlyB(const std::string &s) { m_j["onlyInB"].push_back(s), ++m_diffs; }
+    // Lists of what one side has are only compared when both sides could be read whole.
+    void onlyA(const std::string &s)
+    {
+        if (!m_blind)
+            m_j["onlyInA"].push_back(s), ++m_diffs;
+    }
+    void onlyB(const std::string &s)
+    {
+        if (!m_blind)
+            m_j["onlyInB"].push_back(s), ++m_diffs;
+    }
     void changed(const std::string &key, const std::string &a, const std::string &b, const json &fields)
     {
+        if (m_blind)
+            return;
         m_j["changed"].push_back({{"key", key}, {"a", a}, {"b", b}, {"fields", fields}});
         ++m_diffs;
     }
+    /// Notes why a side has nothing to show; a section that could not be read at all makes
+    /// every comparison of it unknown (an empty list is not "nothing there").
     void error(const std::string &side, const json &sec)
     {
-        if (sec.contains("error"))
+        if (sec.contains("error")) {
             m_j["errors"].push_back(side + ": " + sec["error"].get<std::string>());
+            m_blind = true;
+        }
         if (sec.contains("errors"))
             for (auto &[k, v] : sec["errors"].items())
                 m_j["errors"].push_back(side + ": " + k + ": " + str(v));
@@ -102,6 +123,7 @@ public:
 private:
     json m_j = json::object();
     int m_diffs = 0;
+    bool m_blind = false;
 };
 
 json get(const json &sec, const char *key)
@@ -737,8 +759,10 @@ std::string diffToText(const json &document)
         block(n["type"].get<std::string>() + " (" + verdict(n) + ")", n["details"]);
     o << "\n== security context\n";
     for (const auto &i : diff["security"]["details"]["items"])
-        o << (i["differs"].get<bool>() ? "* " : "  ") << pad(i["field"].get<std::string>(), 28)
-          << pad(str(i["a"]), 36) << " | " << str(i["b"]) << "\n";
+        o << (i["differs"].get<bool>()    ? "* "
+              : i.value("unknown", false) ? "? "
+                                          : "  ")
+          << pad(i["field"].get<std::string>(), 28) << pad(str(i["a"]), 36) << " | " << str(i["b"]) << "\n";
     for (const char *set : {"effective", "bounding"}) {
         const json &cd = diff["security"]["capabilityDelta"];
         if (cd.contains(set) && !cd[set]["onlyInA"].empty())

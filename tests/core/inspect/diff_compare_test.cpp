@@ -225,3 +225,33 @@ TEST(DiffCompare, TextAndMarkdownEscapeWhatATerminalWouldActOn)
     // The document itself keeps the name exactly.
     EXPECT_EQ(d["a"]["comm"], evil);
 }
+
+TEST(DiffCompare, WhatOneSideCouldNotReadIsUnknownNotADifference)
+{
+    // The same IPC namespace, B's gathering failed (its namespace-entering child timed out):
+    // nothing in A is "only in A", and no count differs; the error says why.
+    json a = doc(10, 111, 500, 900), b = doc(10, 111, 500, 900);
+    a["sections"]["ipc"] = {{"shm", json::array({{{"key", 0x1234}, {"id", 7}}})},
+                            {"sem", json::array()},
+                            {"msg", json::array()},
+                            {"mqueues", json::array({"/q"})}};
+    b["sections"]["ipc"] = {{"error", "namespace-entering child timed out"}};
+    // A hostname B could not read: unknown as well, while a real difference still counts.
+    a["sections"]["uts"] = {{"hostname", "box"}, {"domainname", "(none)"}};
+    b["sections"]["uts"] = {{"domainname", "lab"}};
+    json d = diffInspections(a, b);
+    const json &ipc = ns(d, "ipc")["details"];
+    EXPECT_EQ(ipc["differences"], 0);
+    EXPECT_TRUE(ipc["onlyInA"].empty());
+    ASSERT_EQ(ipc["errors"].size(), 1u);
+    EXPECT_EQ(ipc["errors"][0], "B: namespace-entering child timed out");
+    for (const auto &i : ipc["items"]) {
+        EXPECT_EQ(i["differs"], false) << i;
+        EXPECT_EQ(i["unknown"], true) << i;
+    }
+    const json &uts = ns(d, "uts")["details"];
+    EXPECT_EQ(uts["differences"], 1); // the domain name
+    for (const auto &i : uts["items"])
+        EXPECT_EQ(i["differs"], i["field"] == "domainname") << i;
+    EXPECT_EQ(uts["items"][0]["unknown"], true);
+}
