@@ -91,7 +91,7 @@ t=$SECONDS
 rm -rf "$reports"
 mkdir -p "$reports"
 filter=()
-[[ ${NSVIZ_D13_SCOPE:-all} == kauth ]] && filter=(-R '^(KAuthRequest|RequestRunner|PrivateChannelTest)\.')
+[[ ${NSVIZ_D13_SCOPE:-all} == kauth ]] && filter=(-R '^(KAuthRequest|RequestRunner|RequestProcess|PrivateChannelTest)\.')
 ctest --preset kauth -j1 --output-junit "$reports/ctest.xml" "${filter[@]}"
 ctest_rc=$?
 count_xml "$reports/ctest.xml"

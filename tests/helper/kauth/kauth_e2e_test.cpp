@@ -8,6 +8,7 @@
 // asks for a kept password and no agent runs). Not registered with ctest: it needs that environment.
 #include "app/transport/helperclient.h"
 #include "app/transport/kauthtransport.h"
+#include "helper/kauth/requestprocess.h"
 #include "tests/helper/kauth/churn.h"
 
 #include <QCoreApplication>
@@ -22,6 +23,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -339,6 +341,77 @@ TEST_F(KAuthE2E, StopEndsTheHelpersStreamPromptly)
     EXPECT_EQ(r.snapshots.size(), 2u);
 }
 
+/// The "Key:\tvalue" lines of /proc/PID/status (world-readable: no privilege needed to look).
+static std::map<std::string, std::string> statusOf(int pid)
+{
+    std::map<std::string, std::string> m;
+    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return m;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0)
+            m[line.left(colon).toStdString()] = line.mid(colon + 1).trimmed().toStdString();
+    }
+    return m;
+}
+
+static std::uint64_t capMask(const std::vector<int> &caps)
+{
+    std::uint64_t m = 0;
+    for (int c : caps)
+        m |= std::uint64_t(1) << c;
+    return m;
+}
+
+static std::uint64_t hexOf(const std::map<std::string, std::string> &st, const char *key)
+{
+    const auto it = st.find(key);
+    return it == st.end() ? ~std::uint64_t(0) : std::stoull(it->second, nullptr, 16);
+}
+
+TEST_F(KAuthE2E, ARequestRunsWithOnlyTheCapabilitiesItNeeds)
+{
+    // The installed helper, seen from outside by this unprivileged user while it streams: the
+    // request runs in a child named nsviz-kauth-req holding serve's read-only set, nothing
+    // inheritable or ambient, and no_new_privs; the helper (its parent) waits.
+    KAuthTransport t(testOptions());
+    Recorder r(t);
+    Churn churn;
+    t.subscribe(100);
+    ASSERT_TRUE(waitFor([&] { return !r.snapshots.empty() || !r.errors.empty(); }, 60000)) << describe(r);
+    ASSERT_TRUE(r.errors.empty()) << describe(r);
+    std::vector<int> requests;
+    for (const QString &e : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        bool ok = false;
+        const int pid = e.toInt(&ok);
+        if (ok && statusOf(pid)["Name"] == "nsviz-kauth-req")
+            requests.push_back(pid);
+    }
+    ASSERT_EQ(requests.size(), 1u) << "expected the subscription's request process";
+    const auto st = statusOf(requests.front());
+    // Its parent is the KAuth helper, which made the channel as root with what root holds here.
+    const int parent = std::stoi(st.at("PPid"));
+    const auto helperStatus = statusOf(parent);
+    EXPECT_EQ(helperStatus.at("Name"), "nsviz_kauth_hel");
+    EXPECT_NE(hexOf(helperStatus, "CapEff") & (std::uint64_t(1) << 0 /* CAP_CHOWN */), 0u);
+    // The read-only set, of what the helper holds (a container may not grant every one).
+    const std::uint64_t want =
+        capMask(nsviz::kauth::RequestProcess::capabilitiesFor(nsviz::kauth::Verb::Scan)) &
+        hexOf(helperStatus, "CapPrm");
+    EXPECT_NE(want & (std::uint64_t(1) << 19 /* CAP_SYS_PTRACE */), 0u);
+    EXPECT_EQ(st.at("Uid").substr(0, 1), "0") << "the request still reads /proc as root";
+    EXPECT_EQ(hexOf(st, "CapEff"), want) << st.at("CapEff");
+    EXPECT_EQ(hexOf(st, "CapPrm"), want) << st.at("CapPrm");
+    EXPECT_EQ(hexOf(st, "CapBnd"), want) << st.at("CapBnd");
+    EXPECT_EQ(hexOf(st, "CapInh"), 0u);
+    EXPECT_EQ(hexOf(st, "CapAmb"), 0u);
+    EXPECT_EQ(st.at("NoNewPrivs"), "1");
+    t.unsubscribe();
+    // Still streaming frames of the subscription until now: the capabilities sufficed.
+    EXPECT_TRUE(r.errors.empty()) << describe(r);
+}
+
 TEST_F(KAuthE2E, SecondClientGetsBusyNotSomeoneElsesFrames)
 {
     KAuthTransport a(testOptions());
@@ -470,6 +543,15 @@ TEST_F(KAuthE2E, DemoStartsInFreshNamespacesAndDemoStopEndsIt)
         EXPECT_NE(inode, ownNsInode(type)) << type << " namespace is the host's";
     }
     EXPECT_EQ(demo.at("owner"), nlohmann::json(::getpid())) << "not owned by the caller: " << demo.dump();
+    // The demo request ran with the demo set and no_new_privs: the supervisor it started (which
+    // outlives it) inherited both, so it can never hold more.
+    const auto sup = statusOf(demo.at("supervisor").get<int>());
+    ASSERT_FALSE(sup.empty()) << "supervisor " << demo.at("supervisor") << " not in /proc";
+    const std::uint64_t demoSet =
+        capMask(nsviz::kauth::RequestProcess::capabilitiesFor(nsviz::kauth::Verb::DemoStart));
+    EXPECT_EQ(hexOf(sup, "CapBnd") & ~demoSet, 0u) << "supervisor CapBnd " << sup.at("CapBnd");
+    EXPECT_EQ(hexOf(sup, "CapEff") & ~demoSet, 0u) << "supervisor CapEff " << sup.at("CapEff");
+    EXPECT_EQ(sup.at("NoNewPrivs"), "1");
 
     // demolist shows it.
     const quint64 listId = t.request(QByteArrayLiteral(R"({"type":"demo_list","args":{}})"));
