@@ -77,7 +77,7 @@ if ! cmake --preset kauth "${launcher[@]}" >/tmp/configure.log 2>&1; then
 fi
 targets=()
 if [[ ${NSVIZ_D13_SCOPE:-all} == kauth ]]; then
-    targets=(--target nsviz nsviz-helper nsviz_kauth_helper nsviz_kauth_tests nsviz_kauth_e2e
+    targets=(--target nsviz nsviz-helper nsviz_kauth_helper nsviz_kauth_tests nsviz_kauth_e2e nsviz_polkit_test_agent
         org.nsviz.helper.policy-customtarget)
 fi
 if ! cmake --build --preset kauth -j"$jobs" "${targets[@]}"; then
@@ -91,7 +91,7 @@ t=$SECONDS
 rm -rf "$reports"
 mkdir -p "$reports"
 filter=()
-[[ ${NSVIZ_D13_SCOPE:-all} == kauth ]] && filter=(-R '^(KAuthRequest|RequestRunner|PrivateChannelTest)\.')
+[[ ${NSVIZ_D13_SCOPE:-all} == kauth ]] && filter=(-R '^(KAuthRequest|RequestRunner|RequestProcess|PrivateChannelTest)\.')
 ctest --preset kauth -j1 --output-junit "$reports/ctest.xml" "${filter[@]}"
 ctest_rc=$?
 count_xml "$reports/ctest.xml"
@@ -102,7 +102,7 @@ t=$SECONDS
 failed_before=$failed
 NSVIZ_E2E_REPORTS=$reports /src/scripts/kauth-e2e.sh "$build"
 e2e_rc=$?
-for f in "$reports"/kauth-e2e-allowed.xml "$reports"/kauth-e2e-denied.xml; do
+for f in "$reports"/kauth-e2e-{allowed,cancel-admin,cancel-kept,noagent,denied}.xml; do
     count_xml "$f"
 done
 [[ $e2e_rc -ne 0 && $failed -eq $failed_before ]] && failed=$((failed + 1))

@@ -10,12 +10,16 @@
 # rule matches subject.user), add a rule allowing the unprivileged user "nsviztest", run the client
 # tests as that user while a third user runs a process with a marker in its command line and a
 # fourth user watches the system bus (dbus-monitor): the scan must show the marker, the bus must
-# not; then remove the rule, restart polkitd and check the denial.
+# not; then the cancel path: users whose rule asks for an administrator's password (auth_admin, and
+# auth_admin_keep), run under a polkit agent that dismisses the dialog (nsviz_polkit_test_agent),
+# must get "cancelled", not "denied", and without an agent "no agent"; then remove the rule,
+# restart polkitd and check the denial.
 set -uo pipefail
 build=${1:-/src/build/kauth}
 # gtest XML reports, one per client run, for scripts/ci-debian13.sh to count
 reports=${NSVIZ_E2E_REPORTS:-/tmp}
 e2e=$build/tests/helper/kauth/nsviz_kauth_e2e
+agent=$build/tests/helper/kauth/nsviz_polkit_test_agent
 user=nsviztest
 uid=4242
 rule=/etc/polkit-1/rules.d/49-nsviz-e2e.rules
@@ -24,12 +28,19 @@ if [[ ! -f /.nsviz-complete || $(id -u) -ne 0 ]]; then
     echo "kauth-e2e: run inside the Debian 13 root as root (scripts/debian-root.sh --suite trixie enter ...)" >&2
     exit 2
 fi
-[[ -x $e2e ]] || { echo "kauth-e2e: $e2e not built (preset kauth?)" >&2; exit 2; }
+[[ -x $e2e && -x $agent ]] || { echo "kauth-e2e: $e2e or $agent not built (preset kauth?)" >&2; exit 2; }
 
 marker_user=nsvizmark
 marker_uid=4243
 spy_user=nsvizspy
 spy_uid=4244
+# The cancel path: polkit asks these users for an administrator's password, every time
+# (auth_admin: KAuth's helper asks) or kept (auth_admin_keep: the client asks first).
+cancel_user=nsvizcancel
+cancel_uid=4245
+keep_user=nsvizkeep
+keep_uid=4246
+rule_cancel=/etc/polkit-1/rules.d/48-nsviz-e2e-cancel.rules
 # Random, so that nothing but the marker process can contain it by chance.
 marker="nsviz-marker-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 
@@ -37,7 +48,7 @@ pids=()
 cleanup() {
     local p
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    rm -f "$rule"
+    rm -f "$rule" "$rule_cancel"
 }
 trap cleanup EXIT
 
@@ -60,6 +71,8 @@ add_user() { # name uid
 add_user "$user" "$uid"
 add_user "$marker_user" "$marker_uid"
 add_user "$spy_user" "$spy_uid"
+add_user "$cancel_user" "$cancel_uid"
+add_user "$keep_user" "$keep_uid"
 
 
 step "system bus"
@@ -92,6 +105,16 @@ polkit.addRule(function(action, subject) {
 });
 RULES
 chmod 644 "$rule"
+cat >"$rule_cancel" <<RULES
+// nsviz end-to-end test, the cancel path: an administrator's password, which the test agent's
+// "user" never gives.
+polkit.addRule(function(action, subject) {
+    if (action.id.indexOf("org.nsviz.helper.") != 0) return;
+    if (subject.user == "$cancel_user") return polkit.Result.AUTH_ADMIN;
+    if (subject.user == "$keep_user") return polkit.Result.AUTH_ADMIN_KEEP;
+});
+RULES
+chmod 644 "$rule_cancel"
 start_polkitd || exit 1
 
 as_uid() { # uid cmd...
@@ -104,14 +127,19 @@ as_user() { as_uid "$uid" "$@"; }
 failed=0
 npass=0
 nfail=0
-# Runs the client tests as the unprivileged user; adds their counts from gtest's XML report
-# (a client that crashed before writing it counts as one failure).
+# Runs the client tests as an unprivileged user; adds their counts from gtest's XML report
+# (a client that crashed before writing it counts as one failure). Report kauth-e2e-NAME.xml.
 run_client() { # mode filter
-    local report=$reports/kauth-e2e-$1.xml rc head tests fails
-    rm -f "$report" "/tmp/kauth-e2e-$1.xml"
-    as_user NSVIZ_KAUTH_E2E="$1" NSVIZ_E2E_MARKER="${NSVIZ_E2E_MARKER:-}" NSVIZ_E2E_MARKER_UID="${NSVIZ_E2E_MARKER_UID:-}" "$e2e" --gtest_filter="$2" --gtest_output="xml:/tmp/kauth-e2e-$1.xml"
+    run_client_as "$1" "$uid" "$1" "$2"
+}
+run_client_as() { # name uid mode filter [wrapper...] (the wrapper runs the client: the test agent)
+    local name=$1 u=$2 mode=$3 filter=$4 report=$reports/kauth-e2e-$1.xml rc head tests fails
+    shift 4
+    rm -f "$report" "/tmp/kauth-e2e-$name.xml"
+    as_uid "$u" NSVIZ_KAUTH_E2E="$mode" NSVIZ_E2E_MARKER="${NSVIZ_E2E_MARKER:-}" NSVIZ_E2E_MARKER_UID="${NSVIZ_E2E_MARKER_UID:-}" \
+        NSVIZ_E2E_CANCEL_KIND="${NSVIZ_E2E_CANCEL_KIND:-}" "$@" "$e2e" --gtest_filter="$filter" --gtest_output="xml:/tmp/kauth-e2e-$name.xml"
     rc=$?
-    cp "/tmp/kauth-e2e-$1.xml" "$report" 2>/dev/null
+    cp "/tmp/kauth-e2e-$name.xml" "$report" 2>/dev/null
     head=$(tr '\n\t' '  ' 2>/dev/null <"$report" | grep -o '<testsuites [^>]*>' | head -1)
     tests=$(grep -o ' tests="[0-9]*"' <<<"$head" | grep -o '[0-9]*')
     fails=$(grep -o ' failures="[0-9]*"' <<<"$head" | grep -o '[0-9]*')
@@ -225,6 +253,41 @@ if [[ $marker_hits -ne 0 ]]; then
 fi
 if [[ $spy_failed -eq 0 ]]; then npass=$((npass + 1)); else nfail=$((nfail + 1)); failed=1; fi
 unset NSVIZ_E2E_MARKER NSVIZ_E2E_MARKER_UID
+
+# The cancel path, end to end: the agent dismisses the password dialog (what a person closing it
+# does). KAuth's helper reports that as a plain refusal; the client must say "cancelled".
+step "cancelled: $cancel_user (auth_admin) and $keep_user (auth_admin_keep) under an agent that dismisses the dialog"
+for kind in admin kept; do
+    u=$cancel_uid
+    [[ $kind == kept ]] && u=$keep_uid
+    NSVIZ_E2E_CANCEL_KIND=$kind run_client_as "cancel-$kind" "$u" cancel 'KAuthE2ECancel.*' "$agent" --dismiss --
+done 2>/tmp/kauth-e2e-agent.log
+cat /tmp/kauth-e2e-agent.log
+# Positive control: the agent was asked (so "cancelled" is the dismissal, not a missing agent).
+dismissals=$(grep -c '^nsviz-test-agent: dismissed org.nsviz.helper.' /tmp/kauth-e2e-agent.log)
+gui_check "the test agent dismissed the dialogs" $([[ $dismissals -ge 4 ]]; echo $?) "$dismissals dismissals, expected at least 4"
+step "no agent: $keep_user (auth_admin_keep) without an agent"
+run_client_as noagent "$keep_uid" noagent 'KAuthE2ENoAgent.*'
+if [[ -x /usr/bin/nsviz ]]; then
+    for kind in admin kept; do
+        u=$cancel_uid
+        [[ $kind == kept ]] && u=$keep_uid
+        step "GUI cancelled ($kind): nsviz --screenshot --kauth under the dismissing agent"
+        d=/tmp/kauth-e2e-gui-$kind
+        rm -rf "$d"
+        mkdir -p "$d"
+        chown "$u:$u" "$d"
+        chmod 700 "$d"
+        as_uid "$u" QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$d" "$agent" --dismiss -- /usr/bin/nsviz \
+            --screenshot "$d/cancel.png" --kauth >"$d/out.txt" 2>"$d/err.txt"
+        rc=$?
+        cat "$d/err.txt"
+        # Exit 4 (cancelled, not 3: refused), the message, the agent was asked, no picture.
+        [[ $rc -eq 4 ]] && grep -q "scan through KAuth cancelled: Authentication" "$d/err.txt" &&
+            grep -q "^nsviz-test-agent: dismissed org.nsviz.helper.scan" "$d/err.txt" && [[ ! -e $d/cancel.png ]]
+        gui_check "nsviz --kauth cancelled ($kind)" $? "exit $rc, expected 4, the cancel message and a dismissal"
+    done
+fi
 
 step "denied: rule removed"
 rm -f "$rule"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/transport/kauthtransport.h"
 
+#include "app/transport/polkitcheck.h"
 #include "core/protocol/protocol.h"
 
 #include <KAuth/Action>
@@ -222,7 +223,7 @@ void KAuthTransport::requestScan()
 void KAuthTransport::subscribe(int intervalMs)
 {
     m_subscriptionIntervalMs = std::clamp(intervalMs, kauth::kMinIntervalMs, kauth::kMaxIntervalMs);
-    if (m_active && m_active->verb == kauth::Verb::Scan && m_active->subscribe && m_job) {
+    if (m_active && m_active->verb == kauth::Verb::Scan && m_active->subscribe && running()) {
         abandonJob(); // restart with the new interval
         m_watchdog.stop();
         m_active.reset();
@@ -239,7 +240,7 @@ void KAuthTransport::unsubscribe()
 {
     m_subscriptionIntervalMs.reset();
     std::erase_if(m_queue, [](const kauth::KAuthRequest &r) { return r.subscribe; });
-    if (m_active && m_active->subscribe && m_job) {
+    if (m_active && m_active->subscribe && running()) {
         const quint64 id = m_active->id;
         abandonJob();
         m_watchdog.stop();
@@ -282,7 +283,7 @@ quint64 KAuthTransport::enqueue(kauth::KAuthRequest req)
     req.maxDurationMs =
         std::clamp(m_options.subscriptionRenewMs, kauth::kMinDurationMs, kauth::kMaxDurationMs);
     // A one-shot request pre-empts a running subscription, which resumes after the queue drains.
-    if (!req.subscribe && m_active && m_active->subscribe && m_job) {
+    if (!req.subscribe && m_active && m_active->subscribe && running()) {
         abandonJob();
         m_watchdog.stop();
         m_active.reset();
@@ -296,6 +297,13 @@ quint64 KAuthTransport::enqueue(kauth::KAuthRequest req)
 void KAuthTransport::abandonJob()
 {
     closeChannel();
+    if (m_authorizing) {
+        // A verdict still to come is stale from now on; an open password dialog is closed.
+        m_authorizing = false;
+        ++m_authSerial;
+        cancelPolkitCheck(m_authCancelId);
+        m_authCancelId.clear();
+    }
     if (!m_job)
         return;
     KAuth::ExecuteJob *job = m_job;
@@ -341,7 +349,87 @@ void KAuthTransport::startNext()
     launch();
 }
 
+bool KAuthTransport::running() const
+{
+    return m_job || m_authorizing;
+}
+
 void KAuthTransport::launch()
+{
+    m_authChallenged = false;
+    m_ownFrames = 0;
+    m_foreignFrames = 0;
+    m_failedActive = false;
+    m_sawOwnStart = false;
+    m_sinceCall.invalidate(); // no call sent yet: other clients' activity cannot mean "refused"
+    if (!m_options.askPolkitFirst) {
+        launchAction();
+        return;
+    }
+    // Not interactive first: a yes or no needs no dialog, and the answer says whether a dialog
+    // would be kept (then we show it ourselves, below, and learn how it ended).
+    m_authorizing = true;
+    const quint64 serial = ++m_authSerial;
+    m_watchdog.start(m_options.firstFrameTimeoutMs);
+    checkPolkitAuthorization(kauth::actionName(m_active->verb), false, QString(),
+                             m_options.firstFrameTimeoutMs, this,
+                             [this, serial](const PolkitVerdict &v) { onPolkitVerdict(serial, false, v); });
+}
+
+void KAuthTransport::onPolkitVerdict(quint64 serial, bool interactive, const PolkitVerdict &verdict)
+{
+    if (serial != m_authSerial || !m_authorizing || !m_active)
+        return; // the request was stopped or failed meanwhile
+    m_authorizing = false;
+    m_authCancelId.clear();
+    const QString action = kauth::actionName(m_active->verb);
+    using K = PolkitVerdict::Kind;
+    switch (verdict.kind) {
+    case K::Error:
+        // polkitd unreachable, or it does not know the action (helper not installed): KAuth's
+        // own answer says which, as it did before this check.
+        launchAction();
+        return;
+    case K::Authorized:
+        launchAction();
+        return;
+    case K::NotAuthorized:
+        failActive(Error::Denied,
+                   interactive ? tr("Not authorized: authentication for %1 failed.").arg(action)
+                               : tr("Not authorized: polkit does not allow %1 for this user.").arg(action));
+        return;
+    case K::Dismissed:
+        failActive(Error::Cancelled, tr("Authentication was cancelled."));
+        return;
+    case K::Challenge:
+        if (interactive) {
+            // Interaction was allowed and still only "authentication required": nobody asked.
+            failActive(Error::NoAuthAgent,
+                       tr("No polkit authentication agent is running to ask for the password %1 needs.")
+                           .arg(action));
+            return;
+        }
+        if (verdict.retains) {
+            // A kept authorisation: ask here (the agent shows its dialog once); the helper's
+            // check right after finds it kept and asks nothing.
+            m_authorizing = true;
+            m_authCancelId = QString::number(newRequestId());
+            const quint64 next = ++m_authSerial;
+            m_watchdog.start(m_options.firstFrameTimeoutMs);
+            checkPolkitAuthorization(
+                action, true, m_authCancelId, m_options.firstFrameTimeoutMs, this,
+                [this, next](const PolkitVerdict &v) { onPolkitVerdict(next, true, v); });
+            return;
+        }
+        // Asked every time (auth_admin): asking here too would show the dialog twice. KAuth's
+        // helper asks; its refusal then means the authentication did not happen.
+        m_authChallenged = true;
+        launchAction();
+        return;
+    }
+}
+
+void KAuthTransport::launchAction()
 {
     m_expectedSeq = 0;
     m_ownFrames = 0;
@@ -383,13 +471,13 @@ void KAuthTransport::noteForeignEnd()
     // Another request just ended. If ours reached the helper while that one ran, it was refused
     // (and KAuth will never tell us); if not, it is about to start. Wait briefly for its start,
     // else send it again: the helper is free now.
-    if (m_active && m_ownFrames == 0 && !m_sawOwnStart)
+    if (m_active && !m_authorizing && m_ownFrames == 0 && !m_sawOwnStart)
         m_retryTimer.start(kRetryCheckMs);
 }
 
 void KAuthTransport::retryOrBusy()
 {
-    if (!m_active || m_ownFrames > 0 || m_sawOwnStart)
+    if (!m_active || m_authorizing || m_ownFrames > 0 || m_sawOwnStart)
         return;
     if (m_retries >= kMaxRetries) {
         failActive(Error::Busy, tr("The nsviz helper is busy serving other clients; try again."));
@@ -401,7 +489,7 @@ void KAuthTransport::retryOrBusy()
     // for this one. (request() callers match replies by the id they got; keep theirs.)
     if (m_active->verb == kauth::Verb::Scan)
         m_active->id = newRequestId();
-    launch();
+    launchAction(); // polkit said yes (or asks in the helper) already
 }
 
 void KAuthTransport::onRemoteSignal(int type, const QString &action, const QByteArray &blob)
@@ -562,6 +650,13 @@ void KAuthTransport::onResult(KJob *kjob)
     using R = KAuth::ActionReply;
     switch (err) {
     case R::AuthorizationDeniedError:
+        if (m_authChallenged) {
+            // polkit wanted a password for this (not kept) action and KAuth's check in the helper
+            // did not get one: the dialog was dismissed, the password wrong, or no agent asked.
+            failActive(Error::Cancelled, tr("Authentication for %1 was cancelled or did not succeed.")
+                                             .arg(kauth::actionName(m_active->verb)));
+            return;
+        }
         failActive(Error::Denied,
                    tr("Not authorized: polkit refused %1.").arg(kauth::actionName(m_active->verb)));
         return;
@@ -616,6 +711,11 @@ void KAuthTransport::onWatchdog()
 {
     if (!m_active)
         return;
+    if (m_authorizing) {
+        failActive(Error::Timeout, tr("No answer from polkit for %1 s (a password dialog left open?).")
+                                       .arg(m_watchdog.interval() / 1000));
+        return;
+    }
     if (m_ownFrames == 0 && m_foreignFrames > 0)
         failActive(Error::Busy, tr("The nsviz helper is busy serving another client; try again."));
     else
@@ -643,6 +743,9 @@ void KAuthTransport::failActive(Transport::Error error, const QString &message)
         return;
     const quint64 id = m_active->id;
     const bool wasSubscription = m_active->subscribe;
+    // request()'s caller waits for a reply with this id: give it one (once: a reply frame that
+    // came already was its answer), so a refused inspect or demo request does not wait forever.
+    const bool owesReply = m_active->verb != kauth::Verb::Scan && m_ownFrames == 0;
     m_failedActive = true;
     abandonJob();
     m_watchdog.stop();
@@ -651,6 +754,13 @@ void KAuthTransport::failActive(Transport::Error error, const QString &message)
     m_session.reset();
     if (wasSubscription)
         m_subscriptionIntervalMs.reset(); // the caller decides whether to reconnect
+    if (owesReply) {
+        const bool refused =
+            error == Error::Denied || error == Error::Cancelled || error == Error::NoAuthAgent;
+        Q_EMIT replyReceived(id, QByteArray::fromStdString(protocol::dumpFrame(protocol::errorFrame(
+                                     id, refused ? protocol::err::NotAuthorised : protocol::err::Failed,
+                                     message.toStdString()))));
+    }
     Q_EMIT requestFinished(id, QStringLiteral("error"));
     Q_EMIT failed(error, message);
     QTimer::singleShot(0, this, &KAuthTransport::startNext);

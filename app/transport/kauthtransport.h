@@ -37,6 +37,8 @@ class ExecuteJob;
 namespace nsviz
 {
 
+struct PolkitVerdict;
+
 class KAuthTransport : public Transport
 {
     Q_OBJECT
@@ -52,6 +54,10 @@ public:
         /// A subscription ends after this and is renewed transparently (a vanished client cannot
         /// keep the root helper busy forever).
         int subscriptionRenewMs = kauth::kDefaultDurationMs;
+        /// Ask polkit first (polkitcheck.h), so that a dismissed dialog (Cancelled), an action
+        /// polkit refuses (Denied) and no agent to ask (NoAuthAgent) are told apart: KAuth's own
+        /// check reports all three as "denied".
+        bool askPolkitFirst = true;
     };
 
     explicit KAuthTransport(QObject *parent = nullptr);
@@ -104,7 +110,13 @@ private:
     void failActive(Transport::Error error, const QString &message);
     void armWatchdog();
     void abandonJob();
+    /// Asks polkit (askPolkitFirst), then launchAction().
     void launch();
+    void onPolkitVerdict(quint64 serial, bool interactive, const PolkitVerdict &verdict);
+    /// Sends the KAuth action of the active request.
+    void launchAction();
+    /// The active request is being authorised or executed.
+    bool running() const;
     void noteForeign();
     void noteForeignEnd();
     void retryOrBusy();
@@ -140,6 +152,12 @@ private:
     int m_retries = 0;
     bool m_sawOwnStart = false;  ///< the helper announced an action of our name after our call
     bool m_ownHeartbeat = false; ///< the helper sent a heartbeat with our id: it serves us
+    bool m_authorizing = false;  ///< waiting for polkit's verdict on the active request
+    quint64 m_authSerial = 0;    ///< tells a stale verdict (of an abandoned request) from the current one
+    QString m_authCancelId;      ///< the interactive check in progress, for CancelCheckAuthorization
+    /// polkit said "authentication required, not kept": KAuth's helper asks for it, and its
+    /// refusal then means the authentication did not happen (cancelled, failed or no agent).
+    bool m_authChallenged = false;
 };
 
 } // namespace nsviz

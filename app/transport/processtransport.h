@@ -61,6 +61,8 @@ public:
     static std::optional<std::pair<Error, QString>> pkexecVerdict(int exitCode, const QString &stderrText);
 
     bool isConnected() const { return m_state == State::Connected; }
+    /// An answer is due and the watchdog runs: it fires after responseTimeoutMs of silence.
+    bool awaitingAnswer() const { return m_watchdog.isActive(); }
     /// The pid of the spawned program (the helper, or pkexec/sudo); 0 when none runs.
     qint64 processId() const;
     QString helperVersion() const { return m_helperVersion; }

@@ -98,9 +98,10 @@ Session::AuthOutcome Session::explainAuthFailure(Transport::Error error, const Q
     case Transport::Error::NoAuthAgent:
         o.detailNeeded = false;
         o.headline = QStringLiteral("No polkit authentication agent is running");
-        o.hint = QStringLiteral("pkexec needs an agent to ask for your password. Start one (a desktop "
-                                "session runs one; or <code>pkttyagent</code> in a terminal) and try "
-                                "again, or ") +
+        o.hint = (kauth ? QStringLiteral("polkit needs an agent to ask for your password for KAuth. ")
+                        : QStringLiteral("pkexec needs an agent to ask for your password. ")) +
+                 QStringLiteral("Start one (a desktop session runs one; or <code>pkttyagent</code> in a "
+                                "terminal) and try again, or ") +
                  asRoot + QLatin1Char('.');
         break;
     case Transport::Error::AuthToolMissing:

@@ -5,6 +5,7 @@
 #include "core/proc/procreader.h"
 #include "helper/demo/demoserve.h"
 #include "helper/kauth/privatechannel.h"
+#include "helper/kauth/requestprocess.h"
 #include "helper/kauth/requestrunner.h"
 
 #include <KAuth/HelperSupport>
@@ -212,10 +213,12 @@ KAuth::ActionReply KAuthHelper::run(Verb verb, const QVariantMap &args)
         KAuth::HelperSupport::progressStep(toProgressData(p));
     };
 
-    RequestRunner runner;
+    // The request runs in a child process with only the capabilities its verb needs and
+    // no_new_privs (requestprocess.h); this process, root with everything, made the channel and
+    // only relays heartbeats meanwhile. The sink and the stop check run in the child.
     RequestRunner::Outcome out;
     try {
-        out = runner.run(req, sink, stopped, heartbeat);
+        out = RequestProcess::run(req, {channel.connectionFd()}, sink, stopped, heartbeat);
     } catch (const std::exception &e) {
         out.status = RequestRunner::Status::Failed;
         out.errorCode = "failed";

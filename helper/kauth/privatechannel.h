@@ -59,6 +59,9 @@ public:
     /// after its token (it must not).
     bool clientGone() const;
 
+    /// The caller's connection (-1 before accept()), for a request process to keep.
+    int connectionFd() const { return m_conn; }
+
     /// Connections refused so far (wrong uid or token, timeout before the token).
     int refused() const { return m_refused; }
 

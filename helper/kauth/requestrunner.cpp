@@ -75,7 +75,10 @@ bool writeAll(int fd, const std::string &s)
 
 } // namespace
 
-RequestRunner::RequestRunner(std::string procRoot) : m_procRoot(std::move(procRoot)) {}
+RequestRunner::RequestRunner(std::string procRoot, Extension extension)
+    : m_procRoot(std::move(procRoot)), m_extension(std::move(extension))
+{
+}
 
 const char *RequestRunner::statusName(Status s)
 {
@@ -135,6 +138,8 @@ RequestRunner::Outcome RequestRunner::run(const KAuthRequest &req, const FrameSi
     helper::Server server(options);
     for (const auto &extend : helper::serveExtensions())
         extend(server);
+    if (m_extension)
+        m_extension(server);
 
     // The serve loop ends at end of input: right after the request for a one-shot request, when we
     // close it (stop, expiry) for a subscription. It closes its output when done so we see EOF.

@@ -15,6 +15,11 @@
 #include <functional>
 #include <string>
 
+namespace nsviz::helper
+{
+class Server;
+}
+
 namespace nsviz::kauth
 {
 
@@ -40,8 +45,11 @@ public:
         std::string message;   ///< human text when Failed
     };
 
+    /// Applied to the serve loop after the registered serve extensions (tests add handlers).
+    using Extension = std::function<void(helper::Server &)>;
+
     /// @p procRoot: what the serve loop scans (tests point it at fixtures).
-    explicit RequestRunner(std::string procRoot = "/proc");
+    explicit RequestRunner(std::string procRoot = "/proc", Extension extension = {});
 
     Outcome run(const KAuthRequest &req, const FrameSink &sink, const StopCheck &stopped,
                 const Heartbeat &heartbeat = {});
@@ -52,6 +60,7 @@ public:
 
 private:
     std::string m_procRoot;
+    Extension m_extension;
 };
 
 } // namespace nsviz::kauth

@@ -175,6 +175,61 @@ TEST(ProcessTransport, GenericRequestsGetTheirReplies)
     t.stop();
 }
 
+TEST(ProcessTransport, AHeldScanLeavesNothingDueForTheWatchdog)
+{
+    // The GUI's watchdog fires after responseTimeoutMs of silence while an answer is due. Under a
+    // mount flood every tick of a subscription is slow; were scans on the serve loop, the
+    // keepalive ping sent meanwhile would stay due until the tick ended, and the watchdog would
+    // fire however long it is set. Here a tick is held until the test lets it go (no clock in
+    // it): a ping and an inspect sent meanwhile are answered while it is still held, after which
+    // nothing is due and the watchdog is stopped.
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    const QString release = dir.filePath(QStringLiteral("release"));
+    const QString held = dir.filePath(QStringLiteral("held"));
+    ProcessTransport::Options o;
+    o.helperPath = QStringLiteral(NSVIZ_GATED_HELPER_BIN);
+    o.demos = false;
+    o.helperArgs = {release, held};
+    o.connectTimeoutMs = 30000;
+    o.keepaliveMs = 3600000; // the test sends the ping itself
+    ProcessTransport t(o);
+    QSignalSpy connectedSpy(&t, &Transport::connected);
+    QSignalSpy snapSpy(&t, &Transport::snapshotReceived);
+    QSignalSpy replySpy(&t, &Transport::replyReceived);
+    QSignalSpy failSpy(&t, &Transport::failed);
+    t.start();
+    ASSERT_TRUE(waitFor(connectedSpy, 1, 30000));
+    t.subscribe(100);
+    ASSERT_TRUE(waitFor(snapSpy, 1, 30000)) << "the first scan is not held";
+    for (int i = 0; i < 3000 && !QFile::exists(held); ++i)
+        QTest::qWait(10);
+    ASSERT_TRUE(QFile::exists(held)) << "the second tick never started";
+    // A subscription's ticks are not answers the GUI waits for.
+    EXPECT_FALSE(t.awaitingAnswer());
+
+    const quint64 ping = t.request(QByteArrayLiteral(R"({"type":"ping"})"));
+    const QByteArray inspectSelf = QByteArrayLiteral(R"({"type":"inspect","pid":)") +
+                                   QByteArray::number(QCoreApplication::applicationPid()) + '}';
+    const quint64 inspect = t.request(inspectSelf);
+    EXPECT_TRUE(t.awaitingAnswer()) << "the ping is due: the watchdog runs";
+    ASSERT_TRUE(waitFor(replySpy, 2, 30000)) << "not answered while the scan is held";
+    std::map<quint64, nlohmann::json> replies;
+    for (const auto &args : replySpy)
+        replies[args.at(0).toULongLong()] = nlohmann::json::parse(args.at(1).toByteArray().toStdString());
+    EXPECT_EQ(replies.at(ping)["type"], "result");
+    EXPECT_EQ(replies.at(inspect)["type"], "result") << replies.at(inspect).dump().substr(0, 300);
+    EXPECT_FALSE(QFile::exists(release)); // (the tick is still held)
+    EXPECT_FALSE(t.awaitingAnswer()) << "answered while the tick is held: nothing left for the watchdog";
+    EXPECT_EQ(failSpy.count(), 0);
+    EXPECT_TRUE(t.isConnected());
+
+    QFile f(release);
+    ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+    f.close();
+    t.stop();
+}
+
 TEST(ProcessTransport, MissingHelper)
 {
     ProcessTransport::Options o;

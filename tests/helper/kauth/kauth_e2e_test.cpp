@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// End-to-end test of the KAuth path: KAuthTransport -> system D-Bus -> polkitd -> nsviz_kauth_helper
-// (root, D-Bus activated). Run by scripts/kauth-e2e.sh as an unprivileged user inside the Debian 13
-// root, which sets NSVIZ_KAUTH_E2E to "allowed" (a polkit rule lets this user run the actions) or
-// "denied" (no rule). Not registered with ctest: it needs that environment.
+// End-to-end test of the KAuth path: KAuthTransport (and the GUI's typed client, HelperClient, over
+// it) -> system D-Bus -> polkitd -> nsviz_kauth_helper (root, D-Bus activated). Run by
+// scripts/kauth-e2e.sh as an unprivileged user inside the Debian 13 root, which sets
+// NSVIZ_KAUTH_E2E to "allowed" (a polkit rule lets this user run the actions), "denied" (no rule:
+// polkit's default for a process outside any session is no), "cancel" (a rule asks for an
+// administrator's password and nsviz_polkit_test_agent dismisses the dialog) or "noagent" (a rule
+// asks for a kept password and no agent runs). Not registered with ctest: it needs that environment.
+#include "app/transport/helperclient.h"
 #include "app/transport/kauthtransport.h"
+#include "helper/kauth/requestprocess.h"
 #include "tests/helper/kauth/churn.h"
 
 #include <QCoreApplication>
@@ -16,7 +21,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -133,6 +140,106 @@ protected:
     }
 };
 
+class KAuthE2ECancel : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        if (mode() != QLatin1String("cancel"))
+            GTEST_SKIP() << "run by scripts/kauth-e2e.sh (NSVIZ_KAUTH_E2E=cancel)";
+        ASSERT_NE(::geteuid(), 0u) << "the client must run unprivileged";
+    }
+    /// "kept": the rule asks for a kept password (auth_admin_keep), which the client asks for
+    /// itself and so knows the dialog was dismissed; otherwise (auth_admin) KAuth's helper asks,
+    /// and its refusal can only mean the authentication did not happen.
+    static bool kept() { return qEnvironmentVariable("NSVIZ_E2E_CANCEL_KIND") == QLatin1String("kept"); }
+};
+
+class KAuthE2ENoAgent : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        if (mode() != QLatin1String("noagent"))
+            GTEST_SKIP() << "run by scripts/kauth-e2e.sh (NSVIZ_KAUTH_E2E=noagent)";
+        ASSERT_NE(::geteuid(), 0u) << "the client must run unprivileged";
+    }
+};
+
+/// Everything the typed client (HelperClient) reported.
+struct ClientRecorder {
+    explicit ClientRecorder(nsviz::HelperClient &c)
+    {
+        QObject::connect(&c, &nsviz::HelperClient::snapshotReceived,
+                         [this](const nsviz::Snapshot &s) { snapshots.push_back(s); });
+        QObject::connect(&c, &nsviz::HelperClient::failed, [this](Transport::Error e, const QString &m) {
+            errors.push_back({e, m});
+        });
+        QObject::connect(&c, &nsviz::HelperClient::inspected,
+                         [this](quint64 id, int pid, const nlohmann::json &doc) {
+                             inspected.push_back({id, pid, doc});
+                         });
+        QObject::connect(&c, &nsviz::HelperClient::demosListed,
+                         [this](quint64 id, const QList<nsviz::DemoInfo> &d) {
+                             listed.push_back({id, d});
+                         });
+        QObject::connect(
+            &c, &nsviz::HelperClient::requestFailed,
+            [this](quint64 id, nsviz::HelperClient::Call, const QString &code, const QString &m) {
+                refused.push_back({id, code, m});
+            });
+    }
+    struct Inspected {
+        quint64 id;
+        int pid;
+        nlohmann::json doc;
+    };
+    struct Refused {
+        quint64 id;
+        QString code, message;
+    };
+    std::vector<nsviz::Snapshot> snapshots;
+    std::vector<std::pair<Transport::Error, QString>> errors;
+    std::vector<Inspected> inspected;
+    std::vector<std::pair<quint64, QList<nsviz::DemoInfo>>> listed;
+    std::vector<Refused> refused;
+
+    std::string describe() const
+    {
+        std::string s;
+        for (const auto &e : errors)
+            s += "error " + std::to_string(int(e.first)) + ": " + e.second.toStdString() + "\n";
+        for (const auto &r : refused)
+            s += "refused " + std::to_string(r.id) + " " + r.code.toStdString() + ": " +
+                 r.message.toStdString() + "\n";
+        return s;
+    }
+};
+
+/// The typed client over KAuth when polkit says no (denied, cancelled, no agent): the stream
+/// fails with @p expected, and a one-shot request (inspect) is answered "not_authorised" rather
+/// than left waiting; nothing else arrives.
+void expectTypedClientRefused(Transport::Error expected, const char *words)
+{
+    KAuthTransport t(testOptions());
+    nsviz::HelperClient client(&t);
+    ClientRecorder r(client);
+    client.scan();
+    ASSERT_TRUE(waitFor([&] { return !r.errors.empty(); }, 60000)) << "the scan was never refused";
+    EXPECT_EQ(r.errors.front().first, expected) << r.describe();
+    EXPECT_NE(r.errors.front().second.indexOf(QLatin1String(words), 0, Qt::CaseInsensitive), -1)
+        << r.describe();
+    const quint64 id = client.inspect(int(::getpid()));
+    ASSERT_TRUE(waitFor([&] { return !r.refused.empty(); }, 60000))
+        << "inspect never answered: " << r.describe();
+    EXPECT_EQ(r.refused.front().id, id);
+    EXPECT_EQ(r.refused.front().code.toStdString(), "not_authorised") << r.describe();
+    EXPECT_NE(r.refused.front().message.indexOf(QLatin1String(words), 0, Qt::CaseInsensitive), -1)
+        << r.describe();
+    EXPECT_TRUE(r.snapshots.empty());
+    EXPECT_TRUE(r.inspected.empty());
+}
+
 } // namespace
 
 TEST_F(KAuthE2E, ScanRunsAsRootAndReturnsEveryProcessInOrder)
@@ -232,6 +339,77 @@ TEST_F(KAuthE2E, StopEndsTheHelpersStreamPromptly)
     EXPECT_TRUE(r.errors.empty()) << describe(r);
     EXPECT_EQ(r.finished.back().second.toStdString(), "done");
     EXPECT_EQ(r.snapshots.size(), 2u);
+}
+
+/// The "Key:\tvalue" lines of /proc/PID/status (world-readable: no privilege needed to look).
+static std::map<std::string, std::string> statusOf(int pid)
+{
+    std::map<std::string, std::string> m;
+    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return m;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0)
+            m[line.left(colon).toStdString()] = line.mid(colon + 1).trimmed().toStdString();
+    }
+    return m;
+}
+
+static std::uint64_t capMask(const std::vector<int> &caps)
+{
+    std::uint64_t m = 0;
+    for (int c : caps)
+        m |= std::uint64_t(1) << c;
+    return m;
+}
+
+static std::uint64_t hexOf(const std::map<std::string, std::string> &st, const char *key)
+{
+    const auto it = st.find(key);
+    return it == st.end() ? ~std::uint64_t(0) : std::stoull(it->second, nullptr, 16);
+}
+
+TEST_F(KAuthE2E, ARequestRunsWithOnlyTheCapabilitiesItNeeds)
+{
+    // The installed helper, seen from outside by this unprivileged user while it streams: the
+    // request runs in a child named nsviz-kauth-req holding serve's read-only set, nothing
+    // inheritable or ambient, and no_new_privs; the helper (its parent) waits.
+    KAuthTransport t(testOptions());
+    Recorder r(t);
+    Churn churn;
+    t.subscribe(100);
+    ASSERT_TRUE(waitFor([&] { return !r.snapshots.empty() || !r.errors.empty(); }, 60000)) << describe(r);
+    ASSERT_TRUE(r.errors.empty()) << describe(r);
+    std::vector<int> requests;
+    for (const QString &e : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        bool ok = false;
+        const int pid = e.toInt(&ok);
+        if (ok && statusOf(pid)["Name"] == "nsviz-kauth-req")
+            requests.push_back(pid);
+    }
+    ASSERT_EQ(requests.size(), 1u) << "expected the subscription's request process";
+    const auto st = statusOf(requests.front());
+    // Its parent is the KAuth helper, which made the channel as root with what root holds here.
+    const int parent = std::stoi(st.at("PPid"));
+    const auto helperStatus = statusOf(parent);
+    EXPECT_EQ(helperStatus.at("Name"), "nsviz_kauth_hel");
+    EXPECT_NE(hexOf(helperStatus, "CapEff") & (std::uint64_t(1) << 0 /* CAP_CHOWN */), 0u);
+    // The read-only set, of what the helper holds (a container may not grant every one).
+    const std::uint64_t want =
+        capMask(nsviz::kauth::RequestProcess::capabilitiesFor(nsviz::kauth::Verb::Scan)) &
+        hexOf(helperStatus, "CapPrm");
+    EXPECT_NE(want & (std::uint64_t(1) << 19 /* CAP_SYS_PTRACE */), 0u);
+    EXPECT_EQ(st.at("Uid").substr(0, 1), "0") << "the request still reads /proc as root";
+    EXPECT_EQ(hexOf(st, "CapEff"), want) << st.at("CapEff");
+    EXPECT_EQ(hexOf(st, "CapPrm"), want) << st.at("CapPrm");
+    EXPECT_EQ(hexOf(st, "CapBnd"), want) << st.at("CapBnd");
+    EXPECT_EQ(hexOf(st, "CapInh"), 0u);
+    EXPECT_EQ(hexOf(st, "CapAmb"), 0u);
+    EXPECT_EQ(st.at("NoNewPrivs"), "1");
+    t.unsubscribe();
+    // Still streaming frames of the subscription until now: the capabilities sufficed.
+    EXPECT_TRUE(r.errors.empty()) << describe(r);
 }
 
 TEST_F(KAuthE2E, SecondClientGetsBusyNotSomeoneElsesFrames)
@@ -365,6 +543,15 @@ TEST_F(KAuthE2E, DemoStartsInFreshNamespacesAndDemoStopEndsIt)
         EXPECT_NE(inode, ownNsInode(type)) << type << " namespace is the host's";
     }
     EXPECT_EQ(demo.at("owner"), nlohmann::json(::getpid())) << "not owned by the caller: " << demo.dump();
+    // The demo request ran with the demo set and no_new_privs: the supervisor it started (which
+    // outlives it) inherited both, so it can never hold more.
+    const auto sup = statusOf(demo.at("supervisor").get<int>());
+    ASSERT_FALSE(sup.empty()) << "supervisor " << demo.at("supervisor") << " not in /proc";
+    const std::uint64_t demoSet =
+        capMask(nsviz::kauth::RequestProcess::capabilitiesFor(nsviz::kauth::Verb::DemoStart));
+    EXPECT_EQ(hexOf(sup, "CapBnd") & ~demoSet, 0u) << "supervisor CapBnd " << sup.at("CapBnd");
+    EXPECT_EQ(hexOf(sup, "CapEff") & ~demoSet, 0u) << "supervisor CapEff " << sup.at("CapEff");
+    EXPECT_EQ(sup.at("NoNewPrivs"), "1");
 
     // demolist shows it.
     const quint64 listId = t.request(QByteArrayLiteral(R"({"type":"demo_list","args":{}})"));
@@ -488,6 +675,101 @@ TEST_F(KAuthE2EDenied, NotAuthorizedQuicklyAndNoData)
     std::printf("denied after %lld ms\n", static_cast<long long>(timer.elapsed()));
     EXPECT_EQ(r.errors.front().first, Transport::Error::Denied) << describe(r);
     EXPECT_NE(r.errors.front().second.indexOf(QLatin1String("Not authorized")), -1) << describe(r);
+    EXPECT_TRUE(r.frames.empty());
+    EXPECT_TRUE(r.snapshots.empty());
+}
+
+TEST_F(KAuthE2E, TypedClientScansInspectsAndListsThroughKAuth)
+{
+    // What the GUI's widgets use: HelperClient over KAuthTransport, against the installed helper.
+    KAuthTransport t(testOptions());
+    nsviz::HelperClient client(&t);
+    ClientRecorder r(client);
+    t.start();
+    client.scan();
+    ASSERT_TRUE(waitFor([&] { return !r.snapshots.empty() || !r.errors.empty(); }, 60000)) << r.describe();
+    ASSERT_TRUE(r.errors.empty()) << r.describe();
+    const nsviz::Snapshot &s = r.snapshots.front();
+    EXPECT_TRUE(s.host.privileged);
+    // inspect names the process by (pid, start time) from that snapshot: this test's own process
+    // and, read as root, pid 1.
+    for (const int pid : {int(::getpid()), 1}) {
+        ASSERT_NE(client.knownStartTime(pid), 0u) << "pid " << pid << " not in the snapshot";
+        const quint64 id = client.inspect(pid);
+        ASSERT_TRUE(waitFor(
+            [&] {
+                return std::any_of(r.inspected.begin(), r.inspected.end(),
+                                   [&](const auto &i) { return i.id == id; }) ||
+                       !r.refused.empty() || !r.errors.empty();
+            },
+            60000))
+            << r.describe();
+        ASSERT_TRUE(r.refused.empty() && r.errors.empty()) << r.describe();
+        const auto &doc = r.inspected.back();
+        EXPECT_EQ(doc.pid, pid);
+        EXPECT_EQ(doc.doc.value("pid", 0), pid) << doc.doc.dump().substr(0, 500);
+        EXPECT_TRUE(doc.doc.contains("sections") && !doc.doc["sections"].empty())
+            << doc.doc.dump().substr(0, 500);
+    }
+    const quint64 listId = client.demoList();
+    ASSERT_TRUE(waitFor([&] { return !r.listed.empty() || !r.refused.empty() || !r.errors.empty(); }, 60000))
+        << r.describe();
+    ASSERT_TRUE(r.refused.empty() && r.errors.empty()) << r.describe();
+    EXPECT_EQ(r.listed.front().first, listId);
+    // A reused pid is refused, not inspected in its place: a start time that is not pid 1's.
+    const quint64 stale = client.inspect(1, client.knownStartTime(1) + 1);
+    ASSERT_TRUE(waitFor([&] { return !r.refused.empty() || !r.errors.empty(); }, 60000)) << r.describe();
+    ASSERT_FALSE(r.refused.empty()) << r.describe();
+    EXPECT_EQ(r.refused.front().id, stale);
+    EXPECT_EQ(r.refused.front().code.toStdString(), "not_found") << r.describe();
+}
+
+TEST_F(KAuthE2EDenied, TypedClientSaysNotAuthorized)
+{
+    expectTypedClientRefused(Transport::Error::Denied, "Not authorized");
+}
+
+TEST_F(KAuthE2ECancel, DismissedDialogIsCancelledNotDenied)
+{
+    KAuthTransport::Options o = testOptions();
+    o.firstFrameTimeoutMs = 20000; // the dismissal must come from polkit, well before this watchdog
+    KAuthTransport t(o);
+    Recorder r(t);
+    QElapsedTimer timer;
+    timer.start();
+    t.requestScan();
+    ASSERT_TRUE(waitFor([&] { return !r.errors.empty(); }, 60000));
+    std::printf("cancelled after %lld ms\n", static_cast<long long>(timer.elapsed()));
+    ASSERT_EQ(r.errors.size(), 1u) << describe(r);
+    EXPECT_EQ(r.errors.front().first, Transport::Error::Cancelled) << describe(r);
+    if (kept())
+        EXPECT_EQ(r.errors.front().second.toStdString(), "Authentication was cancelled.");
+    else
+        EXPECT_NE(r.errors.front().second.indexOf(QLatin1String("was cancelled or did not succeed")), -1)
+            << describe(r);
+    EXPECT_TRUE(r.frames.empty());
+    EXPECT_TRUE(r.snapshots.empty());
+    ASSERT_EQ(r.finished.size(), 1u);
+    EXPECT_EQ(r.finished.front().second.toStdString(), "error");
+}
+
+TEST_F(KAuthE2ECancel, TypedClientSaysCancelled)
+{
+    expectTypedClientRefused(Transport::Error::Cancelled, "cancelled");
+}
+
+TEST_F(KAuthE2ENoAgent, NoAgentIsSaidSo)
+{
+    KAuthTransport::Options o = testOptions();
+    o.firstFrameTimeoutMs = 20000;
+    KAuthTransport t(o);
+    Recorder r(t);
+    t.requestScan();
+    ASSERT_TRUE(waitFor([&] { return !r.errors.empty(); }, 60000));
+    ASSERT_EQ(r.errors.size(), 1u) << describe(r);
+    EXPECT_EQ(r.errors.front().first, Transport::Error::NoAuthAgent) << describe(r);
+    EXPECT_NE(r.errors.front().second.indexOf(QLatin1String("No polkit authentication agent")), -1)
+        << describe(r);
     EXPECT_TRUE(r.frames.empty());
     EXPECT_TRUE(r.snapshots.empty());
 }
