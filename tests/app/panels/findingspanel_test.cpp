@@ -2,6 +2,7 @@
 // The findings panel by keyboard and for export: Ctrl+C copies, Markdown and JSON exports, the
 // context menu (stop a demo container), severity pills that stay inside their column.
 #include "app/panels/findingspanel.h"
+#include "app/window/theme.h"
 #include "core/inspect/findings.h"
 
 #include <QAction>
@@ -142,4 +143,11 @@ TEST(FindingsPanelKeys, SeverityPillsFitTheirColumn)
     EXPECT_GE(tree->header()->sectionSize(0),
               QFontMetrics(f).horizontalAdvance(QStringLiteral("CRITICAL")) + 18 + 8);
     EXPECT_EQ(QString::fromLatin1(findingSeverity(1)), tree->topLevelItem(0)->text(0));
+    // In a dark palette too (kept for people to look at).
+    panel.setPalette(Theme::darkPalette());
+    QApplication::processEvents();
+    const QImage dark = panel.grab().toImage();
+    EXPECT_TRUE(dark.save(outPath("dark.png")));
+    EXPECT_GE(tree->header()->sectionSize(0),
+              QFontMetrics(f).horizontalAdvance(QStringLiteral("CRITICAL")) + 18 + 8);
 }
