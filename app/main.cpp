@@ -3,9 +3,11 @@
 #include "app/window/headless.h"
 #include "app/window/mainwindow.h"
 #include "app/window/session.h"
+#include "app/window/theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QIcon>
 #include <QTextStream>
 #include <cstdio>
@@ -24,62 +26,103 @@ bool wantsHeadless(int argc, char **argv)
             return true;
     return false;
 }
+
+/// Every option, so that --help can be answered before (and without) a display.
+struct Options {
+    QCommandLineOption screenshot{QStringLiteral("screenshot"),
+                                  QStringLiteral("Render offscreen into FILE (.png or .svg) and exit."),
+                                  QStringLiteral("FILE")};
+    QCommandLineOption view{QStringLiteral("view"),
+                            QStringLiteral("View to render: cluster, tree, table or charts."),
+                            QStringLiteral("VIEW"), QStringLiteral("cluster")};
+    QCommandLineOption groupBy{QStringLiteral("group-by"),
+                               QStringLiteral("Namespace type to cluster by (default net)."),
+                               QStringLiteral("TYPE"), QStringLiteral("net")};
+    QCommandLineOption snapshot{QStringLiteral("snapshot"),
+                                QStringLiteral("Open a saved nsviz.snapshot/1 file instead of scanning."),
+                                QStringLiteral("FILE")};
+    QCommandLineOption size{QStringLiteral("size"),
+                            QStringLiteral("Screenshot size in logical pixels (default 1600x1000)."),
+                            QStringLiteral("WxH"), QStringLiteral("1600x1000")};
+    QCommandLineOption scale{QStringLiteral("scale"), QStringLiteral("Screenshot pixel scale: 1, 2 or 4."),
+                             QStringLiteral("N"), QStringLiteral("1")};
+    QCommandLineOption redact{
+        QStringLiteral("redact"),
+        QStringLiteral("Replace hostnames, user names, command arguments and addresses.")};
+    QCommandLineOption theme{QStringLiteral("theme"),
+                             QStringLiteral("Colours: light, dark or auto (the system's)."),
+                             QStringLiteral("THEME"), QStringLiteral("auto")};
+    QCommandLineOption unprivileged{
+        QStringLiteral("unprivileged"),
+        QStringLiteral("Do not ask for authentication at start (show what is visible).")};
+    QCommandLineOption kauth{
+        QStringLiteral("kauth"),
+        QStringLiteral("With --screenshot: scan as root through the KAuth helper (polkit).")};
+    QCommandLineOption saveSnapshot{
+        QStringLiteral("save-snapshot"),
+        QStringLiteral("With --screenshot: also save the snapshot drawn (nsviz.snapshot/1) to FILE."),
+        QStringLiteral("FILE")};
+
+    void addTo(QCommandLineParser &parser) const
+    {
+        parser.setApplicationDescription(
+            QStringLiteral("Linux namespaces, live: processes clustered by namespace."));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addOptions({screenshot, view, groupBy, snapshot, size, scale, redact, theme, unprivileged,
+                           kauth, saveSnapshot});
+    }
+};
+
+/// --help and --version print and exit: they need no window system.
+bool wantsTextOnly(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const char *a = argv[i];
+        for (const char *opt : {"-h", "--help", "-?", "--help-all", "-v", "--version"})
+            if (std::strcmp(a, opt) == 0)
+                return true;
+    }
+    return false;
+}
+
+void describeApp()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("nsviz"));
+    QCoreApplication::setOrganizationName(QStringLiteral("nsviz"));
+    QCoreApplication::setOrganizationDomain(QStringLiteral("nsviz.org"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(NSVIZ_VERSION));
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
+    if (wantsTextOnly(argc, argv)) {
+        // A QCoreApplication needs no platform plugin: `nsviz --help` works over ssh, in CI, anywhere.
+        QCoreApplication core(argc, argv);
+        describeApp();
+        QCommandLineParser parser;
+        Options opts;
+        opts.addTo(parser);
+        parser.process(core); // prints and exits for --help/--version; an unknown option fails here too
+        return 0;
+    }
     // Screenshots need no display: pick the offscreen platform before QApplication looks for one.
     if (wantsHeadless(argc, argv) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("nsviz"));
-    QApplication::setOrganizationName(QStringLiteral("nsviz"));
-    QApplication::setOrganizationDomain(QStringLiteral("nsviz.org"));
-    QApplication::setApplicationVersion(QStringLiteral(NSVIZ_VERSION));
+    describeApp();
     QApplication::setDesktopFileName(QStringLiteral("org.nsviz.nsviz"));
     QApplication::setWindowIcon(
         QIcon::fromTheme(QStringLiteral("org.nsviz.nsviz"), QIcon(QStringLiteral(":/icons/nsviz.svg"))));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Linux namespaces, live: processes clustered by namespace."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                  QStringLiteral("Render offscreen into FILE (.png or .svg) and exit."),
-                                  QStringLiteral("FILE"));
-    QCommandLineOption view(QStringLiteral("view"),
-                            QStringLiteral("View to render: cluster, tree, table or charts."),
-                            QStringLiteral("VIEW"), QStringLiteral("cluster"));
-    QCommandLineOption groupBy(QStringLiteral("group-by"),
-                               QStringLiteral("Namespace type to cluster by (default net)."),
-                               QStringLiteral("TYPE"), QStringLiteral("net"));
-    QCommandLineOption snapshot(QStringLiteral("snapshot"),
-                                QStringLiteral("Open a saved nsviz.snapshot/1 file instead of scanning."),
-                                QStringLiteral("FILE"));
-    QCommandLineOption size(QStringLiteral("size"),
-                            QStringLiteral("Screenshot size in logical pixels (default 1600x1000)."),
-                            QStringLiteral("WxH"), QStringLiteral("1600x1000"));
-    QCommandLineOption scale(QStringLiteral("scale"), QStringLiteral("Screenshot pixel scale: 1, 2 or 4."),
-                             QStringLiteral("N"), QStringLiteral("1"));
-    QCommandLineOption redact(QStringLiteral("redact"),
-                              QStringLiteral("Replace hostnames, user names and command arguments."));
-    QCommandLineOption theme(QStringLiteral("theme"),
-                             QStringLiteral("Screenshot colours: light, dark or auto."),
-                             QStringLiteral("THEME"), QStringLiteral("auto"));
-    QCommandLineOption unprivileged(
-        QStringLiteral("unprivileged"),
-        QStringLiteral("Do not ask for authentication at start (show what is visible)."));
-    QCommandLineOption kauth(
-        QStringLiteral("kauth"),
-        QStringLiteral("With --screenshot: scan as root through the KAuth helper (polkit)."));
-    QCommandLineOption saveSnapshot(
-        QStringLiteral("save-snapshot"),
-        QStringLiteral("With --screenshot: also save the snapshot drawn (nsviz.snapshot/1) to FILE."),
-        QStringLiteral("FILE"));
-    parser.addOptions(
-        {screenshot, view, groupBy, snapshot, size, scale, redact, theme, unprivileged, kauth, saveSnapshot});
+    Options opts;
+    opts.addTo(parser);
     parser.process(app);
+    const auto &[screenshot, view, groupBy, snapshot, size, scale, redact, theme, unprivileged, kauth,
+                 saveSnapshot] = opts;
 
     QTextStream out(stdout);
     QTextStream err(stderr);
@@ -137,6 +180,12 @@ int main(int argc, char **argv)
         win.session()->connectLive(/*escalated=*/geteuid() != 0 && !parser.isSet(unprivileged));
     if (parser.isSet(groupBy))
         win.setGroupBy(*type);
+    if (parser.isSet(theme)) {
+        const auto mode = Theme::fromName(parser.value(theme));
+        if (!mode)
+            return fail(QStringLiteral("--theme wants light, dark or auto"));
+        win.setTheme(*mode);
+    }
     win.show();
     return app.exec();
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/models/namespacetreemodel.h"
 
+#include "app/models/redactiongate.h"
 #include "app/models/snapshotstore.h"
 #include "app/models/viewhelpers.h"
 
@@ -108,6 +109,12 @@ NamespaceTreeModel::NamespaceTreeModel(SnapshotStore *store, Hierarchy hierarchy
     connect(store, &SnapshotStore::aboutToReset, this, &NamespaceTreeModel::onAboutToReset);
     connect(store, &SnapshotStore::snapshotReset, this, &NamespaceTreeModel::onReset);
     connect(store, &SnapshotStore::deltaApplied, this, &NamespaceTreeModel::onDeltaApplied);
+    if (auto *gate = RedactionGate::of(store))
+        connect(gate, &RedactionGate::enabledChanged, this, [this] {
+            // Every text of every row changes: simplest said as a layout change of the same rows.
+            Q_EMIT layoutAboutToBeChanged();
+            Q_EMIT layoutChanged();
+        });
     m_root = build(store->snapshot());
     reindex();
 }
@@ -727,6 +734,25 @@ QVariant NamespaceTreeModel::data(const QModelIndex &idx, int role) const
     const Node &n = *nodeOf(idx);
     if (role == KindRole)
         return static_cast<int>(n.kind);
+    // Redact Names: text passes the window's gate (process rows show the program name only).
+    const RedactionGate *gate = RedactionGate::of(m_store);
+    if (gate && gate->enabled() && (role == Qt::DisplayRole || role == Qt::ToolTipRole)) {
+        QVariant v;
+        if (n.kind == NodeKind::Process) {
+            Process p = *n.proc;
+            if (!p.cmdline.empty())
+                p.cmdline = {Redactor::programName(p.cmdline.front())};
+            v = processData(p, idx.column(), role);
+        } else {
+            v = plainData(n, idx, role);
+        }
+        return v.typeId() == QMetaType::QString ? QVariant(gate->text(v.toString())) : v;
+    }
+    return plainData(n, idx, role);
+}
+
+QVariant NamespaceTreeModel::plainData(const Node &n, const QModelIndex &idx, int role) const
+{
     switch (n.kind) {
     case NodeKind::Group:
         return groupData(n, idx.column(), role);

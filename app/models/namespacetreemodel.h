@@ -75,6 +75,7 @@ private:
     void reindex();
     QModelIndex indexOfNode(const Node *n, int column = 0) const;
     Node *nodeOf(const QModelIndex &index) const;
+    QVariant plainData(const Node &n, const QModelIndex &index, int role) const;
 
     SnapshotStore *m_store;
     Hierarchy m_hierarchy;

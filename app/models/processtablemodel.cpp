@@ -3,6 +3,7 @@
 
 #include "app/logging/logging.h"
 #include "app/models/hostsharing.h"
+#include "app/models/redactiongate.h"
 #include "app/models/snapshotstore.h"
 #include "app/models/usernames.h"
 #include "app/models/viewhelpers.h"
@@ -26,6 +27,12 @@ ProcessTableModel::ProcessTableModel(SnapshotStore *store, QObject *parent)
     connect(store, &SnapshotStore::aboutToReset, this, &ProcessTableModel::onAboutToReset);
     connect(store, &SnapshotStore::snapshotReset, this, &ProcessTableModel::onReset);
     connect(store, &SnapshotStore::deltaApplied, this, &ProcessTableModel::onDeltaApplied);
+    // Redact Names: every text cell changes at once (what is shown is what an export shows).
+    if (auto *gate = RedactionGate::of(store))
+        connect(gate, &RedactionGate::enabledChanged, this, [this] {
+            if (rowCount() > 0)
+                Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+        });
     loadFromStore();
 }
 
@@ -97,7 +104,7 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
     if (d.hostNs != m_hostNs) {
         m_hostNs = d.hostNs;
         if (!m_rows.empty())
-            Q_EMIT dataChanged(index(0, FirstNsColumn), index(rowCount() - 1, CommandColumn - 1));
+            Q_EMIT dataChanged(index(0, FirstNsColumn), index(rowCount() - 1, ColumnCount - 1));
     }
     m_resolveUsers = UserNames::isLocalSnapshot(m_store->snapshot());
 
@@ -278,7 +285,34 @@ QVariant ProcessTableModel::data(const QModelIndex &idx, int role) const
     return isNsColumn(col) ? nsCellData(p, nsTypeOfColumn(col), role) : processCellData(p, col, role);
 }
 
-QVariant ProcessTableModel::processCellData(const Process &p, int col, int role) const
+QVariant ProcessTableModel::processCellData(const Process &in, int col, int role) const
+{
+    // With Redact Names on, the row is drawn from a redacted copy: program name only, names in
+    // comm and cgroup replaced; user names are hidden by the gate's text rule.
+    const RedactionGate *gate = RedactionGate::of(m_store);
+    const bool redact =
+        gate && gate->enabled() &&
+        (role == Qt::DisplayRole || role == TsvRole || role == Qt::ToolTipRole || role == SortRole);
+    Process redacted;
+    if (redact) {
+        redacted = in;
+        const Redactor &r = gate->redactor();
+        redacted.comm = r.text(in.comm);
+        if (!in.cmdline.empty())
+            redacted.cmdline = {r.text(Redactor::programName(in.cmdline.front()))};
+        redacted.cgroup = r.text(in.cgroup);
+    }
+    const Process &p = redact ? redacted : in;
+    if (redact && role != SortRole) {
+        QVariant v = plainCellData(p, col, role);
+        if (v.typeId() == QMetaType::QString)
+            return gate->text(v.toString());
+        return v;
+    }
+    return plainCellData(p, col, role);
+}
+
+QVariant ProcessTableModel::plainCellData(const Process &p, int col, int role) const
 {
     switch (role) {
     case Qt::DisplayRole:

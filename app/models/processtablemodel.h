@@ -24,9 +24,11 @@ public:
         PidColumn = 0,
         PpidColumn,
         UserColumn,
+        /// Before the namespace columns: what a process is must be on screen, not past eight inode
+        /// columns at the right edge of a laptop.
+        CommandColumn,
         FirstNsColumn, ///< then one column per NsType in kAllNsTypes order
-        CommandColumn = FirstNsColumn + static_cast<int>(kNsTypeCount), ///< last: it takes the spare width
-        ColumnCount,
+        ColumnCount = FirstNsColumn + static_cast<int>(kNsTypeCount),
     };
     enum Role {
         SortRole = Qt::UserRole + 1, ///< numbers for numeric columns, text otherwise
@@ -52,7 +54,7 @@ public:
     /// comm, command line and the inodes. One string per row instead of a data() call per cell.
     QString searchText(int row) const;
 
-    static bool isNsColumn(int column) { return column >= FirstNsColumn && column < CommandColumn; }
+    static bool isNsColumn(int column) { return column >= FirstNsColumn && column < ColumnCount; }
     static NsType nsTypeOfColumn(int column)
     {
         return kAllNsTypes[static_cast<std::size_t>(column - FirstNsColumn)];
@@ -72,6 +74,7 @@ private:
     bool isolatedFromKnownHost(const Process &p, NsType t) const;
     // data() per kind of column.
     QVariant processCellData(const Process &p, int column, int role) const;
+    QVariant plainCellData(const Process &p, int column, int role) const;
     QVariant nsCellData(const Process &p, NsType t, int role) const;
     QVariant nsForeground(const Process &p, NsType t) const;
     QString nsToolTip(const Process &p, NsType t) const;

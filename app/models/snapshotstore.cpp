@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/models/snapshotstore.h"
 
+#include "app/models/redactiongate.h"
+
 namespace nsviz
 {
+
+SnapshotStore::SnapshotStore(QObject *parent) : QObject(parent), m_redaction(new RedactionGate(this)) {}
 
 void SnapshotStore::setSnapshot(Snapshot snapshot)
 {

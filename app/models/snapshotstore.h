@@ -11,11 +11,16 @@
 namespace nsviz
 {
 
+class RedactionGate;
+
 class SnapshotStore : public QObject
 {
     Q_OBJECT
 public:
-    using QObject::QObject;
+    explicit SnapshotStore(QObject *parent = nullptr);
+
+    /// The Redact Names switch and rules of this store's window: what leaves the app passes it.
+    RedactionGate *redaction() const { return m_redaction; }
 
     const Snapshot &snapshot() const { return m_snapshot; }
     bool isEmpty() const { return m_snapshot.processes.empty() && m_snapshot.namespaces.empty(); }
@@ -36,6 +41,7 @@ Q_SIGNALS:
 
 private:
     Snapshot m_snapshot;
+    RedactionGate *m_redaction;
 };
 
 } // namespace nsviz

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/panels/chartspanel.h"
 
+#include "app/models/redactiongate.h"
 #include "app/models/snapshotstore.h"
 #include "app/models/viewhelpers.h"
 
@@ -198,6 +199,8 @@ ChartsPanel::ChartsPanel(SnapshotStore *store, QWidget *parent)
         refresh();
     });
     connect(store, &SnapshotStore::deltaApplied, this, [this] { refresh(); });
+    if (auto *gate = RedactionGate::of(store))
+        connect(gate, &RedactionGate::enabledChanged, this, [this] { refresh(); });
 
     applyTheme();
     if (!store->isEmpty()) {
@@ -240,7 +243,7 @@ void ChartsPanel::updateTopChart()
     QStringList labels;
     QList<qreal> values;
     for (auto it = top.rbegin(); it != top.rend(); ++it) {
-        labels << it->label();
+        labels << redacted(it->label());
         values << it->processes;
     }
     if (labels.isEmpty()) {
@@ -346,7 +349,13 @@ void ChartsPanel::selectProcess(int pid)
                                 : QStringLiteral("own ") % isolated.join(QStringLiteral(", "))) %
             (highlighted ? QStringLiteral(" (highlighted)") : QString());
     }
-    m_caption->setText(text);
+    m_caption->setText(redacted(text));
+}
+
+QString ChartsPanel::redacted(const QString &text) const
+{
+    const RedactionGate *gate = RedactionGate::of(m_store);
+    return gate ? gate->text(text) : text;
 }
 
 void ChartsPanel::styleChart(QChart *chart)

@@ -64,6 +64,7 @@ protected:
 
 private:
     void refresh();
+    QString redacted(const QString &text) const;
     void addTimelinePoint();
     void updateTypeChart();
     void updateTopChart();

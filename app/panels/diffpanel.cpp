@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/panels/diffpanel.h"
 
+#include "app/models/redactiongate.h"
+#include "app/models/viewhelpers.h"
 #include "app/panels/pidpicker.h"
 #include "app/panels/statuspilldelegate.h"
 #include "app/transport/helperclient.h"
@@ -10,6 +12,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QDateTime>
 #include <QFileDialog>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
@@ -18,6 +21,8 @@
 #include <QMenu>
 #include <QMimeData>
 #include <QPainter>
+#include <QScrollBar>
+#include <QSet>
 #include <QSvgGenerator>
 #include <QTimer>
 #include <QToolButton>
@@ -45,6 +50,7 @@ const QColor kDiffBg(0xFE, 0xE2, 0xE2); // a value that differs
 const QColor kOnlyBg(0xFE, 0xF3, 0xC7); // only on one side
 const QColor kSameText(0x6B, 0x72, 0x80);
 const QColor kErrorText(0xB4, 0x53, 0x09);
+const QColor kOnTint(0x11, 0x18, 0x27); // text on the light tints, readable in a dark palette too
 
 enum Column { ColName = 0, ColStatus, ColA, ColB, ColDiff, ColCount };
 
@@ -80,10 +86,12 @@ QString sideLabel(const json &s)
     return t;
 }
 
-void addRow(QTreeWidgetItem *parent, const QString &field, const QString &a, const QString &b,
-            const QColor &bg, bool bold, const QColor &fg = QColor())
+QTreeWidgetItem *addRow(QTreeWidgetItem *parent, const QString &field, const QString &a, const QString &b,
+                        const QColor &bg, bool bold, QColor fg = QColor())
 {
     auto *it = new QTreeWidgetItem(parent);
+    if (bg.isValid() && !fg.isValid())
+        fg = kOnTint;
     it->setText(ColName, field);
     it->setText(ColA, a);
     it->setText(ColB, b);
@@ -102,6 +110,24 @@ void addRow(QTreeWidgetItem *parent, const QString &field, const QString &a, con
     if (fg.isValid())
         for (int c = ColName; c < ColCount; ++c)
             it->setForeground(c, fg);
+    return it;
+}
+
+/// Capabilities beyond what Docker grants by default are what a trainer points at: bold and red.
+void markBeyondDefault(QTreeWidgetItem *it)
+{
+    if (!it->text(ColName).endsWith(QLatin1String("beyond Docker's default")))
+        return;
+    for (int c : {ColA, ColB}) {
+        const QString v = it->text(c);
+        if (v.isEmpty() || v == QLatin1String("(none)") || v == QLatin1String("—"))
+            continue;
+        QFont f = it->font(c);
+        f.setBold(true);
+        it->setFont(c, f);
+        it->setForeground(c, kDanger);
+        it->setToolTip(c, QObject::tr("Beyond Docker's default capability set: %1").arg(v));
+    }
 }
 
 /// Fills @p tree with the diff: one row per namespace type and one for the security context;
@@ -117,8 +143,9 @@ void populate(QTreeWidget *tree, const json &diff, int maxList, bool expandAll)
     auto fillDetails = [&](QTreeWidgetItem *top, const json &d) {
         for (const auto &i : d["items"]) {
             const bool differs = i.value("differs", false);
-            addRow(top, qs(i["field"].get<std::string>()), valueText(i["a"]), valueText(i["b"]),
-                   differs ? kDiffBg : QColor(), differs, differs ? QColor() : kSameText);
+            markBeyondDefault(addRow(top, qs(i["field"].get<std::string>()), valueText(i["a"]),
+                                     valueText(i["b"]), differs ? kDiffBg : QColor(), differs,
+                                     differs ? QColor() : kSameText));
         }
         int shown = 0, total = 0;
         auto more = [&](const json &list, const QString &label, bool inA) {
@@ -193,6 +220,8 @@ void populate(QTreeWidget *tree, const json &diff, int maxList, bool expandAll)
                      n["a"].is_null() ? QStringLiteral("?") : QString::number(n["a"].get<std::uint64_t>()));
         top->setText(ColB,
                      n["b"].is_null() ? QStringLiteral("?") : QString::number(n["b"].get<std::uint64_t>()));
+        top->setToolTip(ColA, top->text(ColA));
+        top->setToolTip(ColB, top->text(ColB));
         const int diffs = n["details"].value("differences", 0);
         top->setText(ColDiff, diffs ? QString::number(diffs) : QStringLiteral("—"));
         if (diffs) {
@@ -222,11 +251,11 @@ void populate(QTreeWidget *tree, const json &diff, int maxList, bool expandAll)
     }
 }
 
-QString headerHtml(const json &diff, const QString &refNote)
+QString headerHtml(const json &diff, const QString &refNote, const QString &exitNote = QString())
 {
     if (!diff.is_object() || !diff.contains("a"))
         return {};
-    auto side = [](const char *tag, const json &s, const QString &extra) -> QString {
+    auto side = [&exitNote](const char *tag, const json &s, const QString &extra) -> QString {
         QString t =
             QStringLiteral(
                 "<tr><td bgcolor='#111827' style='color:white' align='center'><b>&nbsp;%1&nbsp;</b></td>"
@@ -234,7 +263,10 @@ QString headerHtml(const json &diff, const QString &refNote)
                 .arg(QLatin1String(tag), sideLabel(s).toHtmlEscaped());
         if (!extra.isEmpty())
             t += QStringLiteral(" &nbsp;<span style='color:#6B7280'>%1</span>").arg(extra.toHtmlEscaped());
-        if (s.value("state", "") != "running")
+        if (std::string_view(tag) == "A" && !exitNote.isEmpty())
+            t += QStringLiteral(" &nbsp;<span style='color:#B91C1C'><b>%1</b></span>")
+                     .arg(exitNote.toHtmlEscaped());
+        else if (s.value("state", "") != "running")
             t += QStringLiteral(" &nbsp;<span style='color:#B91C1C'><b>%1</b></span>")
                      .arg(qs(s.value("error", s.value("state", std::string("?")))).toHtmlEscaped());
         return t + QStringLiteral("</td></tr>");
@@ -250,7 +282,7 @@ QString headerHtml(const json &diff, const QString &refNote)
     const QString ref = refNote.isEmpty() ? QString() : QObject::tr("host reference");
     QString html = QStringLiteral("<table cellspacing='2' cellpadding='1'>") +
                    side("A", diff["a"], QString()) + side("B", diff["b"], ref) + QStringLiteral("</table>");
-    html += QStringLiteral("<span style='color:#374151'><b>%1</b> shared · <b>%2</b> isolated · <b>%3</b> "
+    html += QStringLiteral("<span><b>%1</b> shared · <b>%2</b> isolated · <b>%3</b> "
                            "differences</span>")
                 .arg(shared)
                 .arg(isolated)
@@ -271,10 +303,14 @@ QString notesHtml(const json &diff)
 void styleTree(QTreeWidget *tree)
 {
     tree->setColumnCount(ColCount);
-    tree->setUniformRowHeights(true);
+    // Values are never cut: they wrap (rows grow), and every cell's tooltip holds the whole value.
+    tree->setUniformRowHeights(false);
+    tree->setWordWrap(true);
+    tree->setTextElideMode(Qt::ElideNone);
     tree->setAlternatingRowColors(false);
     tree->setItemDelegateForColumn(ColStatus, new StatusPillDelegate(tree));
-    tree->setTextElideMode(Qt::ElideMiddle);
+    // Row heights depend on the column widths: lay out again when one changes.
+    QObject::connect(tree->header(), &QHeaderView::sectionResized, tree, [tree] { tree->doItemsLayout(); });
     tree->header()->setStretchLastSection(false);
     tree->header()->setSectionResizeMode(ColName, QHeaderView::Interactive);
     tree->header()->setSectionResizeMode(ColStatus, QHeaderView::Interactive);
@@ -337,6 +373,77 @@ DiffPanel::DiffPanel(QWidget *parent) : QWidget(parent)
         if (m_pending > 0)
             fail(tr("The helper did not answer the inspect request in time."));
     });
+    // Live: a diff is not a one-time capture. While the panel is seen and A lives, take it again.
+    m_liveTimer = new QTimer(this);
+    m_liveTimer->setInterval(3000);
+    connect(m_liveTimer, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            refreshNow();
+    });
+}
+
+void DiffPanel::setLiveIntervalMs(int ms)
+{
+    if (ms <= 0) {
+        m_liveTimer->stop();
+        m_liveTimer->setInterval(0);
+        return;
+    }
+    m_liveTimer->setInterval(ms);
+    if (m_pid > 0 && !m_exited)
+        m_liveTimer->start();
+}
+
+void DiffPanel::refreshNow()
+{
+    if (m_pid <= 0 || m_refPid <= 0 || m_pending > 0 || m_exited || !m_diff.is_object())
+        return;
+    start(/*quiet=*/true);
+}
+
+void DiffPanel::setRedaction(RedactionGate *gate)
+{
+    if (m_gate)
+        disconnect(m_gate, nullptr, this, nullptr);
+    m_gate = gate;
+    if (gate)
+        connect(gate, &RedactionGate::enabledChanged, this, [this] {
+            if (m_diff.is_object() && m_diff.contains("namespaces"))
+                rebuild();
+        });
+}
+
+json DiffPanel::shownDiff() const
+{
+    return m_gate ? m_gate->json(m_diff) : m_diff;
+}
+
+QString DiffPanel::title() const
+{
+    if (!m_diff.is_object() || !m_diff.contains("a"))
+        return m_pid > 0 ? tr("Diff: pid %1").arg(m_pid) : tr("Diff");
+    const json d = shownDiff();
+    QString a = sideLabel(d["a"]);
+    if (m_exited)
+        a += tr(" (exited)");
+    // B is "the host" only when it is the host reference; another process is named as such.
+    const bool host = !m_refNote.isEmpty() && d["b"].value("hostReference", true);
+    const QString b = host ? tr("the host (%1)").arg(sideLabel(d["b"])) : sideLabel(d["b"]);
+    return tr("Diff: %1 against %2").arg(a, b);
+}
+
+void DiffPanel::markExited(const QString &why)
+{
+    if (m_exited)
+        return;
+    m_exited = true;
+    m_liveTimer->stop();
+    m_exitNote = why + QStringLiteral(" ") +
+                 tr("(at %1; the diff is the last one taken)")
+                     .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")));
+    if (m_diff.is_object() && m_diff.contains("namespaces"))
+        rebuild();
+    Q_EMIT titleChanged(title());
 }
 
 DiffPanel::~DiffPanel() = default;
@@ -373,6 +480,15 @@ void DiffPanel::setSnapshot(const Snapshot &snapshot)
 {
     m_snapshot = snapshot;
     m_haveSnapshot = true;
+    if (m_pid <= 0 || m_exited || !m_diff.is_object() || !m_diff.contains("a") || m_pending > 0)
+        return;
+    // The picture says A is gone (or its pid is someone else's now): say so, keep the last diff.
+    const Process *p = snapshot.findProcess(m_pid);
+    const std::uint64_t start = m_diff["a"].value("startTime", std::uint64_t(0));
+    if (!p)
+        markExited(tr("exited"));
+    else if (start != 0 && p->startTime != start)
+        markExited(tr("exited (pid %1 is another process now)").arg(m_pid));
 }
 
 void DiffPanel::setTarget(int pid, int referencePid)
@@ -380,6 +496,8 @@ void DiffPanel::setTarget(int pid, int referencePid)
     if (pid <= 0)
         return;
     m_pid = pid;
+    m_exited = false;
+    m_exitNote.clear();
     if (referencePid > 0) {
         m_refPid = referencePid;
         m_refNote.clear();
@@ -402,12 +520,16 @@ void DiffPanel::setTarget(int pid, int referencePid)
     start();
 }
 
-void DiffPanel::start()
+void DiffPanel::start(bool quiet)
 {
     ++m_generation;
     m_docs[0] = m_docs[1] = json();
     m_pending = 2;
-    m_header->setText(tr("Inspecting pid %1 and pid %2…").arg(m_pid).arg(m_refPid));
+    m_quiet = quiet;
+    if (!quiet) {
+        m_header->setText(tr("Inspecting pid %1 and pid %2…").arg(m_pid).arg(m_refPid));
+        Q_EMIT titleChanged(title());
+    }
     const int pids[2] = {m_pid, m_refPid};
     if (m_client) {
         for (int side = 0; side < 2; ++side)
@@ -471,18 +593,35 @@ void DiffPanel::received(int side, const json &doc)
     if (--m_pending > 0)
         return;
     m_watchdog->stop();
+    const bool quiet = std::exchange(m_quiet, false);
+    if (quiet && m_docs[0].value("state", std::string("running")) != "running") {
+        // A live refresh found A gone: keep the diff it had, marked.
+        markExited(m_docs[0].value("state", std::string()) == "exited" ? tr("exited")
+                                                                       : tr("no longer readable"));
+        return;
+    }
     m_diff = diffInspections(m_docs[0], m_docs[1], m_haveSnapshot ? &m_snapshot : nullptr);
     if (m_refNote.isEmpty())
         m_diff["b"]["hostReference"] = false;
     else
         markHostReference(m_diff, m_hostRef);
     rebuild();
+    if (m_liveTimer->interval() > 0 && m_docs[0].value("state", std::string("running")) == "running")
+        m_liveTimer->start();
     Q_EMIT diffReady();
 }
 
 void DiffPanel::fail(const QString &message)
 {
+    if (std::exchange(m_quiet, false)) {
+        // A live refresh that failed (helper busy or gone): keep showing the last diff.
+        m_pending = 0;
+        ++m_generation;
+        m_watchdog->stop();
+        return;
+    }
     m_pending = 0;
+    m_liveTimer->stop();
     ++m_generation;
     m_watchdog->stop();
     m_header->setText(
@@ -503,34 +642,68 @@ void DiffPanel::setDiff(const json &diff)
 
 void DiffPanel::rebuild()
 {
-    m_header->setText(headerHtml(m_diff, m_refNote));
-    const QString notes = notesHtml(m_diff);
+    // What is shown is what leaves: the same redacted document for screen, text, Markdown, pictures.
+    const json shown = shownDiff();
+    // Keep the open rows open and the scroll position across a live refresh.
+    QSet<QString> expanded;
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i)
+        if (m_tree->topLevelItem(i)->isExpanded())
+            expanded.insert(m_tree->topLevelItem(i)->text(ColName));
+    const bool keep = m_tree->topLevelItemCount() > 0;
+    const int scroll = m_tree->verticalScrollBar() ? m_tree->verticalScrollBar()->value() : 0;
+    m_header->setText(headerHtml(shown, m_refNote, m_exitNote));
+    const QString notes = notesHtml(shown);
     m_notes->setText(notes);
     m_notes->setVisible(!notes.isEmpty());
-    populate(m_tree, m_diff, 40, false);
+    populate(m_tree, shown, 40, false);
+    if (keep) {
+        for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
+            auto *it = m_tree->topLevelItem(i);
+            it->setExpanded(expanded.contains(it->text(ColName)) && it->childCount() > 0);
+        }
+        m_tree->verticalScrollBar()->setValue(scroll);
+    }
     for (auto *b : {m_compare, m_copy, m_export})
         b->setEnabled(true);
+    Q_EMIT titleChanged(title());
 }
 
 QString DiffPanel::toText() const
 {
-    return m_diff.is_object() && m_diff.contains("namespaces") ? qs(diffToText(m_diff)) : QString();
+    if (!m_diff.is_object() || !m_diff.contains("namespaces"))
+        return QString();
+    QString t = qs(diffToText(shownDiff()));
+    if (m_exited)
+        t = QStringLiteral("A: ") + m_exitNote + QLatin1Char('\n') + t;
+    return t;
 }
 
 QString DiffPanel::toMarkdown() const
 {
-    return m_diff.is_object() && m_diff.contains("namespaces") ? qs(diffToMarkdown(m_diff)) : QString();
+    if (!m_diff.is_object() || !m_diff.contains("namespaces"))
+        return QString();
+    QString md = qs(diffToMarkdown(shownDiff()));
+    if (m_exited)
+        md += QStringLiteral("\n_A %1_\n").arg(m_exitNote);
+    return md;
 }
 
 void DiffPanel::copyText()
 {
-    QGuiApplication::clipboard()->setText(toText());
+    if (m_gate)
+        m_gate->copy(toText()); // already redacted; the gate is the one way to the clipboard
+    else
+        QGuiApplication::clipboard()->setText(toText());
 }
 
 void DiffPanel::copyMarkdown()
 {
-    auto *mime = new QMimeData;
     const QString md = toMarkdown();
+    if (m_gate) {
+        m_gate->copy(md, md);
+        return;
+    }
+    auto *mime = new QMimeData;
     mime->setText(md);
     mime->setData(QStringLiteral("text/markdown"), md.toUtf8());
     QGuiApplication::clipboard()->setMimeData(mime);
@@ -556,23 +729,28 @@ namespace
 
 /// A never-shown page sized to the whole diff: every row, details expanded, so an export does not
 /// depend on how the panel is scrolled or sized on screen.
-std::unique_ptr<QWidget> makeExportPage(const json &diff, const QString &refNote)
+std::unique_ptr<QWidget> makeExportPage(const json &diff, const QString &refNote, const QString &titleText,
+                                        const QString &exitNote)
 {
     auto page = std::make_unique<QWidget>();
     page->setAttribute(Qt::WA_DontShowOnScreen);
     page->setAutoFillBackground(true);
+    // The page follows the window's theme (View ▸ Theme), so a dark slide deck gets a dark diff.
+    const bool dark = views::isDark(QGuiApplication::palette());
+    const QColor bg = dark ? QColor(0x1B, 0x1E, 0x24) : QColor(Qt::white);
+    const QColor fg = dark ? QColor(0xE5, 0xE9, 0xF0) : QColor(0x11, 0x18, 0x27);
     QPalette pal = page->palette();
-    pal.setColor(QPalette::Window, Qt::white);
-    pal.setColor(QPalette::Base, Qt::white);
-    pal.setColor(QPalette::Text, QColor(0x11, 0x18, 0x27));
-    pal.setColor(QPalette::WindowText, QColor(0x11, 0x18, 0x27));
+    pal.setColor(QPalette::Window, bg);
+    pal.setColor(QPalette::Base, bg);
+    pal.setColor(QPalette::Text, fg);
+    pal.setColor(QPalette::WindowText, fg);
     page->setPalette(pal);
     auto *layout = new QVBoxLayout(page.get());
     layout->setContentsMargins(16, 14, 16, 14);
     auto *title = new QLabel(page.get());
     title->setTextFormat(Qt::RichText);
     title->setText(QStringLiteral("<span style='font-size:15pt;font-weight:600'>%1</span><br>%2")
-                       .arg(QObject::tr("Namespaces: A against B"), headerHtml(diff, refNote)));
+                       .arg(titleText.toHtmlEscaped(), headerHtml(diff, refNote, exitNote)));
     layout->addWidget(title);
     const QString notes = notesHtml(diff);
     if (!notes.isEmpty()) {
@@ -594,28 +772,41 @@ std::unique_ptr<QWidget> makeExportPage(const json &diff, const QString &refNote
     const int width = 1280;
     page->resize(width, 600);
     page->show(); // WA_DontShowOnScreen: laid out, never mapped
+    // Rows wrap, so they differ in height: measure each one laid out at the page's width.
+    tree->setFixedHeight(20000);
+    page->resize(width, page->sizeHint().height());
     tree->doItemsLayout();
-    int rows = 0;
+    int bottom = 0;
     for (QTreeWidgetItemIterator it(tree); *it; ++it) {
         bool visible = true;
         for (auto *p = (*it)->parent(); p; p = p->parent())
             visible &= p->isExpanded();
-        rows += visible;
+        if (visible)
+            bottom = std::max(bottom, tree->visualItemRect(*it).bottom() + 1);
     }
-    const int rowH = tree->topLevelItemCount() ? tree->visualItemRect(tree->topLevelItem(0)).height() : 24;
-    tree->setFixedHeight(tree->header()->sizeHint().height() + rows * std::max(rowH, 18) + 6);
+    tree->setFixedHeight(tree->header()->sizeHint().height() + bottom + 6);
+    // The layout caches its size hint: make it see the tree's new height before sizing the page.
+    page->layout()->invalidate();
+    page->layout()->activate();
     page->resize(width, page->sizeHint().height());
     return page;
 }
 
 } // namespace
 
+QSize DiffPanel::paintExport(QPainter &painter) const
+{
+    auto page = makeExportPage(shownDiff(), m_refNote, title(), m_exitNote);
+    page->render(&painter);
+    return page->size();
+}
+
 QImage DiffPanel::renderImage(qreal scale) const
 {
-    auto page = makeExportPage(m_diff, m_refNote);
+    auto page = makeExportPage(shownDiff(), m_refNote, title(), m_exitNote);
     QImage img((QSizeF(page->size()) * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
     img.setDevicePixelRatio(scale);
-    img.fill(Qt::white);
+    img.fill(page->palette().color(QPalette::Window));
     QPainter p(&img);
     page->render(&p);
     p.end();
@@ -634,7 +825,7 @@ bool DiffPanel::exportSvg(const QString &path) const
     if (!m_diff.is_object() || !m_diff.contains("namespaces"))
         return false;
     // The same page drawn into an SVG: text stays text, so it can be edited on a slide.
-    auto page = makeExportPage(m_diff, m_refNote);
+    auto page = makeExportPage(shownDiff(), m_refNote, title(), m_exitNote);
     QSvgGenerator gen;
     gen.setFileName(path);
     gen.setSize(page->size());

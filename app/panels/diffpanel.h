@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 class QLabel;
+class QPainter;
 class QTimer;
 class QToolButton;
 class QTreeWidget;
@@ -21,6 +22,7 @@ namespace nsviz
 {
 
 class HelperClient;
+class RedactionGate;
 
 class DiffPanel : public QWidget
 {
@@ -38,7 +40,10 @@ public:
     /// Or gather them in-process (in a worker thread). The last call of the two wins.
     void setInspectFunction(InspectFunction inspect);
     /// The snapshot supplies the host reference, the pid picker's list and pid/user parent links.
+    /// A target (A) missing from it, or whose pid now names another process, is marked as exited.
     void setSnapshot(const Snapshot &snapshot);
+    /// Everything shown, copied and exported passes @p gate (Redact Names); nullptr: nothing hidden.
+    void setRedaction(RedactionGate *gate);
 
     /// Compares @p pid with @p referencePid; 0 means the host reference (the
     /// snapshot's, else findHostReference()); without one the panel fails with discovery's note.
@@ -48,13 +53,24 @@ public:
 
     int targetPid() const { return m_pid; }
     int referencePid() const { return m_refPid; }
+    /// The diff as computed (never redacted).
     const nlohmann::json &diff() const { return m_diff; }
+    /// The diff as it is shown and leaves the app: through the redaction gate.
+    nlohmann::json shownDiff() const;
     bool isLoading() const { return m_pending > 0; }
+    /// What is compared with what: "pid 812 · nginx against the host (pid 1 · systemd)".
+    QString title() const;
+    /// A has exited since the diff was taken: the last diff stays, marked so.
+    bool targetExited() const { return m_exited; }
+    /// While visible and A lives, the diff is taken again every @p ms (default 3000; 0 stops).
+    void setLiveIntervalMs(int ms);
 
     QString toText() const;
     QString toMarkdown() const;
     /// Renders the whole diff (every row, details expanded) at @p scale device pixels per point.
     QImage renderImage(qreal scale = 2.0) const;
+    /// Paints that page on @p painter (what the PNG and SVG exports draw); returns its size.
+    QSize paintExport(QPainter &painter) const;
     bool exportPng(const QString &path) const;
     bool exportSvg(const QString &path) const;
 
@@ -63,6 +79,8 @@ public:
 
 Q_SIGNALS:
     void diffReady();
+    /// title() changed (a new target or reference, A exited, redaction switched).
+    void titleChanged(const QString &title);
     void failed(const QString &message);
     /// The user picked another reference with "Compare with…".
     void referenceChanged(int referencePid);
@@ -71,9 +89,12 @@ public Q_SLOTS:
     void copyText();
     void copyMarkdown();
     void chooseReference();
+    /// Takes the diff of the same pair again, keeping the current one on screen until it arrives.
+    void refreshNow();
 
 private:
-    void start();
+    void start(bool quiet = false);
+    void markExited(const QString &why);
     void onInspected(quint64 id, int pid, const nlohmann::json &document);
     void onInspectFailed(quint64 id, const QString &code, const QString &message);
     int sideOf(quint64 id) const;
@@ -103,6 +124,11 @@ private:
     QToolButton *m_copy = nullptr;
     QToolButton *m_export = nullptr;
     QTimer *m_watchdog = nullptr;
+    QTimer *m_liveTimer = nullptr;
+    QPointer<RedactionGate> m_gate;
+    bool m_quiet = false;  ///< the running inspect is a live refresh: keep the diff shown until it lands
+    bool m_exited = false; ///< A exited after m_diff was taken
+    QString m_exitNote;    ///< when and how
 };
 
 } // namespace nsviz

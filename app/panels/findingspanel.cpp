@@ -1,12 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/panels/findingspanel.h"
 
+#include "app/models/redactiongate.h"
 #include "app/panels/statuspilldelegate.h"
 #include "core/inspect/findings.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QFileDialog>
 #include <QFutureWatcher>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
+#include <QMenu>
+#include <QMimeData>
+#include <QSaveFile>
+#include <QSet>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -35,13 +47,15 @@ struct Severity {
 
 Severity severityOf(int rank)
 {
+    // The words are core's (findingSeverity), so the panel, the text and the Markdown agree.
+    const QString name = QString::fromLatin1(findingSeverity(rank));
     if (rank <= 1)
-        return {QObject::tr("CRITICAL"), QColor(0xB9, 0x1C, 0x1C), Qt::white};
+        return {name, QColor(0xB9, 0x1C, 0x1C), Qt::white};
     if (rank <= 3)
-        return {QObject::tr("HIGH"), QColor(0xEA, 0x58, 0x0C), Qt::white};
+        return {name, QColor(0xC2, 0x41, 0x0C), Qt::white};
     if (rank <= 5)
-        return {QObject::tr("MEDIUM"), QColor(0xF5, 0x9E, 0x0B), QColor(0x1F, 0x29, 0x37)};
-    return {QObject::tr("LOW"), QColor(0x9C, 0xA3, 0xAF), Qt::white};
+        return {name, QColor(0xF5, 0x9E, 0x0B), QColor(0x1F, 0x29, 0x37)};
+    return {name, QColor(0x6B, 0x72, 0x80), Qt::white};
 }
 
 void pill(QTreeWidgetItem *it, int rank)
@@ -60,18 +74,189 @@ FindingsPanel::FindingsPanel(QWidget *parent) : QWidget(parent)
     m_summary = new QLabel(tr("No scan yet."), this);
     m_summary->setWordWrap(true);
     m_summary->setTextFormat(Qt::RichText);
-    layout->addWidget(m_summary);
+    auto *top = new QHBoxLayout;
+    top->addWidget(m_summary, 1);
+    auto *copyButton = new QToolButton(this);
+    copyButton->setText(tr("Copy"));
+    copyButton->setToolTip(tr("Copy the selected findings (all when none is selected) as text"));
+    connect(copyButton, &QToolButton::clicked, this, &FindingsPanel::copy);
+    auto *exportButton = new QToolButton(this);
+    exportButton->setText(tr("Export…"));
+    exportButton->setToolTip(tr("Save the findings as Markdown or JSON"));
+    connect(exportButton, &QToolButton::clicked, this, &FindingsPanel::exportDialog);
+    top->addWidget(copyButton, 0, Qt::AlignTop);
+    top->addWidget(exportButton, 0, Qt::AlignTop);
+    layout->addLayout(top);
     m_tree = new QTreeWidget(this);
     m_tree->setColumnCount(ColCount);
     m_tree->setHeaderLabels({tr("Severity"), tr("Container / finding"), tr("Detail")});
     m_tree->setItemDelegateForColumn(ColSeverity, new StatusPillDelegate(m_tree));
     m_tree->setUniformRowHeights(true);
+    m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_tree->header()->setStretchLastSection(true);
-    m_tree->setColumnWidth(ColSeverity, 120);
+    // The severity column fits its widest pill (the delegate's size hint), in any font or theme.
+    m_tree->header()->setSectionResizeMode(ColSeverity, QHeaderView::ResizeToContents);
     m_tree->setColumnWidth(ColWhat, 320);
     layout->addWidget(m_tree, 1);
     connect(m_tree, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem *it) { activate(it); });
     connect(m_tree, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *it) { activate(it); });
+    // Ctrl+C in the list: the view's own Copy copies only the current cell's text (nothing when
+    // there is no current cell); take the key before it does.
+    m_tree->installEventFilter(this);
+    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_tree, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        QMenu *menu = contextMenuFor(m_tree->itemAt(pos));
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->popup(m_tree->viewport()->mapToGlobal(pos));
+    });
+}
+
+bool FindingsPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_tree &&
+        (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress)) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        if (key->matches(QKeySequence::Copy)) {
+            if (event->type() == QEvent::KeyPress)
+                copy();
+            event->accept();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void FindingsPanel::setRedaction(RedactionGate *gate)
+{
+    if (m_gate)
+        disconnect(m_gate, nullptr, this, nullptr);
+    m_gate = gate;
+    if (gate)
+        connect(gate, &RedactionGate::enabledChanged, this, [this] { rebuild(); });
+    rebuild();
+}
+
+json FindingsPanel::shown() const
+{
+    return m_gate ? m_gate->json(m_findings) : m_findings;
+}
+
+QString FindingsPanel::toMarkdown() const
+{
+    return m_findings.is_object() && m_findings.contains("containers") ? qs(findingsToMarkdown(shown()))
+                                                                       : QString();
+}
+
+QByteArray FindingsPanel::toJson() const
+{
+    if (!m_findings.is_object())
+        return {};
+    return QByteArray::fromStdString(shown().dump(2) + "\n");
+}
+
+QString FindingsPanel::selectedText() const
+{
+    // Rows as shown (already through the gate): severity, what, detail; a container brings its findings.
+    QStringList lines;
+    QSet<QTreeWidgetItem *> done;
+    auto line = [&](QTreeWidgetItem *it, const QString &indent) {
+        if (done.contains(it))
+            return;
+        done.insert(it);
+        lines << indent + it->text(ColSeverity) + QLatin1Char('\t') + it->text(ColWhat) + QLatin1Char('\t') +
+                     it->text(ColDetail);
+    };
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
+        auto *top = m_tree->topLevelItem(i);
+        const bool whole = top->isSelected();
+        if (whole)
+            line(top, QString());
+        for (int c = 0; c < top->childCount(); ++c)
+            if (whole || top->child(c)->isSelected()) {
+                if (!whole)
+                    line(top, QString());
+                line(top->child(c), QStringLiteral("  "));
+            }
+    }
+    return lines.isEmpty() ? QString() : lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+void FindingsPanel::copy()
+{
+    QString text = selectedText();
+    if (text.isEmpty())
+        text = toText();
+    if (text.isEmpty())
+        return;
+    // The whole report goes out as Markdown too (text/markdown), for tickets and course notes.
+    const QString md = selectedText().isEmpty() ? toMarkdown() : QString();
+    if (m_gate) {
+        m_gate->copy(text, md);
+        return;
+    }
+    auto *mime = new QMimeData;
+    mime->setText(text);
+    if (!md.isEmpty())
+        mime->setData(QStringLiteral("text/markdown"), md.toUtf8());
+    QGuiApplication::clipboard()->setMimeData(mime);
+}
+
+bool FindingsPanel::exportTo(const QString &path, QString *error) const
+{
+    const bool markdown = path.endsWith(QLatin1String(".md"), Qt::CaseInsensitive) ||
+                          path.endsWith(QLatin1String(".markdown"), Qt::CaseInsensitive);
+    const QByteArray data = markdown ? toMarkdown().toUtf8() : toJson();
+    if (data.isEmpty()) {
+        if (error)
+            *error = tr("There are no findings to export yet.");
+        return false;
+    }
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit()) {
+        if (error)
+            *error = tr("Cannot write %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    return true;
+}
+
+void FindingsPanel::exportDialog()
+{
+    auto *dlg = new QFileDialog(this, tr("Export Findings"));
+    dlg->setAcceptMode(QFileDialog::AcceptSave);
+    dlg->setNameFilters({tr("Markdown (*.md)"), tr("JSON (*.json)")});
+    dlg->setDefaultSuffix(QStringLiteral("md"));
+    dlg->selectFile(QStringLiteral("nsviz-findings.md"));
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dlg, &QFileDialog::filterSelected, dlg, [dlg](const QString &filter) {
+        dlg->setDefaultSuffix(filter.contains(QLatin1String("json")) ? QStringLiteral("json")
+                                                                     : QStringLiteral("md"));
+    });
+    connect(dlg, &QFileDialog::fileSelected, this, [this](const QString &file) {
+        QString error;
+        if (!exportTo(file, &error))
+            m_summary->setText(
+                QStringLiteral("<span style='color:#B91C1C'>%1</span>").arg(error.toHtmlEscaped()));
+    });
+    dlg->open(); // not exec(): no nested event loop
+}
+
+QMenu *FindingsPanel::contextMenuFor(QTreeWidgetItem *item)
+{
+    auto *menu = new QMenu(this);
+    const int pid = item ? item->data(ColWhat, PidRole).toInt() : 0;
+    if (pid > 0) {
+        menu->addAction(tr("Show in Picture and Diff"), this, [this, pid] { Q_EMIT processActivated(pid); });
+        if (const int demo = m_demoOf ? m_demoOf(pid) : 0; demo > 0) {
+            auto *stop = menu->addAction(tr("Stop Demo Container (pid %1)").arg(demo), this,
+                                         [this, demo] { Q_EMIT stopDemoRequested(demo); });
+            stop->setObjectName(QStringLiteral("stopDemo"));
+        }
+        menu->addSeparator();
+    }
+    menu->addAction(tr("&Copy"), QKeySequence::Copy, this, &FindingsPanel::copy);
+    menu->addAction(tr("&Export…"), this, &FindingsPanel::exportDialog);
+    return menu;
 }
 
 void FindingsPanel::activate(QTreeWidgetItem *item)
@@ -121,7 +306,7 @@ int FindingsPanel::pidAt(int row) const
 
 QString FindingsPanel::toText() const
 {
-    return m_findings.is_object() && m_findings.contains("containers") ? qs(findingsToText(m_findings))
+    return m_findings.is_object() && m_findings.contains("containers") ? qs(findingsToText(shown()))
                                                                        : QString();
 }
 
@@ -132,18 +317,20 @@ void FindingsPanel::rebuild()
         m_summary->setText(tr("No findings."));
         return;
     }
-    const json &cs = m_findings["containers"];
+    // What is shown is what leaves: rows come from the gate's copy.
+    const json findings = shown();
+    const json &cs = findings["containers"];
     int critical = 0;
     for (const auto &c : cs)
         critical += c.value("worstRank", 9) <= 1;
     QString summary = tr("<b>%1</b> container(s) share namespaces with the host").arg(cs.size());
     if (critical)
         summary += tr(" — <span style='color:#B91C1C'><b>%1 share the host network</b></span>").arg(critical);
-    summary += tr("; %1 isolated one(s) without findings.").arg(m_findings.value("clean", 0));
+    summary += tr("; %1 isolated one(s) without findings.").arg(findings.value("clean", 0));
     QStringList notes;
-    if (m_findings.contains("reference") && !m_findings["reference"].value("note", std::string()).empty())
-        notes << qs(m_findings["reference"]["note"].get<std::string>()).toHtmlEscaped();
-    for (const auto &n : m_findings.value("notes", json::array()))
+    if (findings.contains("reference") && !findings["reference"].value("note", std::string()).empty())
+        notes << qs(findings["reference"]["note"].get<std::string>()).toHtmlEscaped();
+    for (const auto &n : findings.value("notes", json::array()))
         notes << qs(n.get<std::string>()).toHtmlEscaped();
     if (!notes.isEmpty())
         summary += QStringLiteral("<br><span style='color:#92400E'>%1</span>")

@@ -5,15 +5,20 @@
 
 #include "core/model/model.h"
 
+#include <QPointer>
 #include <QWidget>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 class QLabel;
+class QMenu;
 class QTreeWidget;
 class QTreeWidgetItem;
 
 namespace nsviz
 {
+
+class RedactionGate;
 
 class FindingsPanel : public QWidget
 {
@@ -32,16 +37,47 @@ public:
     int containerCount() const;
     /// The representative pid of the container in row @p row.
     int pidAt(int row) const;
+    /// The findings as they leave the app (through the redaction gate when one is set).
     QString toText() const;
+    QString toMarkdown() const;
+    /// "nsviz.findings/1", indented.
+    QByteArray toJson() const;
+    /// The selected rows (a container row brings its findings), tab-separated; empty: none selected.
+    QString selectedText() const;
+    /// Writes Markdown (.md) or JSON (.json, anything else); false with @p error on failure.
+    bool exportTo(const QString &path, QString *error = nullptr) const;
+
+    /// Everything shown, copied and exported passes @p gate (Redact Names); nullptr: nothing hidden.
+    void setRedaction(RedactionGate *gate);
+    /// Which demo container (its pid) a container's representative pid belongs to, 0 for none: its
+    /// rows then offer "Stop demo container" (stopDemoRequested).
+    void setDemoLookup(std::function<int(int pid)> lookup) { m_demoOf = std::move(lookup); }
+    /// The context menu of row @p item (tests look at it; the panel shows it on right click).
+    QMenu *contextMenuFor(QTreeWidgetItem *item);
+
+public Q_SLOTS:
+    /// Ctrl+C: the selected rows, or the whole report when nothing is selected.
+    void copy();
+    /// Asks where and writes Markdown or JSON.
+    void exportDialog();
 
 Q_SIGNALS:
     /// The user clicked a container (or one of its findings): its representative pid.
     void processActivated(int pid);
     void findingsReady();
+    /// "Stop demo container" was chosen: the demo's pid.
+    void stopDemoRequested(int demoPid);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void rebuild();
     void activate(QTreeWidgetItem *item);
+    nlohmann::json shown() const;
+
+    QPointer<RedactionGate> m_gate;
+    std::function<int(int)> m_demoOf;
 
     nlohmann::json m_findings;
     int m_generation = 0;

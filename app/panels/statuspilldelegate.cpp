@@ -27,17 +27,25 @@ void StatusPillDelegate::paint(QPainter *painter, const QStyleOptionViewItem &op
     f.setPointSizeF(f.pointSizeF() * 0.85);
     const QFontMetrics fm(f);
     const int h = std::min(option.rect.height() - 4, fm.height() + 6);
-    const int w = fm.horizontalAdvance(text) + 18;
+    // The pill stays inside its cell (a narrow column elides the word rather than letting the pill
+    // run into the next column's text), whatever the style's row height or palette.
+    const int w = std::max(0, std::min(fm.horizontalAdvance(text) + 18, option.rect.width() - 8));
     const QRect pill(option.rect.left() + 4, option.rect.center().y() - h / 2 + 1, w, h);
     painter->save();
+    painter->setClipRect(option.rect);
     painter->setRenderHint(QPainter::Antialiasing);
     QPainterPath path;
     path.addRoundedRect(QRectF(pill), h / 2.0, h / 2.0);
     painter->fillPath(path, fill.value<QColor>());
+    // In a dark palette a dark pill would melt into the row: a thin light rim keeps its edge.
+    if (option.palette.color(QPalette::Base).lightness() < 128) {
+        painter->setPen(QPen(QColor(255, 255, 255, 90), 1));
+        painter->drawPath(path);
+    }
     painter->setFont(f);
     const QVariant tc = index.data(PillTextColorRole);
     painter->setPen(tc.isValid() ? tc.value<QColor>() : QColor(Qt::white));
-    painter->drawText(pill, Qt::AlignCenter, text);
+    painter->drawText(pill, Qt::AlignCenter, fm.elidedText(text, Qt::ElideRight, std::max(0, w - 10)));
     painter->restore();
 }
 

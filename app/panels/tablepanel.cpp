@@ -3,6 +3,7 @@
 
 #include "app/models/processfilterproxymodel.h"
 #include "app/models/processtablemodel.h"
+#include "app/models/redactiongate.h"
 #include "app/models/snapshotstore.h"
 #include "app/models/viewhelpers.h"
 
@@ -109,6 +110,10 @@ void TablePanel::applyColumnWidths()
     // Room for the host-networking warning icon.
     m_view->setColumnWidth(ProcessTableModel::columnOfNsType(NsType::Net),
                            ino + m_view->style()->pixelMetric(QStyle::PM_SmallIconSize) + 8);
+    // The command sits before the namespaces: wide enough to say what runs, the rest in its tooltip.
+    m_view->setColumnWidth(ProcessTableModel::CommandColumn,
+                           fm.horizontalAdvance(QStringLiteral("/usr/sbin/NetworkManager --no-daemon")) +
+                               pad);
     m_view->verticalHeader()->setDefaultSectionSize(fm.height() + fm.height() / 2);
 }
 
@@ -222,7 +227,11 @@ QString TablePanel::selectedRowsAsTsv() const
 void TablePanel::copySelection()
 {
     const QString tsv = selectedRowsAsTsv();
-    if (!tsv.isEmpty())
+    if (tsv.isEmpty())
+        return;
+    if (auto *gate = RedactionGate::of(m_store))
+        gate->copy(tsv); // the window's one gate: redacted when Redact Names is on
+    else
         QApplication::clipboard()->setText(tsv);
 }
 

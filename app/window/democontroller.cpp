@@ -14,6 +14,12 @@ DemoController::DemoController(HelperClient *client, QObject *parent) : QObject(
     connect(client, &HelperClient::demoStarted, this, &DemoController::onStarted);
     connect(client, &HelperClient::demosStopped, this, &DemoController::onStopped);
     connect(client, &HelperClient::demosListed, this, &DemoController::onListed);
+    // A new connection (a reconnect, an escalation) may have outlived our demos or not: ask the
+    // helper rather than trust a list from before (quitting must not offer to stop a demo that is gone).
+    connect(client, &HelperClient::connected, this, [this] {
+        if (!m_demos.isEmpty())
+            refresh();
+    });
     connect(client, &HelperClient::requestFailed, this,
             [this](quint64 id, HelperClient::Call, const QString &, const QString &message) {
                 if (m_pending.remove(id))

@@ -3,13 +3,16 @@
 
 #include "app/cluster/clusterview.h"
 #include "app/export/viewexporter.h"
+#include "app/models/redactiongate.h"
 #include "app/models/snapshotstore.h"
 #include "app/panels/demodialog.h"
 #include "app/panels/diffpanel.h"
 #include "app/panels/findingspanel.h"
 #include "app/transport/helperclient.h"
 #include "app/window/democontroller.h"
+#include "app/window/demomenus.h"
 #include "app/window/session.h"
+#include "app/window/theme.h"
 #include "app/window/viewfactory.h"
 
 #include <QAction>
@@ -17,7 +20,10 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
 #include <QFrame>
 #include <QHBoxLayout>
@@ -25,18 +31,27 @@
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
+#include <QTextBrowser>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
+
+// The handbook's resource lives in the (static) app library: it must be pulled in by name.
+static void initHandbookResource()
+{
+    Q_INIT_RESOURCE(handbook);
+}
 
 namespace nsviz
 {
@@ -107,6 +122,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_diffDock = addPanel(m_diff, QStringLiteral("Diff against the host"), QStringLiteral("diffDock"));
     // Every transport answers inspect (the in-process one gathers it in a worker thread).
     m_diff->setClient(m_session->client());
+    wirePanels();
     connect(m_cluster, &ClusterView::processSelected, this, [this](int pid) {
         if (pid > 0)
             showDiff(pid);
@@ -201,6 +217,85 @@ QDockWidget *MainWindow::addPanel(QWidget *panel, const QString &title, const QS
     return dock;
 }
 
+void MainWindow::wirePanels()
+{
+    // Redact Names is one gate (the store's): the panels show, copy and export through it.
+    RedactionGate *gate = m_store->redaction();
+    m_diff->setRedaction(gate);
+    m_findings->setRedaction(gate);
+    // The dock says what is compared with what ("… against the host" only when it is).
+    connect(m_diff, &DiffPanel::titleChanged, m_diffDock, &QDockWidget::setWindowTitle);
+    // Demos: stop one from its finding's or its cluster's context menu.
+    m_findings->setDemoLookup(
+        [this](int pid) { return DemoMenus::demoOfProcess(m_store->snapshot(), *m_demos, pid); });
+    connect(m_findings, &FindingsPanel::stopDemoRequested, this, &MainWindow::stopDemo);
+    m_cluster->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_cluster, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        QMenu *menu = DemoMenus::clusterMenu(*m_cluster, *m_demos, pos, this);
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->popup(m_cluster->mapToGlobal(pos));
+    });
+    connect(m_demos, &DemoController::demoEnded, this, [this](int pid) {
+        statusBar()->showMessage(QStringLiteral("demo container %1 ended").arg(pid), 5000);
+    });
+    // A file opened over the live view keeps the connection the demos this window started run on.
+    m_session->setKeepConnection([this] { return !m_demos->startedPids().isEmpty(); });
+}
+
+void MainWindow::stopDemo(int pid)
+{
+    if (pid <= 0 || !m_session->client()->isConnected()) {
+        showError(QStringLiteral("Stop demo container"), QStringLiteral("Not connected to the helper."));
+        return;
+    }
+    m_demos->stop(pid);
+    statusBar()->showMessage(QStringLiteral("stopping demo container %1…").arg(pid), 5000);
+}
+
+void MainWindow::setTheme(Theme::Mode mode)
+{
+    Theme::apply(mode);
+    // The cluster picture has its own light/dark styles: it follows the choice, not just the palette.
+    m_cluster->setDarkOverride(Theme::darkOverride());
+    if (m_themeGroup)
+        for (QAction *a : m_themeGroup->actions())
+            a->setChecked(a->data().toString() == Theme::name(mode));
+}
+
+QString MainWindow::handbookPath()
+{
+    // Installed as a data file beside the resource copy: an edited installed handbook wins.
+    const QString installed =
+        QStandardPaths::locate(QStandardPaths::GenericDataLocation, QStringLiteral("doc/nsviz/handbook.md"));
+    if (!installed.isEmpty())
+        return installed;
+    initHandbookResource();
+    return QStringLiteral(":/docs/handbook.md");
+}
+
+void MainWindow::showHandbook()
+{
+    QFile f(handbookPath());
+    if (!f.open(QIODevice::ReadOnly)) {
+        showError(QStringLiteral("Handbook"), QStringLiteral("The handbook is missing from this build."));
+        return;
+    }
+    auto *dlg = new QDialog(this);
+    dlg->setObjectName(QStringLiteral("handbook"));
+    dlg->setWindowTitle(QStringLiteral("nsviz Handbook"));
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    auto *lay = new QVBoxLayout(dlg);
+    auto *text = new QTextBrowser(dlg);
+    text->setOpenExternalLinks(true);
+    text->setMarkdown(QString::fromUtf8(f.readAll()));
+    lay->addWidget(text);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dlg);
+    connect(buttons, &QDialogButtonBox::rejected, dlg, &QDialog::close);
+    lay->addWidget(buttons);
+    dlg->resize(860, 680);
+    dlg->show(); // not modal: the handbook stays open beside the window while following the lesson
+}
+
 void MainWindow::addViewTab(QWidget *view, const QString &title)
 {
     m_tabs->addTab(view, title);
@@ -272,6 +367,19 @@ void MainWindow::buildActions()
     m_redactAction->setToolTip(
         QStringLiteral("Replace hostnames, user names and command arguments in the picture and saved files"));
     connect(m_redactAction, &QAction::toggled, m_cluster, &ClusterView::setRedacted);
+    connect(m_redactAction, &QAction::toggled, m_store->redaction(), &RedactionGate::setEnabled);
+    connect(m_redactAction, &QAction::toggled, this, &MainWindow::updateStatus);
+    auto *themeMenu = view->addMenu(QStringLiteral("&Theme"));
+    m_themeGroup = new QActionGroup(this);
+    for (Theme::Mode mode : {Theme::Mode::System, Theme::Mode::Light, Theme::Mode::Dark}) {
+        static const char *const labels[] = {"&System", "&Light", "&Dark"};
+        auto *a = themeMenu->addAction(QString::fromLatin1(labels[static_cast<int>(mode)]), this,
+                                       [this, mode] { setTheme(mode); });
+        a->setCheckable(true);
+        a->setData(Theme::name(mode));
+        a->setChecked(mode == Theme::current());
+        m_themeGroup->addAction(a);
+    }
     auto *panels = view->addMenu(QStringLiteral("&Panels"));
     panels->setObjectName(QStringLiteral("panelsMenu"));
     for (QDockWidget *d : {m_findingsDock, m_diffDock})
@@ -303,6 +411,9 @@ void MainWindow::buildActions()
     liveMenu->addAction(QStringLiteral("&Authenticate…"), m_session, &Session::escalate);
 
     auto *help = menuBar()->addMenu(QStringLiteral("&Help"));
+    auto *handbook = help->addAction(QStringLiteral("nsviz &Handbook"), this, &MainWindow::showHandbook);
+    handbook->setShortcut(QKeySequence::HelpContents);
+    help->addSeparator();
     help->addAction(QStringLiteral("&About nsviz"), this, [this]() {
         QMessageBox::about(
             this, QStringLiteral("About nsviz"),
@@ -581,6 +692,9 @@ void MainWindow::restoreSettings()
         m_cluster->setGroupBy(*t);
     m_tabs->setCurrentIndex(st.value(QStringLiteral("view/tab"), 0).toInt());
     m_redactAction->setChecked(st.value(QStringLiteral("view/redact"), false).toBool());
+    if (const auto mode = Theme::fromName(st.value(QStringLiteral("view/theme")).toString());
+        mode && *mode != Theme::Mode::System)
+        setTheme(*mode);
     m_session->setIntervalMs(st.value(QStringLiteral("live/intervalMs"), 2000).toInt());
 }
 
@@ -592,6 +706,7 @@ void MainWindow::saveSettings()
     st.setValue(QStringLiteral("view/groupBy"), QString::fromLatin1(nsTypeName(m_cluster->groupBy())));
     st.setValue(QStringLiteral("view/tab"), m_tabs->currentIndex());
     st.setValue(QStringLiteral("view/redact"), m_redactAction->isChecked());
+    st.setValue(QStringLiteral("view/theme"), Theme::name(Theme::current()));
     st.setValue(QStringLiteral("live/intervalMs"), m_session->intervalMs());
 }
 

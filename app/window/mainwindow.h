@@ -3,6 +3,7 @@
 // The main window: views as tabs around the cluster view, the host-network panel, live status,
 // the unprivileged banner, snapshot open/save and picture export.
 
+#include "app/window/theme.h"
 #include "core/model/model.h"
 
 #include <QMainWindow>
@@ -63,6 +64,16 @@ public Q_SLOTS:
     /// Opens the diff of @p pid against the host reference.
     void showDiff(int pid);
     void setGroupBy(nsviz::NsType type);
+    /// Stops demo container @p pid (from a cluster's or a finding's context menu).
+    void stopDemo(int pid);
+    /// System, light or dark: the application palette, the cluster picture and exports follow.
+    void setTheme(nsviz::Theme::Mode mode);
+    /// Help ▸ Handbook: docs/handbook.md, installed or built in.
+    void showHandbook();
+
+public:
+    /// Where the handbook is read from: the installed data file, else the built-in resource.
+    static QString handbookPath();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -70,6 +81,7 @@ protected:
 private:
     void buildActions();
     void buildStatusBar();
+    void wirePanels();
     void updateStatus();
     void showError(const QString &title, const QString &message);
     void restoreSettings();
@@ -93,6 +105,7 @@ private:
     QAction *m_pauseAction = nullptr;
     QAction *m_redactAction = nullptr;
     QActionGroup *m_intervalGroup = nullptr;
+    QActionGroup *m_themeGroup = nullptr;
     QLabel *m_statusSource, *m_statusPrivilege, *m_statusCounts, *m_statusRate, *m_statusUpdated;
     QProgressBar *m_progress;
     QString m_lastError;

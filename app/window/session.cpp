@@ -243,6 +243,19 @@ void Session::connectLive(bool escalated)
 void Session::startLive(bool escalated)
 {
     ++m_attempt;
+    if (m_source == Source::File && m_transport && m_client->isConnected() && (m_escalated || !escalated)) {
+        // The connection kept open under a file view (demos this window started run on it): live
+        // again on it, rather than a new one that would end those demos.
+        m_source = Source::Live;
+        m_filePath.clear();
+        m_waiting = true;
+        Q_EMIT stateChanged();
+        if (!m_paused)
+            m_client->subscribe(m_intervalMs);
+        else
+            m_client->scan();
+        return;
+    }
     disconnectLive();
     m_escalated = escalated;
     m_source = Source::Live;
@@ -376,7 +389,12 @@ void Session::openFile(const QString &path)
             Q_EMIT fileFailed(path, error);
             return;
         }
-        disconnectLive();
+        // Closing the live connection would end the demo containers this window started on it
+        // (they follow their owner); when asked to, keep it open, unsubscribed.
+        if (m_keep && m_transport && m_keep())
+            m_client->unsubscribe();
+        else
+            disconnectLive();
         ++m_attempt;
         setAuthOutcome({});
         m_source = Source::File;

@@ -55,6 +55,13 @@ public:
     /// authenticate (pkexec / KAuth), otherwise the least privilege that works.
     using TransportFactory = std::function<Transport *(bool escalated, QObject *parent)>;
     void setTransportFactory(TransportFactory f) { m_factory = std::move(f); }
+    /// Asked when a file replaces the live view: true keeps the live connection open (quiet, not
+    /// subscribed) instead of closing it. The window answers true while demo containers it started
+    /// run, since they end with the helper connection that started them; connecting live again then
+    /// reuses that connection.
+    void setKeepConnection(std::function<bool()> keep) { m_keep = std::move(keep); }
+    /// A live connection kept open under a file view (see setKeepConnection()).
+    bool holdsIdleConnection() const { return m_source == Source::File && m_transport; }
 
     Source source() const { return m_source; }
     QString sourceText() const;
@@ -106,6 +113,7 @@ private:
 
     SnapshotStore *m_store;
     TransportFactory m_factory;
+    std::function<bool()> m_keep;
     QPointer<Transport> m_transport;
     HelperClient *m_client;
     Source m_source = Source::None;

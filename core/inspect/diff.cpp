@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/inspect/diff.h"
 
+#include "core/inspect/findings.h"
 #include "core/inspect/inspectjson.h"
 #include "core/inspect/inspector.h"
 #include "core/model/nstype.h"
@@ -69,6 +70,14 @@ public:
         m_j["items"].push_back(std::move(i));
         if (differs)
             ++m_diffs;
+    }
+    /// A row derived from another one (the capabilities beyond Docker's default, of the set listed
+    /// above it): marked when it differs, not counted again among the differences.
+    void derived(const std::string &field, const json &a, const json &b)
+    {
+        const int before = m_diffs;
+        item(field, a, b);
+        m_diffs = before;
     }
     // Lists of what one side has are only compared when both sides could be read whole.
     void onlyA(const std::string &s)
@@ -561,12 +570,45 @@ json diffInspections(const json &a, const json &b, const Snapshot *snapshot)
     };
     sd.item("uid", idText(ssa, "uid"), idText(ssb, "uid"));
     sd.item("gid", idText(ssa, "gid"), idText(ssb, "gid"));
+    // Capabilities by name, not by count: "14 capabilities" says nothing to a trainer, and what
+    // matters is which ones go beyond what a container engine grants by default.
+    const auto &dflt = defaultContainerCapabilities();
+    const std::set<std::string> defaultSet(dflt.begin(), dflt.end());
+    auto namesText = [](const json &names) -> json {
+        if (!names.is_array())
+            return json();
+        if (names.empty())
+            return "(none)";
+        std::string t = std::to_string(names.size()) + ": ";
+        for (std::size_t i = 0; i < names.size(); ++i)
+            t += (i ? ", " : "") + names[i].get<std::string>();
+        return t;
+    };
+    auto beyondDefault = [&](const json &names) -> json {
+        if (!names.is_array())
+            return json();
+        json out = json::array();
+        for (const auto &c : names)
+            if (c.is_string() && !defaultSet.count(c.get<std::string>()))
+                out.push_back(c);
+        return out;
+    };
+    auto listText = [](const json &names) -> json {
+        if (!names.is_array())
+            return json();
+        if (names.empty())
+            return "(none)";
+        std::string t;
+        for (std::size_t i = 0; i < names.size(); ++i)
+            t += (i ? ", " : "") + names[i].get<std::string>();
+        return t;
+    };
     json capDelta = json::object();
     for (const char *set : {"effective", "permitted", "bounding"}) {
         json ca = ssa.contains("caps") && ssa["caps"].contains(set) ? ssa["caps"][set] : json();
         json cb = ssb.contains("caps") && ssb["caps"].contains(set) ? ssb["caps"][set] : json();
-        json shortA = ca.is_array() ? json(std::to_string(ca.size()) + " capabilities") : json();
-        json shortB = cb.is_array() ? json(std::to_string(cb.size()) + " capabilities") : json();
+        const json extraA = beyondDefault(ca), extraB = beyondDefault(cb);
+        json cd = {{"a", ca}, {"b", cb}, {"beyondDefaultA", extraA}, {"beyondDefaultB", extraB}};
         if (ca.is_array() && cb.is_array()) {
             std::set<std::string> A(ca.begin(), ca.end()), B(cb.begin(), cb.end());
             json onlyA = json::array(), onlyB = json::array();
@@ -576,24 +618,12 @@ json diffInspections(const json &a, const json &b, const Snapshot *snapshot)
             for (const auto &c : B)
                 if (!A.count(c))
                     onlyB.push_back(c);
-            capDelta[set] = {{"onlyInA", onlyA}, {"onlyInB", onlyB}};
-            auto some = [](const json &names) {
-                std::string t;
-                for (std::size_t i = 0; i < names.size(); ++i) {
-                    if (i == 5) {
-                        t += ", …";
-                        break;
-                    }
-                    t += (i ? ", " : "") + names[i].get<std::string>();
-                }
-                return t;
-            };
-            if (!onlyA.empty())
-                shortA = shortA.get<std::string>() + "; only here: " + some(onlyA);
-            if (!onlyB.empty())
-                shortB = shortB.get<std::string>() + "; only here: " + some(onlyB);
+            cd["onlyInA"] = onlyA;
+            cd["onlyInB"] = onlyB;
         }
-        sd.item(std::string(set) + " capabilities", shortA, shortB);
+        capDelta[set] = cd;
+        sd.item(std::string(set) + " capabilities", namesText(ca), namesText(cb));
+        sd.derived(std::string(set) + " beyond Docker's default", listText(extraA), listText(extraB));
     }
     auto seccomp = [](const json &s) -> json {
         if (!s.contains("seccomp"))
@@ -765,9 +795,9 @@ std::string diffToText(const json &document)
           << pad(i["field"].get<std::string>(), 28) << pad(str(i["a"]), 36) << " | " << str(i["b"]) << "\n";
     for (const char *set : {"effective", "bounding"}) {
         const json &cd = diff["security"]["capabilityDelta"];
-        if (cd.contains(set) && !cd[set]["onlyInA"].empty())
+        if (cd.contains(set) && cd[set].contains("onlyInA") && !cd[set]["onlyInA"].empty())
             o << "  " << set << " capabilities only in A: " << str(cd[set]["onlyInA"]) << "\n";
-        if (cd.contains(set) && !cd[set]["onlyInB"].empty())
+        if (cd.contains(set) && cd[set].contains("onlyInB") && !cd[set]["onlyInB"].empty())
             o << "  " << set << " capabilities only in B: " << str(cd[set]["onlyInB"]) << "\n";
     }
     for (const auto &e : diff["security"]["details"]["errors"])

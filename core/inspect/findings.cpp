@@ -20,7 +20,11 @@ namespace nsviz
 
 const std::vector<std::string> &defaultContainerCapabilities()
 {
-    // moby's oci/caps/defaults.go (unchanged since 2014 apart from dropping NET_RAW in some engines).
+    // Source: moby's oci/caps/defaults.go, DefaultCapabilities()
+    // (https://github.com/moby/moby/blob/master/oci/caps/defaults.go), the set Docker, containerd's
+    // default spec and podman start a container with; unchanged since 2014 apart from some engines
+    // dropping NET_RAW. The diff marks what goes beyond it; the demo (helper/demo/demorun.cpp) and
+    // the privileged helper (helper/serve/privileges.cpp) keep the same 14.
     static const std::vector<std::string> caps = {
         "cap_chown",   "cap_dac_override", "cap_fsetid",           "cap_fowner",
         "cap_mknod",   "cap_net_raw",      "cap_setgid",           "cap_setuid",
@@ -265,14 +269,60 @@ std::string findingsToText(const json &document)
           << c["comm"].get<std::string>() << "), " << c["processes"].get<int>() << " process(es), "
           << c["kind"].get<std::string>() << "\n";
         for (const auto &x : c["findings"]) {
-            const int rank = x["rank"];
-            const char *sev = rank == 1   ? "CRITICAL"
-                              : rank <= 3 ? "HIGH    "
-                              : rank <= 5 ? "MEDIUM  "
-                                          : "LOW     ";
+            std::string sev = findingSeverity(x["rank"].get<int>());
+            sev.resize(8, ' ');
             o << "  " << sev << " " << x["title"].get<std::string>() << ": " << x["detail"].get<std::string>()
               << "\n";
         }
+    }
+    return o.str();
+}
+
+const char *findingSeverity(int rank)
+{
+    return rank <= 1 ? "CRITICAL" : rank <= 3 ? "HIGH" : rank <= 5 ? "MEDIUM" : "LOW";
+}
+
+std::string findingsToMarkdown(const json &document)
+{
+    const json f = inspectjson::terminalSafeStrings(document);
+    auto esc = [](const std::string &s) {
+        std::string out;
+        for (char c : s) {
+            if (c == '|')
+                out += "\\|";
+            else if (c == '\n')
+                out += "<br>";
+            else
+                out += c;
+        }
+        return out;
+    };
+    std::ostringstream o;
+    o << "### Host sharing findings\n\n";
+    const json ref = f.value("reference", json::object());
+    if (ref.value("pid", 0) > 0)
+        o << "- **Host reference:** pid " << ref.value("pid", 0);
+    else
+        o << "- **Host reference:** none";
+    if (!ref.value("comm", std::string()).empty())
+        o << " (" << esc(ref["comm"].get<std::string>()) << ")";
+    o << "\n";
+    if (!ref.value("note", std::string()).empty())
+        o << "- _note:_ " << esc(ref["note"].get<std::string>()) << "\n";
+    for (const auto &n : f.value("notes", json::array()))
+        o << "- _note:_ " << esc(n.get<std::string>()) << "\n";
+    const json cs = f.value("containers", json::array());
+    o << "- " << cs.size() << " container(s) share something with the host; " << f.value("clean", 0)
+      << " isolated one(s) have no findings\n";
+    for (const auto &c : cs) {
+        o << "\n#### " << esc(c.value("label", std::string("?"))) << "\n\n"
+          << "pid " << c.value("pid", 0) << " (" << esc(c.value("comm", std::string())) << "), "
+          << c.value("processes", 0) << " process(es), " << esc(c.value("kind", std::string())) << "\n\n"
+          << "| Severity | Finding | Detail |\n|---|---|---|\n";
+        for (const auto &x : c.value("findings", json::array()))
+            o << "| " << findingSeverity(x.value("rank", 9)) << " | " << esc(x.value("title", std::string()))
+              << " | " << esc(x.value("detail", std::string())) << " |\n";
     }
     return o.str();
 }

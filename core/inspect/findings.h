@@ -32,5 +32,9 @@ nlohmann::json findHostSharing(const Snapshot &snapshot, const std::string &proc
 
 /// The readable report of `nsviz-helper findings`.
 std::string findingsToText(const nlohmann::json &findings);
+/// The same as Markdown (a table per container) for course material and tickets.
+std::string findingsToMarkdown(const nlohmann::json &findings);
+/// "CRITICAL", "HIGH", "MEDIUM" or "LOW" for a finding's rank (1 is the worst).
+const char *findingSeverity(int rank);
 
 } // namespace nsviz

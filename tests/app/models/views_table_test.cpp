@@ -292,12 +292,13 @@ TEST(ViewsTable, PanelCopiesSelectedRowsAsTsv)
     panel.view()->selectionModel()->select(
         panel.proxy()->mapFromSource(panel.model()->index(panel.model()->rowOfPid(6025), 0)),
         QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    // The command beside the user (not last and off-screen), then the eight inodes.
     const QString expected = QStringLiteral(
-        "PID\tPPID\tUser\tmnt\tpid\tnet\tuts\tipc\tuser\tcgroup\ttime\tCommand\n"
-        "6025\t6001\t0\t4026532300\t4026532301\t4026532305\t4026532302\t4026532303\t4026531837\t"
-        "4026532304\t4026531834\tnginx: master process nginx -g daemon off;\n"
-        "6040\t6025\t101\t4026532300\t4026532301\t4026532305\t4026532302\t4026532303\t4026531837\t"
-        "4026532304\t4026531834\tnginx: worker process\n");
+        "PID\tPPID\tUser\tCommand\tmnt\tpid\tnet\tuts\tipc\tuser\tcgroup\ttime\n"
+        "6025\t6001\t0\tnginx: master process nginx -g daemon off;\t4026532300\t4026532301\t4026532305\t"
+        "4026532302\t4026532303\t4026531837\t4026532304\t4026531834\n"
+        "6040\t6025\t101\tnginx: worker process\t4026532300\t4026532301\t4026532305\t4026532302\t"
+        "4026532303\t4026531837\t4026532304\t4026531834\n");
     EXPECT_EQ(panel.selectedRowsAsTsv(), expected);
 
     // Ctrl+C on the table copies whole rows, not just the current cell.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // diffInspections() on hand-built "nsviz.inspect/1" documents: what counts as a difference.
 #include "core/inspect/diff.h"
+#include "core/inspect/findings.h"
 
 #include <gtest/gtest.h>
 
@@ -144,7 +145,10 @@ TEST(DiffCompare, SecurityDifferencesAndRootIsRoot)
     int differing = 0;
     for (const auto &i : d["security"]["details"]["items"])
         differing += i["differs"].get<bool>();
-    EXPECT_EQ(differing, 3); // effective, bounding, seccomp
+    // effective, bounding, seccomp; and the rows of what effective and bounding hold beyond Docker's
+    // default, marked but not counted again.
+    EXPECT_EQ(differing, 5);
+    EXPECT_EQ(d["security"]["details"]["differences"], 3);
     markHostReference(d, HostReference{1, 0, "systemd", "PID 1"});
     EXPECT_EQ(d["b"]["hostReference"], true);
     auto w = hostSharingWarnings(d);
@@ -254,4 +258,48 @@ TEST(DiffCompare, WhatOneSideCouldNotReadIsUnknownNotADifference)
     for (const auto &i : uts["items"])
         EXPECT_EQ(i["differs"], i["field"] == "domainname") << i;
     EXPECT_EQ(uts["items"][0]["unknown"], true);
+}
+
+TEST(DiffCompare, CapabilitiesAreNamedAndThoseBeyondDockersDefaultMarked)
+{
+    json a = doc(10, 111, 500, 900), b = doc(1, 222, 500, 900);
+    a["security"] = {{"caps",
+                      {{"effective", {"cap_chown", "cap_net_raw", "cap_sys_admin"}},
+                       {"permitted", {"cap_chown", "cap_net_raw", "cap_sys_admin"}},
+                       {"bounding", {"cap_chown", "cap_net_raw", "cap_sys_admin", "cap_sys_ptrace"}}}}};
+    b["security"] = {{"caps",
+                      {{"effective", {"cap_chown", "cap_net_raw"}},
+                       {"permitted", {"cap_chown", "cap_net_raw"}},
+                       {"bounding", {"cap_chown", "cap_net_raw"}}}}};
+    const json d = diffInspections(a, b);
+    const json &cd = d["security"]["capabilityDelta"]["bounding"];
+    EXPECT_EQ(cd["a"], json({"cap_chown", "cap_net_raw", "cap_sys_admin", "cap_sys_ptrace"}));
+    EXPECT_EQ(cd["beyondDefaultA"], json({"cap_sys_admin", "cap_sys_ptrace"}));
+    EXPECT_EQ(cd["beyondDefaultB"], json::array());
+    EXPECT_EQ(cd["onlyInA"], json({"cap_sys_admin", "cap_sys_ptrace"}));
+    auto item = [&](const std::string &field) {
+        for (const auto &i : d["security"]["details"]["items"])
+            if (i["field"] == field)
+                return i;
+        return json();
+    };
+    // Names, not "4 capabilities".
+    EXPECT_EQ(item("bounding capabilities")["a"], "4: cap_chown, cap_net_raw, cap_sys_admin, cap_sys_ptrace");
+    EXPECT_EQ(item("effective beyond Docker's default")["a"], "cap_sys_admin");
+    EXPECT_EQ(item("effective beyond Docker's default")["b"], "(none)");
+    EXPECT_TRUE(item("effective beyond Docker's default")["differs"].get<bool>());
+    // Every name is in the text and the Markdown, which say which go beyond the default.
+    const std::string text = diffToText(d), md = diffToMarkdown(d);
+    for (const std::string &out : {text, md}) {
+        EXPECT_NE(out.find("cap_sys_ptrace"), std::string::npos);
+        EXPECT_NE(out.find("cap_net_raw"), std::string::npos);
+        EXPECT_NE(out.find("beyond Docker's default"), std::string::npos);
+        EXPECT_EQ(out.find("4 capabilities"), std::string::npos);
+    }
+    // The default set itself is Docker's 14 (moby oci/caps/defaults.go), none of them "beyond".
+    EXPECT_EQ(defaultContainerCapabilities().size(), 14u);
+    json c = doc(11, 111, 500, 900);
+    c["security"] = {{"caps", {{"effective", defaultContainerCapabilities()}}}};
+    EXPECT_EQ(diffInspections(c, b)["security"]["capabilityDelta"]["effective"]["beyondDefaultA"],
+              json::array());
 }

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The findings panel by keyboard and for export: Ctrl+C copies, Markdown and JSON exports, the
+// context menu (stop a demo container), severity pills that stay inside their column.
+#include "app/panels/findingspanel.h"
+#include "app/window/theme.h"
+#include "core/inspect/findings.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QFile>
+#include <QHeaderView>
+#include <QMenu>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTreeWidget>
+#include <gtest/gtest.h>
+
+using namespace nsviz;
+using nlohmann::json;
+
+namespace
+{
+
+json findings()
+{
+    auto container = [](const char *label, int pid, int rank, const char *title) {
+        return json{
+            {"label", label},
+            {"pid", pid},
+            {"comm", "sh"},
+            {"processes", 2},
+            {"kind", "container"},
+            {"worstRank", rank},
+            {"findings", {{{"code", "x"}, {"rank", rank}, {"title", title}, {"detail", "the detail"}}}}};
+    };
+    return {{"schema", "nsviz.findings/1"},
+            {"reference", {{"pid", 1}, {"comm", "systemd"}, {"note", ""}}},
+            {"containers",
+             {container("nsviz demo demo1", 4100, 1, "shares the host network"),
+              container("docker 3f2a9c", 5200, 6, "capabilities | beyond the default")}},
+            {"clean", 3},
+            {"notes", json::array()}};
+}
+
+QString outPath(const char *name)
+{
+    return QStringLiteral(NSVIZ_TEST_OUTPUT "/findings-") + QLatin1String(name);
+}
+
+} // namespace
+
+TEST(FindingsPanelKeys, CtrlCCopiesSelectionOrEverything)
+{
+    FindingsPanel panel;
+    panel.setFindings(findings());
+    panel.show();
+    auto *tree = panel.findChild<QTreeWidget *>();
+    ASSERT_TRUE(tree);
+    QGuiApplication::clipboard()->clear();
+    tree->setFocus();
+    // Nothing selected: the whole report, with Markdown beside the text.
+    tree->clearSelection();
+    QTest::keySequence(tree, QKeySequence::Copy);
+    const QMimeData *m = QGuiApplication::clipboard()->mimeData();
+    ASSERT_TRUE(m);
+    EXPECT_TRUE(m->text().contains(QStringLiteral("nsviz demo demo1")));
+    EXPECT_TRUE(m->text().contains(QStringLiteral("docker 3f2a9c")));
+    EXPECT_TRUE(
+        QString::fromUtf8(m->data(QStringLiteral("text/markdown"))).contains(QStringLiteral("| CRITICAL |")));
+    // One finding selected: its container's line and it.
+    tree->clearSelection();
+    tree->topLevelItem(1)->child(0)->setSelected(true);
+    QTest::keySequence(tree, QKeySequence::Copy);
+    const QString sel = QGuiApplication::clipboard()->text();
+    EXPECT_TRUE(sel.contains(QStringLiteral("docker 3f2a9c"))) << sel.toStdString();
+    EXPECT_TRUE(sel.contains(QStringLiteral("LOW\tcapabilities | beyond the default\tthe detail")))
+        << sel.toStdString();
+    EXPECT_FALSE(sel.contains(QStringLiteral("demo1"))) << sel.toStdString();
+}
+
+TEST(FindingsPanelKeys, ExportsMarkdownAndJson)
+{
+    FindingsPanel panel;
+    QString error;
+    EXPECT_FALSE(panel.exportTo(outPath("empty.md"), &error));
+    EXPECT_FALSE(error.isEmpty());
+    panel.setFindings(findings());
+    ASSERT_TRUE(panel.exportTo(outPath("x.md"), &error)) << error.toStdString();
+    ASSERT_TRUE(panel.exportTo(outPath("x.json"), &error)) << error.toStdString();
+    QFile md(outPath("x.md")), js(outPath("x.json"));
+    ASSERT_TRUE(md.open(QIODevice::ReadOnly));
+    ASSERT_TRUE(js.open(QIODevice::ReadOnly));
+    const QString mdText = QString::fromUtf8(md.readAll());
+    EXPECT_TRUE(mdText.startsWith(QStringLiteral("### Host sharing findings")));
+    EXPECT_TRUE(mdText.contains(QStringLiteral("#### nsviz demo demo1")));
+    EXPECT_TRUE(mdText.contains(QStringLiteral("| CRITICAL | shares the host network | the detail |")));
+    EXPECT_TRUE(mdText.contains(QStringLiteral("capabilities \\| beyond the default"))) << "pipes escaped";
+    const json back = json::parse(js.readAll().toStdString());
+    EXPECT_EQ(back, findings());
+    EXPECT_FALSE(panel.exportTo(QStringLiteral("/nonexistent-dir/x.md"), &error));
+    EXPECT_TRUE(error.contains(QStringLiteral("/nonexistent-dir/x.md")));
+}
+
+TEST(FindingsPanelKeys, ContextMenuStopsTheDemoItBelongsTo)
+{
+    FindingsPanel panel;
+    panel.setFindings(findings());
+    panel.setDemoLookup([](int pid) { return pid == 4100 ? 4100 : 0; });
+    QSignalSpy stop(&panel, &FindingsPanel::stopDemoRequested);
+    auto *tree = panel.findChild<QTreeWidget *>();
+    std::unique_ptr<QMenu> demoMenu(panel.contextMenuFor(tree->topLevelItem(0)->child(0)));
+    auto *action = demoMenu->findChild<QAction *>(QStringLiteral("stopDemo"));
+    ASSERT_TRUE(action);
+    EXPECT_TRUE(action->text().contains(QStringLiteral("4100")));
+    action->trigger();
+    ASSERT_EQ(stop.count(), 1);
+    EXPECT_EQ(stop[0][0].toInt(), 4100);
+    // Not a demo: no such entry; copy and export are always there.
+    std::unique_ptr<QMenu> other(panel.contextMenuFor(tree->topLevelItem(1)));
+    EXPECT_FALSE(other->findChild<QAction *>(QStringLiteral("stopDemo")));
+    QStringList texts;
+    for (QAction *a : other->actions())
+        texts << a->text();
+    EXPECT_TRUE(texts.contains(QStringLiteral("&Copy")));
+    EXPECT_TRUE(texts.contains(QStringLiteral("&Export…")));
+}
+
+TEST(FindingsPanelKeys, SeverityPillsFitTheirColumn)
+{
+    FindingsPanel panel;
+    panel.setFindings(findings());
+    panel.resize(700, 300);
+    panel.show();
+    QApplication::processEvents();
+    auto *tree = panel.findChild<QTreeWidget *>();
+    QFont f = tree->font();
+    f.setBold(true);
+    f.setPointSizeF(f.pointSizeF() * 0.85);
+    // The column is as wide as its widest pill (CRITICAL) plus its margins, so no pill runs into
+    // the text beside it.
+    EXPECT_GE(tree->header()->sectionSize(0),
+              QFontMetrics(f).horizontalAdvance(QStringLiteral("CRITICAL")) + 18 + 8);
+    EXPECT_EQ(QString::fromLatin1(findingSeverity(1)), tree->topLevelItem(0)->text(0));
+    // In a dark palette too (kept for people to look at).
+    panel.setPalette(Theme::darkPalette());
+    QApplication::processEvents();
+    const QImage dark = panel.grab().toImage();
+    EXPECT_TRUE(dark.save(outPath("dark.png")));
+    EXPECT_GE(tree->header()->sectionSize(0),
+              QFontMetrics(f).horizontalAdvance(QStringLiteral("CRITICAL")) + 18 + 8);
+}
