@@ -63,6 +63,9 @@ public Q_SLOTS:
     /// Opens the diff of @p pid against the host reference.
     void showDiff(int pid);
     void setGroupBy(nsviz::NsType type);
+    /// Presentation mode: the current view alone, full screen, bigger type; off restores the
+    /// menus, toolbar, panels and window state as they were.
+    void setPresentation(bool on);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -97,6 +100,10 @@ private:
     QProgressBar *m_progress;
     QString m_lastError;
     bool m_interactive = true;
+    QAction *m_presentAction = nullptr;
+    QByteArray m_statusBeforePresentation; ///< saveState() of docks and toolbars
+    Qt::WindowStates m_windowStateBeforePresentation;
+    QFont m_tabsFontBeforePresentation;
 };
 
 } // namespace nsviz
