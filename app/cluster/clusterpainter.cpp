@@ -176,6 +176,7 @@ QColor ClusterPainter::baseDotColour(const ClusterLayout::Dot &d) const
 
 void ClusterPainter::recolour()
 {
+    ++m_generation; // whatever changed, the cached texts are stale
     m_dotColour.clear();
     m_clusterMatches.clear();
     if (!m_layout)
@@ -234,6 +235,61 @@ struct ClusterPainter::Placement {
     };
     std::vector<Keyed> keyed;
 
+    /// A grid over the frame listing the circles near each cell, so a test of one spot looks at
+    /// the few circles around it, not at every circle of a host with thousands (the view places
+    /// labels on every frame, pans included).
+    static constexpr double kCell = 48;
+    static constexpr double kReach = 24; ///< the most any test looks past a circle's keep-out radius
+    QRectF gridArea;
+    int gridW = 0, gridH = 0;
+    std::vector<std::vector<int>> cells;
+    mutable std::vector<unsigned> stamp;
+    mutable unsigned stampNow = 0;
+
+    void buildGrid(const QRectF &area)
+    {
+        gridArea = area;
+        gridW = std::max(1, static_cast<int>(std::ceil(area.width() / kCell)));
+        gridH = std::max(1, static_cast<int>(std::ceil(area.height() / kCell)));
+        cells.assign(static_cast<std::size_t>(gridW * gridH), {});
+        stamp.assign(circles.size(), 0);
+        for (std::size_t k = 0; k < circles.size(); ++k) {
+            const auto &sc = circles[k];
+            const double e = sc.keepOut + kReach;
+            forCells(QRectF(sc.c.x() - e, sc.c.y() - e, 2 * e, 2 * e),
+                     [&](std::size_t cell) { cells[cell].push_back(static_cast<int>(k)); });
+        }
+    }
+    /// Calls @p f with the index of every grid cell @p r touches.
+    template <typename F> void forCells(const QRectF &r, F f) const
+    {
+        const QRectF q = r.intersected(gridArea);
+        if (q.isEmpty())
+            return;
+        const int x0 = static_cast<int>((q.left() - gridArea.left()) / kCell);
+        const int x1 = std::min(gridW - 1, static_cast<int>((q.right() - gridArea.left()) / kCell));
+        const int y0 = static_cast<int>((q.top() - gridArea.top()) / kCell);
+        const int y1 = std::min(gridH - 1, static_cast<int>((q.bottom() - gridArea.top()) / kCell));
+        for (int y = y0; y <= y1; ++y)
+            for (int x = x0; x <= x1; ++x)
+                f(static_cast<std::size_t>(y * gridW + x));
+    }
+    /// Calls @p f once for every circle that may come within kReach of @p r (r inside the grid).
+    template <typename F> void nearCircles(const QRectF &r, F f) const
+    {
+        if (++stampNow == 0) {
+            std::fill(stamp.begin(), stamp.end(), 0);
+            stampNow = 1;
+        }
+        forCells(r, [&](std::size_t cell) {
+            for (int k : cells[cell])
+                if (stamp[static_cast<std::size_t>(k)] != stampNow) {
+                    stamp[static_cast<std::size_t>(k)] = stampNow;
+                    f(k);
+                }
+        });
+    }
+
     bool free(const QRectF &box, int own, bool ownToo = false, double clearance = 0) const
     {
         if (!bounds.contains(box))
@@ -241,20 +297,17 @@ struct ClusterPainter::Placement {
         for (const QRectF &t : taken)
             if (t.intersects(box))
                 return false;
-        for (std::size_t k = 0; k < circles.size(); ++k) {
-            if (static_cast<int>(k) == own && !ownToo)
-                continue;
-            const auto &sc = circles[k];
-            const double keep = sc.keepOut + (static_cast<int>(k) == own ? 0 : clearance);
-            if (sc.c.x() + keep < box.left() || sc.c.x() - keep > box.right() ||
-                sc.c.y() + keep < box.top() || sc.c.y() - keep > box.bottom())
-                continue;
+        bool clash = false;
+        nearCircles(box, [&](int k) {
+            if (clash || (k == own && !ownToo))
+                return;
+            const auto &sc = circles[static_cast<std::size_t>(k)];
+            const double keep = sc.keepOut + (k == own ? 0 : clearance);
             const double nx = std::clamp(sc.c.x(), box.left(), box.right()),
                          ny = std::clamp(sc.c.y(), box.top(), box.bottom());
-            if ((nx - sc.c.x()) * (nx - sc.c.x()) + (ny - sc.c.y()) * (ny - sc.c.y()) < keep * keep)
-                return false;
-        }
-        return true;
+            clash = (nx - sc.c.x()) * (nx - sc.c.x()) + (ny - sc.c.y()) * (ny - sc.c.y()) < keep * keep;
+        });
+        return !clash;
     }
 };
 
@@ -398,6 +451,33 @@ void ClusterPainter::paintOverlay(QPainter &p, const QSizeF &size, const Cluster
         return;
     p.setRenderHint(QPainter::Antialiasing, true);
     paintRings(p, o);
+    // On screen the texts are a cached image: placing and drawing a few hundred labels takes tens
+    // of milliseconds on a big host, and a hover or selection change needs none of it again.
+    // Exports and recorded paints draw them directly (vector text stays text).
+    const bool raster = p.paintEngine() && p.paintEngine()->type() == QPaintEngine::Raster;
+    if (!raster || o.record) {
+        paintTexts(p, size, o);
+        return;
+    }
+    const qreal dpr = p.device() ? p.device()->devicePixelRatioF() : 1.0;
+    const TextCacheKey key{o.scale,      o.offset,   size,     o.textScale, dpr,
+                           m_generation, o.redacted, o.moving, o.font};
+    if (!(key == m_textCacheKey) || m_textCache.isNull()) {
+        m_textCache = QImage((size * dpr).toSize(), QImage::Format_ARGB32_Premultiplied);
+        m_textCache.setDevicePixelRatio(dpr);
+        m_textCache.fill(Qt::transparent);
+        QPainter tp(&m_textCache);
+        tp.setRenderHint(QPainter::Antialiasing, true);
+        tp.setRenderHint(QPainter::TextAntialiasing, true);
+        paintTexts(tp, size, o);
+        tp.end();
+        m_textCacheKey = key;
+    }
+    p.drawImage(QPointF(0, 0), m_textCache);
+}
+
+void ClusterPainter::paintTexts(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const
+{
     const double ts = o.textScale;
     Placement pl;
     // Labels may use the margins around the picture, not the header, the legend or the key list.
@@ -406,7 +486,8 @@ void ClusterPainter::paintOverlay(QPainter &p, const QSizeF &size, const Cluster
     paintHeader(p, size, pl, o);
     paintLegend(p, size, o);
     pl.taken.append(legendRect(size, ts).adjusted(-4, -4, 4, 4));
-    paintLabels(p, size, pl, o);
+    if (!o.moving) // while the picture moves under the finger, labels would only flicker past
+        paintLabels(p, size, pl, o);
 }
 
 void ClusterPainter::paintEmpty(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const
@@ -666,6 +747,7 @@ void ClusterPainter::paintLabels(QPainter &p, const QSizeF &size, Placement &pl,
         const double r = c.r * o.scale;
         pl.circles[k] = {o.toScreen(c.x, c.y), r, r + (c.warnings > 0 ? 8 : 3)};
     }
+    pl.buildGrid(pl.bounds);
     auto onScreen = [&](int i) {
         const QPointF c = pl.circles[i].c;
         return frame.contains(c) && c.y() > headerHeight(ts) && pl.circles[i].r > 0.5;
@@ -783,10 +865,16 @@ void ClusterPainter::paintLabels(QPainter &p, const QSizeF &size, Placement &pl,
                                  ny = std::clamp(o2.c.y(), cand.top(), cand.bottom());
                     return std::hypot(nx - o2.c.x(), ny - o2.c.y()) - o2.r;
                 };
+                // A circle nearer than the own one has its rim within `own` of the spot; spots
+                // sit 6-10 px off their circle, well inside the grid's reach.
                 const double own = gap(sc);
-                for (std::size_t k2 = 0; k2 < pl.circles.size(); ++k2)
-                    if (static_cast<int>(k2) != i && pl.circles[k2].r > 0.5 && gap(pl.circles[k2]) <= own)
-                        return false;
+                bool nearer = own > Placement::kReach;
+                pl.nearCircles(cand, [&](int k2) {
+                    nearer = nearer || (k2 != i && pl.circles[static_cast<std::size_t>(k2)].r > 0.5 &&
+                                        gap(pl.circles[static_cast<std::size_t>(k2)]) <= own);
+                });
+                if (nearer)
+                    return false;
                 chosen = cand;
                 lines = var.lines;
                 warnLine = var.warn;

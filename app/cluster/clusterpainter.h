@@ -49,6 +49,8 @@ struct ClusterPaintOptions {
     bool waiting = false;   ///< no data yet: the empty picture says "waiting", not "no processes"
     QFont font;             ///< base font; every text sets its own pixel size on a copy
     double textScale = 1.0; ///< every text and the frame around the picture (presentation: ~1.4)
+    /// The picture is being dragged, zoomed or animated: labels wait until it rests.
+    bool moving = false;
     /// When set, each paint() appends what it drew (cleared first); nullptr records nothing.
     std::vector<PaintedItem> *record = nullptr;
 
@@ -137,6 +139,8 @@ private:
     void paintCallouts(QPainter &p, Placement &pl, const ClusterPaintOptions &o) const;
     void paintKeys(QPainter &p, const QSizeF &size, Placement &pl, const ClusterPaintOptions &o) const;
     void paintRings(QPainter &p, const ClusterPaintOptions &o) const;
+    /// Header, legend, and (unless moving) labels, callouts, badges and the key list.
+    void paintTexts(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const;
     void paintHeader(QPainter &p, const QSizeF &size, Placement &pl, const ClusterPaintOptions &o) const;
     void paintLegend(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const;
 
@@ -158,6 +162,28 @@ private:
     std::vector<WarningGroup> m_warningGroups;
     std::vector<QRgb> m_dotColour; ///< per dot, with the filter's dimming applied
     std::vector<std::uint8_t> m_clusterMatches;
+
+    /// Everything paintTexts() drew for one frame on screen, reused while nothing it depends on
+    /// changed (hover and selection rings are drawn apart).
+    struct TextCacheKey {
+        double scale = 0;
+        QPointF offset;
+        QSizeF size;
+        double textScale = 0;
+        qreal dpr = 0;
+        quint64 generation = 0;
+        bool redacted = false, moving = false;
+        QFont font;
+        bool operator==(const TextCacheKey &k) const
+        {
+            return scale == k.scale && offset == k.offset && size == k.size && textScale == k.textScale &&
+                   dpr == k.dpr && generation == k.generation && redacted == k.redacted &&
+                   moving == k.moving && font == k.font;
+        }
+    };
+    quint64 m_generation = 0; ///< bumped whenever the scene, style or filter changes
+    mutable TextCacheKey m_textCacheKey;
+    mutable QImage m_textCache;
 
     /// Raster targets stamp one pre-rendered antialiased dot per colour (a cache, hence mutable).
     mutable std::vector<QRgb> m_spriteKeys;

@@ -154,6 +154,9 @@ ClusterPaintOptions ClusterView::paintOptions() const
     o.waiting = !m_store || m_store->isEmpty();
     o.font = font();
     o.textScale = m_textScale;
+    // Dragged, wheel-zoomed (the crisp timer runs until the wheel rests) or animated: labels are
+    // placed and drawn again once the picture rests, so moving frames stay cheap.
+    o.moving = m_dragging || m_crispTimer->isActive() || m_anim->state() == QAbstractAnimation::Running;
     return o;
 }
 
@@ -247,6 +250,7 @@ void ClusterView::panBy(QPointF delta)
     m_anim->stop();
     m_offset += delta;
     m_userMoved = true;
+    m_crispTimer->start(); // labels back when the panning rests
     update();
 }
 
@@ -495,6 +499,7 @@ void ClusterView::mouseReleaseEvent(QMouseEvent *e)
     if (m_dragging) {
         m_dragging = false;
         unsetCursor();
+        update(); // the labels come back where the picture came to rest
         return;
     }
     const int d = dotAtScreen(e->position());

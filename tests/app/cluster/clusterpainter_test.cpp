@@ -412,3 +412,42 @@ TEST(ClusterPainter, HuesDependOnTheDataNotOnWhatWasShownBefore)
     for (const auto &c : fresh.layout.clusters())
         EXPECT_EQ(fresh.painter.clusterHue(c.id), travelled.painter.clusterHue(c.id)) << c.id.ino;
 }
+
+TEST(ClusterPainter, LabelsWaitWhileThePictureMovesAndTheCacheFollowsTheScene)
+{
+    Scene scene(NsType::Net);
+    ClusterPaintOptions o = scene.options;
+    std::vector<PaintedItem> items;
+    o.record = &items;
+    o.moving = true;
+    QImage img(kSize, QImage::Format_ARGB32_Premultiplied);
+    {
+        QPainter p(&img);
+        scene.painter.paint(p, kSize, o);
+    }
+    int labels = 0, titles = 0;
+    for (const auto &it : items) {
+        labels += it.kind == PaintedItem::Kind::Label || it.kind == PaintedItem::Kind::Callout;
+        titles += it.kind == PaintedItem::Kind::Title;
+    }
+    EXPECT_EQ(labels, 0);
+    EXPECT_EQ(titles, 1);
+
+    // On screen (no record) the texts come from a cache: a filter that matches nothing must still
+    // change what is drawn, as it does when painted afresh.
+    const QImage before = scene.render();
+    scene.painter.setFilter(QStringLiteral("no-such-process-anywhere"));
+    const QImage cached = scene.render();
+    EXPECT_NE(before, cached);
+    ClusterPainter fresh;
+    fresh.setStyle(scene.painter.style());
+    fresh.setScene(scene.snapshot, scene.layout, scene.labels);
+    fresh.setFilter(QStringLiteral("no-such-process-anywhere"));
+    QImage again(kSize, QImage::Format_ARGB32_Premultiplied);
+    again.fill(Qt::black);
+    {
+        QPainter p(&again);
+        fresh.paint(p, kSize, scene.options);
+    }
+    EXPECT_EQ(cached, again);
+}
