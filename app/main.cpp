@@ -62,6 +62,11 @@ struct Options {
         QStringLiteral("save-snapshot"),
         QStringLiteral("With --screenshot: also save the snapshot drawn (nsviz.snapshot/1) to FILE."),
         QStringLiteral("FILE")};
+    QCommandLineOption layoutJson{
+        QStringLiteral("layout-json"),
+        QStringLiteral("With --screenshot of the cluster view: also write every text item drawn "
+                       "(kind, rect, text, namespace, flagged) as JSON to FILE."),
+        QStringLiteral("FILE")};
 
     void addTo(QCommandLineParser &parser) const
     {
@@ -70,7 +75,7 @@ struct Options {
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({screenshot, view, groupBy, snapshot, size, scale, redact, theme, unprivileged,
-                           kauth, saveSnapshot});
+                           kauth, saveSnapshot, layoutJson});
     }
 };
 
@@ -122,7 +127,7 @@ int main(int argc, char **argv)
     opts.addTo(parser);
     parser.process(app);
     const auto &[screenshot, view, groupBy, snapshot, size, scale, redact, theme, unprivileged, kauth,
-                 saveSnapshot] = opts;
+                 saveSnapshot, layoutJson] = opts;
 
     QTextStream out(stdout);
     QTextStream err(stderr);
@@ -138,6 +143,8 @@ int main(int argc, char **argv)
                         "unknown namespace type \"%1\" (use mnt, pid, net, uts, ipc, user, cgroup or time)")
                         .arg(parser.value(groupBy)));
 
+    if (parser.isSet(layoutJson) && !parser.isSet(screenshot))
+        return fail(QStringLiteral("--layout-json goes with --screenshot"));
     if (parser.isSet(screenshot)) {
         HeadlessOptions o;
         o.output = parser.value(screenshot);
@@ -146,6 +153,7 @@ int main(int argc, char **argv)
         o.snapshotFile = parser.value(snapshot);
         o.kauth = parser.isSet(kauth);
         o.saveSnapshot = parser.value(saveSnapshot);
+        o.layoutJson = parser.value(layoutJson);
         if (o.kauth && !o.snapshotFile.isEmpty())
             return fail(QStringLiteral("--kauth scans this host; it does not go with --snapshot"));
         o.redact = parser.isSet(redact);

@@ -71,6 +71,10 @@ ClusterLabel ClusterLabeler::label(const Snapshot &s, const ClusterLayout::Clust
         l.kind = ClusterLabel::Kind::Host;
         l.title = QStringLiteral("Host");
         l.command = QStringLiteral("reference ") + referenceText(s);
+        // A snapshot knows the host's hostname only (other UTS namespaces' names need an inspect):
+        // the uts picture names it in the host's title, which even the shortest label keeps.
+        if (type == NsType::Uts && !s.host.hostname.empty())
+            l.title = QStringLiteral("Host · ") + QString::fromStdString(s.host.hostname);
         return l;
     }
     if (c.members.empty()) {

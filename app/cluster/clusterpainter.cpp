@@ -12,6 +12,7 @@
 #include <QPainterPath>
 #include <QStringList>
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace nsviz
@@ -47,9 +48,16 @@ void drawWarningTriangle(QPainter &p, QPointF c, double size, const QColor &fill
     p.drawPoint(QPointF(c.x(), c.y() + h * 0.33));
 }
 
-bool legendOnRight(const QSizeF &size)
+QFont textFont(const ClusterPaintOptions &o, double px, bool bold = false)
 {
-    return size.width() >= size.height() * 1.15 && size.width() > ClusterPainter::kLegendWidth * 2.4;
+    return pixelFont(o.font, px * o.textScale, bold);
+}
+
+void record(const ClusterPaintOptions &o, PaintedItem::Kind kind, const QRectF &rect, const QString &text,
+            quint64 ns = 0, bool flagged = false)
+{
+    if (o.record)
+        o.record->push_back({kind, rect, text, ns, flagged});
 }
 
 } // namespace
@@ -62,6 +70,12 @@ void ClusterPainter::setScene(const Snapshot &snapshot, const ClusterLayout &lay
     m_labels = &labels;
     m_warningCount = 0;
     m_warningGroups.clear();
+    if (m_hueType != layout.type()) {
+        // Hues follow the clusters of this grouping from the first one, whatever was shown before.
+        m_hueIndex.clear();
+        m_nextHue = 0;
+        m_hueType = layout.type();
+    }
     for (const auto &c : layout.clusters()) {
         m_warningCount += c.warnings;
         if (!c.isHost && c.id.valid() && !m_hueIndex.count(c.id))
@@ -162,6 +176,7 @@ QColor ClusterPainter::baseDotColour(const ClusterLayout::Dot &d) const
 
 void ClusterPainter::recolour()
 {
+    ++m_generation; // whatever changed, the cached texts are stale
     m_dotColour.clear();
     m_clusterMatches.clear();
     if (!m_layout)
@@ -200,37 +215,187 @@ void ClusterPainter::recolour()
     }
 }
 
+struct ClusterPainter::Placement {
+    QRectF bounds;         ///< where labels, callouts and keys may go
+    QVector<QRectF> taken; ///< text already placed (padded)
+    struct Circle {
+        QPointF c;
+        double r = 0;
+        double keepOut = 0; ///< radius nothing else may enter (the red ring of a flagged circle)
+    };
+    std::vector<Circle> circles; ///< per cluster, on screen
+    /// Named in the key list instead of on the picture.
+    struct Keyed {
+        int cluster = -1;
+        QString text;
+        quint64 ns = 0;
+        bool flagged = false;
+        bool required = true;
+        std::optional<QPointF> anchor; ///< for a flagged group: where its processes are
+    };
+    std::vector<Keyed> keyed;
+
+    /// A grid over the frame listing the circles near each cell, so a test of one spot looks at
+    /// the few circles around it, not at every circle of a host with thousands (the view places
+    /// labels on every frame, pans included).
+    static constexpr double kCell = 48;
+    static constexpr double kReach = 24; ///< the most any test looks past a circle's keep-out radius
+    QRectF gridArea;
+    int gridW = 0, gridH = 0;
+    std::vector<std::vector<int>> cells;
+    mutable std::vector<unsigned> stamp;
+    mutable unsigned stampNow = 0;
+
+    void buildGrid(const QRectF &area)
+    {
+        gridArea = area;
+        gridW = std::max(1, static_cast<int>(std::ceil(area.width() / kCell)));
+        gridH = std::max(1, static_cast<int>(std::ceil(area.height() / kCell)));
+        cells.assign(static_cast<std::size_t>(gridW * gridH), {});
+        stamp.assign(circles.size(), 0);
+        for (std::size_t k = 0; k < circles.size(); ++k) {
+            const auto &sc = circles[k];
+            const double e = sc.keepOut + kReach;
+            forCells(QRectF(sc.c.x() - e, sc.c.y() - e, 2 * e, 2 * e),
+                     [&](std::size_t cell) { cells[cell].push_back(static_cast<int>(k)); });
+        }
+    }
+    /// Calls @p f with the index of every grid cell @p r touches.
+    template <typename F> void forCells(const QRectF &r, F f) const
+    {
+        const QRectF q = r.intersected(gridArea);
+        if (q.isEmpty())
+            return;
+        const int x0 = static_cast<int>((q.left() - gridArea.left()) / kCell);
+        const int x1 = std::min(gridW - 1, static_cast<int>((q.right() - gridArea.left()) / kCell));
+        const int y0 = static_cast<int>((q.top() - gridArea.top()) / kCell);
+        const int y1 = std::min(gridH - 1, static_cast<int>((q.bottom() - gridArea.top()) / kCell));
+        for (int y = y0; y <= y1; ++y)
+            for (int x = x0; x <= x1; ++x)
+                f(static_cast<std::size_t>(y * gridW + x));
+    }
+    /// Calls @p f once for every circle that may come within kReach of @p r (r inside the grid).
+    template <typename F> void nearCircles(const QRectF &r, F f) const
+    {
+        if (++stampNow == 0) {
+            std::fill(stamp.begin(), stamp.end(), 0);
+            stampNow = 1;
+        }
+        forCells(r, [&](std::size_t cell) {
+            for (int k : cells[cell])
+                if (stamp[static_cast<std::size_t>(k)] != stampNow) {
+                    stamp[static_cast<std::size_t>(k)] = stampNow;
+                    f(k);
+                }
+        });
+    }
+
+    bool free(const QRectF &box, int own, bool ownToo = false, double clearance = 0) const
+    {
+        if (!bounds.contains(box))
+            return false;
+        for (const QRectF &t : taken)
+            if (t.intersects(box))
+                return false;
+        bool clash = false;
+        nearCircles(box, [&](int k) {
+            if (clash || (k == own && !ownToo))
+                return;
+            const auto &sc = circles[static_cast<std::size_t>(k)];
+            const double keep = sc.keepOut + (k == own ? 0 : clearance);
+            const double nx = std::clamp(sc.c.x(), box.left(), box.right()),
+                         ny = std::clamp(sc.c.y(), box.top(), box.bottom());
+            clash = (nx - sc.c.x()) * (nx - sc.c.x()) + (ny - sc.c.y()) * (ny - sc.c.y()) < keep * keep;
+        });
+        return !clash;
+    }
+};
+
 // ---- frame geometry -------------------------------------------------------------------------
 
-QRectF ClusterPainter::contentRect(const QSizeF &size)
+namespace
 {
-    QRectF r(kMargin, kHeaderHeight, size.width() - 2 * kMargin, size.height() - kHeaderHeight - kMargin);
-    // Reserve the legend's room only where that leaves the picture most of the space; in a small
-    // window the legend floats over the corner instead.
-    if (legendOnRight(size) && size.width() >= 1100)
-        r.setRight(r.right() - kLegendWidth - kMargin);
-    else if (!legendOnRight(size) && size.height() >= 760)
-        r.setBottom(r.bottom() - kLegendHeight - kMargin);
+
+bool legendOnRight(const QSizeF &size)
+{
+    return size.width() >= size.height() * 1.15 && size.width() >= 700;
+}
+
+double legendWidth(const QSizeF &size, double ts)
+{
+    const double m = ClusterPainter::kMargin;
+    return std::max(120.0, std::min(ClusterPainter::kLegendWidth * ts,
+                                    legendOnRight(size) ? size.width() * 0.34 : size.width() - 2 * m));
+}
+
+} // namespace
+
+const char *PaintedItem::kindName(Kind k)
+{
+    switch (k) {
+    case Kind::Title:
+        return "title";
+    case Kind::Subtitle:
+        return "subtitle";
+    case Kind::Label:
+        return "label";
+    case Kind::Badge:
+        return "badge";
+    case Kind::Callout:
+        return "callout";
+    case Kind::Legend:
+        return "legend";
+    case Kind::List:
+        return "list";
+    }
+    return "label";
+}
+
+QRectF ClusterPainter::contentRect(const QSizeF &size, double ts)
+{
+    const double hh = headerHeight(ts);
+    QRectF r(kMargin, hh, size.width() - 2 * kMargin, size.height() - hh - kMargin);
+    // The legend always has its own room (beside or below the picture), never over the data.
+    const QRectF legend = legendRect(size, ts);
+    if (legendOnRight(size))
+        r.setRight(legend.left() - kMargin);
+    else
+        r.setBottom(legend.top() - kMargin);
     if (r.width() < 50 || r.height() < 50)
-        r = QRectF(QPointF(0, 0), size);
+        r = QRectF(0, hh, size.width(), size.height() - hh);
     return r;
 }
 
-QRectF ClusterPainter::legendRect(const QSizeF &size)
+QRectF ClusterPainter::legendRect(const QSizeF &size, double ts)
 {
+    const double w = legendWidth(size, ts), h = kLegendHeight * ts;
     if (legendOnRight(size))
-        return QRectF(size.width() - kMargin - kLegendWidth, size.height() - kMargin - kLegendHeight,
-                      kLegendWidth, kLegendHeight);
-    return QRectF(kMargin, size.height() - kMargin - kLegendHeight,
-                  std::min(kLegendWidth, size.width() - 2 * kMargin), kLegendHeight);
+        return QRectF(size.width() - kMargin - w, size.height() - kMargin - h, w, h);
+    return QRectF(kMargin, size.height() - kMargin - h, w, h);
 }
 
-ClusterPainter::Transform ClusterPainter::fitTransform(const ClusterLayout &layout, const QSizeF &size)
+QRectF ClusterPainter::keyListRect(const QSizeF &size, double ts)
+{
+    const QRectF legend = legendRect(size, ts);
+    QRectF r;
+    if (legendOnRight(size))
+        r = QRectF(legend.left(), headerHeight(ts), legend.width(),
+                   legend.top() - kMargin - headerHeight(ts));
+    else
+        r = QRectF(legend.right() + kMargin, legend.top(), size.width() - legend.right() - 2 * kMargin,
+                   legend.height());
+    if (r.width() < 120 * ts || r.height() < 40 * ts)
+        return {};
+    return r;
+}
+
+ClusterPainter::Transform ClusterPainter::fitTransform(const ClusterLayout &layout, const QSizeF &size,
+                                                       double ts)
 {
     const auto b = layout.bounds();
-    const QRectF area = contentRect(size);
+    const QRectF area = contentRect(size, ts);
     // Labels hang below the circles: leave room for them.
-    const double labelRoom = 44;
+    const double labelRoom = 44 * ts;
     if (b.empty())
         return {1, area.center()};
     const double w = b.x1 - b.x0, h = b.y1 - b.y0;
@@ -245,6 +410,8 @@ ClusterPainter::Transform ClusterPainter::fitTransform(const ClusterLayout &layo
 
 void ClusterPainter::paint(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const
 {
+    if (o.record)
+        o.record->clear();
     p.save();
     if (!hasClusters()) {
         QLinearGradient bg(0, 0, 0, size.height());
@@ -274,26 +441,68 @@ void ClusterPainter::paintWorld(QPainter &p, const QRectF &area, const QSizeF &v
     paintClusters(p, world, o);
     paintDots(p, world, o);
     paintWarnings(p, world, o);
-    paintLabels(p, area, viewSize, o);
 }
 
 void ClusterPainter::paintOverlay(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const
 {
+    if (o.record)
+        o.record->clear();
     if (!hasClusters())
         return;
     p.setRenderHint(QPainter::Antialiasing, true);
     paintRings(p, o);
-    paintHeader(p, size, o);
+    // On screen the texts are a cached image: placing and drawing a few hundred labels takes tens
+    // of milliseconds on a big host, and a hover or selection change needs none of it again.
+    // Exports and recorded paints draw them directly (vector text stays text).
+    const bool raster = p.paintEngine() && p.paintEngine()->type() == QPaintEngine::Raster;
+    if (!raster || o.record) {
+        paintTexts(p, size, o);
+        return;
+    }
+    const qreal dpr = p.device() ? p.device()->devicePixelRatioF() : 1.0;
+    const TextCacheKey key{o.scale,      o.offset,   size,     o.textScale, dpr,
+                           m_generation, o.redacted, o.moving, o.font};
+    if (!(key == m_textCacheKey) || m_textCache.isNull()) {
+        m_textCache = QImage((size * dpr).toSize(), QImage::Format_ARGB32_Premultiplied);
+        m_textCache.setDevicePixelRatio(dpr);
+        m_textCache.fill(Qt::transparent);
+        QPainter tp(&m_textCache);
+        tp.setRenderHint(QPainter::Antialiasing, true);
+        tp.setRenderHint(QPainter::TextAntialiasing, true);
+        paintTexts(tp, size, o);
+        tp.end();
+        m_textCacheKey = key;
+    }
+    p.drawImage(QPointF(0, 0), m_textCache);
+}
+
+void ClusterPainter::paintTexts(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const
+{
+    const double ts = o.textScale;
+    Placement pl;
+    // Labels may use the margins around the picture, not the header, the legend or the key list.
+    pl.bounds = contentRect(size, ts).adjusted(-kMargin + 4, -8 * ts, kMargin - 4, kMargin - 4);
+    pl.bounds = pl.bounds.intersected(QRectF(QPointF(0, 0), size));
+    paintHeader(p, size, pl, o);
     paintLegend(p, size, o);
+    pl.taken.append(legendRect(size, ts).adjusted(-4, -4, 4, 4));
+    if (!o.moving) // while the picture moves under the finger, labels would only flicker past
+        paintLabels(p, size, pl, o);
 }
 
 void ClusterPainter::paintEmpty(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const
 {
     p.setPen(m_style.mutedText);
-    p.setFont(pixelFont(o.font, 15));
-    p.drawText(QRectF(QPointF(0, 0), size), Qt::AlignCenter,
-               o.waiting ? QStringLiteral("Waiting for the first snapshot…")
-                         : QStringLiteral("No processes in this snapshot"));
+    const QFont f = textFont(o, 15);
+    p.setFont(f);
+    const QString text = o.waiting ? QStringLiteral("Waiting for the first snapshot…")
+                                   : QStringLiteral("No processes in this snapshot");
+    const QRectF frame(QPointF(0, 0), size);
+    p.drawText(frame, Qt::AlignCenter, text);
+    const QFontMetricsF fm(f);
+    QRectF r(0, 0, fm.horizontalAdvance(text), fm.height());
+    r.moveCenter(frame.center());
+    record(o, PaintedItem::Kind::Title, r, text);
 }
 
 void ClusterPainter::paintClusters(QPainter &p, const QRectF &world, const ClusterPaintOptions &o) const
@@ -496,121 +705,217 @@ void ClusterPainter::paintWarnings(QPainter &p, const QRectF &world, const Clust
     }
 }
 
-void ClusterPainter::paintLabels(QPainter &p, const QRectF &area, const QSizeF &viewSize,
+// ---- labels ---------------------------------------------------------------------------------
+//
+// Placement is greedy in priority order (flagged, host, sandboxes and containers, held namespaces),
+// each label trying spots around its own circle, its last frame's spot first. A spot is free when
+// it lies in the picture, touches no text placed before it and no other circle (flagged circles
+// with their red ring). What finds no spot gets a number drawn on its circle and a row in the key
+// list beside the legend, so a crowded picture still names everything and nothing overlaps.
+
+namespace
+{
+
+/// Spots for a box of @p box around a circle at @p c of radius @p r, in order of preference:
+/// below, above, right, left, the four diagonals, inside (last: it covers the circle's own dots).
+std::array<QRectF, 9> spotsAround(QPointF c, double r, QSizeF box, double gap)
+{
+    const double w = box.width(), h = box.height(), d = r * 0.71 + gap;
+    return {QRectF(c.x() - w / 2, c.y() + r + gap, w, h),
+            QRectF(c.x() - w / 2, c.y() - r - gap - h, w, h),
+            QRectF(c.x() + r + gap, c.y() - h / 2, w, h),
+            QRectF(c.x() - r - gap - w, c.y() - h / 2, w, h),
+            QRectF(c.x() + d, c.y() + d, w, h),
+            QRectF(c.x() - d - w, c.y() + d, w, h),
+            QRectF(c.x() + d, c.y() - d - h, w, h),
+            QRectF(c.x() - d - w, c.y() - d - h, w, h),
+            QRectF(c.x() - w / 2, c.y() + r * 0.5 - h / 2, w, h)};
+}
+
+} // namespace
+
+void ClusterPainter::paintLabels(QPainter &p, const QSizeF &size, Placement &pl,
                                  const ClusterPaintOptions &o) const
 {
     const auto &clusters = m_layout->clusters();
-    std::vector<int> order(clusters.size());
-    for (std::size_t i = 0; i < order.size(); ++i)
-        order[i] = static_cast<int>(i);
-    // Host and flagged clusters first, then the big ones: they get their labels placed first.
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-        const auto &ca = clusters[a], &cb = clusters[b];
-        const int pa = ca.isHost * 2 + (ca.warnings > 0), pb = cb.isHost * 2 + (cb.warnings > 0);
-        if (pa != pb)
-            return pa > pb;
-        return ca.r > cb.r;
-    });
-    const QFont titleFont = pixelFont(o.font, 13, true);
-    const QFont detailFont = pixelFont(o.font, 11);
-    const QFontMetricsF tfm(titleFont), dfm(detailFont);
-    // Labels go where the viewport was when this was painted (not into the cache's margin, which
-    // is off screen): a label must be readable in the picture it was made for.
-    QRectF bounds = QRectF(QPointF(0, 0), viewSize).intersected(area);
-    bounds.setTop(std::max(bounds.top(), kHeaderHeight - 6));
-    QVector<QRectF> taken;
-    taken.append(legendRect(viewSize).adjusted(-4, -4, 4, 4)); // the legend is drawn over the picture
-    // Circles on screen, once per frame, for the "do not cover another circle" test.
-    struct ScreenCircle {
-        QPointF c;
-        double r;
-        QRectF box;
-    };
-    std::vector<ScreenCircle> circles(clusters.size());
-    for (std::size_t k = 0; k < clusters.size(); ++k) {
-        const QPointF oc = o.toScreen(clusters[k].x, clusters[k].y);
-        const double orr = clusters[k].r * o.scale * 0.8;
-        circles[k] = {oc, orr, QRectF(oc.x() - orr, oc.y() - orr, 2 * orr, 2 * orr)};
-    }
-    int attempts = 0;
+    const double ts = o.textScale;
     const bool filtering = !m_filter.trimmed().isEmpty();
+    const QRectF frame(QPointF(0, 0), size);
+    pl.circles.resize(clusters.size());
+    for (std::size_t k = 0; k < clusters.size(); ++k) {
+        const auto &c = clusters[k];
+        const double r = c.r * o.scale;
+        pl.circles[k] = {o.toScreen(c.x, c.y), r, r + (c.warnings > 0 ? 8 : 3)};
+    }
+    pl.buildGrid(pl.bounds);
+    auto onScreen = [&](int i) {
+        const QPointF c = pl.circles[i].c;
+        return frame.contains(c) && c.y() > headerHeight(ts) && pl.circles[i].r > 0.5;
+    };
 
+    // The host badge first: it sits on the host circle's rim, so the host is obvious at a glance.
+    bool hostBadge = false;
+    for (std::size_t i = 0; i < clusters.size(); ++i) {
+        const auto &c = clusters[i];
+        if (!c.isHost || !onScreen(static_cast<int>(i)) || pl.circles[i].r < 14)
+            continue;
+        const QFont bf = textFont(o, 11, true);
+        const QString text = QStringLiteral("HOST");
+        const double bw = QFontMetricsF(bf).horizontalAdvance(text) + 16 * ts, bh = 20 * ts;
+        const QPointF centre = pl.circles[i].c;
+        const QRectF badge(centre.x() - bw / 2, centre.y() - pl.circles[i].r - bh / 2, bw, bh);
+        if (!pl.free(badge, static_cast<int>(i)))
+            continue; // the host's label still says "Host"
+        p.setPen(Qt::NoPen);
+        p.setBrush(m_style.hostBadge);
+        p.drawRoundedRect(badge, bh / 2, bh / 2);
+        p.setPen(m_style.hostBadgeText);
+        p.setFont(bf);
+        p.drawText(badge, Qt::AlignCenter, text);
+        pl.taken.append(badge.adjusted(-2, -2, 2, 2));
+        record(o, PaintedItem::Kind::Badge, badge, text, c.id.ino, false);
+        hostBadge = true;
+    }
+
+    // Who gets a name, in order: flagged, the host, circles holding processes, held namespaces.
+    std::vector<int> order;
+    for (std::size_t i = 0; i < clusters.size(); ++i)
+        if (onScreen(static_cast<int>(i)) && !(filtering && !m_clusterMatches[i]))
+            order.push_back(static_cast<int>(i));
+    auto rank = [&](int i) {
+        const auto &c = clusters[i];
+        return c.warnings > 0 ? 0 : c.isHost ? 1 : !c.members.empty() ? 2 : 3;
+    };
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        if (rank(a) != rank(b))
+            return rank(a) < rank(b);
+        return clusters[a].r > clusters[b].r;
+    });
+
+    const QFont titleFont = textFont(o, 13, true);
+    const QFont detailFont = textFont(o, 11);
+    const QFont warnFont = textFont(o, 11, true);
+    const QFontMetricsF tfm(titleFont), dfm(detailFont), wfm(warnFont);
+    int attempts = 0;
     for (int i : order) {
         const auto &c = clusters[i];
         const auto &l = (*m_labels)[i];
-        const QPointF centre = o.toScreen(c.x, c.y);
-        const double r = c.r * o.scale;
-        if (r < 9 && !c.isHost)
-            continue;
-        if (filtering && !m_clusterMatches[i])
-            continue;
-        if (!bounds.intersects(QRectF(centre.x() - r - 200, centre.y() - r - 60, 2 * r + 400, 2 * r + 120)))
-            continue;
-        if (++attempts > kMaxLabels)
-            break;
-        QStringList lines{l.title, l.detail};
-        if (!l.command.isEmpty() && r > 16)
-            lines << l.command;
+        const auto &sc = pl.circles[i];
+        const bool flagged = c.warnings > 0;
         QString warning;
-        if (c.warnings > 0)
-            warning = QStringLiteral("%1 isolated process%2 on the host network")
-                          .arg(c.warnings)
-                          .arg(c.warnings == 1 ? QString() : QStringLiteral("es"));
-        double w = tfm.horizontalAdvance(lines[0]);
-        for (int k = 1; k < lines.size(); ++k)
-            w = std::max(w, dfm.horizontalAdvance(lines[k]));
-        const QFontMetricsF wfm(pixelFont(o.font, 11, true));
-        if (!warning.isEmpty())
-            w = std::max(w, wfm.horizontalAdvance(warning) + 20);
-        const double h =
-            tfm.height() + (lines.size() - 1) * dfm.height() + (warning.isEmpty() ? 0 : dfm.height() + 2);
-        const QSizeF box(w + 14, h + 8);
-        const QRectF below(centre.x() - box.width() / 2, centre.y() + r + 7, box.width(), box.height());
-        const QRectF above(centre.x() - box.width() / 2, centre.y() - r - 7 - box.height(), box.width(),
-                           box.height());
-        const QRectF inside(centre.x() - box.width() / 2, centre.y() + r * 0.55 - box.height() / 2,
-                            box.width(), box.height());
+        if (flagged)
+            warning = c.warnings == static_cast<int>(c.members.size()) && !c.isHost
+                          ? QStringLiteral("on the host network") // the whole circle: short
+                          : QStringLiteral("%1 on the host network").arg(c.warnings);
+        // Past kMaxLabels the picture is too crowded to read them: straight to the key list.
         QRectF chosen;
-        const QRectF right(centre.x() + r + 8, centre.y() - box.height() / 2, box.width(), box.height());
-        const QRectF left(centre.x() - r - 8 - box.width(), centre.y() - box.height() / 2, box.width(),
-                          box.height());
-        const bool fitsInside = inside.width() < 1.5 * r && inside.height() < 0.6 * r;
-        for (const QRectF &cand : {below, above, right, left, inside}) {
-            if (!bounds.contains(cand) || (cand == inside && !fitsInside))
-                continue;
-            bool clash = false;
-            for (const QRectF &t : taken)
-                clash = clash || t.intersects(cand);
-            // Never cover the middle of another circle; grazing a rim is fine.
-            for (std::size_t k = 0; !clash && k < circles.size(); ++k) {
-                if (static_cast<int>(k) == i || !circles[k].box.intersects(cand))
-                    continue;
-                const QPointF oc = circles[k].c;
-                const double orr = circles[k].r;
-                const double nx = std::clamp(oc.x(), cand.left(), cand.right()),
-                             ny = std::clamp(oc.y(), cand.top(), cand.bottom());
-                clash = (nx - oc.x()) * (nx - oc.x()) + (ny - oc.y()) * (ny - oc.y()) < orr * orr;
+        QStringList lines;
+        QString warnLine;
+        int spot = -1;
+        // The host's own label may also be its hostname (uts) or reference; the header already
+        // counts the flagged processes, so only its full label repeats that.
+        const bool hostNamedElsewhere = c.isHost && hostBadge && m_layout->type() != NsType::Uts;
+        if (++attempts <= kMaxLabels) {
+            // The full label, then title and command (the host: its hostname or reference), then
+            // the title alone, each with the warning line, before giving up on the picture.
+            struct Variant {
+                QStringList lines;
+                QString warn;
+                QSizeF box;
+            };
+            std::vector<Variant> variants;
+            for (int v = 0; v < 3; ++v) {
+                Variant var{{l.title}, {}, {}};
+                if (v == 0)
+                    var.lines << l.detail;
+                if (v < 2 && !l.command.isEmpty() && (sc.r > 16 || c.isHost))
+                    var.lines << l.command;
+                else if (v == 1)
+                    var.lines.clear(); // nothing between the full label and the title alone
+                var.warn = c.isHost && v > 0 ? QString() : warning;
+                if (!var.lines.isEmpty()) {
+                    double w = tfm.horizontalAdvance(var.lines[0]);
+                    for (int k = 1; k < var.lines.size(); ++k)
+                        w = std::max(w, dfm.horizontalAdvance(var.lines[k]));
+                    if (!var.warn.isEmpty())
+                        w = std::max(w, wfm.horizontalAdvance(var.warn) + 20 * ts);
+                    const double h = tfm.height() + (var.lines.size() - 1) * dfm.height() +
+                                     (var.warn.isEmpty() ? 0 : dfm.height() + 2);
+                    var.box = QSizeF(w + 14 * ts, h + 8 * ts);
+                }
+                variants.push_back(std::move(var));
             }
-            if (!clash) {
+            // Spot k of variant v: the four sides in every variant before any diagonal, since a
+            // short label right under its circle reads better than a long one off its corner.
+            auto tryAt = [&](int v, int k) {
+                const Variant &var = variants[static_cast<std::size_t>(v)];
+                if (var.lines.isEmpty())
+                    return false;
+                const auto spots = spotsAround(sc.c, sc.r, var.box, (flagged ? 10 : 6) * ts);
+                // Inside is for big circles only (it covers some of the circle's own dots).
+                if (k == 8 && !(var.box.width() < 1.6 * sc.r && var.box.height() < 0.6 * sc.r))
+                    return false;
+                const QRectF &cand = spots[static_cast<std::size_t>(k)];
+                // Clear of other circles by more than a hair, and nearer its own circle than any
+                // other: a label must read as its own circle's, not a neighbour's.
+                if (!pl.free(cand, i, false, 6 * ts))
+                    return false;
+                auto gap = [&](const Placement::Circle &o2) {
+                    const double nx = std::clamp(o2.c.x(), cand.left(), cand.right()),
+                                 ny = std::clamp(o2.c.y(), cand.top(), cand.bottom());
+                    return std::hypot(nx - o2.c.x(), ny - o2.c.y()) - o2.r;
+                };
+                // A circle nearer than the own one has its rim within `own` of the spot; spots
+                // sit 6-10 px off their circle, well inside the grid's reach.
+                const double own = gap(sc);
+                bool nearer = own > Placement::kReach;
+                pl.nearCircles(cand, [&](int k2) {
+                    nearer = nearer || (k2 != i && pl.circles[static_cast<std::size_t>(k2)].r > 0.5 &&
+                                        gap(pl.circles[static_cast<std::size_t>(k2)]) <= own);
+                });
+                if (nearer)
+                    return false;
                 chosen = cand;
-                break;
+                lines = var.lines;
+                warnLine = var.warn;
+                spot = v * 10 + k;
+                return true;
+            };
+            auto last = m_lastSpot.find(c.id);
+            if (last == m_lastSpot.end() || !tryAt(last->second / 10, last->second % 10)) {
+                bool done = false;
+                for (int phase = 0; phase < 2 && !done; ++phase)
+                    for (int v = 0; v < 3 && !done; ++v)
+                        for (int k = phase == 0 ? 0 : 4; k < (phase == 0 ? 4 : 9) && !done; ++k)
+                            done = tryAt(v, k);
             }
         }
-        if (chosen.isNull())
+        if (chosen.isNull()) {
+            m_lastSpot.erase(c.id);
+            if (hostNamedElsewhere)
+                continue; // the HOST badge names it
+            const bool required = c.isHost || !c.members.empty() || flagged;
+            QString text = l.title;
+            if (c.isHost && !l.command.isEmpty())
+                text += QStringLiteral(" · ") + l.command;
+            pl.keyed.push_back({i, text, c.id.ino, flagged, required, std::nullopt});
             continue;
-        taken.append(chosen.adjusted(-3, -2, 3, 2));
-        p.setPen(QPen(c.isHost ? m_style.hostStroke : m_style.clusterStroke, 0.8));
+        }
+        m_lastSpot[c.id] = spot;
+        pl.taken.append(chosen.adjusted(-3, -2, 3, 2));
+        p.setPen(QPen(flagged    ? m_style.warning
+                      : c.isHost ? m_style.hostStroke
+                                 : m_style.clusterStroke,
+                      flagged ? 1.4 : 0.8));
         p.setBrush(m_style.labelBackground);
         p.drawRoundedRect(chosen, 5, 5);
-        double y = chosen.top() + 4;
+        double y = chosen.top() + 4 * ts;
         p.setFont(titleFont);
         p.setPen(c.isHost
                      ? m_style.text
                      : (c.members.empty() || !c.id.valid()
                             ? m_style.mutedText
                             : (m_style.dark ? clusterHue(c.id).lighter(125) : clusterHue(c.id).darker(140))));
-        if (c.isHost)
-            p.setPen(m_style.text);
         p.drawText(QRectF(chosen.left(), y, chosen.width(), tfm.height()),
                    Qt::AlignHCenter | Qt::AlignVCenter, lines[0]);
         y += tfm.height();
@@ -621,89 +926,54 @@ void ClusterPainter::paintLabels(QPainter &p, const QRectF &area, const QSizeF &
                        Qt::AlignHCenter | Qt::AlignVCenter, lines[k]);
             y += dfm.height();
         }
-        if (!warning.isEmpty()) {
+        if (!warnLine.isEmpty()) {
             y += 2;
-            const double tw = wfm.horizontalAdvance(warning) + 18;
+            const double tw = wfm.horizontalAdvance(warnLine) + 18 * ts;
             const double x0 = chosen.center().x() - tw / 2;
-            drawWarningTriangle(p, QPointF(x0 + 6, y + dfm.height() / 2), 12, m_style.warning, Qt::white);
-            p.setFont(pixelFont(o.font, 11, true));
+            drawWarningTriangle(p, QPointF(x0 + 6 * ts, y + dfm.height() / 2), 12 * ts, m_style.warning,
+                                Qt::white);
+            p.setFont(warnFont);
             p.setPen(m_style.warningText);
-            p.drawText(QRectF(x0 + 16, y, tw, dfm.height()), Qt::AlignLeft | Qt::AlignVCenter, warning);
+            p.drawText(QRectF(x0 + 16 * ts, y, tw, dfm.height()), Qt::AlignLeft | Qt::AlignVCenter, warnLine);
         }
+        record(o, PaintedItem::Kind::Label, chosen,
+               (warnLine.isEmpty() ? lines : lines + QStringList{warnLine}).join(QLatin1Char('\n')), c.id.ino,
+               flagged);
     }
 
-    paintCallouts(p, contentRect(viewSize).adjusted(-kMargin / 2, 0, kMargin / 2, 0), taken, o);
-
-    // The host badge sits on the host circle's rim, so the host is obvious even without its label.
-    for (const auto &c : clusters) {
-        if (!c.isHost)
-            continue;
-        const QPointF centre = o.toScreen(c.x, c.y);
-        const double r = c.r * o.scale;
-        if (r < 14)
-            break;
-        const QFont bf = pixelFont(o.font, 11, true);
-        const QString text = QStringLiteral("HOST");
-        const double bw = QFontMetricsF(bf).horizontalAdvance(text) + 16;
-        const QRectF badge(centre.x() - bw / 2, centre.y() - r - 10, bw, 20);
-        p.setPen(Qt::NoPen);
-        p.setBrush(m_style.hostBadge);
-        p.drawRoundedRect(badge, 10, 10);
-        p.setPen(m_style.hostBadgeText);
-        p.setFont(bf);
-        p.drawText(badge, Qt::AlignCenter, text);
-    }
+    paintCallouts(p, pl, o);
+    paintKeys(p, size, pl, o);
 }
 
-void ClusterPainter::paintCallouts(QPainter &p, const QRectF &area, QVector<QRectF> &taken,
-                                   const ClusterPaintOptions &o) const
+void ClusterPainter::paintCallouts(QPainter &p, Placement &pl, const ClusterPaintOptions &o) const
 {
     // Callouts name the flagged containers next to their cluster: the one thing a slide about
     // host-network sharing has to show, readable without hovering.
     if (m_warningGroups.empty())
         return;
-    const QFont tf = pixelFont(o.font, 12, true);
-    const QFont df = pixelFont(o.font, 11);
+    const double ts = o.textScale;
+    const QFont tf = textFont(o, 12, true);
+    const QFont df = textFont(o, 11);
     const QFontMetricsF tfm(tf), dfm(df);
     const auto &dots = m_layout->dots();
-    constexpr int kMaxCallouts = 6;
-    int shown = 0, hidden = 0;
+    const bool filtering = !m_filter.trimmed().isEmpty();
     for (const auto &g : m_warningGroups) {
-        if (shown >= kMaxCallouts) {
-            ++hidden;
-            continue;
-        }
         const auto &c = m_layout->clusters()[g.cluster];
         if (g.dots.size() == c.members.size())
-            continue; // the whole cluster is this container: its own label already names it
-        const QPointF centre = o.toScreen(c.x, c.y);
-        const double r = c.r * o.scale;
+            continue; // the whole cluster is this container: its own label (or key) names it
+        if (filtering && !m_clusterMatches[g.cluster])
+            continue;
         QPointF anchor;
         for (int di : g.dots)
             anchor += o.toScreen(dots[di].x, dots[di].y);
         anchor /= static_cast<double>(g.dots.size());
-        if (!area.contains(anchor))
+        if (!pl.bounds.contains(anchor))
             continue;
-        const double w = std::max(tfm.horizontalAdvance(g.label) + 22, dfm.horizontalAdvance(g.detail)) + 16;
-        const double h = tfm.height() + dfm.height() + 8;
-        // Try spots around the cluster, sides first, and take the first that covers no other
-        // circle and no other label.
-        auto freeSpot = [&](const QRectF &box) {
-            if (!area.contains(box))
-                return false;
-            for (const QRectF &t : taken)
-                if (t.intersects(box))
-                    return false;
-            for (const auto &other : m_layout->clusters()) {
-                const QPointF oc = o.toScreen(other.x, other.y);
-                const double orr = other.r * o.scale + 4;
-                const double nx = std::clamp(oc.x(), box.left(), box.right()),
-                             ny = std::clamp(oc.y(), box.top(), box.bottom());
-                if ((nx - oc.x()) * (nx - oc.x()) + (ny - oc.y()) * (ny - oc.y()) < orr * orr)
-                    return false;
-            }
-            return true;
-        };
+        const QPointF centre = pl.circles[g.cluster].c;
+        const double r = pl.circles[g.cluster].r;
+        const double w =
+            std::max(tfm.horizontalAdvance(g.label) + 22 * ts, dfm.horizontalAdvance(g.detail)) + 16 * ts;
+        const double h = tfm.height() + dfm.height() + 8 * ts;
         QRectF box;
         bool right = true;
         const double angles[] = {0, 180, 20, 160, -20, 200, 40, 140, -40, 220, 60, 120, -60, 240, 90, 270};
@@ -716,17 +986,20 @@ void ClusterPainter::paintCallouts(QPainter &p, const QRectF &area, QVector<QRec
                 cand.moveLeft(at.x() - w / 2);
             if (deg == 270 || deg == 240 || deg == -60 || deg == -40 || deg == 220)
                 cand.moveBottom(at.y());
-            if (freeSpot(cand)) {
+            if (pl.free(cand, -1, true)) {
                 box = cand;
                 right = toRight;
                 break;
             }
         }
         if (box.isNull()) {
-            ++hidden; // no room next to the cluster: counted in "+ N more" instead of piling up
+            // No room next to the cluster: numbered on one of its processes (the red dot itself,
+            // so no other process is covered) and named in the key list.
+            pl.keyed.push_back({g.cluster, g.label, c.id.ino, true, true,
+                                o.toScreen(dots[g.dots.front()].x, dots[g.dots.front()].y)});
             continue;
         }
-        taken.append(box.adjusted(-3, -3, 3, 3));
+        pl.taken.append(box.adjusted(-3, -3, 3, 3));
         const QPointF boxEdge(right ? box.left() : box.right(), box.center().y());
         p.setPen(QPen(m_style.warning, 1.6));
         p.setBrush(Qt::NoBrush);
@@ -735,40 +1008,186 @@ void ClusterPainter::paintCallouts(QPainter &p, const QRectF &area, QVector<QRec
         p.drawPath(leader);
         p.setBrush(m_style.labelBackground);
         p.drawRoundedRect(box, 5, 5);
-        drawWarningTriangle(p, QPointF(box.left() + 15, box.top() + 4 + tfm.height() / 2), 13,
+        drawWarningTriangle(p, QPointF(box.left() + 15 * ts, box.top() + 4 * ts + tfm.height() / 2), 13 * ts,
                             m_style.warning, Qt::white);
         p.setFont(tf);
         p.setPen(m_style.warningText);
-        p.drawText(QRectF(box.left() + 26, box.top() + 4, w - 30, tfm.height()),
+        p.drawText(QRectF(box.left() + 26 * ts, box.top() + 4 * ts, w - 30 * ts, tfm.height()),
                    Qt::AlignLeft | Qt::AlignVCenter, g.label);
         p.setFont(df);
         p.setPen(m_style.text);
-        p.drawText(QRectF(box.left() + 8, box.top() + 4 + tfm.height(), w - 12, dfm.height()),
+        p.drawText(QRectF(box.left() + 8 * ts, box.top() + 4 * ts + tfm.height(), w - 12 * ts, dfm.height()),
                    Qt::AlignLeft | Qt::AlignVCenter, g.detail);
-        ++shown;
-    }
-    if (hidden > 0) {
-        // The rest are in the host-network panel; say how many, under the last callout.
-        const QString more = QStringLiteral("+ %1 more flagged group%2")
-                                 .arg(hidden)
-                                 .arg(hidden == 1 ? QString() : QStringLiteral("s"));
-        QRectF last = taken.isEmpty() ? QRectF(area.left(), area.top(), 0, 0) : taken.last();
-        QRectF box(last.left() + 3, last.bottom() + 4, dfm.horizontalAdvance(more) + 16, dfm.height() + 6);
-        if (!area.contains(box))
-            box.moveBottom(last.top() - 4);
-        p.setPen(QPen(m_style.warning, 1));
-        p.setBrush(m_style.labelBackground);
-        p.drawRoundedRect(box, 4, 4);
-        p.setFont(df);
-        p.setPen(m_style.warningText);
-        p.drawText(box, Qt::AlignCenter, more);
-        taken.append(box);
+        record(o, PaintedItem::Kind::Callout, box, g.label + QLatin1Char('\n') + g.detail, c.id.ino, true);
     }
 }
 
-void ClusterPainter::paintHeader(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const
+void ClusterPainter::paintKeys(QPainter &p, const QSizeF &size, Placement &pl,
+                               const ClusterPaintOptions &o) const
+{
+    if (pl.keyed.empty())
+        return;
+    const double ts = o.textScale;
+    // Flagged first, then what holds processes, then held namespaces; by cluster inside each, so
+    // the numbers do not shuffle between frames.
+    std::stable_sort(pl.keyed.begin(), pl.keyed.end(), [](const auto &a, const auto &b) {
+        const int ra = a.flagged ? 0 : a.required ? 1 : 2, rb = b.flagged ? 0 : b.required ? 1 : 2;
+        if (ra != rb)
+            return ra < rb;
+        return a.cluster < b.cluster;
+    });
+    const QRectF listArea = keyListRect(size, ts);
+    if (listArea.isNull())
+        return; // a thumbnail: no room to list, and numbers alone would name nothing
+    const QFont head = textFont(o, 12.5, true);
+    const QFont item = textFont(o, 12);
+    const QFont keyFont = textFont(o, 10.5, true);
+    const QFontMetricsF hfm(head), ifm(item), kfm(keyFont);
+    const double pad = 10 * ts;
+    const double headH = std::ceil(hfm.height() + 8 * ts);
+    const double x = listArea.left() + 12 * ts, textW = listArea.width() - 24 * ts;
+    const int total = static_cast<int>(pl.keyed.size());
+    const double keyW = std::max(16 * ts, kfm.horizontalAdvance(QString::number(total)) + 8 * ts);
+    const double tx = x + keyW + 6 * ts, rowTextW = x + textW - tx;
+    // Rows wrap rather than elide: a name cut in the middle is no name. As many as fit, and a
+    // last row saying how many more there are when not all do.
+    struct Row {
+        QString text;
+        QRectF textRect; ///< relative to the row's top
+        double h = 0;
+    };
+    std::vector<Row> rows;
+    const double maxH = listArea.height() - headH - 2 * pad;
+    const double moreH = std::ceil(ifm.height() + 5 * ts);
+    double used = 0;
+    for (int k = 0; k < total; ++k) {
+        const QString text = pl.keyed[static_cast<std::size_t>(k)].text;
+        const QRectF br =
+            ifm.boundingRect(QRectF(0, 0, rowTextW, 1e4), Qt::TextWordWrap | Qt::AlignLeft, text);
+        const double h = std::ceil(std::max(br.height(), 16 * ts) + 5 * ts);
+        const bool last = k == total - 1;
+        if (used + h + (last ? 0 : moreH) > maxH && !(last && used + h <= maxH))
+            break;
+        rows.push_back({text, br, h});
+        used += h;
+    }
+    const int listed = static_cast<int>(rows.size());
+    if (listed == 0 && maxH < moreH)
+        return;
+
+    // Numbers on the circles (or on a flagged group's process).
+    for (int k = 0; k < listed; ++k) {
+        const auto &e = pl.keyed[static_cast<std::size_t>(k)];
+        const QString n = QString::number(k + 1);
+        const double d = 18 * ts;
+        const double bw = std::max(d, kfm.horizontalAdvance(n) + 8 * ts);
+        const auto &sc = pl.circles[static_cast<std::size_t>(e.cluster)];
+        QRectF badge;
+        bool leader = false;
+        if (e.anchor) {
+            // Where paintWarnings() put the group's warning triangle: the number replaces it.
+            const double rd = ClusterLayout::kDotRadius * o.scale;
+            const double halo = std::max(rd * 1.7, 6.5), tri = std::clamp(rd * 3.0, 11.0, 20.0);
+            QRectF cand(0, 0, bw, d);
+            cand.moveCenter(*e.anchor + (rd >= 2.2 ? QPointF(halo * 0.95, -halo * 0.95)
+                                                   : QPointF(tri * 0.6, -tri * 0.6)));
+            if (pl.free(cand, e.cluster))
+                badge = cand;
+        }
+        const QPointF at = e.anchor ? *e.anchor : sc.c;
+        const double angles[] = {-45, -135, 45, 135, -90, 90, 0, 180, -22, -158, 22, 158, -68, -112, 68, 112};
+        // Rings further and further out (a crowded spot has many numbers), with a leader line
+        // back to the circle or process once the number is not beside it any more.
+        for (int ring = 0; ring < 8 && badge.isNull(); ++ring) {
+            const double dist = (e.anchor ? 12 * ts + d / 2 : sc.r + d / 2 + 3) + ring * (d + 4);
+            for (double deg : angles) {
+                const double a = deg * M_PI / 180;
+                QRectF cand(0, 0, bw, d);
+                cand.moveCenter(at + QPointF(std::cos(a), std::sin(a)) * dist);
+                if (pl.free(cand, e.cluster)) {
+                    badge = cand;
+                    leader = ring > 0;
+                    break;
+                }
+            }
+        }
+        if (badge.isNull()) {
+            // On its own circle (or its process), where it covers nothing but its own dots; on a
+            // circle smaller than the number this may touch a neighbour's text, which the layout
+            // record then shows.
+            badge = QRectF(0, 0, bw, d);
+            badge.moveCenter(at);
+        }
+        if (leader) {
+            const QPointF from = badge.center();
+            QPointF to = at;
+            if (!e.anchor) // to the rim, not into the circle
+                to = sc.c + (from - sc.c) * (sc.r / std::max(1e-6, QLineF(sc.c, from).length()));
+            p.setPen(QPen(e.flagged ? m_style.warning : m_style.hostBadge, 1.2));
+            p.drawLine(from, to);
+        }
+        pl.taken.append(badge.adjusted(-2, -2, 2, 2));
+        p.setPen(QPen(m_style.labelBackground, 1.5));
+        p.setBrush(e.flagged ? m_style.warning : m_style.hostBadge);
+        p.drawRoundedRect(badge, d / 2, d / 2);
+        p.setFont(keyFont);
+        p.setPen(e.flagged ? QColor(Qt::white) : m_style.hostBadgeText);
+        p.drawText(badge, Qt::AlignCenter, n);
+        record(o, PaintedItem::Kind::Badge, badge, n, e.ns, e.flagged);
+    }
+
+    // The list itself, beside the legend.
+    const double panelH = headH + used + (listed < total ? moreH : 0) + 2 * pad;
+    const QRectF panel(listArea.left(), listArea.top(), listArea.width(),
+                       std::min(panelH, listArea.height()));
+    p.setPen(QPen(m_style.clusterStroke, 0.8));
+    p.setBrush(m_style.labelBackground);
+    p.drawRoundedRect(panel, 8, 8);
+    double y = panel.top() + pad;
+    const QString title = QStringLiteral("Numbered circles");
+    p.setFont(head);
+    p.setPen(m_style.text);
+    const QRectF headRect(x, y, std::min(textW, hfm.horizontalAdvance(title) + 2), hfm.height());
+    p.drawText(headRect, Qt::AlignLeft | Qt::AlignVCenter, title);
+    record(o, PaintedItem::Kind::List, headRect, title);
+    y += headH;
+    for (int k = 0; k < listed; ++k) {
+        const auto &e = pl.keyed[static_cast<std::size_t>(k)];
+        const Row &row = rows[static_cast<std::size_t>(k)];
+        const QString n = QString::number(k + 1);
+        const double d = 16 * ts;
+        const QRectF key(x, y + 2.5 * ts + (std::min(row.h, ifm.height() + 5 * ts) - 5 * ts - d) / 2, keyW,
+                         d);
+        p.setPen(Qt::NoPen);
+        p.setBrush(e.flagged ? m_style.warning : m_style.hostBadge);
+        p.drawRoundedRect(key, d / 2, d / 2);
+        p.setFont(keyFont);
+        p.setPen(e.flagged ? QColor(Qt::white) : m_style.hostBadgeText);
+        p.drawText(key, Qt::AlignCenter, n);
+        p.setFont(item);
+        p.setPen(e.flagged ? m_style.warningText : m_style.text);
+        const QRectF textRect(tx, y + 2.5 * ts, rowTextW, row.textRect.height());
+        p.drawText(textRect, Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, row.text);
+        record(o, PaintedItem::Kind::List, QRectF(x, y, tx - x + row.textRect.width() + 1, row.h - 1),
+               n + QLatin1Char(' ') + row.text, e.ns, e.flagged);
+        y += row.h;
+    }
+    if (listed < total) {
+        const QString more = QStringLiteral("… and %1 more (see the Table view)").arg(total - listed);
+        p.setFont(item);
+        p.setPen(m_style.mutedText);
+        const QString shown = ifm.elidedText(more, Qt::ElideRight, textW);
+        const QRectF row(x, y, ifm.horizontalAdvance(shown) + 2, moreH - 1);
+        p.drawText(QRectF(x, y, textW, moreH - 1), Qt::AlignLeft | Qt::AlignVCenter, shown);
+        record(o, PaintedItem::Kind::List, row, shown);
+    }
+}
+
+void ClusterPainter::paintHeader(QPainter &p, const QSizeF &size, Placement &pl,
+                                 const ClusterPaintOptions &o) const
 {
     const Snapshot &s = *m_snapshot;
+    const double ts = o.textScale;
     const QString typeName = QString::fromLatin1(nsTypeName(m_layout->type()));
     int nsCount = 0;
     for (const auto &c : m_layout->clusters())
@@ -778,12 +1197,19 @@ void ClusterPainter::paintHeader(QPainter &p, const QSizeF &size, const ClusterP
     QColor band = m_style.background;
     band.setAlpha(230);
     p.setBrush(band);
-    p.drawRect(QRectF(0, 0, size.width(), kHeaderHeight - 10));
+    p.drawRect(QRectF(0, 0, size.width(), headerHeight(ts) - 10 * ts));
 
-    p.setFont(pixelFont(o.font, 19, true));
+    const QFont titleFont = textFont(o, 19, true);
+    p.setFont(titleFont);
     p.setPen(m_style.text);
+    const QFontMetricsF tfm(titleFont);
     const QString title = QStringLiteral("Processes by %1 namespace").arg(typeName);
-    p.drawText(QRectF(kMargin, 10, size.width() - 2 * kMargin, 26), Qt::AlignLeft | Qt::AlignVCenter, title);
+    const double w = size.width() - 2 * kMargin;
+    const QString shownTitle = tfm.elidedText(title, Qt::ElideRight, w);
+    const QRectF titleRect(kMargin, 10 * ts, std::min(w, tfm.horizontalAdvance(shownTitle) + 2), 26 * ts);
+    p.drawText(titleRect, Qt::AlignLeft | Qt::AlignVCenter, shownTitle);
+    record(o, PaintedItem::Kind::Title, titleRect, shownTitle);
+    pl.taken.append(titleRect);
 
     QStringList meta;
     if (!s.host.hostname.empty())
@@ -796,69 +1222,75 @@ void ClusterPainter::paintHeader(QPainter &p, const QSizeF &size, const ClusterP
         meta << QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(s.host.scannedAtMs))
                     .toString(QStringLiteral("yyyy-MM-dd HH:mm"));
     if (o.redacted)
-        meta << QStringLiteral("redacted");
-    p.setFont(pixelFont(o.font, 12.5));
+        meta.prepend(QStringLiteral("redacted")); // first, so eliding never hides it
+    const QFont metaFont = textFont(o, 12.5);
+    p.setFont(metaFont);
     p.setPen(m_style.mutedText);
-    const QFontMetricsF mfm(p.font());
-    p.drawText(
-        QRectF(kMargin, 36, size.width() - 2 * kMargin, 20), Qt::AlignLeft | Qt::AlignVCenter,
-        mfm.elidedText(meta.join(QStringLiteral("  ·  ")), Qt::ElideRight, size.width() - 2 * kMargin));
+    const QFontMetricsF mfm(metaFont);
+    const QString metaText = mfm.elidedText(meta.join(QStringLiteral("  ·  ")), Qt::ElideRight, w);
+    const QRectF metaRect(kMargin, 36 * ts, std::min(w, mfm.horizontalAdvance(metaText) + 2), 20 * ts);
+    p.drawText(metaRect, Qt::AlignLeft | Qt::AlignVCenter, metaText);
+    record(o, PaintedItem::Kind::Subtitle, metaRect, metaText);
+    pl.taken.append(metaRect);
 
-    if (m_warningCount > 0 && m_layout->type() == NsType::Net) {
-        const QString w = QStringLiteral("%1 isolated process%2 share%3 the host network namespace")
-                              .arg(m_warningCount)
-                              .arg(m_warningCount == 1 ? QString() : QStringLiteral("es"))
-                              .arg(m_warningCount == 1 ? QStringLiteral("s") : QString());
-        const QFont wf = pixelFont(o.font, 13, true);
-        const double tw = QFontMetricsF(wf).horizontalAdvance(w);
-        const double x = size.width() - kMargin - tw;
-        if (x > kMargin + QFontMetricsF(pixelFont(o.font, 19, true)).horizontalAdvance(title) + 30) {
-            drawWarningTriangle(p, QPointF(x - 13, 23), 16, m_style.warning, Qt::white);
-            p.setFont(wf);
-            p.setPen(m_style.warningText);
-            p.drawText(QRectF(x, 10, tw + 2, 26), Qt::AlignLeft | Qt::AlignVCenter, w);
-        }
-    } else if (m_warningCount > 0) {
-        // Grouped by another type the flagged processes are still marked; say why.
-        const QString w = QStringLiteral("%1 flagged: host network, isolated otherwise").arg(m_warningCount);
-        const QFont wf = pixelFont(o.font, 13, true);
-        const double tw = QFontMetricsF(wf).horizontalAdvance(w);
-        const double x = size.width() - kMargin - tw;
-        if (x > size.width() / 2) {
-            drawWarningTriangle(p, QPointF(x - 13, 23), 16, m_style.warning, Qt::white);
-            p.setFont(wf);
-            p.setPen(m_style.warningText);
-            p.drawText(QRectF(x, 10, tw + 2, 26), Qt::AlignLeft | Qt::AlignVCenter, w);
-        }
-    }
+    if (m_warningCount == 0)
+        return;
+    // Grouped by another type the flagged processes are still marked; say why.
+    const QString warn =
+        m_layout->type() == NsType::Net
+            ? QStringLiteral("%1 isolated process%2 share%3 the host network namespace")
+                  .arg(m_warningCount)
+                  .arg(m_warningCount == 1 ? QString() : QStringLiteral("es"))
+                  .arg(m_warningCount == 1 ? QStringLiteral("s") : QString())
+            : QStringLiteral("%1 flagged: host network, isolated otherwise").arg(m_warningCount);
+    const QFont wf = textFont(o, 13, true);
+    const double tw = QFontMetricsF(wf).horizontalAdvance(warn) + 2;
+    const double x = size.width() - kMargin - tw;
+    const QRectF warnRect(x - 24 * ts, 10 * ts, tw + 24 * ts, 26 * ts); // the triangle included
+    if (warnRect.left() < titleRect.right() + 24 * ts)
+        return; // no room beside the title: the red rings and callouts still say it
+    drawWarningTriangle(p, QPointF(x - 13 * ts, 23 * ts), 16 * ts, m_style.warning, Qt::white);
+    p.setFont(wf);
+    p.setPen(m_style.warningText);
+    p.drawText(QRectF(x, 10 * ts, tw, 26 * ts), Qt::AlignLeft | Qt::AlignVCenter, warn);
+    record(o, PaintedItem::Kind::Subtitle, warnRect, warn, 0, true);
+    pl.taken.append(warnRect);
 }
 
 void ClusterPainter::paintLegend(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const
 {
+    const double ts = o.textScale;
     const QString typeName = QString::fromLatin1(nsTypeName(m_layout->type()));
-    const QRectF box = legendRect(size);
+    const QRectF box = legendRect(size, ts);
     p.setPen(QPen(m_style.clusterStroke, 0.8));
     p.setBrush(m_style.labelBackground);
     p.drawRoundedRect(box, 8, 8);
 
-    const QFont head = pixelFont(o.font, 12.5, true);
-    const QFont item = pixelFont(o.font, 12);
-    const double x = box.left() + 14;
-    double y = box.top() + 10;
+    const QFont head = textFont(o, 12.5, true);
+    const QFont item = textFont(o, 12);
+    const QFontMetricsF hfm(head), ifm(item);
+    const double x = box.left() + 14 * ts;
+    double y = box.top() + 10 * ts;
     p.setFont(head);
     p.setPen(m_style.text);
-    p.drawText(QRectF(x, y, box.width() - 28, 18), Qt::AlignLeft | Qt::AlignVCenter,
-               QStringLiteral("Circle = a %1 namespace · dot = a process").arg(typeName));
-    y += 26;
-    const double rowH = 23;
+    const QString heading = QStringLiteral("Circle: a %1 namespace · dot: a process").arg(typeName);
+    p.drawText(QRectF(x, y, box.width() - 28 * ts, 18 * ts), Qt::AlignLeft | Qt::AlignVCenter,
+               hfm.elidedText(heading, Qt::ElideRight, box.width() - 28 * ts));
+    record(o, PaintedItem::Kind::Legend, box, heading);
+    y += 26 * ts;
+    const double rowH = 23 * ts;
     auto row = [&](auto drawSymbol, const QString &text) {
-        const QPointF sym(x + 9, y + rowH / 2 - 2);
+        const QPointF sym(x + 9 * ts, y + rowH / 2 - 2 * ts);
         p.save();
-        drawSymbol(sym);
+        p.translate(sym);
+        p.scale(ts, ts);
+        drawSymbol(QPointF(0, 0));
         p.restore();
         p.setFont(item);
         p.setPen(m_style.text);
-        p.drawText(QRectF(x + 26, y - 2, box.width() - 44, rowH), Qt::AlignLeft | Qt::AlignVCenter, text);
+        const double tw = box.width() - 44 * ts;
+        p.drawText(QRectF(x + 26 * ts, y - 2 * ts, tw, rowH), Qt::AlignLeft | Qt::AlignVCenter,
+                   ifm.elidedText(text, Qt::ElideRight, tw));
         y += rowH;
     };
     row(
@@ -876,7 +1308,7 @@ void ClusterPainter::paintLegend(QPainter &p, const QSizeF &size, const ClusterP
                 p.drawEllipse(c + QPointF(-6 + 6 * k, k == 1 ? -3 : 2), 3.4, 3.4);
             }
         },
-        QStringLiteral("Isolated in some namespaces (cluster colour)"));
+        QStringLiteral("Partly isolated (its circle's colour)"));
     row(
         [&](QPointF c) {
             p.setPen(QPen(m_style.warning, 1.5));

@@ -17,6 +17,7 @@
 #include <QString>
 #include <QVector>
 #include <map>
+#include <optional>
 #include <vector>
 
 class QPainter;
@@ -24,16 +25,34 @@ class QPainter;
 namespace nsviz
 {
 
+/// One piece of text the painter drew, where it drew it: the record behind `--layout-json` and
+/// the overlap tests. Recorded by the painting code itself, so it cannot drift from the picture.
+struct PaintedItem {
+    enum class Kind { Title, Subtitle, Label, Badge, Callout, Legend, List };
+    Kind kind = Kind::Label;
+    QRectF rect;          ///< logical pixels of the frame
+    QString text;         ///< what it says, lines joined by '\n'
+    quint64 ns = 0;       ///< inode of the namespace it names, 0 for none
+    bool flagged = false; ///< names or announces processes flagged for the host network
+
+    static const char *kindName(Kind k);
+};
+
 /// How one picture is framed: the world-to-screen transform and the marks of the interaction.
 struct ClusterPaintOptions {
     double scale = 1.0; ///< world-to-screen scale; 1 means one world unit per logical pixel
     QPointF offset;     ///< screen position of the world origin
     int selectedPid = 0;
     NsId selectedCluster;
-    int hoverDot = -1;     ///< index into ClusterLayout::dots(), or -1
-    bool redacted = false; ///< the header says the picture is redacted
-    bool waiting = false;  ///< no data yet: the empty picture says "waiting", not "no processes"
-    QFont font;            ///< base font; every text sets its own pixel size on a copy
+    int hoverDot = -1;      ///< index into ClusterLayout::dots(), or -1
+    bool redacted = false;  ///< the header says the picture is redacted
+    bool waiting = false;   ///< no data yet: the empty picture says "waiting", not "no processes"
+    QFont font;             ///< base font; every text sets its own pixel size on a copy
+    double textScale = 1.0; ///< every text and the frame around the picture (presentation: ~1.4)
+    /// The picture is being dragged, zoomed or animated: labels wait until it rests.
+    bool moving = false;
+    /// When set, each paint() appends what it drew (cleared first); nullptr records nothing.
+    std::vector<PaintedItem> *record = nullptr;
 
     QPointF toScreen(double x, double y) const { return QPointF(x * scale, y * scale) + offset; }
     QPointF toWorld(QPointF screen) const { return (screen - offset) / scale; }
@@ -75,21 +94,27 @@ public:
     /// Colour of dot @p dotIndex as drawn, the filter's dimming included.
     QColor dotColour(int dotIndex) const;
 
-    /// Where the picture goes in a frame of @p size: below the header, beside or above the legend.
-    static QRectF contentRect(const QSizeF &size);
-    static QRectF legendRect(const QSizeF &size);
+    /// Where the picture goes in a frame of @p size: below the header, beside or above the legend
+    /// (never under it), with @p textScale as in ClusterPaintOptions.
+    static QRectF contentRect(const QSizeF &size, double textScale = 1.0);
+    static QRectF legendRect(const QSizeF &size, double textScale = 1.0);
+    /// The room beside the legend (above it, or right of it) where the key to circles too crowded
+    /// for a label on the picture is listed.
+    static QRectF keyListRect(const QSizeF &size, double textScale = 1.0);
+    static double headerHeight(double textScale = 1.0) { return kHeaderHeight * textScale; }
     /// The transform that fits @p layout into contentRect(@p size), with room for labels.
-    static Transform fitTransform(const ClusterLayout &layout, const QSizeF &size);
+    static Transform fitTransform(const ClusterLayout &layout, const QSizeF &size, double textScale = 1.0);
 
     /// The whole picture over @p size logical pixels (export, headless, full repaint).
     void paint(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const;
     /// Whether there is anything but the empty picture to draw.
     bool hasClusters() const { return m_layout && !m_layout->clusters().empty(); }
-    /// What lives in world space (background, circles, dots, warning marks, labels) for the
+    /// What lives in world space (background, circles, dots, warning marks) for the
     /// screen region @p area of a frame of @p viewSize; the view caches this layer.
     void paintWorld(QPainter &p, const QRectF &area, const QSizeF &viewSize,
                     const ClusterPaintOptions &o) const;
-    /// What is drawn over the world layer: hover and selection rings, header, legend.
+    /// What is drawn over the world layer: hover and selection rings, labels, callouts, badges,
+    /// the key list, header and legend. Labels are placed here, in screen space, for this frame.
     void paintOverlay(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const;
 
 private:
@@ -107,12 +132,16 @@ private:
     void paintClusters(QPainter &p, const QRectF &world, const ClusterPaintOptions &o) const;
     void paintDots(QPainter &p, const QRectF &world, const ClusterPaintOptions &o) const;
     void paintWarnings(QPainter &p, const QRectF &world, const ClusterPaintOptions &o) const;
-    void paintLabels(QPainter &p, const QRectF &area, const QSizeF &viewSize,
-                     const ClusterPaintOptions &o) const;
-    void paintCallouts(QPainter &p, const QRectF &area, QVector<QRectF> &taken,
-                       const ClusterPaintOptions &o) const;
+    struct Placement; // the state of one frame's label placement (clusterpainter.cpp)
+    /// Labels, callouts, badges and the key list: every circle holding processes that are not the
+    /// host's, and every flagged group, is named on the picture or keyed into the list.
+    void paintLabels(QPainter &p, const QSizeF &size, Placement &pl, const ClusterPaintOptions &o) const;
+    void paintCallouts(QPainter &p, Placement &pl, const ClusterPaintOptions &o) const;
+    void paintKeys(QPainter &p, const QSizeF &size, Placement &pl, const ClusterPaintOptions &o) const;
     void paintRings(QPainter &p, const ClusterPaintOptions &o) const;
-    void paintHeader(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const;
+    /// Header, legend, and (unless moving) labels, callouts, badges and the key list.
+    void paintTexts(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const;
+    void paintHeader(QPainter &p, const QSizeF &size, Placement &pl, const ClusterPaintOptions &o) const;
     void paintLegend(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const;
 
     const Snapshot *m_snapshot = nullptr;
@@ -121,13 +150,40 @@ private:
     ClusterStyle m_style = ClusterStyle::light();
     QString m_filter;
 
-    /// Cluster hues handed out in order of appearance, so neighbours rarely share a colour.
+    /// Cluster hues handed out in order of appearance, so neighbours rarely share a colour. Only
+    /// the data decides: a fresh painter, or another grouping type, starts from the first hue.
     std::map<NsId, int> m_hueIndex;
     int m_nextHue = 0;
+    std::optional<NsType> m_hueType;
+    /// Where each label went last (candidate index), tried first next frame: labels stay put
+    /// across updates and pans unless their circle moves or the spot is taken.
+    mutable std::map<NsId, int> m_lastSpot;
     int m_warningCount = 0;
     std::vector<WarningGroup> m_warningGroups;
     std::vector<QRgb> m_dotColour; ///< per dot, with the filter's dimming applied
     std::vector<std::uint8_t> m_clusterMatches;
+
+    /// Everything paintTexts() drew for one frame on screen, reused while nothing it depends on
+    /// changed (hover and selection rings are drawn apart).
+    struct TextCacheKey {
+        double scale = 0;
+        QPointF offset;
+        QSizeF size;
+        double textScale = 0;
+        qreal dpr = 0;
+        quint64 generation = 0;
+        bool redacted = false, moving = false;
+        QFont font;
+        bool operator==(const TextCacheKey &k) const
+        {
+            return scale == k.scale && offset == k.offset && size == k.size && textScale == k.textScale &&
+                   dpr == k.dpr && generation == k.generation && redacted == k.redacted &&
+                   moving == k.moving && font == k.font;
+        }
+    };
+    quint64 m_generation = 0; ///< bumped whenever the scene, style or filter changes
+    mutable TextCacheKey m_textCacheKey;
+    mutable QImage m_textCache;
 
     /// Raster targets stamp one pre-rendered antialiased dot per colour (a cache, hence mutable).
     mutable std::vector<QRgb> m_spriteKeys;

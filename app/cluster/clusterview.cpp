@@ -80,6 +80,18 @@ void ClusterView::setDarkOverride(std::optional<bool> dark)
     applyStyle();
 }
 
+void ClusterView::setTextScale(double scale)
+{
+    scale = std::clamp(scale, 0.5, 3.0);
+    if (scale == m_textScale)
+        return;
+    m_textScale = scale;
+    invalidateLayer();
+    if (!m_userMoved)
+        fitToView();
+    update();
+}
+
 void ClusterView::applyStyle()
 {
     m_painter.setStyle(m_darkOverride ? (*m_darkOverride ? ClusterStyle::dark_() : ClusterStyle::light())
@@ -141,6 +153,10 @@ ClusterPaintOptions ClusterView::paintOptions() const
     o.redacted = m_redacted;
     o.waiting = !m_store || m_store->isEmpty();
     o.font = font();
+    o.textScale = m_textScale;
+    // Dragged, wheel-zoomed (the crisp timer runs until the wheel rests) or animated: labels are
+    // placed and drawn again once the picture rests, so moving frames stay cheap.
+    o.moving = m_dragging || m_crispTimer->isActive() || m_anim->state() == QAbstractAnimation::Running;
     return o;
 }
 
@@ -183,7 +199,7 @@ void ClusterView::fitToView()
     m_anim->stop();
     m_crispTimer->stop();
     invalidateLayer();
-    const auto fit = ClusterPainter::fitTransform(m_layout, size());
+    const auto fit = ClusterPainter::fitTransform(m_layout, size(), m_textScale);
     m_scale = fit.scale;
     m_offset = fit.offset;
     m_userMoved = false;
@@ -234,6 +250,7 @@ void ClusterView::panBy(QPointF delta)
     m_anim->stop();
     m_offset += delta;
     m_userMoved = true;
+    m_crispTimer->start(); // labels back when the panning rests
     update();
 }
 
@@ -242,7 +259,7 @@ void ClusterView::zoomToCluster(int ci)
     if (ci < 0 || ci >= static_cast<int>(m_layout.clusters().size()))
         return;
     const auto &c = m_layout.clusters()[ci];
-    const QRectF area = ClusterPainter::contentRect(size());
+    const QRectF area = ClusterPainter::contentRect(size(), m_textScale);
     const double s =
         std::clamp(std::min(area.width(), area.height() - 60) / (2.3 * c.r), kMinScale, kMaxScale);
     const QPointF to = QPointF(area.center().x(), area.center().y() - 20) - QPointF(c.x, c.y) * s;
@@ -482,6 +499,7 @@ void ClusterView::mouseReleaseEvent(QMouseEvent *e)
     if (m_dragging) {
         m_dragging = false;
         unsetCursor();
+        update(); // the labels come back where the picture came to rest
         return;
     }
     const int d = dotAtScreen(e->position());
@@ -511,7 +529,7 @@ void ClusterView::mouseDoubleClickEvent(QMouseEvent *e)
     if (ci >= 0)
         zoomToCluster(ci);
     else {
-        const auto fit = ClusterPainter::fitTransform(m_layout, size());
+        const auto fit = ClusterPainter::fitTransform(m_layout, size(), m_textScale);
         m_userMoved = false;
         animateTo(fit.scale, fit.offset);
     }

@@ -42,6 +42,9 @@ public:
     /// World-to-screen scale; 1 means one world unit per logical pixel.
     double zoom() const { return m_scale; }
     QPointF panOffset() const { return m_offset; }
+    /// Size of every text and of the frame around the picture (1; presentation mode ~1.4).
+    double textScale() const { return m_textScale; }
+    void setTextScale(double scale);
     /// Force light (false) or dark (true) colours instead of following the palette.
     void setDarkOverride(std::optional<bool> dark);
     const ClusterStyle &style() const { return m_painter.style(); }
@@ -117,6 +120,7 @@ private:
     ClusterLayout m_layout;
     ClusterPainter m_painter;
     std::optional<bool> m_darkOverride;
+    double m_textScale = 1.0;
     bool m_redacted = false;
     Snapshot m_redactedSnapshot;
     bool m_localUsers = false;

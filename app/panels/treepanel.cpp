@@ -163,6 +163,7 @@ void TreePanel::buildLegend()
         auto *pic = new QLabel(m_legend);
         pic->setPixmap(views::nodeIcon(icon, t, pal).pixmap(QSize(16, 16), devicePixelRatioF()));
         auto *lab = new QLabel(text, m_legend);
+        lab->setWordWrap(true); // a narrow window (a 1280x720 projector with panels) wraps it
         lab->setToolTip(tip);
         pic->setToolTip(tip);
         l->addWidget(pic);

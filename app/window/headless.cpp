@@ -2,11 +2,12 @@
 #include "app/window/headless.h"
 
 #include "app/cluster/clusterlabeler.h"
-#include "app/cluster/clusterview.h"
+#include "app/cluster/clusterpainter.h"
 #include "app/export/viewexporter.h"
 #include "app/models/hostsharing.h"
 #include "app/models/redactor.h"
 #include "app/models/snapshotstore.h"
+#include "app/models/usernames.h"
 #include "app/window/viewfactory.h"
 #include "core/discovery/discovery.h"
 #include "core/protocol/snapshotjson.h"
@@ -22,7 +23,9 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLayout>
+#include <QPainter>
 #include <QTextStream>
+#include <QWidget>
 #include <map>
 #include <memory>
 #include <optional>
@@ -140,6 +143,58 @@ int scanThroughKAuth(Snapshot &snap, QTextStream &err)
 #endif
 }
 
+/// The cluster picture straight from the painter: no widget, so nothing but the data (no earlier
+/// grouping, no window history) decides the layout and the hues. Writes the layout record too.
+int renderCluster(const HeadlessOptions &opts, const Snapshot &snap, QTextStream &err)
+{
+    ClusterLayout layout;
+    layout.setType(opts.groupBy);
+    layout.update(snap);
+    const bool localUsers = !opts.redact && UserNames::isLocalSnapshot(snap);
+    const std::vector<ClusterLabel> labels = ClusterLabeler::labels(snap, layout, localUsers);
+    ClusterPainter painter;
+    painter.setStyle(opts.dark ? (*opts.dark ? ClusterStyle::dark_() : ClusterStyle::light())
+                               : ClusterStyle::forPalette(QApplication::palette()));
+    painter.setScene(snap, layout, labels);
+    const QSizeF size(opts.size);
+    const auto fit = ClusterPainter::fitTransform(layout, size);
+    ClusterPaintOptions o;
+    o.scale = fit.scale;
+    o.offset = fit.offset;
+    o.redacted = opts.redact;
+    o.font = QApplication::font();
+    std::vector<PaintedItem> items;
+    o.record = &items;
+    ViewExporter::Picture picture{opts.size, painter.style().background,
+                                  [&](QPainter &p) { painter.paint(p, size, o); }};
+    QString error;
+    if (!ViewExporter::save(picture, opts.output, opts.scale, &error)) {
+        err << "nsviz: " << error << "\n";
+        return 1;
+    }
+    if (opts.layoutJson.isEmpty())
+        return 0;
+    nlohmann::json j;
+    j["size"] = {opts.size.width(), opts.size.height()};
+    auto &arr = j["items"] = nlohmann::json::array();
+    for (const auto &it : items) {
+        nlohmann::json e;
+        e["kind"] = PaintedItem::kindName(it.kind);
+        e["rect"] = {it.rect.x(), it.rect.y(), it.rect.width(), it.rect.height()};
+        e["text"] = it.text.toStdString();
+        e["ns"] = it.ns ? nlohmann::json(it.ns) : nlohmann::json(nullptr);
+        e["flagged"] = it.flagged;
+        arr.push_back(std::move(e));
+    }
+    QFile f(opts.layoutJson);
+    const QByteArray text = QByteArray::fromStdString(j.dump(1)) + '\n';
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(text) != text.size()) {
+        err << "nsviz: cannot write " << opts.layoutJson << ": " << f.errorString() << "\n";
+        return 2;
+    }
+    return 0;
+}
+
 } // namespace
 
 int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &err)
@@ -179,6 +234,20 @@ int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &er
             return 2;
         }
     }
+    if (opts.view == QLatin1String("cluster")) {
+        if (const int rc = renderCluster(opts, store.snapshot(), err); rc != 0)
+            return rc;
+        out << summary(store.snapshot(), opts.groupBy);
+        out << "wrote " << opts.output << " (" << opts.size.width() * opts.scale << "x"
+            << opts.size.height() * opts.scale << ", view " << opts.view << ")\n";
+        if (!opts.layoutJson.isEmpty())
+            out << "wrote " << opts.layoutJson << " (what the picture shows, and where)\n";
+        return 0;
+    }
+    if (!opts.layoutJson.isEmpty()) {
+        err << "nsviz: --layout-json records the cluster view only, not \"" << opts.view << "\"\n";
+        return 2;
+    }
     std::unique_ptr<QWidget> view(ViewFactory::create(opts.view, &store));
     if (!view) {
         err << "nsviz: no view \"" << opts.view
@@ -191,10 +260,7 @@ int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &er
         view->layout()->setSizeConstraint(QLayout::SetNoConstraint);
     view->setMinimumSize(0, 0);
     view->resize(opts.size);
-    if (auto *cv = qobject_cast<ClusterView *>(view.get())) {
-        cv->setDarkOverride(opts.dark);
-        cv->setGroupBy(opts.groupBy);
-    } else if (opts.dark) {
+    if (opts.dark) {
         // Other views take their colours from the palette.
         QPalette pal = view->palette();
         if (*opts.dark) {
@@ -212,8 +278,6 @@ int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &er
     // Let layouts, charts and deferred model work settle before grabbing.
     for (int i = 0; i < 3; ++i)
         QApplication::processEvents();
-    if (auto *cv = qobject_cast<ClusterView *>(view.get()))
-        cv->fitToView();
 
     if (view->size() != opts.size)
         view->resize(opts.size);

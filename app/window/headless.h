@@ -25,6 +25,9 @@ struct HeadlessOptions {
     double scale = 1.0; ///< device pixel ratio of the PNG (1, 2, 4)
     bool redact = false;
     std::optional<bool> dark; ///< nullopt: follow the platform palette
+    /// Cluster view only: also write what the painter drew (kind, rect, text, namespace, flagged
+    /// of every title, label, badge, callout, legend and key-list row) as JSON here.
+    QString layoutJson;
 };
 
 class Headless

@@ -37,10 +37,12 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTextBrowser>
 #include <QTimer>
@@ -120,6 +122,8 @@ MainWindow::MainWindow(QWidget *parent)
     });
     m_diff = new DiffPanel(this);
     m_diffDock = addPanel(m_diff, QStringLiteral("Diff against the host"), QStringLiteral("diffDock"));
+    tabifyDockWidget(m_findingsDock, m_diffDock);
+    m_findingsDock->raise();
     // Every transport answers inspect (the in-process one gathers it in a worker thread).
     m_diff->setClient(m_session->client());
     wirePanels();
@@ -209,7 +213,14 @@ QDockWidget *MainWindow::addPanel(QWidget *panel, const QString &title, const QS
 {
     auto *dock = new QDockWidget(title, this);
     dock->setObjectName(objectName);
-    dock->setWidget(panel);
+    // In a scroll area, so a panel's comfortable width never forces the window wider than a
+    // 1280x720 projector: a narrow column scrolls instead.
+    auto *scroll = new QScrollArea(dock);
+    scroll->setObjectName(objectName + QStringLiteral("Scroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(panel);
+    dock->setWidget(scroll);
     dock->setAllowedAreas(Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea | Qt::BottomDockWidgetArea);
     addDockWidget(Qt::RightDockWidgetArea, dock);
     if (auto *menu = menuBar()->findChild<QMenu *>(QStringLiteral("panelsMenu")))
@@ -380,6 +391,22 @@ void MainWindow::buildActions()
         a->setChecked(mode == Theme::current());
         m_themeGroup->addAction(a);
     }
+    // Presentation mode for teaching from a projector; Esc leaves it too (menus are hidden then, so
+    // both actions also live on the window itself).
+    m_presentAction = view->addAction(QStringLiteral("P&resentation Mode"));
+    m_presentAction->setObjectName(QStringLiteral("presentationAction"));
+    m_presentAction->setCheckable(true);
+    m_presentAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    m_presentAction->setToolTip(
+        QStringLiteral("The picture alone, full screen, with bigger type (Esc leaves)"));
+    connect(m_presentAction, &QAction::toggled, this, &MainWindow::setPresentation);
+    addAction(m_presentAction);
+    auto *leave = new QAction(QStringLiteral("Leave Presentation Mode"), this);
+    leave->setShortcut(QKeySequence(Qt::Key_Escape));
+    leave->setEnabled(false);
+    connect(leave, &QAction::triggered, m_presentAction, [this]() { m_presentAction->setChecked(false); });
+    connect(m_presentAction, &QAction::toggled, leave, &QAction::setEnabled);
+    addAction(leave);
     auto *panels = view->addMenu(QStringLiteral("&Panels"));
     panels->setObjectName(QStringLiteral("panelsMenu"));
     for (QDockWidget *d : {m_findingsDock, m_diffDock})
@@ -657,7 +684,8 @@ void MainWindow::showDiff(int pid)
     }
     m_diff->setSnapshot(m_store->snapshot());
     m_diff->setTarget(pid);
-    m_diffDock->show();
+    if (m_statusBeforePresentation.isEmpty()) // presenting: the picture alone
+        m_diffDock->show();
     m_diffDock->raise();
 }
 
@@ -676,6 +704,46 @@ void MainWindow::launchDemo()
     statusBar()->showMessage(QStringLiteral("starting demo container…"), 5000);
 }
 
+void MainWindow::setPresentation(bool on)
+{
+    const bool presenting = !m_statusBeforePresentation.isEmpty();
+    if (on == presenting)
+        return;
+    if (on) {
+        m_statusBeforePresentation = saveState();
+        m_windowStateBeforePresentation = windowState();
+        m_tabsFontBeforePresentation = m_tabs->font();
+        menuBar()->hide();
+        statusBar()->hide();
+        for (QToolBar *tb : findChildren<QToolBar *>())
+            tb->hide();
+        for (QDockWidget *d : findChildren<QDockWidget *>())
+            d->hide();
+        m_tabs->tabBar()->hide();
+        QFont f = m_tabs->font();
+        f.setPointSizeF(f.pointSizeF() * 1.4);
+        m_tabs->setFont(f);
+        m_cluster->setTextScale(1.4);
+        setWindowState(windowState() | Qt::WindowFullScreen);
+    } else {
+        m_cluster->setTextScale(1.0);
+        m_tabs->setFont(m_tabsFontBeforePresentation);
+        m_tabs->tabBar()->show();
+        menuBar()->show();
+        statusBar()->show();
+        restoreState(m_statusBeforePresentation);
+        setWindowState(m_windowStateBeforePresentation);
+        m_statusBeforePresentation.clear();
+    }
+    if (m_presentAction && m_presentAction->isChecked() != on)
+        m_presentAction->setChecked(on);
+}
+
+namespace
+{
+constexpr int kWindowStateVersion = 1;
+} // namespace
+
 void MainWindow::restoreSettings()
 {
     QSettings st;
@@ -683,9 +751,13 @@ void MainWindow::restoreSettings()
         // First start: most of the screen, the picture needs room.
         const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1600, 1000);
         resize(std::min(1600, avail.width() * 9 / 10), std::min(1000, avail.height() * 9 / 10));
-        resizeDocks({m_findingsDock, m_diffDock}, {420, 420}, Qt::Horizontal);
     }
-    restoreState(st.value(QStringLiteral("window/state")).toByteArray());
+    // Version 1: the panels share one tabbed column; a state saved before that is not restored.
+    if (!restoreState(st.value(QStringLiteral("window/state")).toByteArray(), kWindowStateVersion)) {
+        // The tabbed column takes under a third of the width: the window fits a 1280x720
+        // projector and the picture keeps most of it.
+        resizeDocks({m_findingsDock}, {std::clamp(width() * 3 / 10, 300, 460)}, Qt::Horizontal);
+    }
     const auto t = nsTypeFromName(
         st.value(QStringLiteral("view/groupBy"), QStringLiteral("net")).toString().toStdString());
     if (t)
@@ -702,7 +774,7 @@ void MainWindow::saveSettings()
 {
     QSettings st;
     st.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    st.setValue(QStringLiteral("window/state"), saveState());
+    st.setValue(QStringLiteral("window/state"), saveState(kWindowStateVersion));
     st.setValue(QStringLiteral("view/groupBy"), QString::fromLatin1(nsTypeName(m_cluster->groupBy())));
     st.setValue(QStringLiteral("view/tab"), m_tabs->currentIndex());
     st.setValue(QStringLiteral("view/redact"), m_redactAction->isChecked());

@@ -71,6 +71,10 @@ public Q_SLOTS:
     /// Help ▸ Handbook: docs/handbook.md, installed or built in.
     void showHandbook();
 
+    /// Presentation mode: the current view alone, full screen, bigger type; off restores the
+    /// menus, toolbar, panels and window state as they were.
+    void setPresentation(bool on);
+
 public:
     /// Where the handbook is read from: the installed data file, else the built-in resource.
     static QString handbookPath();
@@ -110,6 +114,10 @@ private:
     QProgressBar *m_progress;
     QString m_lastError;
     bool m_interactive = true;
+    QAction *m_presentAction = nullptr;
+    QByteArray m_statusBeforePresentation; ///< saveState() of docks and toolbars
+    Qt::WindowStates m_windowStateBeforePresentation;
+    QFont m_tabsFontBeforePresentation;
 };
 
 } // namespace nsviz

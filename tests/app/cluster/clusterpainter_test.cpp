@@ -3,13 +3,16 @@
 // an SVG) lands where the layout and the transform put it, flagged clusters get their red halo,
 // the selection ring follows the options, and the layered path the view uses draws the same picture.
 #include "app/cluster/clusterpainter.h"
+#include "tests/app/cluster/layoutcheck.h"
 #include "tests/app/gui_testutil.h"
 
 #include <QBuffer>
 #include <QPainter>
+#include <QRegularExpression>
 #include <QSvgGenerator>
 #include <cmath>
 #include <gtest/gtest.h>
+#include <tuple>
 
 using namespace nsviz;
 
@@ -223,4 +226,228 @@ TEST(ClusterPainter, SvgHasTheLabelsAndTheEmptyPictureSaysWhy)
     scene.painter.clearScene();
     options.waiting = false;
     EXPECT_TRUE(svg(scene.painter, options).contains(QStringLiteral("No processes in this snapshot")));
+}
+
+namespace
+{
+
+/// What @p scene draws at @p size (fitted, as a screenshot is), as the painter records it.
+std::vector<PaintedItem> drawn(Scene &scene, QSize size, double textScale = 1.0)
+{
+    const auto fit = ClusterPainter::fitTransform(scene.layout, size, textScale);
+    ClusterPaintOptions o = scene.options;
+    o.scale = fit.scale;
+    o.offset = fit.offset;
+    o.textScale = textScale;
+    std::vector<PaintedItem> items;
+    o.record = &items;
+    QImage img(size, QImage::Format_ARGB32_Premultiplied);
+    QPainter p(&img);
+    scene.painter.paint(p, size, o);
+    return items;
+}
+
+} // namespace
+
+TEST(ClusterPainter, EveryCircleNamedAndNoTextOverlapsAtEverySize)
+{
+    // From a 1280x720 projector up, every grouping, light and dark, normal and presentation type:
+    // the painter's own record of what it drew shows no overlap and every circle named.
+    for (NsType type : kAllNsTypes) {
+        for (const ClusterStyle &style : {ClusterStyle::light(), ClusterStyle::dark_()}) {
+            Scene scene(type, style);
+            // Projectors, laptops, desktops, and odd shapes in between (a window being resized).
+            for (const QSize size :
+                 {QSize(1280, 720), QSize(1366, 768), QSize(1440, 900), QSize(1600, 1000), QSize(1920, 1080),
+                  QSize(2560, 1440), QSize(1280, 1024), QSize(1500, 720), QSize(1710, 830), QSize(2100, 1300),
+                  QSize(1300, 1400)})
+                for (double ts : {1.0, 1.4}) {
+                    const auto items = drawn(scene, size, ts);
+                    const QStringList bad = layoutcheck::problems(layoutcheck::fromRecord(items),
+                                                                  scene.snapshot, type, QSizeF(size));
+                    EXPECT_TRUE(bad.isEmpty()) << nsTypeName(type) << " " << size.width() << "x"
+                                               << size.height() << " text x" << ts << " dark " << style.dark
+                                               << ":\n  " << bad.join(QStringLiteral("\n  ")).toStdString();
+                }
+        }
+    }
+}
+
+TEST(ClusterPainter, RecordHasHeaderLegendAndFlaggedCallouts)
+{
+    Scene scene(NsType::Net);
+    const auto items = drawn(scene, QSize(1280, 720));
+    auto find = [&](PaintedItem::Kind k, const QString &text) {
+        for (const auto &it : items)
+            if (it.kind == k && it.text.contains(text))
+                return &it;
+        return static_cast<const PaintedItem *>(nullptr);
+    };
+    ASSERT_TRUE(find(PaintedItem::Kind::Title, QStringLiteral("Processes by net namespace")));
+    ASSERT_TRUE(find(PaintedItem::Kind::Subtitle, QStringLiteral("lab-host-17")));
+    const PaintedItem *warn = find(PaintedItem::Kind::Subtitle, QStringLiteral("share the host network"));
+    ASSERT_TRUE(warn);
+    EXPECT_TRUE(warn->flagged);
+    ASSERT_TRUE(find(PaintedItem::Kind::Legend, QStringLiteral("Circle: a net namespace")));
+    // The agent sharing the host's network is named at its processes, flagged, with its namespace.
+    bool agent = false;
+    for (const auto &it : items)
+        agent = agent || (it.flagged && it.ns == scene.clusterOf(4242).id.ino &&
+                          it.text.contains(QStringLiteral("agent (pid 4242)")));
+    EXPECT_TRUE(agent);
+    // The legend sits beside the picture, not over a circle.
+    const QRectF legend = ClusterPainter::legendRect(QSizeF(1280, 720));
+    const auto fit = ClusterPainter::fitTransform(scene.layout, QSizeF(1280, 720));
+    for (const auto &c : scene.layout.clusters()) {
+        const QPointF centre = QPointF(c.x, c.y) * fit.scale + fit.offset;
+        const double r = c.r * fit.scale;
+        EXPECT_FALSE(legend.intersects(QRectF(centre.x() - r, centre.y() - r, 2 * r, 2 * r)))
+            << "circle " << c.id.ino << " under the legend";
+    }
+}
+
+namespace
+{
+
+/// The fixture with @p sandboxes more one-process sandboxes and @p flagged more processes that
+/// share only the host's network (flagged), laid out by net into @p scene.
+void crowd(Scene &scene, int sandboxes, int flagged)
+{
+    Snapshot &s = scene.snapshot;
+    for (int k = 0; k < sandboxes; ++k)
+        s.processes.push_back(guitest::freshProcess(30000 + k, 4026540000ull + 10 * k, s, {}));
+    for (int k = 0; k < flagged; ++k)
+        s.processes.push_back(guitest::freshProcess(31000 + k, 4026560000ull + 10 * k, s, {NsType::Net}));
+    testutil::finalize(s);
+    scene.layout.clear();
+    scene.layout.update(s);
+    scene.labels = ClusterLabeler::labels(s, scene.layout, false);
+    scene.painter.setScene(s, scene.layout, scene.labels);
+}
+
+} // namespace
+
+TEST(ClusterPainter, CrowdedPictureKeysCirclesIntoTheList)
+{
+    // Sixteen more one-process sandboxes and six more flagged processes at 1280x720: small circles
+    // with no room for every label, flagged groups with no room for callouts. What gets no label
+    // gets a number and a list row; still no overlap, nothing unnamed.
+    // Presentation type lists fewer rows beside the legend: a smaller crowd there.
+    for (const auto &[ts, sandboxes, flagged] : {std::tuple{1.0, 16, 6}, std::tuple{1.4, 6, 3}}) {
+        Scene scene(NsType::Net);
+        crowd(scene, sandboxes, flagged);
+        const auto items = drawn(scene, QSize(1280, 720), ts);
+        const QStringList bad = layoutcheck::problems(layoutcheck::fromRecord(items), scene.snapshot,
+                                                      NsType::Net, QSizeF(1280, 720));
+        EXPECT_TRUE(bad.isEmpty()) << "text x" << ts << ":\n" << bad.join(QStringLiteral("\n")).toStdString();
+        int rows = 0;
+        for (const auto &it : items)
+            rows += it.kind == PaintedItem::Kind::List && it.ns != 0;
+        EXPECT_GT(rows, 0) << "a crowded 1280x720 picture should need the key list";
+    }
+}
+
+TEST(ClusterPainter, OverfullKeyListSaysHowManyMoreAndStillOverlapsNothing)
+{
+    Scene scene(NsType::Net);
+    crowd(scene, 120, 0);
+    const auto items = drawn(scene, QSize(1280, 720));
+    QStringList bad =
+        layoutcheck::problems(layoutcheck::fromRecord(items), scene.snapshot, NsType::Net, QSizeF(1280, 720));
+    // More circles than any list beside a 1280x720 picture holds: the rest are counted, not named.
+    bad = bad.filter(QRegularExpression(QStringLiteral("^(overlap|outside|list row)")));
+    EXPECT_TRUE(bad.isEmpty()) << bad.join(QStringLiteral("\n")).toStdString();
+    bool more = false;
+    for (const auto &it : items)
+        more = more || (it.kind == PaintedItem::Kind::List &&
+                        it.text.contains(QStringLiteral("more (see the Table view)")));
+    EXPECT_TRUE(more);
+}
+
+TEST(ClusterPainter, LabelsStayPutAcrossUpdates)
+{
+    Scene scene(NsType::Net);
+    const QSize size(1600, 1000);
+    auto labelRects = [&]() {
+        std::map<quint64, QRectF> out;
+        for (const auto &it : drawn(scene, size))
+            if (it.kind == PaintedItem::Kind::Label)
+                out[it.ns] = it.rect;
+        return out;
+    };
+    const auto before = labelRects();
+    // A new process in the docker container: no circle moves, so no label may move.
+    Snapshot &s = scene.snapshot;
+    const Process *docker = nullptr;
+    for (const auto &p : s.processes)
+        if (p.pid == 2120)
+            docker = &p;
+    ASSERT_TRUE(docker);
+    Process extra = *docker;
+    extra.pid = 2999;
+    extra.startTime += 5000;
+    s.processes.push_back(extra);
+    testutil::finalize(s);
+    const auto stats = scene.layout.update(s);
+    ASSERT_EQ(stats.placed, 0);
+    scene.labels = ClusterLabeler::labels(s, scene.layout, false);
+    scene.painter.setScene(s, scene.layout, scene.labels);
+    const auto after = labelRects();
+    for (const auto &[ns, rect] : before) {
+        ASSERT_TRUE(after.count(ns)) << ns;
+        // Same spot (the docker label's detail line says one more process, so its width may grow).
+        EXPECT_LT(QLineF(after.at(ns).center(), rect.center()).length(), 12.0) << ns;
+        EXPECT_DOUBLE_EQ(after.at(ns).top(), rect.top()) << ns;
+    }
+}
+
+TEST(ClusterPainter, HuesDependOnTheDataNotOnWhatWasShownBefore)
+{
+    Scene fresh(NsType::Pid);
+    Scene travelled(NsType::Net);
+    travelled.layout.setType(NsType::Pid);
+    travelled.layout.update(travelled.snapshot);
+    travelled.labels = ClusterLabeler::labels(travelled.snapshot, travelled.layout, false);
+    travelled.painter.setScene(travelled.snapshot, travelled.layout, travelled.labels);
+    for (const auto &c : fresh.layout.clusters())
+        EXPECT_EQ(fresh.painter.clusterHue(c.id), travelled.painter.clusterHue(c.id)) << c.id.ino;
+}
+
+TEST(ClusterPainter, LabelsWaitWhileThePictureMovesAndTheCacheFollowsTheScene)
+{
+    Scene scene(NsType::Net);
+    ClusterPaintOptions o = scene.options;
+    std::vector<PaintedItem> items;
+    o.record = &items;
+    o.moving = true;
+    QImage img(kSize, QImage::Format_ARGB32_Premultiplied);
+    {
+        QPainter p(&img);
+        scene.painter.paint(p, kSize, o);
+    }
+    int labels = 0, titles = 0;
+    for (const auto &it : items) {
+        labels += it.kind == PaintedItem::Kind::Label || it.kind == PaintedItem::Kind::Callout;
+        titles += it.kind == PaintedItem::Kind::Title;
+    }
+    EXPECT_EQ(labels, 0);
+    EXPECT_EQ(titles, 1);
+
+    // On screen (no record) the texts come from a cache: a filter that matches nothing must still
+    // change what is drawn, as it does when painted afresh.
+    const QImage before = scene.render();
+    scene.painter.setFilter(QStringLiteral("no-such-process-anywhere"));
+    const QImage cached = scene.render();
+    EXPECT_NE(before, cached);
+    ClusterPainter fresh;
+    fresh.setStyle(scene.painter.style());
+    fresh.setScene(scene.snapshot, scene.layout, scene.labels);
+    fresh.setFilter(QStringLiteral("no-such-process-anywhere"));
+    QImage again(kSize, QImage::Format_ARGB32_Premultiplied);
+    again.fill(Qt::black);
+    {
+        QPainter p(&again);
+        fresh.paint(p, kSize, scene.options);
+    }
+    EXPECT_EQ(cached, again);
 }

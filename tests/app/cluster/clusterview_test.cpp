@@ -139,8 +139,9 @@ TEST(GuiClusterView, RedactionRemovesNamesFromSvg)
     SnapshotStore store;
     store.setSnapshot(guitest::hostSmall());
     ClusterView view(&store);
-    view.resize(1400, 900);
-    view.setGroupBy(NsType::Pid); // the agent's own cluster shows its command line
+    // Big enough that the agent's own cluster (by pid) gets its full label, command line included.
+    view.resize(2400, 1500);
+    view.setGroupBy(NsType::Pid);
     QTemporaryDir dir;
     ASSERT_TRUE(dir.isValid());
     auto svgText = [&](const QString &name) {

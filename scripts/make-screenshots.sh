@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Regenerates the README's pictures of the lab fixture (resources/screenshots/) with the same
+# `nsviz --screenshot --layout-json` call the screenshot tests check (GuiScreenshotLayout: no text
+# overlaps, every circle and flagged group named), and checks each layout with python before
+# copying. Usage: scripts/make-screenshots.sh [BUILD_DIR]   (default build/dev, built first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build/dev}
+nsviz=$build/app/nsviz
+[[ -x $nsviz ]] || { echo "make-screenshots: no $nsviz (build the nsviz target first)"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fixture=tests/data/snapshots/host-small.json
+shot() { # name theme group-by
+    QT_QPA_PLATFORM=offscreen "$nsviz" --screenshot "$tmp/$1.png" --layout-json "$tmp/$1.json" \
+        --snapshot "$fixture" --size 1600x1000 --theme "$2" --group-by "$3" >/dev/null
+    python3 - "$tmp/$1.json" <<'PY'
+import json, sys
+items = json.load(open(sys.argv[1]))["items"]
+for i, a in enumerate(items):
+    for b in items[i + 1:]:
+        (ax, ay, aw, ah), (bx, by, bw, bh) = a["rect"], b["rect"]
+        if min(ax + aw, bx + bw) - max(ax, bx) > 0.5 and min(ay + ah, by + bh) - max(ay, by) > 0.5:
+            sys.exit(f"make-screenshots: {a['text']!r} overlaps {b['text']!r}")
+PY
+    cp "$tmp/$1.png" "resources/screenshots/$1.png"
+    echo "make-screenshots: resources/screenshots/$1.png"
+}
+shot cluster-light light net
+shot cluster-dark dark pid
