@@ -21,6 +21,7 @@ int main(int argc, char **argv)
     addDiffCommands(app, table);
     addDemoCommands(app, table);
     addRecordCommand(app, table);
+    addCompareCommand(app, table);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {
