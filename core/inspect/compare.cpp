@@ -136,20 +136,60 @@ json compareSnapshots(const Snapshot &a, const Snapshot &b, const std::string &l
         notes.push_back("A and B come from different boots or hosts (boot ids differ): pids and namespace "
                         "inodes are not comparable between them");
 
-    // Namespaces by (type, dev, inode).
-    auto key = [](const Namespace &n) { return std::tuple(index(n.type), n.id.dev, n.id.ino); };
-    std::set<std::tuple<std::size_t, std::uint64_t, std::uint64_t>> ka, kb;
+    // Namespaces by (type, dev, inode). The kernel reuses the inode of a namespace that ended, so
+    // the same key on both sides is the same namespace only when something links them: a process
+    // that is in it on both sides, or a bind mount or fd both list. Members on both sides and no
+    // link between them: an inode reused, one namespace gone and another new.
+    using Key = std::tuple<std::size_t, std::uint64_t, std::uint64_t>;
+    auto key = [](const Namespace &n) { return Key(index(n.type), n.id.dev, n.id.ino); };
+    std::map<Key, const Namespace *> ma, mb;
     for (const auto &n : a.namespaces)
-        ka.insert(key(n));
+        ma[key(n)] = &n;
     for (const auto &n : b.namespaces)
-        kb.insert(key(n));
+        mb[key(n)] = &n;
+    auto linked = [&](const Namespace &x, const Namespace &y) {
+        for (int pid : x.pids) {
+            const Process *pA = a.findProcess(pid), *pB = b.findProcess(pid);
+            if (pA && pB && pA->startTime == pB->startTime &&
+                std::binary_search(y.pids.begin(), y.pids.end(), pid))
+                return true;
+        }
+        for (const auto &m : x.bindMounts)
+            if (std::find(y.bindMounts.begin(), y.bindMounts.end(), m) != y.bindMounts.end())
+                return true;
+        for (const auto &f : x.fdHolders)
+            if (std::find(y.fdHolders.begin(), y.fdHolders.end(), f) != y.fdHolders.end())
+                return true;
+        // Nothing to judge by on one side (no members there): take it as the same.
+        const bool xMembers = !x.pids.empty() || !x.bindMounts.empty() || !x.fdHolders.empty();
+        const bool yMembers = !y.pids.empty() || !y.bindMounts.empty() || !y.fdHolders.empty();
+        return !xMembers || !yMembers;
+    };
+    std::set<Key> newInB, goneFromA, reused;
+    for (const auto &[k, n] : mb) {
+        auto it = ma.find(k);
+        if (it == ma.end()) {
+            newInB.insert(k);
+        } else if (!linked(*it->second, *n)) {
+            newInB.insert(k);
+            goneFromA.insert(k);
+            reused.insert(k);
+        }
+    }
+    for (const auto &[k, n] : ma)
+        if (!mb.count(k))
+            goneFromA.insert(k);
     json nsAppeared = json::array(), nsGone = json::array();
     for (const auto &n : b.namespaces)
-        if (!ka.count(key(n)))
+        if (newInB.count(key(n))) {
             nsAppeared.push_back(nsJson(n, b));
+            nsAppeared.back()["reused_inode"] = reused.count(key(n)) > 0;
+        }
     for (const auto &n : a.namespaces)
-        if (!kb.count(key(n)))
+        if (goneFromA.count(key(n))) {
             nsGone.push_back(nsJson(n, a));
+            nsGone.back()["reused_inode"] = reused.count(key(n)) > 0;
+        }
     out["namespaces"] = json{{"appeared", nsAppeared}, {"disappeared", nsGone}};
 
     // Processes by (pid, start time): a reused pid is one gone and one new.
@@ -158,8 +198,7 @@ json compareSnapshots(const Snapshot &a, const Snapshot &b, const std::string &l
         pa[p.key()] = &p;
     for (const auto &p : b.processes)
         pb[p.key()] = &p;
-    auto nsKnownIn = [](const std::set<std::tuple<std::size_t, std::uint64_t, std::uint64_t>> &set, NsType t,
-                        const NsId &id) { return set.count(std::tuple(index(t), id.dev, id.ino)) > 0; };
+    auto isNew = [&](NsType t, const NsId &id) { return newInB.count(Key(index(t), id.dev, id.ino)) > 0; };
     json appeared = json::array(), gone = json::array(), moved = json::array();
     for (const auto &[k, p] : pb) {
         if (pa.count(k))
@@ -167,8 +206,7 @@ json compareSnapshots(const Snapshot &a, const Snapshot &b, const std::string &l
         json j = procJson(*p);
         json fresh = json::array();
         for (NsType t : kAllNsTypes)
-            if (p->ns[index(t)].valid() && !nsKnownIn(ka, t, p->ns[index(t)]) &&
-                nsKnownIn(kb, t, p->ns[index(t)]))
+            if (p->ns[index(t)].valid() && isNew(t, p->ns[index(t)]))
                 fresh.push_back(std::string(nsTypeName(t)));
         j["new_namespaces"] = fresh;
         appeared.push_back(j);
@@ -190,7 +228,7 @@ json compareSnapshots(const Snapshot &a, const Snapshot &b, const std::string &l
             changes.push_back(json{{"type", std::string(nsTypeName(t))},
                                    {"from", json{{"dev", x.dev}, {"inode", x.ino}}},
                                    {"to", json{{"dev", y.dev}, {"inode", y.ino}}},
-                                   {"to_new", !nsKnownIn(ka, t, y)}});
+                                   {"to_new", isNew(t, y)}});
         }
         if (!changes.empty()) {
             json j = procJson(*pB);

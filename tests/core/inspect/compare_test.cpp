@@ -168,3 +168,51 @@ TEST(Compare, TextIsTerminalSafeAndDifferentBootsAreNoted)
     // JSON keeps the exact names.
     EXPECT_EQ((*findPid(c["processes"]["appeared"], p.newPid))["comm"], "evil\x1b]0;owned\x07");
 }
+
+TEST(Compare, ReusedInodeIsOneNamespaceGoneAndAnotherNew)
+{
+    // The kernel hands the inode of an ended namespace to the next one: same key, nothing in common.
+    Pair p = makePair();
+    Snapshot b = p.a;
+    // Process 4 leaves for good; a new process lives in a namespace with process 4's old uts inode.
+    Snapshot a = p.a;
+    const NsId isolated{4, 4026570000u};
+    a.processes[4].ns[index(NsType::Uts)] = isolated;
+    Namespace old;
+    old.type = NsType::Uts;
+    old.id = isolated;
+    old.pids = {a.processes[4].pid};
+    old.foundBy = FoundByProcess;
+    a.namespaces.push_back(old);
+    std::sort(a.namespaces.begin(), a.namespaces.end(), [](const Namespace &x, const Namespace &y) {
+        return std::pair(index(x.type), x.id) < std::pair(index(y.type), y.id);
+    });
+    b = a;
+    const int oldPid = b.processes[4].pid;
+    b.processes.erase(b.processes.begin() + 4);
+    Process fresh = a.processes[4];
+    fresh.pid = 9999;
+    fresh.startTime = 123456;
+    b.processes.push_back(fresh); // pid 9999 now in uts `isolated`
+    for (auto &n : b.namespaces)
+        if (n.id == isolated && n.type == NsType::Uts)
+            n.pids = {9999};
+        else
+            n.pids.erase(std::remove(n.pids.begin(), n.pids.end(), oldPid), n.pids.end());
+    json c = compareSnapshots(a, b, "a", "b");
+    auto hasUts = [&](const json &list) {
+        for (const auto &n : list)
+            if (n["type"] == "uts" && n["inode"] == isolated.ino)
+                return n["reused_inode"] == true;
+        return false;
+    };
+    EXPECT_TRUE(hasUts(c["namespaces"]["appeared"])) << c["namespaces"].dump(1);
+    EXPECT_TRUE(hasUts(c["namespaces"]["disappeared"])) << c["namespaces"].dump(1);
+    const json *n = findPid(c["processes"]["appeared"], 9999);
+    ASSERT_NE(n, nullptr);
+    EXPECT_NE((*n)["new_namespaces"].dump().find("uts"), std::string::npos);
+
+    // A namespace whose processes stay is the same one, whatever else joins or leaves.
+    json same = compareSnapshots(a, a, "a", "a");
+    EXPECT_TRUE(same["namespaces"]["appeared"].empty());
+}
