@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <unistd.h>
 
 using namespace nsviz;
@@ -77,8 +78,25 @@ int main(int argc, char **argv)
         QStringLiteral("save-snapshot"),
         QStringLiteral("With --screenshot: also save the snapshot drawn (nsviz.snapshot/1) to FILE."),
         QStringLiteral("FILE"));
-    parser.addOptions(
-        {screenshot, view, groupBy, snapshot, size, scale, redact, theme, unprivileged, kauth, saveSnapshot});
+    QCommandLineOption host(
+        QStringLiteral("host"),
+        QStringLiteral("Show a remote host: runs `ssh [-p PORT] [USER@]HOST nsviz-helper serve` with your "
+                       "ssh config, agent and known hosts (never a password prompt)."),
+        QStringLiteral("[USER@]HOST[:PORT]"));
+    QCommandLineOption remoteSudo(QStringLiteral("remote-sudo"),
+                                  QStringLiteral("With --host: run the remote helper with sudo -n."));
+    QCommandLineOption remoteHelper(QStringLiteral("remote-helper"),
+                                    QStringLiteral("With --host: the helper's name or path on the remote "
+                                                   "(default nsviz-helper, found on the remote PATH)."),
+                                    QStringLiteral("PATH"));
+    QCommandLineOption sshConfig(QStringLiteral("ssh-config"),
+                                 QStringLiteral("With --host: ssh -F FILE instead of your ~/.ssh/config."),
+                                 QStringLiteral("FILE"));
+    QCommandLineOption sshOption(QStringLiteral("ssh-option"),
+                                 QStringLiteral("With --host: one more ssh -o KEY=VALUE (repeatable)."),
+                                 QStringLiteral("KEY=VALUE"));
+    parser.addOptions({screenshot, view, groupBy, snapshot, size, scale, redact, theme, unprivileged, kauth,
+                       saveSnapshot, host, remoteSudo, remoteHelper, sshConfig, sshOption});
     parser.process(app);
 
     QTextStream out(stdout);
@@ -88,6 +106,29 @@ int main(int argc, char **argv)
         err.flush();
         return 2;
     };
+
+    std::optional<SshTarget> target;
+    if (parser.isSet(host)) {
+        QString why;
+        target = SshTarget::parse(parser.value(host), &why);
+        if (!target)
+            return fail(QStringLiteral("--host: ") + why);
+        target->remoteSudo = parser.isSet(remoteSudo);
+        if (parser.isSet(remoteHelper))
+            target->remoteHelper = parser.value(remoteHelper);
+        target->configFile = parser.value(sshConfig);
+        target->sshOptions = parser.values(sshOption);
+        for (const QString &o : target->sshOptions)
+            if (!o.contains(QLatin1Char('=')) || o.startsWith(QLatin1Char('-')))
+                return fail(QStringLiteral("--ssh-option wants KEY=VALUE, not \"%1\"").arg(o));
+        if (parser.isSet(snapshot) || parser.isSet(kauth))
+            return fail(
+                QStringLiteral("--host scans a remote host; it does not go with --snapshot or --kauth"));
+    } else if (parser.isSet(remoteSudo) || parser.isSet(remoteHelper) || parser.isSet(sshConfig) ||
+               parser.isSet(sshOption)) {
+        return fail(
+            QStringLiteral("--remote-sudo, --remote-helper, --ssh-config and --ssh-option go with --host"));
+    }
 
     const auto type = nsTypeFromName(parser.value(groupBy).toStdString());
     if (!type)
@@ -102,6 +143,7 @@ int main(int argc, char **argv)
         o.groupBy = *type;
         o.snapshotFile = parser.value(snapshot);
         o.kauth = parser.isSet(kauth);
+        o.host = target;
         o.saveSnapshot = parser.value(saveSnapshot);
         if (o.kauth && !o.snapshotFile.isEmpty())
             return fail(QStringLiteral("--kauth scans this host; it does not go with --snapshot"));
@@ -131,7 +173,9 @@ int main(int argc, char **argv)
         return rc;
     }
     MainWindow win;
-    if (parser.isSet(snapshot))
+    if (target)
+        win.session()->connectHost(*target);
+    else if (parser.isSet(snapshot))
         win.session()->openFile(parser.value(snapshot));
     else
         win.session()->connectLive(/*escalated=*/geteuid() != 0 && !parser.isSet(unprivileged));

@@ -15,10 +15,14 @@
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFormLayout>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -225,6 +229,7 @@ void MainWindow::buildActions()
     auto *live = file->addAction(QStringLiteral("Connect to &This Host"), this,
                                  [this]() { m_session->connectLive(false); });
     Q_UNUSED(live);
+    file->addAction(QStringLiteral("Connect to &Host…"), this, &MainWindow::connectToHost);
     file->addSeparator();
     auto *quit = file->addAction(QStringLiteral("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -456,6 +461,16 @@ void MainWindow::updateStatus()
     QString title = QStringLiteral("nsviz");
     if (!s.host.hostname.empty() && !m_cluster->redacted())
         title = QString::fromStdString(s.host.hostname) + QStringLiteral(" — nsviz");
+    // A remote host says so, with the name it was reached by (its own hostname may say little).
+    if (const auto &remote = m_session->remoteHost();
+        remote && m_session->source() == Session::Source::Live) {
+        const QString via = m_cluster->redacted() ? QStringLiteral("remote host")
+                                                  : QStringLiteral("ssh ") + remote->displayName();
+        title = (s.host.hostname.empty() || m_cluster->redacted()
+                     ? QString()
+                     : QString::fromStdString(s.host.hostname) + QLatin1Char(' ')) +
+                QLatin1Char('(') + via + QStringLiteral(") — nsviz");
+    }
     setWindowTitle(title);
 }
 
@@ -471,6 +486,45 @@ void MainWindow::showError(const QString &title, const QString &message)
     statusBar()->showMessage(title + QStringLiteral(": ") + message.section(QLatin1Char('\n'), 0, 1), 10000);
     if (m_interactive)
         QMessageBox::warning(this, title, message);
+}
+
+void MainWindow::connectToHost()
+{
+    QDialog dlg(this);
+    dlg.setWindowTitle(QStringLiteral("Connect to Host"));
+    auto *form = new QFormLayout(&dlg);
+    auto *hostEdit = new QLineEdit(&dlg);
+    hostEdit->setPlaceholderText(QStringLiteral("[user@]host[:port]"));
+    hostEdit->setToolTip(QStringLiteral("Reached with your ssh: its config, agent and known hosts. "
+                                        "nsviz-helper must be installed there."));
+    auto *sudo =
+        new QCheckBox(QStringLiteral("Run the helper with sudo -n there (remote user is not root)"), &dlg);
+    auto *newWindow = new QCheckBox(QStringLiteral("Open in a new window"), &dlg);
+    newWindow->setChecked(!m_store->isEmpty());
+    form->addRow(QStringLiteral("Host:"), hostEdit);
+    form->addRow(sudo);
+    form->addRow(newWindow);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dlg);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dlg, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dlg, &QDialog::reject);
+    if (dlg.exec() != QDialog::Accepted)
+        return;
+    QString error;
+    auto target = SshTarget::parse(hostEdit->text(), &error);
+    if (!target) {
+        showError(QStringLiteral("Connect to host"), error);
+        return;
+    }
+    target->remoteSudo = sudo->isChecked();
+    MainWindow *w = this;
+    if (newWindow->isChecked()) {
+        // One window per host: side by side, each with its own session.
+        w = new MainWindow;
+        w->setAttribute(Qt::WA_DeleteOnClose);
+        w->show();
+    }
+    w->session()->connectHost(*target);
 }
 
 void MainWindow::openSnapshot()

@@ -57,6 +57,9 @@ public:
 
 public Q_SLOTS:
     void openSnapshot();
+    /// File → Connect to Host…: asks for [user@]host[:port], connects through ssh (a new window
+    /// when this one already shows a host).
+    void connectToHost();
     void saveSnapshot();
     void exportPicture();
     void launchDemo();

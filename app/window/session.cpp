@@ -78,6 +78,54 @@ Transport *Session::makeTransport(bool escalated, bool root, QObject *parent)
     return new LocalTransport(QStringLiteral("/proc"), {}, parent);
 }
 
+Transport *Session::makeRemoteTransport(const SshTarget &target, QObject *parent)
+{
+    ProcessTransport::Options o;
+    o.mode = ProcessTransport::Mode::Ssh;
+    o.ssh = target;
+    o.demos = false; // read-only over ssh; demo containers are started on the host itself
+    return new ProcessTransport(o, parent);
+}
+
+QString Session::explainRemoteFailure(Transport::Error error, const QString &host)
+{
+    switch (error) {
+    case Transport::Error::Unreachable:
+        return QStringLiteral("%1 cannot be reached").arg(host);
+    case Transport::Error::HostKeyUnknown:
+        return QStringLiteral("The host key of %1 is not known").arg(host);
+    case Transport::Error::HostKeyChanged:
+        return QStringLiteral("The host key of %1 has CHANGED").arg(host);
+    case Transport::Error::AuthRefused:
+        return QStringLiteral("%1 refused the login").arg(host);
+    case Transport::Error::HelperMissing:
+        return QStringLiteral("nsviz-helper is not installed on %1").arg(host);
+    case Transport::Error::ProtocolMismatch:
+        return QStringLiteral("nsviz-helper on %1 is another version").arg(host);
+    case Transport::Error::Denied:
+        return QStringLiteral("sudo on %1 refused").arg(host);
+    case Transport::Error::AuthToolMissing:
+        return QStringLiteral("ssh is not installed");
+    case Transport::Error::Timeout:
+        return QStringLiteral("%1 did not answer").arg(host);
+    case Transport::Error::Cancelled:
+    case Transport::Error::NoAuthAgent:
+    case Transport::Error::Busy:
+    case Transport::Error::HelperDied:
+    case Transport::Error::Other:
+        break;
+    }
+    return QStringLiteral("The connection to %1 failed").arg(host);
+}
+
+QString Session::remoteFailureText(Transport::Error error, const QString &host, const QString &message)
+{
+    const QString headline = explainRemoteFailure(error, host);
+    if (message.startsWith(headline, Qt::CaseInsensitive))
+        return message;
+    return message.isEmpty() ? headline : headline + QStringLiteral(": ") + message;
+}
+
 Session::AuthOutcome Session::explainAuthFailure(Transport::Error error, const QString &via,
                                                  const QString &message)
 {
@@ -154,6 +202,10 @@ Session::AuthOutcome Session::explainAuthFailure(Transport::Error error, const Q
         o.headline = QStringLiteral("The installed helper is another version");
         o.hint = QStringLiteral("Install nsviz-helper from the same release as nsviz.");
         break;
+    case Transport::Error::Unreachable:
+    case Transport::Error::HostKeyUnknown:
+    case Transport::Error::HostKeyChanged:
+    case Transport::Error::AuthRefused: // ssh only (explainRemoteFailure); never a local escalation
     case Transport::Error::HelperDied:
     case Transport::Error::Other:
         o.headline = QStringLiteral("The privileged helper failed");
@@ -230,6 +282,7 @@ void Session::disconnectLive()
 
 void Session::connectLive(bool escalated)
 {
+    m_remote.reset();
     AuthOutcome o;
     if (escalated) {
         o.state = AuthOutcome::State::Trying;
@@ -247,7 +300,7 @@ void Session::startLive(bool escalated)
     m_source = Source::Live;
     m_filePath.clear();
     m_waiting = true;
-    m_transport = m_factory(escalated, this);
+    m_transport = m_remote ? makeRemoteTransport(*m_remote, this) : m_factory(escalated, this);
     m_client->setTransport(m_transport);
     if (escalated && m_auth.state == AuthOutcome::State::Trying) {
         m_auth.via = m_transport->description();
@@ -256,6 +309,13 @@ void Session::startLive(bool escalated)
     }
     Q_EMIT stateChanged();
     m_transport->start();
+}
+
+void Session::connectHost(const SshTarget &target)
+{
+    m_remote = target;
+    setAuthOutcome({});
+    startLive(false);
 }
 
 void Session::escalate()
@@ -298,6 +358,12 @@ void Session::onDelta(const SnapshotDelta &d)
 void Session::onFailed(Transport::Error e, const QString &message)
 {
     m_waiting = false;
+    if (m_remote) {
+        // The user asked for that host: no fallback to this one, the cause in words.
+        Q_EMIT liveFailed(remoteFailureText(e, m_remote->displayName(), message));
+        Q_EMIT stateChanged();
+        return;
+    }
     const bool authenticating = m_escalated && m_auth.state == AuthOutcome::State::Trying;
     if (authenticating || (m_escalated && m_store->isEmpty())) {
         // Authentication refused, cancelled or impossible (no agent, no pkexec, no helper): say which,
@@ -378,6 +444,7 @@ void Session::openFile(const QString &path)
         disconnectLive();
         ++m_attempt;
         setAuthOutcome({});
+        m_remote.reset();
         m_source = Source::File;
         m_filePath = path;
         // The capture time the snapshot carries; the file's time when it does not.

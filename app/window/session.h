@@ -3,6 +3,7 @@
 // Where the GUI's snapshot comes from: a live transport (in-process or the helper) or a file.
 // Owns the transport, feeds the SnapshotStore, and keeps what the status bar shows.
 
+#include "app/transport/sshtarget.h"
 #include "app/transport/transport.h"
 #include "core/model/model.h"
 
@@ -11,6 +12,7 @@
 #include <QPointer>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace nsviz
 {
@@ -51,6 +53,17 @@ public:
     /// says which; otherwise the helper directly (root) or the in-process scan.
     static Transport *makeTransport(bool escalated, bool root, QObject *parent);
 
+    /// The transport to a remote host: `ssh [user@]host nsviz-helper serve` (docs/remote.md).
+    static Transport *makeRemoteTransport(const SshTarget &target, QObject *parent);
+    /// Headline for a failed connection to @p host: what went wrong in words (unreachable, host key
+    /// unknown or changed, login refused, no helper there, another version).
+    static QString explainRemoteFailure(Transport::Error error, const QString &host);
+    /// The headline and the transport's @p message, once: "HEADLINE: MESSAGE", or MESSAGE alone
+    /// when it already starts with the headline's words.
+    static QString remoteFailureText(Transport::Error error, const QString &host, const QString &message);
+    /// The remote host shown, when live through ssh.
+    const std::optional<SshTarget> &remoteHost() const { return m_remote; }
+
     /// Makes transports; tests and the lead's wiring can replace it. @p escalated: the user asked to
     /// authenticate (pkexec / KAuth), otherwise the least privilege that works.
     using TransportFactory = std::function<Transport *(bool escalated, QObject *parent)>;
@@ -75,6 +88,9 @@ public:
 public Q_SLOTS:
     /// Connects live (stops a file view).
     void connectLive(bool escalated = false);
+    /// Connects live to a remote host through ssh (stops a file view or a local connection). A
+    /// failure says why (liveFailed) and does not fall back to this host: the user asked for that one.
+    void connectHost(const nsviz::SshTarget &target);
     /// Reconnects through the privileged path (pkexec / KAuth).
     void escalate();
     /// Opens a snapshot file in the background. On any error the current view stays as it was and
@@ -107,6 +123,7 @@ private:
     SnapshotStore *m_store;
     TransportFactory m_factory;
     QPointer<Transport> m_transport;
+    std::optional<SshTarget> m_remote;
     HelperClient *m_client;
     Source m_source = Source::None;
     bool m_paused = false;
