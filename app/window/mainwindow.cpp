@@ -231,6 +231,16 @@ void MainWindow::buildActions()
     Q_UNUSED(live);
     file->addAction(QStringLiteral("Connect to &Host…"), this, &MainWindow::connectToHost);
     file->addSeparator();
+    auto *record = file->addAction(QStringLiteral("&Record…"), this, &MainWindow::toggleRecording);
+    record->setObjectName(QStringLiteral("recordAction"));
+    connect(m_session, &Session::recordingChanged, this, [this, record]() {
+        const bool on = m_session->isRecording();
+        record->setText(on ? QStringLiteral("Stop &Recording") : QStringLiteral("&Record…"));
+        statusBar()->showMessage(on ? QStringLiteral("recording to %1").arg(m_session->recordingPath())
+                                    : QStringLiteral("recording ended: %1").arg(m_session->recordingPath()),
+                                 on ? 0 : 8000);
+    });
+    file->addSeparator();
     auto *quit = file->addAction(QStringLiteral("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
@@ -525,6 +535,22 @@ void MainWindow::connectToHost()
         w->show();
     }
     w->session()->connectHost(*target);
+}
+
+void MainWindow::toggleRecording()
+{
+    if (m_session->isRecording()) {
+        m_session->stopRecording();
+        return;
+    }
+    const QString path =
+        QFileDialog::getSaveFileName(this, QStringLiteral("Record"), QStringLiteral("nsviz-recording.ndjson"),
+                                     QStringLiteral("nsviz recordings (*.ndjson)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!m_session->startRecording(path, &error))
+        showError(QStringLiteral("Record"), error);
 }
 
 void MainWindow::openSnapshot()

@@ -60,6 +60,9 @@ public Q_SLOTS:
     /// File → Connect to Host…: asks for [user@]host[:port], connects through ssh (a new window
     /// when this one already shows a host).
     void connectToHost();
+    /// File → Record…: records what this window watches into a file (docs/recording.md), or
+    /// stops the recording running.
+    void toggleRecording();
     void saveSnapshot();
     void exportPicture();
     void launchDemo();

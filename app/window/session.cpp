@@ -9,6 +9,7 @@
 #include "app/models/redactor.h"
 #include "app/models/snapshotstore.h"
 #include "app/transport/processtransport.h"
+#include "core/protocol/recording.h"
 #include "core/protocol/snapshotjson.h"
 
 #include <QFile>
@@ -238,6 +239,7 @@ void Session::setAuthOutcome(AuthOutcome outcome)
 
 Session::~Session()
 {
+    endRecording(static_cast<int>(RecordingEnd::Stopped));
     if (m_transport)
         m_transport->stop();
 }
@@ -269,8 +271,75 @@ int Session::invisibleProcesses() const
     return m_store->snapshot().host.invisibleProcesses;
 }
 
+bool Session::startRecording(const QString &path, QString *error)
+{
+    auto refuse = [&](const QString &why) {
+        if (error)
+            *error = why;
+        return false;
+    };
+    if (m_recorder)
+        return refuse(QStringLiteral("already recording to %1").arg(m_recordingPath));
+    if (m_source != Source::Live || m_store->isEmpty())
+        return refuse(QStringLiteral("nothing live to record: connect to a host first"));
+    try {
+        auto writer = std::make_unique<RecordingWriter>(path.toStdString());
+        const Snapshot &s = m_store->snapshot();
+        RecordingWriter::Header h;
+        h.source = "nsviz";
+        h.host = m_remote ? m_remote->displayName().toStdString() : s.host.hostname;
+        h.intervalMs = m_intervalMs;
+        h.startedAtMs = static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch());
+        writer->writeHeader(h);
+        writer->writeSnapshot(0, s);
+        m_recorder = std::move(writer);
+    } catch (const RecordingError &e) {
+        return refuse(QString::fromStdString(e.what()));
+    }
+    m_recordingPath = path;
+    m_recordingSeq = 0;
+    m_recordingClock.start();
+    Q_EMIT recordingChanged();
+    return true;
+}
+
+void Session::stopRecording()
+{
+    endRecording(static_cast<int>(RecordingEnd::Stopped));
+}
+
+void Session::endRecording(int reason)
+{
+    if (!m_recorder)
+        return;
+    try {
+        m_recorder->end(m_recordingClock.elapsed(), static_cast<RecordingEnd>(reason));
+    } catch (const RecordingError &) {
+        // The frames written stay readable; only the end line is missing.
+    }
+    m_recorder.reset();
+    Q_EMIT recordingChanged();
+}
+
+void Session::recordChange(const SnapshotDelta &d)
+{
+    if (!m_recorder || d.empty())
+        return;
+    // The recording has its own sequence: resyncs and reconnects restart the transport's.
+    SnapshotDelta copy = d;
+    copy.seq = ++m_recordingSeq;
+    try {
+        m_recorder->writeDelta(m_recordingClock.elapsed(), copy);
+    } catch (const RecordingError &e) {
+        m_recorder.reset();
+        Q_EMIT recordingChanged();
+        Q_EMIT liveFailed(QStringLiteral("Recording stopped: %1").arg(QString::fromStdString(e.what())));
+    }
+}
+
 void Session::disconnectLive()
 {
+    endRecording(static_cast<int>(RecordingEnd::SourceEnded));
     if (m_transport) {
         m_client->setTransport(nullptr);
         m_transport->stop();
@@ -333,11 +402,15 @@ void Session::onSnapshot(const Snapshot &s)
     // A full snapshot of the same host after a resync: apply it as a delta so the picture stays put.
     const Snapshot &cur = m_store->snapshot();
     if (!m_store->isEmpty() && cur.host.bootId == s.host.bootId && cur.host.hostname == s.host.hostname) {
-        if (m_store->applyDelta(computeDelta(cur, s))) {
+        const SnapshotDelta d = computeDelta(cur, s);
+        if (m_store->applyDelta(d)) {
+            recordChange(d);
             Q_EMIT stateChanged();
             return;
         }
     }
+    // Another host or boot: what was recorded does not continue into this.
+    endRecording(static_cast<int>(RecordingEnd::SourceEnded));
     m_store->setSnapshot(s);
     Q_EMIT stateChanged();
 }
@@ -347,7 +420,9 @@ void Session::onDelta(const SnapshotDelta &d)
     if (m_source != Source::Live || m_paused)
         return;
     m_lastUpdate = QDateTime::currentDateTime();
-    if (!m_store->applyDelta(d)) {
+    if (m_store->applyDelta(d)) {
+        recordChange(d);
+    } else {
         // The delta does not fit what we show (missed frame): a full snapshot, which onSnapshot()
         // turns into a delta against what we show, so the picture does not jump.
         m_client->scan();

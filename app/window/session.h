@@ -8,6 +8,7 @@
 #include "core/model/model.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <functional>
@@ -18,6 +19,7 @@ namespace nsviz
 {
 
 class HelperClient;
+class RecordingWriter;
 class SnapshotStore;
 
 class Session : public QObject
@@ -82,6 +84,15 @@ public:
     /// The typed client over the current transport (the same object across reconnects).
     HelperClient *client() const { return m_client; }
 
+    /// File → Record: from now on, appends what this window shows (the snapshot, then every change
+    /// applied to it, a resync included) to @p path as an nsviz.recording/1 journal
+    /// (docs/recording.md). Only while live; false with @p error when it cannot start.
+    bool startRecording(const QString &path, QString *error);
+    /// Ends the recording (its end line says why); nothing when none runs.
+    void stopRecording();
+    bool isRecording() const { return m_recorder != nullptr; }
+    QString recordingPath() const { return m_recordingPath; }
+
     /// Reads and validates a snapshot file; throws SchemaError / std::runtime_error with a message.
     static Snapshot loadFile(const QString &path);
 
@@ -111,6 +122,8 @@ Q_SIGNALS:
     void liveFailed(const QString &message);
     /// authOutcome() changed (trying, succeeded, failed).
     void authOutcomeChanged();
+    /// A recording started or ended (isRecording()).
+    void recordingChanged();
 
 private:
     void onSnapshot(const Snapshot &s);
@@ -119,6 +132,9 @@ private:
     void startLive(bool escalated);
     void setAuthOutcome(AuthOutcome outcome);
     void noteAuthenticated();
+    /// Appends a change the store applied to the recording, when one runs.
+    void recordChange(const SnapshotDelta &d);
+    void endRecording(int reason);
 
     SnapshotStore *m_store;
     TransportFactory m_factory;
@@ -135,6 +151,10 @@ private:
     QDateTime m_lastUpdate;
     QString m_filePath;
     quint64 m_fileGeneration = 0;
+    std::unique_ptr<RecordingWriter> m_recorder;
+    QString m_recordingPath;
+    QElapsedTimer m_recordingClock;
+    std::uint64_t m_recordingSeq = 0;
 };
 
 } // namespace nsviz
