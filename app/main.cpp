@@ -55,9 +55,11 @@ int main(int argc, char **argv)
     QCommandLineOption groupBy(QStringLiteral("group-by"),
                                QStringLiteral("Namespace type to cluster by (default net)."),
                                QStringLiteral("TYPE"), QStringLiteral("net"));
-    QCommandLineOption snapshot(QStringLiteral("snapshot"),
-                                QStringLiteral("Open a saved nsviz.snapshot/1 file instead of scanning."),
-                                QStringLiteral("FILE"));
+    QCommandLineOption snapshot(
+        QStringLiteral("snapshot"),
+        QStringLiteral("Open a saved nsviz.snapshot/1 file (in the window also an nsviz.recording/1, "
+                       "played on a timeline) instead of scanning."),
+        QStringLiteral("FILE"));
     QCommandLineOption size(QStringLiteral("size"),
                             QStringLiteral("Screenshot size in logical pixels (default 1600x1000)."),
                             QStringLiteral("WxH"), QStringLiteral("1600x1000"));

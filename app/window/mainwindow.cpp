@@ -10,6 +10,7 @@
 #include "app/transport/helperclient.h"
 #include "app/window/democontroller.h"
 #include "app/window/session.h"
+#include "app/window/timelinebar.h"
 #include "app/window/viewfactory.h"
 
 #include <QAction>
@@ -95,8 +96,12 @@ MainWindow::MainWindow(QWidget *parent)
         if (QWidget *w = ViewFactory::create(name, m_store, m_tabs))
             m_tabs->addTab(w, ViewFactory::title(name));
     }
+    m_timeline = new TimelineBar(central);
+    connect(m_session, &Session::playerChanged, this,
+            [this]() { m_timeline->setPlayer(m_session->player()); });
     lay->addWidget(m_banner);
     lay->addWidget(m_tabs, 1);
+    lay->addWidget(m_timeline);
     setCentralWidget(central);
 
     m_findings = new FindingsPanel(this);
@@ -555,9 +560,9 @@ void MainWindow::toggleRecording()
 
 void MainWindow::openSnapshot()
 {
-    const QString path =
-        QFileDialog::getOpenFileName(this, QStringLiteral("Open Snapshot"), QString(),
-                                     QStringLiteral("nsviz snapshots (*.json);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, QStringLiteral("Open Snapshot or Recording"), QString(),
+        QStringLiteral("nsviz snapshots (*.json);;nsviz recordings (*.ndjson);;All files (*)"));
     if (!path.isEmpty())
         m_session->openFile(path);
 }

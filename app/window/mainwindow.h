@@ -28,6 +28,7 @@ class DemoController;
 class DiffPanel;
 class FindingsPanel;
 class Session;
+class TimelineBar;
 class SnapshotStore;
 
 class MainWindow : public QMainWindow
@@ -39,6 +40,8 @@ public:
 
     SnapshotStore *store() const { return m_store; }
     Session *session() const { return m_session; }
+    /// The timeline shown under the views while a recording is open.
+    TimelineBar *timeline() const { return m_timeline; }
     ClusterView *clusterView() const { return m_cluster; }
     FindingsPanel *findingsPanel() const { return m_findings; }
     DiffPanel *diffPanel() const { return m_diff; }
@@ -83,6 +86,7 @@ private:
 
     SnapshotStore *m_store;
     Session *m_session;
+    TimelineBar *m_timeline = nullptr;
     QTabWidget *m_tabs;
     ClusterView *m_cluster;
     FindingsPanel *m_findings;

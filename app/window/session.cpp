@@ -9,6 +9,7 @@
 #include "app/models/redactor.h"
 #include "app/models/snapshotstore.h"
 #include "app/transport/processtransport.h"
+#include "app/window/recordingplayer.h"
 #include "core/protocol/recording.h"
 #include "core/protocol/snapshotjson.h"
 
@@ -365,6 +366,7 @@ void Session::startLive(bool escalated)
 {
     ++m_attempt;
     disconnectLive();
+    setPlayer(nullptr);
     m_escalated = escalated;
     m_source = Source::Live;
     m_filePath.clear();
@@ -502,18 +504,37 @@ Snapshot Session::loadFile(const QString &path)
     return snapshotFromJsonText(f.readAll().toStdString());
 }
 
+RecordingPlayer *Session::player() const
+{
+    return m_player;
+}
+
+void Session::setPlayer(RecordingPlayer *player)
+{
+    if (m_player == player)
+        return;
+    delete m_player;
+    m_player = player;
+    Q_EMIT playerChanged();
+}
+
 void Session::openFile(const QString &path)
 {
-    // Parse in the thread pool; only a complete, valid snapshot replaces the current one.
+    // Parse in the thread pool; only a complete, valid snapshot or recording replaces the view.
+    struct Loaded {
+        std::shared_ptr<Snapshot> snapshot;
+        std::shared_ptr<const Recording> recording;
+        QString error;
+    };
     const quint64 generation = ++m_fileGeneration;
-    auto *watcher = new QFutureWatcher<std::pair<std::shared_ptr<Snapshot>, QString>>(this);
+    auto *watcher = new QFutureWatcher<Loaded>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path, generation]() {
         watcher->deleteLater();
-        auto [snap, error] = watcher->result();
+        Loaded loaded = watcher->result();
         if (generation != m_fileGeneration)
             return; // a later open superseded this one
-        if (!snap) {
-            Q_EMIT fileFailed(path, error);
+        if (!loaded.snapshot && !loaded.recording) {
+            Q_EMIT fileFailed(path, loaded.error);
             return;
         }
         disconnectLive();
@@ -522,19 +543,35 @@ void Session::openFile(const QString &path)
         m_remote.reset();
         m_source = Source::File;
         m_filePath = path;
-        // The capture time the snapshot carries; the file's time when it does not.
-        m_lastUpdate = snap->host.scannedAtMs
-                           ? QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(snap->host.scannedAtMs))
-                           : QFileInfo(path).lastModified();
-        m_store->setSnapshot(std::move(*snap));
+        if (loaded.recording) {
+            const auto &h = loaded.recording->header();
+            m_lastUpdate = h.startedAtMs ? QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(h.startedAtMs))
+                                         : QFileInfo(path).lastModified();
+            // The player shows frame 0 and moves the store on every seek.
+            setPlayer(new RecordingPlayer(loaded.recording, m_store, this));
+        } else {
+            setPlayer(nullptr);
+            // The capture time the snapshot carries; the file's time when it does not.
+            m_lastUpdate =
+                loaded.snapshot->host.scannedAtMs
+                    ? QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(loaded.snapshot->host.scannedAtMs))
+                    : QFileInfo(path).lastModified();
+            m_store->setSnapshot(std::move(*loaded.snapshot));
+        }
         Q_EMIT fileOpened(path);
         Q_EMIT stateChanged();
     });
-    watcher->setFuture(QtConcurrent::run([path]() -> std::pair<std::shared_ptr<Snapshot>, QString> {
+    watcher->setFuture(QtConcurrent::run([path]() -> Loaded {
         try {
-            return {std::make_shared<Snapshot>(loadFile(path)), QString()};
+            {
+                QFile f(path);
+                if (f.open(QIODevice::ReadOnly) && looksLikeRecording(f.read(4096).toStdString()))
+                    return {
+                        nullptr, std::make_shared<const Recording>(Recording::load(path.toStdString())), {}};
+            }
+            return {std::make_shared<Snapshot>(loadFile(path)), nullptr, QString()};
         } catch (const std::exception &e) {
-            return {nullptr, QString::fromStdString(e.what())};
+            return {nullptr, nullptr, QString::fromStdString(e.what())};
         }
     }));
 }

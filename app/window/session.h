@@ -19,6 +19,7 @@ namespace nsviz
 {
 
 class HelperClient;
+class RecordingPlayer;
 class RecordingWriter;
 class SnapshotStore;
 
@@ -91,6 +92,8 @@ public:
     /// Ends the recording (its end line says why); nothing when none runs.
     void stopRecording();
     bool isRecording() const { return m_recorder != nullptr; }
+    /// The player of the recording opened (openFile() of an nsviz.recording/1 file); nullptr otherwise.
+    RecordingPlayer *player() const;
     QString recordingPath() const { return m_recordingPath; }
 
     /// Reads and validates a snapshot file; throws SchemaError / std::runtime_error with a message.
@@ -104,8 +107,8 @@ public Q_SLOTS:
     void connectHost(const nsviz::SshTarget &target);
     /// Reconnects through the privileged path (pkexec / KAuth).
     void escalate();
-    /// Opens a snapshot file in the background. On any error the current view stays as it was and
-    /// fileFailed() says why.
+    /// Opens a snapshot file, or a recording (then player() plays it into the store), in the
+    /// background. On any error the current view stays as it was and fileFailed() says why.
     void openFile(const QString &path);
     /// Saves the current snapshot (optionally redacted). Returns false with @p error set.
     bool saveFile(const QString &path, bool redact, QString *error);
@@ -124,6 +127,8 @@ Q_SIGNALS:
     void authOutcomeChanged();
     /// A recording started or ended (isRecording()).
     void recordingChanged();
+    /// A recording was opened or closed (player()).
+    void playerChanged();
 
 private:
     void onSnapshot(const Snapshot &s);
@@ -152,6 +157,8 @@ private:
     QString m_filePath;
     quint64 m_fileGeneration = 0;
     std::unique_ptr<RecordingWriter> m_recorder;
+    QPointer<RecordingPlayer> m_player;
+    void setPlayer(RecordingPlayer *player);
     QString m_recordingPath;
     QElapsedTimer m_recordingClock;
     std::uint64_t m_recordingSeq = 0;
