@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <unistd.h>
 
 using namespace nsviz;
@@ -38,9 +39,11 @@ struct Options {
     QCommandLineOption groupBy{QStringLiteral("group-by"),
                                QStringLiteral("Namespace type to cluster by (default net)."),
                                QStringLiteral("TYPE"), QStringLiteral("net")};
-    QCommandLineOption snapshot{QStringLiteral("snapshot"),
-                                QStringLiteral("Open a saved nsviz.snapshot/1 file instead of scanning."),
-                                QStringLiteral("FILE")};
+    QCommandLineOption snapshot{
+        QStringLiteral("snapshot"),
+        QStringLiteral("Open a saved nsviz.snapshot/1 file (in the window also an nsviz.recording/1, "
+                       "played on a timeline) instead of scanning."),
+        QStringLiteral("FILE")};
     QCommandLineOption size{QStringLiteral("size"),
                             QStringLiteral("Screenshot size in logical pixels (default 1600x1000)."),
                             QStringLiteral("WxH"), QStringLiteral("1600x1000")};
@@ -67,6 +70,23 @@ struct Options {
         QStringLiteral("With --screenshot of the cluster view: also write every text item drawn "
                        "(kind, rect, text, namespace, flagged) as JSON to FILE."),
         QStringLiteral("FILE")};
+    QCommandLineOption host{
+        QStringLiteral("host"),
+        QStringLiteral("Show a remote host: runs `ssh [-p PORT] [USER@]HOST nsviz-helper serve` with your "
+                       "ssh config, agent and known hosts (never a password prompt)."),
+        QStringLiteral("[USER@]HOST[:PORT]")};
+    QCommandLineOption remoteSudo{QStringLiteral("remote-sudo"),
+                                  QStringLiteral("With --host: run the remote helper with sudo -n.")};
+    QCommandLineOption remoteHelper{QStringLiteral("remote-helper"),
+                                    QStringLiteral("With --host: the helper's name or path on the remote "
+                                                   "(default nsviz-helper, found on the remote PATH)."),
+                                    QStringLiteral("PATH")};
+    QCommandLineOption sshConfig{QStringLiteral("ssh-config"),
+                                 QStringLiteral("With --host: ssh -F FILE instead of your ~/.ssh/config."),
+                                 QStringLiteral("FILE")};
+    QCommandLineOption sshOption{QStringLiteral("ssh-option"),
+                                 QStringLiteral("With --host: one more ssh -o KEY=VALUE (repeatable)."),
+                                 QStringLiteral("KEY=VALUE")};
 
     void addTo(QCommandLineParser &parser) const
     {
@@ -75,7 +95,8 @@ struct Options {
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({screenshot, view, groupBy, snapshot, size, scale, redact, theme, unprivileged,
-                           kauth, saveSnapshot, layoutJson});
+                           kauth, saveSnapshot, layoutJson, host, remoteSudo, remoteHelper, sshConfig,
+                           sshOption});
     }
 };
 
@@ -127,7 +148,7 @@ int main(int argc, char **argv)
     opts.addTo(parser);
     parser.process(app);
     const auto &[screenshot, view, groupBy, snapshot, size, scale, redact, theme, unprivileged, kauth,
-                 saveSnapshot, layoutJson] = opts;
+                 saveSnapshot, layoutJson, host, remoteSudo, remoteHelper, sshConfig, sshOption] = opts;
 
     QTextStream out(stdout);
     QTextStream err(stderr);
@@ -136,6 +157,29 @@ int main(int argc, char **argv)
         err.flush();
         return 2;
     };
+
+    std::optional<SshTarget> target;
+    if (parser.isSet(host)) {
+        QString why;
+        target = SshTarget::parse(parser.value(host), &why);
+        if (!target)
+            return fail(QStringLiteral("--host: ") + why);
+        target->remoteSudo = parser.isSet(remoteSudo);
+        if (parser.isSet(remoteHelper))
+            target->remoteHelper = parser.value(remoteHelper);
+        target->configFile = parser.value(sshConfig);
+        target->sshOptions = parser.values(sshOption);
+        for (const QString &o : target->sshOptions)
+            if (!o.contains(QLatin1Char('=')) || o.startsWith(QLatin1Char('-')))
+                return fail(QStringLiteral("--ssh-option wants KEY=VALUE, not \"%1\"").arg(o));
+        if (parser.isSet(snapshot) || parser.isSet(kauth))
+            return fail(
+                QStringLiteral("--host scans a remote host; it does not go with --snapshot or --kauth"));
+    } else if (parser.isSet(remoteSudo) || parser.isSet(remoteHelper) || parser.isSet(sshConfig) ||
+               parser.isSet(sshOption)) {
+        return fail(
+            QStringLiteral("--remote-sudo, --remote-helper, --ssh-config and --ssh-option go with --host"));
+    }
 
     const auto type = nsTypeFromName(parser.value(groupBy).toStdString());
     if (!type)
@@ -152,6 +196,7 @@ int main(int argc, char **argv)
         o.groupBy = *type;
         o.snapshotFile = parser.value(snapshot);
         o.kauth = parser.isSet(kauth);
+        o.host = target;
         o.saveSnapshot = parser.value(saveSnapshot);
         o.layoutJson = parser.value(layoutJson);
         if (o.kauth && !o.snapshotFile.isEmpty())
@@ -182,7 +227,9 @@ int main(int argc, char **argv)
         return rc;
     }
     MainWindow win;
-    if (parser.isSet(snapshot))
+    if (target)
+        win.session()->connectHost(*target);
+    else if (parser.isSet(snapshot))
         win.session()->openFile(parser.value(snapshot));
     else
         win.session()->connectLive(/*escalated=*/geteuid() != 0 && !parser.isSet(unprivileged));

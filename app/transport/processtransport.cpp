@@ -28,8 +28,9 @@ ProcessTransport::ProcessTransport(Options options, QObject *parent)
     if (m_options.helperPath.isEmpty())
         m_options.helperPath = defaultHelperPath();
     if (m_options.connectTimeoutMs < 0)
-        m_options.connectTimeoutMs =
-            m_options.mode == Mode::Direct ? 15000 : 300000; // a human types a password
+        m_options.connectTimeoutMs = m_options.mode == Mode::Direct ? 15000
+                                     : m_options.mode == Mode::Ssh  ? 60000  // BatchMode: nobody types
+                                                                    : 300000; // a human types a password
     m_watchdog.setSingleShot(true);
     connect(&m_watchdog, &QTimer::timeout, this, [this] {
         fail(Error::Timeout,
@@ -78,6 +79,9 @@ QString ProcessTransport::description() const
         return tr("nsviz-helper (pkexec)");
     case Mode::Sudo:
         return tr("nsviz-helper (sudo)");
+    case Mode::Ssh:
+        return m_options.ssh ? tr("nsviz-helper on %1 (ssh)").arg(m_options.ssh->displayName())
+                             : tr("nsviz-helper (ssh)");
     case Mode::Direct:
         break;
     }
@@ -100,7 +104,11 @@ void ProcessTransport::start()
 {
     if (m_state != State::Idle)
         return;
-    if (!QFileInfo(m_options.helperPath).isExecutable()) {
+    if (m_options.mode == Mode::Ssh && !m_options.ssh) {
+        fail(Error::Other, tr("No remote host given."));
+        return;
+    }
+    if (m_options.mode != Mode::Ssh && !QFileInfo(m_options.helperPath).isExecutable()) {
         fail(Error::HelperMissing,
              tr("The helper %1 is not installed or not executable.").arg(m_options.helperPath));
         return;
@@ -110,7 +118,17 @@ void ProcessTransport::start()
         m_options.mode == Mode::Direct || qEnvironmentVariable("NSVIZ_HELPER_DEMOS") == QLatin1String("1"));
     QStringList args{demos ? QStringLiteral("serve-demos") : QStringLiteral("serve")};
     args += m_options.helperArgs;
-    if (m_options.mode != Mode::Direct) {
+    if (m_options.mode == Mode::Ssh) {
+        const QString ssh = m_options.ssh->sshPath;
+        const QString found = ssh.contains(QLatin1Char('/')) ? ssh : QStandardPaths::findExecutable(ssh);
+        if (found.isEmpty() || !QFileInfo(found).isExecutable()) {
+            fail(Error::AuthToolMissing,
+                 tr("%1 is not installed (the OpenSSH client is needed for remote hosts).").arg(ssh));
+            return;
+        }
+        program = found;
+        args = m_options.ssh->sshArguments(args.join(QLatin1Char(' ')));
+    } else if (m_options.mode != Mode::Direct) {
         const QString wrapper = m_options.mode == Mode::Pkexec ? m_options.pkexecPath : m_options.sudoPath;
         const QString found =
             wrapper.contains(QLatin1Char('/')) ? wrapper : QStandardPaths::findExecutable(wrapper);
@@ -301,8 +319,12 @@ void ProcessTransport::handle(ClientEvent &e)
     } else if (auto *v = std::get_if<event::Violation>(&e)) {
         fail(v->kind == event::Violation::Kind::Mismatch ? Error::ProtocolMismatch : Error::Other,
              v->kind == event::Violation::Kind::Mismatch
-                 ? tr("The helper does not speak this version of the nsviz protocol: %1")
-                       .arg(fromStd(v->message))
+                 ? (m_options.mode == Mode::Ssh
+                        ? tr("The helper on %1 does not speak this version of the nsviz protocol (install "
+                             "the same nsviz version there): %2")
+                              .arg(m_options.ssh->displayName(), fromStd(v->message))
+                        : tr("The helper does not speak this version of the nsviz protocol: %1")
+                              .arg(fromStd(v->message)))
                  : tr("The helper sent broken data: %1").arg(fromStd(v->message)));
     }
 }
@@ -310,7 +332,7 @@ void ProcessTransport::handle(ClientEvent &e)
 void ProcessTransport::onErrorOccurred(QProcess::ProcessError error)
 {
     // The program is the helper itself only in Direct mode; otherwise pkexec/sudo would not start.
-    if (error == QProcess::FailedToStart)
+    if (error == QProcess::FailedToStart && m_process)
         fail(m_options.mode == Mode::Direct ? Error::HelperMissing : Error::AuthToolMissing,
              tr("Could not start %1: %2").arg(m_process->program(), m_process->errorString()));
 }
@@ -340,6 +362,14 @@ void ProcessTransport::onFinished(int exitCode, QProcess::ExitStatus status)
                 return;
             }
         }
+        if (m_options.mode == Mode::Ssh) {
+            const auto verdict =
+                sshVerdict(exitCode, QString::fromUtf8(m_stderr), m_options.ssh->displayName());
+            if (verdict) {
+                fail(verdict->first, verdict->second);
+                return;
+            }
+        }
         if (m_options.mode == Mode::Sudo && exitCode == 1 &&
             (detail.contains(QLatin1String("password")) || detail.contains(QLatin1String("not allowed")) ||
              detail.contains(QLatin1String("sudoers")))) {
@@ -353,6 +383,55 @@ void ProcessTransport::onFinished(int exitCode, QProcess::ExitStatus status)
     if (!detail.isEmpty())
         msg += QLatin1Char(' ') + detail;
     fail(Error::HelperDied, msg);
+}
+
+std::optional<std::pair<Transport::Error, QString>>
+ProcessTransport::sshVerdict(int exitCode, const QString &stderrText, const QString &host)
+{
+    // ssh(1): "ssh exits with the exit status of the remote command or with 255 if an error
+    // occurred". Its messages are stable across OpenSSH releases; they are matched, not parsed.
+    const QString err = stderrText.trimmed();
+    QString last;
+    for (const QString &line : err.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+        if (!line.trimmed().startsWith(QLatin1Char('@'))) // the banner of a changed key
+            last = line.trimmed();
+    auto has = [&](const char *needle) { return err.contains(QLatin1String(needle), Qt::CaseInsensitive); };
+    if (exitCode == 255) {
+        if (has("REMOTE HOST IDENTIFICATION HAS CHANGED") || has("Host key for") || has("key has changed"))
+            return std::pair{Error::HostKeyChanged,
+                             tr("The host key of %1 has CHANGED since it was recorded in known_hosts: "
+                                "someone may be impersonating the host, or it was reinstalled. Check the new "
+                                "key with its administrator before removing the old one (ssh-keygen -R). %2")
+                                 .arg(host, last)};
+        if (has("Host key verification failed") || has("host key is known") || has("No matching host key"))
+            return std::pair{Error::HostKeyUnknown,
+                             tr("The host key of %1 is not known (not in known_hosts), and nsviz does not "
+                                "accept keys unseen: connect once with ssh in a terminal to check and "
+                                "record it. %2")
+                                 .arg(host, last)};
+        if (has("Permission denied") || has("Too many authentication failures") ||
+            has("no more authentication methods"))
+            return std::pair{Error::AuthRefused,
+                             tr("%1 refused the login (no key it accepts was offered; nsviz never "
+                                "asks for passwords: use a key, or the ssh agent). %2")
+                                 .arg(host, last)};
+        if (has("Connection refused") || has("No route to host") || has("Could not resolve hostname") ||
+            has("Name or service not known") || has("Connection timed out") ||
+            has("Network is unreachable") || has("timed out during banner exchange") ||
+            has("Temporary failure in name resolution"))
+            return std::pair{Error::Unreachable, tr("%1 cannot be reached: %2").arg(host, last)};
+        if (!err.isEmpty())
+            return std::pair{Error::Other, tr("ssh to %1 failed: %2").arg(host, last)};
+        return std::nullopt;
+    }
+    if (has("sudo:") && (has("password is required") || has("not in the sudoers") || has("not allowed")))
+        return std::pair{Error::Denied,
+                         tr("sudo on %1 refused to run the helper without a password: %2").arg(host, last)};
+    if (exitCode == 127 || exitCode == 126 || has("command not found") || has(": not found"))
+        return std::pair{
+            Error::HelperMissing,
+            tr("nsviz-helper is not installed on %1 (or not on the remote PATH): %2").arg(host, last)};
+    return std::nullopt;
 }
 
 std::optional<std::pair<Transport::Error, QString>> ProcessTransport::pkexecVerdict(int exitCode,

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
-// A spawned `nsviz-helper serve`: directly (already root), through pkexec (polkit asks) or sudo -n.
+// A spawned `nsviz-helper serve`: directly (already root), through pkexec (polkit asks), sudo -n,
+// or on another host through OpenSSH (`ssh host nsviz-helper serve`).
 
+#include "app/transport/sshtarget.h"
 #include "app/transport/transport.h"
 #include "core/protocol/clientsession.h"
 
@@ -23,7 +25,7 @@ class ProcessTransport : public Transport
 {
     Q_OBJECT
 public:
-    enum class Mode { Direct, Pkexec, Sudo };
+    enum class Mode { Direct, Pkexec, Sudo, Ssh };
     Q_ENUM(Mode)
 
     struct Options {
@@ -36,7 +38,10 @@ public:
         std::optional<bool> demos;
         QString pkexecPath = QStringLiteral("pkexec");
         QString sudoPath = QStringLiteral("sudo");
-        int connectTimeoutMs = -1;     ///< until the hello answer; -1: 15 s, or 5 min via pkexec/sudo
+        /// Mode::Ssh: the host and how to reach it (helperPath is then unused: the remote's
+        /// SshTarget::remoteHelper runs).
+        std::optional<SshTarget> ssh;
+        int connectTimeoutMs = -1; ///< until the hello answer; -1: 15 s, 60 s over ssh, 5 min via pkexec/sudo
         int responseTimeoutMs = 60000; ///< max silence while an answer is due
         int keepaliveMs = 15000;       ///< ping this often when idle, so a hung helper is noticed
     };
@@ -59,6 +64,12 @@ public:
     /// What pkexec's exit before the helper answered means (pkexec(1): 126 dismissed, 127 not
     /// authorized / no agent / error, told apart by its message); nullopt: not pkexec's own verdict.
     static std::optional<std::pair<Error, QString>> pkexecVerdict(int exitCode, const QString &stderrText);
+    /// What ssh's exit before the remote helper answered means: 255 is ssh's own failure (told apart
+    /// by its message: unreachable, host key unknown or changed, authentication refused), 127 or
+    /// "not found" the remote shell's (no helper there), a sudo message the remote sudo's.
+    /// nullopt: nothing recognised.
+    static std::optional<std::pair<Error, QString>> sshVerdict(int exitCode, const QString &stderrText,
+                                                               const QString &host);
 
     bool isConnected() const { return m_state == State::Connected; }
     /// An answer is due and the watchdog runs: it fires after responseTimeoutMs of silence.

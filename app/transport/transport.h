@@ -27,6 +27,10 @@ public:
         ProtocolMismatch, ///< the helper speaks another protocol version
         Busy,             ///< the helper serves another client
         Timeout,          ///< no frame within the watchdog time
+        Unreachable,      ///< ssh: the host cannot be reached (refused, no route, unknown name, timeout)
+        HostKeyUnknown,   ///< ssh: the host's key is not in known_hosts (and BatchMode cannot ask)
+        HostKeyChanged,   ///< ssh: the host's key differs from known_hosts (possible impostor)
+        AuthRefused,      ///< ssh: the host refused every key / method offered
         Other,
     };
     Q_ENUM(Error)

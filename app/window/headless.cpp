@@ -8,6 +8,7 @@
 #include "app/models/redactor.h"
 #include "app/models/snapshotstore.h"
 #include "app/models/usernames.h"
+#include "app/window/session.h"
 #include "app/window/viewfactory.h"
 #include "core/discovery/discovery.h"
 #include "core/protocol/snapshotjson.h"
@@ -25,6 +26,7 @@
 #include <QLayout>
 #include <QPainter>
 #include <QTextStream>
+#include <QTimer>
 #include <QWidget>
 #include <map>
 #include <memory>
@@ -35,7 +37,7 @@
 namespace nsviz
 {
 
-QString Headless::summary(const Snapshot &s, NsType groupBy)
+QString Headless::summary(const Snapshot &s, NsType groupBy, const QString &via)
 {
     QString out;
     QTextStream ts(&out);
@@ -45,6 +47,8 @@ QString Headless::summary(const Snapshot &s, NsType groupBy)
     ts << "nsviz snapshot of "
        << (s.host.hostname.empty() ? QStringLiteral("(unknown host)")
                                    : QString::fromStdString(s.host.hostname));
+    if (!via.isEmpty())
+        ts << " via " << via;
     if (!s.host.kernel.empty())
         ts << " (kernel " << QString::fromStdString(s.host.kernel) << ")";
     ts << "\n";
@@ -195,6 +199,43 @@ int renderCluster(const HeadlessOptions &opts, const Snapshot &snap, QTextStream
     return 0;
 }
 
+/// One snapshot from a remote host through ssh; waits in a local event loop like the KAuth scan
+/// (the transport's watchdog and ssh's ConnectTimeout bound the wait).
+int scanThroughSsh(const SshTarget &target, Snapshot &snap, QTextStream &err)
+{
+    std::unique_ptr<Transport> t(Session::makeRemoteTransport(target, nullptr));
+    QEventLoop loop;
+    std::optional<Snapshot> got;
+    std::optional<std::pair<Transport::Error, QString>> failure;
+    QObject::connect(t.get(), &Transport::connected, t.get(), &Transport::requestScan);
+    QObject::connect(t.get(), &Transport::snapshotReceived, &loop, [&](const Snapshot &s) {
+        got = s;
+        loop.quit();
+    });
+    QObject::connect(t.get(), &Transport::failed, &loop, [&](Transport::Error e, const QString &m) {
+        failure = {e, m};
+        loop.quit();
+    });
+    t->start();
+    loop.exec();
+    if (got) {
+        // bye, and let ssh end before we go: no ssh left behind.
+        QEventLoop done;
+        QObject::connect(t.get(), &Transport::disconnected, &done, &QEventLoop::quit);
+        QTimer::singleShot(5000, &done, &QEventLoop::quit);
+        t->stop();
+        done.exec();
+        snap = std::move(*got);
+        return 0;
+    }
+    const QString host = target.displayName();
+    if (failure)
+        err << "nsviz: " << Session::remoteFailureText(failure->first, host, failure->second) << "\n";
+    else
+        err << "nsviz: no snapshot from " << host << "\n";
+    return Headless::kExitRemote;
+}
+
 } // namespace
 
 int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &err)
@@ -212,6 +253,9 @@ int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &er
             err << "nsviz: " << opts.snapshotFile << ": " << QString::fromStdString(e.what()) << "\n";
             return 2;
         }
+    } else if (opts.host) {
+        if (const int rc = scanThroughSsh(*opts.host, snap, err); rc != 0)
+            return rc;
     } else if (opts.kauth) {
         if (const int rc = scanThroughKAuth(snap, err); rc != 0)
             return rc;
@@ -286,7 +330,11 @@ int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &er
         err << "nsviz: " << error << "\n";
         return 1;
     }
-    out << summary(store.snapshot(), opts.groupBy);
+    // The name the host was reached by is a hostname too: --redact hides it.
+    const QString via = !opts.host    ? QString()
+                        : opts.redact ? QStringLiteral("ssh (host redacted)")
+                                      : QStringLiteral("ssh ") + opts.host->displayName();
+    out << summary(store.snapshot(), opts.groupBy, via);
     out << "wrote " << opts.output << " (" << opts.size.width() * opts.scale << "x"
         << opts.size.height() * opts.scale << ", view " << opts.view << ")\n";
     return 0;

@@ -2,6 +2,7 @@
 #pragma once
 // `nsviz --screenshot`: render one view offscreen into a PNG (or SVG) and print a short summary.
 
+#include "app/transport/sshtarget.h"
 #include "core/model/model.h"
 
 #include <QSize>
@@ -20,6 +21,8 @@ struct HeadlessOptions {
     QString snapshotFile; ///< empty: scan this host (in-process, or through KAuth)
     /// Scan through the KAuth helper (root, after polkit) instead of in-process with our rights.
     bool kauth = false;
+    /// Scan a remote host through ssh instead (`ssh host nsviz-helper serve`).
+    std::optional<SshTarget> host;
     QString saveSnapshot; ///< also write the snapshot drawn (nsviz.snapshot/1 JSON) here
     QSize size{1600, 1000};
     double scale = 1.0; ///< device pixel ratio of the PNG (1, 2, 4)
@@ -36,10 +39,13 @@ public:
     /// Runs the whole screenshot mode; returns the process exit code. Errors go to @p err.
     static int run(const HeadlessOptions &opts, QTextStream &out, QTextStream &err);
     /// The text summary printed on stdout: counts, host reference, flagged processes.
-    static QString summary(const Snapshot &s, NsType groupBy);
+    /// @p via names how a remote host was reached ("ssh root@db1"), empty for this host or a file.
+    static QString summary(const Snapshot &s, NsType groupBy, const QString &via = {});
     /// Exit codes of a scan through KAuth that did not happen: polkit said no / the user cancelled.
     static constexpr int kExitDenied = 3;
     static constexpr int kExitCancelled = 4;
+    /// The remote host could not be scanned (unreachable, host key, login, no helper, version).
+    static constexpr int kExitRemote = 5;
 };
 
 } // namespace nsviz

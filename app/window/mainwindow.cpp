@@ -13,11 +13,13 @@
 #include "app/window/demomenus.h"
 #include "app/window/session.h"
 #include "app/window/theme.h"
+#include "app/window/timelinebar.h"
 #include "app/window/viewfactory.h"
 
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDialog>
@@ -25,6 +27,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
+#include <QFormLayout>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -108,8 +111,12 @@ MainWindow::MainWindow(QWidget *parent)
         if (QWidget *w = ViewFactory::create(name, m_store, m_tabs))
             m_tabs->addTab(w, ViewFactory::title(name));
     }
+    m_timeline = new TimelineBar(central);
+    connect(m_session, &Session::playerChanged, this,
+            [this]() { m_timeline->setPlayer(m_session->player()); });
     lay->addWidget(m_banner);
     lay->addWidget(m_tabs, 1);
+    lay->addWidget(m_timeline);
     setCentralWidget(central);
 
     m_findings = new FindingsPanel(this);
@@ -331,6 +338,17 @@ void MainWindow::buildActions()
     auto *live = file->addAction(QStringLiteral("Connect to &This Host"), this,
                                  [this]() { m_session->connectLive(false); });
     Q_UNUSED(live);
+    file->addAction(QStringLiteral("Connect to &Host…"), this, &MainWindow::connectToHost);
+    file->addSeparator();
+    auto *record = file->addAction(QStringLiteral("&Record…"), this, &MainWindow::toggleRecording);
+    record->setObjectName(QStringLiteral("recordAction"));
+    connect(m_session, &Session::recordingChanged, this, [this, record]() {
+        const bool on = m_session->isRecording();
+        record->setText(on ? QStringLiteral("Stop &Recording") : QStringLiteral("&Record…"));
+        statusBar()->showMessage(on ? QStringLiteral("recording to %1").arg(m_session->recordingPath())
+                                    : QStringLiteral("recording ended: %1").arg(m_session->recordingPath()),
+                                 on ? 0 : 8000);
+    });
     file->addSeparator();
     auto *quit = file->addAction(QStringLiteral("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -594,6 +612,16 @@ void MainWindow::updateStatus()
     QString title = QStringLiteral("nsviz");
     if (!s.host.hostname.empty() && !m_cluster->redacted())
         title = QString::fromStdString(s.host.hostname) + QStringLiteral(" — nsviz");
+    // A remote host says so, with the name it was reached by (its own hostname may say little).
+    if (const auto &remote = m_session->remoteHost();
+        remote && m_session->source() == Session::Source::Live) {
+        const QString via = m_cluster->redacted() ? QStringLiteral("remote host")
+                                                  : QStringLiteral("ssh ") + remote->displayName();
+        title = (s.host.hostname.empty() || m_cluster->redacted()
+                     ? QString()
+                     : QString::fromStdString(s.host.hostname) + QLatin1Char(' ')) +
+                QLatin1Char('(') + via + QStringLiteral(") — nsviz");
+    }
     setWindowTitle(title);
 }
 
@@ -611,11 +639,66 @@ void MainWindow::showError(const QString &title, const QString &message)
         QMessageBox::warning(this, title, message);
 }
 
+void MainWindow::connectToHost()
+{
+    QDialog dlg(this);
+    dlg.setWindowTitle(QStringLiteral("Connect to Host"));
+    auto *form = new QFormLayout(&dlg);
+    auto *hostEdit = new QLineEdit(&dlg);
+    hostEdit->setPlaceholderText(QStringLiteral("[user@]host[:port]"));
+    hostEdit->setToolTip(QStringLiteral("Reached with your ssh: its config, agent and known hosts. "
+                                        "nsviz-helper must be installed there."));
+    auto *sudo =
+        new QCheckBox(QStringLiteral("Run the helper with sudo -n there (remote user is not root)"), &dlg);
+    auto *newWindow = new QCheckBox(QStringLiteral("Open in a new window"), &dlg);
+    newWindow->setChecked(!m_store->isEmpty());
+    form->addRow(QStringLiteral("Host:"), hostEdit);
+    form->addRow(sudo);
+    form->addRow(newWindow);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dlg);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dlg, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dlg, &QDialog::reject);
+    if (dlg.exec() != QDialog::Accepted)
+        return;
+    QString error;
+    auto target = SshTarget::parse(hostEdit->text(), &error);
+    if (!target) {
+        showError(QStringLiteral("Connect to host"), error);
+        return;
+    }
+    target->remoteSudo = sudo->isChecked();
+    MainWindow *w = this;
+    if (newWindow->isChecked()) {
+        // One window per host: side by side, each with its own session.
+        w = new MainWindow;
+        w->setAttribute(Qt::WA_DeleteOnClose);
+        w->show();
+    }
+    w->session()->connectHost(*target);
+}
+
+void MainWindow::toggleRecording()
+{
+    if (m_session->isRecording()) {
+        m_session->stopRecording();
+        return;
+    }
+    const QString path =
+        QFileDialog::getSaveFileName(this, QStringLiteral("Record"), QStringLiteral("nsviz-recording.ndjson"),
+                                     QStringLiteral("nsviz recordings (*.ndjson)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!m_session->startRecording(path, &error))
+        showError(QStringLiteral("Record"), error);
+}
+
 void MainWindow::openSnapshot()
 {
-    const QString path =
-        QFileDialog::getOpenFileName(this, QStringLiteral("Open Snapshot"), QString(),
-                                     QStringLiteral("nsviz snapshots (*.json);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, QStringLiteral("Open Snapshot or Recording"), QString(),
+        QStringLiteral("nsviz snapshots (*.json);;nsviz recordings (*.ndjson);;All files (*)"));
     if (!path.isEmpty())
         m_session->openFile(path);
 }

@@ -29,6 +29,7 @@ class DemoController;
 class DiffPanel;
 class FindingsPanel;
 class Session;
+class TimelineBar;
 class SnapshotStore;
 
 class MainWindow : public QMainWindow
@@ -40,6 +41,8 @@ public:
 
     SnapshotStore *store() const { return m_store; }
     Session *session() const { return m_session; }
+    /// The timeline shown under the views while a recording is open.
+    TimelineBar *timeline() const { return m_timeline; }
     ClusterView *clusterView() const { return m_cluster; }
     FindingsPanel *findingsPanel() const { return m_findings; }
     DiffPanel *diffPanel() const { return m_diff; }
@@ -58,6 +61,12 @@ public:
 
 public Q_SLOTS:
     void openSnapshot();
+    /// File → Connect to Host…: asks for [user@]host[:port], connects through ssh (a new window
+    /// when this one already shows a host).
+    void connectToHost();
+    /// File → Record…: records what this window watches into a file (docs/recording.md), or
+    /// stops the recording running.
+    void toggleRecording();
     void saveSnapshot();
     void exportPicture();
     void launchDemo();
@@ -93,6 +102,7 @@ private:
 
     SnapshotStore *m_store;
     Session *m_session;
+    TimelineBar *m_timeline = nullptr;
     QTabWidget *m_tabs;
     ClusterView *m_cluster;
     FindingsPanel *m_findings;

@@ -9,6 +9,8 @@
 #include "app/models/redactor.h"
 #include "app/models/snapshotstore.h"
 #include "app/transport/processtransport.h"
+#include "app/window/recordingplayer.h"
+#include "core/protocol/recording.h"
 #include "core/protocol/snapshotjson.h"
 
 #include <QFile>
@@ -76,6 +78,54 @@ Transport *Session::makeTransport(bool escalated, bool root, QObject *parent)
     }
     // No helper installed, or unprivileged by choice: scan in-process with our own rights.
     return new LocalTransport(QStringLiteral("/proc"), {}, parent);
+}
+
+Transport *Session::makeRemoteTransport(const SshTarget &target, QObject *parent)
+{
+    ProcessTransport::Options o;
+    o.mode = ProcessTransport::Mode::Ssh;
+    o.ssh = target;
+    o.demos = false; // read-only over ssh; demo containers are started on the host itself
+    return new ProcessTransport(o, parent);
+}
+
+QString Session::explainRemoteFailure(Transport::Error error, const QString &host)
+{
+    switch (error) {
+    case Transport::Error::Unreachable:
+        return QStringLiteral("%1 cannot be reached").arg(host);
+    case Transport::Error::HostKeyUnknown:
+        return QStringLiteral("The host key of %1 is not known").arg(host);
+    case Transport::Error::HostKeyChanged:
+        return QStringLiteral("The host key of %1 has CHANGED").arg(host);
+    case Transport::Error::AuthRefused:
+        return QStringLiteral("%1 refused the login").arg(host);
+    case Transport::Error::HelperMissing:
+        return QStringLiteral("nsviz-helper is not installed on %1").arg(host);
+    case Transport::Error::ProtocolMismatch:
+        return QStringLiteral("nsviz-helper on %1 is another version").arg(host);
+    case Transport::Error::Denied:
+        return QStringLiteral("sudo on %1 refused").arg(host);
+    case Transport::Error::AuthToolMissing:
+        return QStringLiteral("ssh is not installed");
+    case Transport::Error::Timeout:
+        return QStringLiteral("%1 did not answer").arg(host);
+    case Transport::Error::Cancelled:
+    case Transport::Error::NoAuthAgent:
+    case Transport::Error::Busy:
+    case Transport::Error::HelperDied:
+    case Transport::Error::Other:
+        break;
+    }
+    return QStringLiteral("The connection to %1 failed").arg(host);
+}
+
+QString Session::remoteFailureText(Transport::Error error, const QString &host, const QString &message)
+{
+    const QString headline = explainRemoteFailure(error, host);
+    if (message.startsWith(headline, Qt::CaseInsensitive))
+        return message;
+    return message.isEmpty() ? headline : headline + QStringLiteral(": ") + message;
 }
 
 Session::AuthOutcome Session::explainAuthFailure(Transport::Error error, const QString &via,
@@ -155,6 +205,10 @@ Session::AuthOutcome Session::explainAuthFailure(Transport::Error error, const Q
         o.headline = QStringLiteral("The installed helper is another version");
         o.hint = QStringLiteral("Install nsviz-helper from the same release as nsviz.");
         break;
+    case Transport::Error::Unreachable:
+    case Transport::Error::HostKeyUnknown:
+    case Transport::Error::HostKeyChanged:
+    case Transport::Error::AuthRefused: // ssh only (explainRemoteFailure); never a local escalation
     case Transport::Error::HelperDied:
     case Transport::Error::Other:
         o.headline = QStringLiteral("The privileged helper failed");
@@ -187,6 +241,7 @@ void Session::setAuthOutcome(AuthOutcome outcome)
 
 Session::~Session()
 {
+    endRecording(static_cast<int>(RecordingEnd::Stopped));
     if (m_transport)
         m_transport->stop();
 }
@@ -218,8 +273,75 @@ int Session::invisibleProcesses() const
     return m_store->snapshot().host.invisibleProcesses;
 }
 
+bool Session::startRecording(const QString &path, QString *error)
+{
+    auto refuse = [&](const QString &why) {
+        if (error)
+            *error = why;
+        return false;
+    };
+    if (m_recorder)
+        return refuse(QStringLiteral("already recording to %1").arg(m_recordingPath));
+    if (m_source != Source::Live || m_store->isEmpty())
+        return refuse(QStringLiteral("nothing live to record: connect to a host first"));
+    try {
+        auto writer = std::make_unique<RecordingWriter>(path.toStdString());
+        const Snapshot &s = m_store->snapshot();
+        RecordingWriter::Header h;
+        h.source = "nsviz";
+        h.host = m_remote ? m_remote->displayName().toStdString() : s.host.hostname;
+        h.intervalMs = m_intervalMs;
+        h.startedAtMs = static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch());
+        writer->writeHeader(h);
+        writer->writeSnapshot(0, s);
+        m_recorder = std::move(writer);
+    } catch (const RecordingError &e) {
+        return refuse(QString::fromStdString(e.what()));
+    }
+    m_recordingPath = path;
+    m_recordingSeq = 0;
+    m_recordingClock.start();
+    Q_EMIT recordingChanged();
+    return true;
+}
+
+void Session::stopRecording()
+{
+    endRecording(static_cast<int>(RecordingEnd::Stopped));
+}
+
+void Session::endRecording(int reason)
+{
+    if (!m_recorder)
+        return;
+    try {
+        m_recorder->end(m_recordingClock.elapsed(), static_cast<RecordingEnd>(reason));
+    } catch (const RecordingError &) {
+        // The frames written stay readable; only the end line is missing.
+    }
+    m_recorder.reset();
+    Q_EMIT recordingChanged();
+}
+
+void Session::recordChange(const SnapshotDelta &d)
+{
+    if (!m_recorder || d.empty())
+        return;
+    // The recording has its own sequence: resyncs and reconnects restart the transport's.
+    SnapshotDelta copy = d;
+    copy.seq = ++m_recordingSeq;
+    try {
+        m_recorder->writeDelta(m_recordingClock.elapsed(), copy);
+    } catch (const RecordingError &e) {
+        m_recorder.reset();
+        Q_EMIT recordingChanged();
+        Q_EMIT liveFailed(QStringLiteral("Recording stopped: %1").arg(QString::fromStdString(e.what())));
+    }
+}
+
 void Session::disconnectLive()
 {
+    endRecording(static_cast<int>(RecordingEnd::SourceEnded));
     if (m_transport) {
         m_client->setTransport(nullptr);
         m_transport->stop();
@@ -231,6 +353,7 @@ void Session::disconnectLive()
 
 void Session::connectLive(bool escalated)
 {
+    m_remote.reset();
     AuthOutcome o;
     if (escalated) {
         o.state = AuthOutcome::State::Trying;
@@ -257,11 +380,12 @@ void Session::startLive(bool escalated)
         return;
     }
     disconnectLive();
+    setPlayer(nullptr);
     m_escalated = escalated;
     m_source = Source::Live;
     m_filePath.clear();
     m_waiting = true;
-    m_transport = m_factory(escalated, this);
+    m_transport = m_remote ? makeRemoteTransport(*m_remote, this) : m_factory(escalated, this);
     m_client->setTransport(m_transport);
     if (escalated && m_auth.state == AuthOutcome::State::Trying) {
         m_auth.via = m_transport->description();
@@ -270,6 +394,13 @@ void Session::startLive(bool escalated)
     }
     Q_EMIT stateChanged();
     m_transport->start();
+}
+
+void Session::connectHost(const SshTarget &target)
+{
+    m_remote = target;
+    setAuthOutcome({});
+    startLive(false);
 }
 
 void Session::escalate()
@@ -287,11 +418,15 @@ void Session::onSnapshot(const Snapshot &s)
     // A full snapshot of the same host after a resync: apply it as a delta so the picture stays put.
     const Snapshot &cur = m_store->snapshot();
     if (!m_store->isEmpty() && cur.host.bootId == s.host.bootId && cur.host.hostname == s.host.hostname) {
-        if (m_store->applyDelta(computeDelta(cur, s))) {
+        const SnapshotDelta d = computeDelta(cur, s);
+        if (m_store->applyDelta(d)) {
+            recordChange(d);
             Q_EMIT stateChanged();
             return;
         }
     }
+    // Another host or boot: what was recorded does not continue into this.
+    endRecording(static_cast<int>(RecordingEnd::SourceEnded));
     m_store->setSnapshot(s);
     Q_EMIT stateChanged();
 }
@@ -301,7 +436,9 @@ void Session::onDelta(const SnapshotDelta &d)
     if (m_source != Source::Live || m_paused)
         return;
     m_lastUpdate = QDateTime::currentDateTime();
-    if (!m_store->applyDelta(d)) {
+    if (m_store->applyDelta(d)) {
+        recordChange(d);
+    } else {
         // The delta does not fit what we show (missed frame): a full snapshot, which onSnapshot()
         // turns into a delta against what we show, so the picture does not jump.
         m_client->scan();
@@ -312,6 +449,12 @@ void Session::onDelta(const SnapshotDelta &d)
 void Session::onFailed(Transport::Error e, const QString &message)
 {
     m_waiting = false;
+    if (m_remote) {
+        // The user asked for that host: no fallback to this one, the cause in words.
+        Q_EMIT liveFailed(remoteFailureText(e, m_remote->displayName(), message));
+        Q_EMIT stateChanged();
+        return;
+    }
     const bool authenticating = m_escalated && m_auth.state == AuthOutcome::State::Trying;
     if (authenticating || (m_escalated && m_store->isEmpty())) {
         // Authentication refused, cancelled or impossible (no agent, no pkexec, no helper): say which,
@@ -375,18 +518,37 @@ Snapshot Session::loadFile(const QString &path)
     return snapshotFromJsonText(f.readAll().toStdString());
 }
 
+RecordingPlayer *Session::player() const
+{
+    return m_player;
+}
+
+void Session::setPlayer(RecordingPlayer *player)
+{
+    if (m_player == player)
+        return;
+    delete m_player;
+    m_player = player;
+    Q_EMIT playerChanged();
+}
+
 void Session::openFile(const QString &path)
 {
-    // Parse in the thread pool; only a complete, valid snapshot replaces the current one.
+    // Parse in the thread pool; only a complete, valid snapshot or recording replaces the view.
+    struct Loaded {
+        std::shared_ptr<Snapshot> snapshot;
+        std::shared_ptr<const Recording> recording;
+        QString error;
+    };
     const quint64 generation = ++m_fileGeneration;
-    auto *watcher = new QFutureWatcher<std::pair<std::shared_ptr<Snapshot>, QString>>(this);
+    auto *watcher = new QFutureWatcher<Loaded>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path, generation]() {
         watcher->deleteLater();
-        auto [snap, error] = watcher->result();
+        Loaded loaded = watcher->result();
         if (generation != m_fileGeneration)
             return; // a later open superseded this one
-        if (!snap) {
-            Q_EMIT fileFailed(path, error);
+        if (!loaded.snapshot && !loaded.recording) {
+            Q_EMIT fileFailed(path, loaded.error);
             return;
         }
         // Closing the live connection would end the demo containers this window started on it
@@ -397,21 +559,38 @@ void Session::openFile(const QString &path)
             disconnectLive();
         ++m_attempt;
         setAuthOutcome({});
+        m_remote.reset();
         m_source = Source::File;
         m_filePath = path;
-        // The capture time the snapshot carries; the file's time when it does not.
-        m_lastUpdate = snap->host.scannedAtMs
-                           ? QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(snap->host.scannedAtMs))
-                           : QFileInfo(path).lastModified();
-        m_store->setSnapshot(std::move(*snap));
+        if (loaded.recording) {
+            const auto &h = loaded.recording->header();
+            m_lastUpdate = h.startedAtMs ? QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(h.startedAtMs))
+                                         : QFileInfo(path).lastModified();
+            // The player shows frame 0 and moves the store on every seek.
+            setPlayer(new RecordingPlayer(loaded.recording, m_store, this));
+        } else {
+            setPlayer(nullptr);
+            // The capture time the snapshot carries; the file's time when it does not.
+            m_lastUpdate =
+                loaded.snapshot->host.scannedAtMs
+                    ? QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(loaded.snapshot->host.scannedAtMs))
+                    : QFileInfo(path).lastModified();
+            m_store->setSnapshot(std::move(*loaded.snapshot));
+        }
         Q_EMIT fileOpened(path);
         Q_EMIT stateChanged();
     });
-    watcher->setFuture(QtConcurrent::run([path]() -> std::pair<std::shared_ptr<Snapshot>, QString> {
+    watcher->setFuture(QtConcurrent::run([path]() -> Loaded {
         try {
-            return {std::make_shared<Snapshot>(loadFile(path)), QString()};
+            {
+                QFile f(path);
+                if (f.open(QIODevice::ReadOnly) && looksLikeRecording(f.read(4096).toStdString()))
+                    return {
+                        nullptr, std::make_shared<const Recording>(Recording::load(path.toStdString())), {}};
+            }
+            return {std::make_shared<Snapshot>(loadFile(path)), nullptr, QString()};
         } catch (const std::exception &e) {
-            return {nullptr, QString::fromStdString(e.what())};
+            return {nullptr, nullptr, QString::fromStdString(e.what())};
         }
     }));
 }

@@ -3,19 +3,24 @@
 // Where the GUI's snapshot comes from: a live transport (in-process or the helper) or a file.
 // Owns the transport, feeds the SnapshotStore, and keeps what the status bar shows.
 
+#include "app/transport/sshtarget.h"
 #include "app/transport/transport.h"
 #include "core/model/model.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace nsviz
 {
 
 class HelperClient;
+class RecordingPlayer;
+class RecordingWriter;
 class SnapshotStore;
 
 class Session : public QObject
@@ -51,6 +56,17 @@ public:
     /// says which; otherwise the helper directly (root) or the in-process scan.
     static Transport *makeTransport(bool escalated, bool root, QObject *parent);
 
+    /// The transport to a remote host: `ssh [user@]host nsviz-helper serve` (docs/remote.md).
+    static Transport *makeRemoteTransport(const SshTarget &target, QObject *parent);
+    /// Headline for a failed connection to @p host: what went wrong in words (unreachable, host key
+    /// unknown or changed, login refused, no helper there, another version).
+    static QString explainRemoteFailure(Transport::Error error, const QString &host);
+    /// The headline and the transport's @p message, once: "HEADLINE: MESSAGE", or MESSAGE alone
+    /// when it already starts with the headline's words.
+    static QString remoteFailureText(Transport::Error error, const QString &host, const QString &message);
+    /// The remote host shown, when live through ssh.
+    const std::optional<SshTarget> &remoteHost() const { return m_remote; }
+
     /// Makes transports; tests and the lead's wiring can replace it. @p escalated: the user asked to
     /// authenticate (pkexec / KAuth), otherwise the least privilege that works.
     using TransportFactory = std::function<Transport *(bool escalated, QObject *parent)>;
@@ -76,16 +92,30 @@ public:
     /// The typed client over the current transport (the same object across reconnects).
     HelperClient *client() const { return m_client; }
 
+    /// File → Record: from now on, appends what this window shows (the snapshot, then every change
+    /// applied to it, a resync included) to @p path as an nsviz.recording/1 journal
+    /// (docs/recording.md). Only while live; false with @p error when it cannot start.
+    bool startRecording(const QString &path, QString *error);
+    /// Ends the recording (its end line says why); nothing when none runs.
+    void stopRecording();
+    bool isRecording() const { return m_recorder != nullptr; }
+    /// The player of the recording opened (openFile() of an nsviz.recording/1 file); nullptr otherwise.
+    RecordingPlayer *player() const;
+    QString recordingPath() const { return m_recordingPath; }
+
     /// Reads and validates a snapshot file; throws SchemaError / std::runtime_error with a message.
     static Snapshot loadFile(const QString &path);
 
 public Q_SLOTS:
     /// Connects live (stops a file view).
     void connectLive(bool escalated = false);
+    /// Connects live to a remote host through ssh (stops a file view or a local connection). A
+    /// failure says why (liveFailed) and does not fall back to this host: the user asked for that one.
+    void connectHost(const nsviz::SshTarget &target);
     /// Reconnects through the privileged path (pkexec / KAuth).
     void escalate();
-    /// Opens a snapshot file in the background. On any error the current view stays as it was and
-    /// fileFailed() says why.
+    /// Opens a snapshot file, or a recording (then player() plays it into the store), in the
+    /// background. On any error the current view stays as it was and fileFailed() says why.
     void openFile(const QString &path);
     /// Saves the current snapshot (optionally redacted). Returns false with @p error set.
     bool saveFile(const QString &path, bool redact, QString *error);
@@ -102,6 +132,10 @@ Q_SIGNALS:
     void liveFailed(const QString &message);
     /// authOutcome() changed (trying, succeeded, failed).
     void authOutcomeChanged();
+    /// A recording started or ended (isRecording()).
+    void recordingChanged();
+    /// A recording was opened or closed (player()).
+    void playerChanged();
 
 private:
     void onSnapshot(const Snapshot &s);
@@ -110,11 +144,15 @@ private:
     void startLive(bool escalated);
     void setAuthOutcome(AuthOutcome outcome);
     void noteAuthenticated();
+    /// Appends a change the store applied to the recording, when one runs.
+    void recordChange(const SnapshotDelta &d);
+    void endRecording(int reason);
 
     SnapshotStore *m_store;
     TransportFactory m_factory;
     std::function<bool()> m_keep;
     QPointer<Transport> m_transport;
+    std::optional<SshTarget> m_remote;
     HelperClient *m_client;
     Source m_source = Source::None;
     bool m_paused = false;
@@ -126,6 +164,12 @@ private:
     QDateTime m_lastUpdate;
     QString m_filePath;
     quint64 m_fileGeneration = 0;
+    std::unique_ptr<RecordingWriter> m_recorder;
+    QPointer<RecordingPlayer> m_player;
+    void setPlayer(RecordingPlayer *player);
+    QString m_recordingPath;
+    QElapsedTimer m_recordingClock;
+    std::uint64_t m_recordingSeq = 0;
 };
 
 } // namespace nsviz

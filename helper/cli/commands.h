@@ -50,9 +50,11 @@ int usageError(const std::string &message);
 /// Prints "nsviz-helper: MESSAGE" on stderr, returns ExitFailure.
 int runtimeError(const std::string &message);
 
-void addScanCommand(CLI::App &app, CommandTable &table);  // cmd_scan.cpp
-void addServeCommand(CLI::App &app, CommandTable &table); // cmd_serve.cpp
-void addDiffCommands(CLI::App &app, CommandTable &table); // cmd_diff.cpp: diff, findings
-void addDemoCommands(CLI::App &app, CommandTable &table); // cmd_demo.cpp: demo start|stop|list, demo-init
+void addScanCommand(CLI::App &app, CommandTable &table);    // cmd_scan.cpp
+void addServeCommand(CLI::App &app, CommandTable &table);   // cmd_serve.cpp
+void addDiffCommands(CLI::App &app, CommandTable &table);   // cmd_diff.cpp: diff, findings
+void addDemoCommands(CLI::App &app, CommandTable &table);   // cmd_demo.cpp: demo start|stop|list, demo-init
+void addRecordCommand(CLI::App &app, CommandTable &table);  // cmd_record.cpp: record
+void addCompareCommand(CLI::App &app, CommandTable &table); // cmd_compare.cpp: compare
 
 } // namespace nsviz::helper

@@ -20,6 +20,8 @@ int main(int argc, char **argv)
     addServeCommand(app, table);
     addDiffCommands(app, table);
     addDemoCommands(app, table);
+    addRecordCommand(app, table);
+    addCompareCommand(app, table);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp &e) {

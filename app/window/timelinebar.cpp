@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "app/window/timelinebar.h"
+
+#include "app/window/recordingplayer.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSlider>
+#include <QStyle>
+#include <QToolButton>
+
+namespace nsviz
+{
+
+TimelineBar::TimelineBar(QWidget *parent) : QWidget(parent)
+{
+    setObjectName(QStringLiteral("timelineBar"));
+    auto *lay = new QHBoxLayout(this);
+    lay->setContentsMargins(8, 4, 8, 4);
+    auto button = [this](QStyle::StandardPixmap icon, const QString &tip) {
+        auto *b = new QToolButton(this);
+        b->setIcon(style()->standardIcon(icon));
+        b->setToolTip(tip);
+        return b;
+    };
+    m_back = button(QStyle::SP_MediaSkipBackward, QStringLiteral("Previous change"));
+    m_play = button(QStyle::SP_MediaPlay, QStringLiteral("Play / pause"));
+    m_forward = button(QStyle::SP_MediaSkipForward, QStringLiteral("Next change"));
+    m_slider = new QSlider(Qt::Horizontal, this);
+    m_slider->setObjectName(QStringLiteral("timelineSlider"));
+    m_label = new QLabel(this);
+    m_label->setObjectName(QStringLiteral("timelineLabel"));
+    lay->addWidget(m_back);
+    lay->addWidget(m_play);
+    lay->addWidget(m_forward);
+    lay->addWidget(m_slider, 1);
+    lay->addWidget(m_label);
+    connect(m_back, &QToolButton::clicked, this, [this]() {
+        if (m_player)
+            m_player->stepBack();
+    });
+    connect(m_forward, &QToolButton::clicked, this, [this]() {
+        if (m_player)
+            m_player->stepForward();
+    });
+    connect(m_play, &QToolButton::clicked, this, [this]() {
+        if (m_player)
+            m_player->togglePlay();
+    });
+    // Dragging (or clicking, or the keyboard) picks a moment; our own updates do not seek.
+    connect(m_slider, &QSlider::valueChanged, this, [this](int ms) {
+        if (m_player && !m_updating)
+            m_player->seekMs(ms);
+    });
+    setVisible(false);
+}
+
+void TimelineBar::setPlayer(RecordingPlayer *player)
+{
+    if (m_player)
+        m_player->disconnect(this);
+    m_player = player;
+    setVisible(player != nullptr);
+    if (!player)
+        return;
+    connect(player, &RecordingPlayer::positionChanged, this, &TimelineBar::update);
+    connect(player, &RecordingPlayer::playingChanged, this, &TimelineBar::update);
+    connect(player, &QObject::destroyed, this, [this]() { setVisible(false); });
+    update();
+}
+
+void TimelineBar::update()
+{
+    if (!m_player)
+        return;
+    m_updating = true;
+    m_slider->setRange(0, static_cast<int>(std::min<qint64>(m_player->durationMs(), INT_MAX)));
+    m_slider->setValue(static_cast<int>(m_player->positionMs()));
+    m_updating = false;
+    m_play->setIcon(
+        style()->standardIcon(m_player->playing() ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+    m_back->setEnabled(m_player->frame() > 0);
+    m_forward->setEnabled(m_player->frame() + 1 < m_player->frameCount());
+    m_label->setText(QStringLiteral("%1 s / %2 s · change %3 of %4")
+                         .arg(m_player->positionMs() / 1000.0, 0, 'f', 1)
+                         .arg(m_player->durationMs() / 1000.0, 0, 'f', 1)
+                         .arg(m_player->frame())
+                         .arg(m_player->frameCount() - 1));
+}
+
+} // namespace nsviz
