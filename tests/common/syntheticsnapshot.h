@@ -26,6 +26,13 @@ public:
     /// trees then have depth. Off by default (the protocol tests' snapshots stay as they were).
     void setNested(bool nested) { m_nested = nested; }
 
+    /// The inode of process @p pid's own namespace of type @p t: distinct for every (pid, type), so
+    /// that two namespaces never share an id however many processes there are.
+    static NsId freshNs(int pid, NsType t)
+    {
+        return NsId{4, 4026540000u + static_cast<std::uint64_t>(pid) * kNsTypeCount + index(t)};
+    }
+
     /// Adds a process; returns its pid.
     int start(bool isolated)
     {
@@ -44,15 +51,15 @@ public:
         for (NsType t : kAllNsTypes)
             p.ns[index(t)] = NsId{4, 4026531830u + index(t)};
         if (isolated) {
-            p.ns[index(NsType::Net)] = NsId{4, 4026540000u + static_cast<std::uint64_t>(p.pid)};
-            p.ns[index(NsType::Uts)] = NsId{4, 4026550000u + static_cast<std::uint64_t>(p.pid)};
+            p.ns[index(NsType::Net)] = freshNs(p.pid, NsType::Net);
+            p.ns[index(NsType::Uts)] = freshNs(p.pid, NsType::Uts);
             p.differsFromHost = (1u << index(NsType::Net)) | (1u << index(NsType::Uts));
             if (m_nested) {
-                p.ns[index(NsType::Pid)] = NsId{4, 4026560000u + static_cast<std::uint64_t>(p.pid)};
+                p.ns[index(NsType::Pid)] = freshNs(p.pid, NsType::Pid);
                 p.differsFromHost |= 1u << index(NsType::Pid);
                 p.nspid = {p.pid, 1};
                 if (p.pid % 3 == 0) {
-                    p.ns[index(NsType::User)] = NsId{4, 4026570000u + static_cast<std::uint64_t>(p.pid)};
+                    p.ns[index(NsType::User)] = freshNs(p.pid, NsType::User);
                     p.differsFromHost |= 1u << index(NsType::User);
                 }
             }
