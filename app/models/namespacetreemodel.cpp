@@ -593,6 +593,13 @@ bool NamespaceTreeModel::applyIncrementally(const SnapshotDelta &d)
 {
     const NsType nodeType = m_hierarchy == Hierarchy::User ? NsType::User : NsType::Pid;
     const bool pidTree = m_hierarchy == Hierarchy::Pid;
+    // A delta that replaces a large part of the tree (the load leaving at once) is cheaper as one
+    // rebuild + reconcile, which removes and inserts contiguous runs with one signal each, than as
+    // thousands of single-row operations that each renumber their siblings.
+    const std::size_t changes = d.addedProcesses.size() + d.removedProcesses.size() +
+                                d.addedNamespaces.size() + d.removedNamespaces.size();
+    if (changes > (m_byPid.size() + m_byNs.size()) / 4 + 256)
+        return false;
     // A loop in the parent chains (corrupt input) makes placements depend on far-away nodes.
     for (const auto &c : m_root->children)
         if (c->orphan == Orphan::Loop)
