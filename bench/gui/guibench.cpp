@@ -275,9 +275,12 @@ int main(int argc, char **argv)
         // What the store did per delta before it applied in place: copy the snapshot, apply with
         // core's map-based applyDelta (for comparison; not part of the GUI's cost now).
         t.restart();
-        {
+        try {
             Snapshot copy = store->snapshot();
             applyDelta(copy, d);
+        } catch (const DeltaError &e) {
+            std::fprintf(stderr, "delta %d does not fit (store %s the previous snapshot): %s\n", i + 1,
+                         sameContent(store->snapshot(), prev) ? "holds" : "does not hold", e.what());
         }
         oldStore.push_back(t.nsecsElapsed() / 1e6);
         if (i % 10 == 0) {
