@@ -303,6 +303,18 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
         const int count = static_cast<int>(members.size());
         auto it = m_slots.find(id);
         if (it != m_slots.end() && count <= it->second.capacity) {
+            Slot &slot = it->second;
+            // Load left: shrink in place (same centre, so it overlaps nothing) once the cluster needs
+            // well under its room. The band between growing (count > capacity, capacity ~1.2x the
+            // count when placed) and shrinking (needing < 70 % of the room) keeps a cluster whose
+            // count wobbles from changing size on every update.
+            const int want = capacityFor(count);
+            if (want < slot.capacity * kShrinkBelow) {
+                slot.capacity = want;
+                slot.r = radiusFor(want);
+                slot.compact = true;
+                ++stats.shrunk;
+            }
             ++stats.kept;
             continue;
         }
@@ -369,6 +381,21 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
             }
         }
         std::sort(slot.freeSlots.begin(), slot.freeSlots.end(), std::greater<>());
+        if (slot.compact) {
+            // The circle shrank: renumber the dots that stay into the first slots, in their old
+            // order, so they fit the smaller circle and keep their places relative to each other.
+            std::vector<std::pair<int, ProcKey>> order;
+            order.reserve(slot.dotSlot.size());
+            for (const auto &[key, k] : slot.dotSlot)
+                order.emplace_back(k, key);
+            std::sort(order.begin(), order.end());
+            for (std::size_t k = 0; k < order.size(); ++k)
+                slot.dotSlot[order[k].second] = static_cast<int>(k);
+            slot.freeSlots.clear();
+            slot.freeSlots.shrink_to_fit();
+            slot.nextSlot = static_cast<int>(order.size());
+            slot.compact = false;
+        }
         if (newSlot) {
             // Alike together: by relation to the host, then by container (pid, then mount namespace),
             // so each container's processes form one patch of the spiral.

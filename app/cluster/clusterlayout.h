@@ -3,9 +3,11 @@
 // Circle-packing layout of processes clustered by one namespace type. Plain C++ (no Qt) so the
 // render benchmark and the tests can time and check it alone.
 //
-// Stability is the point: a cluster keeps its position and radius for as long as it exists and
-// its process count fits its capacity (sized with headroom when placed), and a process keeps its
-// dot slot inside the cluster. New clusters go into free space next to the existing ones, so a
+// Stability is the point: a cluster keeps its position for as long as it exists, and its radius
+// while its process count fits its capacity (sized with headroom when placed) and does not fall
+// far below it; a process keeps its dot slot inside the cluster. When load leaves, a cluster
+// shrinks in place (same centre) and its dots close ranks, so the picture settles back without a
+// manual compact step. New clusters go into free space next to the existing ones, so a
 // live update never makes the picture jump.
 
 #include "app/models/hostsharing.h"
@@ -52,6 +54,7 @@ public:
         int placed = 0; ///< clusters that got a new position (new or outgrown)
         int kept = 0;   ///< clusters that stayed where they were
         int removed = 0;
+        int shrunk = 0; ///< clusters that kept their place and got smaller (processes left)
     };
 
     NsType type() const { return m_type; }
@@ -95,8 +98,11 @@ private:
         std::unordered_map<ProcKey, int, ProcKeyHash> dotSlot;
         std::vector<int> freeSlots; ///< kept sorted descending so back() is the lowest
         int nextSlot = 0;
-        bool placed = false; ///< has a position (clusters are placed one after another)
+        bool placed = false;  ///< has a position (clusters are placed one after another)
+        bool compact = false; ///< shrank this update: renumber its dots into the smaller circle
     };
+    /// A cluster shrinks when the room its processes need falls below this share of its room.
+    static constexpr double kShrinkBelow = 0.7;
     struct Circle {
         double x = 0, y = 0, r = 0;
     };

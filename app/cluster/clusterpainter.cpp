@@ -81,6 +81,10 @@ void ClusterPainter::setScene(const Snapshot &snapshot, const ClusterLayout &lay
         if (!c.isHost && c.id.valid() && !m_hueIndex.count(c.id))
             m_hueIndex[c.id] = m_nextHue++;
     }
+    // Bounded under churn: forget the hues of clusters long gone once they outnumber the living
+    // (each survivor keeps its hue; a namespace that comes back later is a new cluster anyway).
+    if (m_hueIndex.size() > 2 * layout.clusters().size() + 64)
+        std::erase_if(m_hueIndex, [&](const auto &e) { return layout.clusterIndex(e.first) < 0; });
     // Callout groups: the flagged containers, split by the cluster their processes sit in.
     for (const auto &g : hostNetGroups(snapshot)) {
         std::map<int, std::vector<int>> byCluster;

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace nsviz
 {
@@ -138,9 +139,12 @@ void NamespaceTreeModel::onReset()
 void NamespaceTreeModel::onDeltaApplied(const SnapshotDelta &delta)
 {
     updateCaches(delta);
-    // The delta says what changed, but one process or namespace can move several rows (a namespace
-    // whose parent becomes known moves under it; a group's count changes). Rebuilding the wanted tree
-    // and reconciling by identity turns all of that into exact row operations.
+    if (applyIncrementally(delta))
+        return;
+    // Something moves that the delta does not name (a namespace whose parent becomes known moves
+    // under it, with everything below). Rebuilding the wanted tree and reconciling by identity
+    // turns all of that into exact row operations, at O(N) for this delta.
+    ++m_fullRebuilds;
     std::unique_ptr<Node> want = build(m_store->snapshot());
     reconcile(m_root.get(), want.get());
     reindex();
@@ -396,6 +400,433 @@ void NamespaceTreeModel::reconcile(Node *cur, Node *want)
         j += static_cast<std::size_t>(count);
         i = stop;
     }
+}
+
+namespace
+{
+const Namespace *findNamespace(const Snapshot &s, NsType t, const NsId &id)
+{
+    auto it = std::lower_bound(s.namespaces.begin(), s.namespaces.end(), std::pair(t, id),
+                               [](const Namespace &n, const auto &k) { return std::pair(n.type, n.id) < k; });
+    return (it != s.namespaces.end() && it->type == t && it->id == id) ? &*it : nullptr;
+}
+
+const Process *findPid(const Snapshot &s, int pid)
+{
+    auto it = std::lower_bound(s.processes.begin(), s.processes.end(), pid,
+                               [](const Process &p, int v) { return p.pid < v; });
+    return (it != s.processes.end() && it->pid == pid) ? &*it : nullptr;
+}
+
+QString groupBaseTitle(int group)
+{
+    return group == OwnerUnknownGroup ? QStringLiteral("Owner unknown")
+                                      : QStringLiteral("Pid namespace not visible");
+}
+} // namespace
+
+QString NamespaceTreeModel::leaderOf(const Namespace &n) const
+{
+    // As build() says it.
+    if (n.pids.empty())
+        return {};
+    const Process *p = findPid(m_store->snapshot(), n.pids.front());
+    if (!p)
+        return QString::number(n.pids.front());
+    return QString::fromStdString(p->comm) % QStringLiteral(" (") % QString::number(p->pid) %
+           QLatin1Char(')');
+}
+
+NamespaceTreeModel::Node *NamespaceTreeModel::group(bool create)
+{
+    if (!m_root->children.empty() && m_root->children.back()->kind == NodeKind::Group)
+        return m_root->children.back().get();
+    if (!create)
+        return nullptr;
+    auto g = std::make_unique<Node>();
+    g->kind = NodeKind::Group;
+    g->group = m_hierarchy == Hierarchy::User ? OwnerUnknownGroup : PidNsUnknownGroup;
+    g->groupTitle = groupBaseTitle(g->group);
+    Node *raw = g.get();
+    const int row = static_cast<int>(m_root->children.size());
+    beginInsertRows({}, row, row);
+    m_root->adopt(std::move(g));
+    endInsertRows();
+    return raw;
+}
+
+void NamespaceTreeModel::remember(Node *node)
+{
+    for (const auto &c : node->children)
+        remember(c.get());
+    if (node->kind == NodeKind::Process)
+        m_byPid[node->proc->pid] = node;
+    else if (node->kind == NodeKind::Namespace)
+        m_byNs[node->ns->id] = node;
+}
+
+void NamespaceTreeModel::forget(const Node *node)
+{
+    for (const auto &c : node->children)
+        forget(c.get());
+    if (node->kind == NodeKind::Process) {
+        if (auto it = m_byPid.find(node->proc->pid); it != m_byPid.end() && it->second == node)
+            m_byPid.erase(it);
+    } else if (node->kind == NodeKind::Namespace) {
+        if (auto it = m_byNs.find(node->ns->id); it != m_byNs.end() && it->second == node)
+            m_byNs.erase(it);
+    }
+}
+
+void NamespaceTreeModel::insertChild(Node *parent, std::unique_ptr<Node> child)
+{
+    // Children are ordered as build() adopts them: hierarchy namespaces by id, then owned namespaces
+    // by (type, id) or processes by pid, and the group last.
+    const NsType nodeType = m_hierarchy == Hierarchy::User ? NsType::User : NsType::Pid;
+    auto rank = [nodeType](const Node &n) {
+        switch (n.kind) {
+        case NodeKind::Group:
+            return std::tuple(2, NsType::Mnt, NsId{}, 0);
+        case NodeKind::Namespace:
+            return n.ns->type == nodeType ? std::tuple(0, NsType::Mnt, n.ns->id, 0)
+                                          : std::tuple(1, n.ns->type, n.ns->id, 0);
+        case NodeKind::Process:
+            return std::tuple(1, NsType::Mnt, NsId{}, n.proc->pid);
+        }
+        return std::tuple(3, NsType::Mnt, NsId{}, 0);
+    };
+    auto &cc = parent->children;
+    const auto key = rank(*child);
+    const auto pos =
+        std::lower_bound(cc.begin(), cc.end(), key,
+                         [&](const std::unique_ptr<Node> &c, const auto &k) { return rank(*c) < k; });
+    const int row = static_cast<int>(pos - cc.begin());
+    beginInsertRows(indexOfNode(parent), row, row);
+    child->parent = parent;
+    Node *raw = child.get();
+    cc.insert(pos, std::move(child));
+    for (std::size_t r = static_cast<std::size_t>(row); r < cc.size(); ++r)
+        cc[r]->row = static_cast<int>(r);
+    remember(raw);
+    endInsertRows();
+}
+
+void NamespaceTreeModel::removeNode(Node *node)
+{
+    Node *parent = node->parent;
+    auto &cc = parent->children;
+    const int row = node->row;
+    beginRemoveRows(indexOfNode(parent), row, row);
+    std::unique_ptr<Node> gone = std::move(cc[static_cast<std::size_t>(row)]);
+    cc.erase(cc.begin() + row);
+    for (std::size_t r = static_cast<std::size_t>(row); r < cc.size(); ++r)
+        cc[r]->row = static_cast<int>(r);
+    forget(gone.get());
+    endRemoveRows();
+    // gone frees the node only now: nothing can reach it through an index any more.
+}
+
+void NamespaceTreeModel::updatePayload(Node *node, const Node &want)
+{
+    if (node->samePayload(want))
+        return;
+    node->copyPayload(want);
+    Q_EMIT dataChanged(indexOfNode(node, 0), indexOfNode(node, ColumnCount - 1));
+}
+
+/// Where the node of namespace node.ns belongs (build()'s rules), with its orphan state set on
+/// @p node. nullptr with @p needGroup: the group; nullptr without: its parent has no node yet.
+NamespaceTreeModel::Node *NamespaceTreeModel::placeNamespace(Node &node, bool &needGroup)
+{
+    const Snapshot &s = m_store->snapshot();
+    const NsType nodeType = m_hierarchy == Hierarchy::User ? NsType::User : NsType::Pid;
+    const Namespace &n = *node.ns;
+    node.orphan = Orphan::None;
+    node.missing.reset();
+    needGroup = false;
+    if (n.type == nodeType) {
+        if (!n.parentKnown) {
+            node.orphan = Orphan::KernelSaidNo;
+            return m_root.get();
+        }
+        if (!n.parent) {
+            node.orphan = Orphan::Root;
+            return m_root.get();
+        }
+        const Namespace *p = findNamespace(s, nodeType, *n.parent);
+        if (!p) {
+            node.orphan = Orphan::NotInSnapshot;
+            node.missing = n.parent;
+            return m_root.get();
+        }
+        std::set<NsId> seen{n.id};
+        for (const Namespace *q = p; q;
+             q = (q->parentKnown && q->parent) ? findNamespace(s, nodeType, *q->parent) : nullptr)
+            if (!seen.insert(q->id).second) {
+                node.orphan = Orphan::Loop;
+                return m_root.get();
+            }
+        auto it = m_byNs.find(p->id);
+        return it != m_byNs.end() ? it->second : nullptr;
+    }
+    // An owned namespace (user hierarchy): under its owner, else in the group.
+    if (n.ownerKnown && n.owner)
+        if (auto it = m_byNs.find(*n.owner); it != m_byNs.end() && it->second->ns->type == NsType::User)
+            return it->second;
+    if (!n.ownerKnown) {
+        node.orphan = Orphan::KernelSaidNo;
+    } else if (n.owner) {
+        node.orphan = Orphan::NotInSnapshot;
+        node.missing = n.owner;
+    } else {
+        node.orphan = Orphan::Root;
+    }
+    needGroup = true;
+    return nullptr;
+}
+
+NamespaceTreeModel::Node *NamespaceTreeModel::placeProcess(const Process &p, bool &needGroup)
+{
+    needGroup = false;
+    const NsId &pidns = p.ns[nsviz::index(NsType::Pid)];
+    if (pidns.valid())
+        if (auto it = m_byNs.find(pidns); it != m_byNs.end() && it->second->ns->type == NsType::Pid)
+            return it->second;
+    needGroup = true;
+    return nullptr;
+}
+
+bool NamespaceTreeModel::applyIncrementally(const SnapshotDelta &d)
+{
+    const NsType nodeType = m_hierarchy == Hierarchy::User ? NsType::User : NsType::Pid;
+    const bool pidTree = m_hierarchy == Hierarchy::Pid;
+    // A delta that replaces a large part of the tree (the load leaving at once) is cheaper as one
+    // rebuild + reconcile, which removes and inserts contiguous runs with one signal each, than as
+    // thousands of single-row operations that each renumber their siblings.
+    const std::size_t changes = d.addedProcesses.size() + d.removedProcesses.size() +
+                                d.addedNamespaces.size() + d.removedNamespaces.size();
+    if (changes > (m_byPid.size() + m_byNs.size()) / 4 + 256)
+        return false;
+    // A loop in the parent chains (corrupt input) makes placements depend on far-away nodes.
+    for (const auto &c : m_root->children)
+        if (c->orphan == Orphan::Loop)
+            return false;
+
+    auto makeNsNode = [&](const Namespace &n) {
+        auto node = std::make_unique<Node>();
+        node->kind = NodeKind::Namespace;
+        node->ns = cached(n);
+        node->leader = leaderOf(n);
+        return node;
+    };
+    auto insertPlaced = [&](std::unique_ptr<Node> node, Node *parent, bool needGroup) {
+        insertChild(needGroup ? group(true) : parent, std::move(node));
+    };
+
+    // 1. Leaves that go: processes (pid tree), owned namespaces (user tree). Changed ones are
+    //    updated in place, or moved when their home changed.
+    std::vector<const Process *> toAdd;
+    if (pidTree) {
+        for (const auto &k : d.removedProcesses) {
+            auto it = m_byPid.find(k.pid);
+            if (it == m_byPid.end() || it->second->proc->startTime != k.startTime)
+                return false;
+            removeNode(it->second);
+        }
+        for (const auto &p : d.changedProcesses) {
+            auto it = m_byPid.find(p.pid);
+            if (it == m_byPid.end())
+                return false;
+            Node *node = it->second;
+            bool needGroup = false;
+            Node *home = placeProcess(p, needGroup);
+            if ((needGroup && node->parent->kind != NodeKind::Group) ||
+                (!needGroup && home != node->parent)) {
+                removeNode(node); // it moved to another pid namespace: out here, in with the new ones
+                toAdd.push_back(&p);
+                continue;
+            }
+            Node want;
+            want.kind = NodeKind::Process;
+            want.proc = cached(p);
+            updatePayload(node, want);
+        }
+    }
+    auto isOwned = [&](NsType t) { return !pidTree && t != NsType::User; };
+    for (const auto &id : d.removedNamespaces) {
+        auto it = m_byNs.find(id);
+        if (it == m_byNs.end()) {
+            continue; // a namespace of a type this tree does not show
+        }
+        if (isOwned(it->second->ns->type))
+            removeNode(it->second);
+    }
+
+    // 2. Hierarchy namespaces that go must have nothing left under them; changed ones keep their
+    //    place unless their parent changed.
+    std::vector<NsId> goingHier;
+    for (const auto &id : d.removedNamespaces)
+        if (m_byNs.count(id))
+            goingHier.push_back(id);
+    while (!goingHier.empty()) {
+        // Leaves first: a nested namespace that goes with its parent is removed before it.
+        std::vector<NsId> later;
+        for (const NsId &id : goingHier) {
+            Node *node = m_byNs.at(id);
+            if (node->children.empty())
+                removeNode(node);
+            else
+                later.push_back(id);
+        }
+        if (later.size() == goingHier.size())
+            return false; // what is still under it moves elsewhere
+        goingHier = std::move(later);
+    }
+    for (const auto &n : d.changedNamespaces) {
+        auto it = m_byNs.find(n.id);
+        if (it == m_byNs.end()) {
+            if (n.type == nodeType || isOwned(n.type))
+                return false;
+            continue;
+        }
+        Node *node = it->second;
+        const Namespace &old = *node->ns;
+        if (old.type != n.type || old.parent != n.parent || old.parentKnown != n.parentKnown ||
+            old.owner != n.owner || old.ownerKnown != n.ownerKnown)
+            return false; // its place may change, and with it what is below
+        Node want;
+        want.kind = NodeKind::Namespace;
+        want.ns = cached(n);
+        want.leader = leaderOf(n);
+        want.orphan = node->orphan;
+        want.missing = node->missing;
+        updatePayload(node, want);
+    }
+
+    // 3. New hierarchy namespaces, parents first. One that something already shown was waiting
+    //    for (an orphan whose missing parent or owner it is, a process of the group in it) makes
+    //    those move: the full path.
+    std::vector<const Namespace *> newHier, newOwned;
+    for (const auto &n : d.addedNamespaces) {
+        if (n.type == nodeType)
+            newHier.push_back(&n);
+        else if (isOwned(n.type))
+            newOwned.push_back(&n);
+    }
+    if (!newHier.empty()) {
+        std::set<NsId> added;
+        for (const Namespace *n : newHier)
+            added.insert(n->id);
+        for (const auto &c : m_root->children)
+            if (c->kind == NodeKind::Namespace && c->missing && added.count(*c->missing))
+                return false;
+        if (Node *g = group(false))
+            for (const auto &c : g->children) {
+                if (c->missing && added.count(*c->missing))
+                    return false;
+                if (c->kind == NodeKind::Process && added.count(c->proc->ns[nsviz::index(NsType::Pid)]))
+                    return false;
+            }
+    }
+    // The new leaves, in the order build() adopts them; a new namespace takes its own along, so
+    // views see one subtree appear (a container starting) and can open it.
+    std::vector<const Process *> newProcs;
+    if (pidTree) {
+        for (const auto &p : d.addedProcesses)
+            toAdd.push_back(&p);
+        newProcs = std::move(toAdd);
+        std::sort(newProcs.begin(), newProcs.end(), [](auto *a, auto *b) { return a->pid < b->pid; });
+    }
+    std::sort(newOwned.begin(), newOwned.end(),
+              [](auto *a, auto *b) { return std::pair(a->type, a->id) < std::pair(b->type, b->id); });
+    std::vector<char> procTaken(newProcs.size(), 0), ownedTaken(newOwned.size(), 0);
+    auto adoptNewLeaves = [&](Node &node) {
+        const NsId &id = node.ns->id;
+        for (std::size_t i = 0; i < newProcs.size(); ++i)
+            if (!procTaken[i] && newProcs[i]->ns[nsviz::index(NsType::Pid)] == id) {
+                auto leaf = std::make_unique<Node>();
+                leaf->kind = NodeKind::Process;
+                leaf->proc = cached(*newProcs[i]);
+                node.adopt(std::move(leaf));
+                procTaken[i] = 1;
+            }
+        for (std::size_t i = 0; i < newOwned.size(); ++i)
+            if (!ownedTaken[i] && newOwned[i]->ownerKnown && newOwned[i]->owner == id) {
+                node.adopt(makeNsNode(*newOwned[i]));
+                ownedTaken[i] = 1;
+            }
+    };
+    while (!newHier.empty()) {
+        std::vector<const Namespace *> later;
+        for (const Namespace *n : newHier) {
+            auto node = makeNsNode(*n);
+            bool needGroup = false;
+            Node *parent = placeNamespace(*node, needGroup);
+            if (!parent && !needGroup) {
+                later.push_back(n); // its parent is new too and not placed yet
+                continue;
+            }
+            adoptNewLeaves(*node);
+            insertPlaced(std::move(node), parent, needGroup);
+        }
+        if (later.size() == newHier.size())
+            return false;
+        newHier = std::move(later);
+    }
+
+    // 4. New leaves: owned namespaces (user tree), processes (pid tree).
+    for (std::size_t i = 0; i < newOwned.size(); ++i) {
+        if (ownedTaken[i])
+            continue;
+        auto node = makeNsNode(*newOwned[i]);
+        bool needGroup = false;
+        Node *parent = placeNamespace(*node, needGroup);
+        if (!parent && !needGroup)
+            return false;
+        insertPlaced(std::move(node), parent, needGroup);
+    }
+    for (std::size_t i = 0; i < newProcs.size(); ++i) {
+        if (procTaken[i])
+            continue;
+        auto node = std::make_unique<Node>();
+        node->kind = NodeKind::Process;
+        node->proc = cached(*newProcs[i]);
+        bool needGroup = false;
+        Node *home = placeProcess(*newProcs[i], needGroup);
+        insertPlaced(std::move(node), home, needGroup);
+    }
+
+    // 5. Leaders: a namespace's leading process may have changed name, or be a reused pid.
+    for (const auto *list : {&d.changedProcesses, &d.addedProcesses})
+        for (const auto &p : *list)
+            for (const NsId &id : p.ns) {
+                auto it = id.valid() ? m_byNs.find(id) : m_byNs.end();
+                if (it == m_byNs.end() || it->second->ns->pids.empty() ||
+                    it->second->ns->pids.front() != p.pid)
+                    continue;
+                Node want;
+                want.kind = NodeKind::Namespace;
+                want.ns = it->second->ns;
+                want.leader = leaderOf(*it->second->ns);
+                want.orphan = it->second->orphan;
+                want.missing = it->second->missing;
+                updatePayload(it->second, want);
+            }
+
+    // 6. The group: its count in the title, gone when empty.
+    if (Node *g = group(false)) {
+        if (g->children.empty()) {
+            removeNode(g);
+        } else {
+            Node want;
+            want.kind = NodeKind::Group;
+            want.group = g->group;
+            want.groupTitle = groupBaseTitle(g->group) % QStringLiteral(" (") %
+                              QString::number(g->children.size()) % QLatin1Char(')');
+            updatePayload(g, want);
+        }
+    }
+    return true;
 }
 
 void NamespaceTreeModel::reindex()

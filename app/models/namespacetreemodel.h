@@ -7,9 +7,13 @@
 // Hidden namespaces (no process in them: found as parents/owners, bind mounts or fds) are flagged;
 // a parent or owner the kernel would not reveal is shown as unknown, never guessed.
 //
-// Updates: each delta rebuilds the wanted tree from the store's snapshot and reconciles it with the
-// current one by node identity ((dev, inode) for namespaces, (pid, start time) for processes), so
-// views get rowsInserted/rowsRemoved/dataChanged and keep their expansion and selection. Only a new
+// Updates: a delta is applied to the tree in place, node by node, in proportion to what changed
+// (a process or namespace that comes, goes or changes is one row operation; its placement is
+// decided by the same rules as a full build). What would move nodes that the delta does not name
+// (a parent that becomes known, a namespace whose parent changes, a loop in corrupt input) falls
+// back to rebuilding the wanted tree and reconciling it with the current one by node identity
+// ((dev, inode) for namespaces, (pid, start time) for processes). Either way views get
+// rowsInserted/rowsRemoved/dataChanged and keep their expansion and selection. Only a new
 // snapshot resets the model.
 
 #include "core/model/model.h"
@@ -60,6 +64,8 @@ public:
     QModelIndex indexOfProcess(int pid) const;
     /// The row of namespace @p id, or an invalid index.
     QModelIndex indexOfNamespace(const NsId &id) const;
+    /// Deltas that needed the full rebuild and reconcile (the rest were applied node by node).
+    quint64 fullRebuilds() const { return m_fullRebuilds; }
 
     struct Node;
 
@@ -71,6 +77,19 @@ private:
     std::shared_ptr<const Process> cached(const Process &p);
     std::shared_ptr<const Namespace> cached(const Namespace &n);
     void updateCaches(const SnapshotDelta &delta);
+    /// Applies @p delta node by node; false when it needs the full rebuild and reconcile (the tree
+    /// is consistent either way: every step it took is complete).
+    bool applyIncrementally(const SnapshotDelta &delta);
+    /// Where a node for @p n (or process @p p) belongs, with its orphan state, as build() decides.
+    Node *placeNamespace(Node &node, bool &needGroup);
+    Node *placeProcess(const Process &p, bool &needGroup);
+    QString leaderOf(const Namespace &n) const;
+    Node *group(bool create);
+    void insertChild(Node *parent, std::unique_ptr<Node> child);
+    void removeNode(Node *node);
+    void forget(const Node *node);
+    void remember(Node *node);
+    void updatePayload(Node *node, const Node &want);
     void reconcile(Node *cur, Node *want);
     void reindex();
     QModelIndex indexOfNode(const Node *n, int column = 0) const;
@@ -86,6 +105,7 @@ private:
     /// copies of what changed only.
     std::unordered_map<int, std::shared_ptr<const Process>> m_procCache;
     std::unordered_map<NsId, std::shared_ptr<const Namespace>, NsIdHash> m_nsCache;
+    quint64 m_fullRebuilds = 0;
 };
 
 } // namespace nsviz

@@ -26,7 +26,7 @@ void ProcessFilterProxyModel::setFilterText(const QString &text)
     static const QRegularExpression nsTerm(QStringLiteral("^([a-z]+):\\[?(\\d+)\\]?$"));
     const auto parts = text.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
     for (const QString &part : parts) {
-        Term term{part, -1};
+        Term term{part.toLower(), -1};
         if (auto m = nsTerm.match(part.toLower()); m.hasMatch()) {
             for (NsType t : kAllNsTypes)
                 if (views::typeName(t) == m.captured(1)) {
@@ -62,16 +62,17 @@ bool ProcessFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex 
         } else {
             if (!haveHaystack) {
                 if (table) {
-                    haystack = table->searchText(sourceRow);
+                    haystack = table->lowerSearchText(sourceRow); // cached per row, lower-cased
                 } else {
                     QStringList cells;
                     for (int c = 0; c < src->columnCount(sourceParent); ++c)
                         cells << src->index(sourceRow, c, sourceParent).data().toString();
-                    haystack = cells.join(QLatin1Char('\n'));
+                    haystack = cells.join(QLatin1Char('\n')).toLower();
                 }
                 haveHaystack = true;
             }
-            hit = haystack.contains(term.text, Qt::CaseInsensitive);
+            // Both sides are lower-cased already: a plain search, several times faster per row.
+            hit = haystack.contains(term.text);
         }
         if (!hit)
             return false;

@@ -53,6 +53,8 @@ public:
     /// Everything the filter matches against, one field per line: pid, ppid, user (as shown),
     /// comm, command line and the inodes. One string per row instead of a data() call per cell.
     QString searchText(int row) const;
+    /// searchText() lower-cased, cached per row until the process changes.
+    const QString &lowerSearchText(int row) const;
 
     static bool isNsColumn(int column) { return column >= FirstNsColumn && column < ColumnCount; }
     static NsType nsTypeOfColumn(int column)
@@ -81,8 +83,15 @@ private:
 
     SnapshotStore *m_store;
     /// Sorted by pid, mirrors m_store->snapshot().processes. Pointers, so that inserting or removing a
-    /// row moves 8 bytes per later row, not a whole Process (10k-process hosts).
-    std::vector<std::shared_ptr<const Process>> m_rows;
+    /// row moves a few bytes per later row, not a whole Process (10k-process hosts).
+    struct Row {
+        std::shared_ptr<const Process> proc;
+        /// searchText(), lower-cased, made on first use: a filter keystroke over 10k rows then costs
+        /// substring searches, not 10k string builds. Dropped with the row when the process changes.
+        mutable QString search;
+        const Process *operator->() const { return proc.get(); }
+    };
+    std::vector<Row> m_rows;
     std::array<NsId, kNsTypeCount> m_hostNs{};
     bool m_resolveUsers = false;
 };

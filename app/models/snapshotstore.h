@@ -2,16 +2,32 @@
 #pragma once
 // The current snapshot of the GUI. Every model and view follows it: a reset on a new snapshot,
 // then deltas (rows inserted/removed/changed, never a reset per update).
+//
+// A delta is checked against the snapshot first (O(changes · log N)) and then applied in place:
+// no copy of the 10k-process snapshot per update. The counts every view shows (status bar, table,
+// tree, cluster view) come from counts() here, so they cannot disagree.
 
 #include "core/model/delta.h"
 #include "core/model/model.h"
 
 #include <QObject>
 
+#include <string>
+#include <unordered_map>
+
 namespace nsviz
 {
 
 class RedactionGate;
+/// What the views count, kept by the store as it applies snapshots and deltas.
+struct SnapshotCounts {
+    int processes = 0;
+    int namespaces = 0;
+    /// Distinct containers recognised from the processes' cgroups (docker, podman, LXC, Kubernetes,
+    /// nspawn, nsviz demos): containerFromCgroup(), the rule the cluster labels use.
+    int containers = 0;
+    bool operator==(const SnapshotCounts &) const = default;
+};
 
 class SnapshotStore : public QObject
 {
@@ -24,24 +40,49 @@ public:
 
     const Snapshot &snapshot() const { return m_snapshot; }
     bool isEmpty() const { return m_snapshot.processes.empty() && m_snapshot.namespaces.empty(); }
+    /// The one source of the counts every view shows.
+    const SnapshotCounts &counts() const { return m_counts; }
+    /// Deltas applied and refused since construction (for the benchmark and the status line).
+    quint64 deltasApplied() const { return m_applied; }
+    quint64 deltasRefused() const { return m_refused; }
 
     /// Replace everything (first snapshot, opened file, reconnect).
     void setSnapshot(Snapshot snapshot);
-    /// Apply a live delta. A delta that does not fit is refused (error() emitted) and nothing changes.
+    /// Apply a live delta. A delta that does not fit is refused (error() emitted, a log line
+    /// written) and nothing changes; the caller resyncs.
     bool applyDelta(const SnapshotDelta &delta);
+
+    /// Why @p delta does not fit @p s (the rules of nsviz::applyDelta), or an empty string when it
+    /// fits. O(changes · log N).
+    static std::string whyNotApplicable(const Snapshot &s, const SnapshotDelta &delta);
+    /// Applies a delta that whyNotApplicable() accepted, in place: O(N) moves at most, no copy.
+    static void applyInPlace(Snapshot &s, const SnapshotDelta &delta);
+    /// The counts of @p s computed from scratch (what the store keeps incrementally).
+    static SnapshotCounts countsOf(const Snapshot &s);
 
 Q_SIGNALS:
     void aboutToReset();
     void snapshotReset();
     /// Emitted before the snapshot changes: snapshot() is still the old one.
     void deltaAboutToBeApplied(const nsviz::SnapshotDelta &delta);
-    /// Emitted after: snapshot() is the new one.
+    /// Emitted after: snapshot() and counts() are the new ones.
     void deltaApplied(const nsviz::SnapshotDelta &delta);
+    /// counts() changed (after snapshotReset() or deltaApplied()).
+    void countsChanged();
     void error(const QString &message);
 
 private:
+    void recountContainers();
+    void forgetContainerOf(const Process &p);
+    void noteContainerOf(const Process &p);
+
     Snapshot m_snapshot;
     RedactionGate *m_redaction;
+    SnapshotCounts m_counts;
+    /// Container key ("engine\nid") -> processes in it: the containers count follows deltas.
+    std::unordered_map<std::string, int> m_containers;
+    quint64 m_applied = 0;
+    quint64 m_refused = 0;
 };
 
 } // namespace nsviz

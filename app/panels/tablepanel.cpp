@@ -77,6 +77,8 @@ TablePanel::TablePanel(SnapshotStore *store, QWidget *parent)
     for (auto sig : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
         connect(m_proxy, sig, this, &TablePanel::updateCount);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &TablePanel::updateCount);
+    if (store)
+        connect(store, &SnapshotStore::countsChanged, this, &TablePanel::updateCount);
 
     auto *top = new QHBoxLayout;
     top->addWidget(m_filter, 3);
@@ -140,8 +142,10 @@ void TablePanel::changeEvent(QEvent *event)
 
 void TablePanel::updateCount()
 {
+    // The total is the store's count, the number the status bar shows; the model mirrors it row for
+    // row (the models tests check that after every delta).
     const int shown = m_proxy->rowCount();
-    const int total = m_model->rowCount();
+    const int total = m_store ? m_store->counts().processes : m_model->rowCount();
     m_count->setText(shown == total ? QStringLiteral("%1 processes").arg(total)
                                     : QStringLiteral("%1 of %2 processes").arg(shown).arg(total));
 }

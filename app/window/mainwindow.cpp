@@ -166,6 +166,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_demos, &DemoController::requestFailed, this,
             [this](const QString &message) { showError(QStringLiteral("Demo container"), message); });
     connect(m_store, &SnapshotStore::snapshotReset, this, [this]() { m_panelTimer->start(0); });
+    // The counts change with the data, not a second later with the clock.
+    connect(m_store, &SnapshotStore::countsChanged, this, &MainWindow::updateStatus);
     connect(m_store, &SnapshotStore::deltaApplied, this, [this](const SnapshotDelta &d) {
         if (!d.empty() && !m_panelTimer->isActive())
             m_panelTimer->start();
@@ -534,9 +536,14 @@ void MainWindow::updateStatus()
     else
         m_statusPrivilege->setText(m_session->privileged() ? QStringLiteral("privileged")
                                                            : QStringLiteral("unprivileged"));
-    std::size_t nsCount = s.namespaces.size();
-    m_statusCounts->setText(
-        QStringLiteral("%1 processes · %2 namespaces").arg(s.processes.size()).arg(nsCount));
+    // The store's counts: the table, tree and cluster view show the same numbers (one source).
+    const SnapshotCounts &n = m_store->counts();
+    QString counts = QStringLiteral("%1 processes · %2 namespaces").arg(n.processes).arg(n.namespaces);
+    if (n.containers > 0)
+        counts += QStringLiteral(" · %1 %2")
+                      .arg(n.containers)
+                      .arg(n.containers == 1 ? QStringLiteral("container") : QStringLiteral("containers"));
+    m_statusCounts->setText(counts);
     if (live)
         m_statusRate->setText(m_session->paused()
                                   ? QStringLiteral("paused")

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/window/session.h"
 
+#include "app/logging/logging.h"
 #include "app/transport/helperclient.h"
 #include "app/transport/localtransport.h"
 #ifdef NSVIZ_HAVE_KAUTH
@@ -18,8 +19,13 @@
 #include <QFutureWatcher>
 #include <QSaveFile>
 #include <QStandardPaths>
+#include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 #include <nlohmann/json.hpp>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <unistd.h>
 
 namespace nsviz
@@ -438,12 +444,43 @@ void Session::onDelta(const SnapshotDelta &d)
     m_lastUpdate = QDateTime::currentDateTime();
     if (m_store->applyDelta(d)) {
         recordChange(d);
+        releaseMemoryAfterLoadLeft();
     } else {
-        // The delta does not fit what we show (missed frame): a full snapshot, which onSnapshot()
-        // turns into a delta against what we show, so the picture does not jump.
-        m_client->scan();
+        resync(QStringLiteral("delta seq %1 does not fit the snapshot shown").arg(d.seq));
     }
     Q_EMIT stateChanged();
+}
+
+void Session::releaseMemoryAfterLoadLeft()
+{
+    // The rows, tree nodes and dots of processes that left are freed, but glibc keeps the freed
+    // heap for reuse, so after a burst the GUI would stay at its peak RSS for good. When the host
+    // has shed half of its processes since the last time, hand the free memory back (from the
+    // event loop, after the views have dropped what they held).
+    const int now = m_store->counts().processes;
+    m_processMark = std::max(m_processMark, now);
+    if (now * 2 > m_processMark)
+        return;
+    m_processMark = now;
+#ifdef __GLIBC__
+    QTimer::singleShot(0, this, [] { malloc_trim(0); });
+#endif
+}
+
+void Session::resync(const QString &why)
+{
+    ++m_resyncs;
+    qCWarning(lcWindow).noquote() << "resyncing:" << why;
+    // A new subscription, not a one-shot scan: a scan's snapshot is taken at another moment than
+    // the subscription's base, so the subscription's next delta would not fit it either (a process
+    // that started or exited in between is added or removed twice: "delta removes process … which
+    // is not in the snapshot"). The transport drops what is still in flight for the old
+    // subscription; the new one starts with a seq-0 snapshot, which onSnapshot() applies as a
+    // delta against what we show, so the picture does not jump.
+    if (m_paused)
+        m_client->scan(); // no deltas follow a paused view's scan
+    else
+        m_client->subscribe(m_intervalMs);
 }
 
 void Session::onFailed(Transport::Error e, const QString &message)
@@ -481,8 +518,9 @@ void Session::onFailed(Transport::Error e, const QString &message)
 
 void Session::refresh()
 {
+    // Live and subscribed: a fresh subscription (see resync()); paused: one scan.
     if (m_source == Source::Live)
-        m_client->scan();
+        m_paused ? m_client->scan() : m_client->subscribe(m_intervalMs);
     else if (m_source == Source::File)
         openFile(m_filePath);
 }

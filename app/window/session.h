@@ -89,6 +89,8 @@ public:
     QString filePath() const { return m_filePath; }
     bool waitingForFirstSnapshot() const { return m_waiting; }
     Transport *transport() const { return m_transport; }
+    /// Times a delta did not fit and the view was resynchronised (a new subscription).
+    quint64 resyncs() const { return m_resyncs; }
     /// The typed client over the current transport (the same object across reconnects).
     HelperClient *client() const { return m_client; }
 
@@ -141,6 +143,9 @@ private:
     void onSnapshot(const Snapshot &s);
     void onDelta(const SnapshotDelta &d);
     void onFailed(Transport::Error e, const QString &message);
+    /// Re-requests the whole picture after a delta that did not fit, with a log line saying why.
+    void resync(const QString &why);
+    void releaseMemoryAfterLoadLeft();
     void startLive(bool escalated);
     void setAuthOutcome(AuthOutcome outcome);
     void noteAuthenticated();
@@ -170,6 +175,8 @@ private:
     QString m_recordingPath;
     QElapsedTimer m_recordingClock;
     std::uint64_t m_recordingSeq = 0;
+    quint64 m_resyncs = 0;
+    int m_processMark = 0; ///< most processes since memory was last handed back
 };
 
 } // namespace nsviz

@@ -27,7 +27,11 @@ public:
     void start() override { Q_EMIT connected(); }
     void stop() override { Q_EMIT disconnected(); }
     void requestScan() override { ++scans; }
-    void subscribe(int intervalMs) override { subscribedMs = intervalMs; }
+    void subscribe(int intervalMs) override
+    {
+        subscribedMs = intervalMs;
+        ++subscriptions;
+    }
     void unsubscribe() override { subscribedMs = 0; }
     quint64 request(const QByteArray &requestJson) override;
 
@@ -45,6 +49,7 @@ public:
     bool isPrivileged = false;
     int scans = 0;
     int subscribedMs = 0;
+    int subscriptions = 0; ///< subscribe() calls: a resync is a new subscription
     quint64 lastId = 0;
 };
 

@@ -93,10 +93,14 @@ TEST(GuiMainWindow, LiveSnapshotThenDeltasThenPause)
     win.session()->setPaused(false);
     EXPECT_EQ(fake->subscribedMs, 1000);
 
-    // A delta that does not fit (missed frame) is refused and a full scan is requested.
+    // A delta that does not fit (missed frame) is refused and the view resyncs with a new
+    // subscription (a one-shot scan would not be the base of the subscription's next delta).
     const int scans = fake->scans;
+    const int subscriptions = fake->subscriptions;
     Q_EMIT fake->deltaReceived(d); // adds pid 9200 again
-    EXPECT_EQ(fake->scans, scans + 1);
+    EXPECT_EQ(fake->subscriptions, subscriptions + 1);
+    EXPECT_EQ(fake->scans, scans);
+    EXPECT_EQ(win.session()->resyncs(), 1u);
     EXPECT_EQ(win.store()->snapshot().processes.size(), s.processes.size() + 1);
 }
 
@@ -321,14 +325,16 @@ TEST(GuiMainWindow, DemoStartsAppearsAndIsStoppedOnClose)
     ASSERT_FALSE(fake->requests.empty());
     EXPECT_EQ(fake->requests.back()["type"], "demo_start");
     EXPECT_EQ(fake->requests.back()["args"]["share"], nlohmann::json::array({"net"}));
-    const int scans = fake->scans;
+    const int subscriptions = fake->subscriptions;
     fake->answer(id, {{"schema", "nsviz.demo/1"},
                       {"pid", demoPid},
                       {"startTime", init.startTime},
                       {"ns", ns},
                       {"shared", {"net"}}});
     EXPECT_EQ(win.demoPids(), QList<int>{demoPid});
-    EXPECT_EQ(fake->scans, scans + 1); // asks for a picture with the demo at once
+    // Asks for a picture with the demo at once: a new subscription, whose deltas follow its own
+    // snapshot (a one-shot scan here made the next delta not fit: "delta removes process …").
+    EXPECT_EQ(fake->subscriptions, subscriptions + 1);
 
     // It appears in the next snapshot: selected, and its diff asked for.
     QSignalSpy appeared(win.demoController(), &DemoController::demoAppeared);

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The store and every model through a long synthetic churn: processes start, exit, change and enter
+// fresh namespaces, thousands of deltas. The store applies in place exactly what core's applyDelta
+// gives (and refuses exactly what it refuses); the models stay consistent under
+// QAbstractItemModelTester with row operations only; and every view's count equals the store's
+// after every delta.
+#include "app/cluster/clusterlayout.h"
+#include "app/models/namespacetreemodel.h"
+#include "app/models/processfilterproxymodel.h"
+#include "app/models/processtablemodel.h"
+#include "app/models/snapshotstore.h"
+#include "core/model/delta.h"
+#include "tests/app/views_testutil.h"
+#include "tests/common/syntheticsnapshot.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+
+#include <gtest/gtest.h>
+
+using namespace nsviz;
+using namespace nsviz::testutil;
+using Tree = NamespaceTreeModel;
+
+namespace
+{
+
+/// One step of a container host: containers (groups of processes in fresh namespaces) start and
+/// stop, workers join them and exit, processes change.
+void churnStep(testkit::SyntheticHost &h, int changes)
+{
+    auto &rng = h.rng();
+    for (int i = 0; i < changes; ++i) {
+        const auto pids = h.pids();
+        const unsigned r = rng() % 10;
+        if (pids.size() < 20 || r < 3) {
+            if (rng() % 3 == 0)
+                h.start(true); // a fresh container
+            else
+                h.join(pids[rng() % pids.size()]);
+        } else if (r < 6) {
+            if (const int pid = pids[rng() % pids.size()]; pid != 1)
+                h.stop(pid);
+        } else {
+            h.touch(pids[rng() % pids.size()]);
+        }
+    }
+}
+
+/// Processes rows in the pid tree (every process is under its pid namespace or the unknown group).
+int processRows(const QAbstractItemModel &m, const QModelIndex &parent = {})
+{
+    int n = 0;
+    for (int r = 0; r < m.rowCount(parent); ++r) {
+        const QModelIndex i = m.index(r, 0, parent);
+        n += i.data(Tree::KindRole).toInt() == static_cast<int>(Tree::NodeKind::Process);
+        n += processRows(m, i);
+    }
+    return n;
+}
+
+/// Namespace rows in the user tree (every namespace appears once: user namespaces by parent, the
+/// others under their owner or in the owner-unknown group).
+int namespaceRows(const QAbstractItemModel &m, const QModelIndex &parent = {})
+{
+    int n = 0;
+    for (int r = 0; r < m.rowCount(parent); ++r) {
+        const QModelIndex i = m.index(r, 0, parent);
+        n += i.data(Tree::KindRole).toInt() == static_cast<int>(Tree::NodeKind::Namespace);
+        n += namespaceRows(m, i);
+    }
+    return n;
+}
+
+} // namespace
+
+TEST(GuiChurn, StoreAppliesInPlaceExactlyWhatCoreApplies)
+{
+    testkit::SyntheticHost h(7);
+    h.setNested(true);
+    for (int i = 0; i < 60; ++i)
+        h.start(i % 4 == 0);
+    SnapshotStore store;
+    Snapshot prev = h.snapshot();
+    store.setSnapshot(prev);
+    std::mt19937 rng(11);
+    int refused = 0;
+    for (int step = 0; step < 400; ++step) {
+        SCOPED_TRACE("step " + std::to_string(step));
+        churnStep(h, 1 + static_cast<int>(rng() % 8));
+        Snapshot next = h.snapshot();
+        SnapshotDelta d = computeDelta(prev, next);
+        // Every fourth delta is broken on purpose in one of the ways a missed or doubled frame breaks it.
+        SnapshotDelta bad = d;
+        bool broken = false;
+        switch (step % 4 == 3 ? rng() % 6 : 99) {
+        case 0:
+            bad.removedProcesses.push_back({999999, 1}); // unknown process
+            broken = true;
+            break;
+        case 1:
+            if (!prev.processes.empty()) {
+                bad.addedProcesses.push_back(prev.processes[rng() % prev.processes.size()]); // already there
+                broken = std::find_if(d.removedProcesses.begin(), d.removedProcesses.end(), [&](auto &k) {
+                             return k == bad.addedProcesses.back().key();
+                         }) == d.removedProcesses.end();
+            }
+            break;
+        case 2: {
+            Process p = prev.processes.front();
+            p.pid = 999998;
+            bad.changedProcesses.push_back(p); // unknown process changed
+            broken = true;
+            break;
+        }
+        case 3:
+            bad.removedNamespaces.push_back({4, 1}); // unknown namespace
+            broken = true;
+            break;
+        case 4:
+            if (!prev.namespaces.empty()) {
+                bad.addedNamespaces.push_back(prev.namespaces[rng() % prev.namespaces.size()]);
+                broken = std::find(d.removedNamespaces.begin(), d.removedNamespaces.end(),
+                                   bad.addedNamespaces.back().id) == d.removedNamespaces.end();
+            }
+            break;
+        case 5:
+            if (!prev.processes.empty()) {
+                Process twin = prev.processes[rng() % prev.processes.size()];
+                twin.startTime += 1; // same pid, another process: two live processes cannot share it
+                bad.addedProcesses.push_back(twin);
+                broken = std::find_if(d.removedProcesses.begin(), d.removedProcesses.end(),
+                                      [&](auto &k) { return k.pid == twin.pid; }) == d.removedProcesses.end();
+            }
+            break;
+        }
+        if (broken) {
+            Snapshot viaCore = store.snapshot();
+            EXPECT_THROW(applyDelta(viaCore, bad), DeltaError);
+            EXPECT_FALSE(SnapshotStore::whyNotApplicable(store.snapshot(), bad).empty());
+            QSignalSpy errors(&store, &SnapshotStore::error);
+            EXPECT_FALSE(store.applyDelta(bad));
+            EXPECT_EQ(errors.count(), 1);
+            EXPECT_TRUE(sameContent(store.snapshot(), prev)) << "a refused delta changed the snapshot";
+            ++refused;
+        }
+        Snapshot viaCore = prev;
+        applyDelta(viaCore, d);
+        ASSERT_TRUE(store.applyDelta(d)) << SnapshotStore::whyNotApplicable(store.snapshot(), d);
+        ASSERT_TRUE(sameContent(store.snapshot(), viaCore));
+        ASSERT_TRUE(sameContent(store.snapshot(), next));
+        ASSERT_EQ(store.counts(), SnapshotStore::countsOf(store.snapshot()));
+        prev = std::move(next);
+    }
+    EXPECT_GT(refused, 50);
+    EXPECT_EQ(store.deltasRefused(), static_cast<quint64>(refused));
+}
+
+TEST(GuiChurn, ContainerCountFollowsCgroupsThroughDeltas)
+{
+    Snapshot s = loadSnapshot("host-small.json");
+    SnapshotStore store;
+    store.setSnapshot(s);
+    const int before = store.counts().containers;
+    EXPECT_GT(before, 0) << "host-small has docker/podman/lxc containers";
+    // A new docker container's first process, then a second one in it, then both leave.
+    Snapshot next = s;
+    Process p = makeProcess(31000, 777001, "app", next);
+    p.cgroup = "/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope";
+    next.processes.push_back(p);
+    finalize(next);
+    ASSERT_TRUE(store.applyDelta(computeDelta(s, next)));
+    EXPECT_EQ(store.counts().containers, before + 1);
+    Snapshot third = next;
+    p.pid = 31001;
+    p.startTime = 777002;
+    third.processes.push_back(p);
+    finalize(third);
+    ASSERT_TRUE(store.applyDelta(computeDelta(next, third)));
+    EXPECT_EQ(store.counts().containers, before + 1);
+    ASSERT_TRUE(store.applyDelta(computeDelta(third, s)));
+    EXPECT_EQ(store.counts().containers, before);
+    EXPECT_EQ(store.counts(), SnapshotStore::countsOf(store.snapshot()));
+}
+
+TEST(GuiChurn, ModelsStayConsistentAndCountsAgreeThroughThousandsOfDeltas)
+{
+    testkit::SyntheticHost h(3);
+    h.setNested(true);
+    // Small enough that the testers (which walk the whole tree on every signal) keep this in
+    // seconds, big enough for nested namespaces, a group and many containers at once.
+    for (int i = 0; i < 60; ++i)
+        h.start(i % 5 == 0);
+    Snapshot prev = h.snapshot();
+    SnapshotStore store;
+    store.setSnapshot(prev);
+    ProcessTableModel table(&store);
+    ProcessFilterProxyModel proxy;
+    proxy.setSourceModel(&table);
+    proxy.sort(ProcessTableModel::CommandColumn);
+    proxy.setFilterText(QStringLiteral("worker"));
+    Tree userTree(&store, Tree::Hierarchy::User);
+    Tree pidTree(&store, Tree::Hierarchy::Pid);
+    using Mode = QAbstractItemModelTester::FailureReportingMode;
+    QAbstractItemModelTester t1(&table, Mode::Fatal), t2(&proxy, Mode::Fatal), t3(&userTree, Mode::Fatal),
+        t4(&pidTree, Mode::Fatal);
+    QSignalSpy r1(&table, &QAbstractItemModel::modelReset), r2(&userTree, &QAbstractItemModel::modelReset),
+        r3(&pidTree, &QAbstractItemModel::modelReset);
+    QSignalSpy inserted(&table, &QAbstractItemModel::rowsInserted);
+    QSignalSpy removed(&table, &QAbstractItemModel::rowsRemoved);
+    ClusterLayout layout;
+    layout.update(store.snapshot());
+
+    constexpr int kSteps = 1500;
+    std::size_t maxProcs = 0;
+    for (int step = 0; step < kSteps; ++step) {
+        SCOPED_TRACE("step " + std::to_string(step));
+        churnStep(h, 1 + step % 5);
+        const Snapshot next = h.snapshot();
+        SnapshotDelta d = computeDelta(prev, next);
+        d.seq = static_cast<std::uint64_t>(step + 1);
+        ASSERT_TRUE(store.applyDelta(d));
+        layout.update(store.snapshot());
+        maxProcs = std::max(maxProcs, next.processes.size());
+
+        // One number everywhere: the store's count is what the snapshot holds, the table's rows,
+        // the pid tree's process rows, the user tree's namespace rows and the cluster view's dots.
+        const SnapshotCounts &c = store.counts();
+        ASSERT_EQ(c.processes, static_cast<int>(next.processes.size()));
+        ASSERT_EQ(c.namespaces, static_cast<int>(next.namespaces.size()));
+        ASSERT_EQ(table.rowCount(), c.processes);
+        ASSERT_EQ(static_cast<int>(layout.dots().size()), c.processes);
+        if (step % 100 == 0 || step == kSteps - 1) {
+            ASSERT_EQ(processRows(pidTree), c.processes);
+            ASSERT_EQ(namespaceRows(userTree), c.namespaces);
+            // Row for row what a fresh model of the same snapshot shows.
+            for (int r = 0; r < table.rowCount(); ++r)
+                ASSERT_EQ(table.processAt(r)->key(), next.processes[static_cast<std::size_t>(r)].key());
+            SnapshotStore fresh;
+            fresh.setSnapshot(next);
+            const QList<int> roles{Qt::DisplayRole, Tree::KindRole, Tree::HiddenRole,
+                                   Tree::UnknownParentRole};
+            Tree freshUser(&fresh, Tree::Hierarchy::User), freshPid(&fresh, Tree::Hierarchy::Pid);
+            ASSERT_EQ(dumpModel(userTree, roles), dumpModel(freshUser, roles));
+            ASSERT_EQ(dumpModel(pidTree, roles), dumpModel(freshPid, roles));
+            int workers = 0;
+            for (const auto &p : next.processes)
+                workers += QString::fromStdString(p.comm).contains(QLatin1String("worker")) ||
+                           QString::fromStdString(p.cmdline.front()).contains(QLatin1String("worker"));
+            ASSERT_EQ(proxy.rowCount(), workers);
+        }
+        prev = next;
+    }
+    EXPECT_EQ(r1.count(), 0) << "a delta reset the table";
+    EXPECT_EQ(r2.count(), 0) << "a delta reset the user tree";
+    EXPECT_EQ(r3.count(), 0) << "a delta reset the pid tree";
+    EXPECT_GT(inserted.count(), kSteps / 4);
+    EXPECT_GT(removed.count(), kSteps / 4);
+    EXPECT_GT(maxProcs, 60u);
+    // Containers starting and stopping are applied node by node, not by rebuilding the trees.
+    EXPECT_LT(userTree.fullRebuilds(), static_cast<quint64>(kSteps / 20));
+    EXPECT_LT(pidTree.fullRebuilds(), static_cast<quint64>(kSteps / 20));
+}
