@@ -67,9 +67,9 @@ ClusterLabel ClusterLabeler::label(const Snapshot &s, const ClusterLayout::Clust
     if (!c.id.valid()) {
         l.kind = ClusterLabel::Kind::Unreadable;
         // Zombies have no namespaces left: say what they are, not that they are hidden.
-        const bool allExited = !c.members.empty() && std::all_of(c.members.begin(), c.members.end(), [&](int m) {
-            return s.processes[m].exited;
-        });
+        const bool allExited =
+            !c.members.empty() &&
+            std::all_of(c.members.begin(), c.members.end(), [&](int m) { return s.processes[m].exited; });
         l.title = allExited ? QStringLiteral("exited processes (zombies)")
                             : QStringLiteral("%1 namespace not readable").arg(typeName);
         return l;

@@ -5,8 +5,8 @@
 #include "tests/common/fakensquery.h"
 
 #include <gtest/gtest.h>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 using namespace nsviz;
 using nlohmann::json;
@@ -78,7 +78,8 @@ TEST(FindingsBySandbox, ServicesAndEngineHelpersAreInformationalNeverContainers)
     while (a1.size() < 64)
         a1 += "a1";
     EXPECT_EQ((*slirp)["attachedTo"], "podman:" + a1);
-    EXPECT_NE(findingsToText(f).find("INFO     nginx.service  [service, systemd nginx.service]"), std::string::npos);
+    EXPECT_NE(findingsToText(f).find("INFO     nginx.service  [service, systemd nginx.service]"),
+              std::string::npos);
 }
 
 TEST(FindingsBySandbox, CapabilitiesFromTheEffectiveSetNotTheBoundingSet)
