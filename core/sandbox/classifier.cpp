@@ -366,8 +366,15 @@ private:
             if (!in.considered || in.role != Role::None)
                 continue;
             const Process &p = proc(i);
-            const Identity &id = in.cg.valid() ? in.cg : in.fromParent;
             NsId def = definingNs(p);
+            // A cgroup name alone is not a sandbox: libvirt puts whole VMs (qemu, in every host
+            // namespace) under machine-*.scope, which reads like an nspawn machine. Every engine
+            // gives its containers at least a mount namespace of their own.
+            // When the host's mount namespace is unknown (no host reference), the cgroup is trusted.
+            const NsId hostMnt = m_s.hostNs[index(NsType::Mnt)];
+            const bool inHostMnt = hostMnt.valid() && p.ns[index(NsType::Mnt)] == hostMnt;
+            const Identity none;
+            const Identity &id = !def.valid() && inHostMnt ? none : in.cg.valid() ? in.cg : in.fromParent;
             std::string nsKey =
                 def.valid() ? "N|" + std::to_string(def.dev) + ":" + std::to_string(def.ino) : "";
             if (id.valid()) {
@@ -422,16 +429,6 @@ private:
         for (std::size_t i = 0; i < m_info.size(); ++i)
             if (m_info[i].launcher && !m_info[i].group.empty() && !m_launcherOf.count(m_info[i].group))
                 m_launcherOf[m_info[i].group] = proc(i).comm;
-    }
-
-    /// Members of @p group, ascending by pid (the processes are sorted by pid).
-    std::vector<std::size_t> members(const std::string &group) const
-    {
-        std::vector<std::size_t> m;
-        for (std::size_t i = 0; i < m_info.size(); ++i)
-            if (m_info[i].group == group)
-                m.push_back(i);
-        return m;
     }
 
     /// PID 1 of its own pid namespace if there is one (the shallowest), else the top-most member
@@ -513,15 +510,15 @@ private:
     std::vector<Sandbox> buildSandboxes()
     {
         std::map<std::string, Sandbox> byId;
-        std::set<std::string> groups;
-        for (const Info &in : m_info)
-            if (!in.group.empty())
-                groups.insert(in.group);
+        // Group key -> member indices, ascending by pid (the processes are sorted by pid).
+        std::map<std::string, std::vector<std::size_t>> groups;
+        for (std::size_t i = 0; i < m_info.size(); ++i)
+            if (!m_info[i].group.empty())
+                groups[m_info[i].group].push_back(i);
         // Podman pods known only by their shared network namespace (no pod slice on a cgroup v1
         // host): the net namespace of an infra container -> pod id.
         std::map<NsId, std::string> inferredPodByNet;
-        for (const std::string &g : groups) {
-            const std::vector<std::size_t> m = members(g);
+        for (const auto &[g, m] : groups) {
             const Process &init = proc(pickInit(m));
             Sandbox sb;
             NsType defType = NsType::Mnt;
@@ -734,8 +731,10 @@ private:
             std::string target;
             if (!in.attachId.empty()) {
                 auto it = byEngineId.find(in.attachEngine + ":" + in.attachId);
-                if (it == byEngineId.end() && in.role == Role::Shim)
-                    for (const auto &[key, id] : byEngineId) // the shim's namespace may name another engine
+                // The helper's engine may not be the one the cgroup named (a shim in k8s.io, a
+                // CRI-O conmon under kubepods): the id alone decides then.
+                if (it == byEngineId.end())
+                    for (const auto &[key, id] : byEngineId)
                         if (endsWith(key, ":" + in.attachId))
                             it = byEngineId.find(key);
                 if (it != byEngineId.end())

@@ -337,3 +337,30 @@ TEST(SandboxSynthetic, TwoHundredUnshareSandboxes)
     // Isolates pid, shares the host network: the alarm of issue 10 for any sandbox.
     EXPECT_TRUE(hostNetworkAlarm(pidOnly.front()));
 }
+
+// libvirt runs whole VMs under machine-qemu…scope, which reads like an nspawn machine; a process in
+// every host namespace is no sandbox, whatever its cgroup says. A process in its own mount
+// namespace under such a scope is the machine.
+TEST(SandboxSynthetic, CgroupNameAloneIsNoSandbox)
+{
+    Snapshot s;
+    for (NsType t : kAllNsTypes)
+        s.hostNs[index(t)] = NsId{9, 1000 + static_cast<std::uint64_t>(index(t))};
+    Process qemu;
+    qemu.pid = 40;
+    qemu.comm = "qemu-system-x86";
+    qemu.cgroup = "/machine.slice/machine-qemu\\x2d1\\x2dvm.scope/libvirt/emulator";
+    qemu.ns = s.hostNs;
+    s.processes.push_back(qemu);
+    EXPECT_TRUE(classifySandboxes(s).empty());
+    Process box = qemu;
+    box.pid = 41;
+    box.comm = "systemd";
+    box.cgroup = "/machine.slice/machine-deb.scope/init.scope";
+    box.ns[index(NsType::Mnt)] = NsId{9, 7000};
+    s.processes.push_back(box);
+    const std::vector<Sandbox> boxes = classifySandboxes(s);
+    ASSERT_EQ(boxes.size(), 1u);
+    EXPECT_EQ(boxes[0].id, "nspawn:deb");
+    EXPECT_EQ(sandboxLabel(boxes[0]), "deb");
+}
