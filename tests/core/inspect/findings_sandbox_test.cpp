@@ -105,6 +105,7 @@ TEST(FindingsBySandbox, APodIsListedOnceByItsPod)
     EXPECT_EQ(pods, 1);
     // Its containers do not repeat what the pod shares.
     const json *web1 = entry(f["containers"], 611);
-    if (web1)
+    if (web1) {
         EXPECT_FALSE(hasCode(*web1, "host-net"));
+    }
 }
