@@ -167,6 +167,10 @@ std::uint64_t nsInode(int pid, const std::string &type)
     return st.st_ino;
 }
 
+/// Prints, per case, the sandbox the helper made of it and the findings that cover its processes
+/// (also into NSVIZ_TEST_OUTPUT/engines-verdicts.txt): what a person reviewing the model reads.
+void printVerdicts();
+
 /// Everything the tests share: the cases, started once, and one scan and one findings run over them.
 class Engines : public ::testing::Environment
 {
@@ -231,6 +235,7 @@ public:
         m_findings = json::parse(f.out);
         std::ofstream(kOutput + "/engines-scan.json") << s.out;
         std::ofstream(kOutput + "/engines-findings.json") << f.out;
+        printVerdicts();
     }
 
     /// Empty when the cases ran and were scanned; else why nothing can be judged.
@@ -401,6 +406,295 @@ TEST_P(EngineCase, NamespacesAgreeWithLsns)
 }
 
 INSTANTIATE_TEST_SUITE_P(RealEngines, EngineCase, ::testing::ValuesIn(expectations()), caseName);
+
+// --- the sandbox model (issue 10, docs/schema.md "sandboxes") ----------------------------------
+
+namespace
+{
+
+bool hasSandboxes()
+{
+    return Engines::instance->snapshot().contains("sandboxes");
+}
+
+#define REQUIRE_SANDBOXES()                                                                                  \
+    do {                                                                                                     \
+        REQUIRE_ENGINES();                                                                                   \
+        if (!hasSandboxes())                                                                                 \
+            GTEST_SKIP() << "the helper's snapshot has no \"sandboxes\" array yet (issue 10's sandbox "      \
+                            "model, branch issue10-sandbox): the sandbox and findings checks wait for it";  \
+    } while (0)
+
+bool contains(const json &array, const std::string &s)
+{
+    if (!array.is_array())
+        return false;
+    for (const json &x : array)
+        if (x.is_string() && x.get<std::string>() == s)
+            return true;
+    return false;
+}
+
+std::string str(const json &o, const char *key)
+{
+    return o.contains(key) && o.at(key).is_string() ? o.at(key).get<std::string>() : std::string();
+}
+
+/// The sandbox that holds @p pid (with the start time the scan saw), or null.
+const json *sandboxOf(int pid)
+{
+    const json *p = Engines::instance->process(pid);
+    if (!p || !hasSandboxes())
+        return nullptr;
+    const auto start = p->at("start_time").get<std::uint64_t>();
+    for (const json &sb : Engines::instance->snapshot().at("sandboxes"))
+        for (const json &m : sb.at("processes"))
+            if (m.at("pid").get<int>() == pid && m.at("start_time").get<std::uint64_t>() == start)
+                return &sb;
+    return nullptr;
+}
+
+const json *sandboxById(const std::string &id)
+{
+    for (const json &sb : Engines::instance->snapshot().at("sandboxes"))
+        if (str(sb, "id") == id)
+            return &sb;
+    return nullptr;
+}
+
+/// The findings entries (one per flagged sandbox) that cover @p pid: by the entry's sandbox id when
+/// it names one, else by its list of pids.
+std::vector<const json *> findingsCovering(int pid)
+{
+    std::vector<const json *> out;
+    const json *sb = sandboxOf(pid);
+    for (const json &f : Engines::instance->findings().at("containers")) {
+        bool covers = false;
+        if (sb && f.contains("sandbox") && f.at("sandbox").is_string())
+            covers = f.at("sandbox").get<std::string>() == str(*sb, "id");
+        else if (f.contains("pids"))
+            for (const json &p : f.at("pids"))
+                covers = covers || p.get<int>() == pid;
+        if (covers)
+            out.push_back(&f);
+    }
+    return out;
+}
+
+bool hostNetAlarm(const json &entry)
+{
+    for (const json &x : entry.at("findings"))
+        if (str(x, "code") == "host-net")
+            return true;
+    return false;
+}
+
+std::string describe(const json *sb)
+{
+    if (!sb)
+        return "(no sandbox)";
+    return str(*sb, "id") + " kind=" + str(*sb, "kind") + " engine=" + str(*sb, "engine") +
+           " name=" + (sb->contains("name") ? sb->at("name").dump() : "-");
+}
+
+void printVerdicts()
+{
+    std::ostringstream out;
+    out << "engines: set up in " << Engines::instance->upSeconds() << " s; verdicts of this build's helper:\n";
+    const bool model = hasSandboxes();
+    for (const Expect &e : expectations()) {
+        const Case *c = Engines::instance->find(e.name);
+        if (!c) {
+            out << e.name << ": no manifest line\n";
+            continue;
+        }
+        if (c->status != "ok") {
+            out << e.name << ": " << c->status << ": " << c->reason << "\n";
+            continue;
+        }
+        out << e.name << " (init " << c->init << "; expected " << (e.hostNetAlarm ? "ALARM" : "no alarm") << ")\n";
+        if (model)
+            out << "  sandbox: " << describe(sandboxOf(c->init)) << "\n";
+        std::vector<int> all = {c->init};
+        all.insert(all.end(), c->members.begin(), c->members.end());
+        all.insert(all.end(), c->helpers.begin(), c->helpers.end());
+        std::set<const json *> seen;
+        for (int p : all) {
+            const char *role = p == c->init ? "init" : std::count(c->members.begin(), c->members.end(), p) ? "member" : "helper";
+            if (model && p != c->init)
+                out << "  " << role << " " << p << ": " << describe(sandboxOf(p)) << "\n";
+            for (const json *f : findingsCovering(p)) {
+                if (!seen.insert(f).second)
+                    continue;
+                std::string codes;
+                for (const json &x : f->at("findings"))
+                    codes += (codes.empty() ? "" : ",") + str(x, "code");
+                out << "  finding via " << role << " " << p << ": \"" << str(*f, "label") << "\" kind=" << str(*f, "kind")
+                    << " [" << codes << "]\n";
+            }
+        }
+    }
+    std::cout << out.str();
+    std::ofstream(kOutput + "/engines-verdicts.txt") << out.str();
+}
+
+class EngineSandbox : public ::testing::TestWithParam<Expect>
+{
+};
+
+} // namespace
+
+// One case, one sandbox: the right kind, engine, name and id; its launcher inside it; the engine's
+// helpers never a sandbox of their own kind container/pod/app-sandbox/bare; isolates/shares as the
+// kernel says; and the host-network alarm exactly when issue 10's "Done when" says.
+TEST_P(EngineSandbox, ModelAndFindings)
+{
+    REQUIRE_SANDBOXES();
+    const Expect &e = GetParam();
+    std::string skipWhy;
+    const Case *c = requireCase(e.name, skipWhy);
+    if (!skipWhy.empty())
+        GTEST_SKIP() << skipWhy;
+    const json *sb = sandboxOf(c->init);
+    ASSERT_NE(sb, nullptr) << e.name << ": init " << c->init << " is in no sandbox";
+    SCOPED_TRACE(std::string(e.name) + ": " + describe(sb));
+    EXPECT_TRUE(e.kinds.count(str(*sb, "kind"))) << "kind " << str(*sb, "kind");
+    EXPECT_TRUE(e.engines.count(str(*sb, "engine"))) << "engine " << str(*sb, "engine");
+
+    // Names and ids as the engine knows them.
+    const std::string name = c->field("name"), id = c->field("id");
+    if (!name.empty()) {
+        EXPECT_EQ(str(*sb, "name"), name);
+    }
+    if (!id.empty()) {
+        EXPECT_EQ(str(*sb, "engine_id"), id);
+        EXPECT_EQ(str(*sb, "id"), str(*sb, "engine") + ":" + id);
+    }
+
+    // A pod: each container names its pod, and the pod is one sandbox of kind pod.
+    if (!c->field("pod").empty()) {
+        const std::string podRef = str(*sb, "pod");
+        const json *pod = sandboxById(podRef);
+        ASSERT_NE(pod, nullptr) << "the container's pod \"" << podRef << "\" is not a sandbox";
+        EXPECT_EQ(str(*pod, "kind"), "pod");
+        EXPECT_EQ(str(*pod, "engine"), "podman");
+        EXPECT_EQ(str(*pod, "engine_id"), c->field("pod"));
+        EXPECT_EQ(str(*pod, "name"), c->field("podname"));
+        for (int m : c->members) {
+            const json *other = sandboxOf(m);
+            ASSERT_NE(other, nullptr) << "the pod's second container " << m << " is in no sandbox";
+            EXPECT_EQ(str(*other, "kind"), "container");
+            EXPECT_EQ(str(*other, "pod"), podRef);
+            EXPECT_NE(str(*other, "id"), str(*sb, "id")) << "two containers of a pod are two sandboxes";
+        }
+    } else {
+        for (int m : c->members)
+            EXPECT_EQ(sandboxOf(m), sb) << "member " << m << " (" << describe(sandboxOf(m)) << ")";
+    }
+
+    // The engine's helpers (conmon, catatonit, slirp4netns, the lxc monitor, systemd-nspawn, the
+    // outer bwrap/firejail) are never a container: outside any sandbox, in this one, in its pod, or
+    // infrastructure.
+    for (int h : c->helpers) {
+        const json *hs = sandboxOf(h);
+        if (!hs || hs == sb || str(*hs, "kind") == "infrastructure" ||
+            (str(*hs, "kind") == "pod" && str(*hs, "id") == str(*sb, "pod")))
+            continue;
+        ADD_FAILURE() << "helper " << h << " is " << describe(hs);
+    }
+
+    for (const auto &t : e.isolates)
+        EXPECT_TRUE(contains(sb->at("isolates"), t)) << "isolates " << sb->at("isolates").dump() << " lacks " << t;
+    for (const auto &t : e.shares)
+        EXPECT_TRUE(contains(sb->at("shares_with_host"), t))
+            << "shares_with_host " << sb->at("shares_with_host").dump() << " lacks " << t;
+
+    // Findings: the case is listed at most once (one pod once, one unshare sandbox once, no helper
+    // as an entry of its own), and alarmed exactly when it shares the host's network.
+    std::set<const json *> entries;
+    std::vector<int> all = {c->init};
+    all.insert(all.end(), c->members.begin(), c->members.end());
+    all.insert(all.end(), c->helpers.begin(), c->helpers.end());
+    bool alarmed = false;
+    for (int p : all)
+        for (const json *f : findingsCovering(p)) {
+            entries.insert(f);
+            alarmed = alarmed || hostNetAlarm(*f);
+        }
+    std::string listed;
+    for (const json *f : entries)
+        listed += "  " + str(*f, "label") + " (" + str(*f, "kind") + ")\n";
+    if (c->field("pod").empty())
+        EXPECT_LE(entries.size(), 1u) << "listed more than once:\n" << listed;
+    else
+        EXPECT_LE(entries.size(), 2u) << "a pod of two: at most its two containers (or the pod once):\n" << listed;
+    EXPECT_EQ(alarmed, e.hostNetAlarm) << (e.hostNetAlarm ? "not flagged" : "flagged")
+                                       << " as sharing the host network namespace:\n"
+                                       << listed;
+    // An alarm names the engine and the name or id the engine knows.
+    for (const json *f : entries) {
+        if (!hostNetAlarm(*f))
+            continue;
+        const std::string label = str(*f, "label");
+        EXPECT_TRUE((!name.empty() && label.find(name) != std::string::npos) ||
+                    (!id.empty() && label.find(id.substr(0, 12)) != std::string::npos) ||
+                    (name.empty() && id.empty() && label.find(str(*sb, "engine")) != std::string::npos))
+            << "the alarm's label \"" << label << "\" names neither " << name << " nor " << id;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(RealEngines, EngineSandbox, ::testing::ValuesIn(expectations()), caseName);
+
+// A process belongs to at most one sandbox, on the whole host.
+TEST(EngineSandboxHost, EveryProcessInAtMostOneSandbox)
+{
+    REQUIRE_SANDBOXES();
+    std::map<std::pair<int, std::uint64_t>, std::string> owner;
+    for (const json &sb : Engines::instance->snapshot().at("sandboxes"))
+        for (const json &m : sb.at("processes")) {
+            const auto key = std::make_pair(m.at("pid").get<int>(), m.at("start_time").get<std::uint64_t>());
+            auto [it, fresh] = owner.emplace(key, str(sb, "id"));
+            EXPECT_TRUE(fresh) << "pid " << key.first << " is in " << it->second << " and " << str(sb, "id");
+        }
+}
+
+// On the whole host (other work on this machine included), every host-network alarm is for a
+// container or pod, or a sandbox that isolates pid or user: never a service sandbox, engine
+// infrastructure or a mount-only sandbox.
+TEST(EngineSandboxHost, HostNetworkAlarmsOnlyForContainersAndPidOrUserSandboxes)
+{
+    REQUIRE_SANDBOXES();
+    for (const json &f : Engines::instance->findings().at("containers")) {
+        if (!hostNetAlarm(f))
+            continue;
+        const json *sb = f.contains("sandbox") && f.at("sandbox").is_string()
+                             ? sandboxById(f.at("sandbox").get<std::string>())
+                             : sandboxOf(f.at("pid").get<int>());
+        ASSERT_NE(sb, nullptr) << "the alarm " << str(f, "label") << " is for no sandbox";
+        const std::string kind = str(*sb, "kind");
+        const bool ok = kind == "container" || kind == "pod" || contains(sb->at("isolates"), "pid") ||
+                        contains(sb->at("isolates"), "user");
+        EXPECT_TRUE(ok) << "alarm for " << describe(sb) << " isolating " << sb->at("isolates").dump();
+    }
+}
+
+// The summary of "Done when": among the cases, the alarms are exactly the host-network ones.
+TEST(EngineSandboxHost, AlarmedCasesAreExactlyTheHostNetworkOnes)
+{
+    REQUIRE_SANDBOXES();
+    std::set<std::string> want, got;
+    for (const Expect &e : expectations()) {
+        const Case *c = Engines::instance->find(e.name);
+        if (!c || c->status != "ok")
+            continue;
+        if (e.hostNetAlarm)
+            want.insert(e.name);
+        for (const json *f : findingsCovering(c->init))
+            if (hostNetAlarm(*f))
+                got.insert(e.name);
+    }
+    EXPECT_EQ(got, want);
+}
 
 int main(int argc, char **argv)
 {
