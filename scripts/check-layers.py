@@ -10,16 +10,18 @@ import re
 import sys
 from pathlib import Path
 
-CORE = ["core/model", "core/proc", "core/discovery", "core/protocol", "core/inspect", "core/demo"]
+CORE = ["core/model", "core/proc", "core/sandbox", "core/discovery", "core/protocol", "core/inspect", "core/demo"]
 APP = ["app/logging", "app/transport", "app/models", "app/cluster", "app/panels", "app/export", "app/window"]
 
 # subsystem -> subsystems it may include (its own folder is always allowed)
 ALLOWED = {
     "core/model": [],
     "core/proc": ["core/model"],
-    "core/discovery": ["core/model", "core/proc"],
+    # core/sandbox classifies what discovery found; its step in discovery calls it.
+    "core/sandbox": ["core/model", "core/proc"],
+    "core/discovery": ["core/model", "core/proc", "core/sandbox"],
     "core/protocol": ["core/model", "core/demo"],
-    "core/inspect": ["core/model", "core/proc", "core/discovery"],
+    "core/inspect": ["core/model", "core/proc", "core/discovery", "core/sandbox"],
     "core/demo": ["core/model"],
     "helper/serve": CORE,
     "helper/demo": CORE + ["helper/serve"],

@@ -6,6 +6,7 @@
 #include "core/discovery/hierarchystep.h"
 #include "core/discovery/hoststep.h"
 #include "core/discovery/processstep.h"
+#include "core/discovery/sandboxstep.h"
 #include "core/discovery/taskstep.h"
 #include "core/proc/nsfsquery.h"
 
@@ -58,6 +59,9 @@ Snapshot discover(const DiscoveryOptions &opts, NsQuery &query)
         if (opts.hierarchy)
             steps.push_back(std::make_unique<HierarchyStep>());
         steps.push_back(std::make_unique<HostStep>());
+        // Last: sandboxes are judged against the host reference the host step decided.
+        if (opts.sandboxes)
+            steps.push_back(std::make_unique<SandboxStep>());
         const bool trace = traceSteps();
         for (auto &step : steps) {
             const auto s0 = std::chrono::steady_clock::now();

@@ -3,7 +3,8 @@
 /// @file discovery.h Scan a proc tree into a Snapshot.
 ///
 /// Discovery is an ordered pipeline of steps writing into one result: processes, tasks (optional),
-/// fds, bind mounts (in every mount namespace), hierarchy (adds hidden parents/owners), host reference.
+/// fds, bind mounts (in every mount namespace), hierarchy (adds hidden parents/owners), host reference,
+/// sandboxes.
 
 #include "core/model/model.h"
 
@@ -23,6 +24,7 @@ struct DiscoveryOptions {
     bool fds = true;                ///< namespaces held by open fds
     bool bindMounts = true;         ///< namespaces held by nsfs bind mounts
     bool hierarchy = true;          ///< NS_GET_PARENT / NS_GET_USERNS / NS_GET_OWNER_UID
+    bool sandboxes = true;          ///< group the processes into sandboxes (core/sandbox/classifier.h)
     /// Threads reading /proc/PID: 0 picks by machine and tree size (one for small trees).
     unsigned threads = 0;
     /// Read only these pids (those that exist) instead of every pid under the proc root; empty means

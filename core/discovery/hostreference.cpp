@@ -41,6 +41,7 @@ HostReference findHostReference(const std::string &procRoot, NsQuery &query)
     o.fds = false;
     o.bindMounts = false;
     o.hierarchy = false;
+    o.sandboxes = false;
     o.pids = {1, 2};
     HostReference r = hostReference(discover(o, query));
     if (r.valid())

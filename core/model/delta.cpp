@@ -12,7 +12,7 @@ bool operator==(const Process &a, const Process &b)
     return a.pid == b.pid && a.ppid == b.ppid && a.uid == b.uid && a.euid == b.euid && a.gid == b.gid &&
            a.startTime == b.startTime && a.state == b.state && a.comm == b.comm && a.cmdline == b.cmdline &&
            a.cmdlineTruncated == b.cmdlineTruncated && a.nspid == b.nspid && a.cgroup == b.cgroup &&
-           a.ns == b.ns && a.visible == b.visible && a.kernelThread == b.kernelThread &&
+           a.ns == b.ns && a.visible == b.visible && a.exited == b.exited && a.kernelThread == b.kernelThread &&
            a.differsFromHost == b.differsFromHost;
 }
 
@@ -48,13 +48,15 @@ bool nsLess(const Namespace &a, const Namespace &b)
 bool SnapshotDelta::empty() const
 {
     return addedProcesses.empty() && removedProcesses.empty() && changedProcesses.empty() &&
-           addedNamespaces.empty() && removedNamespaces.empty() && changedNamespaces.empty();
+           addedNamespaces.empty() && removedNamespaces.empty() && changedNamespaces.empty() &&
+           !sandboxes;
 }
 
 bool sameContent(const Snapshot &a, const Snapshot &b)
 {
     return sameHostContent(a.host, b.host) && a.hostNs == b.hostNs && a.namespaces == b.namespaces &&
-           a.processes == b.processes && a.looseThreads == b.looseThreads && a.warnings == b.warnings;
+           a.processes == b.processes && a.looseThreads == b.looseThreads && a.warnings == b.warnings &&
+           a.sandboxes == b.sandboxes;
 }
 
 SnapshotDelta computeDelta(const Snapshot &from, const Snapshot &to)
@@ -64,6 +66,9 @@ SnapshotDelta computeDelta(const Snapshot &from, const Snapshot &to)
     d.hostNs = to.hostNs;
     d.looseThreads = to.looseThreads;
     d.warnings = to.warnings;
+    // The sandboxes are few and derived from everything else: the whole list when any changed.
+    if (from.sandboxes != to.sandboxes)
+        d.sandboxes = to.sandboxes;
 
     // Processes are keyed by (pid, start time): a reused pid is a removal plus an addition.
     std::map<ProcKey, const Process *> old;
@@ -159,6 +164,8 @@ void applyDelta(Snapshot &s, const SnapshotDelta &d)
     s.hostNs = d.hostNs;
     s.looseThreads = d.looseThreads;
     s.warnings = d.warnings;
+    if (d.sandboxes)
+        s.sandboxes = *d.sandboxes;
 }
 
 } // namespace nsviz

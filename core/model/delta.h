@@ -7,6 +7,7 @@
 
 #include "core/model/model.h"
 
+#include <optional>
 #include <stdexcept>
 
 namespace nsviz
@@ -24,8 +25,10 @@ struct SnapshotDelta {
     std::vector<Namespace> changedNamespaces; ///< same id, some field changed (pids, found_by, ...)
     std::vector<LooseThread> looseThreads;    ///< replaces the whole list
     std::vector<std::string> warnings;        ///< replaces the whole list
+    /// The whole sandbox list when any sandbox changed; nullopt: unchanged.
+    std::optional<std::vector<Sandbox>> sandboxes;
 
-    /// True when nothing but host timing changed.
+    /// True when nothing but host timing changed (and the sandboxes did not).
     bool empty() const;
 };
 

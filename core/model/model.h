@@ -6,6 +6,7 @@
 /// so a reused pid is never mistaken for the old process.
 
 #include "core/model/nstype.h"
+#include "core/model/sandbox.h"
 
 #include <array>
 #include <compare>
@@ -86,6 +87,10 @@ struct Process {
     std::string cgroup;     ///< cgroup v2 path ("0::" line) or, on v1-only hosts, the first line's path
     std::array<NsId, kNsTypeCount> ns{}; ///< indexed by index(NsType); invalid where unreadable/unsupported
     bool visible = true;                 ///< false when some namespace links could not be read (permissions)
+    /// The process has exited and not been reaped (a zombie, state Z or X): the kernel has released
+    /// its namespaces, so none can be read. Not a permission problem: such a process counts as
+    /// neither visible nor invisible, and the GUI shows it as exited, not as "not readable".
+    bool exited = false;
     bool kernelThread = false;           ///< child of kthreadd or kthreadd itself
     std::uint8_t differsFromHost = 0;    ///< bit index(t) set when ns[t] is valid and differs from the host's
 
@@ -127,6 +132,8 @@ struct Snapshot {
     std::vector<Process> processes;          ///< sorted by pid
     std::vector<LooseThread> looseThreads;
     std::vector<std::string> warnings; ///< things the user should know (not per-pid churn)
+    /// The processes grouped into sandboxes (core/sandbox/ classifies them during discovery), by id.
+    std::vector<Sandbox> sandboxes;
 
     const Process *findProcess(int pid) const;
     const Namespace *findNamespace(const NsId &id) const;

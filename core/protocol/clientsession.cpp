@@ -333,6 +333,12 @@ void ClientSession::handlePart(const json &j, bool isDelta, std::vector<ClientEv
             warnings.push_back(e.get<std::string>());
         }
     }
+    if (auto sb = j.find("sandboxes"); sb != j.end() && !sb->is_null()) {
+        if (isDelta)
+            m_asm.delta.sandboxes = sandboxesFromJson(*sb);
+        else
+            m_asm.snapshot.sandboxes = sandboxesFromJson(*sb);
+    }
     for (std::size_t li = 0; li < m_asm.totals.size(); ++li)
         if (m_asm.counts[li] != m_asm.totals[li].second)
             throw Broken{Kind::Malformed,

@@ -123,6 +123,12 @@ json toJson(const SnapshotDelta &d)
     j["changed_namespaces"] = list(d.changedNamespaces);
     j["loose_threads"] = list(d.looseThreads);
     j["warnings"] = d.warnings;
+    if (d.sandboxes) { // only when some sandbox changed: the whole list
+        json a = json::array();
+        for (const auto &b : *d.sandboxes)
+            a.push_back(toJson(b));
+        j["sandboxes"] = std::move(a);
+    }
     return j;
 }
 
@@ -152,6 +158,8 @@ SnapshotDelta deltaFromJson(const json &j)
             throw SchemaError("delta: \"warnings\" must hold strings");
         d.warnings.push_back(e.get<std::string>());
     }
+    if (auto it = j.find("sandboxes"); it != j.end() && !it->is_null())
+        d.sandboxes = sandboxesFromJson(*it);
     return d;
 }
 

@@ -123,6 +123,10 @@ void FrameWriter::writeSnapshot(std::uint64_t id, std::uint64_t seq, const Snaps
                         {"namespaces", s.namespaces.size()},
                         {"loose_threads", s.looseThreads.size()}};
     json trailer = {{"warnings", s.warnings}};
+    // The sandboxes ride in the last frame: they are few, and they name what the parts carried.
+    trailer["sandboxes"] = json::array();
+    for (const auto &b : s.sandboxes)
+        trailer["sandboxes"].push_back(toJson(b));
     // Processes first: they are what a GUI draws first.
     writeChunked(
         "snapshot", id, seq, header,
@@ -144,6 +148,11 @@ void FrameWriter::writeDelta(std::uint64_t id, const SnapshotDelta &d)
                         {"changed_namespaces", d.changedNamespaces.size()},
                         {"loose_threads", d.looseThreads.size()}};
     json trailer = {{"warnings", d.warnings}};
+    if (d.sandboxes) { // absent: unchanged
+        trailer["sandboxes"] = json::array();
+        for (const auto &b : *d.sandboxes)
+            trailer["sandboxes"].push_back(toJson(b));
+    }
     auto L = [](const char *name, const auto &v) {
         return List{name, v.size(), [&v](std::size_t i) { return toJson(v[i]); }};
     };

@@ -182,6 +182,8 @@ json toJson(const Process &p)
     // Additive and only when true: the common case stays as small as before.
     if (p.cmdlineTruncated)
         j["cmdline_truncated"] = true;
+    if (p.exited)
+        j["exited"] = true;
     return j;
 }
 
@@ -207,6 +209,7 @@ Process processFromJson(const json &j)
     auto dev = optNum<std::uint64_t>(j, "ns_dev", w, 0);
     p.ns = nsFromObject(need(j, "ns", w), dev, w);
     p.visible = optBool(j, "visible", w, true);
+    p.exited = optBool(j, "exited", w, false);
     p.kernelThread = optBool(j, "kernel_thread", w, false);
     for (const auto &name : strArray(j, "differs_from_host", w, true)) {
         auto t = nsTypeFromName(name);
@@ -343,6 +346,121 @@ LooseThread looseThreadFromJson(const json &j)
     return t;
 }
 
+namespace
+{
+json typeList(std::uint8_t bits)
+{
+    json a = json::array();
+    for (NsType t : kAllNsTypes)
+        if (bits & (1u << index(t)))
+            a.push_back(std::string(nsTypeName(t)));
+    return a;
+}
+
+std::uint8_t typeBits(const json &j, const char *key, const char *what)
+{
+    std::uint8_t bits = 0;
+    for (const auto &name : strArray(j, key, what, true)) {
+        auto t = nsTypeFromName(name);
+        if (!t)
+            throw SchemaError(std::string(what) + ": unknown namespace type \"" + name + "\" in " + key);
+        bits |= static_cast<std::uint8_t>(1u << index(*t));
+    }
+    return bits;
+}
+
+json optText(const std::string &s)
+{
+    return s.empty() ? json(nullptr) : json(s);
+}
+
+json memberJson(const SandboxMember &m)
+{
+    return json{{"pid", m.pid}, {"start_time", m.startTime}};
+}
+
+SandboxMember memberFromJson(const json &j, const char *what)
+{
+    SandboxMember m;
+    m.pid = getNum<int>(j, "pid", what);
+    if (m.pid <= 0)
+        throw SchemaError(std::string(what) + ": \"pid\" must be positive");
+    m.startTime = optNum<std::uint64_t>(j, "start_time", what, 0);
+    return m;
+}
+} // namespace
+
+json toJson(const Sandbox &s)
+{
+    json procs = json::array();
+    for (const auto &m : s.processes)
+        procs.push_back(memberJson(m));
+    json init = nullptr;
+    if (s.init) {
+        init = memberJson(*s.init);
+        init["comm"] = s.initComm;
+    }
+    return json{{"id", s.id},
+                {"kind", std::string(sandboxKindName(s.kind))},
+                {"engine", s.engine},
+                {"engine_id", optText(s.engineId)},
+                {"name", optText(s.name)},
+                {"pod", optText(s.pod)},
+                {"attached_to", optText(s.attachedTo)},
+                {"init", init},
+                {"processes", procs},
+                {"isolates", typeList(s.isolates)},
+                {"shares_with_host", typeList(s.sharesWithHost)},
+                {"unknown", typeList(s.unknown)}};
+}
+
+Sandbox sandboxFromJson(const json &j)
+{
+    const char *w = "sandbox";
+    Sandbox s;
+    s.id = getStr(j, "id", w);
+    if (s.id.empty())
+        throw SchemaError("sandbox: \"id\" must not be empty");
+    const std::string kind = getStr(j, "kind", w);
+    auto k = sandboxKindFromName(kind);
+    if (!k)
+        throw SchemaError("sandbox: unknown kind \"" + kind + "\"");
+    s.kind = *k;
+    s.engine = optStr(j, "engine", w);
+    if (s.engine.empty())
+        s.engine = "unknown";
+    s.engineId = optStr(j, "engine_id", w);
+    s.name = optStr(j, "name", w);
+    s.pod = optStr(j, "pod", w);
+    s.attachedTo = optStr(j, "attached_to", w);
+    if (auto it = j.find("init"); it != j.end() && !it->is_null()) {
+        s.init = memberFromJson(*it, "sandbox init");
+        s.initComm = optStr(*it, "comm", "sandbox init");
+    }
+    if (j.contains("processes"))
+        for (const auto &e : getArray(j, "processes", w))
+            s.processes.push_back(memberFromJson(e, "sandbox process"));
+    std::sort(s.processes.begin(), s.processes.end());
+    s.isolates = typeBits(j, "isolates", w);
+    s.sharesWithHost = typeBits(j, "shares_with_host", w);
+    s.unknown = typeBits(j, "unknown", w);
+    return s;
+}
+
+std::vector<Sandbox> sandboxesFromJson(const json &a)
+{
+    if (!a.is_array())
+        throw SchemaError("\"sandboxes\" must be an array");
+    std::vector<Sandbox> out;
+    for (const auto &e : a)
+        out.push_back(sandboxFromJson(e));
+    std::sort(out.begin(), out.end(), [](const Sandbox &x, const Sandbox &y) { return x.id < y.id; });
+    for (std::size_t i = 1; i < out.size(); ++i)
+        if (out[i].id == out[i - 1].id)
+            throw SchemaError("sandbox \"" + out[i].id + "\" appears twice");
+    return out;
+}
+
 json toJson(const Snapshot &s)
 {
     json j;
@@ -367,6 +485,10 @@ json toJson(const Snapshot &s)
         threads.push_back(toJson(t));
     j["loose_threads"] = std::move(threads);
     j["warnings"] = s.warnings;
+    json sandboxes = json::array();
+    for (const auto &b : s.sandboxes)
+        sandboxes.push_back(toJson(b));
+    j["sandboxes"] = std::move(sandboxes);
     return j;
 }
 
@@ -393,6 +515,9 @@ Snapshot snapshotFromJson(const json &j)
         for (const auto &e : getArray(j, "loose_threads", "snapshot"))
             s.looseThreads.push_back(looseThreadFromJson(e));
     s.warnings = strArray(j, "warnings", "snapshot", true);
+    // Additive: a file saved before sandboxes existed has none.
+    if (auto it = j.find("sandboxes"); it != j.end() && !it->is_null())
+        s.sandboxes = sandboxesFromJson(*it);
     std::sort(s.processes.begin(), s.processes.end(), [](auto &a, auto &b) { return a.pid < b.pid; });
     for (std::size_t i = 1; i < s.processes.size(); ++i)
         if (s.processes[i].pid == s.processes[i - 1].pid)

@@ -24,6 +24,7 @@ nlohmann::json toJson(const Process &p);
 nlohmann::json toJson(const Namespace &n);
 nlohmann::json toJson(const HostInfo &h);
 nlohmann::json toJson(const LooseThread &t);
+nlohmann::json toJson(const Sandbox &s);
 /// The whole document, with "schema".
 nlohmann::json toJson(const Snapshot &s);
 
@@ -32,6 +33,9 @@ Process processFromJson(const nlohmann::json &j);
 Namespace namespaceFromJson(const nlohmann::json &j);
 HostInfo hostInfoFromJson(const nlohmann::json &j);
 LooseThread looseThreadFromJson(const nlohmann::json &j);
+Sandbox sandboxFromJson(const nlohmann::json &j);
+/// The "sandboxes" array (of a snapshot, a delta or a frame's trailer).
+std::vector<Sandbox> sandboxesFromJson(const nlohmann::json &array);
 /// Parse a whole document; checks "schema" and cross-references (process ns inodes exist).
 Snapshot snapshotFromJson(const nlohmann::json &j);
 /// Parse text (e.g. a saved file); also maps JSON syntax errors to SchemaError.

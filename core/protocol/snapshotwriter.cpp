@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/protocol/snapshotwriter.h"
+
 #include "core/protocol/snapshotjson.h"
+
+#include <nlohmann/json.hpp>
 
 #include <charconv>
 #include <cstdio>
@@ -233,6 +236,10 @@ void SnapshotWriter::appendProcess(std::string &out, const Process &p)
     out.push_back(']');
     key(out, "euid");
     num(out, p.euid);
+    if (p.exited) { // only when true, as toJson()
+        key(out, "exited");
+        boolean(out, true);
+    }
     key(out, "gid");
     num(out, p.gid);
     key(out, "kernel_thread");
@@ -389,6 +396,15 @@ std::string SnapshotWriter::write(const Snapshot &s)
         if (i)
             out.push_back(',');
         appendProcess(out, s.processes[i]);
+    }
+    out.push_back(']');
+    // Sandboxes are few (one per container or service), and their form is snapshotjson.cpp's.
+    key(out, "sandboxes");
+    out.push_back('[');
+    for (std::size_t i = 0; i < s.sandboxes.size(); ++i) {
+        if (i)
+            out.push_back(',');
+        out += toJson(s.sandboxes[i]).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     out.push_back(']');
     key(out, "schema");

@@ -139,6 +139,136 @@ def no_reference():
     proc(root, 61, "sandbox", uid=1000, ns=dict(HOST, uts=4026532950, net=4026532951))
 
 
+def engines():
+    """One host running every engine layout the sandbox classifier knows (issue 10): a mount-only
+    systemd service, an `unshare -n -m -p -f` sandbox, rootless podman on a cgroup v1 host (cgroup
+    "/", known by conmon's argv) with catatonit and slirp4netns, a podman pod of two, docker with the
+    host network and an empty effective capability set, LXC with a service inside it, an
+    unregistered systemd-nspawn machine, bwrap with --share-net, a flatpak app, `ip netns exec`, a
+    Kubernetes pod and a zombie. Inodes: 4026533xxx, one hundred per engine."""
+    root = os.path.join(HERE, "proc-engines")
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(root)
+    host_files(root, "enginehost")
+    hid = lambda c: (c * 64)[:64]
+    init_mounts = HOST_MOUNTINFO
+    proc(root, 1, "systemd", ppid=0, start=5, cmdline=["/sbin/init"], mountinfo=init_mounts,
+         cgroup="0::/init.scope\n")
+    proc(root, 2, "kthreadd", ppid=0, flags=PF_KTHREAD, start=6, cmdline=[])
+    # A plain host service: no sandbox.
+    proc(root, 250, "cron", cmdline=["/usr/sbin/cron", "-f"], cgroup="0::/system.slice/cron.service\n")
+    # PrivateTmp=: its own mount namespace, nothing else.
+    proc(root, 300, "nginx", cmdline=["nginx: master process"], ns=dict(HOST, mnt=4026533001),
+         cgroup="0::/system.slice/nginx.service\n")
+    proc(root, 301, "nginx", ppid=300, cmdline=["nginx: worker process"], ns=dict(HOST, mnt=4026533001),
+         cgroup="0::/system.slice/nginx.service\n")
+    # unshare -n -m -p -f sleep: the launcher is in the new mnt and net, the host pid namespace.
+    sh = dict(HOST, mnt=4026533101, net=4026533102)
+    proc(root, 400, "unshare", cmdline=["unshare", "-n", "-m", "-p", "-f", "sleep", "1d"], ns=sh,
+         cgroup="0::/user.slice/user-0.slice/session-1.scope\n")
+    proc(root, 401, "sleep", ppid=400, cmdline=["sleep", "1d"], ns=dict(sh, pid=4026533103),
+         status=status_text("sleep", 401, nspid="401\t1"), cgroup="0::/user.slice/user-0.slice/session-1.scope\n")
+    # Rootless podman on a v1/hybrid host: every cgroup is "/"; conmon -c ID -n NAME names it.
+    rl_user, rl_mnt = 4026533201, 4026533202
+    rlc = dict(HOST, user=rl_user, mnt=4026533203, pid=4026533204, net=4026533205, uts=4026533206,
+               ipc=4026533207)
+    v1 = "12:pids:/\n1:name=systemd:/\n"
+    proc(root, 500, "catatonit", uid=1000, cmdline=["catatonit", "-P"], ns=dict(HOST, user=rl_user, mnt=rl_mnt),
+         cgroup=v1, mountinfo=HOST_MOUNTINFO + "60 21 0:4 net:[4026533205] /run/user/1000/netns/netns-1a2b rw - nsfs nsfs rw\n")
+    proc(root, 510, "conmon", uid=1000, cgroup=v1,
+         cmdline=["/usr/bin/conmon", "--api-version", "1", "-c", hid("a1"), "-u", hid("a1"), "-r", "/usr/bin/runc",
+                  "-b", "/home/u/.local/share/containers/storage/overlay-containers/x/userdata", "-n", "web",
+                  "--exit-command", "/usr/bin/podman"])
+    proc(root, 511, "sh", ppid=510, uid=1000, cmdline=["/bin/sh", "-c", "sleep 1d"], ns=rlc, cgroup=v1,
+         status=status_text("sh", 511, 1000, 1000, nspid="511\t1"))
+    proc(root, 512, "sleep", ppid=511, uid=1000, cmdline=["sleep", "1d"], ns=rlc, cgroup=v1,
+         status=status_text("sleep", 512, 1000, 1000, nspid="512\t2"))
+    proc(root, 513, "slirp4netns", uid=1000, cgroup=v1, ns=dict(HOST, user=rl_user, mnt=rl_mnt),
+         cmdline=["/usr/bin/slirp4netns", "--disable-host-loopback", "--mtu=65520", "--enable-sandbox", "-c", "-e",
+                  "3", "-r", "4", "--netns-type=path", "/run/user/1000/netns/netns-1a2b", "tap0"])
+    # A podman pod of two (root, cgroup v2): the infra container (catatonit -P) holds net, uts, ipc.
+    pod = hid("b0")
+    slice_ = "0::/machine.slice/machine-libpod_pod_" + pod + ".slice/"
+    pns = dict(HOST, net=4026533301, uts=4026533302, ipc=4026533303)
+    proc(root, 600, "conmon", cgroup=slice_ + "libpod-conmon-" + hid("b1") + ".scope\n",
+         cmdline=["/usr/bin/conmon", "-c", hid("b1"), "-n", pod[:12] + "-infra", "-r", "/usr/bin/runc"])
+    proc(root, 601, "catatonit", ppid=600, cmdline=["/catatonit", "-P"], cgroup=slice_ + "libpod-" + hid("b1") + ".scope\n",
+         ns=dict(pns, mnt=4026533311, pid=4026533312), status=status_text("catatonit", 601, nspid="601\t1"))
+    for n, (c, name) in enumerate([("b2", "web1"), ("b3", "db1")]):
+        cp = 610 + 10 * n
+        proc(root, cp, "conmon", cgroup=slice_ + "libpod-conmon-" + hid(c) + ".scope\n",
+             cmdline=["/usr/bin/conmon", "-c", hid(c), "-n", name, "-r", "/usr/bin/runc"])
+        proc(root, cp + 1, name, ppid=cp, cmdline=["/usr/bin/" + name], cgroup=slice_ + "libpod-" + hid(c) + ".scope\n",
+             ns=dict(pns, mnt=4026533321 + 10 * n, pid=4026533322 + 10 * n),
+             status=status_text(name, cp + 1, nspid=f"{cp + 1}\t1"))
+    # docker run --network=host, capabilities dropped: bounding set full, effective/permitted empty.
+    caps = ("CapInh:\t0000000000000000\nCapPrm:\t0000000000000000\nCapEff:\t0000000000000000\n"
+            "CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t2\n"
+            "Seccomp_filters:\t1\n")
+    proc(root, 700, "containerd-shim", cgroup="0::/system.slice/containerd.service\n",
+         cmdline=["/usr/bin/containerd-shim-runc-v2", "-namespace", "moby", "-id", hid("c1"), "-address",
+                  "/run/containerd/containerd.sock"])
+    proc(root, 701, "nginx", ppid=700, uid=33, cmdline=["nginx", "-g", "daemon off;"],
+         cgroup="0::/system.slice/docker-" + hid("c1") + ".scope\n",
+         ns=dict(HOST, mnt=4026533401, pid=4026533402, uts=4026533403, ipc=4026533404),
+         status=status_text("nginx", 701, 33, 33, nspid="701\t1") + caps)
+    # LXC: the monitor names the container; a PrivateTmp service inside it is still the container.
+    lx = dict(HOST, user=4026533501, mnt=4026533502, pid=4026533503, net=4026533504, uts=4026533505,
+              ipc=4026533506, cgroup=4026533507)
+    proc(root, 800, "lxc-start", cmdline=["[lxc monitor] /var/lib/lxc web2"], cgroup="0::/lxc.monitor.web2\n")
+    proc(root, 801, "systemd", ppid=800, uid=100000, cmdline=["/sbin/init"], ns=lx,
+         cgroup="0::/lxc.payload.web2/init.scope\n", status=status_text("systemd", 801, 100000, 100000, nspid="801\t1"))
+    proc(root, 802, "named", ppid=801, uid=100100, cmdline=["/usr/sbin/named"], ns=dict(lx, mnt=4026533508),
+         cgroup="0::/lxc.payload.web2/system.slice/named.service\n",
+         status=status_text("named", 802, 100100, 100100, nspid="802\t40"))
+    # systemd-nspawn --register=no: no machine scope; named by -D's last component; host network.
+    nsp = dict(HOST, mnt=4026533601, pid=4026533602, uts=4026533603, ipc=4026533604)
+    proc(root, 900, "systemd-nspawn", cmdline=["systemd-nspawn", "--register=no", "-D", "/var/lib/machines/deb", "-b"],
+         cgroup="0::/user.slice/user-0.slice/session-1.scope\n")
+    proc(root, 901, "systemd", ppid=900, cmdline=["/sbin/init"], ns=nsp,
+         cgroup="0::/user.slice/user-0.slice/session-1.scope/payload\n",
+         status=status_text("systemd", 901, nspid="901\t1"))
+    proc(root, 902, "journald", ppid=901, cmdline=["/lib/systemd/systemd-journald"], ns=nsp,
+         cgroup="0::/user.slice/user-0.slice/session-1.scope/payload\n",
+         status=status_text("journald", 902, nspid="902\t17"))
+    # bwrap --unshare-all --share-net: own user, mnt, pid; the host network.
+    bw = dict(HOST, user=4026533701, mnt=4026533702, pid=4026533703, uts=4026533704, ipc=4026533705,
+              cgroup=4026533706)
+    proc(root, 1000, "bwrap", uid=1000, cmdline=["bwrap", "--unshare-all", "--share-net", "--ro-bind", "/", "/", "bash"],
+         cgroup="0::/user.slice/user-1000.slice/session-2.scope\n")
+    proc(root, 1001, "bwrap", ppid=1000, uid=1000, cmdline=["bwrap", "--unshare-all", "--share-net"], ns=bw,
+         cgroup="0::/user.slice/user-1000.slice/session-2.scope\n", status=status_text("bwrap", 1001, 1000, 1000, nspid="1001\t1"))
+    proc(root, 1002, "bash", ppid=1001, uid=1000, cmdline=["bash"], ns=bw,
+         cgroup="0::/user.slice/user-1000.slice/session-2.scope\n", status=status_text("bash", 1002, 1000, 1000, nspid="1002\t2"))
+    # flatpak: bwrap again, named by /.flatpak-info in the sandbox's root.
+    fp = dict(HOST, user=4026533801, mnt=4026533802, pid=4026533803, net=4026533804)
+    fpcg = "0::/user.slice/user-1000.slice/user@1000.service/app.slice/app-flatpak-org.gnome.Calculator-77.scope\n"
+    proc(root, 1100, "bwrap", uid=1000, cmdline=["bwrap", "--args", "40", "--", "gnome-calculator"], cgroup=fpcg)
+    proc(root, 1101, "bwrap", ppid=1100, uid=1000, cmdline=["bwrap", "--args", "40"], ns=fp, cgroup=fpcg,
+         status=status_text("bwrap", 1101, 1000, 1000, nspid="1101\t1"))
+    proc(root, 1102, "gnome-calculato", ppid=1101, uid=1000, cmdline=["gnome-calculator"], ns=fp, cgroup=fpcg,
+         status=status_text("gnome-calculato", 1102, 1000, 1000, nspid="1102\t2"))
+    write(os.path.join(root, "1101", "root", ".flatpak-info"),
+          "[Application]\nname=org.gnome.Calculator\nruntime=runtime/org.gnome.Platform/x86_64/45\n\n"
+          "[Instance]\ninstance-id=1234567890\n")
+    # ip netns exec blue sleep: a fresh mount namespace and the net namespace bound at /run/netns/blue.
+    proc(root, 1200, "sleep", cmdline=["sleep", "1d"], ns=dict(HOST, mnt=4026533901, net=4026532600))
+    # A Kubernetes pod: pause plus one container, both in the pod's network namespace.
+    uid = "1a2b3c4d-0000-1111-2222-333344445555"
+    kp = "0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + uid.replace("-", "_") + ".slice/"
+    kns = dict(HOST, net=4026534001, uts=4026534002, ipc=4026534003)
+    proc(root, 1399, "containerd-shim", cgroup="0::/system.slice/containerd.service\n",
+         cmdline=["/usr/bin/containerd-shim-runc-v2", "-namespace", "k8s.io", "-id", hid("d1"), "-address",
+                  "/run/containerd/containerd.sock"])
+    proc(root, 1400, "pause", ppid=1399, cmdline=["/pause"], cgroup=kp + "cri-containerd-" + hid("d1") + ".scope\n",
+         ns=dict(kns, mnt=4026534011, pid=4026534012), status=status_text("pause", 1400, nspid="1400\t1"))
+    proc(root, 1401, "app", ppid=1399, cmdline=["/app"], cgroup=kp + "cri-containerd-" + hid("d2") + ".scope\n",
+         ns=dict(kns, mnt=4026534021, pid=4026534022), status=status_text("app", 1401, nspid="1401\t1"))
+    # A zombie: its ns links answer ENOENT (an empty ns directory here).
+    d = proc(root, 1500, "defunct", ppid=250, cmdline=[], stat=stat_line(1500, "defunct", "Z", 250, 0, 900), with_ns=False)
+    write(os.path.join(d, "ns", "README"), "a zombie's ns links are gone\n")
+
+
 def empty():
     """A directory with no processes at all."""
     root = os.path.join(HERE, "proc-empty")
@@ -151,4 +281,5 @@ if __name__ == "__main__":
     basic()
     kthreadd_ref()
     no_reference()
+    engines()
     empty()

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "core/sandbox/sandbox.h"
+
+#include <algorithm>
+
+namespace nsviz
+{
+
+std::string sandboxLabel(const Sandbox &s)
+{
+    if (!s.name.empty())
+        return s.name;
+    if (!s.engineId.empty() && s.engine != "unknown") {
+        const std::string shortId = s.engineId.size() > 12 ? s.engineId.substr(0, 12) : s.engineId;
+        return s.engine + (s.kind == SandboxKind::Pod ? " pod " : " ") + shortId;
+    }
+    if (!s.initComm.empty())
+        return s.initComm;
+    return s.id;
+}
+
+const Sandbox *sandboxOf(const Snapshot &snapshot, const Process &p)
+{
+    const SandboxMember key{p.pid, p.startTime};
+    for (const Sandbox &s : snapshot.sandboxes)
+        if (std::binary_search(s.processes.begin(), s.processes.end(), key))
+            return &s;
+    return nullptr;
+}
+
+const Sandbox *findSandbox(const Snapshot &snapshot, const std::string &id)
+{
+    for (const Sandbox &s : snapshot.sandboxes)
+        if (s.id == id)
+            return &s;
+    return nullptr;
+}
+
+bool hostNetworkAlarm(const Sandbox &s)
+{
+    if (!s.sharesType(NsType::Net))
+        return false;
+    if (s.kind == SandboxKind::Container || s.kind == SandboxKind::Pod)
+        return true;
+    // Service sandboxes and engine helpers are information (issue 10), whatever they isolate.
+    if (isInformational(s))
+        return false;
+    return s.isolatesType(NsType::Pid) || s.isolatesType(NsType::User);
+}
+
+bool isInformational(const Sandbox &s)
+{
+    return s.kind == SandboxKind::Service || s.kind == SandboxKind::Infrastructure;
+}
+
+} // namespace nsviz

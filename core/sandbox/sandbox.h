@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+/// @file sandbox.h The one name of a sandbox, and finding a process's sandbox in a snapshot.
+///
+/// The Sandbox struct itself lives in core/model/sandbox.h (the snapshot carries it); the classifier
+/// that makes sandboxes is classifier.h.
+
+#include "core/model/model.h"
+#include "core/model/sandbox.h"
+
+#include <string>
+
+namespace nsviz
+{
+
+/// The display label, the same everywhere (CLI, findings, the GUI's cluster, table, tree, charts):
+/// the name when one is known ("web", "nginx.service", "org.gnome.Calculator"); else the engine
+/// and the engine id cut to 12 characters ("podman 3f2a9c1b7e4d"; a pod: "podman pod 1a2b3c4d5e6f");
+/// else the init's comm ("sleep"); else the id.
+std::string sandboxLabel(const Sandbox &sandbox);
+
+/// The sandbox that lists @p p (same pid and start time), or null.
+const Sandbox *sandboxOf(const Snapshot &snapshot, const Process &p);
+/// The sandbox with id @p id, or null.
+const Sandbox *findSandbox(const Snapshot &snapshot, const std::string &id);
+
+/// The host-network alarm of issue 10: true for a container or pod that shares the host network
+/// namespace, and for any other sandbox that isolates its pid or user namespace while sharing the
+/// host network (an app sandbox, bare namespaces). A service sandbox or an engine's helper is
+/// never alarmed: findings list those apart, as information.
+bool hostNetworkAlarm(const Sandbox &sandbox);
+
+/// True for the kinds findings list apart, as information: service sandboxes and engine helpers.
+bool isInformational(const Sandbox &sandbox);
+
+} // namespace nsviz
