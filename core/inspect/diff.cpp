@@ -4,6 +4,7 @@
 #include "core/inspect/inspectjson.h"
 #include "core/inspect/inspector.h"
 #include "core/model/nstype.h"
+#include "core/sandbox/sandbox.h"
 
 #include <algorithm>
 #include <map>
@@ -69,6 +70,12 @@ public:
         m_j["items"].push_back(std::move(i));
         if (differs)
             ++m_diffs;
+    }
+    /// A value that belongs to the process, not to the namespace (its own pid in a shared pid
+    /// namespace): shown, never counted as a difference of the namespace.
+    void info(const std::string &field, const json &a, const json &b)
+    {
+        m_j["items"].push_back({{"field", field}, {"a", a}, {"b", b}, {"differs", false}, {"perProcess", true}});
     }
     // Lists of what one side has are only compared when both sides could be read whole.
     void onlyA(const std::string &s)
@@ -288,7 +295,12 @@ void diffPid(Details &d, const json &a, const json &b, bool sameNs)
             t += (t.empty() ? "" : " \u2192 ") + std::to_string(p.get<long long>());
         return t;
     };
-    d.item("NSpid chain (outermost first)", chain(a), chain(b));
+    // Two processes in one pid namespace have different pids by definition: that is who they are,
+    // not something the namespace shows them differently.
+    if (sameNs)
+        d.info("NSpid chain (outermost first)", chain(a), chain(b));
+    else
+        d.item("NSpid chain (outermost first)", chain(a), chain(b));
     d.item("nesting level", get(a, "level"), get(b, "level"));
     // In one namespace both see the same processes; counts taken moments apart differ only by churn.
     if (sameNs)
@@ -630,7 +642,37 @@ json diffInspections(const json &a, const json &b, const Snapshot *snapshot)
     for (const auto &n : nss)
         total += n["details"]["differences"].get<int>();
     out["differences"] = total + sec["details"]["differences"].get<int>();
+    if (snapshot)
+        markSandbox(out, *snapshot);
     return out;
+}
+
+void markSandbox(json &diff, const Snapshot &snapshot)
+{
+    if (!diff.contains("a") || !diff["a"].is_object())
+        return;
+    const json &a = diff["a"];
+    const Process *p = snapshot.findProcess(a.value("pid", 0));
+    if (!p)
+        return;
+    const std::uint64_t start = a.contains("startTime") && a["startTime"].is_number_unsigned()
+                                    ? a["startTime"].get<std::uint64_t>()
+                                    : 0;
+    if (start != 0 && p->startTime != 0 && start != p->startTime)
+        return; // the pid was reused: not this process's sandbox
+    const Sandbox *sb = sandboxOf(snapshot, *p);
+    if (!sb)
+        return;
+    json isolates = json::array();
+    for (NsType t : kAllNsTypes)
+        if (sb->isolatesType(t))
+            isolates.push_back(std::string(nsTypeName(t)));
+    diff["a"]["sandbox"] = {{"id", sb->id},
+                            {"kind", std::string(sandboxKindName(sb->kind))},
+                            {"engine", sb->engine},
+                            {"label", sandboxLabel(*sb)},
+                            {"isolates", isolates},
+                            {"hostNetworkAlarm", hostNetworkAlarm(*sb)}};
 }
 
 namespace
@@ -641,7 +683,9 @@ std::string sideLabel(const json &s)
     std::string t = "pid " + std::to_string(s.value("pid", 0));
     if (s.contains("comm"))
         t += " (" + s["comm"].get<std::string>() + ")";
-    if (s.contains("container") && s["container"].contains("label"))
+    if (s.contains("sandbox") && s["sandbox"].contains("label")) // one name for one thing
+        t += " [" + s["sandbox"]["label"].get<std::string>() + ", " + s["sandbox"].value("kind", std::string()) + "]";
+    else if (s.contains("container") && s["container"].contains("label"))
         t += " [" + s["container"]["label"].get<std::string>() + "]";
     if (s.value("state", "") != "running")
         t += " — " + s.value("error", s.value("state", std::string("?")));
@@ -688,21 +732,49 @@ std::vector<std::string> hostSharingWarnings(const json &diff)
                 return n["shared"];
         return json();
     };
-    // Only a container (isolated in mnt or pid) "shares" with the host; a host process just is the host.
-    if (shared("mnt") != false && shared("pid") != false)
+    // What A is decides what its sharing means (issue 10): the sandbox discovery classified when
+    // the diff was marked with one (markSandbox()); else the rule the classifier applies to a
+    // sandbox it cannot name: isolating pid or user is container-like, a mount namespace alone
+    // (systemd's PrivateTmp=) is a service's, and a host process just is the host.
+    std::string kind;
+    bool alarm = false, containerLike = false;
+    std::string what = "A";
+    if (diff["a"].contains("sandbox") && diff["a"]["sandbox"].is_object()) {
+        const json &sb = diff["a"]["sandbox"];
+        kind = sb.value("kind", std::string());
+        alarm = sb.value("hostNetworkAlarm", false);
+        what = "A (" + sb.value("label", std::string("?")) + ")";
+        bool ownPidOrUser = false;
+        for (const auto &t : sb.value("isolates", json::array()))
+            ownPidOrUser = ownPidOrUser || t == "pid" || t == "user";
+        // As findings judge it: containers, pods and hand-made sandboxes with their own pid or user
+        // namespace; never a service sandbox or an engine helper.
+        containerLike = kind == "container" || kind == "pod" ||
+                        (ownPidOrUser && kind != "service" && kind != "infrastructure");
+    } else if (shared("pid") == false || shared("user") == false) {
+        kind = "container";
+        containerLike = true;
+        alarm = shared("net") == true;
+    } else {
         return w;
-    if (shared("net") == true)
-        w.push_back("A is a container that SHARES THE HOST NETWORK NAMESPACE");
+    }
+    if (alarm && shared("net") == true)
+        w.push_back(what + (kind == "container" || kind == "pod"
+                                ? " is a " + kind + " that SHARES THE HOST NETWORK NAMESPACE"
+                                : " is a sandbox (" + kind + ") with its own pid or user namespace that SHARES "
+                                                             "THE HOST NETWORK NAMESPACE"));
+    if (!containerLike)
+        return w;
     if (shared("pid") == true)
-        w.push_back("A shares the host pid namespace");
+        w.push_back(what + " shares the host pid namespace");
     if (shared("ipc") == true)
-        w.push_back("A shares the host IPC namespace");
+        w.push_back(what + " shares the host IPC namespace");
     if (shared("uts") == true)
-        w.push_back("A shares the host UTS namespace");
+        w.push_back(what + " shares the host UTS namespace");
     // null when A's uid is unknown: compare, since value() throws on a null that is not a bool.
     if (diff.contains("security") && diff["security"].contains("rootInsideIsRootInB") &&
         diff["security"]["rootInsideIsRootInB"] == true)
-        w.push_back("A runs as root without a user namespace: root inside is root on the host");
+        w.push_back(what + " runs as root without a user namespace: root inside is root on the host");
     return w;
 }
 

@@ -32,8 +32,16 @@ void markHostReference(nlohmann::json &diff, const HostReference &ref);
 nlohmann::json diffInspections(const nlohmann::json &a, const nlohmann::json &b,
                                const Snapshot *snapshot = nullptr);
 
-/// When diff["b"]["hostReference"] is true and A is a container (isolated in mnt or pid): what A
-/// shares with the host, worst first ("A is a container that SHARES THE HOST NETWORK NAMESPACE", ...).
+/// Adds diff["a"]["sandbox"] = {id, kind, engine, label, isolates, hostNetworkAlarm}: the sandbox
+/// of @p snapshot that A belongs to (same pid and start time), when there is one.
+/// diffInspections() does this itself when given a snapshot.
+void markSandbox(nlohmann::json &diff, const Snapshot &snapshot);
+
+/// When diff["b"]["hostReference"] is true: what A shares with the host, worst first, judged by
+/// A's sandbox kind (markSandbox()): a container or pod on the host network is "A (label) is a
+/// container that SHARES THE HOST NETWORK NAMESPACE", a sandbox isolating pid or user says so too;
+/// a service sandbox (a mount namespace of its own) or an engine helper gets no warning. Without a
+/// sandbox mark, isolating pid or user counts as a container and a mount namespace alone does not.
 std::vector<std::string> hostSharingWarnings(const nlohmann::json &diff);
 
 /// The side-by-side text report (what `nsviz-helper diff` prints).

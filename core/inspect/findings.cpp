@@ -4,8 +4,9 @@
 #include "core/discovery/hostreference.h"
 #include "core/inspect/inspectjson.h"
 #include "core/inspect/nsinspectors.h"
-#include "core/model/containerid.h"
 #include "core/model/nstype.h"
+#include "core/sandbox/classifier.h"
+#include "core/sandbox/sandbox.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -63,6 +64,63 @@ bool readText(const std::string &path, std::string &out)
 
 } // namespace
 
+namespace
+{
+
+json typeNames(std::uint8_t bits)
+{
+    json a = json::array();
+    for (NsType t : kAllNsTypes)
+        if (bits & (1u << index(t)))
+            a.push_back(std::string(nsTypeName(t)));
+    return a;
+}
+
+const Process *findMember(const Snapshot &snap, const SandboxMember &m)
+{
+    const Process *p = snap.findProcess(m.pid);
+    return p && (m.startTime == 0 || p->startTime == m.startTime) ? p : nullptr;
+}
+
+/// The fields that name a sandbox the same way everywhere (its label is sandboxLabel()).
+json describe(const Sandbox &sb, const Process *rep)
+{
+    json c = {{"sandbox", sb.id},
+              {"label", sandboxLabel(sb)},
+              {"kind", std::string(sandboxKindName(sb.kind))},
+              {"engine", sb.engine},
+              {"id", sb.engineId.empty() ? json(nullptr) : json(sb.engineId)},
+              {"name", sb.name.empty() ? json(nullptr) : json(sb.name)},
+              {"processes", sb.processes.size()},
+              {"isolates", typeNames(sb.isolates)},
+              {"sharesWithHost", typeNames(sb.sharesWithHost)}};
+    if (!sb.pod.empty())
+        c["pod"] = sb.pod;
+    if (!sb.attachedTo.empty())
+        c["attachedTo"] = sb.attachedTo;
+    c["pid"] = rep ? rep->pid : (sb.init ? sb.init->pid : 0);
+    c["comm"] = rep ? rep->comm : sb.initComm;
+    json pids = json::array();
+    for (const auto &m : sb.processes)
+        pids.push_back(m.pid);
+    c["pids"] = pids;
+    return c;
+}
+
+/// Capability names beyond the container default set in @p names.
+std::vector<std::string> beyondDefault(const json &names)
+{
+    std::set<std::string> dflt(defaultContainerCapabilities().begin(), defaultContainerCapabilities().end());
+    std::vector<std::string> extra;
+    if (names.is_array())
+        for (const auto &c : names)
+            if (c.is_string() && !dflt.count(c.get<std::string>()))
+                extra.push_back(c.get<std::string>());
+    return extra;
+}
+
+} // namespace
+
 json findHostSharing(const Snapshot &snap, const std::string &procRoot)
 {
     json out = {{"schema", kFindingsSchema}};
@@ -81,93 +139,100 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
     if (!hostHas(NsType::Mnt) || !hostHas(NsType::Pid)) {
         notes.push_back("the host reference's namespaces are unknown: no findings can be derived");
         out["containers"] = json::array();
+        out["informational"] = json::array();
         out["clean"] = 0;
         out["notes"] = notes;
         return out;
     }
 
-    // Group the processes isolated in mnt or pid by (pid ns, mnt ns).
-    std::map<std::pair<NsId, NsId>, std::vector<const Process *>> groups;
-    for (const auto &p : snap.processes) {
-        if (p.kernelThread)
-            continue;
-        const NsId &pidNs = p.ns[index(NsType::Pid)], &mntNs = p.ns[index(NsType::Mnt)];
-        if (!pidNs.valid() || !mntNs.valid())
-            continue;
-        if (pidNs == host[index(NsType::Pid)] && mntNs == host[index(NsType::Mnt)])
-            continue;
-        groups[{pidNs, mntNs}].push_back(&p);
+    // The sandboxes discovery made; a snapshot saved before they existed gets them here, from the
+    // same classifier.
+    std::vector<Sandbox> computed;
+    const std::vector<Sandbox> *sandboxes = &snap.sandboxes;
+    if (snap.sandboxes.empty() && !snap.processes.empty()) {
+        ClassifyOptions o;
+        o.procRoot = procRoot;
+        computed = classifySandboxes(snap, o);
+        sandboxes = &computed;
     }
+    std::map<std::string, std::vector<std::string>> podMembers;
+    for (const Sandbox &sb : *sandboxes)
+        if (!sb.pod.empty())
+            podMembers[sb.pod].push_back(sandboxLabel(sb));
 
     json containers = json::array();
+    json informational = json::array();
     int clean = 0;
-    for (auto &group : groups) {
-        // Named references, not structured bindings: clang 14 (the fuzz build) cannot capture those.
-        const auto &key = group.first;
-        const auto &procs = group.second;
-        // The representative: the group's init (PID 1 in its pid namespace), else its lowest pid.
-        const Process *rep = procs.front();
-        for (const Process *p : procs)
-            if (!p->nspid.empty() && p->nspid.back() == 1) {
-                rep = p;
-                break;
-            }
-        const bool pidIsolated = key.first != host[index(NsType::Pid)];
-        ContainerIdentity id = containerFromCgroup(rep->cgroup);
-
+    for (const Sandbox &sb : *sandboxes) {
+        const Process *rep = sb.init ? findMember(snap, *sb.init) : nullptr;
+        if (isInformational(sb)) {
+            // Service sandboxes and engine helpers: listed apart, never alarmed (issue 10).
+            informational.push_back(describe(sb, rep));
+            continue;
+        }
+        // Containers and pods, and a sandbox made by hand that isolates its pid or user namespace
+        // (what a container is, whoever made it), are judged as containers; a sandbox that only
+        // has a network or mount namespace of its own shares the rest with the host by design.
+        const bool engineKind = sb.kind == SandboxKind::Container || sb.kind == SandboxKind::Pod ||
+                                sb.isolatesType(NsType::Pid) || sb.isolatesType(NsType::User);
+        // A container in a pod shares the pod's namespaces; the pod is reported for those, once.
+        const bool inPod = !sb.pod.empty() && findSandbox(snap, sb.pod) != nullptr;
+        std::vector<const Process *> procs;
+        for (const auto &m : sb.processes)
+            if (const Process *p = findMember(snap, m))
+                procs.push_back(p);
         json fs = json::array();
-        auto sharesHost = [&](NsType t, int &count) {
-            count = 0;
+        auto howMany = [&](NsType t) {
+            int count = 0;
             for (const Process *p : procs)
-                if (p->ns[index(t)].valid() && hostHas(t) && p->ns[index(t)] == host[index(t)])
+                if (p->ns[index(t)].valid() && p->ns[index(t)] == host[index(t)])
                     ++count;
-            return count > 0;
-        };
-        auto howMany = [&](int count) {
-            return count == static_cast<int>(procs.size())
+            return count == 0 || count == static_cast<int>(procs.size())
                        ? std::string()
                        : " (" + std::to_string(count) + " of " + std::to_string(procs.size()) + " processes)";
         };
-        int n = 0;
-        if (sharesHost(NsType::Net, n))
+        if (hostNetworkAlarm(sb) && !inPod)
             fs.push_back(finding("host-net", "same network namespace as the host: host interfaces, ports and "
                                              "firewall are its own" +
-                                                 howMany(n)));
-        if (pidIsolated == false && sharesHost(NsType::Pid, n))
-            fs.push_back(finding("host-pid", "sees and can signal every host process" + howMany(n)));
-        if (sharesHost(NsType::Ipc, n))
-            fs.push_back(
-                finding("host-ipc", "host System V IPC and POSIX message queues are reachable" + howMany(n)));
-        if (sharesHost(NsType::Uts, n))
-            fs.push_back(
-                finding("host-uts", "can change the host's hostname (with CAP_SYS_ADMIN)" + howMany(n)));
+                                                 howMany(NsType::Net)));
+        if (engineKind && sb.sharesType(NsType::Pid))
+            fs.push_back(finding("host-pid", "sees and can signal every host process" + howMany(NsType::Pid)));
+        if (engineKind && !inPod && sb.sharesType(NsType::Ipc))
+            fs.push_back(finding("host-ipc", "host System V IPC and POSIX message queues are reachable" +
+                                                 howMany(NsType::Ipc)));
+        if (engineKind && !inPod && sb.sharesType(NsType::Uts))
+            fs.push_back(finding("host-uts",
+                                 "can change the host's hostname (with CAP_SYS_ADMIN)" + howMany(NsType::Uts)));
 
-        // The security context of the representative.
+        // The security context of the init.
         std::string text;
         json status;
-        const std::string statusPath = procRoot + "/" + std::to_string(rep->pid) + "/status";
-        if (readText(statusPath, text))
+        if (rep && readText(procRoot + "/" + std::to_string(rep->pid) + "/status", text))
             status = inspectjson::statusFromText(text);
-        if (sharesHost(NsType::User, n)) {
-            const bool root = status.contains("uid") ? status["uid"][1] == 0 : rep->euid == 0;
+        const bool ownUserNs = sb.isolatesType(NsType::User);
+        if (engineKind && sb.sharesType(NsType::User)) {
+            const bool root = status.contains("uid") ? status["uid"][1] == 0 : (rep && rep->euid == 0);
             fs.push_back(finding("no-userns", root ? "runs as uid 0 in the host user namespace: root in the "
                                                      "container is root on the host"
                                                    : "runs in the host user namespace (uid " +
-                                                         std::to_string(rep->euid) + " on the host)"));
+                                                         std::to_string(rep ? rep->euid : 0) + " on the host)"));
         }
         json sec = json::object();
         if (status.contains("caps")) {
-            // The bounding set is what the container can ever gain; that is what an engine's
-            // --cap-add widens.
-            std::set<std::string> dflt(defaultContainerCapabilities().begin(),
-                                       defaultContainerCapabilities().end());
-            std::vector<std::string> extra;
-            for (const auto &c : status["caps"]["bounding"])
-                if (!dflt.count(c.get<std::string>()))
-                    extra.push_back(c);
+            // What a process can do now is its effective set, and what it can raise without exec its
+            // permitted set; the bounding set only limits what an exec could gain, so a full bounding
+            // set with an empty effective set is not "privileged". Capabilities held in a user
+            // namespace of its own act on what that namespace owns, not on the host.
             sec["bounding"] = status["caps"]["bounding"];
             sec["effective"] = status["caps"]["effective"];
-            if (!extra.empty()) {
+            sec["permitted"] = status["caps"]["permitted"];
+            std::vector<std::string> extra = beyondDefault(status["caps"]["effective"]);
+            for (const auto &c : beyondDefault(status["caps"]["permitted"]))
+                if (std::find(extra.begin(), extra.end(), c) == extra.end())
+                    extra.push_back(c);
+            if (ownUserNs) {
+                sec["capabilitiesRelativeTo"] = "its own user namespace";
+            } else if (engineKind && !extra.empty()) {
                 std::string list;
                 for (std::size_t i = 0; i < extra.size(); ++i) {
                     if (i == 6) {
@@ -177,14 +242,16 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
                     list += (i ? ", " : "") + extra[i];
                 }
                 const bool full = extra.size() >= 20;
-                fs.push_back(
-                    finding("extra-caps", (full ? "nearly every capability (privileged?): " : "") + list));
+                fs.push_back(finding("extra-caps", std::string(full ? "nearly every capability in the effective "
+                                                                      "or permitted set (privileged?): "
+                                                                    : "effective or permitted: ") +
+                                                       list));
                 fs.back()["capabilities"] = extra;
             }
         }
         if (status.contains("seccomp")) {
             sec["seccomp"] = status["seccomp"];
-            if (status["seccomp"].value("mode", "") == "disabled")
+            if (engineKind && status["seccomp"].value("mode", "") == "disabled")
                 fs.push_back(finding("seccomp-off", "no system call filter"));
         }
         if (status.is_null())
@@ -195,34 +262,25 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
             continue;
         }
         std::sort(fs.begin(), fs.end(), [](const json &x, const json &y) { return x["rank"] < y["rank"]; });
-        json c = {{"pid", rep->pid}, {"comm", rep->comm}, {"processes", procs.size()},
-                  {"findings", fs},  {"security", sec},   {"worstRank", fs.front()["rank"]}};
-        json pids = json::array();
-        for (const Process *p : procs)
-            pids.push_back(p->pid);
-        c["pids"] = pids;
-        if (id.valid()) {
-            c["engine"] = id.engine;
-            c["id"] = id.id;
-            c["label"] = id.label();
-        } else {
-            c["label"] = rep->comm + " (pid " + std::to_string(rep->pid) + ")";
-        }
-        // A private mount namespace alone is how systemd sandboxes services (PrivateTmp=...): say so,
-        // so that a reviewer tells those from containers.
-        c["kind"] = id.valid() ? "container" : pidIsolated ? "pid-namespace" : "mount-namespace-only";
+        json c = describe(sb, rep);
+        c["findings"] = fs;
+        c["security"] = sec;
+        c["worstRank"] = fs.front()["rank"];
+        if (sb.kind == SandboxKind::Pod && podMembers.count(sb.id))
+            c["containers"] = podMembers[sb.id];
         json ns = json::object();
-        for (NsType t : kAllNsTypes)
-            if (rep->ns[index(t)].valid())
-                ns[std::string(nsTypeName(t))] = rep->ns[index(t)].ino;
+        if (rep)
+            for (NsType t : kAllNsTypes)
+                if (rep->ns[index(t)].valid())
+                    ns[std::string(nsTypeName(t))] = rep->ns[index(t)].ino;
         c["ns"] = ns;
         containers.push_back(c);
     }
-    // Worst first: the worst finding, then real containers before mount-only sandboxes, then how many
-    // findings.
+    // Worst first: the worst finding, then containers and pods before other sandboxes, then how
+    // many findings.
     auto kindRank = [](const json &c) {
         const std::string k = c["kind"];
-        return k == "container" ? 0 : k == "pid-namespace" ? 1 : 2;
+        return k == "container" || k == "pod" ? 0 : k == "app-sandbox" ? 1 : 2;
     };
     std::stable_sort(containers.begin(), containers.end(), [&](const json &x, const json &y) {
         if (x["worstRank"] != y["worstRank"])
@@ -234,6 +292,7 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
         return x["pid"] < y["pid"];
     });
     out["containers"] = containers;
+    out["informational"] = informational;
     out["clean"] = clean;
     out["notes"] = notes;
     return out;
@@ -257,13 +316,28 @@ std::string findingsToText(const json &document)
     for (const auto &n : f["notes"])
         o << "note: " << n.get<std::string>() << "\n";
     const auto &cs = f["containers"];
-    o << cs.size() << " container(s) share something with the host; " << f.value("clean", 0)
+    o << cs.size() << " sandbox(es) share something with the host; " << f.value("clean", 0)
       << " isolated one(s) have no findings\n";
+    // Each sandbox by its label, its engine and the engine's id (or ours, when the engine has none).
+    auto who = [](const json &c) {
+        std::string t = c.value("label", std::string("?")) + "  [" + c.value("kind", std::string("?")) + ", " +
+                        c.value("engine", std::string("unknown"));
+        if (c.contains("id") && c["id"].is_string())
+            t += " " + c["id"].get<std::string>();
+        else
+            t += ", " + c.value("sandbox", std::string());
+        return t + "]";
+    };
     for (const auto &c : cs) {
         o << "\n"
-          << c["label"].get<std::string>() << "  pid " << c["pid"].get<int>() << " ("
-          << c["comm"].get<std::string>() << "), " << c["processes"].get<int>() << " process(es), "
-          << c["kind"].get<std::string>() << "\n";
+          << who(c) << "  pid " << c.value("pid", 0) << " (" << c.value("comm", std::string()) << "), "
+          << c.value("processes", 0) << " process(es)";
+        if (c.contains("containers")) {
+            o << "; containers:";
+            for (const auto &m : c["containers"])
+                o << " " << m.get<std::string>();
+        }
+        o << "\n";
         for (const auto &x : c["findings"]) {
             const int rank = x["rank"];
             const char *sev = rank == 1   ? "CRITICAL"
@@ -272,6 +346,20 @@ std::string findingsToText(const json &document)
                                           : "LOW     ";
             o << "  " << sev << " " << x["title"].get<std::string>() << ": " << x["detail"].get<std::string>()
               << "\n";
+        }
+    }
+    const json info = f.value("informational", json::array());
+    if (!info.empty()) {
+        o << "\n" << info.size()
+          << " service sandbox(es) and engine helper(s), for information (not containers):\n";
+        for (const auto &c : info) {
+            o << "  INFO     " << who(c) << "  pid " << c.value("pid", 0) << ", " << c.value("processes", 0)
+              << " process(es), own:";
+            for (const auto &t : c.value("isolates", json::array()))
+                o << " " << t.get<std::string>();
+            if (c.contains("attachedTo"))
+                o << "; serves " << c["attachedTo"].get<std::string>();
+            o << "\n";
         }
     }
     return o.str();

@@ -20,14 +20,20 @@ inline constexpr const char *kFindingsSchema = "nsviz.findings/1";
 /// flagged as extra. Names as libcap's cap_to_name() spells them.
 const std::vector<std::string> &defaultContainerCapabilities();
 
-/// Groups the snapshot's processes into containers (processes isolated from the host reference in
-/// their mnt or pid namespace, grouped by (pid ns, mnt ns), kernel threads excluded) and lists, for
-/// each that shares something with the host, the findings, worst first:
-/// host-net, host-pid, host-ipc, host-uts, no-userns, extra-caps, seccomp-off.
+/// Judges the snapshot's sandboxes (Snapshot::sandboxes; classified here when a snapshot has none)
+/// by kind and lists, for each that shares something with the host, the findings, worst first:
+/// host-net (a container or pod, or a sandbox isolating pid or user, on the host network),
+/// host-pid, host-ipc, host-uts, no-userns, extra-caps (effective or permitted capabilities beyond
+/// the default, and only without a user namespace of its own), seccomp-off; all but host-net only
+/// for containers and pods. A pod's containers leave what the pod shares to the pod. Service
+/// sandboxes and engine helpers are listed apart under "informational", never as findings.
 /// Reads PID/status under @p procRoot for capabilities and seccomp.
 /// The host reference is the snapshot's (discovery decides it; see hostreference.h).
-/// Result: {schema, reference: {pid, startTime, comm, note}, containers: [{pid, comm, label, engine, id,
-/// kind, processes, pids, ns: {type: ino}, findings: [{code, rank, title, detail}]}], clean: N, notes: [..]}.
+/// Result: {schema, reference: {pid, startTime, comm, note}, containers: [{sandbox, label, kind, engine,
+/// id, name, pod?, pid, comm, processes, pids, isolates, sharesWithHost, containers? (a pod's),
+/// ns: {type: ino}, security, findings: [{code, rank, title, detail}]}],
+/// informational: [{sandbox, label, kind, engine, id, name, attachedTo?, pid, comm, processes, pids,
+/// isolates, sharesWithHost}], clean: N, notes: [..]}. The label is sandboxLabel().
 nlohmann::json findHostSharing(const Snapshot &snapshot, const std::string &procRoot = "/proc");
 
 /// The readable report of `nsviz-helper findings`.

@@ -73,6 +73,13 @@ int runDiff(const DiffOptions &o)
     nlohmann::json a = inspector.inspect(o.pid);
     nlohmann::json b = inspector.inspect(ref.pid);
     nlohmann::json d = diffInspections(a, b);
+    {
+        // What A is (its sandbox) decides what its sharing means; the sandboxes need a scan.
+        DiscoveryOptions so;
+        so.procRoot = o.procRoot;
+        so.fds = false;
+        markSandbox(d, discover(so));
+    }
     if (o.against > 0)
         d["b"]["hostReference"] = false;
     else
@@ -102,8 +109,7 @@ int runFindings(const FindingsOptions &o)
         return runtimeError(why);
     DiscoveryOptions opts;
     opts.procRoot = o.procRoot;
-    opts.fds = false;
-    opts.bindMounts = false;
+    opts.fds = false; // bind mounts stay: /run/netns names `ip netns` sandboxes
     Snapshot snap = discover(opts);
     if (snap.processes.empty())
         return runtimeError("--proc " + o.procRoot +

@@ -58,11 +58,12 @@ std::string rawControls(const std::string &text)
 
 /// A process in fresh uts and mount namespaces with kEvilHost as its hostname, running sleep
 /// through a link named kEvilComm (the kernel takes comm from the executed file's name) with
-/// kEvilArg as argv[0]. Killed and reaped by its pid in the destructor.
+/// kEvilArg as argv[0]. Killed and reaped by its pid in the destructor. @p extraFlags adds
+/// namespaces (CLONE_NEWUSER makes it a sandbox that findings report).
 class EvilProcess
 {
 public:
-    EvilProcess()
+    explicit EvilProcess(int extraFlags = 0)
     {
         m_dir = std::filesystem::temp_directory_path() / ("nsviz-textsafe-" + std::to_string(::getpid()));
         std::filesystem::create_directories(m_dir);
@@ -75,7 +76,7 @@ public:
         m_pid = ::fork();
         if (m_pid == 0) {
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-            if (::unshare(CLONE_NEWUTS | CLONE_NEWNS) != 0 ||
+            if (::unshare(CLONE_NEWUTS | CLONE_NEWNS | extraFlags) != 0 ||
                 ::sethostname(kEvilHost.data(), kEvilHost.size()) != 0)
                 ::_exit(3);
             const char *argv[] = {kEvilArg.c_str(), "300", nullptr};
@@ -179,14 +180,18 @@ TEST(TextSafeCli, FindingsTextEscapesWhileJsonStaysExact)
 {
     if (::geteuid() != 0)
         GTEST_SKIP() << "needs root for unshare(CLONE_NEWUTS)";
-    EvilProcess p;
+    // Its own user namespace on the host network: a sandbox findings report (a mount and UTS
+    // namespace alone would not be one, issue 10).
+    EvilProcess p(CLONE_NEWUSER);
     ASSERT_GT(p.pid(), 0);
     ASSERT_TRUE(p.ready());
 
     auto t = helper({"findings"});
     ASSERT_EQ(t.exitCode, 0) << t.err;
     EXPECT_EQ(rawControls(t.out), "");
-    EXPECT_NE(t.out.find("\\x1b]0;x\\x07\\u202eab\\u009b (pid " + std::to_string(p.pid()) + ")"),
+    // Named by its label (the init's comm: no engine, no name), then its pid and comm.
+    EXPECT_NE(t.out.find("\\x1b]0;x\\x07\\u202eab\\u009b  [bare, "), std::string::npos) << t.out;
+    EXPECT_NE(t.out.find("pid " + std::to_string(p.pid()) + " (\\x1b]0;x\\x07\\u202eab\\u009b)"),
               std::string::npos)
         << t.out;
 
