@@ -128,6 +128,33 @@ TEST_F(RealEnginesSnapshot, EveryCaseIsExactlyOneSandboxWithItsLabel)
     }
 }
 
+// The pod of two: one sandbox of kind pod, known by the pod id from its cgroupfs path
+// ("/libpod_parent/<pod id>/libpod-<container id>", podman without systemd), which both containers name.
+TEST_F(RealEnginesSnapshot, ThePodIsOneSandboxKnownByItsId)
+{
+    std::vector<const Sandbox *> pods;
+    for (const Sandbox &s : m_snap.sandboxes)
+        if (s.kind == SandboxKind::Pod)
+            pods.push_back(&s);
+    ASSERT_EQ(pods.size(), 1u);
+    const Sandbox &pod = *pods.front();
+    EXPECT_EQ(pod.engine, "podman");
+    ASSERT_EQ(pod.engineId.size(), 64u);
+    EXPECT_EQ(pod.id, "podman:" + pod.engineId);
+    EXPECT_EQ(sandboxLabel(pod), "podman pod " + pod.engineId.substr(0, 12));
+    int containers = 0;
+    for (const Sandbox &s : m_snap.sandboxes)
+        if (s.pod == pod.id) {
+            ++containers;
+            EXPECT_EQ(s.kind, SandboxKind::Container) << s.id;
+            const Process *init = m_snap.findProcess(s.init->pid);
+            ASSERT_NE(init, nullptr);
+            EXPECT_NE(init->cgroup.find("/libpod_parent/" + pod.engineId + "/libpod-"), std::string::npos)
+                << init->cgroup;
+        }
+    EXPECT_EQ(containers, 2);
+}
+
 TEST_F(RealEnginesSnapshot, HostNetworkAlarmIsForExactlyTheHostNetworkCases)
 {
     std::set<std::string> want, got;
