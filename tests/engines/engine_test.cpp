@@ -86,7 +86,12 @@ const std::vector<Expect> &expectations()
         {"podman-hostnet", {"mnt", "pid", "uts", "ipc"}, {"net", "user"}, {"container"}, {"podman"}, true},
         {"podman-hostpid", {"mnt", "net", "uts", "ipc"}, {"pid", "user"}, {"container"}, {"podman"}, false},
         {"podman-pod", {"mnt", "pid", "net", "uts", "ipc"}, {"user"}, {"container"}, {"podman"}, false},
-        {"podman-rootless", {"mnt", "pid", "net", "uts", "ipc", "user"}, {}, {"container"}, {"podman"}, false},
+        {"podman-rootless",
+         {"mnt", "pid", "net", "uts", "ipc", "user"},
+         {},
+         {"container"},
+         {"podman"},
+         false},
         {"lxc", {"mnt", "pid", "net", "uts", "ipc"}, {"user"}, {"container"}, {"lxc"}, false},
         {"nspawn-private", {"mnt", "pid", "net", "uts", "ipc"}, {"user"}, {"container"}, {"nspawn"}, false},
         {"nspawn-hostnet", {"mnt", "pid", "uts", "ipc"}, {"net", "user"}, {"container"}, {"nspawn"}, true},
@@ -161,7 +166,8 @@ std::vector<Case> parseManifest(const std::string &path)
 /// /proc/PID/ns/TYPE's inode, read here, independently of the helper (0 when unreadable).
 std::uint64_t nsInode(int pid, const std::string &type)
 {
-    struct stat st{};
+    struct stat st {
+    };
     if (::stat(("/proc/" + std::to_string(pid) + "/ns/" + type).c_str(), &st) != 0)
         return 0;
     return st.st_ino;
@@ -355,7 +361,8 @@ TEST_P(EngineCase, NamespacesAgreeWithLsns)
         SCOPED_TRACE(std::string(e.name) + " pid " + std::to_string(pid));
         const json *p = Engines::instance->process(pid);
         ASSERT_NE(p, nullptr) << "not in the scan";
-        auto r = CommandRunner::run({"lsns", "-J", "-p", std::to_string(pid), "-o", "NS,TYPE,NPROCS"}, 120000);
+        auto r =
+            CommandRunner::run({"lsns", "-J", "-p", std::to_string(pid), "-o", "NS,TYPE,NPROCS"}, 120000);
         ASSERT_EQ(r.exitCode, 0) << r.err;
         std::map<std::string, std::uint64_t> fromLsns;
         std::map<std::uint64_t, std::size_t> lsnsCount;
@@ -387,8 +394,8 @@ TEST_P(EngineCase, NamespacesAgreeWithLsns)
     std::map<std::uint64_t, std::size_t> counts;
     std::function<void(const json &)> add = [&](const json &list) {
         for (const json &n : list) {
-            const std::uint64_t ino = n["ns"].is_string() ? std::stoull(n["ns"].get<std::string>())
-                                                          : n["ns"].get<std::uint64_t>();
+            const std::uint64_t ino =
+                n["ns"].is_string() ? std::stoull(n["ns"].get<std::string>()) : n["ns"].get<std::uint64_t>();
             counts[ino] = n["nprocs"].is_string() ? std::stoul(n["nprocs"].get<std::string>())
                                                   : n["nprocs"].get<std::size_t>();
             if (n.contains("children"))
@@ -422,7 +429,7 @@ bool hasSandboxes()
         REQUIRE_ENGINES();                                                                                   \
         if (!hasSandboxes())                                                                                 \
             GTEST_SKIP() << "the helper's snapshot has no \"sandboxes\" array yet (issue 10's sandbox "      \
-                            "model, branch issue10-sandbox): the sandbox and findings checks wait for it";  \
+                            "model, branch issue10-sandbox): the sandbox and findings checks wait for it";   \
     } while (0)
 
 /// The findings speak of sandboxes (each entry names its sandbox): issue 10's "findings by kind".
@@ -492,7 +499,8 @@ std::vector<const json *> findingsCovering(int pid)
             if (!str(*sb, k).empty())
                 ids.insert(str(*sb, k));
     for (const json &f : Engines::instance->findings().at("containers")) {
-        bool covers = f.contains("sandbox") && f.at("sandbox").is_string() && ids.count(f.at("sandbox").get<std::string>());
+        bool covers = f.contains("sandbox") && f.at("sandbox").is_string() &&
+                      ids.count(f.at("sandbox").get<std::string>());
         if (f.contains("pids"))
             for (const json &p : f.at("pids"))
                 covers = covers || p.get<int>() == pid;
@@ -525,7 +533,8 @@ std::string describe(const json *sb)
 void printVerdicts()
 {
     std::ostringstream out;
-    out << "engines: set up in " << Engines::instance->upSeconds() << " s; verdicts of this build's helper:\n";
+    out << "engines: set up in " << Engines::instance->upSeconds()
+        << " s; verdicts of this build's helper:\n";
     const bool model = hasSandboxes();
     for (const Expect &e : expectations()) {
         const Case *c = Engines::instance->find(e.name);
@@ -537,7 +546,8 @@ void printVerdicts()
             out << e.name << ": " << c->status << ": " << c->reason << "\n";
             continue;
         }
-        out << e.name << " (init " << c->init << "; expected " << (e.hostNetAlarm ? "ALARM" : "no alarm") << ")\n";
+        out << e.name << " (init " << c->init << "; expected " << (e.hostNetAlarm ? "ALARM" : "no alarm")
+            << ")\n";
         if (model)
             out << "  sandbox: " << describe(sandboxOf(c->init)) << "\n";
         std::vector<int> all = {c->init};
@@ -545,7 +555,9 @@ void printVerdicts()
         all.insert(all.end(), c->helpers.begin(), c->helpers.end());
         std::set<const json *> seen;
         for (int p : all) {
-            const char *role = p == c->init ? "init" : std::count(c->members.begin(), c->members.end(), p) ? "member" : "helper";
+            const char *role = p == c->init                                          ? "init"
+                               : std::count(c->members.begin(), c->members.end(), p) ? "member"
+                                                                                     : "helper";
             if (model && p != c->init)
                 out << "  " << role << " " << p << ": " << describe(sandboxOf(p)) << "\n";
             for (const json *f : findingsCovering(p)) {
@@ -554,8 +566,8 @@ void printVerdicts()
                 std::string codes;
                 for (const json &x : f->at("findings"))
                     codes += (codes.empty() ? "" : ",") + str(x, "code");
-                out << "  finding via " << role << " " << p << ": \"" << str(*f, "label") << "\" kind=" << str(*f, "kind")
-                    << " [" << codes << "]\n";
+                out << "  finding via " << role << " " << p << ": \"" << str(*f, "label")
+                    << "\" kind=" << str(*f, "kind") << " [" << codes << "]\n";
             }
         }
     }
@@ -627,17 +639,18 @@ TEST_P(EngineSandbox, Model)
     }
 
     for (const auto &t : e.isolates)
-        EXPECT_TRUE(contains(sb->at("isolates"), t)) << "isolates " << sb->at("isolates").dump() << " lacks " << t;
+        EXPECT_TRUE(contains(sb->at("isolates"), t))
+            << "isolates " << sb->at("isolates").dump() << " lacks " << t;
     for (const auto &t : e.shares)
         EXPECT_TRUE(contains(sb->at("shares_with_host"), t))
             << "shares_with_host " << sb->at("shares_with_host").dump() << " lacks " << t;
-
 }
 
 // Issue 10's "Done when", per case: the pod known by its engine id; the case listed in the
 // findings at most once (one unshare sandbox once, no helper as an entry of its own; a pod once
-// as the pod, its containers each at most once for what is their own); alarmed as sharing the host network exactly when it does and is a container, pod or
-// pid/user sandbox; and the alarm naming the engine's name or id.
+// as the pod, its containers each at most once for what is their own); alarmed as sharing the host network
+// exactly when it does and is a container, pod or pid/user sandbox; and the alarm naming the engine's name or
+// id.
 TEST_P(EngineSandbox, FindingsAsDoneWhenSays)
 {
     REQUIRE_SANDBOX_FINDINGS();
@@ -696,9 +709,9 @@ TEST_P(EngineSandbox, FindingsAsDoneWhenSays)
             EXPECT_EQ(n, 1) << id << " listed " << n << " times:\n" << listed;
         EXPECT_LE(entries.size(), 1u + 1u + c->members.size()) << listed;
     }
-    EXPECT_EQ(alarmed, e.hostNetAlarm) << (e.hostNetAlarm ? "not flagged" : "flagged")
-                                       << " as sharing the host network namespace:\n"
-                                       << listed;
+    EXPECT_EQ(alarmed, e.hostNetAlarm)
+        << (e.hostNetAlarm ? "not flagged" : "flagged") << " as sharing the host network namespace:\n"
+        << listed;
     // An alarm names the engine and the name or id the engine knows.
     for (const json *f : entries) {
         if (!hostNetAlarm(*f))
@@ -734,7 +747,8 @@ TEST(EngineSandboxHost, ReferencesResolve)
     for (const json &sb : Engines::instance->snapshot().at("sandboxes")) {
         for (const char *k : {"pod", "attached_to"})
             if (!str(sb, k).empty()) {
-                EXPECT_NE(sandboxById(str(sb, k)), nullptr) << describe(&sb) << ": " << k << " " << str(sb, k);
+                EXPECT_NE(sandboxById(str(sb, k)), nullptr)
+                    << describe(&sb) << ": " << k << " " << str(sb, k);
             }
         if (sb.contains("init") && sb.at("init").is_object()) {
             bool found = false;

@@ -58,17 +58,18 @@ const std::vector<FixtureCase> &cases()
          SandboxKind::Container, false},
         {"podman-rootless", [](const Sandbox &s) { return named(s, "podman", "nsviz-eng-rootless"); },
          SandboxKind::Container, false},
-        {"lxc", [](const Sandbox &s) { return s.kind == SandboxKind::Container && named(s, "lxc", "nsviz-eng-lxc"); },
+        {"lxc",
+         [](const Sandbox &s) {
+             return s.kind == SandboxKind::Container && named(s, "lxc", "nsviz-eng-lxc");
+         },
          SandboxKind::Container, false},
         {"nspawn-private", [](const Sandbox &s) { return named(s, "nspawn", "nsviz-eng-nspawn-private"); },
          SandboxKind::Container, false},
         {"nspawn-hostnet", [](const Sandbox &s) { return named(s, "nspawn", "nsviz-eng-nspawn-hostnet"); },
          SandboxKind::Container, true},
-        {"bwrap-private",
-         [](const Sandbox &s) { return s.engine == "bwrap" && s.isolatesType(NsType::Net); },
+        {"bwrap-private", [](const Sandbox &s) { return s.engine == "bwrap" && s.isolatesType(NsType::Net); },
          SandboxKind::AppSandbox, false},
-        {"bwrap-sharenet",
-         [](const Sandbox &s) { return s.engine == "bwrap" && s.sharesType(NsType::Net); },
+        {"bwrap-sharenet", [](const Sandbox &s) { return s.engine == "bwrap" && s.sharesType(NsType::Net); },
          SandboxKind::AppSandbox, true},
         {"firejail", [](const Sandbox &s) { return s.engine == "firejail"; }, SandboxKind::AppSandbox, true},
         // The mount-only sandbox: unshare exec'd the command, so nothing names the engine.
@@ -78,8 +79,8 @@ const std::vector<FixtureCase> &cases()
          },
          SandboxKind::Bare, false},
         {"unshare-nmpf", [](const Sandbox &s) { return s.engine == "unshare"; }, SandboxKind::Bare, false},
-        {"ip-netns", [](const Sandbox &s) { return named(s, "ip-netns", "nsviz-eng-netns"); }, SandboxKind::Bare,
-         false},
+        {"ip-netns", [](const Sandbox &s) { return named(s, "ip-netns", "nsviz-eng-netns"); },
+         SandboxKind::Bare, false},
     };
     return c;
 }
