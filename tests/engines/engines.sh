@@ -386,7 +386,7 @@ nspawn_case() { # case, nspawn options...
     local c=$1 name=$PREFIX-$1
     shift
     # nspawn locks the tree it runs: each container its own copy of the small rootfs.
-    rm -rf "$WORK/$name"
+    rm -rf "${WORK:?}/${name:?}"
     cp -a "$WORK/rootfs" "$WORK/$name"
     setsid systemd-nspawn --register=no --keep-unit --quiet -D "$WORK/$name" -M "$name" "$@" \
         /bin/sleep "$LIFETIME" </dev/null >"$WORK/$name.log" 2>&1 &
