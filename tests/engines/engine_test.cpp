@@ -724,6 +724,48 @@ TEST_P(EngineSandbox, FindingsAsDoneWhenSays)
     }
 }
 
+// `nsviz-helper diff INIT` against the host reference: A is marked with its sandbox (id, label,
+// alarm as findings say), each type shared or not as the kernel says, and the text warns that A
+// "SHARES THE HOST NETWORK NAMESPACE" exactly for the alarmed cases (issue 10: a mount-only service
+// is no such container).
+TEST_P(EngineSandbox, Diff)
+{
+    REQUIRE_SANDBOXES();
+    const Expect &e = GetParam();
+    std::string skipWhy;
+    const Case *c = requireCase(e.name, skipWhy);
+    if (!skipWhy.empty())
+        GTEST_SKIP() << skipWhy;
+    const json *sb = sandboxOf(c->init);
+    ASSERT_NE(sb, nullptr);
+    SCOPED_TRACE(std::string(e.name) + ": " + describe(sb));
+    auto r = helper({"diff", std::to_string(c->init), "--json"}, 120000);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const json d = json::parse(r.out);
+    ASSERT_TRUE(d.at("a").contains("sandbox")) << "diff does not mark A with its sandbox";
+    const json &mark = d.at("a").at("sandbox");
+    EXPECT_EQ(str(mark, "id"), str(*sb, "id"));
+    EXPECT_EQ(mark.at("hostNetworkAlarm").get<bool>(), e.hostNetAlarm);
+    if (!c->field("name").empty()) {
+        EXPECT_EQ(str(mark, "label"), c->field("name"));
+    }
+    for (const json &n : d.at("namespaces")) {
+        const std::string t = str(n, "type");
+        const bool same = n.at("a") == n.at("b");
+        EXPECT_EQ(n.at("shared").get<bool>(), same) << t;
+        if (std::count(e.shares.begin(), e.shares.end(), t)) {
+            EXPECT_TRUE(same) << t;
+        }
+        if (std::count(e.isolates.begin(), e.isolates.end(), t)) {
+            EXPECT_FALSE(same) << t;
+        }
+    }
+    auto text = helper({"diff", std::to_string(c->init)}, 120000);
+    ASSERT_EQ(text.exitCode, 0) << text.err;
+    EXPECT_EQ(text.out.find("SHARES THE HOST NETWORK NAMESPACE") != std::string::npos, e.hostNetAlarm)
+        << text.out.substr(0, 800);
+}
+
 INSTANTIATE_TEST_SUITE_P(RealEngines, EngineSandbox, ::testing::ValuesIn(expectations()), caseName);
 
 // A process belongs to at most one sandbox, on the whole host.
