@@ -3,8 +3,10 @@
 
 #include "app/models/usernames.h"
 #include "core/model/containerid.h"
+#include "core/sandbox/sandbox.h"
 
 #include <QLocale>
+#include <algorithm>
 #include <map>
 #include <unordered_set>
 
@@ -64,7 +66,12 @@ ClusterLabel ClusterLabeler::label(const Snapshot &s, const ClusterLayout::Clust
 
     if (!c.id.valid()) {
         l.kind = ClusterLabel::Kind::Unreadable;
-        l.title = QStringLiteral("%1 namespace not readable").arg(typeName);
+        // Zombies have no namespaces left: say what they are, not that they are hidden.
+        const bool allExited =
+            !c.members.empty() &&
+            std::all_of(c.members.begin(), c.members.end(), [&](int m) { return s.processes[m].exited; });
+        l.title = allExited ? QStringLiteral("exited processes (zombies)")
+                            : QStringLiteral("%1 namespace not readable").arg(typeName);
         return l;
     }
     if (c.isHost) {
@@ -91,6 +98,36 @@ ClusterLabel ClusterLabeler::label(const Snapshot &s, const ClusterLayout::Clust
         return l;
     }
 
+    // The sandbox most members are in, named by sandboxLabel() as the CLI, table and charts name it.
+    if (!s.sandboxes.empty()) {
+        std::map<const Sandbox *, int> inSandbox, inPod;
+        for (int m : c.members)
+            if (const Sandbox *sb = sandboxOf(s, s.processes[m])) {
+                ++inSandbox[sb];
+                // A pod's namespaces (net, uts, ipc) hold its containers too: they count for the pod.
+                if (const Sandbox *pod = sb->pod.empty() ? nullptr : findSandbox(s, sb->pod))
+                    ++inPod[pod];
+                else if (sb->kind == SandboxKind::Pod)
+                    ++inPod[sb];
+            }
+        const Sandbox *top = nullptr;
+        for (const auto &[sb, count] : inSandbox)
+            if (!top || count > inSandbox[top])
+                top = sb;
+        if (top && inSandbox[top] * 2 < n)
+            for (const auto &[pod, count] : inPod)
+                if (count * 2 >= n) {
+                    top = pod;
+                    inSandbox[top] = count;
+                }
+        // Named sandboxes only (an engine id or a name); a bare one keeps its leading process.
+        if (top && inSandbox[top] * 2 >= n && (!top->name.empty() || !top->engineId.empty())) {
+            l.kind = ClusterLabel::Kind::Container;
+            l.title = QString::fromStdString(sandboxLabel(*top));
+            l.engine = QString::fromStdString(top->engine);
+            return l;
+        }
+    }
     // The container identity most members agree on (a shim or an exec'd debug shell may differ).
     std::map<std::string, std::pair<int, ContainerIdentity>> votes;
     for (int m : c.members) {

@@ -3,6 +3,7 @@
 
 #include "core/discovery/hostreference.h"
 #include "core/model/containerid.h"
+#include "core/sandbox/sandbox.h"
 
 #include <algorithm>
 #include <map>
@@ -38,6 +39,15 @@ HostRelation hostRelation(const Snapshot &s, const Process &p)
         anyValid = anyValid || id.valid();
     if (!anyValid)
         return HostRelation::Invisible;
+    if (!s.sandboxes.empty()) {
+        // The helper classified the sandboxes: the alarm is its rule (issue 10), so that a
+        // mount-only service or an engine helper never gets a red ring.
+        const Sandbox *sb = sandboxOf(s, p);
+        if (sb && hostNetworkAlarm(*sb))
+            return HostRelation::HostNetWarning;
+        return hostDifferenceMask(s, p) != 0 ? HostRelation::Isolated : HostRelation::Host;
+    }
+    // A snapshot without sandboxes (saved by an older nsviz): the rule before them.
     const NsId &net = p.ns[index(NsType::Net)];
     const bool hostNet = net.valid() && net == s.hostNs[index(NsType::Net)];
     const bool isolated = differsFromHost(s, p, NsType::Mnt) || differsFromHost(s, p, NsType::Pid);
@@ -62,6 +72,16 @@ std::vector<HostNetGroup> hostNetGroups(const Snapshot &s)
     std::map<std::string, HostNetGroup> byKey;
     for (int i : hostNetWarnings(s)) {
         const Process &p = s.processes[i];
+        if (const Sandbox *sb = sandboxOf(s, p)) {
+            // One group per sandbox, named as everywhere else.
+            HostNetGroup &g = byKey["s:" + sb->id];
+            if (g.procs.empty()) {
+                g.label = sandboxLabel(*sb);
+                g.own = sb->isolates;
+            }
+            g.procs.push_back(i);
+            continue;
+        }
         const ContainerIdentity id = containerFromCgroup(p.cgroup);
         std::string key;
         if (id.valid())

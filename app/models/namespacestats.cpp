@@ -56,8 +56,12 @@ NamespaceStats NamespaceStats::compute(const Snapshot &s, int topN)
             TopEntry e;
             e.processes = static_cast<int>(pids.size());
             e.leaderPid = pids.front();
-            if (const Process *p = s.findProcess(e.leaderPid))
-                e.leader = QString::fromStdString(p->comm);
+            if (const Process *p = s.findProcess(e.leaderPid)) {
+                // A process in a sandbox is named by it, as the cluster view and the CLI name it.
+                e.leader = views::sandboxName(s, *p);
+                if (e.leader.isEmpty())
+                    e.leader = QString::fromStdString(p->comm);
+            }
             st.top << e;
         }
         st.top[it->second].types << n.type;

@@ -189,7 +189,12 @@ std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapsh
         auto it = byPid.find(n.pids.front());
         if (it == byPid.end())
             return QString::number(n.pids.front());
-        return QString::fromStdString(it->second->comm) % QStringLiteral(" (") %
+        // "web: nginx (6025)": the sandbox's one name first, when the process is in one.
+        const QString sandbox = views::sandboxName(s, *it->second);
+        return (sandbox.isEmpty() || sandbox == QString::fromStdString(it->second->comm)
+                    ? QString()
+                    : sandbox % QStringLiteral(": ")) %
+               QString::fromStdString(it->second->comm) % QStringLiteral(" (") %
                QString::number(it->second->pid) % QLatin1Char(')');
     };
     auto makeNs = [&](const Namespace &n) {

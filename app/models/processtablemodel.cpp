@@ -245,9 +245,13 @@ QVariant processSortKey(const Process &p, int col)
     return {};
 }
 
-QString processToolTip(const Process &p, int col)
+QString processToolTip(const Snapshot &s, const Process &p, int col)
 {
     QString tip = QStringLiteral("PID %1 (%2)").arg(p.pid).arg(QString::fromStdString(p.comm));
+    if (const QString sandbox = views::sandboxName(s, p); !sandbox.isEmpty())
+        tip += QStringLiteral("\nin ") % sandbox;
+    if (p.exited)
+        tip += QStringLiteral("\nexited (a zombie): its namespaces are released");
     if (p.nspid.size() > 1)
         tip += QStringLiteral("\nPIDs by pid namespace (outermost first): ") % views::nspidString(p);
     tip += QStringLiteral("\nuid %1, euid %2, gid %3").arg(p.uid).arg(p.euid).arg(p.gid);
@@ -292,7 +296,7 @@ QVariant ProcessTableModel::processCellData(const Process &p, int col, int role)
     case Qt::ForegroundRole:
         return (p.kernelThread || !p.visible) ? QVariant(mutedBrush()) : QVariant();
     case Qt::ToolTipRole:
-        return processToolTip(p, col);
+        return processToolTip(m_store->snapshot(), p, col);
     }
     return {};
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/models/viewhelpers.h"
 
+#include "core/sandbox/sandbox.h"
+
 #include <QHash>
 #include <QPainter>
 #include <QPainterPath>
@@ -226,6 +228,12 @@ QIcon nodeIcon(NodeIcon kind, NsType type, const QPalette &palette)
     QIcon icon(pm);
     cache.insert(key, icon);
     return icon;
+}
+
+QString sandboxName(const Snapshot &s, const Process &p)
+{
+    const Sandbox *sb = sandboxOf(s, p);
+    return sb ? QString::fromStdString(sandboxLabel(*sb)) : QString();
 }
 
 } // namespace nsviz::views

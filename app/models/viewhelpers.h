@@ -21,6 +21,9 @@ QString typeName(NsType type);
 QString nspidString(const Process &p);
 /// argv joined with spaces, or "[comm]" as ps shows kernel threads and unreadable command lines.
 QString commandLine(const Process &p);
+/// The label of @p p's sandbox in @p s (sandboxLabel(), the one name the CLI uses too), or empty
+/// when it is in none.
+QString sandboxName(const Snapshot &s, const Process &p);
 
 /// No process is in it: found only as a parent/owner, through a bind mount or through an open fd.
 bool isHidden(const Namespace &n);

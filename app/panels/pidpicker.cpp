@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/panels/pidpicker.h"
 
+#include "app/models/viewhelpers.h"
 #include "core/model/containerid.h"
 
 #include <QDialogButtonBox>
@@ -36,7 +37,9 @@ PidPicker::PidPicker(const Snapshot *snapshot, int hostReferencePid, QWidget *pa
             auto *it = new QTreeWidgetItem(m_list);
             it->setData(0, Qt::DisplayRole, p.pid);
             it->setText(1, QString::fromStdString(p.comm));
-            QString note = QString::fromStdString(containerFromCgroup(p.cgroup).label());
+            QString note = views::sandboxName(*snapshot, p);
+            if (note.isEmpty()) // a snapshot saved before sandboxes existed
+                note = QString::fromStdString(containerFromCgroup(p.cgroup).label());
             if (p.pid == hostReferencePid)
                 note = tr("host reference");
             else if (note.isEmpty() && p.differsFromHost)

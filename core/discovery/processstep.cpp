@@ -135,7 +135,8 @@ bool ProcessStep::readProcess(const DiscoveryContext &ctx, Worker &w, int pid, P
     p.visible = !denied;
     // A zombie keeps its pid but the kernel has dropped its namespaces: its links answer ENOENT.
     // Say what it is, so that it is never taken for a process hidden from us.
-    if ((p.state == 'Z' || p.state == 'X') && std::none_of(inodes.begin(), inodes.end(), [](auto i) { return i != 0; })) {
+    if ((p.state == 'Z' || p.state == 'X') &&
+        std::none_of(inodes.begin(), inodes.end(), [](auto i) { return i != 0; })) {
         p.exited = true;
         p.visible = true;
     }

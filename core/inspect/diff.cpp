@@ -75,7 +75,8 @@ public:
     /// namespace): shown, never counted as a difference of the namespace.
     void info(const std::string &field, const json &a, const json &b)
     {
-        m_j["items"].push_back({{"field", field}, {"a", a}, {"b", b}, {"differs", false}, {"perProcess", true}});
+        m_j["items"].push_back(
+            {{"field", field}, {"a", a}, {"b", b}, {"differs", false}, {"perProcess", true}});
     }
     // Lists of what one side has are only compared when both sides could be read whole.
     void onlyA(const std::string &s)
@@ -667,12 +668,9 @@ void markSandbox(json &diff, const Snapshot &snapshot)
     for (NsType t : kAllNsTypes)
         if (sb->isolatesType(t))
             isolates.push_back(std::string(nsTypeName(t)));
-    diff["a"]["sandbox"] = {{"id", sb->id},
-                            {"kind", std::string(sandboxKindName(sb->kind))},
-                            {"engine", sb->engine},
-                            {"label", sandboxLabel(*sb)},
-                            {"isolates", isolates},
-                            {"hostNetworkAlarm", hostNetworkAlarm(*sb)}};
+    diff["a"]["sandbox"] = {{"id", sb->id},         {"kind", std::string(sandboxKindName(sb->kind))},
+                            {"engine", sb->engine}, {"label", sandboxLabel(*sb)},
+                            {"isolates", isolates}, {"hostNetworkAlarm", hostNetworkAlarm(*sb)}};
 }
 
 namespace
@@ -684,7 +682,8 @@ std::string sideLabel(const json &s)
     if (s.contains("comm"))
         t += " (" + s["comm"].get<std::string>() + ")";
     if (s.contains("sandbox") && s["sandbox"].contains("label")) // one name for one thing
-        t += " [" + s["sandbox"]["label"].get<std::string>() + ", " + s["sandbox"].value("kind", std::string()) + "]";
+        t += " [" + s["sandbox"]["label"].get<std::string>() + ", " +
+             s["sandbox"].value("kind", std::string()) + "]";
     else if (s.contains("container") && s["container"].contains("label"))
         t += " [" + s["container"]["label"].get<std::string>() + "]";
     if (s.value("state", "") != "running")
@@ -761,8 +760,9 @@ std::vector<std::string> hostSharingWarnings(const json &diff)
     if (alarm && shared("net") == true)
         w.push_back(what + (kind == "container" || kind == "pod"
                                 ? " is a " + kind + " that SHARES THE HOST NETWORK NAMESPACE"
-                                : " is a sandbox (" + kind + ") with its own pid or user namespace that SHARES "
-                                                             "THE HOST NETWORK NAMESPACE"));
+                                : " is a sandbox (" + kind +
+                                      ") with its own pid or user namespace that SHARES "
+                                      "THE HOST NETWORK NAMESPACE"));
     if (!containerLike)
         return w;
     if (shared("pid") == true)

@@ -196,13 +196,14 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
                                              "firewall are its own" +
                                                  howMany(NsType::Net)));
         if (engineKind && sb.sharesType(NsType::Pid))
-            fs.push_back(finding("host-pid", "sees and can signal every host process" + howMany(NsType::Pid)));
+            fs.push_back(
+                finding("host-pid", "sees and can signal every host process" + howMany(NsType::Pid)));
         if (engineKind && !inPod && sb.sharesType(NsType::Ipc))
             fs.push_back(finding("host-ipc", "host System V IPC and POSIX message queues are reachable" +
                                                  howMany(NsType::Ipc)));
         if (engineKind && !inPod && sb.sharesType(NsType::Uts))
-            fs.push_back(finding("host-uts",
-                                 "can change the host's hostname (with CAP_SYS_ADMIN)" + howMany(NsType::Uts)));
+            fs.push_back(finding("host-uts", "can change the host's hostname (with CAP_SYS_ADMIN)" +
+                                                 howMany(NsType::Uts)));
 
         // The security context of the init.
         std::string text;
@@ -215,7 +216,8 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
             fs.push_back(finding("no-userns", root ? "runs as uid 0 in the host user namespace: root in the "
                                                      "container is root on the host"
                                                    : "runs in the host user namespace (uid " +
-                                                         std::to_string(rep ? rep->euid : 0) + " on the host)"));
+                                                         std::to_string(rep ? rep->euid : 0) +
+                                                         " on the host)"));
         }
         json sec = json::object();
         if (status.contains("caps")) {
@@ -242,10 +244,11 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
                     list += (i ? ", " : "") + extra[i];
                 }
                 const bool full = extra.size() >= 20;
-                fs.push_back(finding("extra-caps", std::string(full ? "nearly every capability in the effective "
-                                                                      "or permitted set (privileged?): "
-                                                                    : "effective or permitted: ") +
-                                                       list));
+                fs.push_back(
+                    finding("extra-caps", std::string(full ? "nearly every capability in the effective "
+                                                             "or permitted set (privileged?): "
+                                                           : "effective or permitted: ") +
+                                              list));
                 fs.back()["capabilities"] = extra;
             }
         }
@@ -320,8 +323,8 @@ std::string findingsToText(const json &document)
       << " isolated one(s) have no findings\n";
     // Each sandbox by its label, its engine and the engine's id (or ours, when the engine has none).
     auto who = [](const json &c) {
-        std::string t = c.value("label", std::string("?")) + "  [" + c.value("kind", std::string("?")) + ", " +
-                        c.value("engine", std::string("unknown"));
+        std::string t = c.value("label", std::string("?")) + "  [" + c.value("kind", std::string("?")) +
+                        ", " + c.value("engine", std::string("unknown"));
         if (c.contains("id") && c["id"].is_string())
             t += " " + c["id"].get<std::string>();
         else
@@ -350,8 +353,8 @@ std::string findingsToText(const json &document)
     }
     const json info = f.value("informational", json::array());
     if (!info.empty()) {
-        o << "\n" << info.size()
-          << " service sandbox(es) and engine helper(s), for information (not containers):\n";
+        o << "\n"
+          << info.size() << " service sandbox(es) and engine helper(s), for information (not containers):\n";
         for (const auto &c : info) {
             o << "  INFO     " << who(c) << "  pid " << c.value("pid", 0) << ", " << c.value("processes", 0)
               << " process(es), own:";

@@ -12,8 +12,8 @@ bool operator==(const Process &a, const Process &b)
     return a.pid == b.pid && a.ppid == b.ppid && a.uid == b.uid && a.euid == b.euid && a.gid == b.gid &&
            a.startTime == b.startTime && a.state == b.state && a.comm == b.comm && a.cmdline == b.cmdline &&
            a.cmdlineTruncated == b.cmdlineTruncated && a.nspid == b.nspid && a.cgroup == b.cgroup &&
-           a.ns == b.ns && a.visible == b.visible && a.exited == b.exited && a.kernelThread == b.kernelThread &&
-           a.differsFromHost == b.differsFromHost;
+           a.ns == b.ns && a.visible == b.visible && a.exited == b.exited &&
+           a.kernelThread == b.kernelThread && a.differsFromHost == b.differsFromHost;
 }
 
 bool operator==(const Namespace &a, const Namespace &b)
@@ -48,8 +48,7 @@ bool nsLess(const Namespace &a, const Namespace &b)
 bool SnapshotDelta::empty() const
 {
     return addedProcesses.empty() && removedProcesses.empty() && changedProcesses.empty() &&
-           addedNamespaces.empty() && removedNamespaces.empty() && changedNamespaces.empty() &&
-           !sandboxes;
+           addedNamespaces.empty() && removedNamespaces.empty() && changedNamespaces.empty() && !sandboxes;
 }
 
 bool sameContent(const Snapshot &a, const Snapshot &b)

@@ -91,8 +91,8 @@ struct Process {
     /// its namespaces, so none can be read. Not a permission problem: such a process counts as
     /// neither visible nor invisible, and the GUI shows it as exited, not as "not readable".
     bool exited = false;
-    bool kernelThread = false;           ///< child of kthreadd or kthreadd itself
-    std::uint8_t differsFromHost = 0;    ///< bit index(t) set when ns[t] is valid and differs from the host's
+    bool kernelThread = false;        ///< child of kthreadd or kthreadd itself
+    std::uint8_t differsFromHost = 0; ///< bit index(t) set when ns[t] is valid and differs from the host's
 
     ProcKey key() const { return {pid, startTime}; }
     bool differs(NsType t) const { return differsFromHost & (1u << index(t)); }

@@ -47,7 +47,8 @@ std::string optionValue(const std::vector<std::string> &argv, std::string_view s
         if (!longOpt.empty() && startsWith(a, std::string(longOpt) + "="))
             return std::string(a.substr(longOpt.size() + 1));
         // "-MNAME": a short option glued to its value (only for single-letter options).
-        if (!shortOpt.empty() && shortOpt.size() == 2 && a.size() > 2 && startsWith(a, shortOpt) && a[1] != '-')
+        if (!shortOpt.empty() && shortOpt.size() == 2 && a.size() > 2 && startsWith(a, shortOpt) &&
+            a[1] != '-')
             return std::string(a.substr(2));
     }
     return {};
@@ -146,7 +147,8 @@ std::string iniValue(std::string_view text, std::string_view section, std::strin
             current = line.substr(1, line.size() - 2);
             continue;
         }
-        if (current == section && line.size() > key.size() && startsWith(line, key) && line[key.size()] == '=')
+        if (current == section && line.size() > key.size() && startsWith(line, key) &&
+            line[key.size()] == '=')
             return std::string(line.substr(key.size() + 1));
     }
     return {};
@@ -163,8 +165,8 @@ struct Identity {
     bool valid() const { return !engine.empty(); }
 };
 
-constexpr std::array<NsType, kNsTypeCount> kDefiningOrder = {NsType::Mnt, NsType::Pid, NsType::User,
-                                                             NsType::Net, NsType::Uts, NsType::Ipc,
+constexpr std::array<NsType, kNsTypeCount> kDefiningOrder = {NsType::Mnt,    NsType::Pid, NsType::User,
+                                                             NsType::Net,    NsType::Uts, NsType::Ipc,
                                                              NsType::Cgroup, NsType::Time};
 
 class Classifier
@@ -193,12 +195,12 @@ private:
         bool considered = false; ///< not a kernel thread, not exited
         Role role = Role::None;
         bool launcher = false;
-        Identity cg;             ///< from the cgroup path
-        Identity fromParent;     ///< from the engine helper that is its parent (conmon, nspawn, lxc, shim)
-        std::string attachId;    ///< for helpers: engine id (or name) of what they serve
+        Identity cg;          ///< from the cgroup path
+        Identity fromParent;  ///< from the engine helper that is its parent (conmon, nspawn, lxc, shim)
+        std::string attachId; ///< for helpers: engine id (or name) of what they serve
         std::string attachEngine;
-        NsId attachNet;          ///< for network helpers: the net namespace they serve
-        std::string group;       ///< group key; empty: in no sandbox
+        NsId attachNet;    ///< for network helpers: the net namespace they serve
+        std::string group; ///< group key; empty: in no sandbox
     };
 
     const Process &proc(std::size_t i) const { return m_s.processes[i]; }
@@ -254,6 +256,15 @@ private:
     }
 
     static bool isConmon(const Process *p) { return p && p->comm == "conmon"; }
+
+    /// @p p's namespace of type @p t is known and not the host reference's. Computed from hostNs
+    /// rather than taken from differsFromHost, so that a snapshot built by hand (or read from a
+    /// file that lacks it) is judged the same way.
+    bool differs(const Process &p, NsType t) const
+    {
+        const NsId &mine = p.ns[index(t)], &host = m_s.hostNs[index(t)];
+        return mine.valid() && host.valid() && mine != host;
+    }
 
     Identity fromCgroup(const std::string &cgroup) const
     {
@@ -322,7 +333,7 @@ private:
         } else if (pin.role == Role::Shim && !pin.attachId.empty() && pin.attachEngine != "kubernetes") {
             id.engine = pin.attachEngine;
             id.id = pin.attachId;
-        } else if (parent->comm == "systemd-nspawn" && proc(i).differs(NsType::Mnt)) {
+        } else if (parent->comm == "systemd-nspawn" && differs(proc(i), NsType::Mnt)) {
             // Registered or not (--register=no leaves no machine scope), the machine is named by
             // -M/--machine, else by the last component of -D/--directory or -i/--image.
             std::string name = optionValue(parent->cmdline, "-M", "--machine");
@@ -347,7 +358,7 @@ private:
     NsId definingNs(const Process &p, NsType *type = nullptr) const
     {
         for (NsType t : kDefiningOrder)
-            if (p.differs(t)) {
+            if (differs(p, t)) {
                 if (type)
                     *type = t;
                 return p.ns[index(t)];
@@ -367,7 +378,8 @@ private:
             const Process &p = proc(i);
             const Identity &id = in.cg.valid() ? in.cg : in.fromParent;
             NsId def = definingNs(p);
-            std::string nsKey = def.valid() ? "N|" + std::to_string(def.dev) + ":" + std::to_string(def.ino) : "";
+            std::string nsKey =
+                def.valid() ? "N|" + std::to_string(def.dev) + ":" + std::to_string(def.ino) : "";
             if (id.valid()) {
                 in.group = identityKey(id);
                 m_identity.emplace(in.group, id);
@@ -478,7 +490,8 @@ private:
         if (m_o.procRoot.empty())
             return {};
         std::string text;
-        if (ProcReader::readFile(m_o.procRoot + "/" + std::to_string(p.pid) + "/root" + path, text, 1 << 14) != 0)
+        if (ProcReader::readFile(m_o.procRoot + "/" + std::to_string(p.pid) + "/root" + path, text,
+                                 1 << 14) != 0)
             return {};
         return text;
     }
@@ -491,7 +504,8 @@ private:
             return {};
         for (const auto &b : n->bindMounts) {
             auto colon = b.find(':');
-            std::string_view path = colon == std::string::npos ? std::string_view(b) : std::string_view(b).substr(colon + 1);
+            std::string_view path =
+                colon == std::string::npos ? std::string_view(b) : std::string_view(b).substr(colon + 1);
             if (startsWith(path, "/run/netns/") && path.size() > 11)
                 return std::string(path.substr(11));
         }
@@ -500,7 +514,8 @@ private:
 
     static std::string defKey(SandboxKind kind, const NsId &def)
     {
-        return std::string(sandboxKindName(kind)) + ":" + std::to_string(def.dev) + ":" + std::to_string(def.ino);
+        return std::string(sandboxKindName(kind)) + ":" + std::to_string(def.dev) + ":" +
+               std::to_string(def.ino);
     }
 
     static SandboxMember member(const Process &p) { return {p.pid, p.startTime}; }
@@ -546,7 +561,7 @@ private:
                 if (sb.id.empty())
                     sb.id = sb.engine + ":" + sb.engineId;
                 if (sb.kind == SandboxKind::Container && sb.pod.empty() && sb.engine == "podman" &&
-                    isInfraInit(init, sb.name) && init.differs(NsType::Net))
+                    isInfraInit(init, sb.name) && differs(init, NsType::Net))
                     inferredPodByNet[init.ns[index(NsType::Net)]] = sb.id;
             } else {
                 classifyByLauncher(g, init, sb);
@@ -568,8 +583,8 @@ private:
                 continue;
             std::vector<std::string> partners;
             for (auto &[id, sb] : byId)
-                if (id != infraId && sb.kind == SandboxKind::Container && sb.engine == "podman" && sb.pod.empty() &&
-                    proc(m_initOf[id]).ns[index(NsType::Net)] == net)
+                if (id != infraId && sb.kind == SandboxKind::Container && sb.engine == "podman" &&
+                    sb.pod.empty() && proc(m_initOf[id]).ns[index(NsType::Net)] == net)
                     partners.push_back(id);
             if (partners.empty())
                 continue; // a lone catatonit container is a container
@@ -628,8 +643,9 @@ private:
         auto launcher = m_launcherOf.find(group);
         const std::string l = launcher == m_launcherOf.end() ? std::string() : launcher->second;
         // flatpak runs its apps through bwrap: the app id is in the sandbox's /.flatpak-info.
-        if (l == "bwrap" || init.comm == "bwrap" || init.differs(NsType::Mnt)) {
-            const std::string info = l == "bwrap" || init.comm == "bwrap" ? readInRoot(init, "/.flatpak-info") : "";
+        if (l == "bwrap" || init.comm == "bwrap" || differs(init, NsType::Mnt)) {
+            const std::string info =
+                l == "bwrap" || init.comm == "bwrap" ? readInRoot(init, "/.flatpak-info") : "";
             const std::string app = iniValue(info, "Application", "name");
             if (!app.empty()) {
                 sb.kind = SandboxKind::AppSandbox;
@@ -652,7 +668,7 @@ private:
             sb.engine = "nspawn";
             return;
         }
-        if (init.differs(NsType::Net)) {
+        if (differs(init, NsType::Net)) {
             const std::string netns = netnsName(init.ns[index(NsType::Net)]);
             if (!netns.empty()) {
                 sb.kind = SandboxKind::Bare;
@@ -713,7 +729,7 @@ private:
                 byEngineId.emplace(sb.engine + ":" + sb.engineId, id);
             if (sb.init && (sb.kind == SandboxKind::Container || sb.kind == SandboxKind::Pod)) {
                 const NsId net = proc(m_initOf[id]).ns[index(NsType::Net)];
-                if (net.valid() && proc(m_initOf[id]).differs(NsType::Net) &&
+                if (net.valid() && differs(proc(m_initOf[id]), NsType::Net) &&
                     (!byNet.count(net) || sb.kind == SandboxKind::Pod))
                     byNet[net] = sb.pod.empty() ? id : sb.pod;
             }
@@ -778,9 +794,9 @@ private:
     const ClassifyOptions &m_o;
     std::vector<Info> m_info;
     std::unordered_map<int, std::size_t> m_byPid;
-    std::map<std::string, Identity> m_identity;     ///< identity group key -> identity
-    std::map<std::string, std::string> m_launcherOf; ///< group key -> launcher comm
-    std::map<std::string, std::size_t> m_initOf;     ///< sandbox id -> index of its init
+    std::map<std::string, Identity> m_identity;          ///< identity group key -> identity
+    std::map<std::string, std::string> m_launcherOf;     ///< group key -> launcher comm
+    std::map<std::string, std::size_t> m_initOf;         ///< sandbox id -> index of its init
     std::map<std::string, std::string> m_infraContainer; ///< infra container id -> pod sandbox id
 };
 

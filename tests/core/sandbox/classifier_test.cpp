@@ -257,8 +257,11 @@ TEST(SandboxJson, BadInputIsASchemaError)
     const nlohmann::json ok = toJson(sb);
     EXPECT_NO_THROW(sandboxFromJson(ok));
     for (auto [key, value] : std::vector<std::pair<std::string, nlohmann::json>>{
-             {"kind", "spaceship"}, {"id", ""}, {"isolates", nlohmann::json::array({"nett"})},
-             {"processes", nlohmann::json::array({{{"pid", -3}}})}, {"init", {{"pid", "one"}}}}) {
+             {"kind", "spaceship"},
+             {"id", ""},
+             {"isolates", nlohmann::json::array({"nett"})},
+             {"processes", nlohmann::json::array({{{"pid", -3}}})},
+             {"init", {{"pid", "one"}}}}) {
         nlohmann::json bad = ok;
         bad[key] = value;
         EXPECT_THROW(sandboxFromJson(bad), SchemaError) << key;

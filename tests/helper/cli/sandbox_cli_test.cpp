@@ -60,7 +60,8 @@ public:
     int child() const
     {
         for (int i = 0; i < 1000; ++i) {
-            std::ifstream f("/proc/" + std::to_string(m_pid) + "/task/" + std::to_string(m_pid) + "/children");
+            std::ifstream f("/proc/" + std::to_string(m_pid) + "/task/" + std::to_string(m_pid) +
+                            "/children");
             int c = 0;
             if (f >> c && c > 0 && execed(c))
                 return c;

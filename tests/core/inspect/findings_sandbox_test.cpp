@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// findHostSharing() by sandbox kind over tests/data/proc-engines (every engine layout on one host).
+#include "core/discovery/discovery.h"
+#include "core/inspect/findings.h"
+#include "tests/common/fakensquery.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <set>
+
+using namespace nsviz;
+using nlohmann::json;
+using nsviz::test::FakeNsQuery;
+
+namespace
+{
+const std::string kEngines = std::string(NSVIZ_TEST_DATA) + "/proc-engines";
+
+json findingsOfEngines()
+{
+    FakeNsQuery q;
+    q.setDefaultOwner(4026531837);
+    q.addPath(kEngines + "/1/root/run/netns/blue", 4026532600);
+    q.addPath(kEngines + "/500/root/run/netns/blue", 4026532600);
+    q.addPath(kEngines + "/500/root/run/user/1000/netns/netns-1a2b", 4026533205);
+    DiscoveryOptions o;
+    o.procRoot = kEngines;
+    return findHostSharing(discover(o, q), kEngines);
+}
+
+const json *entry(const json &list, int pid)
+{
+    for (const auto &c : list)
+        for (const auto &p : c["pids"])
+            if (p == pid)
+                return &c;
+    return nullptr;
+}
+
+bool hasCode(const json &c, const char *code)
+{
+    for (const auto &x : c["findings"])
+        if (x["code"] == code)
+            return true;
+    return false;
+}
+} // namespace
+
+TEST(FindingsBySandbox, HostNetworkAlarmOnlyForContainersAndPidOrUserSandboxes)
+{
+    const json f = findingsOfEngines();
+    std::set<std::string> alarmed;
+    for (const auto &c : f["containers"])
+        if (hasCode(c, "host-net"))
+            alarmed.insert(c["label"].get<std::string>());
+    // docker --network=host, the nspawn machine without a private network, bwrap --share-net.
+    EXPECT_EQ(alarmed, (std::set<std::string>{"docker c1c1c1c1c1c1", "deb", "bwrap"})) << f.dump(1);
+    // The text names them by label, kind, engine and id, CRITICAL first.
+    const std::string text = findingsToText(f);
+    EXPECT_NE(text.find("docker c1c1c1c1c1c1  [container, docker c1c1"), std::string::npos) << text;
+}
+
+TEST(FindingsBySandbox, ServicesAndEngineHelpersAreInformationalNeverContainers)
+{
+    const json f = findingsOfEngines();
+    // The mount-only nginx service, rootless podman's catatonit and slirp4netns, conmons, shims,
+    // the LXC monitor: none is a finding.
+    for (int pid : {300, 500, 510, 513, 600, 700, 800, 1399})
+        EXPECT_EQ(entry(f["containers"], pid), nullptr) << pid;
+    const json *svc = entry(f["informational"], 300);
+    ASSERT_NE(svc, nullptr);
+    EXPECT_EQ((*svc)["kind"], "service");
+    EXPECT_EQ((*svc)["label"], "nginx.service");
+    const json *slirp = entry(f["informational"], 513);
+    ASSERT_NE(slirp, nullptr);
+    EXPECT_EQ((*slirp)["kind"], "infrastructure");
+    std::string a1;
+    while (a1.size() < 64)
+        a1 += "a1";
+    EXPECT_EQ((*slirp)["attachedTo"], "podman:" + a1);
+    EXPECT_NE(findingsToText(f).find("INFO     nginx.service  [service, systemd nginx.service]"),
+              std::string::npos);
+}
+
+TEST(FindingsBySandbox, CapabilitiesFromTheEffectiveSetNotTheBoundingSet)
+{
+    const json f = findingsOfEngines();
+    const json *docker = entry(f["containers"], 701);
+    ASSERT_NE(docker, nullptr);
+    // Bounding set full, effective and permitted empty: nothing to flag.
+    EXPECT_FALSE(hasCode(*docker, "extra-caps")) << docker->dump(1);
+    EXPECT_GE((*docker)["security"]["bounding"].size(), 38u);
+    EXPECT_TRUE((*docker)["security"]["effective"].empty());
+}
+
+TEST(FindingsBySandbox, APodIsListedOnceByItsPod)
+{
+    const json f = findingsOfEngines();
+    int pods = 0;
+    for (const auto &c : f["containers"])
+        if (c["kind"] == "pod" && c["engine"] == "podman") {
+            ++pods;
+            EXPECT_EQ(c["containers"], json::array({"web1", "db1"})); // by sandbox id
+        }
+    EXPECT_EQ(pods, 1);
+    // Its containers do not repeat what the pod shares.
+    const json *web1 = entry(f["containers"], 611);
+    if (web1)
+        EXPECT_FALSE(hasCode(*web1, "host-net"));
+}
