@@ -336,6 +336,10 @@ case_podman_rootless() {
     if have setfacl; then
         setfacl -m "u:$TEST_USER:rw" /dev/net/tun 2>/dev/null
     fi
+    if ! runuser -u "$TEST_USER" -- test -r /dev/net/tun -a -w /dev/net/tun; then
+        skip $c "the test user cannot open /dev/net/tun ($(stat -c %a /dev/net/tun), no ACL support): slirp4netns, rootless podman's network, cannot run"
+        return
+    fi
     podman_user image exists "$IMAGE" 2>/dev/null || { error $c "the rootless image is missing (podman import as $TEST_USER failed)"; return; }
     local name=$PREFIX-rootless out
     out=$(podman_user run -d --name "$name" "$IMAGE" sleep "$LIFETIME" 2>&1) || {
