@@ -4,8 +4,10 @@
 # roots of scripts/deps/), then the stages, cheapest and likeliest to fail first:
 #   1. format: clang-format 14 over the tracked sources (scripts/check-format.sh),
 #   2. ctest (ci-dev): debug build, warnings as errors, the ctest suite (bookworm, KAuth off),
+#      including the real-engine tests (label engines: podman, LXC, nspawn, bwrap... tests/engines),
 #   3. clean root: scripts/run.sh in a fresh minimal Debian 12 root (scripts/ci-clean-root.sh),
-#   4. ctest (ci-asan): the same under AddressSanitizer + UBSan,
+#   4. ctest (ci-asan): the same under AddressSanitizer + UBSan, without the label engines (they
+#      ran in stage 2; the test preset no-engines in CMakePresets.json leaves them out here and in 6),
 #   5. fuzz: the libFuzzer targets for a bounded time (scripts/fuzz.sh, preset fuzz),
 #   6. Debian 13: the KAuth build and its polkit end-to-end test (scripts/ci-debian13.sh).
 # The Debian 13 root (the longest download) is made in the background from the start, while the

@@ -78,10 +78,20 @@ std::vector<std::string_view> splitPath(std::string_view path)
 }
 
 /// podman's pod slice: "machine-libpod_pod_<id>.slice" (root) or "user-libpod_pod_<id>.slice"
-/// (rootless), or cgroupfs "/libpod_parent/<id>/" ... the slice form is the one systemd hosts use.
+/// (rootless), or cgroupfs "/libpod_parent/<id>/libpod-<container id>" (the cgroupfs manager, as on
+/// a host without systemd; seen on real podman 4.3 in tests/engines). The slice form is the one
+/// systemd hosts use.
 std::string podmanPodFromCgroup(std::string_view cgroup)
 {
-    for (std::string_view part : splitPath(cgroup)) {
+    const std::vector<std::string_view> parts = splitPath(cgroup);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const std::string_view part = parts[i];
+        // cgroupfs: a pod's containers sit one level below libpod_parent, in a folder named by the
+        // pod id (a container outside a pod is "libpod_parent/libpod-<id>" directly).
+        if (part == "libpod_parent" && i + 2 < parts.size() && parts[i + 2].substr(0, 7) == "libpod-" &&
+            parts[i + 1].size() == 64 &&
+            parts[i + 1].find_first_not_of("0123456789abcdef") == std::string_view::npos)
+            return std::string(parts[i + 1]);
         auto at = part.find("libpod_pod_");
         if (at == std::string_view::npos || !endsWith(part, ".slice"))
             continue;
