@@ -126,8 +126,9 @@ TEST(DiffPanelLive, ValuesWrapAndTooltipsHoldThemWhole)
     // Every A/B cell's tooltip is its whole value.
     for (QTreeWidgetItemIterator it(tree); *it; ++it)
         for (int c : {2, 3})
-            if (!(*it)->text(c).isEmpty())
+            if (!(*it)->text(c).isEmpty()) {
                 EXPECT_EQ((*it)->toolTip(c), (*it)->text(c)) << (*it)->text(0).toStdString();
+            }
     // The long mount is on its row whole, and the row grew to show it (wrapped, not cut).
     QTreeWidgetItem *mnt = nullptr;
     for (int i = 0; i < tree->topLevelItemCount(); ++i)
