@@ -163,10 +163,12 @@ Snapshot LiveScan::sweep(SweepStats *stats)
                 if (nsFd >= 0) {
                     ProcReader::readNsLinks(nsFd, inodes, denied);
                     ::close(nsFd);
-                    same = denied == !r->process.visible;
-                    for (NsType t : kAllNsTypes)
-                        same = same && inodes[index(t)] == r->process.ns[index(t)].ino;
+                } else {
+                    denied = true; // as ProcessStep: no ns directory to look into
                 }
+                same = denied == !r->process.visible;
+                for (NsType t : kAllNsTypes)
+                    same = same && inodes[index(t)] == r->process.ns[index(t)].ino;
                 ::close(pidFd);
             }
             if (!same)
