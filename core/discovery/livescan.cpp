@@ -65,14 +65,33 @@ Snapshot LiveScan::assemble()
 
 Snapshot LiveScan::full()
 {
+    return beginFull(static_cast<std::size_t>(-1));
+}
+
+Snapshot LiveScan::beginFull(std::size_t count)
+{
     std::vector<int> pids;
     {
         Snapshot unused;
         DiscoveryContext ctx(m_opts, *m_query, unused);
         pids = ProcessStep::listPids(ctx.procFd());
     }
+    m_unread.clear();
+    if (count == 0)
+        count = std::max<std::size_t>(500, pids.size() / 8);
+    if (count < pids.size()) {
+        m_unread.assign(pids.begin() + static_cast<std::ptrdiff_t>(count), pids.end());
+        pids.resize(count);
+    }
     m_records = read(pids);
     return assemble();
+}
+
+Snapshot LiveScan::readRest()
+{
+    std::vector<int> pids = std::move(m_unread);
+    m_unread.clear();
+    return update(std::move(pids));
 }
 
 void LiveScan::merge(const std::vector<int> &asked, std::vector<ProcessRecord> fresh)

@@ -29,6 +29,13 @@ public:
 
     /// Reads every process again: the first picture, and a resync after lost events.
     Snapshot full();
+    /// The first picture, fast: lists the pids but reads only the first @p count (the lowest pids,
+    /// where the host's own services are; 0: an eighth of them, at least 500); readRest() reads
+    /// the others. Between the two, update()
+    /// and sweep() work as usual (a sweep reads the unread ones as new).
+    Snapshot beginFull(std::size_t count);
+    bool hasUnread() const { return !m_unread.empty(); }
+    Snapshot readRest();
     /// Re-reads @p pids (those gone are dropped). The children of a process that exited are read
     /// again too: the kernel gave them a new parent without telling anyone.
     Snapshot update(std::vector<int> pids);
@@ -58,6 +65,7 @@ private:
     DiscoveryOptions m_opts;
     std::shared_ptr<NsQuery> m_query;
     std::vector<ProcessRecord> m_records; ///< ascending pid
+    std::vector<int> m_unread;            ///< listed by beginFull(), not read yet
     std::uint64_t m_reads = 0;
 };
 

@@ -274,7 +274,12 @@ void Server::finishJob()
         m_writer.writeSnapshot(job.id, 0, *result.snapshot);
     } else if (job.kind == Job::Kind::Subscribe) {
         // Answered either way; it subscribes only when no subscribe or unsubscribe came after it.
-        m_writer.writeSnapshot(job.id, 0, *result.snapshot);
+        // A first picture of part of the processes says so; the delta that adds the rest says
+        // "complete": true (docs/protocol.md).
+        const bool partial =
+            job.generation == m_subGeneration && m_pendingLive && m_pendingLive->hasUnread();
+        m_writer.writeSnapshot(job.id, 0, *result.snapshot,
+                               partial ? json{{"complete", false}} : json::object());
         if (job.generation == m_subGeneration) {
             Subscription sub;
             sub.id = job.id;
@@ -306,6 +311,7 @@ void Server::finishJob()
     } else if (m_sub && m_sub->live) { // Update, Sweep, Resync
         if (result.snapshot)
             tick(std::move(result));
+        m_completing = false;
         const auto now = Clock::now();
         const auto cost = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
         // A sweep costs at most 1% of a core, a full re-read 0.3%, within the configured bounds.
@@ -372,6 +378,8 @@ int Server::liveTimeoutMs() const
 {
     if (!m_sub || !m_sub->live || m_running || !m_queue.empty())
         return -1;
+    if (m_sub->live->hasUnread())
+        return 0;
     Clock::time_point next = std::min(m_sub->nextSweep, m_sub->nextResync);
     if (m_flushAt)
         next = std::min(next, *m_flushAt);
@@ -388,7 +396,11 @@ void Server::scheduleLiveWork()
     std::shared_ptr<LiveScan> live = m_sub->live;
     Job job{Job::Kind::Update, m_sub->id, 0, m_subGeneration, {}};
     const bool flush = m_flushAt && now >= *m_flushAt;
-    if (flush && m_eventsLost) {
+    if (live->hasUnread() && !m_eventsLost) {
+        // The rest of a partial first picture comes before anything else.
+        job.work = [live] { return live->readRest(); };
+        m_completing = true;
+    } else if (flush && m_eventsLost) {
         job.kind = Job::Kind::Resync;
     } else if (flush) {
         std::vector<int> pids = std::move(m_pendingPids);
@@ -407,6 +419,8 @@ void Server::scheduleLiveWork()
     } else {
         return;
     }
+    if (live->hasUnread())
+        m_completing = true; // this job's delta completes the first picture
     if (job.kind == Job::Kind::Resync) {
         job.work = [live] { return live->full(); };
         m_eventsLost = false;
@@ -473,7 +487,7 @@ void Server::handle(const Request &r)
                 o.procRoot = m_options.procRoot;
                 auto live = std::make_shared<LiveScan>(o);
                 m_pendingLive = live;
-                job.work = [live] { return live->full(); };
+                job.work = [live, first = m_options.firstBatch] { return live->beginFull(first); };
             } else {
                 m_liveReason = why;
                 log("falling back to polling: " + why);
@@ -543,7 +557,7 @@ void Server::tick(ScanResult result)
         return;
     SnapshotDelta d = computeDelta(sub.last, *s);
     d.seq = ++sub.seq;
-    m_writer.writeDelta(sub.id, d);
+    m_writer.writeDelta(sub.id, d, m_completing ? json{{"complete", true}} : json::object());
     sub.last = std::move(*s);
     if (m_options.onPublished)
         m_options.onPublished(sub.seq, sub.last);

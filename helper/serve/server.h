@@ -69,6 +69,10 @@ public:
         /// Events are gathered this long before the processes concerned are read: a burst of forks
         /// and execs becomes one delta.
         int coalesceMs = 25;
+        /// The first snapshot of an event-driven subscription reads only this many processes
+        /// (0: an eighth of them, at least 500) and says "complete": false; the next delta adds
+        /// the others and says "complete": true.
+        std::size_t firstBatch = 0;
         /// Bounds of the namespace-link sweep's interval (it adapts to cost 1% of a core at most)
         /// and of the full re-read's (at most 0.3%: it refreshes what no event and no link shows,
         /// e.g. fds, cgroup moves, process state).
@@ -164,6 +168,7 @@ private:
     std::shared_ptr<LiveScan> m_pendingLive; ///< an event-driven subscribe waiting for its first scan
     std::vector<int> m_pendingPids;          ///< pids events named since the last update
     bool m_eventsLost = false;
+    bool m_completing = false; ///< the running job reads the rest of a partial first snapshot
     std::optional<std::chrono::steady_clock::time_point> m_flushAt;
     bool m_done = false;
     bool m_outputBroken = false;

@@ -332,3 +332,51 @@ TEST(ServeLive, HelloSaysHowSubscriptionsFollowChanges)
         EXPECT_EQ(plain.value("live", ""), "proc-connector");
     }
 }
+
+TEST(ServeLive, FirstPictureComesBeforeTheWholeScanAndADeltaCompletesIt)
+{
+    if (std::string why = connectorUnavailable(); !why.empty())
+        GTEST_SKIP() << "proc connector not available: " << why;
+    Published pub;
+    helper::Server::Options o;
+    o.onPublished = std::ref(pub);
+    o.firstBatch = 16; // this test host has far fewer processes than the default's 500
+    const Snapshot before = discover(DiscoveryOptions{});
+    InProcessServer srv(o);
+    srv.send(requestLine(RequestType::Subscribe, 1, {{"interval_ms", 600000}}));
+    ASSERT_TRUE(srv.reader().until(
+        [](const ClientEvent &e) {
+            auto *d = std::get_if<event::Delta>(&e);
+            return d && d->completes;
+        },
+        180s))
+        << "no delta completed the first picture";
+    auto snaps = all<event::SnapshotDone>(srv.reader().events());
+    ASSERT_EQ(snaps.size(), 1u);
+    EXPECT_FALSE(snaps[0].complete);
+    EXPECT_LE(snaps[0].snapshot.processes.size(), 16u);
+    EXPECT_GE(snaps[0].snapshot.processes.size(), 1u);
+    // The frame says so on the wire, for clients that read frames themselves.
+    EXPECT_NE(srv.reader().bytes().find("\"complete\":false"), std::string::npos);
+    srv.send(requestLine(RequestType::Unsubscribe, 2));
+    ASSERT_TRUE(srv.reader().until([](const ClientEvent &e) { return is<event::Reply>(e); }, 60s));
+    srv.join();
+    Snapshot state = replay(srv.reader().events());
+    {
+        std::lock_guard lock(pub.mutex);
+        EXPECT_TRUE(sameContent(state, snapshotFromJsonText(dumpFrame(toJson(pub.last)))));
+    }
+    // Complete now: every process there before the subscription and still there after (the host
+    // churns meanwhile) is in the state.
+    Snapshot after = discover(DiscoveryOptions{});
+    std::size_t found = 0, missing = 0;
+    for (const Process &p : before.processes) {
+        const Process *now = after.findProcess(p.pid);
+        if (!now || now->startTime != p.startTime)
+            continue;
+        const Process *got = state.findProcess(p.pid);
+        (got && got->startTime == p.startTime ? found : missing) += 1;
+    }
+    EXPECT_GT(found, 16u);
+    EXPECT_EQ(missing, 0u);
+}
