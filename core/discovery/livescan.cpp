@@ -139,8 +139,9 @@ Snapshot LiveScan::update(std::vector<int> pids)
             both.reserve(fresh.size() + more.size());
             std::merge(std::make_move_iterator(fresh.begin()), std::make_move_iterator(fresh.end()),
                        std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()),
-                       std::back_inserter(both),
-                       [](const ProcessRecord &a, const ProcessRecord &b) { return a.process.pid < b.process.pid; });
+                       std::back_inserter(both), [](const ProcessRecord &a, const ProcessRecord &b) {
+                           return a.process.pid < b.process.pid;
+                       });
             merge(all, std::move(both));
             return assemble();
         }

@@ -77,7 +77,8 @@ bool ProcessStep::readProcess(const DiscoveryContext &ctx, Worker &w, int pid, P
         p.startTime = w.stat.startTime;
     }
     if (!statOk)
-        r.warnings.push_back("pid " + std::string(name) + ": malformed or unreadable stat; start time unknown");
+        r.warnings.push_back("pid " + std::string(name) +
+                             ": malformed or unreadable stat; start time unknown");
     p.kernelThread = statOk ? (w.stat.flags & kPfKthread) != 0
                             : (pid == 2 && p.comm == "kthreadd") || (p.ppid == 2 && pid > 2);
 

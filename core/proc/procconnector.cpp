@@ -78,7 +78,8 @@ bool ProcConnector::send(int op, std::string &why)
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
     ssize_t n;
-    while ((n = ::sendto(m_fd, msg, sizeof msg, 0, reinterpret_cast<sockaddr *>(&kernel), sizeof kernel)) < 0 &&
+    while ((n = ::sendto(m_fd, msg, sizeof msg, 0, reinterpret_cast<sockaddr *>(&kernel), sizeof kernel)) <
+               0 &&
            errno == EINTR) {
     }
     if (n != static_cast<ssize_t>(sizeof msg)) {
@@ -98,7 +99,8 @@ int ProcConnector::awaitAck(int timeoutMs)
         if (m_lastAck >= 0)
             return m_lastAck;
         auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+                .count();
         if (left <= 0)
             return ETIMEDOUT;
         pollfd p{m_fd, POLLIN, 0};
@@ -132,7 +134,8 @@ bool ProcConnector::drain(std::vector<ProcEvent> &out)
     for (;;) {
         sockaddr_nl from{};
         socklen_t fromLen = sizeof from;
-        ssize_t n = ::recvfrom(m_fd, m_buf.data(), m_buf.size(), 0, reinterpret_cast<sockaddr *>(&from), &fromLen);
+        ssize_t n =
+            ::recvfrom(m_fd, m_buf.data(), m_buf.size(), 0, reinterpret_cast<sockaddr *>(&from), &fromLen);
         if (n < 0) {
             if (errno == EINTR)
                 continue;

@@ -245,7 +245,8 @@ void ClientSession::handlePart(const json &j, bool isDelta, std::vector<ClientEv
         // Additive: a fast first picture of part of the processes, completed by a later delta.
         if (auto c = j.find("complete"); c != j.end()) {
             if (!c->is_boolean())
-                throw Broken{Kind::Malformed, std::string(what) + " has a \"complete\" that is not a boolean"};
+                throw Broken{Kind::Malformed,
+                             std::string(what) + " has a \"complete\" that is not a boolean"};
             m_asm.complete = c->get<bool>();
             m_asm.completeGiven = true;
         }

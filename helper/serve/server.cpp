@@ -4,10 +4,10 @@
 #include "core/discovery/bindmountcache.h"
 #include "core/discovery/discovery.h"
 #include "core/discovery/livescan.h"
-#include "core/proc/procconnector.h"
 #include "core/inspect/inspect.h"
 #include "core/model/delta.h"
 #include "core/model/textsafe.h"
+#include "core/proc/procconnector.h"
 #include "core/protocol/linebuffer.h"
 #include "core/protocol/requestparser.h"
 #include "helper/serve/handlererror.h"
@@ -68,7 +68,8 @@ std::shared_ptr<ProcConnector> Server::openConnector(const std::string &procRoot
 {
     // Events name pids as the initial pid namespace sees them, and the kernel sends them only to
     // listeners there: they fit a proc root only when it is the host's own /proc.
-    if (linkText("/proc/self/ns/pid") != "pid:[4026531836]" || linkText("/proc/self/ns/user") != "user:[4026531837]") {
+    if (linkText("/proc/self/ns/pid") != "pid:[4026531836]" ||
+        linkText("/proc/self/ns/user") != "user:[4026531837]") {
         why = "the helper does not run in the host's initial pid and user namespaces, where the kernel's "
               "process events are sent";
         return nullptr;
@@ -276,8 +277,7 @@ void Server::finishJob()
         // Answered either way; it subscribes only when no subscribe or unsubscribe came after it.
         // A first picture of part of the processes says so; the delta that adds the rest says
         // "complete": true (docs/protocol.md).
-        const bool partial =
-            job.generation == m_subGeneration && m_pendingLive && m_pendingLive->hasUnread();
+        const bool partial = job.generation == m_subGeneration && m_pendingLive && m_pendingLive->hasUnread();
         m_writer.writeSnapshot(job.id, 0, *result.snapshot,
                                partial ? json{{"complete", false}} : json::object());
         if (job.generation == m_subGeneration) {
@@ -297,7 +297,8 @@ void Server::finishJob()
                 m_options.onPublished(0, sub.last);
             m_sub = std::move(sub);
             log("subscribed (request " + std::to_string(job.id) + ", " +
-                (m_sub->live ? std::string("on process events") : "every " + std::to_string(job.intervalMs) + " ms") +
+                (m_sub->live ? std::string("on process events")
+                             : "every " + std::to_string(job.intervalMs) + " ms") +
                 ")");
         }
     } else if (job.kind == Job::Kind::Tick) {
@@ -316,12 +317,13 @@ void Server::finishJob()
         const auto cost = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
         // A sweep costs at most 1% of a core, a full re-read 0.3%, within the configured bounds.
         if (job.kind == Job::Kind::Sweep)
-            m_sub->nextSweep =
-                now + std::chrono::milliseconds(std::clamp<long long>(cost * 100, m_options.minSweepMs, m_options.maxSweepMs));
+            m_sub->nextSweep = now + std::chrono::milliseconds(std::clamp<long long>(
+                                         cost * 100, m_options.minSweepMs, m_options.maxSweepMs));
         if (job.kind == Job::Kind::Resync) {
-            m_sub->nextResync = now + std::chrono::milliseconds(
-                                          std::clamp<long long>(cost * 300, m_options.minResyncMs, m_options.maxResyncMs));
-            m_sub->nextSweep = std::max(m_sub->nextSweep, now + std::chrono::milliseconds(m_options.minSweepMs));
+            m_sub->nextResync = now + std::chrono::milliseconds(std::clamp<long long>(
+                                          cost * 300, m_options.minResyncMs, m_options.maxResyncMs));
+            m_sub->nextSweep =
+                std::max(m_sub->nextSweep, now + std::chrono::milliseconds(m_options.minSweepMs));
         }
         // Nothing says when a zombie is reaped: look again soon, then less and less often.
         if (m_sub->live->zombies().empty()) {
@@ -461,9 +463,10 @@ void Server::handle(const Request &r)
         f["max_request_bytes"] = kMaxRequestBytes;
         // How a subscription learns of changes (additive: older clients ignore it).
         f["live"] = eventDriven() ? "proc-connector" : "polling";
-        f["live_reason"] = eventDriven() ? std::string("process events from the kernel; namespace links swept "
-                                                       "in between")
-                                         : m_liveReason;
+        f["live_reason"] = eventDriven()
+                               ? std::string("process events from the kernel; namespace links swept "
+                                             "in between")
+                               : m_liveReason;
         reply(f);
         return;
     }

@@ -111,7 +111,7 @@ private:
         enum class Kind { Scan, Subscribe, Tick, Update, Sweep, Resync, Bye } kind = Kind::Scan;
         std::uint64_t id = 0;
         int intervalMs = 0;
-        std::uint64_t generation = 0; ///< m_subGeneration when queued (Subscribe, Tick, ...)
+        std::uint64_t generation = 0;   ///< m_subGeneration when queued (Subscribe, Tick, ...)
         std::function<Snapshot()> work; ///< what the worker runs
     };
     /// A scan's outcome, handed from the worker to the serving thread.

@@ -11,12 +11,12 @@
 #include "tests/helper/serve/serve_util.h"
 
 #include <filesystem>
-#include <sys/prctl.h>
 #include <gtest/gtest.h>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sys/prctl.h>
 
 using namespace nsviz;
 using namespace nsviz::protocol;
@@ -133,8 +133,8 @@ void expectSameForTestProcesses(const Snapshot &got, const Snapshot &fresh, cons
         const Process *b = fresh.findProcess(pid);
         ASSERT_TRUE(b) << "pid " << pid << " is not in the fresh scan";
         ASSERT_TRUE(a) << what << ": long-lived pid " << pid << " is missing";
-        EXPECT_TRUE(normalised(*a) == normalised(*b)) << what << ": pid " << pid << " differs (comm " << a->comm
-                                                      << " vs " << b->comm << ")";
+        EXPECT_TRUE(normalised(*a) == normalised(*b))
+            << what << ": pid " << pid << " differs (comm " << a->comm << " vs " << b->comm << ")";
         EXPECT_NE(b->differsFromHost, 0) << "pid " << pid << " is not in fresh namespaces";
         for (NsType t : kAllNsTypes) {
             const NsId &id = b->ns[index(t)];
@@ -210,7 +210,10 @@ struct Subscriber {
                 return json::parse(r->text).value("live", "");
         return {};
     }
-    void pump(std::chrono::milliseconds d) { srv->reader().until([](const ClientEvent &) { return false; }, d); }
+    void pump(std::chrono::milliseconds d)
+    {
+        srv->reader().until([](const ClientEvent &) { return false; }, d);
+    }
     /// Unsubscribes, reads to the end, and returns the replayed state (checked against what the
     /// server says the client holds).
     Snapshot finish()

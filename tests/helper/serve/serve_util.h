@@ -241,7 +241,8 @@ public:
     void join()
     {
         closeInput();
-        m_reader->until([](const protocol::ClientEvent &) { return false; }, std::chrono::seconds(5)); // reads to EOF
+        m_reader->until([](const protocol::ClientEvent &) { return false; },
+                        std::chrono::seconds(5)); // reads to EOF
     }
 
 private:
