@@ -16,6 +16,7 @@ namespace nsviz
 
 class NsQuery;
 class BindMountCache;
+struct HierarchyCache;
 
 /// An open fd of some process that refers to a namespace (/proc/PID/fd/FD -> "net:[4026532000]").
 struct FdLink {
@@ -49,6 +50,9 @@ struct DiscoveryOptions {
     /// Keeps each mount namespace's nsfs bind mounts between scans that pass the same cache (a
     /// subscription's ticks): an unchanged mount table is not read again. Null: read every time.
     std::shared_ptr<BindMountCache> bindMountCache;
+    /// Keeps each namespace's owner, parent and owner uid between scans that pass the same cache
+    /// (hierarchycache.h says when an answer is trusted again). Null: ask every time.
+    std::shared_ptr<HierarchyCache> hierarchyCache;
     /// Use these records (ascending pids, as readProcessRecords() gives them) instead of reading the
     /// processes: the later steps run over them as over a fresh read. Not owned; null: read /proc.
     const std::vector<ProcessRecord> *records = nullptr;

@@ -3,6 +3,7 @@
 
 #include "core/discovery/bindmountcache.h"
 #include "core/discovery/discoverycontext.h"
+#include "core/discovery/hierarchycache.h"
 #include "core/discovery/processstep.h"
 #include "core/proc/nsfsquery.h"
 #include "core/proc/procreader.h"
@@ -42,6 +43,8 @@ LiveScan::LiveScan(DiscoveryOptions opts, std::shared_ptr<NsQuery> query)
     m_opts.records = nullptr;
     if (!m_opts.bindMountCache)
         m_opts.bindMountCache = std::make_shared<BindMountCache>();
+    if (!m_opts.hierarchyCache)
+        m_opts.hierarchyCache = std::make_shared<HierarchyCache>();
     if (!m_query)
         m_query = std::make_shared<NsfsQuery>();
 }

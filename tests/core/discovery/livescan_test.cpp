@@ -4,6 +4,7 @@
 // update or sweep, the kept state equals discover() of the same tree, and an update reads only
 // what it was told (plus the children of an exited process).
 #include "core/discovery/discovery.h"
+#include "core/discovery/hierarchycache.h"
 #include "core/discovery/livescan.h"
 #include "core/model/delta.h"
 #include "tests/common/fakensquery.h"
@@ -39,10 +40,14 @@ protected:
     }
     void TearDown() override { fs::remove_all(m_root); }
 
+    /// discover() of the tree as it is now, with nothing kept from earlier scans.
     Snapshot fresh()
     {
         FakeNsQuery q = *m_query;
-        return discover(m_opts, q);
+        DiscoveryOptions o = m_opts;
+        o.hierarchyCache.reset();
+        o.bindMountCache.reset();
+        return discover(o, q);
     }
     void relink(int pid, const std::string &type, const std::string &target)
     {
@@ -66,6 +71,8 @@ protected:
 
 TEST_F(LiveScanFixture, UpdatesAndSweepsEqualAFreshScan)
 {
+    auto cache = std::make_shared<HierarchyCache>();
+    m_opts.hierarchyCache = cache;
     LiveScan live(m_opts, m_query);
     Snapshot first = live.full();
     expectSame(first, fresh(), "first scan");
@@ -112,6 +119,28 @@ TEST_F(LiveScanFixture, UpdatesAndSweepsEqualAFreshScan)
     EXPECT_EQ(s.findProcess(102), nullptr);
     EXPECT_EQ(st.removed, 1u);
     EXPECT_EQ(m_query->openHandles(), 0);
+    // The namespaces that lived on were not asked about again (hidden ancestors included).
+    EXPECT_GT(cache->hits, 0u);
+}
+
+TEST_F(LiveScanFixture, ANamespaceWhoseProcessesAllChangedIsAskedAgain)
+{
+    // Same inode, but none of the processes that were in it is in it now: it may be a new
+    // namespace that reuses the inode, so its owner is asked again, not taken from the cache.
+    auto cache = std::make_shared<HierarchyCache>();
+    m_opts.hierarchyCache = cache;
+    LiveScan live(m_opts, m_query);
+    live.full();
+    constexpr std::uint64_t kReusedOwner = 4026532999;
+    m_query->add(kReusedOwner, {NsType::User, kHostUser, 0, kHostUser, 0, 2000});
+    m_query->add(kBoxNet, {NsType::Net, kReusedOwner, 0, 0, EPERM, 0});
+    fs::remove_all(m_root / "200");
+    fs::remove_all(m_root / "201");
+    relink(101, "net", "net:[" + std::to_string(kBoxNet) + "]");
+    Snapshot s = live.update({200, 201, 101});
+    expectSame(s, fresh(), "after the box net namespace's inode came back with another owner");
+    ASSERT_NE(s.findNamespace(NsId{FakeNsQuery::kDev, kBoxNet}), nullptr);
+    EXPECT_EQ(s.findNamespace(NsId{FakeNsQuery::kDev, kBoxNet})->owner->ino, kReusedOwner);
 }
 
 TEST_F(LiveScanFixture, UpdateOfAVanishedUnknownPidChangesNothing)
