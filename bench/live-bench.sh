@@ -79,7 +79,7 @@ trap - EXIT
 commit=$(cd "$REPO_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 printf '%s\n%s\n' "${res[auto]}" "${res[polling]}" >"$RUN/live.jsonl"
 python3 - "$RUN/live.jsonl" "$total" "$groups" "$commit" "$idle" "$churn" "$rate" >"$RUN/live.md" <<'PY'
-import json, sys, datetime, platform
+import json, sys, datetime, platform, os
 rows = [json.loads(l) for l in open(sys.argv[1])]
 total, groups, commit, idle, churn, rate = sys.argv[2:8]
 def ms(v): return "–" if v is None else ("%.0f ms" % v if v >= 10 else "%.1f ms" % v)
@@ -105,6 +105,10 @@ def ratio(x, y): return "–" if not x or not y else "%.2f" % (x / y)
 print(f"\nEvents ÷ polling: CPU idle {ratio(a['idle_cpu_pct'], p['idle_cpu_pct'])}, CPU churn "
       f"{ratio(a['churn_cpu_pct'], p['churn_cpu_pct'])}, latency p95 under churn "
       f"{ratio(a['churn_latency_p95_ms'], p['churn_latency_p95_ms'])}.")
+print(f"\n\"First snapshot\": from subscribe to the last part of snapshot seq 0; in proc-connector mode that is the "
+      f"fast partial first picture ({a['processes']} processes, `complete: false`), completed by the next delta. "
+      f"Load average during the run: {open('/proc/loadavg').read().split()[2]} (15 min) on {os.cpu_count()} CPUs: "
+      "absolute times on this shared machine are noisy; the two modes ran under the same conditions.")
 print("<!-- /live-bench -->")
 PY
 cat "$RUN/live.md"
