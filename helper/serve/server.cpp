@@ -120,6 +120,7 @@ Server::Server(Options options)
         // One cache per connection: a subscription's ticks do not read an unchanged mount table
         // again. Only the scan worker uses it, one scan at a time.
         auto cache = m_options.bindMountCache ? m_options.bindMountCache : std::make_shared<BindMountCache>();
+        m_options.bindMountCache = cache; // event-driven subscriptions use it too (jobs run one at a time)
         m_options.scan = [root, cache] {
             DiscoveryOptions o;
             o.procRoot = root;
@@ -488,6 +489,7 @@ void Server::handle(const Request &r)
                 m_listening = true;
                 DiscoveryOptions o;
                 o.procRoot = m_options.procRoot;
+                o.bindMountCache = m_options.bindMountCache;
                 auto live = std::make_shared<LiveScan>(o);
                 m_pendingLive = live;
                 job.work = [live, first = m_options.firstBatch] { return live->beginFull(first); };
