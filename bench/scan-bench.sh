@@ -322,7 +322,11 @@ dirty=$(git -C "$REPO_DIR" status --porcelain -- core helper 2>/dev/null | head 
     echo "Total benchmark time $((SECONDS - t_start)) s. Raw samples: \`build/bench/run/raw.tsv\`."
 } >"$RUN/results.md"
 
+# Keep the live benchmark's section (bench/live-bench.sh) when there is one.
+live=""
+[[ -f $out ]] && live=$(sed -n '/^<!-- live-bench -->/,/^<!-- \/live-bench -->/p' "$out")
 cp "$RUN/results.md" "$out"
+[[ -z $live ]] || printf '\n%s\n' "$live" >>"$out"
 cat "$out"
 log "written to $out"
 ((cleanup_failed == 0)) || die "the load was NOT fully cleaned up (see above)"

@@ -32,6 +32,14 @@ bool traceSteps()
 }
 } // namespace
 
+std::vector<ProcessRecord> readProcessRecords(const DiscoveryOptions &opts, const std::vector<int> &pids)
+{
+    NsfsQuery query;
+    Snapshot unused;
+    DiscoveryContext ctx(opts, query, unused);
+    return ProcessStep::readRecords(ctx, pids);
+}
+
 Snapshot discover(const DiscoveryOptions &opts)
 {
     NsfsQuery query;

@@ -17,6 +17,25 @@ namespace nsviz
 
 class NsQuery;
 class BindMountCache;
+struct HierarchyCache;
+
+/// An open fd of some process that refers to a namespace (/proc/PID/fd/FD -> "net:[4026532000]").
+struct FdLink {
+    int pid = 0;
+    int fd = 0;
+    NsType type = NsType::Net;
+    std::uint64_t ino = 0;
+    bool operator==(const FdLink &) const = default;
+};
+
+/// What reading one /proc/PID gave: the process (namespace ids without their device, which the scan
+/// fills in), the nsfs fds it holds (when fds are wanted) and warnings about it. Live discovery
+/// keeps these between scans and re-reads only the processes that changed.
+struct ProcessRecord {
+    Process process;
+    std::vector<FdLink> fdLinks;
+    std::vector<std::string> warnings;
+};
 
 struct DiscoveryOptions {
     std::string procRoot = "/proc"; ///< injectable for tests (tests/data/proc-*)
@@ -33,7 +52,18 @@ struct DiscoveryOptions {
     /// Keeps each mount namespace's nsfs bind mounts between scans that pass the same cache (a
     /// subscription's ticks): an unchanged mount table is not read again. Null: read every time.
     std::shared_ptr<BindMountCache> bindMountCache;
+    /// Keeps each namespace's owner, parent and owner uid between scans that pass the same cache
+    /// (hierarchycache.h says when an answer is trusted again). Null: ask every time.
+    std::shared_ptr<HierarchyCache> hierarchyCache;
+    /// Use these records (ascending pids, as readProcessRecords() gives them) instead of reading the
+    /// processes: the later steps run over them as over a fresh read. Not owned; null: read /proc.
+    const std::vector<ProcessRecord> *records = nullptr;
 };
+
+/// Reads the processes @p pids (ascending, unique) of @p opts.procRoot as the first step of a scan
+/// does; the pids that vanished or are not processes are left out. Throws std::system_error only
+/// when the proc root cannot be opened.
+std::vector<ProcessRecord> readProcessRecords(const DiscoveryOptions &opts, const std::vector<int> &pids);
 
 /// Scan with the real nsfs operations. Never throws because of one pid; throws std::system_error
 /// only when the proc root itself cannot be opened.

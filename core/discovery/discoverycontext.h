@@ -12,14 +12,6 @@
 namespace nsviz
 {
 
-/// An open fd of some process that refers to a namespace (/proc/PID/fd/FD -> "net:[4026532000]").
-struct FdLink {
-    int pid = 0;
-    int fd = 0;
-    NsType type = NsType::Net;
-    std::uint64_t ino = 0;
-};
-
 /// One scan in progress: the result being built, the proc root fd and the namespace index.
 class DiscoveryContext
 {

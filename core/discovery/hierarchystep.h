@@ -35,7 +35,15 @@ private:
     /// when new and resolves it. Closes @p h. Returns its id (invalid on failure).
     std::optional<NsId> follow(DiscoveryContext &ctx, NsQuery::Handle h, NsType expected, int depth);
 
+    /// Takes namespace @p idx (and the hidden ancestors it needs) from the cache when its answer
+    /// may be trusted; false when it must be asked.
+    bool fromCache(DiscoveryContext &ctx, std::size_t idx, int depth);
+    /// Whether namespace @p idx's cache entry may be trusted (see hierarchycache.h).
+    bool trusted(DiscoveryContext &ctx, std::size_t idx) const;
+
     std::vector<bool> m_done;
+    std::vector<bool> m_asked;  ///< resolved by asking the kernel (worth caching)
+    std::vector<bool> m_cached; ///< taken from the cache
 };
 
 } // namespace nsviz

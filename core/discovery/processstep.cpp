@@ -52,8 +52,9 @@ std::vector<int> ProcessStep::listPids(int dirfd)
     return pids;
 }
 
-bool ProcessStep::readProcess(const DiscoveryContext &ctx, Worker &w, int pid, Process &p)
+bool ProcessStep::readProcess(const DiscoveryContext &ctx, Worker &w, int pid, ProcessRecord &r)
 {
+    Process &p = r.process;
     char name[16];
     std::snprintf(name, sizeof name, "%d", pid);
     int pidFd = ::openat(ctx.procFd(), name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -76,8 +77,8 @@ bool ProcessStep::readProcess(const DiscoveryContext &ctx, Worker &w, int pid, P
         p.startTime = w.stat.startTime;
     }
     if (!statOk)
-        w.warnings.emplace_back(pid, "pid " + std::string(name) +
-                                         ": malformed or unreadable stat; start time unknown");
+        r.warnings.push_back("pid " + std::string(name) +
+                             ": malformed or unreadable stat; start time unknown");
     p.kernelThread = statOk ? (w.stat.flags & kPfKthread) != 0
                             : (pid == 2 && p.comm == "kthreadd") || (p.ppid == 2 && pid > 2);
 
@@ -125,8 +126,8 @@ bool ProcessStep::readProcess(const DiscoveryContext &ctx, Worker &w, int pid, P
         }
     }
     // Kernel threads have no fd table; others' fds are as unreadable as their ns links.
-    if (ctx.fdLinksCollected() && !denied && !p.kernelThread)
-        FdStep::scanFds(pidFd, pid, w.fdLinks);
+    if (ctx.options().fds && !denied && !p.kernelThread)
+        FdStep::scanFds(pidFd, pid, r.fdLinks);
     ::close(pidFd);
     // The device is filled in by run(): one stat for the whole scan.
     for (NsType t : kAllNsTypes)
@@ -162,20 +163,9 @@ void ProcessStep::learnDevice(DiscoveryContext &ctx)
     }
 }
 
-void ProcessStep::run(DiscoveryContext &ctx)
+std::vector<ProcessRecord> ProcessStep::readRecords(const DiscoveryContext &ctx, const std::vector<int> &pids)
 {
-    Snapshot &s = ctx.snapshot();
-    ctx.setFdLinksCollected(ctx.options().fds);
-    std::vector<int> pids = ctx.options().pids;
-    if (pids.empty()) {
-        pids = listPids(ctx.procFd());
-    } else {
-        // Asked for: skip what cannot be a pid, in the order and uniqueness listPids() gives.
-        std::erase_if(pids, [](int pid) { return pid <= 0; });
-        std::sort(pids.begin(), pids.end());
-        pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
-    }
-    std::vector<Process> results(pids.size());
+    std::vector<ProcessRecord> results(pids.size());
     std::vector<char> keep(pids.size(), 0);
 
     // Reading /proc is system-call bound and scales over cores; a handful of threads, each taking
@@ -211,15 +201,45 @@ void ProcessStep::run(DiscoveryContext &ctx)
         for (auto &t : pool)
             t.join();
     }
-
-    s.processes.reserve(pids.size());
+    std::size_t kept = 0;
     for (std::size_t i = 0; i < pids.size(); ++i)
-        if (keep[i])
-            s.processes.push_back(std::move(results[i]));
+        if (keep[i]) {
+            if (kept != i)
+                results[kept] = std::move(results[i]);
+            ++kept;
+        }
+    results.resize(kept);
+    return results;
+}
+
+void ProcessStep::run(DiscoveryContext &ctx)
+{
+    Snapshot &s = ctx.snapshot();
+    ctx.setFdLinksCollected(ctx.options().fds);
+    std::vector<ProcessRecord> read;
+    const std::vector<ProcessRecord> *records = ctx.options().records;
+    if (!records) {
+        std::vector<int> pids = ctx.options().pids;
+        if (pids.empty()) {
+            pids = listPids(ctx.procFd());
+        } else {
+            // Asked for: skip what cannot be a pid, in the order and uniqueness listPids() gives.
+            std::erase_if(pids, [](int pid) { return pid <= 0; });
+            std::sort(pids.begin(), pids.end());
+            pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
+        }
+        read = readRecords(ctx, pids);
+        records = &read;
+    }
+
+    s.processes.reserve(records->size());
     std::vector<std::pair<int, std::string>> warnings;
-    for (Worker &w : workers) {
-        warnings.insert(warnings.end(), w.warnings.begin(), w.warnings.end());
-        ctx.fdLinks().insert(ctx.fdLinks().end(), w.fdLinks.begin(), w.fdLinks.end());
+    for (const ProcessRecord &r : *records) {
+        s.processes.push_back(r.process);
+        if (ctx.options().fds)
+            ctx.fdLinks().insert(ctx.fdLinks().end(), r.fdLinks.begin(), r.fdLinks.end());
+        for (const std::string &w : r.warnings)
+            warnings.emplace_back(r.process.pid, w);
     }
     std::sort(warnings.begin(), warnings.end());
     for (auto &[pid, text] : warnings)

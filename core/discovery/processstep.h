@@ -27,18 +27,21 @@ public:
     /// The numeric entries of the directory @p dirfd, ascending. Used for /proc and /proc/PID/task.
     static std::vector<int> listPids(int dirfd);
 
+    /// Reads @p pids (ascending, unique) of the context's proc root, with a few threads for large
+    /// sets (DiscoveryOptions::threads); the vanished ones are left out. Collects fd links when
+    /// the options want fds.
+    static std::vector<ProcessRecord> readRecords(const DiscoveryContext &ctx, const std::vector<int> &pids);
+
 private:
     /// Per-thread state: buffers are reused from pid to pid.
     struct Worker {
         ProcReader reader;
         procparse::Stat stat;
         procparse::Status status;
-        std::vector<std::pair<int, std::string>> warnings; ///< (pid, text)
-        std::vector<FdLink> fdLinks;
     };
     /// False when the pid vanished (or is not a process at all). Thread-safe: reads only the
     /// context's proc fd and options.
-    static bool readProcess(const DiscoveryContext &ctx, Worker &w, int pid, Process &p);
+    static bool readProcess(const DiscoveryContext &ctx, Worker &w, int pid, ProcessRecord &r);
     /// The nsfs device from some process's link (all namespaces share it).
     static void learnDevice(DiscoveryContext &ctx);
 };

@@ -242,6 +242,14 @@ void ClientSession::handlePart(const json &j, bool isDelta, std::vector<ClientEv
         } else {
             takeHostFields(j, m_asm.snapshot.host, m_asm.snapshot.hostNs);
         }
+        // Additive: a fast first picture of part of the processes, completed by a later delta.
+        if (auto c = j.find("complete"); c != j.end()) {
+            if (!c->is_boolean())
+                throw Broken{Kind::Malformed,
+                             std::string(what) + " has a \"complete\" that is not a boolean"};
+            m_asm.complete = c->get<bool>();
+            m_asm.completeGiven = true;
+        }
         auto totals = j.find("totals");
         if (totals == j.end() || !totals->is_object())
             throw Broken{Kind::Malformed, std::string(what) + " has no \"totals\""};
@@ -368,7 +376,7 @@ void ClientSession::finishAssembly(std::vector<ClientEvent> &out)
         // Old subscriptions are replaced by newer ones; keep the table small.
         if (m_lastSeq.size() > 16)
             m_lastSeq.erase(m_lastSeq.begin());
-        out.push_back(event::SnapshotDone{a.id, a.seq, std::move(a.snapshot)});
+        out.push_back(event::SnapshotDone{a.id, a.seq, std::move(a.snapshot), a.complete});
     } else {
         if (last == m_lastSeq.end())
             throw Broken{Kind::Malformed,
@@ -378,7 +386,7 @@ void ClientSession::finishAssembly(std::vector<ClientEvent> &out)
                                               std::to_string(last->second) +
                                               ": frames were lost or reordered"};
         last->second = a.seq;
-        out.push_back(event::Delta{a.id, std::move(a.delta)});
+        out.push_back(event::Delta{a.id, std::move(a.delta), a.completeGiven && a.complete});
     }
 }
 

@@ -32,6 +32,9 @@ struct SnapshotDone {
     std::uint64_t id = 0;
     std::uint64_t seq = 0;
     Snapshot snapshot;
+    /// False for the fast first picture of a subscription that holds only part of the processes
+    /// ("complete": false); a later delta with completes == true adds the rest.
+    bool complete = true;
 };
 /// A snapshot is arriving: @p received of @p total elements so far.
 struct Progress {
@@ -43,6 +46,7 @@ struct Progress {
 struct Delta {
     std::uint64_t id = 0;
     SnapshotDelta delta;
+    bool completes = false; ///< "complete": true: after it the client holds every process
 };
 /// Any other frame ("result" of inspect, demo_*, unsubscribe, ping; future types).
 struct Reply {
@@ -109,6 +113,8 @@ private:
         std::vector<std::size_t> counts;                         ///< per list: received so far
         Snapshot snapshot;
         SnapshotDelta delta;
+        bool complete = true; ///< part 0's "complete" (absent: true)
+        bool completeGiven = false;
     };
 
     void handleLine(const std::string &text, std::vector<ClientEvent> &out, bool fromFragments);

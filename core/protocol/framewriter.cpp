@@ -115,9 +115,9 @@ void FrameWriter::writeChunked(std::string_view type, std::uint64_t id, std::uin
     flush(true);
 }
 
-void FrameWriter::writeSnapshot(std::uint64_t id, std::uint64_t seq, const Snapshot &s)
+void FrameWriter::writeSnapshot(std::uint64_t id, std::uint64_t seq, const Snapshot &s, const json &extra)
 {
-    json header = json::object();
+    json header = extra.is_object() ? extra : json::object();
     putHostFields(header, s.host, s.hostNs);
     header["totals"] = {{"processes", s.processes.size()},
                         {"namespaces", s.namespaces.size()},
@@ -136,9 +136,9 @@ void FrameWriter::writeSnapshot(std::uint64_t id, std::uint64_t seq, const Snaps
         trailer);
 }
 
-void FrameWriter::writeDelta(std::uint64_t id, const SnapshotDelta &d)
+void FrameWriter::writeDelta(std::uint64_t id, const SnapshotDelta &d, const json &extra)
 {
-    json header = json::object();
+    json header = extra.is_object() ? extra : json::object();
     putHostFields(header, d.host, d.hostNs);
     header["totals"] = {{"added_processes", d.addedProcesses.size()},
                         {"removed_processes", d.removedProcesses.size()},

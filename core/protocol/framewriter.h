@@ -34,10 +34,13 @@ public:
 
     /// One frame; "id" must be in it (fragments repeat it).
     void write(const nlohmann::json &frame);
-    /// A snapshot as parts: "snapshot" frames with "seq", "part", "final".
-    void writeSnapshot(std::uint64_t id, std::uint64_t seq, const Snapshot &s);
+    /// A snapshot as parts: "snapshot" frames with "seq", "part", "final". @p extra: more fields
+    /// for part 0 (additive ones, e.g. "complete").
+    void writeSnapshot(std::uint64_t id, std::uint64_t seq, const Snapshot &s,
+                       const nlohmann::json &extra = nlohmann::json::object());
     /// A delta as parts: "delta" frames with "seq", "part", "final".
-    void writeDelta(std::uint64_t id, const SnapshotDelta &d);
+    void writeDelta(std::uint64_t id, const SnapshotDelta &d,
+                    const nlohmann::json &extra = nlohmann::json::object());
 
     const Limits &limits() const { return m_limits; }
     std::size_t linesWritten() const { return m_lines; }

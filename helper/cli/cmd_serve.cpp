@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <memory>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,6 +54,7 @@ void addServeCommand(CLI::App &app, CommandTable &table)
             std::string proc = "/proc";
             std::size_t chunkBytes = protocol::kDefaultChunkBytes;
             bool quiet = false;
+            std::string live;
         };
         auto opts = std::make_shared<Opts>();
         sub->add_option("--proc", opts->proc, "proc root to scan")->capture_default_str();
@@ -60,6 +62,10 @@ void addServeCommand(CLI::App &app, CommandTable &table)
             ->check(CLI::Range(std::size_t(1024), protocol::kMaxFrameBytes))
             ->capture_default_str();
         sub->add_flag("--quiet", opts->quiet, "no log lines on stderr");
+        sub->add_option("--live", opts->live,
+                        "how a subscription learns of changes: auto (the kernel's process events where "
+                        "possible, else polling) or polling; default from NSVIZ_LIVE, else auto")
+            ->check(CLI::IsMember({"auto", "polling"}));
         table.add(sub, [opts, demos] {
             Caller caller;
             try {
@@ -74,11 +80,24 @@ void addServeCommand(CLI::App &app, CommandTable &table)
             if (std::string why = procRootRefusal(opts->proc, caller); !why.empty())
                 return runtimeError(why);
             installSignals();
+            std::string live = opts->live;
+            if (live.empty())
+                if (const char *env = std::getenv("NSVIZ_LIVE"))
+                    live = env;
+            if (!live.empty() && live != "auto" && live != "polling")
+                return usageError("NSVIZ_LIVE=" + live + ": expected auto or polling");
+            Server::Options o;
+            o.live = live == "polling" ? Server::Options::Live::Polling : Server::Options::Live::Auto;
+            // While still root: older kernels check CAP_NET_ADMIN against the socket's opener.
+            if (o.live == Server::Options::Live::Auto) {
+                o.connector = Server::openConnector(opts->proc, o.connectorError);
+                if (!o.connector && o.connectorError.empty())
+                    o.connectorError = "no proc connector";
+            }
             // Before the first thread and the first request: keep only what serving needs (and
             // what demo containers need only in serve-demos).
             if (std::string e = dropPrivileges(demos); !e.empty())
                 return runtimeError("cannot drop privileges: " + e);
-            Server::Options o;
             o.procRoot = opts->proc;
             o.limits.chunkBytes = opts->chunkBytes;
             o.log = !opts->quiet;

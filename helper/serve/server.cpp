@@ -3,13 +3,16 @@
 
 #include "core/discovery/bindmountcache.h"
 #include "core/discovery/discovery.h"
+#include "core/discovery/livescan.h"
 #include "core/inspect/inspect.h"
 #include "core/model/delta.h"
 #include "core/model/textsafe.h"
+#include "core/proc/procconnector.h"
 #include "core/protocol/linebuffer.h"
 #include "core/protocol/requestparser.h"
 #include "helper/serve/handlererror.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -44,7 +47,43 @@ std::string kernelRelease()
     };
     return uname(&u) == 0 ? std::string(u.release) : std::string();
 }
+
+std::string linkText(const std::string &path)
+{
+    char buf[128];
+    ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
+using Clock = std::chrono::steady_clock;
+
+int msUntil(Clock::time_point t)
+{
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(t - Clock::now()).count();
+    return left < 0 ? 0 : static_cast<int>(std::min<long long>(left, 1 << 30));
+}
 } // namespace
+
+std::shared_ptr<ProcConnector> Server::openConnector(const std::string &procRoot, std::string &why)
+{
+    // Events name pids as the initial pid namespace sees them, and the kernel sends them only to
+    // listeners there: they fit a proc root only when it is the host's own /proc.
+    if (linkText("/proc/self/ns/pid") != "pid:[4026531836]" ||
+        linkText("/proc/self/ns/user") != "user:[4026531837]") {
+        why = "the helper does not run in the host's initial pid and user namespaces, where the kernel's "
+              "process events are sent";
+        return nullptr;
+    }
+    std::string root = procRoot;
+    while (root.size() > 1 && root.back() == '/')
+        root.pop_back();
+    if (linkText(root + "/self") != std::to_string(::getpid())) {
+        why = "the proc root " + procRoot + " is not this host's own /proc";
+        return nullptr;
+    }
+    std::unique_ptr<ProcConnector> c = ProcConnector::open(why);
+    return std::shared_ptr<ProcConnector>(std::move(c));
+}
 
 void addServeExtension(std::function<void(Server &)> extension)
 {
@@ -64,11 +103,24 @@ Server::Server(Options options)
     : m_options(std::move(options)),
       m_writer([this](std::string_view line) { writeOut(line); }, m_options.limits)
 {
+    m_customScan = static_cast<bool>(m_options.scan);
+    if (m_options.live == Options::Live::Polling) {
+        m_liveReason = "polling asked for (NSVIZ_LIVE=polling or --live polling)";
+    } else if (m_customScan) {
+        m_liveReason = "a custom scan function";
+    } else if (!m_options.connector) {
+        if (m_options.connectorError.empty())
+            m_options.connector = openConnector(m_options.procRoot, m_options.connectorError);
+        if (!m_options.connector)
+            m_liveReason = m_options.connectorError.empty() ? std::string("no proc connector")
+                                                            : m_options.connectorError;
+    }
     if (!m_options.scan) {
         std::string root = m_options.procRoot;
         // One cache per connection: a subscription's ticks do not read an unchanged mount table
         // again. Only the scan worker uses it, one scan at a time.
         auto cache = m_options.bindMountCache ? m_options.bindMountCache : std::make_shared<BindMountCache>();
+        m_options.bindMountCache = cache; // event-driven subscriptions use it too (jobs run one at a time)
         m_options.scan = [root, cache] {
             DiscoveryOptions o;
             o.procRoot = root;
@@ -148,11 +200,11 @@ void Server::replyError(std::uint64_t id, const std::string &code, const std::st
     reply(errorFrame(id, code, message));
 }
 
-Server::ScanResult Server::scanOnWorker()
+Server::ScanResult Server::scanOnWorker(const std::function<Snapshot()> &work)
 {
     ScanResult r;
     try {
-        r.snapshot = m_options.scan();
+        r.snapshot = work();
     } catch (const std::system_error &e) {
         r.errorCode = err::ScanFailed;
         r.errorMessage = std::string("cannot scan ") + m_options.procRoot + ": " + e.what();
@@ -179,16 +231,20 @@ void Server::startNextJob()
             m_done = true;
             return;
         }
-        if (job.kind == Job::Kind::Tick && (!m_sub || job.generation != m_subGeneration))
+        if (job.kind != Job::Kind::Scan && job.kind != Job::Kind::Subscribe &&
+            (!m_sub || job.generation != m_subGeneration))
             continue; // unsubscribed or replaced meanwhile
+        if (!job.work)
+            job.work = m_options.scan;
         m_running = job;
+        m_jobStarted = Clock::now();
         // The worker blocks every signal (it inherits the mask it is created with), so SIGTERM
         // interrupts the serving thread's poll() rather than landing on the worker.
         sigset_t all, old;
         ::sigfillset(&all);
         ::pthread_sigmask(SIG_BLOCK, &all, &old);
-        m_worker = std::thread([this] {
-            m_result = scanOnWorker();
+        m_worker = std::thread([this, work = job.work] {
+            m_result = scanOnWorker(work);
             const char byte = 1;
             while (::write(m_wake[1], &byte, 1) < 0 && errno == EINTR) {
             }
@@ -205,30 +261,46 @@ void Server::finishJob()
     m_running.reset();
     ScanResult result = std::move(m_result);
     m_result = {};
-    if (job.kind == Job::Kind::Tick && (!m_sub || job.generation != m_subGeneration)) {
+    const bool subWork = job.kind == Job::Kind::Tick || job.kind == Job::Kind::Update ||
+                         job.kind == Job::Kind::Sweep || job.kind == Job::Kind::Resync;
+    const auto took = Clock::now() - m_jobStarted;
+    if (subWork && (!m_sub || job.generation != m_subGeneration)) {
         startNextJob(); // unsubscribed or replaced while it ran: dropped, errors too
         return;
     }
     if (!result.snapshot)
         replyError(job.id, result.errorCode, result.errorMessage);
-    if (!result.snapshot && job.kind != Job::Kind::Tick) {
+    if (!result.snapshot && !subWork) {
         // reported; a failed tick still keeps the cadence below
     } else if (job.kind == Job::Kind::Scan) {
         m_writer.writeSnapshot(job.id, 0, *result.snapshot);
     } else if (job.kind == Job::Kind::Subscribe) {
         // Answered either way; it subscribes only when no subscribe or unsubscribe came after it.
-        m_writer.writeSnapshot(job.id, 0, *result.snapshot);
+        // A first picture of part of the processes says so; the delta that adds the rest says
+        // "complete": true (docs/protocol.md).
+        const bool partial = job.generation == m_subGeneration && m_pendingLive && m_pendingLive->hasUnread();
+        m_writer.writeSnapshot(job.id, 0, *result.snapshot,
+                               partial ? json{{"complete", false}} : json::object());
         if (job.generation == m_subGeneration) {
             Subscription sub;
             sub.id = job.id;
             sub.intervalMs = job.intervalMs;
             sub.last = std::move(*result.snapshot);
             sub.nextTick = std::chrono::steady_clock::now() + std::chrono::milliseconds(job.intervalMs);
+            sub.live = std::move(m_pendingLive);
+            if (sub.live) {
+                const auto now = Clock::now();
+                sub.nextSweep = now + std::chrono::milliseconds(m_options.minSweepMs);
+                sub.nextResync = now + std::chrono::milliseconds(m_options.minResyncMs);
+                sub.nextZombieCheck = now;
+            }
             if (m_options.onPublished)
                 m_options.onPublished(0, sub.last);
             m_sub = std::move(sub);
-            log("subscribed (request " + std::to_string(job.id) + ", every " +
-                std::to_string(job.intervalMs) + " ms)");
+            log("subscribed (request " + std::to_string(job.id) + ", " +
+                (m_sub->live ? std::string("on process events")
+                             : "every " + std::to_string(job.intervalMs) + " ms") +
+                ")");
         }
     } else if (job.kind == Job::Kind::Tick) {
         if (result.snapshot)
@@ -238,8 +310,129 @@ void Server::finishJob()
         m_sub->nextTick += std::chrono::milliseconds(m_sub->intervalMs);
         if (m_sub->nextTick < now)
             m_sub->nextTick = now + std::chrono::milliseconds(m_sub->intervalMs);
+    } else if (m_sub && m_sub->live) { // Update, Sweep, Resync
+        if (result.snapshot)
+            tick(std::move(result));
+        m_completing = false;
+        const auto now = Clock::now();
+        const auto cost = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
+        // A sweep costs at most 1% of a core, a full re-read 0.3%, within the configured bounds.
+        if (job.kind == Job::Kind::Sweep)
+            m_sub->nextSweep = now + std::chrono::milliseconds(std::clamp<long long>(
+                                         cost * 100, m_options.minSweepMs, m_options.maxSweepMs));
+        if (job.kind == Job::Kind::Resync) {
+            m_sub->nextResync = now + std::chrono::milliseconds(std::clamp<long long>(
+                                          cost * 300, m_options.minResyncMs, m_options.maxResyncMs));
+            m_sub->nextSweep =
+                std::max(m_sub->nextSweep, now + std::chrono::milliseconds(m_options.minSweepMs));
+        }
+        // Nothing says when a zombie is reaped: look again soon, then less and less often.
+        if (m_sub->live->zombies().empty()) {
+            m_sub->zombieDelayMs = 0;
+        } else {
+            m_sub->zombieDelayMs = std::clamp(m_sub->zombieDelayMs * 2, 100, m_options.minSweepMs);
+            m_sub->nextZombieCheck = now + std::chrono::milliseconds(m_sub->zombieDelayMs);
+        }
     }
     startNextJob();
+}
+
+bool Server::eventDriven() const
+{
+    return m_liveReason.empty() && m_options.connector != nullptr;
+}
+
+void Server::stopListening()
+{
+    if (!m_listening)
+        return;
+    std::string ignored;
+    m_options.connector->listen(false, ignored);
+    m_listening = false;
+    std::vector<ProcEvent> drop;
+    m_options.connector->drain(drop); // what was queued belongs to no subscription now
+    m_pendingPids.clear();
+    m_eventsLost = false;
+    m_flushAt.reset();
+}
+
+void Server::readEvents()
+{
+    std::vector<ProcEvent> events;
+    if (!m_options.connector->drain(events))
+        m_eventsLost = true; // ENOBUFS: the kernel dropped some; only a full read is sure now
+    for (const ProcEvent &e : events) {
+        // A thread's exit, comm or credentials are not the process's (status and stat show the
+        // leader's); an exec by any thread replaces the whole process.
+        if (e.tid != e.pid && e.kind != ProcEvent::Kind::Exec)
+            continue;
+        m_pendingPids.push_back(e.pid);
+    }
+    // A storm of forks must not grow this without bound: past a full table's worth, re-read all.
+    if (m_pendingPids.size() > 65536) {
+        m_pendingPids.clear();
+        m_eventsLost = true;
+    }
+    if ((!m_pendingPids.empty() || m_eventsLost) && !m_flushAt)
+        m_flushAt = Clock::now() + std::chrono::milliseconds(m_options.coalesceMs);
+}
+
+int Server::liveTimeoutMs() const
+{
+    if (!m_sub || !m_sub->live || m_running || !m_queue.empty())
+        return -1;
+    if (m_sub->live->hasUnread())
+        return 0;
+    Clock::time_point next = std::min(m_sub->nextSweep, m_sub->nextResync);
+    if (m_flushAt)
+        next = std::min(next, *m_flushAt);
+    if (m_sub->zombieDelayMs > 0)
+        next = std::min(next, m_sub->nextZombieCheck);
+    return msUntil(next);
+}
+
+void Server::scheduleLiveWork()
+{
+    if (!m_sub || !m_sub->live || m_running || !m_queue.empty() || m_done)
+        return;
+    const auto now = Clock::now();
+    std::shared_ptr<LiveScan> live = m_sub->live;
+    Job job{Job::Kind::Update, m_sub->id, 0, m_subGeneration, {}};
+    const bool flush = m_flushAt && now >= *m_flushAt;
+    if (live->hasUnread() && !m_eventsLost) {
+        // The rest of a partial first picture comes before anything else.
+        job.work = [live] { return live->readRest(); };
+        m_completing = true;
+    } else if (flush && m_eventsLost) {
+        job.kind = Job::Kind::Resync;
+    } else if (flush) {
+        std::vector<int> pids = std::move(m_pendingPids);
+        if (m_sub->zombieDelayMs > 0 && now >= m_sub->nextZombieCheck) {
+            std::vector<int> z = live->zombies();
+            pids.insert(pids.end(), z.begin(), z.end());
+        }
+        job.work = [live, pids = std::move(pids)] { return live->update(pids); };
+    } else if (now >= m_sub->nextResync) {
+        job.kind = Job::Kind::Resync;
+    } else if (now >= m_sub->nextSweep) {
+        job.kind = Job::Kind::Sweep;
+        job.work = [live] { return live->sweep(); };
+    } else if (m_sub->zombieDelayMs > 0 && now >= m_sub->nextZombieCheck) {
+        job.work = [live, pids = live->zombies()] { return live->update(pids); };
+    } else {
+        return;
+    }
+    if (live->hasUnread())
+        m_completing = true; // this job's delta completes the first picture
+    if (job.kind == Job::Kind::Resync) {
+        job.work = [live] { return live->full(); };
+        m_eventsLost = false;
+    }
+    if (job.kind == Job::Kind::Resync || flush) {
+        m_pendingPids.clear();
+        m_flushAt.reset();
+    }
+    enqueue(std::move(job));
 }
 
 void Server::handleLine(const std::string &line)
@@ -269,17 +462,47 @@ void Server::handle(const Request &r)
         f["pid"] = static_cast<int>(::getpid());
         f["max_frame_bytes"] = m_writer.limits().maxFrameBytes;
         f["max_request_bytes"] = kMaxRequestBytes;
+        // How a subscription learns of changes (additive: older clients ignore it).
+        f["live"] = eventDriven() ? "proc-connector" : "polling";
+        f["live_reason"] = eventDriven()
+                               ? std::string("process events from the kernel; namespace links swept "
+                                             "in between")
+                               : m_liveReason;
         reply(f);
         return;
     }
     case RequestType::Scan:
-        enqueue(Job{Job::Kind::Scan, r.id, 0, 0});
+        enqueue(Job{Job::Kind::Scan, r.id, 0, 0, {}});
         return;
-    case RequestType::Subscribe:
+    case RequestType::Subscribe: {
         // A new subscription replaces the old one at once and starts again at seq 0.
         m_sub.reset();
-        enqueue(Job{Job::Kind::Subscribe, r.id, r.intervalMs, ++m_subGeneration});
+        m_pendingLive.reset();
+        m_pendingPids.clear();
+        m_eventsLost = false;
+        m_flushAt.reset();
+        Job job{Job::Kind::Subscribe, r.id, r.intervalMs, ++m_subGeneration, {}};
+        if (eventDriven()) {
+            // Listen before the first scan: what changes while it runs is read again after it.
+            std::string why;
+            if (m_listening || m_options.connector->listen(true, why)) {
+                m_listening = true;
+                DiscoveryOptions o;
+                o.procRoot = m_options.procRoot;
+                o.bindMountCache = m_options.bindMountCache;
+                auto live = std::make_shared<LiveScan>(o);
+                m_pendingLive = live;
+                job.work = [live, first = m_options.firstBatch] { return live->beginFull(first); };
+            } else {
+                m_liveReason = why;
+                log("falling back to polling: " + why);
+            }
+        }
+        if (!m_pendingLive)
+            stopListening();
+        enqueue(job);
         return;
+    }
     case RequestType::Unsubscribe: {
         // Also stops a subscribe still waiting for its first scan (its snapshot is still sent).
         bool was = m_sub.has_value();
@@ -288,6 +511,8 @@ void Server::handle(const Request &r)
         was = was || (m_running && m_running->kind == Job::Kind::Subscribe);
         ++m_subGeneration;
         m_sub.reset();
+        m_pendingLive.reset();
+        stopListening();
         replyResult(r, json{{"subscribed", false}, {"was_subscribed", was}});
         return;
     }
@@ -295,7 +520,7 @@ void Server::handle(const Request &r)
         replyResult(r, json::object());
         return;
     case RequestType::Bye:
-        enqueue(Job{Job::Kind::Bye, r.id, 0, 0}); // after the scans asked for before it
+        enqueue(Job{Job::Kind::Bye, r.id, 0, 0, {}}); // after the scans asked for before it
         return;
     case RequestType::Inspect:
     case RequestType::DemoStart:
@@ -337,7 +562,7 @@ void Server::tick(ScanResult result)
         return;
     SnapshotDelta d = computeDelta(sub.last, *s);
     d.seq = ++sub.seq;
-    m_writer.writeDelta(sub.id, d);
+    m_writer.writeDelta(sub.id, d, m_completing ? json{{"complete", true}} : json::object());
     sub.last = std::move(*s);
     if (m_options.onPublished)
         m_options.onPublished(sub.seq, sub.last);
@@ -359,13 +584,17 @@ int Server::run(int inFd, int outFd)
     // After the end of input, the scans asked for are still answered; no further ticks.
     while (!m_done && !g_stop && (!eof || m_running)) {
         int timeout = -1;
-        if (m_sub && !m_running && !eof) {
+        if (m_sub && !m_sub->live && !m_running && !eof) {
             auto now = std::chrono::steady_clock::now();
             auto left = std::chrono::duration_cast<std::chrono::milliseconds>(m_sub->nextTick - now).count();
             timeout = left < 0 ? 0 : static_cast<int>(left);
+        } else if (!eof) {
+            timeout = liveTimeoutMs();
         }
-        pollfd pfds[2] = {{m_wake[0], POLLIN, 0}, {eof ? -1 : inFd, POLLIN, 0}};
-        int pr = ::poll(pfds, 2, timeout);
+        pollfd pfds[3] = {{m_wake[0], POLLIN, 0},
+                          {eof ? -1 : inFd, POLLIN, 0},
+                          {m_listening && !eof ? m_options.connector->fd() : -1, POLLIN, 0}};
+        int pr = ::poll(pfds, 3, timeout);
         if (pr < 0) {
             if (errno == EINTR)
                 continue;
@@ -400,9 +629,13 @@ int Server::run(int inFd, int outFd)
                 }
             }
         }
-        if (m_sub && !m_done && !eof && !m_running && m_queue.empty() &&
+        if (pfds[2].revents && m_listening)
+            readEvents();
+        if (m_sub && !m_sub->live && !m_done && !eof && !m_running && m_queue.empty() &&
             std::chrono::steady_clock::now() >= m_sub->nextTick)
-            enqueue(Job{Job::Kind::Tick, m_sub->id, 0, m_subGeneration});
+            enqueue(Job{Job::Kind::Tick, m_sub->id, 0, m_subGeneration, {}});
+        if (!eof)
+            scheduleLiveWork();
     }
     // A scan still running (bye, a signal, a broken output) is waited for: it cannot be cut short,
     // and the thread must not outlive this object. Its result is dropped.
@@ -421,6 +654,8 @@ int Server::run(int inFd, int outFd)
     if (g_stop)
         log("stopping on signal");
     m_sub.reset();
+    m_pendingLive.reset();
+    stopListening();
     for (auto &hook : m_endHooks) {
         try {
             hook();

@@ -19,7 +19,9 @@
 namespace nsviz
 {
 class BindMountCache;
-}
+class LiveScan;
+class ProcConnector;
+} // namespace nsviz
 
 namespace nsviz::helper
 {
@@ -54,7 +56,33 @@ public:
         /// snapshot the client now has (tests compare with it).
         std::function<void(std::uint64_t seq, const Snapshot &)> onPublished;
         bool log = true; ///< one line per request on stderr
+
+        /// How a subscription learns of changes. Auto: from the kernel's process events (the proc
+        /// connector) where it can have them, else by polling; Polling: always by rescanning every
+        /// interval (tests compare the two; NSVIZ_LIVE=polling or serve --live polling).
+        enum class Live { Auto, Polling };
+        Live live = Live::Auto;
+        /// The connector, opened by the caller before it dropped privileges (openConnector()); with
+        /// Auto and none given (and no connectorError), the Server opens one itself.
+        std::shared_ptr<ProcConnector> connector;
+        std::string connectorError; ///< why the caller could not open one
+        /// Events are gathered this long before the processes concerned are read: a burst of forks
+        /// and execs becomes one delta.
+        int coalesceMs = 25;
+        /// The first snapshot of an event-driven subscription reads only this many processes
+        /// (0: an eighth of them, at least 500) and says "complete": false; the next delta adds
+        /// the others and says "complete": true.
+        std::size_t firstBatch = 0;
+        /// Bounds of the namespace-link sweep's interval (it adapts to cost 1% of a core at most)
+        /// and of the full re-read's (at most 0.3%: it refreshes what no event and no link shows,
+        /// e.g. fds, cgroup moves, process state).
+        int minSweepMs = 2000, maxSweepMs = 30000;
+        int minResyncMs = 60000, maxResyncMs = 600000;
     };
+
+    /// Opens the proc connector for a subscription over @p procRoot, or says why not (not the
+    /// host's own /proc, not in the initial namespaces, refused by the kernel).
+    static std::shared_ptr<ProcConnector> openConnector(const std::string &procRoot, std::string &why);
 
     explicit Server(Options options);
 
@@ -79,17 +107,27 @@ private:
     void replyError(std::uint64_t id, const std::string &code, const std::string &message);
     /// What waits for, or runs on, the scan worker.
     struct Job {
-        enum class Kind { Scan, Subscribe, Tick, Bye } kind = Kind::Scan;
+        /// Tick: a polling rescan; Update, Sweep, Resync: an event-driven subscription's work.
+        enum class Kind { Scan, Subscribe, Tick, Update, Sweep, Resync, Bye } kind = Kind::Scan;
         std::uint64_t id = 0;
         int intervalMs = 0;
-        std::uint64_t generation = 0; ///< m_subGeneration when queued (Subscribe, Tick)
+        std::uint64_t generation = 0;   ///< m_subGeneration when queued (Subscribe, Tick, ...)
+        std::function<Snapshot()> work; ///< what the worker runs
     };
     /// A scan's outcome, handed from the worker to the serving thread.
     struct ScanResult {
         std::optional<Snapshot> snapshot;
         std::string errorCode, errorMessage;
     };
-    ScanResult scanOnWorker();
+    ScanResult scanOnWorker(const std::function<Snapshot()> &work);
+    bool eventDriven() const;
+    /// Reads the connector: pids to read again, or a resync when events were lost.
+    void readEvents();
+    /// Starts the event-driven subscription's next piece of work when one is due.
+    void scheduleLiveWork();
+    /// Milliseconds until the next timed thing of the subscription (-1: none).
+    int liveTimeoutMs() const;
+    void stopListening();
     void enqueue(Job job);
     void startNextJob();
     void finishJob();
@@ -103,6 +141,10 @@ private:
         std::uint64_t seq = 0;
         Snapshot last;
         std::chrono::steady_clock::time_point nextTick;
+        /// Event-driven: the kept records, and when the next sweep, resync, zombie check are due.
+        std::shared_ptr<LiveScan> live;
+        std::chrono::steady_clock::time_point nextSweep, nextResync, nextZombieCheck;
+        int zombieDelayMs = 0;
     };
 
     Options m_options;
@@ -115,10 +157,19 @@ private:
     std::uint64_t m_subGeneration = 0;
     std::deque<Job> m_queue;
     std::optional<Job> m_running; ///< the job the worker runs
+    std::chrono::steady_clock::time_point m_jobStarted;
     std::thread m_worker;
     ScanResult m_result;      ///< written by the worker before it signals m_wake
     int m_wake[2] = {-1, -1}; ///< the worker writes a byte to [1] when its scan is done
     int m_outFd = -1;
+    bool m_customScan = false;
+    std::string m_liveReason; ///< why subscriptions poll (empty: they use the connector)
+    bool m_listening = false;
+    std::shared_ptr<LiveScan> m_pendingLive; ///< an event-driven subscribe waiting for its first scan
+    std::vector<int> m_pendingPids;          ///< pids events named since the last update
+    bool m_eventsLost = false;
+    bool m_completing = false; ///< the running job reads the rest of a partial first snapshot
+    std::optional<std::chrono::steady_clock::time_point> m_flushAt;
     bool m_done = false;
     bool m_outputBroken = false;
 };

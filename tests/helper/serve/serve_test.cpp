@@ -22,74 +22,9 @@ using nlohmann::json;
 
 namespace
 {
-
-/// A Server on its own thread, spoken to through pipes.
-class InProcessServer
-{
-public:
-    explicit InProcessServer(helper::Server::Options o, std::function<void(helper::Server &)> setup = {})
-    {
-        int in[2], out[2];
-        EXPECT_EQ(::pipe2(in, O_CLOEXEC), 0);
-        EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
-        m_in = in[1];
-        m_out = out[0];
-        o.log = false;
-        m_server = std::make_unique<helper::Server>(std::move(o));
-        if (setup)
-            setup(*m_server);
-        m_thread = std::thread([this, rfd = in[0], wfd = out[1]] {
-            m_rc = m_server->run(rfd, wfd);
-            ::close(rfd);
-            ::close(wfd);
-        });
-        m_reader = std::make_unique<testkit::FrameReader>(m_out);
-    }
-    ~InProcessServer()
-    {
-        closeInput();
-        // Drain so the server never blocks on a full pipe while finishing.
-        char buf[65536];
-        while (::read(m_out, buf, sizeof buf) > 0) {
-        }
-        m_thread.join();
-        ::close(m_out);
-    }
-    void send(const std::string &s) { ASSERT_EQ(::write(m_in, s.data(), s.size()), ssize_t(s.size())); }
-    void closeInput()
-    {
-        if (m_in >= 0)
-            ::close(m_in);
-        m_in = -1;
-    }
-    testkit::FrameReader &reader() { return *m_reader; }
-    void join()
-    {
-        closeInput();
-        m_reader->until([](const ClientEvent &) { return false; }, 5s); // reads to EOF
-    }
-
-private:
-    int m_in = -1, m_out = -1;
-    int m_rc = -1;
-    std::unique_ptr<helper::Server> m_server;
-    std::thread m_thread;
-    std::unique_ptr<testkit::FrameReader> m_reader;
-};
-
-template <typename T> bool is(const ClientEvent &e)
-{
-    return std::holds_alternative<T>(e);
-}
-
-template <typename T> std::vector<T> all(const std::vector<ClientEvent> &ev)
-{
-    std::vector<T> out;
-    for (const auto &e : ev)
-        if (auto *x = std::get_if<T>(&e))
-            out.push_back(*x);
-    return out;
-}
+using testkit::all;
+using testkit::InProcessServer;
+using testkit::is;
 
 Snapshot overTheWire(const Snapshot &s)
 {

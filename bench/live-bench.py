@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""One live-subscription measurement (bench/live-bench.sh runs it per mode on a loaded host).
+
+Starts `nsviz-helper serve --live MODE`, subscribes, and measures:
+  - time to the first snapshot part and to the whole first snapshot;
+  - helper CPU (utime+stime from /proc/PID/stat) over an idle phase (nothing started by the bench)
+    and over a churn phase (RATE processes/s starting and exiting, a third of them exec'ing into
+    fresh net+uts namespaces through unshare(1));
+  - change->delta latency: the bench starts a probe process (`unshare -n -u -i sleep`) and times from
+    just before its fork until the first delta that adds (or changes) that pid arrives;
+  - helper peak RSS (VmHWM), deltas received, and refused deltas: a delta that removes or changes a
+    process the replayed state does not hold, or adds one it holds, or a gap in seq.
+Every process it starts is killed by its PID and reaped before it exits. Prints one JSON object.
+"""
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14, 15)
+
+
+def vm_hwm_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Reader(threading.Thread):
+    """Reads the helper's frames, replays process keys, records when each pid first appears."""
+
+    def __init__(self, stream):
+        super().__init__(daemon=True)
+        self.stream = stream
+        self.lock = threading.Lock()
+        self.keys = set()  # (pid, start_time) the replayed state holds
+        self.first_seen = {}  # pid -> monotonic time of the first delta adding/changing it
+        self.hello = None
+        self.first_part_at = None
+        self.snapshot_at = None
+        self.deltas = 0
+        self.delta_bytes = 0
+        self.refused = []
+        self.last_seq = 0
+        self.eof = False
+        self._fragment = ""
+
+    def run(self):
+        for raw in self.stream:
+            now = time.monotonic()
+            try:
+                frame = json.loads(raw)
+            except ValueError:
+                self.refused.append("unparsable line")
+                continue
+            if frame.get("type") == "fragment":
+                self._fragment += frame["text"]
+                if frame.get("more"):
+                    continue
+                frame, self._fragment = json.loads(self._fragment), ""
+            self.handle(frame, now, len(raw))
+        self.eof = True
+
+    def handle(self, f, now, size):
+        t = f.get("type")
+        with self.lock:
+            if t == "hello":
+                self.hello = f
+            elif t == "snapshot":
+                if self.first_part_at is None:
+                    self.first_part_at = now
+                for p in f.get("processes", []):
+                    self.keys.add((p["pid"], p["start_time"]))
+                if f.get("final"):
+                    self.snapshot_at = now
+            elif t == "delta":
+                if f["part"] == 0:
+                    if f["seq"] != self.last_seq + 1:
+                        self.refused.append(f"seq {f['seq']} after {self.last_seq}")
+                    self.last_seq = f["seq"]
+                    self.deltas += 1
+                self.delta_bytes += size
+                for k in f.get("removed_processes", []):
+                    key = (k["pid"], k["start_time"])
+                    if key not in self.keys:
+                        self.refused.append(f"removes absent {key}")
+                    self.keys.discard(key)
+                for p in f.get("changed_processes", []):
+                    key = (p["pid"], p["start_time"])
+                    if key not in self.keys:
+                        self.refused.append(f"changes absent {key}")
+                    self.first_seen.setdefault(p["pid"], now)
+                for p in f.get("added_processes", []):
+                    key = (p["pid"], p["start_time"])
+                    if key in self.keys:
+                        self.refused.append(f"adds present {key}")
+                    self.keys.add(key)
+                    self.first_seen.setdefault(p["pid"], now)
+            elif t == "error":
+                self.refused.append("error frame: " + f.get("message", ""))
+
+
+class Children:
+    """Processes the bench started: killed by PID and reaped, never by name."""
+
+    def __init__(self):
+        self.live = set()
+
+    def spawn(self, argv):
+        pid = os.posix_spawn(argv[0], argv, os.environ)
+        self.live.add(pid)
+        return pid
+
+    def reap(self):
+        while self.live:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                self.live.clear()
+                return
+            if pid == 0:
+                return
+            self.live.discard(pid)
+
+    def kill(self, pid):
+        if pid in self.live:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def stop_all(self):
+        for pid in list(self.live):
+            self.kill(pid)
+        for pid in list(self.live):
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        self.live.clear()
+
+
+def percentile(values, q):
+    if not values:
+        return None
+    v = sorted(values)
+    k = (len(v) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--helper", required=True)
+    ap.add_argument("--mode", choices=["auto", "polling"], required=True)
+    ap.add_argument("--interval-ms", type=int, default=1000)
+    ap.add_argument("--idle-s", type=float, default=20)
+    ap.add_argument("--churn-s", type=float, default=30)
+    ap.add_argument("--rate", type=float, default=100, help="processes started per second in the churn")
+    ap.add_argument("--probes-per-s", type=float, default=2)
+    args = ap.parse_args()
+
+    unshare = "/usr/bin/unshare"
+    sleep = "/bin/sleep"
+    kids = Children()
+    helper = subprocess.Popen([args.helper, "serve", "--quiet", "--live", args.mode],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+    reader = Reader(helper.stdout)
+    reader.start()
+    result = {"mode": args.mode, "interval_ms": args.interval_ms, "rate": args.rate}
+    probes = []  # (pid, t0, phase)
+    try:
+        helper.stdin.write(b'{"v":1,"type":"hello","id":1}\n')
+        t_sub = time.monotonic()
+        helper.stdin.write(('{"v":1,"type":"subscribe","id":2,"interval_ms":%d}\n' % args.interval_ms).encode())
+        helper.stdin.flush()
+        while reader.snapshot_at is None:
+            if reader.eof or time.monotonic() - t_sub > 300:
+                raise RuntimeError("no first snapshot")
+            time.sleep(0.01)
+        result["live"] = reader.hello.get("live") if reader.hello else None
+        result["first_part_ms"] = (reader.first_part_at - t_sub) * 1000
+        result["first_snapshot_ms"] = (reader.snapshot_at - t_sub) * 1000
+        result["processes"] = len(reader.keys)
+        time.sleep(3)  # let the first scan's aftermath settle
+
+        def probe(phase):
+            t0 = time.monotonic()
+            pid = kids.spawn([unshare, "-n", "-u", "-i", sleep, "30"])
+            probes.append((pid, t0, phase))
+
+        def phase(name, seconds, rate):
+            c0 = cpu_seconds(helper.pid)
+            d0 = reader.deltas
+            t0 = time.monotonic()
+            next_probe = t0 + 0.5
+            next_start = t0
+            started = 0
+            while (now := time.monotonic()) < t0 + seconds:
+                if rate > 0 and now >= next_start:
+                    life = random.uniform(0.3, 3.0)
+                    argv = [unshare, "-n", "-u", sleep, "%.2f" % life] if started % 3 == 0 else [sleep, "%.2f" % life]
+                    kids.spawn(argv)
+                    started += 1
+                    next_start += 1.0 / rate
+                if now >= next_probe:
+                    probe(name)
+                    next_probe += 1.0 / args.probes_per_s
+                kids.reap()
+                # Probes seen (or older than 10 s) are done: end them.
+                for pid, pt0, _ in probes:
+                    if pid in kids.live and (pid in reader.first_seen or now - pt0 > 10):
+                        kids.kill(pid)
+                time.sleep(min(0.005, max(0.0, next_start - time.monotonic())) if rate > 0 else 0.02)
+            elapsed = time.monotonic() - t0
+            result[name + "_cpu_pct"] = (cpu_seconds(helper.pid) - c0) / elapsed * 100
+            result[name + "_deltas"] = reader.deltas - d0
+            result[name + "_started"] = started
+
+        phase("idle", args.idle_s, 0)
+        phase("churn", args.churn_s, args.rate)
+        time.sleep(2)  # the last probes' deltas
+        for name in ("idle", "churn"):
+            lat = [(reader.first_seen[pid] - t0) * 1000 for pid, t0, ph in probes if ph == name and pid in reader.first_seen]
+            missed = sum(1 for pid, t0, ph in probes if ph == name and pid not in reader.first_seen)
+            result[name + "_latency_p50_ms"] = percentile(lat, 0.5)
+            result[name + "_latency_p95_ms"] = percentile(lat, 0.95)
+            result[name + "_probes"] = len(lat)
+            result[name + "_probes_missed"] = missed
+        result["helper_peak_rss_kib"] = vm_hwm_kib(helper.pid)
+        result["deltas"] = reader.deltas
+        result["refused"] = len(reader.refused)
+        result["refused_examples"] = reader.refused[:3]
+    finally:
+        kids.stop_all()
+        try:
+            helper.stdin.close()
+        except OSError:
+            pass
+        try:
+            helper.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            helper.kill()
+            helper.wait()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

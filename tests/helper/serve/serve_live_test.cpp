@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Event-driven subscriptions (the proc connector) against real processes entering fresh namespaces:
+// the deltas replay to a fresh scan, the connector path and the polling fallback agree, a process
+// that execs into fresh namespaces shows up, and hello says which way the helper follows changes.
+// Needs root in the host's initial namespaces (the kernel sends process events only there).
+#include "core/discovery/discovery.h"
+#include "core/model/delta.h"
+#include "core/proc/procconnector.h"
+#include "core/protocol/snapshotjson.h"
+#include "helper/serve/server.h"
+#include "tests/helper/serve/serve_util.h"
+
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sys/prctl.h>
+
+using namespace nsviz;
+using namespace nsviz::protocol;
+using namespace std::chrono_literals;
+using nlohmann::json;
+using testkit::all;
+using testkit::InProcessServer;
+using testkit::is;
+
+namespace
+{
+
+/// Why event-driven tests cannot run here, or "".
+std::string connectorUnavailable()
+{
+    if (::geteuid() != 0)
+        return "needs root";
+    std::string why;
+    if (!helper::Server::openConnector("/proc", why))
+        return why;
+    return {};
+}
+
+/// fork + exec of @p argv; the child dies with the test.
+pid_t spawn(std::vector<std::string> argv)
+{
+    std::vector<char *> args;
+    for (auto &a : argv)
+        args.push_back(a.data());
+    args.push_back(nullptr);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ::execv(args[0], args.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
+/// Processes the test starts: some exec into fresh namespaces (unshare(1) then exec), some unshare
+/// without exec (no event says so: the sweep must find them); short ones exit on their own.
+class Churn
+{
+public:
+    ~Churn()
+    {
+        for (pid_t p : m_running) {
+            ::kill(p, SIGKILL);
+            ::waitpid(p, nullptr, 0);
+        }
+    }
+    /// One round: a short-lived exec into fresh net/uts/ipc, a long-lived one every few rounds, and
+    /// a long-lived fork that unshares without exec every few rounds.
+    void round(int i)
+    {
+        m_running.push_back(spawn({"/usr/bin/unshare", "-n", "-u", "-i", "/bin/sleep", "0.1"}));
+        if (i % 4 == 0) {
+            pid_t p = spawn({"/usr/bin/unshare", "-n", "-u", "/bin/sleep", "600"});
+            m_running.push_back(p);
+            m_long.push_back(p);
+        }
+        if (i % 5 == 2) {
+            auto c = std::make_unique<testkit::NamespacedChild>();
+            ASSERT_TRUE(c->ready());
+            m_long.push_back(c->pid());
+            m_unshared.push_back(std::move(c));
+        }
+        reap();
+    }
+    /// Reaps the short-lived ones that ended; returns how many still run.
+    std::size_t reap()
+    {
+        std::erase_if(m_running, [this](pid_t p) {
+            if (::waitpid(p, nullptr, WNOHANG) == p) {
+                m_ended.push_back(p);
+                return true;
+            }
+            return false;
+        });
+        return m_running.size();
+    }
+    /// Waits until only the long-lived ones are left.
+    void settle()
+    {
+        auto deadline = std::chrono::steady_clock::now() + 60s;
+        while (reap() > m_long.size() - m_unshared.size() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(20ms);
+    }
+    const std::vector<pid_t> &longLived() const { return m_long; }
+    const std::vector<pid_t> &ended() const { return m_ended; }
+
+private:
+    std::vector<pid_t> m_running; ///< exec'd children not yet reaped
+    std::vector<pid_t> m_long, m_ended;
+    std::vector<std::unique_ptr<testkit::NamespacedChild>> m_unshared;
+};
+
+/// What a scan's reader does not refresh without an event (docs/protocol.md, "Events, sweeps and
+/// deltas"): the scheduler state. Everything else must match.
+Process normalised(Process p)
+{
+    p.state = '?';
+    return p;
+}
+
+/// @p got (a subscription's replayed state) against @p fresh (a scan made after the churn), for
+/// what the test controls: its long-lived processes, their non-host namespaces, and the absence
+/// of the ones that ended.
+void expectSameForTestProcesses(const Snapshot &got, const Snapshot &fresh, const Churn &churn,
+                                const std::string &what)
+{
+    for (pid_t pid : churn.longLived()) {
+        const Process *a = got.findProcess(pid);
+        const Process *b = fresh.findProcess(pid);
+        ASSERT_TRUE(b) << "pid " << pid << " is not in the fresh scan";
+        ASSERT_TRUE(a) << what << ": long-lived pid " << pid << " is missing";
+        EXPECT_TRUE(normalised(*a) == normalised(*b))
+            << what << ": pid " << pid << " differs (comm " << a->comm << " vs " << b->comm << ")";
+        EXPECT_NE(b->differsFromHost, 0) << "pid " << pid << " is not in fresh namespaces";
+        for (NsType t : kAllNsTypes) {
+            const NsId &id = b->ns[index(t)];
+            if (!id.valid() || id == fresh.hostNs[index(t)])
+                continue;
+            const Namespace *na = got.findNamespace(id);
+            const Namespace *nb = fresh.findNamespace(id);
+            ASSERT_TRUE(nb);
+            ASSERT_TRUE(na) << what << ": namespace " << nsTypeName(t) << ":" << id.ino << " is missing";
+            EXPECT_TRUE(*na == *nb) << what << ": namespace " << nsTypeName(t) << ":" << id.ino << " differs";
+        }
+    }
+    for (pid_t pid : churn.ended()) {
+        const Process *a = got.findProcess(pid);
+        const Process *b = fresh.findProcess(pid);
+        // A pid may be reused by someone else meanwhile: then both must agree on who holds it.
+        if (!b)
+            EXPECT_FALSE(a) << what << ": pid " << pid << " ended but is still there";
+        else if (a)
+            EXPECT_EQ(a->startTime, b->startTime) << what << ": pid " << pid;
+    }
+}
+
+/// Records what the server published, and replays the client's frames.
+struct Published {
+    std::mutex mutex;
+    std::uint64_t lastSeq = 0;
+    Snapshot last;
+    void operator()(std::uint64_t seq, const Snapshot &s)
+    {
+        std::lock_guard lock(mutex);
+        lastSeq = seq;
+        last = s;
+    }
+};
+
+Snapshot replay(const std::vector<ClientEvent> &events)
+{
+    auto snaps = all<event::SnapshotDone>(events);
+    EXPECT_EQ(snaps.size(), 1u);
+    if (snaps.empty())
+        return {};
+    Snapshot state = snaps[0].snapshot;
+    for (const auto &d : all<event::Delta>(events)) {
+        EXPECT_NO_THROW(applyDelta(state, d.delta)) << "delta " << d.delta.seq << " refused";
+    }
+    return state;
+}
+
+/// A subscribed in-process server (event-driven or polling) that the test drives.
+struct Subscriber {
+    Published pub;
+    std::unique_ptr<InProcessServer> srv;
+    explicit Subscriber(helper::Server::Options::Live live)
+    {
+        helper::Server::Options o;
+        o.live = live;
+        o.onPublished = std::ref(pub);
+        // Sweeps often enough for a short test; the defaults keep a big host's load low.
+        o.minSweepMs = o.maxSweepMs = 300;
+        srv = std::make_unique<InProcessServer>(o);
+        srv->send(requestLine(RequestType::Hello, 1));
+        srv->send(requestLine(RequestType::Subscribe, 2, {{"interval_ms", 200}}));
+    }
+    bool snapshotArrived()
+    {
+        return srv->reader().until([](const ClientEvent &e) { return is<event::SnapshotDone>(e); }, 180s);
+    }
+    std::string liveMode()
+    {
+        for (const auto &e : srv->reader().events())
+            if (auto *r = std::get_if<event::Hello>(&e))
+                return json::parse(r->text).value("live", "");
+        return {};
+    }
+    void pump(std::chrono::milliseconds d)
+    {
+        srv->reader().until([](const ClientEvent &) { return false; }, d);
+    }
+    /// Unsubscribes, reads to the end, and returns the replayed state (checked against what the
+    /// server says the client holds).
+    Snapshot finish()
+    {
+        srv->send(requestLine(RequestType::Unsubscribe, 3));
+        EXPECT_TRUE(srv->reader().until([](const ClientEvent &e) { return is<event::Reply>(e); }, 60s));
+        srv->join();
+        EXPECT_FALSE(srv->reader().failed());
+        Snapshot state = replay(srv->reader().events());
+        std::lock_guard lock(pub.mutex);
+        EXPECT_TRUE(sameContent(state, snapshotFromJsonText(dumpFrame(toJson(pub.last)))))
+            << "the replayed deltas differ from what the helper published at seq " << pub.lastSeq;
+        return state;
+    }
+};
+
+} // namespace
+
+TEST(ServeLive, ChurnReplaysToAFreshScanAndMatchesPolling)
+{
+    if (std::string why = connectorUnavailable(); !why.empty())
+        GTEST_SKIP() << "proc connector not available: " << why;
+    Subscriber events(helper::Server::Options::Live::Auto);
+    Subscriber polling(helper::Server::Options::Live::Polling);
+    ASSERT_TRUE(events.snapshotArrived());
+    ASSERT_TRUE(polling.snapshotArrived());
+    EXPECT_EQ(events.liveMode(), "proc-connector");
+    EXPECT_EQ(polling.liveMode(), "polling");
+
+    Churn churn;
+    for (int i = 0; i < 24; ++i) {
+        churn.round(i);
+        if (HasFatalFailure())
+            return;
+        events.pump(40ms);
+        polling.pump(40ms);
+    }
+    churn.settle();
+    // Past the coalescing window, a namespace sweep (300 ms here) and two polling ticks.
+    for (int i = 0; i < 15; ++i) {
+        events.pump(100ms);
+        polling.pump(100ms);
+    }
+    Snapshot fromEvents = events.finish();
+    Snapshot fromPolling = polling.finish();
+    DiscoveryOptions o;
+    Snapshot fresh = discover(o);
+    expectSameForTestProcesses(fromEvents, fresh, churn, "proc connector");
+    expectSameForTestProcesses(fromPolling, fresh, churn, "polling");
+    expectSameForTestProcesses(fromEvents, fromPolling, churn, "proc connector against polling");
+    // The events path did follow the churn with deltas (not one big resync at the end).
+    EXPECT_GE(all<event::Delta>(events.srv->reader().events()).size(), 5u);
+}
+
+TEST(ServeLive, ProcessExecingIntoFreshNamespacesAppearsInADelta)
+{
+    if (std::string why = connectorUnavailable(); !why.empty())
+        GTEST_SKIP() << "proc connector not available: " << why;
+    testkit::HelperProcess h({NSVIZ_HELPER_BIN, "serve", "--quiet"});
+    ASSERT_GT(h.pid(), 0);
+    testkit::FrameReader reader(h.outFd());
+    // A ten-minute interval: were it polling, nothing would come within the test.
+    ASSERT_TRUE(h.send("{\"v\":1,\"type\":\"hello\",\"id\":1}\n"
+                       "{\"v\":1,\"type\":\"subscribe\",\"id\":2,\"interval_ms\":600000}\n"));
+    ASSERT_TRUE(reader.until([](const ClientEvent &e) { return is<event::SnapshotDone>(e); }, 180s));
+    auto hello = all<event::Hello>(reader.events());
+    ASSERT_EQ(hello.size(), 1u);
+    EXPECT_EQ(json::parse(hello[0].text).value("live", ""), "proc-connector");
+
+    pid_t pid = spawn({"/usr/bin/unshare", "-n", "-u", "-i", "/bin/sleep", "600"});
+    ASSERT_GT(pid, 0);
+    bool seen = reader.until(
+        [&](const ClientEvent &e) {
+            auto *d = std::get_if<event::Delta>(&e);
+            if (!d)
+                return false;
+            for (const auto *list : {&d->delta.addedProcesses, &d->delta.changedProcesses})
+                for (const Process &p : *list)
+                    if (p.pid == pid && p.comm == "sleep" && p.differs(NsType::Net) && p.differs(NsType::Uts))
+                        return true;
+            return false;
+        },
+        120s);
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    EXPECT_TRUE(seen) << "no delta showed pid " << pid << " running sleep in its fresh namespaces";
+    EXPECT_FALSE(reader.failed());
+}
+
+TEST(ServeLive, HelloSaysHowSubscriptionsFollowChanges)
+{
+    auto helloOf = [](std::vector<std::string> argv) {
+        testkit::HelperProcess h(std::move(argv));
+        testkit::FrameReader reader(h.outFd());
+        h.send("{\"v\":1,\"type\":\"hello\",\"id\":1}\n");
+        reader.until([](const ClientEvent &e) { return is<event::Hello>(e); }, 60s);
+        h.closeInput();
+        auto hello = all<event::Hello>(reader.events());
+        return hello.empty() ? json() : json::parse(hello[0].text);
+    };
+    json forced = helloOf({"/usr/bin/env", "NSVIZ_LIVE=polling", NSVIZ_HELPER_BIN, "serve", "--quiet"});
+    EXPECT_EQ(forced.value("live", ""), "polling");
+    EXPECT_NE(forced.value("live_reason", "").find("NSVIZ_LIVE"), std::string::npos) << forced.dump();
+
+    json option = helloOf({NSVIZ_HELPER_BIN, "serve", "--quiet", "--live", "polling"});
+    EXPECT_EQ(option.value("live", ""), "polling");
+
+    // A fixture tree is not this host's /proc: its pids are not the ones events name.
+    std::string fixture = std::string(NSVIZ_TEST_DATA) + "/proc-basic";
+    json other = helloOf({NSVIZ_HELPER_BIN, "serve", "--quiet", "--proc", fixture});
+    EXPECT_EQ(other.value("live", ""), "polling");
+    EXPECT_NE(other.value("live_reason", ""), "");
+
+    json plain = helloOf({NSVIZ_HELPER_BIN, "serve", "--quiet"});
+    if (std::string why = connectorUnavailable(); !why.empty()) {
+        EXPECT_EQ(plain.value("live", ""), "polling");
+        EXPECT_NE(plain.value("live_reason", ""), "");
+    } else {
+        EXPECT_EQ(plain.value("live", ""), "proc-connector");
+    }
+}
+
+TEST(ServeLive, FirstPictureComesBeforeTheWholeScanAndADeltaCompletesIt)
+{
+    if (std::string why = connectorUnavailable(); !why.empty())
+        GTEST_SKIP() << "proc connector not available: " << why;
+    Published pub;
+    helper::Server::Options o;
+    o.onPublished = std::ref(pub);
+    o.firstBatch = 16; // this test host has far fewer processes than the default's 500
+    const Snapshot before = discover(DiscoveryOptions{});
+    InProcessServer srv(o);
+    srv.send(requestLine(RequestType::Subscribe, 1, {{"interval_ms", 600000}}));
+    ASSERT_TRUE(srv.reader().until(
+        [](const ClientEvent &e) {
+            auto *d = std::get_if<event::Delta>(&e);
+            return d && d->completes;
+        },
+        180s))
+        << "no delta completed the first picture";
+    auto snaps = all<event::SnapshotDone>(srv.reader().events());
+    ASSERT_EQ(snaps.size(), 1u);
+    EXPECT_FALSE(snaps[0].complete);
+    EXPECT_LE(snaps[0].snapshot.processes.size(), 16u);
+    EXPECT_GE(snaps[0].snapshot.processes.size(), 1u);
+    // The frame says so on the wire, for clients that read frames themselves.
+    EXPECT_NE(srv.reader().bytes().find("\"complete\":false"), std::string::npos);
+    srv.send(requestLine(RequestType::Unsubscribe, 2));
+    ASSERT_TRUE(srv.reader().until([](const ClientEvent &e) { return is<event::Reply>(e); }, 60s));
+    srv.join();
+    Snapshot state = replay(srv.reader().events());
+    {
+        std::lock_guard lock(pub.mutex);
+        EXPECT_TRUE(sameContent(state, snapshotFromJsonText(dumpFrame(toJson(pub.last)))));
+    }
+    // Complete now: every process there before the subscription and still there after (the host
+    // churns meanwhile) is in the state.
+    Snapshot after = discover(DiscoveryOptions{});
+    std::size_t found = 0, missing = 0;
+    for (const Process &p : before.processes) {
+        const Process *now = after.findProcess(p.pid);
+        if (!now || now->startTime != p.startTime)
+            continue;
+        const Process *got = state.findProcess(p.pid);
+        (got && got->startTime == p.startTime ? found : missing) += 1;
+    }
+    EXPECT_GT(found, 16u);
+    EXPECT_EQ(missing, 0u);
+}
