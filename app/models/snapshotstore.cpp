@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/models/snapshotstore.h"
 
-#include "app/models/redactiongate.h"
 #include "app/logging/logging.h"
+#include "app/models/redactiongate.h"
 #include "core/model/containerid.h"
 
 #include <algorithm>
