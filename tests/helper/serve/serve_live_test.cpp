@@ -151,10 +151,11 @@ void expectSameForTestProcesses(const Snapshot &got, const Snapshot &fresh, cons
         const Process *a = got.findProcess(pid);
         const Process *b = fresh.findProcess(pid);
         // A pid may be reused by someone else meanwhile: then both must agree on who holds it.
-        if (!b)
+        if (!b) {
             EXPECT_FALSE(a) << what << ": pid " << pid << " ended but is still there";
-        else if (a)
+        } else if (a) {
             EXPECT_EQ(a->startTime, b->startTime) << what << ": pid " << pid;
+        }
     }
 }
 
