@@ -141,6 +141,15 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
         beginResetModel();
         loadFromStore();
         endResetModel();
+        return;
+    }
+    // New sandboxes change which sandbox a process is "in" (its tooltip and search text) without
+    // the process itself changing: a launcher joins the sandbox it just started, for one. The
+    // delta carries them only when some sandbox changed; one signal then covers every row.
+    if (d.sandboxes && !m_rows.empty()) {
+        for (const Row &r : m_rows)
+            r.search = QString();
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1), {Qt::ToolTipRole});
     }
 }
 

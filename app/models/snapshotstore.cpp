@@ -143,6 +143,8 @@ void SnapshotStore::applyInPlace(Snapshot &s, const SnapshotDelta &d)
     s.hostNs = d.hostNs;
     s.looseThreads = d.looseThreads;
     s.warnings = d.warnings;
+    if (d.sandboxes) // sent whole, and only when some sandbox changed (as nsviz::applyDelta)
+        s.sandboxes = *d.sandboxes;
 }
 
 SnapshotCounts SnapshotStore::countsOf(const Snapshot &s)

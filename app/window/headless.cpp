@@ -278,10 +278,14 @@ int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &er
             return 2;
         }
     }
+    // The name the host was reached by is a hostname too: --redact hides it.
+    const QString via = !opts.host    ? QString()
+                        : opts.redact ? QStringLiteral("ssh (host redacted)")
+                                      : QStringLiteral("ssh ") + opts.host->displayName();
     if (opts.view == QLatin1String("cluster")) {
         if (const int rc = renderCluster(opts, store.snapshot(), err); rc != 0)
             return rc;
-        out << summary(store.snapshot(), opts.groupBy);
+        out << summary(store.snapshot(), opts.groupBy, via);
         out << "wrote " << opts.output << " (" << opts.size.width() * opts.scale << "x"
             << opts.size.height() * opts.scale << ", view " << opts.view << ")\n";
         if (!opts.layoutJson.isEmpty())
@@ -330,10 +334,6 @@ int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &er
         err << "nsviz: " << error << "\n";
         return 1;
     }
-    // The name the host was reached by is a hostname too: --redact hides it.
-    const QString via = !opts.host    ? QString()
-                        : opts.redact ? QStringLiteral("ssh (host redacted)")
-                                      : QStringLiteral("ssh ") + opts.host->displayName();
     out << summary(store.snapshot(), opts.groupBy, via);
     out << "wrote " << opts.output << " (" << opts.size.width() * opts.scale << "x"
         << opts.size.height() * opts.scale << ", view " << opts.view << ")\n";

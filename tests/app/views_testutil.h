@@ -139,6 +139,16 @@ inline QStringList dumpModel(const QAbstractItemModel &m, const QList<int> &role
     return out;
 }
 
+/// The first line where two model dumps differ, for a readable failure message ("" when equal).
+inline std::string firstDifference(const QStringList &a, const QStringList &b)
+{
+    for (qsizetype i = 0; i < std::min(a.size(), b.size()); ++i)
+        if (a[i] != b[i])
+            return "line " + std::to_string(i) + ":\n  " + a[i].toStdString() + "\n  " + b[i].toStdString();
+    return a.size() == b.size() ? std::string()
+                                : "lengths " + std::to_string(a.size()) + " vs " + std::to_string(b.size());
+}
+
 /// A sequence of snapshots, each derived from the previous, exercising every kind of change the
 /// models must follow: new processes in fresh namespaces (nested pid namespaces), changed processes,
 /// removals, a reused pid, a whole container going away, hidden namespaces appearing and vanishing,
