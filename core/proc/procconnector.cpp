@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
@@ -17,6 +18,16 @@ namespace nsviz
 
 namespace
 {
+// The event codes of linux/cn_proc.h. Kernel headers before 6.6 declare them inside struct
+// proc_event (a nested enum in C++), later ones in the global enum proc_cn_event: the values are
+// kernel ABI and never change, so name them once here and build against both.
+constexpr std::uint32_t kEventNone = 0x00000000;
+constexpr std::uint32_t kEventFork = 0x00000001;
+constexpr std::uint32_t kEventExec = 0x00000002;
+constexpr std::uint32_t kEventUid = 0x00000004;
+constexpr std::uint32_t kEventGid = 0x00000040;
+constexpr std::uint32_t kEventComm = 0x00000200;
+constexpr std::uint32_t kEventExit = 0x80000000;
 // A burst of forks at 10k processes must fit: the kernel's default (~200 KiB) holds ~2000 events.
 constexpr int kReceiveBuffer = 8 << 20;
 } // namespace
@@ -148,6 +159,10 @@ bool ProcConnector::drain(std::vector<ProcEvent> &out)
         if (from.nl_pid != 0)
             continue; // only the kernel speaks on this group; anything else is not trusted
         int len = static_cast<int>(n);
+        // NLMSG_OK compares the header's __u32 length with the int left: the kernel's own idiom
+        // (an unsigned "left" would wrap on a short last message), so only the warning goes.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
         for (auto *h = reinterpret_cast<nlmsghdr *>(m_buf.data()); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
             if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_NOOP)
                 continue;
@@ -162,13 +177,13 @@ bool ProcConnector::drain(std::vector<ProcEvent> &out)
             proc_event ev{};
             std::memcpy(&ev, cn->data, std::min<std::size_t>(cn->len, sizeof ev));
             ProcEvent e;
-            switch (ev.what) {
-            case proc_event::PROC_EVENT_NONE:
+            switch (static_cast<std::uint32_t>(ev.what)) {
+            case kEventNone:
                 // Acks go to every listener: only the one answering our request counts.
                 if (cn->ack == m_seq + 1)
                     m_lastAck = static_cast<int>(ev.event_data.ack.err);
                 continue;
-            case proc_event::PROC_EVENT_FORK:
+            case kEventFork:
                 // A new thread is not a new process.
                 if (ev.event_data.fork.child_pid != ev.event_data.fork.child_tgid)
                     continue;
@@ -176,27 +191,27 @@ bool ProcConnector::drain(std::vector<ProcEvent> &out)
                 e.pid = e.tid = ev.event_data.fork.child_tgid;
                 e.parentPid = ev.event_data.fork.parent_tgid;
                 break;
-            case proc_event::PROC_EVENT_EXEC:
+            case kEventExec:
                 e.kind = ProcEvent::Kind::Exec;
                 e.pid = ev.event_data.exec.process_tgid;
                 e.tid = ev.event_data.exec.process_pid;
                 break;
-            case proc_event::PROC_EVENT_EXIT:
+            case kEventExit:
                 e.kind = ProcEvent::Kind::Exit;
                 e.pid = ev.event_data.exit.process_tgid;
                 e.tid = ev.event_data.exit.process_pid;
                 break;
-            case proc_event::PROC_EVENT_COMM:
+            case kEventComm:
                 e.kind = ProcEvent::Kind::Comm;
                 e.pid = ev.event_data.comm.process_tgid;
                 e.tid = ev.event_data.comm.process_pid;
                 break;
-            case proc_event::PROC_EVENT_UID:
+            case kEventUid:
                 e.kind = ProcEvent::Kind::Uid;
                 e.pid = ev.event_data.id.process_tgid;
                 e.tid = ev.event_data.id.process_pid;
                 break;
-            case proc_event::PROC_EVENT_GID:
+            case kEventGid:
                 e.kind = ProcEvent::Kind::Gid;
                 e.pid = ev.event_data.id.process_tgid;
                 e.tid = ev.event_data.id.process_pid;
@@ -208,6 +223,7 @@ bool ProcConnector::drain(std::vector<ProcEvent> &out)
                 continue;
             out.push_back(e);
         }
+#pragma GCC diagnostic pop
     }
     return complete;
 }
