@@ -38,7 +38,9 @@ Snapshot scanEngines()
     return discover(o, q);
 }
 
-const Sandbox &byId(const Snapshot &s, const std::string &id)
+// A copy, not a reference: gcc 14 takes a reference returned from a call with a std::string
+// temporary argument for one into that temporary (-Wdangling-reference, an error in the Debian 13 build).
+Sandbox byId(const Snapshot &s, const std::string &id)
 {
     const Sandbox *b = findSandbox(s, id);
     if (!b) {
