@@ -5,6 +5,7 @@
 #include "core/inspect/inspectjson.h"
 #include "core/inspect/inspector.h"
 #include "core/model/nstype.h"
+#include "core/model/textsafe.h"
 #include "core/sandbox/sandbox.h"
 
 #include <algorithm>
@@ -882,18 +883,7 @@ std::string diffToMarkdown(const json &document)
 {
     // Markdown is read in terminals and rendered by tools that honour bidi controls alike.
     const json diff = inspectjson::terminalSafeStrings(document);
-    auto esc = [](std::string s) {
-        std::string out;
-        for (char c : s) {
-            if (c == '|')
-                out += "\\|";
-            else if (c == '\n')
-                out += "<br>";
-            else
-                out += c;
-        }
-        return out;
-    };
+    auto esc = [](const std::string &s) { return markdownCell(s); };
     std::ostringstream o;
     o << "### Namespace diff\n\n";
     o << "- **A:** " << esc(sideLabel(diff["a"])) << "\n- **B:** " << esc(sideLabel(diff["b"])) << "\n";

@@ -5,6 +5,7 @@
 #include "core/inspect/inspectjson.h"
 #include "core/inspect/nsinspectors.h"
 #include "core/model/nstype.h"
+#include "core/model/textsafe.h"
 #include "core/sandbox/classifier.h"
 #include "core/sandbox/sandbox.h"
 
@@ -377,18 +378,7 @@ const char *findingSeverity(int rank)
 std::string findingsToMarkdown(const json &document)
 {
     const json f = inspectjson::terminalSafeStrings(document);
-    auto esc = [](const std::string &s) {
-        std::string out;
-        for (char c : s) {
-            if (c == '|')
-                out += "\\|";
-            else if (c == '\n')
-                out += "<br>";
-            else
-                out += c;
-        }
-        return out;
-    };
+    auto esc = [](const std::string &s) { return markdownCell(s); };
     std::ostringstream o;
     o << "### Host sharing findings\n\n";
     const json ref = f.value("reference", json::object());

@@ -108,4 +108,19 @@ bool isTerminalSafe(std::string_view s)
     return true;
 }
 
+std::string markdownCell(std::string_view s)
+{
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        if (c == '|')
+            out += "\\|";
+        else if (c == '\n')
+            out += "<br>";
+        else
+            out += c;
+    }
+    return out;
+}
+
 } // namespace nsviz
