@@ -113,7 +113,10 @@ std::string markdownCell(std::string_view s)
     std::string out;
     out.reserve(s.size());
     for (char c : s) {
-        if (c == '|')
+        // A backslash first: left alone, a value ending in '\' would escape the next cell's '|'.
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '|')
             out += "\\|";
         else if (c == '\n')
             out += "<br>";

@@ -26,8 +26,8 @@ std::string terminalSafe(std::string_view s);
 /// True when terminalSafe(@p s) would change nothing.
 bool isTerminalSafe(std::string_view s);
 
-/// @p s as one cell of a Markdown table: '|' escaped, a newline as <br>. Apply terminalSafe() first
-/// where the text came from the scanned host.
+/// @p s as one cell of a Markdown table: a backslash and '|' escaped, a newline as <br>. Apply terminalSafe()
+/// first where the text came from the scanned host.
 std::string markdownCell(std::string_view s);
 
 } // namespace nsviz

@@ -84,3 +84,24 @@ TEST(TextSafe, OutputIsAlwaysSafe)
         }
     }
 }
+
+TEST(TextSafe, MarkdownCellKeepsTheTableShape)
+{
+    EXPECT_EQ(nsviz::markdownCell("a|b"), "a\\|b");
+    EXPECT_EQ(nsviz::markdownCell("two\nlines"), "two<br>lines");
+    // A trailing backslash must not eat the cell separator that follows it.
+    EXPECT_EQ(nsviz::markdownCell("C:\\"), "C:\\\\");
+    EXPECT_EQ(nsviz::markdownCell("a\\|b"), "a\\\\\\|b");
+    // Whatever goes in, no unescaped '|' comes out: every '|' is preceded by an odd run of '\'.
+    for (const std::string s : {"|", "\\|", "\\\\|", "x\\", "|\\|\\"}) {
+        const std::string out = nsviz::markdownCell(s);
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            if (out[i] != '|')
+                continue;
+            std::size_t run = 0;
+            while (run < i && out[i - 1 - run] == '\\')
+                ++run;
+            EXPECT_EQ(run % 2, 1u) << s << " -> " << out;
+        }
+    }
+}
