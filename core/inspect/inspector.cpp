@@ -4,6 +4,7 @@
 #include "core/inspect/inspectjson.h"
 #include "core/model/containerid.h"
 #include "core/model/nstype.h"
+#include "core/proc/fdio.h"
 #include "core/proc/procfiles.h"
 #include "core/proc/procreader.h"
 
@@ -132,16 +133,8 @@ json Inspector::enterAndGather(const nsinspect::Target &t,
         }
         if (auto cut = nsinspect::takeCutFiles(); !cut.empty())
             r[kCutFilesKey] = cut; // the parent notes them again
-        std::string text = r.dump();
-        const char *p = text.data();
-        std::size_t left = text.size();
-        while (left > 0) {
-            ssize_t n = ::write(fds[1], p, left);
-            if (n <= 0)
-                break;
-            p += n;
-            left -= static_cast<std::size_t>(n);
-        }
+        // A write that fails leaves the parent a cut JSON text, which it reports as unreadable.
+        (void)writeAll(fds[1], r.dump());
         ::_exit(0);
     }
     ::close(fds[1]);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "helper/demo/demoproc.h"
 
+#include "core/proc/fdio.h"
 #include "core/proc/procreader.h"
 
 #include <cerrno>
@@ -30,20 +31,6 @@ std::uint64_t nowMs()
 {
     using namespace std::chrono;
     return std::uint64_t(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
-}
-
-bool writeAll(int fd, const std::string &data)
-{
-    std::size_t off = 0;
-    while (off < data.size()) {
-        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        off += std::size_t(n);
-    }
-    return true;
 }
 
 std::string writeFile(const std::string &path, const std::string &text)

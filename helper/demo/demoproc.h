@@ -27,8 +27,6 @@ inline int pidfdSignal(int pidfd, int sig)
 bool isOurs(int pid, std::uint64_t start, const char *mode);
 /// Wall clock in ms since the epoch.
 std::uint64_t nowMs();
-/// Writes all of @p data to @p fd (retrying EINTR/short writes); false on error.
-bool writeAll(int fd, const std::string &data);
 /// Writes @p text to the file at @p path (O_WRONLY, no create, no follow); errno-style message or "".
 std::string writeFile(const std::string &path, const std::string &text);
 /// strerror as std::string.

@@ -6,6 +6,7 @@
 #include "helper/demo/demomanager.h"
 #include "helper/demo/demoproc.h"
 
+#include "core/proc/fdio.h"
 #include "core/proc/procreader.h"
 
 #include <cerrno>
@@ -140,7 +141,7 @@ struct ChildPlan {
 
 [[noreturn]] void childFail(int readyW, const std::string &msg)
 {
-    dp::writeAll(readyW, "error: " + msg + "\n");
+    writeAll(readyW, "error: " + msg + "\n");
     ::_exit(1);
 }
 
@@ -375,7 +376,7 @@ struct Supervisor {
 
     void report(const json &j)
     {
-        dp::writeAll(kReportFd, j.dump());
+        writeAll(kReportFd, j.dump());
         ::close(kReportFd);
     }
 
@@ -485,7 +486,7 @@ int Supervisor::run()
             cgroupDir.clear();
         }
     }
-    if (!dp::writeAll(syncP[1], "g"))
+    if (!writeAll(syncP[1], "g"))
         return failStart("the demo init died before setup");
     ::close(syncP[1]);
 
@@ -569,7 +570,7 @@ int Supervisor::run()
         int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
             return failStart(sysError("writing " + tmp));
-        bool ok = dp::writeAll(fd, rec.toJson().dump() + "\n");
+        bool ok = writeAll(fd, rec.toJson().dump() + "\n");
         ::close(fd);
         if (!ok || ::rename(tmp.c_str(), recordPath.c_str()) != 0) {
             ::unlink(tmp.c_str());
@@ -664,14 +665,14 @@ int runDemoInit()
 
     int up[2];
     if (::pipe2(up, O_CLOEXEC) != 0) {
-        dp::writeAll(kReadyFd, "error: " + sysError("pipe") + "\n");
+        writeAll(kReadyFd, "error: " + sysError("pipe") + "\n");
         return 1;
     }
     std::vector<pid_t> children;
     for (int i = 0; i < kSleepers; ++i) {
         pid_t c = ::fork();
         if (c < 0) {
-            dp::writeAll(kReadyFd, "error: " + sysError("fork") + "\n");
+            writeAll(kReadyFd, "error: " + sysError("fork") + "\n");
             return 1;
         }
         if (c == 0) {
@@ -712,7 +713,7 @@ int runDemoInit()
         ++got;
     }
     ::close(up[0]);
-    dp::writeAll(kReadyFd, "ok\n");
+    writeAll(kReadyFd, "ok\n");
     ::close(kReadyFd);
 
     for (;;) {

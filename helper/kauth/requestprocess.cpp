@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "helper/kauth/requestprocess.h"
 
+#include "core/proc/fdio.h"
 #include "helper/serve/privileges.h"
 
 #include <nlohmann/json.hpp>
@@ -27,20 +28,6 @@ namespace
 bool isDemoVerb(Verb verb)
 {
     return verb == Verb::DemoStart || verb == Verb::DemoStop || verb == Verb::DemoList;
-}
-
-bool writeAll(int fd, const std::string &s)
-{
-    std::size_t off = 0;
-    while (off < s.size()) {
-        const ssize_t n = ::write(fd, s.data() + off, s.size() - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        off += std::size_t(n);
-    }
-    return true;
 }
 
 RequestRunner::Outcome failed(const std::string &message)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "helper/kauth/requestrunner.h"
 
+#include "core/proc/fdio.h"
 #include "core/protocol/protocol.h"
 #include "helper/serve/server.h"
 
@@ -57,21 +58,6 @@ struct Pipes {
         fd = -1;
     }
 };
-
-bool writeAll(int fd, const std::string &s)
-{
-    std::size_t off = 0;
-    while (off < s.size()) {
-        const ssize_t n = ::write(fd, s.data() + off, s.size() - off);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return false;
-        }
-        off += static_cast<std::size_t>(n);
-    }
-    return true;
-}
 
 } // namespace
 

@@ -7,6 +7,7 @@
 #include "core/inspect/inspect.h"
 #include "core/model/delta.h"
 #include "core/model/textsafe.h"
+#include "core/proc/fdio.h"
 #include "core/proc/procconnector.h"
 #include "core/protocol/linebuffer.h"
 #include "core/protocol/requestparser.h"
@@ -163,21 +164,11 @@ void Server::writeOut(std::string_view line)
 {
     if (m_outputBroken)
         return;
-    const char *p = line.data();
-    std::size_t left = line.size();
-    while (left > 0) {
-        ssize_t n = ::write(m_outFd, p, left);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            // The reader went away (EPIPE): nobody to serve any more.
-            log(std::string("output closed: ") + std::strerror(errno));
-            m_outputBroken = true;
-            m_done = true;
-            return;
-        }
-        p += n;
-        left -= static_cast<std::size_t>(n);
+    if (!writeAll(m_outFd, line)) {
+        // The reader went away (EPIPE): nobody to serve any more.
+        log(std::string("output closed: ") + std::strerror(errno));
+        m_outputBroken = true;
+        m_done = true;
     }
 }
 
