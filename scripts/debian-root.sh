@@ -88,7 +88,7 @@ root_path() {
 make_root() {
     local root tmp
     root=$(root_path)
-    [[ -f $root/.nsviz-complete ]] && { echo "$root"; return 0; }
+    [[ -f $root/.nsviz-complete ]] && { touch "$root/.nsviz-complete"; echo "$root"; return 0; }
     mkdir -p "$cache"
     # One builder at a time; a second caller waits and then reuses the result.
     exec 9>"$cache/$name.lock"
@@ -123,11 +123,19 @@ make_root() {
         rm -rf "$root"
         mv "$tmp" "$root"
         echo "debian-root: built in $((SECONDS - t0)) s, $(du -sh "$root" | cut -f1)" >&2
-        # Drop roots of older keys of this suite (never an unfinished one: it may be being built).
+        # Drop roots of other keys of this suite that nobody has entered for two days (never an
+        # unfinished one: it may be being built). Not every other key: two checkouts whose package
+        # lists differ (a branch that adds a package, and main) would otherwise rebuild each
+        # other's root on every run.
         for old in "$cache/$name"-*; do
-            [[ -d $old && $old != "$root" && $old != *.tmp.* ]] && rm -rf "$old"
+            [[ -d $old && $old != "$root" && $old != *.tmp.* ]] || continue
+            [[ -n $(find "$old/.nsviz-complete" -maxdepth 0 -mmin -2880 2>/dev/null) ]] && continue
+            echo "debian-root: dropping $old (unused for two days)" >&2
+            rm -rf "$old"
         done
     fi
+    # The stamp's time is the root's last use, for the clean-up above.
+    touch "$root/.nsviz-complete"
     flock -u 9
     echo "$root"
 }
