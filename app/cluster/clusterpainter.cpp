@@ -655,6 +655,26 @@ void ClusterPainter::paintRings(QPainter &p, const ClusterPaintOptions &o) const
     };
     ring(o.hoverDot, m_style.text, 1.5);
     ring(m_layout->dotOfPid(o.selectedPid), m_style.selection, 2.5);
+    if (!o.showFocus)
+        return;
+    // Keyboard focus: a dashed ring outside the selection's, in a colour of its own, so it shows
+    // whether or not the focused item is also the selected one.
+    QPen pen(m_style.focusRing, 2.0, Qt::DashLine);
+    pen.setCosmetic(true);
+    p.setPen(pen);
+    p.setBrush(Qt::NoBrush);
+    const int fd = o.focusPid ? m_layout->dotOfPid(o.focusPid) : -1;
+    if (fd >= 0) {
+        const double rr = std::max(rd + 3, 6.0) + 4;
+        p.drawEllipse(o.toScreen(dots[fd].x, dots[fd].y), rr, rr);
+        return;
+    }
+    const int ci = m_layout->clusterIndex(o.focusCluster);
+    if (ci < 0)
+        return;
+    const auto &c = m_layout->clusters()[ci];
+    const double rr = c.r * o.scale + 5;
+    p.drawEllipse(o.toScreen(c.x, c.y), rr, rr);
 }
 
 void ClusterPainter::paintWarnings(QPainter &p, const QRectF &world, const ClusterPaintOptions &o) const

@@ -44,7 +44,12 @@ struct ClusterPaintOptions {
     QPointF offset;     ///< screen position of the world origin
     int selectedPid = 0;
     NsId selectedCluster;
-    int hoverDot = -1;      ///< index into ClusterLayout::dots(), or -1
+    int hoverDot = -1; ///< index into ClusterLayout::dots(), or -1
+    /// The keyboard focus ring (only the widget on screen sets it: exports never show it): a ring
+    /// around the circle of focusCluster, or around the dot of focusPid when that is not 0.
+    bool showFocus = false;
+    NsId focusCluster;
+    int focusPid = 0;
     bool redacted = false;  ///< the header says the picture is redacted
     bool waiting = false;   ///< no data yet: the empty picture says "waiting", not "no processes"
     QFont font;             ///< base font; every text sets its own pixel size on a copy
