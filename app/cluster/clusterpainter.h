@@ -11,6 +11,7 @@
 
 #include <QFont>
 #include <QImage>
+#include <QLineF>
 #include <QPointF>
 #include <QRectF>
 #include <QSizeF>
@@ -34,6 +35,9 @@ struct PaintedItem {
     QString text;         ///< what it says, lines joined by '\n'
     quint64 ns = 0;       ///< inode of the namespace it names, 0 for none
     bool flagged = false; ///< names or announces processes flagged for the host network
+    /// The leader line from what it names to the text (callouts, and numbers moved off their
+    /// circle); null when there is none. No two leader lines cross.
+    QLineF line;
 
     static const char *kindName(Kind k);
 };

@@ -188,6 +188,8 @@ int renderCluster(const HeadlessOptions &opts, const Snapshot &snap, QTextStream
         e["text"] = it.text.toStdString();
         e["ns"] = it.ns ? nlohmann::json(it.ns) : nlohmann::json(nullptr);
         e["flagged"] = it.flagged;
+        if (!it.line.isNull())
+            e["line"] = {it.line.x1(), it.line.y1(), it.line.x2(), it.line.y2()};
         arr.push_back(std::move(e));
     }
     QFile f(opts.layoutJson);
