@@ -11,6 +11,7 @@
 #include "app/window/mainwindow.h"
 #include "app/window/theme.h"
 #include "core/inspect/diff.h"
+#include "tests/app/window/nsvizrun.h"
 #include "tests/common/syntheticsnapshot.h"
 
 #include <QAction>
@@ -34,11 +35,7 @@ using namespace nsviz;
 namespace
 {
 
-QString nsvizBinary()
-{
-    return QFileInfo(QCoreApplication::applicationDirPath() + QStringLiteral("/../app/nsviz"))
-        .absoluteFilePath();
-}
+using testutil::nsvizBinary;
 
 QAction *menuAction(QMainWindow &w, const QString &menu, const QString &text)
 {

@@ -4,6 +4,7 @@
 // texts overlapping and every circle holding processes and every flagged group named.
 #include "core/protocol/snapshotjson.h"
 #include "tests/app/cluster/layoutcheck.h"
+#include "tests/app/window/nsvizrun.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -19,35 +20,9 @@ using namespace nsviz;
 namespace
 {
 
-QString nsvizBinary()
-{
-    return QFileInfo(QCoreApplication::applicationDirPath() + QStringLiteral("/../app/nsviz"))
-        .absoluteFilePath();
-}
-
-struct NsvizRun {
-    int code = -1;
-    QString out, err;
-};
-
-NsvizRun runNsviz(const QStringList &args)
-{
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    p.setProcessEnvironment(env);
-    p.start(nsvizBinary(), args);
-    NsvizRun r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using testutil::nsvizBinary;
+using testutil::NsvizRun;
+using testutil::runNsviz;
 
 /// Every snapshot fixture that loads (the broken ones exist to be refused): the lab host and any
 /// fixture captured from a real engine.
