@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Regenerates the README's pictures of the lab fixture (resources/screenshots/) with the same
 # `nsviz --screenshot --layout-json` call the screenshot tests check (GuiScreenshotLayout: no text
-# overlaps, every circle and flagged group named), and checks each layout with python before
-# copying. Usage: scripts/make-screenshots.sh [BUILD_DIR]   (default build/dev, built first)
+# overlaps, every circle and flagged group named, no leader lines crossing), and checks each layout
+# with python before copying. Usage: scripts/make-screenshots.sh [BUILD_DIR]   (default build/dev, built first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/dev}
@@ -23,6 +23,16 @@ for i, a in enumerate(items):
         (ax, ay, aw, ah), (bx, by, bw, bh) = a["rect"], b["rect"]
         if min(ax + aw, bx + bw) - max(ax, bx) > 0.5 and min(ay + ah, by + bh) - max(ay, by) > 0.5:
             sys.exit(f"make-screenshots: {a['text']!r} overlaps {b['text']!r}")
+def crosses(p, q):  # proper intersection of segments [x1,y1,x2,y2]
+    def side(a, b, c):
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+    a, b, c, d = p[:2], p[2:], q[:2], q[2:]
+    return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
+lined = [i for i in items if "line" in i]
+for i, a in enumerate(lined):
+    for b in lined[i + 1:]:
+        if crosses(a["line"], b["line"]):
+            sys.exit(f"make-screenshots: the leaders of {a['text']!r} and {b['text']!r} cross")
 PY
     cp "$tmp/$1.png" "resources/screenshots/$1.png"
     echo "make-screenshots: resources/screenshots/$1.png"

@@ -54,10 +54,22 @@ QFont textFont(const ClusterPaintOptions &o, double px, bool bold = false)
 }
 
 void record(const ClusterPaintOptions &o, PaintedItem::Kind kind, const QRectF &rect, const QString &text,
-            quint64 ns = 0, bool flagged = false)
+            quint64 ns = 0, bool flagged = false, const QLineF &line = {})
 {
     if (o.record)
-        o.record->push_back({kind, rect, text, ns, flagged});
+        o.record->push_back({kind, rect, text, ns, flagged, line});
+}
+
+/// Whether segment @p l passes through rectangle @p r (an end inside counts).
+bool segmentHitsRect(const QLineF &l, const QRectF &r)
+{
+    if (r.contains(l.p1()) || r.contains(l.p2()))
+        return true;
+    const QPointF a = r.topLeft(), b = r.topRight(), c = r.bottomRight(), d = r.bottomLeft();
+    for (const QLineF &edge : {QLineF(a, b), QLineF(b, c), QLineF(c, d), QLineF(d, a)})
+        if (l.intersects(edge, nullptr) == QLineF::BoundedIntersection)
+            return true;
+    return false;
 }
 
 } // namespace
@@ -238,6 +250,23 @@ struct ClusterPainter::Placement {
         std::optional<QPointF> anchor; ///< for a flagged group: where its processes are
     };
     std::vector<Keyed> keyed;
+    /// Leader lines drawn so far: a new one may not cross any of them.
+    std::vector<QLineF> leaders;
+    bool crossesLeader(const QLineF &l) const
+    {
+        for (const QLineF &o : leaders)
+            if (l.intersects(o, nullptr) == QLineF::BoundedIntersection)
+                return true;
+        return false;
+    }
+    /// Whether @p l runs through text already placed (other circles' labels, badges, callouts).
+    bool crossesText(const QLineF &l) const
+    {
+        for (const QRectF &r : taken)
+            if (segmentHitsRect(l, r))
+                return true;
+        return false;
+    }
 
     /// A grid over the frame listing the circles near each cell, so a test of one spot looks at
     /// the few circles around it, not at every circle of a host with thousands (the view places
@@ -655,6 +684,26 @@ void ClusterPainter::paintRings(QPainter &p, const ClusterPaintOptions &o) const
     };
     ring(o.hoverDot, m_style.text, 1.5);
     ring(m_layout->dotOfPid(o.selectedPid), m_style.selection, 2.5);
+    if (!o.showFocus)
+        return;
+    // Keyboard focus: a dashed ring outside the selection's, in a colour of its own, so it shows
+    // whether or not the focused item is also the selected one.
+    QPen pen(m_style.focusRing, 2.0, Qt::DashLine);
+    pen.setCosmetic(true);
+    p.setPen(pen);
+    p.setBrush(Qt::NoBrush);
+    const int fd = o.focusPid ? m_layout->dotOfPid(o.focusPid) : -1;
+    if (fd >= 0) {
+        const double rr = std::max(rd + 3, 6.0) + 4;
+        p.drawEllipse(o.toScreen(dots[fd].x, dots[fd].y), rr, rr);
+        return;
+    }
+    const int ci = m_layout->clusterIndex(o.focusCluster);
+    if (ci < 0)
+        return;
+    const auto &c = m_layout->clusters()[ci];
+    const double rr = c.r * o.scale + 5;
+    p.drawEllipse(o.toScreen(c.x, c.y), rr, rr);
 }
 
 void ClusterPainter::paintWarnings(QPainter &p, const QRectF &world, const ClusterPaintOptions &o) const
@@ -979,20 +1028,31 @@ void ClusterPainter::paintCallouts(QPainter &p, Placement &pl, const ClusterPain
             std::max(tfm.horizontalAdvance(g.label) + 22 * ts, dfm.horizontalAdvance(g.detail)) + 16 * ts;
         const double h = tfm.height() + dfm.height() + 8 * ts;
         QRectF box;
-        bool right = true;
+        QLineF line;
         const double angles[] = {0, 180, 20, 160, -20, 200, 40, 140, -40, 220, 60, 120, -60, 240, 90, 270};
-        for (double deg : angles) {
-            const double a = deg * M_PI / 180;
-            const QPointF at = centre + QPointF(std::cos(a), std::sin(a)) * (r + 26);
-            const bool toRight = std::cos(a) >= -1e-9;
-            QRectF cand(toRight ? at.x() : at.x() - w, at.y() - h / 2, w, h);
-            if (deg == 90 || deg == 270)
-                cand.moveLeft(at.x() - w / 2);
-            if (deg == 270 || deg == 240 || deg == -60 || deg == -40 || deg == 220)
-                cand.moveBottom(at.y());
-            if (pl.free(cand, -1, true)) {
+        // A spot where the leader crosses no other leader and no other text first; then one where
+        // it only crosses text; a leader never crosses another (else the key list names it).
+        for (int pass = 0; pass < 2 && box.isNull(); ++pass) {
+            for (double deg : angles) {
+                const double a = deg * M_PI / 180;
+                const QPointF at = centre + QPointF(std::cos(a), std::sin(a)) * (r + 26);
+                const bool toRight = std::cos(a) >= -1e-9;
+                QRectF cand(toRight ? at.x() : at.x() - w, at.y() - h / 2, w, h);
+                if (deg == 90 || deg == 270)
+                    cand.moveLeft(at.x() - w / 2);
+                if (deg == 270 || deg == 240 || deg == -60 || deg == -40 || deg == 220)
+                    cand.moveBottom(at.y());
+                if (!pl.free(cand, -1, true))
+                    continue;
+                const QLineF l(anchor, QPointF(toRight ? cand.left() : cand.right(), cand.center().y()));
+                if (pl.crossesLeader(l) || (pass == 0 && pl.crossesText(l)))
+                    continue;
+                // Nor may an earlier leader run through this box.
+                if (std::any_of(pl.leaders.begin(), pl.leaders.end(),
+                                [&](const QLineF &o) { return segmentHitsRect(o, cand); }))
+                    continue;
                 box = cand;
-                right = toRight;
+                line = l;
                 break;
             }
         }
@@ -1004,7 +1064,8 @@ void ClusterPainter::paintCallouts(QPainter &p, Placement &pl, const ClusterPain
             continue;
         }
         pl.taken.append(box.adjusted(-3, -3, 3, 3));
-        const QPointF boxEdge(right ? box.left() : box.right(), box.center().y());
+        pl.leaders.push_back(line);
+        const QPointF boxEdge = line.p2();
         p.setPen(QPen(m_style.warning, 1.6));
         p.setBrush(Qt::NoBrush);
         QPainterPath leader(anchor);
@@ -1022,7 +1083,8 @@ void ClusterPainter::paintCallouts(QPainter &p, Placement &pl, const ClusterPain
         p.setPen(m_style.text);
         p.drawText(QRectF(box.left() + 8 * ts, box.top() + 4 * ts + tfm.height(), w - 12 * ts, dfm.height()),
                    Qt::AlignLeft | Qt::AlignVCenter, g.detail);
-        record(o, PaintedItem::Kind::Callout, box, g.label + QLatin1Char('\n') + g.detail, c.id.ino, true);
+        record(o, PaintedItem::Kind::Callout, box, g.label + QLatin1Char('\n') + g.detail, c.id.ino, true,
+               line);
     }
 }
 
@@ -1095,10 +1157,20 @@ void ClusterPainter::paintKeys(QPainter &p, const QSizeF &size, Placement &pl,
             QRectF cand(0, 0, bw, d);
             cand.moveCenter(*e.anchor + (rd >= 2.2 ? QPointF(halo * 0.95, -halo * 0.95)
                                                    : QPointF(tri * 0.6, -tri * 0.6)));
-            if (pl.free(cand, e.cluster))
+            if (pl.free(cand, e.cluster) &&
+                std::none_of(pl.leaders.begin(), pl.leaders.end(),
+                             [&](const QLineF &l) { return segmentHitsRect(l, cand); }))
                 badge = cand;
         }
         const QPointF at = e.anchor ? *e.anchor : sc.c;
+        // From the number's centre to the process, or to the rim of the circle (not into it).
+        const auto leaderOf = [&](const QRectF &b) {
+            const QPointF from = b.center();
+            QPointF to = at;
+            if (!e.anchor)
+                to = sc.c + (from - sc.c) * (sc.r / std::max(1e-6, QLineF(sc.c, from).length()));
+            return QLineF(from, to);
+        };
         const double angles[] = {-45, -135, 45, 135, -90, 90, 0, 180, -22, -158, 22, 158, -68, -112, 68, 112};
         // Rings further and further out (a crowded spot has many numbers), with a leader line
         // back to the circle or process once the number is not beside it any more.
@@ -1108,11 +1180,16 @@ void ClusterPainter::paintKeys(QPainter &p, const QSizeF &size, Placement &pl,
                 const double a = deg * M_PI / 180;
                 QRectF cand(0, 0, bw, d);
                 cand.moveCenter(at + QPointF(std::cos(a), std::sin(a)) * dist);
-                if (pl.free(cand, e.cluster)) {
-                    badge = cand;
-                    leader = ring > 0;
-                    break;
-                }
+                if (!pl.free(cand, e.cluster))
+                    continue;
+                // A number moved off its circle gets a leader, which may cross no other leader.
+                if (ring > 0 && (pl.crossesLeader(leaderOf(cand)) ||
+                                 std::any_of(pl.leaders.begin(), pl.leaders.end(),
+                                             [&](const QLineF &l) { return segmentHitsRect(l, cand); })))
+                    continue;
+                badge = cand;
+                leader = ring > 0;
+                break;
             }
         }
         if (badge.isNull()) {
@@ -1122,13 +1199,12 @@ void ClusterPainter::paintKeys(QPainter &p, const QSizeF &size, Placement &pl,
             badge = QRectF(0, 0, bw, d);
             badge.moveCenter(at);
         }
+        QLineF line;
         if (leader) {
-            const QPointF from = badge.center();
-            QPointF to = at;
-            if (!e.anchor) // to the rim, not into the circle
-                to = sc.c + (from - sc.c) * (sc.r / std::max(1e-6, QLineF(sc.c, from).length()));
+            line = leaderOf(badge);
+            pl.leaders.push_back(line);
             p.setPen(QPen(e.flagged ? m_style.warning : m_style.hostBadge, 1.2));
-            p.drawLine(from, to);
+            p.drawLine(line);
         }
         pl.taken.append(badge.adjusted(-2, -2, 2, 2));
         p.setPen(QPen(m_style.labelBackground, 1.5));
@@ -1137,7 +1213,7 @@ void ClusterPainter::paintKeys(QPainter &p, const QSizeF &size, Placement &pl,
         p.setFont(keyFont);
         p.setPen(e.flagged ? QColor(Qt::white) : m_style.hostBadgeText);
         p.drawText(badge, Qt::AlignCenter, n);
-        record(o, PaintedItem::Kind::Badge, badge, n, e.ns, e.flagged);
+        record(o, PaintedItem::Kind::Badge, badge, n, e.ns, e.flagged, line);
     }
 
     // The list itself, beside the legend.

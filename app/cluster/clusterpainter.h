@@ -11,6 +11,7 @@
 
 #include <QFont>
 #include <QImage>
+#include <QLineF>
 #include <QPointF>
 #include <QRectF>
 #include <QSizeF>
@@ -34,6 +35,9 @@ struct PaintedItem {
     QString text;         ///< what it says, lines joined by '\n'
     quint64 ns = 0;       ///< inode of the namespace it names, 0 for none
     bool flagged = false; ///< names or announces processes flagged for the host network
+    /// The leader line from what it names to the text (callouts, and numbers moved off their
+    /// circle); null when there is none. No two leader lines cross.
+    QLineF line;
 
     static const char *kindName(Kind k);
 };
@@ -44,7 +48,12 @@ struct ClusterPaintOptions {
     QPointF offset;     ///< screen position of the world origin
     int selectedPid = 0;
     NsId selectedCluster;
-    int hoverDot = -1;      ///< index into ClusterLayout::dots(), or -1
+    int hoverDot = -1; ///< index into ClusterLayout::dots(), or -1
+    /// The keyboard focus ring (only the widget on screen sets it: exports never show it): a ring
+    /// around the circle of focusCluster, or around the dot of focusPid when that is not 0.
+    bool showFocus = false;
+    NsId focusCluster;
+    int focusPid = 0;
     bool redacted = false;  ///< the header says the picture is redacted
     bool waiting = false;   ///< no data yet: the empty picture says "waiting", not "no processes"
     QFont font;             ///< base font; every text sets its own pixel size on a copy

@@ -21,6 +21,7 @@ struct ClusterStyle {
     QColor warning, warningText, warningHalo;
     QColor invisible;
     QColor selection;
+    QColor focusRing; ///< keyboard focus: dashed, apart from the selection's solid ring
     std::array<QColor, 8> hues;
 
     /// Hue of a non-host cluster, stable for the namespace id.

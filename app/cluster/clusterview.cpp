@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "app/cluster/clusterview.h"
 
+#include "app/cluster/clusteraccessible.h"
+
+#include "app/models/hostsharing.h"
 #include "app/models/redactor.h"
 #include "app/models/snapshotstore.h"
 #include "app/models/usernames.h"
 
+#include <QContextMenuEvent>
 #include <QElapsedTimer>
 #include <QHelpEvent>
 #include <QKeyEvent>
@@ -13,7 +17,9 @@
 #include <QToolTip>
 #include <QVariantAnimation>
 #include <QWheelEvent>
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace nsviz
 {
@@ -34,6 +40,9 @@ QString htmlEscape(const QString &s)
 
 ClusterView::ClusterView(SnapshotStore *store, QWidget *parent) : QWidget(parent), m_store(store)
 {
+    // Before anything that may ask Qt for this widget's accessible interface (setting its name
+    // does): the interface Qt makes first is the one it keeps.
+    ClusterAccessible::install();
     setObjectName(QStringLiteral("clusterView"));
     setAccessibleName(QStringLiteral("Cluster view"));
     setAccessibleDescription(QStringLiteral("Processes drawn as dots inside one circle per namespace"));
@@ -132,13 +141,20 @@ void ClusterView::rebuild()
     m_layout.update(s);
     m_labels = ClusterLabeler::labels(s, m_layout, m_localUsers && !m_redacted);
     m_painter.setScene(s, m_layout, m_labels);
+    m_clusterOrder = computeClusterOrder();
     if (m_layout.dotOfPid(m_selectedPid) < 0 && m_selectedPid != 0)
         m_selectedPid = 0;
+    // The focus stays on its cluster when its process exits, and goes when the cluster goes.
+    if (m_focusPid != 0 && m_layout.dotOfPid(m_focusPid) < 0)
+        m_focusPid = 0;
+    if (m_layout.clusterIndex(m_focusCluster) < 0)
+        m_focusCluster = {}, m_focusPid = 0;
     if (m_hoverDot >= static_cast<int>(m_layout.dots().size()))
         m_hoverDot = -1;
     m_layoutMs = timer.nsecsElapsed() / 1e6;
     invalidateLayer();
     Q_EMIT layoutUpdated();
+    ClusterAccessible::notifyReorder(this);
     update();
 }
 
@@ -166,6 +182,8 @@ void ClusterView::setGroupBy(NsType type)
         return;
     m_layout.setType(type);
     m_selectedCluster = {};
+    m_focusCluster = {};
+    m_focusPid = 0;
     m_userMoved = false;
     rebuild();
     fitToView();
@@ -275,6 +293,8 @@ void ClusterView::selectPid(int pid)
     m_selectedPid = pid;
     const auto &dot = m_layout.dots()[d];
     m_selectedCluster = m_layout.clusters()[dot.cluster].id;
+    m_focusPid = pid;
+    m_focusCluster = m_selectedCluster;
     // Bring it into view when it is off screen; keep the zoom otherwise.
     const QPointF sp = toScreen(dot.x, dot.y);
     if (!rect().adjusted(20, 20, -20, -20).contains(sp.toPoint()))
@@ -337,7 +357,11 @@ void ClusterView::paintFrame(QPainter &p)
 {
     QElapsedTimer timer;
     timer.start();
-    const ClusterPaintOptions o = paintOptions();
+    ClusterPaintOptions o = paintOptions();
+    // The focus ring is the widget's alone: paintOptions() (exports, headless) never carries it.
+    o.showFocus = hasFocus();
+    o.focusCluster = m_focusCluster;
+    o.focusPid = m_focusPid;
     if (!m_painter.hasClusters()) {
         m_painter.paint(p, size(), o);
         m_paintMs = timer.nsecsElapsed() / 1e6;
@@ -421,6 +445,12 @@ QString ClusterView::toolTipForProcess(int procIndex) const
 
 bool ClusterView::event(QEvent *e)
 {
+    // The Menu key as the platform reports it: the menu of the focused item, not of the mouse's spot.
+    if (e->type() == QEvent::ContextMenu && contextMenuPolicy() == Qt::CustomContextMenu &&
+        static_cast<QContextMenuEvent *>(e)->reason() == QContextMenuEvent::Keyboard) {
+        Q_EMIT customContextMenuRequested(focusPoint());
+        return true;
+    }
     if (e->type() == QEvent::ToolTip) {
         auto *he = static_cast<QHelpEvent *>(e);
         const int d = dotAtScreen(he->pos());
@@ -507,16 +537,23 @@ void ClusterView::mouseReleaseEvent(QMouseEvent *e)
         const auto &dot = m_layout.dots()[d];
         m_selectedPid = displayedSnapshot().processes[dot.proc].pid;
         m_selectedCluster = m_layout.clusters()[dot.cluster].id;
+        m_focusPid = m_selectedPid;
+        m_focusCluster = m_selectedCluster;
         Q_EMIT processSelected(m_selectedPid);
         Q_EMIT clusterSelected(m_layout.type(), m_selectedCluster.dev, m_selectedCluster.ino);
+        notifyFocus();
     } else {
         const QPointF w = toWorld(e->position());
         const int ci = m_layout.clusterAt(w.x(), w.y());
         m_selectedPid = 0;
         m_selectedCluster = ci >= 0 ? m_layout.clusters()[ci].id : NsId{};
         Q_EMIT processSelected(0);
-        if (ci >= 0)
+        if (ci >= 0) {
+            m_focusCluster = m_selectedCluster;
+            m_focusPid = 0;
             Q_EMIT clusterSelected(m_layout.type(), m_selectedCluster.dev, m_selectedCluster.ino);
+            notifyFocus();
+        }
     }
     invalidateLayer();
     update();
@@ -538,6 +575,8 @@ void ClusterView::mouseDoubleClickEvent(QMouseEvent *e)
 void ClusterView::keyPressEvent(QKeyEvent *e)
 {
     const double step = 60;
+    const bool ctrl = e->modifiers().testFlag(Qt::ControlModifier);
+    const bool inCluster = focusDot() >= 0;
     switch (e->key()) {
     case Qt::Key_Plus:
     case Qt::Key_Equal:
@@ -546,58 +585,320 @@ void ClusterView::keyPressEvent(QKeyEvent *e)
     case Qt::Key_Minus:
         zoomOut();
         break;
-    case Qt::Key_Left:
-        m_offset.rx() += step, m_userMoved = true, update();
-        break;
-    case Qt::Key_Right:
-        m_offset.rx() -= step, m_userMoved = true, update();
-        break;
-    case Qt::Key_Up:
-        m_offset.ry() += step, m_userMoved = true, update();
-        break;
-    case Qt::Key_Down:
-        m_offset.ry() -= step, m_userMoved = true, update();
-        break;
-    case Qt::Key_Home:
     case Qt::Key_0:
         fitToView();
         break;
+    // Ctrl+arrows pan; plain arrows move the focus like in a tree: Up/Down between siblings,
+    // Right into the focused cluster's processes, Left back out.
+    case Qt::Key_Left:
+        if (ctrl)
+            panBy({step, 0});
+        else if (inCluster)
+            focusClusterAt(focusCluster());
+        break;
+    case Qt::Key_Right:
+        if (ctrl)
+            panBy({-step, 0});
+        else
+            descend();
+        break;
+    case Qt::Key_Up:
+        if (ctrl)
+            panBy({0, step});
+        else
+            moveFocus(-1, false);
+        break;
+    case Qt::Key_Down:
+        if (ctrl)
+            panBy({0, -step});
+        else
+            moveFocus(1, false);
+        break;
+    case Qt::Key_Home:
+    case Qt::Key_End:
+        focusEdge(e->key() == Qt::Key_End);
+        break;
     case Qt::Key_PageDown:
     case Qt::Key_PageUp: {
-        // Step through the clusters (biggest first), for keyboard-only use.
-        const auto &cl = m_layout.clusters();
-        if (cl.empty())
+        // The next or previous cluster from any level, zoomed in: a quick tour of the picture.
+        if (m_layout.clusters().empty())
             break;
-        std::vector<int> order(cl.size());
-        for (std::size_t i = 0; i < order.size(); ++i)
-            order[i] = static_cast<int>(i);
-        std::stable_sort(order.begin(), order.end(),
-                         [&](int a, int b) { return cl[a].members.size() > cl[b].members.size(); });
-        const int cur = m_layout.clusterIndex(m_selectedCluster);
-        auto pos = std::find(order.begin(), order.end(), cur);
-        int idx = pos == order.end() ? -1 : static_cast<int>(pos - order.begin());
-        idx = e->key() == Qt::Key_PageDown ? (idx + 1) % static_cast<int>(order.size())
-                                           : (idx <= 0 ? static_cast<int>(order.size()) - 1 : idx - 1);
-        m_selectedCluster = cl[order[idx]].id;
-        invalidateLayer();
-        Q_EMIT clusterSelected(m_layout.type(), m_selectedCluster.dev, m_selectedCluster.ino);
-        zoomToCluster(order[idx]);
+        if (inCluster)
+            m_focusPid = 0;
+        moveFocus(e->key() == Qt::Key_PageDown ? 1 : -1, true);
+        zoomToCluster(focusCluster());
         break;
     }
     case Qt::Key_Return:
     case Qt::Key_Enter:
-        zoomToCluster(m_layout.clusterIndex(m_selectedCluster));
+        descend();
+        zoomToCluster(focusCluster());
         break;
     case Qt::Key_Escape:
+        if (inCluster) {
+            focusClusterAt(focusCluster());
+            break;
+        }
         m_selectedPid = 0;
         m_selectedCluster = {};
         invalidateLayer();
         Q_EMIT processSelected(0);
         update();
         break;
+    case Qt::Key_Menu:
+        Q_EMIT customContextMenuRequested(focusPoint());
+        break;
+    case Qt::Key_F10:
+        if (e->modifiers().testFlag(Qt::ShiftModifier)) {
+            Q_EMIT customContextMenuRequested(focusPoint());
+            break;
+        }
+        QWidget::keyPressEvent(e);
+        break;
     default:
         QWidget::keyPressEvent(e);
     }
+}
+
+std::vector<int> ClusterView::computeClusterOrder() const
+{
+    const auto &cl = m_layout.clusters();
+    std::vector<int> order(cl.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = static_cast<int>(i);
+    // Rows: sorted by centre height, a cluster starts a new row when its centre is below the
+    // first circle of the current row; then left to right inside each row.
+    std::sort(order.begin(), order.end(),
+              [&](int a, int b) { return std::tie(cl[a].y, cl[a].x, a) < std::tie(cl[b].y, cl[b].x, b); });
+    std::vector<int> row(order.size());
+    int r = 0;
+    double rowTop = 0, rowReach = 0;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        const auto &c = cl[order[i]];
+        if (i == 0 || c.y > rowTop + rowReach) {
+            if (i != 0)
+                ++r;
+            rowTop = c.y;
+            rowReach = std::max(c.r, ClusterLayout::kDotSpacing);
+        }
+        row[static_cast<std::size_t>(order[i])] = r;
+    }
+    std::sort(order.begin(), order.end(),
+              [&](int a, int b) { return std::tie(row[a], cl[a].x, a) < std::tie(row[b], cl[b].x, b); });
+    return order;
+}
+
+std::vector<int> ClusterView::dotOrder(int ci) const
+{
+    std::vector<int> out;
+    if (ci < 0 || ci >= static_cast<int>(m_layout.clusters().size()))
+        return out;
+    const auto &c = m_layout.clusters()[ci];
+    const Snapshot &s = displayedSnapshot();
+    for (std::size_t i = 0; i < c.members.size(); ++i)
+        out.push_back(c.firstDot + static_cast<int>(i));
+    std::sort(out.begin(), out.end(), [&](int a, int b) {
+        return s.processes[m_layout.dots()[a].proc].pid < s.processes[m_layout.dots()[b].proc].pid;
+    });
+    return out;
+}
+
+QString ClusterView::accessibleClusterName(int ci) const
+{
+    if (ci < 0 || ci >= static_cast<int>(m_layout.clusters().size()) ||
+        ci >= static_cast<int>(m_labels.size()))
+        return {};
+    const auto &c = m_layout.clusters()[ci];
+    const ClusterLabel &l = m_labels[ci];
+    QStringList parts{l.title, l.detail};
+    if (c.warnings > 0)
+        parts << QStringLiteral("flagged: %1 process%2 share%3 the host network")
+                     .arg(c.warnings)
+                     .arg(c.warnings == 1 ? QString() : QStringLiteral("es"))
+                     .arg(c.warnings == 1 ? QStringLiteral("s") : QString());
+    if (!l.command.isEmpty())
+        parts << l.command;
+    parts.removeAll(QString());
+    return parts.join(QStringLiteral(", "));
+}
+
+QString ClusterView::accessibleProcessName(int d) const
+{
+    if (d < 0 || d >= static_cast<int>(m_layout.dots().size()))
+        return {};
+    const auto &dot = m_layout.dots()[d];
+    const Snapshot &s = displayedSnapshot();
+    const Process &p = s.processes[dot.proc];
+    QString name = QStringLiteral("%1, pid %2").arg(QString::fromStdString(p.comm)).arg(p.pid);
+    if (dot.cluster < static_cast<int>(m_labels.size()))
+        name += QStringLiteral(", in %1").arg(m_labels[dot.cluster].title);
+    if (dot.relation == HostRelation::HostNetWarning)
+        name += QStringLiteral(", flagged: shares the host network");
+    return name;
+}
+
+QRect ClusterView::clusterRect(int ci) const
+{
+    if (ci < 0 || ci >= static_cast<int>(m_layout.clusters().size()))
+        return {};
+    const auto &c = m_layout.clusters()[ci];
+    const QPointF centre = toScreen(c.x, c.y);
+    const double r = c.r * m_scale;
+    return QRectF(centre.x() - r, centre.y() - r, 2 * r, 2 * r).toAlignedRect();
+}
+
+QRect ClusterView::dotRect(int d) const
+{
+    if (d < 0 || d >= static_cast<int>(m_layout.dots().size()))
+        return {};
+    const auto &dot = m_layout.dots()[d];
+    const QPointF centre = toScreen(dot.x, dot.y);
+    const double r = std::max(ClusterLayout::kDotRadius * m_scale, 3.0);
+    return QRectF(centre.x() - r, centre.y() - r, 2 * r, 2 * r).toAlignedRect();
+}
+
+void ClusterView::revealCluster(int ci)
+{
+    if (ci < 0)
+        return;
+    const QRect r = clusterRect(ci);
+    if (!rect().contains(r.center()) || r.width() < 8)
+        zoomToCluster(ci);
+}
+
+void ClusterView::focusClusterAt(int ci)
+{
+    if (ci < 0 || ci >= static_cast<int>(m_layout.clusters().size()))
+        return;
+    m_focusCluster = m_layout.clusters()[ci].id;
+    m_focusPid = 0;
+    // Selection follows the focus, as a click on the circle would select it.
+    m_selectedCluster = m_focusCluster;
+    m_selectedPid = 0;
+    invalidateLayer();
+    Q_EMIT processSelected(0);
+    Q_EMIT clusterSelected(m_layout.type(), m_selectedCluster.dev, m_selectedCluster.ino);
+    revealCluster(ci);
+    notifyFocus();
+    update();
+}
+
+void ClusterView::focusDotAt(int d)
+{
+    if (d < 0 || d >= static_cast<int>(m_layout.dots().size()))
+        return;
+    const auto &dot = m_layout.dots()[d];
+    m_focusPid = displayedSnapshot().processes[dot.proc].pid;
+    m_focusCluster = m_layout.clusters()[dot.cluster].id;
+    m_selectedPid = m_focusPid;
+    m_selectedCluster = m_focusCluster;
+    const QPointF sp = toScreen(dot.x, dot.y);
+    if (!rect().adjusted(20, 20, -20, -20).contains(sp.toPoint()))
+        zoomToCluster(dot.cluster);
+    invalidateLayer();
+    Q_EMIT processSelected(m_selectedPid);
+    Q_EMIT clusterSelected(m_layout.type(), m_selectedCluster.dev, m_selectedCluster.ino);
+    notifyFocus();
+    update();
+}
+
+bool ClusterView::moveFocus(int step, bool wrap)
+{
+    const int fd = focusDot();
+    const std::vector<int> order = fd >= 0 ? dotOrder(focusCluster()) : clusterOrder();
+    if (order.empty())
+        return false;
+    const int cur = fd >= 0 ? fd : focusCluster();
+    const auto it = std::find(order.begin(), order.end(), cur);
+    const int n = static_cast<int>(order.size());
+    int i = 0;
+    if (it == order.end())
+        i = step > 0 ? 0 : n - 1;
+    else {
+        i = static_cast<int>(it - order.begin()) + step;
+        if (i < 0 || i >= n) {
+            if (!wrap)
+                return false;
+            i = (i + n) % n;
+        }
+    }
+    if (fd >= 0)
+        focusDotAt(order[i]);
+    else
+        focusClusterAt(order[i]);
+    return true;
+}
+
+void ClusterView::focusEdge(bool last)
+{
+    const int fd = focusDot();
+    const std::vector<int> order = fd >= 0 ? dotOrder(focusCluster()) : clusterOrder();
+    if (order.empty())
+        return;
+    if (fd >= 0)
+        focusDotAt(last ? order.back() : order.front());
+    else
+        focusClusterAt(last ? order.back() : order.front());
+}
+
+void ClusterView::descend()
+{
+    const int ci = focusCluster();
+    if (ci < 0 || focusDot() >= 0)
+        return;
+    const std::vector<int> dots = dotOrder(ci);
+    if (!dots.empty())
+        focusDotAt(dots.front());
+}
+
+QPoint ClusterView::focusPoint() const
+{
+    const int fd = focusDot();
+    const QRect r = fd >= 0 ? dotRect(fd) : clusterRect(focusCluster());
+    if (r.isNull() || !rect().contains(r.center()))
+        return rect().center();
+    return r.center();
+}
+
+void ClusterView::notifyFocus()
+{
+    Q_EMIT focusItemChanged();
+    if (hasFocus())
+        ClusterAccessible::notifyFocus(this);
+}
+
+void ClusterView::focusInEvent(QFocusEvent *e)
+{
+    // Tabbing in shows where the keys start: the selection, else the first (or, backwards, the
+    // last) cluster. Only a ring: entering the view selects nothing.
+    if (focusCluster() < 0 && !m_layout.clusters().empty()) {
+        const auto order = clusterOrder();
+        m_focusCluster =
+            m_layout.clusters()[e->reason() == Qt::BacktabFocusReason ? order.back() : order.front()].id;
+        m_focusPid = 0;
+    }
+    QWidget::focusInEvent(e);
+    notifyFocus();
+    update();
+}
+
+void ClusterView::focusOutEvent(QFocusEvent *e)
+{
+    QWidget::focusOutEvent(e);
+    update();
+}
+
+bool ClusterView::focusNextPrevChild(bool next)
+{
+    // Tab walks the clusters; past the last one (or before the first) it leaves the view, so the
+    // keyboard is never trapped in the picture.
+    if (hasFocus() && !m_layout.clusters().empty()) {
+        if (focusDot() >= 0)
+            m_focusPid = 0; // Tab moves between clusters, from inside one too
+        if (moveFocus(next ? 1 : -1, false))
+            return true;
+    }
+    return QWidget::focusNextPrevChild(next);
 }
 
 void ClusterView::leaveEvent(QEvent *)

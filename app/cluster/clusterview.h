@@ -59,6 +59,27 @@ public:
     /// Rich-text tooltip of process @p procIndex (index into displayedSnapshot().processes).
     QString toolTipForProcess(int procIndex) const;
 
+    // ---- keyboard focus (a tree: clusters, and the processes inside the focused one) --------
+    /// Cluster indices in reading order (rows top to bottom, left to right in a row): the order of
+    /// Up/Down/Tab and of the accessible children.
+    const std::vector<int> &clusterOrder() const { return m_clusterOrder; }
+    /// Dot indices of cluster @p clusterIndex in pid order: the order of Up/Down inside a cluster.
+    std::vector<int> dotOrder(int clusterIndex) const;
+    /// Cluster holding the keyboard focus (-1: none), and the focused process's dot (-1: the
+    /// focus is on the cluster itself).
+    int focusCluster() const { return m_layout.clusterIndex(m_focusCluster); }
+    int focusDot() const { return m_focusPid ? m_layout.dotOfPid(m_focusPid) : -1; }
+    /// Text a screen reader says for a cluster or a process: what the picture's label says, the
+    /// sandbox, and the host-network flag.
+    QString accessibleClusterName(int clusterIndex) const;
+    QString accessibleProcessName(int dotIndex) const;
+    /// Widget rectangles of a cluster's circle and of a dot (for accessibility and the context menu).
+    QRect clusterRect(int clusterIndex) const;
+    QRect dotRect(int dotIndex) const;
+    /// Moves the keyboard focus (and the selection with it) to a cluster, or to a process.
+    void focusClusterAt(int clusterIndex);
+    void focusDotAt(int dotIndex);
+
     QSize sizeHint() const override { return {960, 640}; }
     QSize minimumSizeHint() const override { return {240, 180}; }
 
@@ -86,6 +107,8 @@ Q_SIGNALS:
     /// A cluster was clicked: the namespace of type groupBy() with this id.
     void clusterSelected(nsviz::NsType type, quint64 dev, quint64 inode);
     void layoutUpdated();
+    /// The keyboard focus moved to another cluster or process.
+    void focusItemChanged();
 
 protected:
     void paintEvent(QPaintEvent *event) override;
@@ -99,6 +122,9 @@ protected:
     void leaveEvent(QEvent *event) override;
     void changeEvent(QEvent *event) override;
     bool event(QEvent *event) override;
+    void focusInEvent(QFocusEvent *event) override;
+    void focusOutEvent(QFocusEvent *event) override;
+    bool focusNextPrevChild(bool next) override;
 
 private:
     void onReset();
@@ -110,6 +136,17 @@ private:
     QPointF toWorld(QPointF screen) const { return (screen - m_offset) / m_scale; }
     QPointF toScreen(double x, double y) const { return QPointF(x * m_scale, y * m_scale) + m_offset; }
     int dotAtScreen(QPointF pos) const;
+    /// Brings a cluster into view when it is (partly) off screen; keeps the zoom otherwise.
+    void revealCluster(int clusterIndex);
+    /// Steps the focus through clusterOrder() / dotOrder() by @p step (wrapping with @p wrap).
+    bool moveFocus(int step, bool wrap);
+    void focusEdge(bool last);
+    /// From a cluster to its first process (Right, Enter).
+    void descend();
+    void notifyFocus();
+    std::vector<int> computeClusterOrder() const;
+    /// Where the keyboard's context menu opens: the focused item's centre.
+    QPoint focusPoint() const;
     /// The cached picture of the world layer for the viewport plus a margin: pan frames are a
     /// blit, zoom frames scale it until a crisp re-render shortly after the last step.
     void renderLayer();
@@ -141,6 +178,10 @@ private:
 
     int m_selectedPid = 0;
     NsId m_selectedCluster;
+    /// Keyboard focus: follows the selection (mouse, other views) and leads it (keys).
+    NsId m_focusCluster;
+    int m_focusPid = 0;
+    std::vector<int> m_clusterOrder;
     int m_hoverDot = -1;
     QPoint m_pressPos;
     QPointF m_pressOffset;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -269,6 +270,24 @@ void Redactor::learn(const nlohmann::json &doc)
                 if (dot != std::string::npos && dot > 0)
                     addName(h.substr(0, dot), "hostname" + std::to_string(n));
             }
+        } else if ((key == "interfaces" || (field == "interfaces" && (key == "a" || key == "b"))) &&
+                   value.is_array()) {
+            // An inspect document's interfaces ({"name": …}) or a diff's list of names.
+            for (const auto &i : value) {
+                if (i.is_string())
+                    addInterface(i.get<std::string>());
+                else if (i.is_object() && i.contains("name") && i["name"].is_string())
+                    addInterface(i["name"].get<std::string>());
+            }
+            learn(value);
+        } else if (key == "links" && value.is_object()) {
+            for (const auto &[name, link] : value.items())
+                addInterface(name);
+            learn(value);
+        } else if ((key == "dev" || key == "ifname" || key == "interface") && value.is_string()) {
+            addInterface(value.get<std::string>());
+        } else if (key == "field" && value.is_string() && field.rfind("interface ", 0) == 0) {
+            addInterface(field.substr(10)); // a diff's row "interface NAME"
         } else if (key == "cmdline" && value.is_array()) {
             for (std::size_t a = 1; a < value.size(); ++a)
                 if (value[a].is_string())
@@ -387,7 +406,101 @@ std::string Redactor::arguments(const std::string &in) const
 
 std::string Redactor::text(const std::string &in) const
 {
-    return addresses(arguments(names(in)));
+    return interfaces(addresses(arguments(names(in))));
+}
+
+bool Redactor::isGenericInterface(const std::string &name)
+{
+    if (name == "lo")
+        return true;
+    // eth0, eth1, ...: the kernel's default names, the same in every container.
+    return name.size() > 3 && name.rfind("eth", 0) == 0 &&
+           std::all_of(name.begin() + 3, name.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+namespace
+{
+
+/// Names container engines and virtualisers generate: they carry container or network ids.
+bool isGeneratedInterface(const std::string &t)
+{
+    auto startsWith = [&](const char *p) { return t.rfind(p, 0) == 0 && t.size() > std::strlen(p); };
+    if (t.size() > 15) // IFNAMSIZ - 1: longer words are not interface names
+        return false;
+    auto tailIsAlnum = [&](std::size_t from) {
+        return std::all_of(t.begin() + static_cast<long>(from), t.end(),
+                           [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+    };
+    auto tailHasDigit = [&](std::size_t from) {
+        return std::any_of(t.begin() + static_cast<long>(from), t.end(),
+                           [](char c) { return c >= '0' && c <= '9'; });
+    };
+    // Docker's veth + 7 hex, LXC's random suffix, podman's vethN; not the word "vethernet".
+    if (startsWith("veth") && tailIsAlnum(4) &&
+        (tailHasDigit(4) || (t.size() >= 10 && std::all_of(t.begin() + 4, t.end(), isHex))))
+        return true;
+    if (startsWith("br-") && t.size() == 15 && std::all_of(t.begin() + 3, t.end(), isHex))
+        return true;
+    for (const char *p : {"cali", "vxlan", "flannel", "cni", "virbr", "docker", "podman", "lxcbr"})
+        if (startsWith(p) && tailIsAlnum(std::strlen(p)) && tailHasDigit(std::strlen(p)))
+            return true;
+    for (const char *p : {"tap", "tun"})
+        if (startsWith(p) && std::all_of(t.begin() + static_cast<long>(std::strlen(p)), t.end(),
+                                         [](char c) { return c >= '0' && c <= '9'; }))
+            return true;
+    return false;
+}
+
+bool isIfChar(char c)
+{
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+}
+
+} // namespace
+
+const std::string &Redactor::AddressBook::interfaceName(const std::string &name)
+{
+    auto it = interfaces.find(name);
+    if (it == interfaces.end())
+        it = interfaces.emplace(name, "if" + std::to_string(interfaces.size() + 1)).first;
+    return it->second;
+}
+
+void Redactor::addInterface(const std::string &name)
+{
+    if (name.size() < 2 || isGenericInterface(name))
+        return;
+    std::lock_guard lock(m_book->mutex);
+    m_book->learnedInterfaces.insert(name);
+    m_book->interfaceName(name);
+}
+
+std::string Redactor::interfaces(const std::string &in) const
+{
+    std::string out;
+    out.reserve(in.size());
+    std::lock_guard lock(m_book->mutex);
+    for (std::size_t i = 0; i < in.size();) {
+        if (!isIfChar(in[i])) {
+            out += in[i++];
+            continue;
+        }
+        std::size_t end = i;
+        while (end < in.size() && isIfChar(in[end]))
+            ++end;
+        std::string tok = in.substr(i, end - i);
+        // A sentence's full stop is not part of the name.
+        std::string trail;
+        while (!tok.empty() && tok.back() == '.')
+            tok.pop_back(), trail += '.';
+        if (!isGenericInterface(tok) && (m_book->learnedInterfaces.count(tok) || isGeneratedInterface(tok)))
+            out += m_book->interfaceName(tok);
+        else
+            out += tok;
+        out += trail;
+        i = end;
+    }
+    return out;
 }
 
 std::string Redactor::names(const std::string &in) const

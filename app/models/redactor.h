@@ -4,7 +4,8 @@
 // names, command arguments, IP addresses (v4 and v6, so routes too) and MAC addresses are replaced
 // in pictures, saved snapshots, inspect/diff/findings documents, Markdown and the clipboard.
 // Namespace inodes, pids and container ids stay (they are what the picture explains), and so do
-// loopback/unspecified addresses and netmasks (they identify nobody and teach a lot).
+// loopback/unspecified addresses and netmasks (they identify nobody and teach a lot). Interface
+// names go too (veth and bridge names carry container and network ids), except "lo" and "ethN".
 
 #include "core/model/model.h"
 
@@ -51,6 +52,14 @@ public:
     /// address gets the same number for the life of this redactor, so a diff still shows what
     /// differs. Public for tests; text() calls it.
     std::string addresses(const std::string &text) const;
+    /// @p text with network interface names replaced by "if1", "if2", ...: those learn() met in
+    /// documents (interfaces, links, routes' "dev") and the names engines generate (veth…, br-…,
+    /// cali…, vxlan…, docker0, virbr…). "lo" and the kernel's own "ethN" stay: every network
+    /// namespace has them, so they name nobody and a lesson needs them ("the container's eth0").
+    /// Numbered like addresses, so one export calls one interface by one name.
+    std::string interfaces(const std::string &text) const;
+    /// Whether @p name is kept as it is (see interfaces()).
+    static bool isGenericInterface(const std::string &name);
     /// Numbers addresses as @p other does (and shares its list from now on): a redactor rebuilt
     /// for the next snapshot keeps calling the same address IPv4-1.
     void shareAddressesWith(const Redactor &other) { m_book = other.m_book; }
@@ -58,6 +67,7 @@ public:
 private:
     void addName(const std::string &name, const std::string &placeholder);
     void addArgument(const std::string &arg);
+    void addInterface(const std::string &name);
     void sortNames();
     std::string names(const std::string &text) const;
     std::string arguments(const std::string &text) const;
@@ -68,6 +78,10 @@ private:
         std::mutex mutex;
         std::map<std::string, std::string> placeholders;
         int counts[3] = {0, 0, 0};
+        std::map<std::string, std::string> interfaces; ///< name -> "ifN"
+        std::unordered_set<std::string> learnedInterfaces;
+        /// The placeholder of @p name, numbered on first sight (the mutex held).
+        const std::string &interfaceName(const std::string &name);
     };
     std::shared_ptr<AddressBook> m_book = std::make_shared<AddressBook>();
 };

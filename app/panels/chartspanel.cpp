@@ -82,6 +82,11 @@ ChartsPanel::ChartsPanel(SnapshotStore *store, QWidget *parent)
       m_caption(new QLabel(this))
 {
     setObjectName(QStringLiteral("ChartsPanel"));
+    // A chart is a picture to a screen reader: its name says which one, the caption what it shows.
+    m_typeView->setAccessibleName(tr("Chart: namespaces per type"));
+    m_topView->setAccessibleName(tr("Chart: namespaces with the most processes"));
+    m_timeView->setAccessibleName(tr("Chart: processes and namespaces over time"));
+    m_caption->setAccessibleName(tr("Charts caption"));
 
     // Namespaces per type, host vs the rest.
     auto *typeChart = new QChart;

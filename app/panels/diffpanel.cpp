@@ -363,6 +363,10 @@ DiffPanel::DiffPanel(QWidget *parent) : QWidget(parent)
     m_notes->hide();
     layout->addWidget(m_notes);
     m_tree = new QTreeWidget(this);
+    m_tree->setAccessibleName(tr("Namespace diff"));
+    m_tree->setAccessibleDescription(tr("Per namespace type: whether A and B share it, and what differs"));
+    m_header->setAccessibleName(tr("Diff title"));
+    m_notes->setAccessibleName(tr("Diff notes"));
     styleTree(m_tree);
     m_tree->setHeaderLabels({tr("Namespace"), tr("Status"), tr("A"), tr("B"), tr("Δ")});
     layout->addWidget(m_tree, 1);

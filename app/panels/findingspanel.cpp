@@ -88,6 +88,11 @@ FindingsPanel::FindingsPanel(QWidget *parent) : QWidget(parent)
     top->addWidget(exportButton, 0, Qt::AlignTop);
     layout->addLayout(top);
     m_tree = new QTreeWidget(this);
+    m_tree->setAccessibleName(tr("Findings"));
+    m_tree->setAccessibleDescription(tr("Containers and what was found about each, worst first"));
+    m_summary->setAccessibleName(tr("Findings summary"));
+    copyButton->setAccessibleName(tr("Copy findings"));
+    exportButton->setAccessibleName(tr("Export findings"));
     m_tree->setColumnCount(ColCount);
     m_tree->setHeaderLabels({tr("Severity"), tr("Container / finding"), tr("Detail")});
     m_tree->setItemDelegateForColumn(ColSeverity, new StatusPillDelegate(m_tree));

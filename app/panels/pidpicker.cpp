@@ -23,10 +23,12 @@ PidPicker::PidPicker(const Snapshot *snapshot, int hostReferencePid, QWidget *pa
         new QLabel(tr("Reference process (B): type a pid, or filter by name or container"), this));
     m_filter = new QLineEdit(this);
     m_filter->setPlaceholderText(tr("pid, name or container…"));
+    m_filter->setAccessibleName(tr("Filter reference processes"));
     m_filter->setClearButtonEnabled(true);
     layout->addWidget(m_filter);
     m_list = new QTreeWidget(this);
     m_list->setColumnCount(3);
+    m_list->setAccessibleName(tr("Reference processes"));
     m_list->setHeaderLabels({tr("PID"), tr("Name"), tr("Container / note")});
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);

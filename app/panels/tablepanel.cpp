@@ -35,6 +35,7 @@ TablePanel::TablePanel(SnapshotStore *store, QWidget *parent)
     m_filter->setPlaceholderText(QStringLiteral("Filter: pid, command, user, inode… or net:[4026532001]"));
     m_filter->setClearButtonEnabled(true);
     m_filter->setObjectName(QStringLiteral("tableFilter"));
+    m_filter->setAccessibleName(QStringLiteral("Filter processes"));
     m_filter->setVisible(false);
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &t) {
         m_proxy->setFilterText(t);
@@ -42,6 +43,8 @@ TablePanel::TablePanel(SnapshotStore *store, QWidget *parent)
     });
 
     m_view->setObjectName(QStringLiteral("processTable"));
+    m_view->setAccessibleName(QStringLiteral("Processes"));
+    m_count->setAccessibleName(QStringLiteral("Process count"));
     m_view->setModel(m_proxy);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(ProcessTableModel::PidColumn, Qt::AscendingOrder);

@@ -39,6 +39,8 @@ TreePanel::TreePanel(SnapshotStore *store, QWidget *parent)
     setObjectName(QStringLiteral("TreePanel"));
     m_userView->setObjectName(QStringLiteral("userTree"));
     m_pidView->setObjectName(QStringLiteral("pidTree"));
+    m_userView->setAccessibleName(m_userTitle->text());
+    m_pidView->setAccessibleName(m_pidTitle->text());
     for (auto [proxy, model] : {std::pair{m_userProxy, m_userModel}, std::pair{m_pidProxy, m_pidModel}}) {
         proxy->setSourceModel(model);
         // A match keeps its ancestors, so a filtered tree still shows where things sit.

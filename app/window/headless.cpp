@@ -9,6 +9,7 @@
 #include "app/models/snapshotstore.h"
 #include "app/models/usernames.h"
 #include "app/window/session.h"
+#include "app/window/theme.h"
 #include "app/window/viewfactory.h"
 #include "core/discovery/discovery.h"
 #include "core/protocol/snapshotjson.h"
@@ -188,6 +189,8 @@ int renderCluster(const HeadlessOptions &opts, const Snapshot &snap, QTextStream
         e["text"] = it.text.toStdString();
         e["ns"] = it.ns ? nlohmann::json(it.ns) : nlohmann::json(nullptr);
         e["flagged"] = it.flagged;
+        if (!it.line.isNull())
+            e["line"] = {it.line.x1(), it.line.y1(), it.line.x2(), it.line.y2()};
         arr.push_back(std::move(e));
     }
     QFile f(opts.layoutJson);
@@ -308,20 +311,8 @@ int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &er
         view->layout()->setSizeConstraint(QLayout::SetNoConstraint);
     view->setMinimumSize(0, 0);
     view->resize(opts.size);
-    if (opts.dark) {
-        // Other views take their colours from the palette.
-        QPalette pal = view->palette();
-        if (*opts.dark) {
-            pal.setColor(QPalette::Window, QColor(0x23, 0x27, 0x2e));
-            pal.setColor(QPalette::Base, QColor(0x1b, 0x1e, 0x24));
-            pal.setColor(QPalette::AlternateBase, QColor(0x26, 0x2a, 0x32));
-            pal.setColor(QPalette::WindowText, QColor(0xe5, 0xe9, 0xf0));
-            pal.setColor(QPalette::Text, QColor(0xe5, 0xe9, 0xf0));
-            pal.setColor(QPalette::Button, QColor(0x2d, 0x32, 0x3b));
-            pal.setColor(QPalette::ButtonText, QColor(0xe5, 0xe9, 0xf0));
-        }
-        view->setPalette(pal);
-    }
+    if (opts.dark) // other views take their colours from the palette: the window's, from one source
+        view->setPalette(Theme::palette(*opts.dark));
     view->show();
     // Let layouts, charts and deferred model work settle before grabbing.
     for (int i = 0; i < 3; ++i)

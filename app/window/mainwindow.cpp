@@ -5,6 +5,7 @@
 #include "app/export/viewexporter.h"
 #include "app/models/redactiongate.h"
 #include "app/models/snapshotstore.h"
+#include "app/models/viewhelpers.h"
 #include "app/panels/demodialog.h"
 #include "app/panels/diffpanel.h"
 #include "app/panels/findingspanel.h"
@@ -76,11 +77,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_banner = new QFrame(central);
     m_banner->setObjectName(QStringLiteral("privilegeBanner"));
     m_banner->setAutoFillBackground(true);
-    QPalette bp = m_banner->palette();
-    const bool dark = palette().color(QPalette::Window).lightness() < 128;
-    bp.setColor(QPalette::Window, dark ? QColor(0x4a, 0x3b, 0x12) : QColor(0xfe, 0xf3, 0xc7));
-    bp.setColor(QPalette::WindowText, dark ? QColor(0xfd, 0xe6, 0x8a) : QColor(0x78, 0x35, 0x0f));
-    m_banner->setPalette(bp);
+    styleBanner();
     auto *bl = new QHBoxLayout(m_banner);
     bl->setContentsMargins(12, 6, 12, 6);
     auto *icon = new QLabel(m_banner);
@@ -870,6 +867,26 @@ void MainWindow::saveSettings()
     st.setValue(QStringLiteral("view/redact"), m_redactAction->isChecked());
     st.setValue(QStringLiteral("view/theme"), Theme::name(Theme::current()));
     st.setValue(QStringLiteral("live/intervalMs"), m_session->intervalMs());
+}
+
+void MainWindow::styleBanner()
+{
+    if (!m_banner)
+        return;
+    // Only the two roles the banner sets are its own; the rest keep following the window.
+    QPalette bp = palette();
+    const bool dark = views::isDark(bp);
+    bp.setColor(QPalette::Window, dark ? QColor(0x4a, 0x3b, 0x12) : QColor(0xfe, 0xf3, 0xc7));
+    bp.setColor(QPalette::WindowText, dark ? QColor(0xfd, 0xe6, 0x8a) : QColor(0x78, 0x35, 0x0f));
+    m_banner->setPalette(bp);
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    // A theme change (View ▸ Theme, or the desktop's) reaches the window as a palette change.
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange)
+        styleBanner();
+    QMainWindow::changeEvent(event);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -90,8 +90,11 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
+    /// The banner's amber, light or dark after the window's palette (again on every theme change).
+    void styleBanner();
     void buildActions();
     void buildStatusBar();
     void wirePanels();
@@ -111,7 +114,7 @@ private:
     QDockWidget *m_diffDock = nullptr;
     QTimer *m_panelTimer = nullptr;
     DemoController *m_demos;
-    QFrame *m_banner;
+    QFrame *m_banner = nullptr;
     QLabel *m_bannerText;
     QPushButton *m_bannerButton;
     QLineEdit *m_filter;

@@ -7,6 +7,7 @@
 #ifdef NSVIZ_HAVE_KAUTH
 #include "app/transport/kauthtransport.h"
 #endif
+#include "app/models/redactiongate.h"
 #include "app/models/redactor.h"
 #include "app/models/snapshotstore.h"
 #include "app/transport/processtransport.h"
@@ -293,13 +294,20 @@ bool Session::startRecording(const QString &path, QString *error)
     try {
         auto writer = std::make_unique<RecordingWriter>(path.toStdString());
         const Snapshot &s = m_store->snapshot();
+        // A recording leaves the app like any export: through Redact Names when it is on.
+        const RedactionGate *gate = m_store->redaction();
+        m_recordingRedacted = gate && gate->enabled();
         RecordingWriter::Header h;
         h.source = "nsviz";
         h.host = m_remote ? m_remote->displayName().toStdString() : s.host.hostname;
         h.intervalMs = m_intervalMs;
         h.startedAtMs = static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch());
+        if (m_recordingRedacted) {
+            h.host = gate->redactor().text(h.host);
+            m_recordedRedacted = gate->redactor().apply(s);
+        }
         writer->writeHeader(h);
-        writer->writeSnapshot(0, s);
+        writer->writeSnapshot(0, m_recordingRedacted ? m_recordedRedacted : s);
         m_recorder = std::move(writer);
     } catch (const RecordingError &e) {
         return refuse(QString::fromStdString(e.what()));
@@ -326,6 +334,7 @@ void Session::endRecording(int reason)
         // The frames written stay readable; only the end line is missing.
     }
     m_recorder.reset();
+    m_recordedRedacted = Snapshot();
     Q_EMIT recordingChanged();
 }
 
@@ -335,6 +344,15 @@ void Session::recordChange(const SnapshotDelta &d)
         return;
     // The recording has its own sequence: resyncs and reconnects restart the transport's.
     SnapshotDelta copy = d;
+    if (m_recordingRedacted) {
+        // The change between the redacted pictures: the raw delta carries the raw names. Redacted
+        // to the end, even if the switch goes off meanwhile: the file is already a redacted one.
+        Snapshot shown = m_store->redaction()->redactor().apply(m_store->snapshot());
+        copy = computeDelta(m_recordedRedacted, shown);
+        if (copy.empty())
+            return;
+        m_recordedRedacted = std::move(shown);
+    }
     copy.seq = ++m_recordingSeq;
     try {
         m_recorder->writeDelta(m_recordingClock.elapsed(), copy);

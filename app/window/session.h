@@ -175,6 +175,10 @@ private:
     QString m_recordingPath;
     QElapsedTimer m_recordingClock;
     std::uint64_t m_recordingSeq = 0;
+    /// Redact Names was on when the recording started: every frame is written through the gate,
+    /// each change as the delta between the redacted pictures (the last one kept here).
+    bool m_recordingRedacted = false;
+    Snapshot m_recordedRedacted;
     quint64 m_resyncs = 0;
     int m_processMark = 0; ///< most processes since memory was last handed back
 };

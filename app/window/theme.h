@@ -22,9 +22,10 @@ public:
     /// "system", "light", "dark"; nullopt for anything else.
     static std::optional<Mode> fromName(const QString &name);
     static QString name(Mode mode);
-    /// The forced palettes (also what headless screenshots use).
+    /// The forced palettes: the window's, and headless screenshots' (`--theme`).
     static QPalette lightPalette();
     static QPalette darkPalette();
+    static QPalette palette(bool dark);
     /// nullopt: follow the palette; otherwise the forced darkness (for views with their own styles).
     static std::optional<bool> darkOverride();
 

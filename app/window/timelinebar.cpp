@@ -21,6 +21,7 @@ TimelineBar::TimelineBar(QWidget *parent) : QWidget(parent)
         auto *b = new QToolButton(this);
         b->setIcon(style()->standardIcon(icon));
         b->setToolTip(tip);
+        b->setAccessibleName(tip); // an icon alone says nothing to a screen reader
         return b;
     };
     m_back = button(QStyle::SP_MediaSkipBackward, QStringLiteral("Previous change"));
@@ -28,6 +29,7 @@ TimelineBar::TimelineBar(QWidget *parent) : QWidget(parent)
     m_forward = button(QStyle::SP_MediaSkipForward, QStringLiteral("Next change"));
     m_slider = new QSlider(Qt::Horizontal, this);
     m_slider->setObjectName(QStringLiteral("timelineSlider"));
+    m_slider->setAccessibleName(QStringLiteral("Recording position"));
     m_label = new QLabel(this);
     m_label->setObjectName(QStringLiteral("timelineLabel"));
     lay->addWidget(m_back);

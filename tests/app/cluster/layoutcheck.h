@@ -9,6 +9,7 @@
 #include "app/cluster/clusterpainter.h"
 #include "app/models/hostsharing.h"
 
+#include <QLineF>
 #include <QRectF>
 #include <QString>
 #include <QStringList>
@@ -26,13 +27,15 @@ struct Item {
     QString text;
     quint64 ns = 0;
     bool flagged = false;
+    QLineF line; ///< leader line (callouts, moved numbers), null for none
 };
 
 inline std::vector<Item> fromRecord(const std::vector<PaintedItem> &record)
 {
     std::vector<Item> out;
     for (const auto &r : record)
-        out.push_back({QString::fromLatin1(PaintedItem::kindName(r.kind)), r.rect, r.text, r.ns, r.flagged});
+        out.push_back(
+            {QString::fromLatin1(PaintedItem::kindName(r.kind)), r.rect, r.text, r.ns, r.flagged, r.line});
     return out;
 }
 
@@ -58,6 +61,14 @@ inline std::vector<Item> fromJson(const nlohmann::json &j, QStringList &problems
         it.text = QString::fromStdString(e.at("text").get<std::string>());
         it.ns = e.at("ns").is_null() ? 0 : e.at("ns").get<quint64>();
         it.flagged = e.at("flagged").get<bool>();
+        if (e.contains("line")) {
+            const auto &l = e.at("line");
+            if (!l.is_array() || l.size() != 4)
+                problems << QStringLiteral("a line is not [x1,y1,x2,y2]");
+            else
+                it.line = QLineF(l.at(0).get<double>(), l.at(1).get<double>(), l.at(2).get<double>(),
+                                 l.at(3).get<double>());
+        }
         out.push_back(std::move(it));
     }
     return out;
@@ -86,6 +97,16 @@ inline QStringList problems(const std::vector<Item> &items, const Snapshot &s, N
             if (i.width() > 0.5 && i.height() > 0.5)
                 out << QStringLiteral("overlap: %1 and %2").arg(describe(items[a]), describe(items[b]));
         }
+    }
+    // Leader lines never cross each other (a slide with crossed leaders reads as the wrong name).
+    for (std::size_t a = 0; a < items.size(); ++a) {
+        if (items[a].line.isNull())
+            continue;
+        for (std::size_t b = a + 1; b < items.size(); ++b)
+            if (!items[b].line.isNull() &&
+                items[a].line.intersects(items[b].line, nullptr) == QLineF::BoundedIntersection)
+                out << QStringLiteral("leader lines cross: %1 and %2")
+                           .arg(describe(items[a]), describe(items[b]));
     }
     auto has = [&](std::initializer_list<const char *> kinds, auto pred) {
         for (const auto &it : items)

@@ -53,6 +53,8 @@ const QStringList kMarkers = {
     QStringLiteral("192.0.2.55"),         // the host side's address
     QStringLiteral("2001:db8:feed::77"),  // IPv6
     QStringLiteral("02:42:ac:11:00:77"),  // MAC
+    QStringLiteral("vethc0ffee9"),        // the host side of the container's veth pair
+    QStringLiteral("labnet-uplink"),      // an interface its owner named
 };
 
 QStringList leaks(const QString &text)
@@ -101,7 +103,8 @@ Snapshot fixtureSnapshot(int *secretPid)
                          "--listen=203.0.113.77"};
             p.cgroup = "/user.slice/user-1000.slice/marjoram-session.scope";
         }
-    s.warnings.push_back("eth0 of zebra-host-4711 has 2001:db8:feed::77 and 02:42:ac:11:00:77");
+    s.warnings.push_back(
+        "eth0 of zebra-host-4711 has 2001:db8:feed::77 and 02:42:ac:11:00:77, peer vethc0ffee9");
     *secretPid = pid;
     return s;
 }
@@ -126,10 +129,15 @@ json inspectDoc(int pid, const std::string &hostname, bool container)
         {{"name", "eth0"},
          {"state", "up"},
          {"mac", container ? "02:42:ac:11:00:77" : "52:54:00:12:34:56"},
-         {"addresses", container ? json{"203.0.113.77/24", "2001:db8:feed::77/64"} : json{"192.0.2.55/24"}}}};
+         {"addresses", container ? json{"203.0.113.77/24", "2001:db8:feed::77/64"} : json{"192.0.2.55/24"}}},
+        {{"name", "lo"}, {"state", "up"}, {"addresses", json{"127.0.0.1/8"}}}};
+    if (!container) {
+        d["sections"]["net"]["interfaces"].push_back({{"name", "vethc0ffee9"}, {"state", "up"}});
+        d["sections"]["net"]["interfaces"].push_back({{"name", "labnet-uplink"}, {"state", "down"}});
+    }
     d["sections"]["net"]["routes"] = {{{"destination", container ? "198.51.100.0/24" : "0.0.0.0/0"},
                                        {"gateway", "203.0.113.1"},
-                                       {"dev", "eth0"}}};
+                                       {"dev", container ? "eth0" : "labnet-uplink"}}};
     d["sections"]["net"]["listening"] = {
         {{"proto", "tcp"}, {"address", container ? "2001:db8:feed::77" : "192.0.2.55"}, {"port", 8443}}};
     d["sections"]["mnt"]["mounts"] = {{{"target", "/data"},
@@ -149,24 +157,24 @@ json inspectDoc(int pid, const std::string &hostname, bool container)
 
 json findingsDoc(int pid)
 {
-    return {
-        {"schema", "nsviz.findings/1"},
-        {"reference", {{"pid", 1}, {"comm", "systemd"}, {"note", ""}}},
-        {"containers",
-         {{{"label", "docker 3f2a9c · secretd"},
-           {"pid", pid},
-           {"comm", "secretd"},
-           {"processes", 1},
-           {"kind", "container"},
-           {"worstRank", 1},
-           {"findings",
-            {{{"code", "host-net"},
-              {"rank", 1},
-              {"title", "shares the host network"},
-              {"detail", "eth0 203.0.113.77, 2001:db8:feed::77, 02:42:ac:11:00:77 on zebra-host-4711; run by "
-                         "marjoram with --token=ULTRASECRETTOKEN pineapple-settings"}}}}}}},
-        {"clean", 0},
-        {"notes", {"route 198.51.100.0/24 via 203.0.113.1"}}};
+    return {{"schema", "nsviz.findings/1"},
+            {"reference", {{"pid", 1}, {"comm", "systemd"}, {"note", ""}}},
+            {"containers",
+             {{{"label", "docker 3f2a9c · secretd"},
+               {"pid", pid},
+               {"comm", "secretd"},
+               {"processes", 1},
+               {"kind", "container"},
+               {"worstRank", 1},
+               {"findings",
+                {{{"code", "host-net"},
+                  {"rank", 1},
+                  {"title", "shares the host network"},
+                  {"detail", "eth0 (host side vethc0ffee9) 203.0.113.77, 2001:db8:feed::77, "
+                             "02:42:ac:11:00:77 on zebra-host-4711; run by "
+                             "marjoram with --token=ULTRASECRETTOKEN pineapple-settings"}}}}}}},
+            {"clean", 0},
+            {"notes", {"route 198.51.100.0/24 via 203.0.113.1"}}};
 }
 
 QString paintedText(const ViewExporter::Picture &pic)
@@ -224,6 +232,28 @@ TEST(Redactor, AddressesAreNumberedAndKeptApart)
               "IPv6-3 1:2:3:4:5:6:7:8:9 dead:beef");
 }
 
+TEST(Redactor, InterfaceNamesAreNumberedButLoAndEthStay)
+{
+    Redactor r{Snapshot()};
+    // Engine-made names go wherever they appear; the same name keeps its number.
+    EXPECT_EQ(r.text(std::string("vethab12cd@if5 on br-0123456789ab, again vethab12cd. docker0 virbr0")),
+              "if1@if5 on if2, again if1. if3 if4");
+    EXPECT_EQ(r.text(std::string("lo eth0 eth1 ethernet vethernet veth")),
+              "lo eth0 eth1 ethernet vethernet veth");
+    // A name its owner chose is only known from a document: learned there, hidden everywhere.
+    const json doc = r.json(json{{"interfaces", {{{"name", "labnet-uplink"}}, {{"name", "lo"}}}},
+                                 {"routes", {{{"dev", "labnet-uplink"}, {"destination", "0.0.0.0/0"}}}}});
+    EXPECT_EQ(doc["interfaces"][0]["name"], "if5");
+    EXPECT_EQ(doc["interfaces"][1]["name"], "lo");
+    EXPECT_EQ(doc["routes"][0]["dev"], "if5");
+    // A diff names them as a list and in its rows.
+    const json diff = r.json(json{{"rows",
+                                   {{{"field", "interfaces"}, {"a", {"eth0", "cafe-lan"}}, {"b", {"eth0"}}},
+                                    {{"field", "interface cafe-lan"}, {"a", "up"}, {"b", nullptr}}}}});
+    EXPECT_EQ(diff["rows"][0]["a"], json({"eth0", "if6"}));
+    EXPECT_EQ(diff["rows"][1]["field"], "interface if6");
+}
+
 TEST(Redactor, JsonDocumentsLoseNamesArgumentsAndAddresses)
 {
     int pid = 0;
@@ -253,8 +283,9 @@ TEST_F(Redaction, DiffLeavesNothingInAnyFormat)
     // Off: every marker a diff can carry is there (the test sees them when they are shown).
     gate->setEnabled(false);
     const QString plain = panel.toText() + panel.toMarkdown() + panel.title();
-    for (const char *m : {"kumquat-box", "zebra-host-4711", "203.0.113.77", "2001:db8:feed::77",
-                          "198.51.100.0", "203.0.113.1", "marjoram", "192.0.2.55"})
+    for (const char *m :
+         {"kumquat-box", "zebra-host-4711", "203.0.113.77", "2001:db8:feed::77", "198.51.100.0",
+          "203.0.113.1", "marjoram", "192.0.2.55", "vethc0ffee9", "labnet-uplink"})
         EXPECT_TRUE(plain.contains(QLatin1String(m))) << m;
 
     gate->setEnabled(true);

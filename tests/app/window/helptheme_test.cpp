@@ -11,6 +11,7 @@
 #include "app/window/mainwindow.h"
 #include "app/window/theme.h"
 #include "core/inspect/diff.h"
+#include "tests/app/window/nsvizrun.h"
 #include "tests/common/syntheticsnapshot.h"
 
 #include <QAction>
@@ -19,7 +20,9 @@
 #include <QDialog>
 #include <QFile>
 #include <QFileInfo>
+#include <QFrame>
 #include <QHeaderView>
+#include <QLabel>
 #include <QMenuBar>
 #include <QProcess>
 #include <QTableView>
@@ -32,11 +35,7 @@ using namespace nsviz;
 namespace
 {
 
-QString nsvizBinary()
-{
-    return QFileInfo(QCoreApplication::applicationDirPath() + QStringLiteral("/../app/nsviz"))
-        .absoluteFilePath();
-}
+using testutil::nsvizBinary;
 
 QAction *menuAction(QMainWindow &w, const QString &menu, const QString &text)
 {
@@ -114,6 +113,38 @@ TEST(Theme, ChoiceReachesPaletteClusterAndExports)
     EXPECT_EQ(Theme::fromName(QStringLiteral("dark")), Theme::Mode::Dark);
     EXPECT_EQ(Theme::fromName(QStringLiteral("auto")), Theme::Mode::System);
     EXPECT_FALSE(Theme::fromName(QStringLiteral("purple")));
+}
+
+TEST(Theme, UnprivilegedBannerFollowsTheTheme)
+{
+    ThemeGuard guard;
+    MainWindow w;
+    w.setInteractive(false);
+    auto *banner = w.findChild<QFrame *>(QStringLiteral("privilegeBanner"));
+    ASSERT_TRUE(banner);
+    auto *text = w.findChild<QLabel *>(QStringLiteral("privilegeBannerText"));
+    ASSERT_TRUE(text);
+    // The banner's amber and its text, read from what it paints with.
+    const auto look = [&] {
+        QApplication::processEvents();
+        return std::make_pair(banner->palette().color(QPalette::Window),
+                              text->palette().color(QPalette::WindowText));
+    };
+    w.setTheme(Theme::Mode::Dark);
+    const auto [darkBg, darkText] = look();
+    EXPECT_LT(darkBg.lightness(), 100);
+    EXPECT_GT(darkText.lightness(), darkBg.lightness() + 80);
+    // The rest of the banner (its button) keeps following the window.
+    EXPECT_EQ(banner->palette().color(QPalette::Button), w.palette().color(QPalette::Button));
+
+    w.setTheme(Theme::Mode::Light);
+    const auto [lightBg, lightText] = look();
+    EXPECT_GT(lightBg.lightness(), 180);
+    EXPECT_LT(lightText.lightness(), lightBg.lightness() - 80);
+    EXPECT_EQ(banner->palette().color(QPalette::Button), w.palette().color(QPalette::Button));
+
+    w.setTheme(Theme::Mode::Dark); // and back: not a one-way switch
+    EXPECT_EQ(look().first, darkBg);
 }
 
 TEST(CommandLine, HelpAndVersionNeedNoDisplay)

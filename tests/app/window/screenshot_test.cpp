@@ -2,6 +2,7 @@
 // The real `nsviz --screenshot` binary: exits 0, writes a PNG whose pixels show clusters (not a
 // blank or single-colour image), prints the summary; bad arguments and files fail cleanly.
 #include "tests/app/gui_testutil.h"
+#include "tests/app/window/nsvizrun.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -16,40 +17,13 @@ using namespace nsviz;
 namespace
 {
 
-QString nsvizBinary()
-{
-    // The test binary lives in build/<preset>/tests, the app in build/<preset>/app.
-    return QFileInfo(QCoreApplication::applicationDirPath() + QStringLiteral("/../app/nsviz"))
-        .absoluteFilePath();
-}
-
-struct NsvizRun {
-    int code = -1;
-    QString out, err;
-};
-
-NsvizRun runNsviz(const QStringList &args)
-{
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    p.setProcessEnvironment(env);
-    p.start(nsvizBinary(), args);
-    NsvizRun r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using testutil::nsvizBinary;
+using testutil::NsvizRun;
+using testutil::runNsviz;
 
 QString fixture(const char *name)
 {
-    return QStringLiteral(NSVIZ_TEST_DATA "/snapshots/") + QString::fromUtf8(name);
+    return testutil::snapshotFixture(name);
 }
 
 } // namespace
