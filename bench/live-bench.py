@@ -9,6 +9,7 @@ Starts `nsviz-helper serve --live MODE`, subscribes, and measures:
     fresh net+uts namespaces through unshare(1));
   - change->delta latency: the bench starts a probe process (`unshare -n -u -i sleep`) and times from
     just before its fork until the first delta that adds (or changes) that pid arrives;
+  - the machine's 1-minute load average, sampled every 5 s in each phase (other work shares it);
   - helper peak RSS (VmHWM), deltas received, and refused deltas: a delta that removes or changes a
     process the replayed state does not hold, or adds one it holds, or a gap in seq.
 Every process it starts is killed by its PID and reaped before it exits. Prints one JSON object.
@@ -30,6 +31,11 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14, 15)
+
+
+def loadavg1():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
 
 
 def vm_hwm_kib(pid):
@@ -207,6 +213,8 @@ def main():
             c0 = cpu_seconds(helper.pid)
             d0 = reader.deltas
             t0 = time.monotonic()
+            loads = [loadavg1()]
+            next_load = t0 + 5
             next_probe = t0 + 0.5
             next_start = t0
             started = 0
@@ -220,6 +228,9 @@ def main():
                 if now >= next_probe:
                     probe(name)
                     next_probe += 1.0 / args.probes_per_s
+                if now >= next_load:  # the machine is shared: say how busy it was
+                    loads.append(loadavg1())
+                    next_load += 5
                 kids.reap()
                 # Probes seen (or older than 10 s) are done: end them.
                 for pid, pt0, _ in probes:
@@ -230,6 +241,9 @@ def main():
             result[name + "_cpu_pct"] = (cpu_seconds(helper.pid) - c0) / elapsed * 100
             result[name + "_deltas"] = reader.deltas - d0
             result[name + "_started"] = started
+            loads.append(loadavg1())
+            result[name + "_loadavg_mean"] = sum(loads) / len(loads)
+            result[name + "_loadavg_max"] = max(loads)
 
         phase("idle", args.idle_s, 0)
         phase("churn", args.churn_s, args.rate)
