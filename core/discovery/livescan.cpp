@@ -216,6 +216,53 @@ bool LiveScan::hostFactsChanged() const
            h.bootId != m_snap.host.bootId;
 }
 
+std::optional<Namespace> LiveScan::leafNamespace(NsType type, const NsId &id, const std::vector<int> &pids)
+{
+    // As the hierarchy step resolves it: opened through a member's link (the same inode), its
+    // owner asked with NS_GET_USERNS. Anything less sure (no member to open, an owner not in the
+    // picture) is left to the whole pipeline.
+    std::string root = m_opts.procRoot;
+    while (root.size() > 1 && root.back() == '/')
+        root.pop_back();
+    NsQuery &q = *m_query;
+    NsQuery::Handle h = NsQuery::kNoHandle;
+    int tries = 0;
+    for (int pid : pids) {
+        if (++tries > 4)
+            break;
+        if (q.open(root + "/" + std::to_string(pid) + "/ns/" + std::string(nsTypeName(type)), h) != 0)
+            continue;
+        NsId got;
+        if (q.identify(h, got) == 0 && got.ino == id.ino)
+            break;
+        q.close(h);
+        h = NsQuery::kNoHandle;
+    }
+    if (h == NsQuery::kNoHandle)
+        return std::nullopt;
+    std::optional<NsId> owner;
+    NsQuery::Handle oh = NsQuery::kNoHandle;
+    if (q.owner(h, oh) == 0) {
+        NsId o;
+        if (q.identify(oh, o) == 0 && findNs(m_snap.namespaces, NsType::User, o) != m_snap.namespaces.end())
+            owner = o;
+        q.close(oh);
+    }
+    q.close(h);
+    if (!owner)
+        return std::nullopt;
+    Namespace n;
+    n.type = type;
+    n.id = id;
+    n.pids = pids;
+    n.foundBy = FoundByProcess;
+    n.owner = owner;
+    n.ownerKnown = true;
+    n.parentKnown = true; // only pid and user namespaces have parents
+    n.isHost = m_snap.hostNs[index(type)] == id;
+    return n;
+}
+
 bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
 {
     Snapshot &s = m_snap;
@@ -267,22 +314,44 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
             after.push_back(std::move(p));
         }
     }
-    // Every namespace touched must already be there (a new one needs the hierarchy and bind-mount
-    // steps), held by processes, keep one of the processes it had (else its inode may have been
-    // reused by a new namespace, whose owner must be asked again), and, for a mount namespace, keep
-    // the first process whose mount table the bind-mount step reads.
+    // Every namespace touched must already be there, held by processes, keep one of the processes
+    // it had (else its inode may have been reused by a new namespace, whose owner must be asked
+    // again), and, for a mount namespace, keep the first process whose mount table the bind-mount
+    // step reads. Except for the leaf types (net, uts, ipc, cgroup, time: no parent, never an owner,
+    // no mount table): one of those may be new (its owner asked here, as the hierarchy step would)
+    // or lose its last process (then it is gone, unless an fd or a bind mount holds it).
     BindMountCache *cache = m_opts.bindMountCache.get();
-    std::vector<std::pair<std::vector<Namespace>::iterator, std::vector<int>>> newPids;
+    auto leaf = [](NsType t) {
+        return t == NsType::Net || t == NsType::Uts || t == NsType::Ipc || t == NsType::Cgroup ||
+               t == NsType::Time;
+    };
+    using Key = std::pair<NsType, NsId>;
+    std::vector<std::pair<Key, std::vector<int>>> newPids;
+    std::vector<Key> gone;
+    std::vector<Namespace> born;
     newPids.reserve(moves.size());
     for (auto &[id, m] : moves) {
-        auto it = findNs(s.namespaces, m.type, id);
-        if (it == s.namespaces.end() || !(it->foundBy & FoundByProcess))
-            return false;
         std::sort(m.out.begin(), m.out.end());
         std::sort(m.in.begin(), m.in.end());
+        auto it = findNs(s.namespaces, m.type, id);
+        if (it == s.namespaces.end()) {
+            if (!leaf(m.type) || !m.out.empty())
+                return false;
+            std::optional<Namespace> n = leafNamespace(m.type, id, m.in);
+            if (!n)
+                return false;
+            born.push_back(std::move(*n));
+            continue;
+        }
+        if (!(it->foundBy & FoundByProcess))
+            return false;
         std::vector<int> kept;
         std::set_difference(it->pids.begin(), it->pids.end(), m.out.begin(), m.out.end(),
                             std::back_inserter(kept));
+        if (kept.empty() && m.in.empty() && leaf(m.type) && it->foundBy == FoundByProcess) {
+            gone.emplace_back(m.type, id);
+            continue;
+        }
         if (kept.empty())
             return false;
         std::vector<int> pids;
@@ -298,7 +367,7 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
                 return false;
         }
         if (pids != it->pids)
-            newPids.emplace_back(it, std::move(pids));
+            newPids.emplace_back(Key{m.type, id}, std::move(pids));
     }
 
     // It fits: patch. Processes first (ascending pid; a reused pid is a removal and an addition).
@@ -328,9 +397,26 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
         anyProcess = true;
     }
     std::sort(newPids.begin(), newPids.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
-    for (auto &[it, pids] : newPids) {
+    for (auto &[key, pids] : newPids) {
+        auto it = findNs(s.namespaces, key.first, key.second);
         it->pids = std::move(pids);
         d.changedNamespaces.push_back(*it);
+    }
+    std::sort(gone.begin(), gone.end());
+    for (const Key &key : gone) {
+        s.namespaces.erase(findNs(s.namespaces, key.first, key.second));
+        d.removedNamespaces.push_back(key.second);
+    }
+    std::sort(born.begin(), born.end(), [](const Namespace &a, const Namespace &b) {
+        return std::tie(a.type, a.id) < std::tie(b.type, b.id);
+    });
+    for (Namespace &n : born) {
+        auto at = std::lower_bound(s.namespaces.begin(), s.namespaces.end(), n,
+                                   [](const Namespace &a, const Namespace &b) {
+                                       return std::tie(a.type, a.id) < std::tie(b.type, b.id);
+                                   });
+        d.addedNamespaces.push_back(n);
+        s.namespaces.insert(at, std::move(n));
     }
     s.host.invisibleProcesses = invisible;
     s.host.privileged = s.host.invisibleProcesses == 0;

@@ -14,8 +14,9 @@
 /// already there and keep one of their old processes, and nothing about fds, warnings, the host
 /// reference or the first pid of a mount namespace changed, the kept snapshot is patched in place
 /// (the processes, the member lists of the namespaces they left and joined, the sandboxes) and the
-/// delta names exactly those. Anything else (a new or emptied namespace, a bind mount or fd, the
-/// host reference) runs the whole pipeline over the kept records and diffs it, as before.
+/// delta names exactly those. A new or emptied namespace of a type without parent or children
+/// (net, uts, ipc, cgroup, time) is patched too. Anything else (a new or emptied user, pid or mount
+/// namespace, an fd, the host reference) runs the whole pipeline over the kept records and diffs it.
 
 #include "core/discovery/discovery.h"
 #include "core/model/delta.h"
@@ -110,6 +111,9 @@ private:
     /// Patches current() in place for @p changed when that gives what the whole pipeline would;
     /// false (and nothing touched) when it might not.
     bool patch(const std::vector<Changed> &changed, SnapshotDelta &delta);
+    /// A namespace of a type that has no parent and owns nothing (net, uts, ipc, cgroup, time), new
+    /// with @p pids, as the whole pipeline would describe it; nullopt when unsure.
+    std::optional<Namespace> leafNamespace(NsType type, const NsId &id, const std::vector<int> &pids);
     /// Whether the host facts the host step reads (hostname, kernel, boot id) differ from current().
     bool hostFactsChanged() const;
 

@@ -240,7 +240,8 @@ TEST_F(LiveScanFixture, ADeltaNamesOnlyWhatChanged)
     // Events about processes that did not change: no delta at all.
     EXPECT_FALSE(live.updateChange({300, 301, 99999}).has_value());
 
-    // An exec into a fresh net namespace: new namespaces take the whole pipeline (hierarchy).
+    // An exec into a fresh net namespace (no parent, owns nothing): patched too, its owner asked
+    // as the hierarchy step asks it.
     constexpr std::uint64_t kFreshNet = 4026533100;
     m_query->add(kFreshNet, {NsType::Net, kBoxUser, 0, 0, EPERM, 0});
     relink(370, "net", "net:[" + std::to_string(kFreshNet) + "]");
@@ -250,22 +251,45 @@ TEST_F(LiveScanFixture, ADeltaNamesOnlyWhatChanged)
     EXPECT_EQ(c->changedProcesses[0].pid, 370);
     ASSERT_EQ(c->addedNamespaces.size(), 1u);
     EXPECT_EQ(c->addedNamespaces[0].id.ino, kFreshNet);
-    EXPECT_EQ(live.assembledChanges(), assembled + 1);
+    ASSERT_TRUE(c->addedNamespaces[0].owner.has_value());
+    EXPECT_EQ(c->addedNamespaces[0].owner->ino, kBoxUser);
+    EXPECT_EQ(c->changedNamespaces.size(), 1u) << "the box's net namespace lost pid 370";
+    EXPECT_EQ(live.assembledChanges(), assembled);
     expectSame(live.current(), fresh(), "after an exec into a fresh net namespace");
+
+    // It leaves it again: the namespace is gone with its last process.
+    relink(370, "net", "net:[" + std::to_string(kBoxNet) + "]");
+    c = live.updateChange({370});
+    ASSERT_TRUE(c.has_value());
+    ASSERT_EQ(c->removedNamespaces.size(), 1u);
+    EXPECT_EQ(c->removedNamespaces[0].ino, kFreshNet);
+    EXPECT_EQ(live.assembledChanges(), assembled);
+    expectSame(live.current(), fresh(), "after the fresh net namespace lost its only process");
+
+    // An exec into a fresh user namespace (a parent, owner of others): the whole pipeline.
+    constexpr std::uint64_t kFreshUser = 4026533101;
+    m_query->add(kFreshUser, {NsType::User, kBoxUser, 0, kBoxUser, 0, 200000});
+    relink(371, "user", "user:[" + std::to_string(kFreshUser) + "]");
+    c = live.updateChange({371});
+    ASSERT_TRUE(c.has_value());
+    ASSERT_EQ(c->addedNamespaces.size(), 1u);
+    EXPECT_EQ(c->addedNamespaces[0].id.ino, kFreshUser);
+    EXPECT_EQ(live.assembledChanges(), assembled + 1);
+    expectSame(live.current(), fresh(), "after an exec into a fresh user namespace");
 
     // Replaying every change onto the first picture gives the state too.
     LiveScan again(m_opts, m_query);
     Snapshot base = again.full();
-    relink(371, "uts", "uts:[" + std::to_string(kOtherUts) + "]");
+    relink(373, "uts", "uts:[" + std::to_string(kOtherUts) + "]");
     fs::remove_all(m_root / "372");
     clone(201, 451);
     LiveScan::Change c2 = again.updateChange({372, 451});
     ASSERT_TRUE(c2.has_value());
     applyDelta(base, *c2);
     LiveScan::Change c3 = again.sweepChange();
-    ASSERT_TRUE(c3.has_value()) << "the sweep finds pid 371's setns";
+    ASSERT_TRUE(c3.has_value()) << "the sweep finds pid 373's setns";
     ASSERT_EQ(c3->changedProcesses.size(), 1u);
-    EXPECT_EQ(c3->changedProcesses[0].pid, 371);
+    EXPECT_EQ(c3->changedProcesses[0].pid, 373);
     applyDelta(base, *c3);
     expectSame(base, fresh(), "the deltas replayed onto the first picture");
 }
