@@ -9,11 +9,13 @@ Starts `nsviz-helper serve --live MODE`, subscribes, and measures:
     fresh net+uts namespaces through unshare(1));
   - change->delta latency: the bench starts a probe process (`unshare -n -u -i sleep`) and times from
     just before its fork until the first delta that adds (or changes) that pid arrives;
+  - the machine's 1-minute load average, sampled every 5 s in each phase (other work shares it);
   - helper peak RSS (VmHWM), deltas received, and refused deltas: a delta that removes or changes a
     process the replayed state does not hold, or adds one it holds, or a gap in seq.
 Every process it starts is killed by its PID and reaped before it exits. Prints one JSON object.
 """
 import argparse
+import io
 import json
 import os
 import random
@@ -30,6 +32,11 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14, 15)
+
+
+def loadavg1():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
 
 
 def vm_hwm_kib(pid):
@@ -58,10 +65,25 @@ class Reader(threading.Thread):
         self.last_seq = 0
         self.eof = False
         self._fragment = ""
+        self.raw = []  # (monotonic time read, line) not parsed yet
+        self.delta_times = []
 
     def run(self):
+        # Only read and time-stamp here: parsing half-megabyte deltas in Python on a busy machine is
+        # slower than the helper writes them, and a slow reader blocks the helper's write(2), which
+        # would then be measured as the helper's latency. Frames are parsed by parse(), in order.
         for raw in self.stream:
             now = time.monotonic()
+            with self.lock:
+                self.raw.append((now, raw))
+            if self.snapshot_at is None or (self.hello is None and b'"hello"' in raw):
+                self.parse()  # the first picture is waited for by the main thread
+        self.eof = True
+
+    def parse(self):
+        with self.lock:
+            todo, self.raw = self.raw, []
+        for now, raw in todo:
             try:
                 frame = json.loads(raw)
             except ValueError:
@@ -73,7 +95,6 @@ class Reader(threading.Thread):
                     continue
                 frame, self._fragment = json.loads(self._fragment), ""
             self.handle(frame, now, len(raw))
-        self.eof = True
 
     def handle(self, f, now, size):
         t = f.get("type")
@@ -93,6 +114,7 @@ class Reader(threading.Thread):
                         self.refused.append(f"seq {f['seq']} after {self.last_seq}")
                     self.last_seq = f["seq"]
                     self.deltas += 1
+                    self.delta_times.append(now)
                 self.delta_bytes += size
                 for k in f.get("removed_processes", []):
                     key = (k["pid"], k["start_time"])
@@ -179,7 +201,9 @@ def main():
     kids = Children()
     helper = subprocess.Popen([args.helper, "serve", "--quiet", "--live", args.mode],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
-    reader = Reader(helper.stdout)
+    # Buffered: iterating the unbuffered pipe reads a line one byte per read(2), which for
+    # half-megabyte deltas made this reader (and so the helper's writes) the slowest part.
+    reader = Reader(io.BufferedReader(helper.stdout, 1 << 20))
     reader.start()
     result = {"mode": args.mode, "interval_ms": args.interval_ms, "rate": args.rate}
     probes = []  # (pid, t0, phase)
@@ -205,8 +229,9 @@ def main():
 
         def phase(name, seconds, rate):
             c0 = cpu_seconds(helper.pid)
-            d0 = reader.deltas
             t0 = time.monotonic()
+            loads = [loadavg1()]
+            next_load = t0 + 5
             next_probe = t0 + 0.5
             next_start = t0
             started = 0
@@ -220,20 +245,36 @@ def main():
                 if now >= next_probe:
                     probe(name)
                     next_probe += 1.0 / args.probes_per_s
+                if now >= next_load:  # the machine is shared: say how busy it was
+                    loads.append(loadavg1())
+                    next_load += 5
                 kids.reap()
-                # Probes seen (or older than 10 s) are done: end them.
+                # Probes are ended after 10 s (the frames are parsed after the run, see Reader).
                 for pid, pt0, _ in probes:
-                    if pid in kids.live and (pid in reader.first_seen or now - pt0 > 10):
+                    if pid in kids.live and now - pt0 > 10:
                         kids.kill(pid)
                 time.sleep(min(0.005, max(0.0, next_start - time.monotonic())) if rate > 0 else 0.02)
             elapsed = time.monotonic() - t0
             result[name + "_cpu_pct"] = (cpu_seconds(helper.pid) - c0) / elapsed * 100
-            result[name + "_deltas"] = reader.deltas - d0
+            windows[name] = (t0, time.monotonic())
             result[name + "_started"] = started
+            loads.append(loadavg1())
+            result[name + "_loadavg_mean"] = sum(loads) / len(loads)
+            result[name + "_loadavg_max"] = max(loads)
 
+        windows = {}
         phase("idle", args.idle_s, 0)
         phase("churn", args.churn_s, args.rate)
         time.sleep(2)  # the last probes' deltas
+        deadline = time.monotonic() + 60
+        while True:  # read what the helper still has to say, then parse it all in order
+            n = len(reader.raw)
+            time.sleep(1)
+            if len(reader.raw) == n or time.monotonic() > deadline:
+                break
+        reader.parse()
+        for name, (w0, w1) in windows.items():
+            result[name + "_deltas"] = sum(1 for t in reader.delta_times if w0 <= t < w1)
         for name in ("idle", "churn"):
             lat = [(reader.first_seen[pid] - t0) * 1000 for pid, t0, ph in probes if ph == name and pid in reader.first_seen]
             missed = sum(1 for pid, t0, ph in probes if ph == name and pid not in reader.first_seen)

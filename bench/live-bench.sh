@@ -16,6 +16,7 @@
 #   --helper PATH    nsviz-helper (default: build/release/helper/nsviz-helper, built)
 #   --no-build       do not configure/build the release preset
 #   --out FILE       results file to update (default bench/results.md)
+#   --modes "M..."   which modes to measure (default "auto polling"; the table's ratio row needs both)
 set -Eeuo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -28,6 +29,7 @@ interval=1000
 helper=""
 build=1
 out=$BENCH_DIR/results.md
+modes="auto polling"
 while [[ $# -gt 0 ]]; do
     case $1 in
     --procs) procs=$2; shift 2 ;;
@@ -39,7 +41,8 @@ while [[ $# -gt 0 ]]; do
     --helper) helper=$2; build=0; shift 2 ;;
     --no-build) build=0; shift ;;
     --out) out=$2; shift 2 ;;
-    -h | --help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --modes) modes=$2; shift 2 ;;
+    -h | --help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
     esac
 done
@@ -67,7 +70,7 @@ total=$(count_procs)
 RUN=$TOOLS_DIR/run
 mkdir -p "$RUN"
 declare -A res
-for mode in auto polling; do
+for mode in $modes; do
     log "measuring $mode ($idle s idle, $churn s churn at $rate/s)"
     res[$mode]=$(python3 "$BENCH_DIR/live-bench.py" --helper "$helper" --mode "$mode" --interval-ms "$interval" \
         --idle-s "$idle" --churn-s "$churn" --rate "$rate")
@@ -77,7 +80,8 @@ load_stop
 trap - EXIT
 
 commit=$(cd "$REPO_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
-printf '%s\n%s\n' "${res[auto]}" "${res[polling]}" >"$RUN/live.jsonl"
+: >"$RUN/live.jsonl"
+for mode in $modes; do printf '%s\n' "${res[$mode]}" >>"$RUN/live.jsonl"; done
 python3 - "$RUN/live.jsonl" "$total" "$groups" "$commit" "$idle" "$churn" "$rate" >"$RUN/live.md" <<'PY'
 import json, sys, datetime, platform, os
 rows = [json.loads(l) for l in open(sys.argv[1])]
@@ -94,21 +98,26 @@ print(f"`bench/live-bench.sh` on {now}: Linux {platform.release()}, nsviz {commi
       "through `unshare -n -u`). Latency: from just before the bench forks a probe "
       "(`unshare -n -u -i sleep`, 2 per second) until the first delta naming its pid arrives. "
       f"Polling asks for interval_ms {rows[0]['interval_ms']}.\n")
-print("| mode (hello `live`) | first snapshot | helper CPU idle | helper CPU churn | change→delta idle p50 / p95 | change→delta churn p50 / p95 | helper peak RSS | deltas (idle / churn) | refused deltas |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| mode (hello `live`) | first snapshot | helper CPU idle | helper CPU churn | change→delta idle p50 / p95 | change→delta churn p50 / p95 | helper peak RSS | deltas (idle / churn) | refused deltas | load avg idle / churn (mean, max) |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in rows:
     print(f"| {r['live']} | {ms(r['first_snapshot_ms'])} | {pct(r['idle_cpu_pct'])} | {pct(r['churn_cpu_pct'])} | "
           f"{ms(r['idle_latency_p50_ms'])} / {ms(r['idle_latency_p95_ms'])} | {ms(r['churn_latency_p50_ms'])} / {ms(r['churn_latency_p95_ms'])} | "
-          f"{r['helper_peak_rss_kib'] / 1024:.1f} MiB | {r['idle_deltas']} / {r['churn_deltas']} | {r['refused']} |")
-a, p = rows
+          f"{r['helper_peak_rss_kib'] / 1024:.1f} MiB | {r['idle_deltas']} / {r['churn_deltas']} | {r['refused']} | "
+          f"{r['idle_loadavg_mean']:.1f}, {r['idle_loadavg_max']:.1f} / {r['churn_loadavg_mean']:.1f}, {r['churn_loadavg_max']:.1f} |")
+by = {r['mode']: r for r in rows}
 def ratio(x, y): return "–" if not x or not y else "%.2f" % (x / y)
-print(f"\nEvents ÷ polling: CPU idle {ratio(a['idle_cpu_pct'], p['idle_cpu_pct'])}, CPU churn "
-      f"{ratio(a['churn_cpu_pct'], p['churn_cpu_pct'])}, latency p95 under churn "
-      f"{ratio(a['churn_latency_p95_ms'], p['churn_latency_p95_ms'])}.")
+if 'auto' in by and 'polling' in by:
+    a, p = by['auto'], by['polling']
+    print(f"\nEvents ÷ polling: CPU idle {ratio(a['idle_cpu_pct'], p['idle_cpu_pct'])}, CPU churn "
+          f"{ratio(a['churn_cpu_pct'], p['churn_cpu_pct'])}, latency p95 under churn "
+          f"{ratio(a['churn_latency_p95_ms'], p['churn_latency_p95_ms'])}.")
+first = by.get('auto', rows[0])
 print(f"\n\"First snapshot\": from subscribe to the last part of snapshot seq 0; in proc-connector mode that is the "
-      f"fast partial first picture ({a['processes']} processes, `complete: false`), completed by the next delta. "
-      f"Load average during the run: {open('/proc/loadavg').read().split()[2]} (15 min) on {os.cpu_count()} CPUs: "
-      "absolute times on this shared machine are noisy; the two modes ran under the same conditions.")
+      f"fast partial first picture ({first['processes']} processes, `complete: false`), completed by the next delta. "
+      f"Load average: the machine's 1-minute load average sampled every 5 s during each phase (mean, max), on "
+      f"{os.cpu_count()} CPUs shared with other work: absolute times on this machine are noisy; the modes of one "
+      "run ran under similar conditions.")
 print("<!-- /live-bench -->")
 PY
 cat "$RUN/live.md"

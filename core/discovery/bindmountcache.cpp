@@ -30,6 +30,20 @@ void BindMountCache::closeWatch(int fd)
         ::close(fd);
 }
 
+bool BindMountCache::fresh(std::uint64_t mntIno, const std::vector<int> &pids)
+{
+    auto it = m_entries.find(mntIno);
+    if (it == m_entries.end())
+        return false;
+    const bool seen = it->second.seen; // only a scan marks what it saw
+    const std::uint64_t hits = m_hits;
+    if (!lookup(mntIno, pids))
+        return false; // dropped: the next scan reads it
+    m_hits = hits;
+    it->second.seen = seen;
+    return true;
+}
+
 const BindMountCache::Entry *BindMountCache::lookup(std::uint64_t mntIno, const std::vector<int> &pids)
 {
     auto it = m_entries.find(mntIno);

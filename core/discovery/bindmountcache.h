@@ -66,6 +66,10 @@ public:
     /// The entry of mount namespace @p mntIno when it is cached, its process @p pid is among
     /// @p pids and its mount table has not changed; else nullptr (a changed entry is dropped).
     const Entry *lookup(std::uint64_t mntIno, const std::vector<int> &pids);
+    /// Whether lookup() would answer @p mntIno from the cache now (a changed entry is dropped, as
+    /// there: polling a mountinfo consumes its change), without counting a hit. A live scan asks
+    /// this to learn whether any mount table needs reading again.
+    bool fresh(std::uint64_t mntIno, const std::vector<int> &pids);
     /// Opens @p mountinfoPath to watch it before it is read; -1 when not cacheable (not procfs, the
     /// cache is full, or it cannot be opened). Pass the fd to store() or closeWatch().
     int watch(const std::string &mountinfoPath) const;

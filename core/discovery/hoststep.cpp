@@ -24,26 +24,31 @@ std::string firstLine(std::string_view text)
 }
 } // namespace
 
+void HostStep::readFacts(int procFd, HostInfo &h)
+{
+    // From the proc root (so a fake tree describes its own host), else uname().
+    ProcReader reader;
+    std::string_view text;
+    struct utsname uts {
+    };
+    ::uname(&uts);
+    h.hostname = reader.read(procFd, "sys/kernel/hostname", text, 4096) == 0 && !text.empty()
+                     ? firstLine(text)
+                     : std::string(uts.nodename);
+    h.kernel = reader.read(procFd, "sys/kernel/osrelease", text, 4096) == 0 && !text.empty()
+                   ? firstLine(text)
+                   : std::string(uts.release);
+    if (reader.read(procFd, "sys/kernel/random/boot_id", text, 4096) == 0)
+        h.bootId = firstLine(text);
+}
+
 void HostStep::run(DiscoveryContext &ctx)
 {
     Snapshot &s = ctx.snapshot();
     HostInfo &h = s.host;
     h.procRoot = ctx.procRoot();
 
-    // Host facts: from the proc root (so a fake tree describes its own host), else uname().
-    ProcReader reader;
-    std::string_view text;
-    struct utsname uts {
-    };
-    ::uname(&uts);
-    h.hostname = reader.read(ctx.procFd(), "sys/kernel/hostname", text, 4096) == 0 && !text.empty()
-                     ? firstLine(text)
-                     : std::string(uts.nodename);
-    h.kernel = reader.read(ctx.procFd(), "sys/kernel/osrelease", text, 4096) == 0 && !text.empty()
-                   ? firstLine(text)
-                   : std::string(uts.release);
-    if (reader.read(ctx.procFd(), "sys/kernel/random/boot_id", text, 4096) == 0)
-        h.bootId = firstLine(text);
+    readFacts(ctx.procFd(), h);
 
     // The reference process.
     const Process *ref = nullptr;

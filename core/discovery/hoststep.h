@@ -20,6 +20,8 @@ class HostStep : public DiscoveryStep
 public:
     std::string_view name() const override { return "host"; }
     void run(DiscoveryContext &ctx) override;
+    /// Hostname, kernel release and boot id as seen under the proc root @p procFd (else uname()).
+    static void readFacts(int procFd, HostInfo &h);
 };
 
 } // namespace nsviz

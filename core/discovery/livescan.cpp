@@ -4,14 +4,21 @@
 #include "core/discovery/bindmountcache.h"
 #include "core/discovery/discoverycontext.h"
 #include "core/discovery/hierarchycache.h"
+#include "core/discovery/hoststep.h"
 #include "core/discovery/processstep.h"
 #include "core/proc/nsfsquery.h"
 #include "core/proc/procreader.h"
+#include "core/sandbox/classifier.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
+#include <limits>
+#include <stdexcept>
 #include <unistd.h>
+#include <unordered_map>
 
 namespace nsviz
 {
@@ -34,7 +41,63 @@ void sortUnique(std::vector<int> &v)
     std::sort(v.begin(), v.end());
     v.erase(std::unique(v.begin(), v.end()), v.end());
 }
+
+bool sameRecord(const ProcessRecord &a, const ProcessRecord &b)
+{
+    return a.process == b.process && a.fdLinks == b.fdLinks && a.warnings == b.warnings;
+}
+
+const ProcessRecord *findRecord(const std::vector<ProcessRecord> &v, int pid)
+{
+    auto it = std::lower_bound(v.begin(), v.end(), pid,
+                               [](const ProcessRecord &r, int p) { return r.process.pid < p; });
+    return it != v.end() && it->process.pid == pid ? &*it : nullptr;
+}
+
+std::vector<Process>::iterator lowerPid(std::vector<Process> &v, int pid)
+{
+    return std::lower_bound(v.begin(), v.end(), pid, [](const Process &p, int q) { return p.pid < q; });
+}
+
+std::vector<Namespace>::iterator findNs(std::vector<Namespace> &v, NsType type, const NsId &id)
+{
+    auto it =
+        std::lower_bound(v.begin(), v.end(), std::tie(type, id),
+                         [](const Namespace &n, const auto &key) { return std::tie(n.type, n.id) < key; });
+    return it != v.end() && it->type == type && it->id == id ? it : v.end();
+}
+
+void fillNs(Process &p, std::uint64_t dev, const std::array<NsId, kNsTypeCount> &hostNs)
+{
+    p.differsFromHost = 0;
+    for (NsType t : kAllNsTypes) {
+        NsId &id = p.ns[index(t)];
+        if (!id.valid())
+            continue;
+        id.dev = dev;
+        const NsId &host = hostNs[index(t)];
+        if (host.valid() && id != host)
+            p.differsFromHost |= static_cast<std::uint8_t>(1u << index(t));
+    }
+}
+/// NSVIZ_TRACE_STEPS (as discover() reads it): one line per change, patched or through the pipeline.
+bool traceChanges()
+{
+    static const bool trace = std::getenv("NSVIZ_TRACE_STEPS") != nullptr;
+    return trace;
+}
+
+double msSince(std::chrono::steady_clock::time_point t0)
+{
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
 } // namespace
+
+/// One process that an update found changed: before (null: new) and after (null: gone).
+struct LiveScan::Changed {
+    const ProcessRecord *before = nullptr;
+    const ProcessRecord *after = nullptr;
+};
 
 LiveScan::LiveScan(DiscoveryOptions opts, std::shared_ptr<NsQuery> query)
     : m_opts(std::move(opts)), m_query(std::move(query))
@@ -87,14 +150,355 @@ Snapshot LiveScan::beginFull(std::size_t count)
         pids.resize(count);
     }
     m_records = read(pids);
-    return assemble();
+    m_snap = assemble();
+    ++m_assembled;
+    return m_snap;
+}
+
+LiveScan::Change LiveScan::resync()
+{
+    std::vector<int> pids;
+    {
+        Snapshot unused;
+        DiscoveryContext ctx(m_opts, *m_query, unused);
+        pids = ProcessStep::listPids(ctx.procFd());
+    }
+    m_unread.clear();
+    m_records = read(pids);
+    return reassemble();
+}
+
+LiveScan::Change LiveScan::readRestChange()
+{
+    std::vector<int> pids = std::move(m_unread);
+    m_unread.clear();
+    return updateChange(std::move(pids));
 }
 
 Snapshot LiveScan::readRest()
 {
-    std::vector<int> pids = std::move(m_unread);
-    m_unread.clear();
-    return update(std::move(pids));
+    readRestChange();
+    return m_snap;
+}
+
+Snapshot LiveScan::update(std::vector<int> pids)
+{
+    updateChange(std::move(pids));
+    return m_snap;
+}
+
+Snapshot LiveScan::sweep(SweepStats *stats)
+{
+    sweepChange(stats);
+    return m_snap;
+}
+
+LiveScan::Change LiveScan::reassemble()
+{
+    Snapshot next = assemble();
+    ++m_assembled;
+    if (sameContent(m_snap, next)) {
+        // Unchanged: the client keeps what it holds, timings included.
+        return std::nullopt;
+    }
+    SnapshotDelta d = computeDelta(m_snap, next);
+    m_snap = std::move(next);
+    return d;
+}
+
+bool LiveScan::hostFactsChanged() const
+{
+    Snapshot unused;
+    DiscoveryContext ctx(m_opts, *m_query, unused);
+    HostInfo h;
+    HostStep::readFacts(ctx.procFd(), h);
+    return h.hostname != m_snap.host.hostname || h.kernel != m_snap.host.kernel ||
+           h.bootId != m_snap.host.bootId;
+}
+
+std::optional<Namespace> LiveScan::leafNamespace(NsType type, const NsId &id, const std::vector<int> &pids)
+{
+    // As the hierarchy step resolves it: opened through a member's link (the same inode), its
+    // owner asked with NS_GET_USERNS. Anything less sure (no member to open, an owner not in the
+    // picture) is left to the whole pipeline.
+    std::string root = m_opts.procRoot;
+    while (root.size() > 1 && root.back() == '/')
+        root.pop_back();
+    NsQuery &q = *m_query;
+    NsQuery::Handle h = NsQuery::kNoHandle;
+    int tries = 0;
+    for (int pid : pids) {
+        if (++tries > 4)
+            break;
+        if (q.open(root + "/" + std::to_string(pid) + "/ns/" + std::string(nsTypeName(type)), h) != 0)
+            continue;
+        NsId got;
+        if (q.identify(h, got) == 0 && got.ino == id.ino)
+            break;
+        q.close(h);
+        h = NsQuery::kNoHandle;
+    }
+    if (h == NsQuery::kNoHandle)
+        return std::nullopt;
+    std::optional<NsId> owner;
+    NsQuery::Handle oh = NsQuery::kNoHandle;
+    if (q.owner(h, oh) == 0) {
+        NsId o;
+        if (q.identify(oh, o) == 0 && findNs(m_snap.namespaces, NsType::User, o) != m_snap.namespaces.end())
+            owner = o;
+        q.close(oh);
+    }
+    q.close(h);
+    if (!owner)
+        return std::nullopt;
+    Namespace n;
+    n.type = type;
+    n.id = id;
+    n.pids = pids;
+    n.foundBy = FoundByProcess;
+    n.owner = owner;
+    n.ownerKnown = true;
+    n.parentKnown = true; // only pid and user namespaces have parents
+    n.isHost = m_snap.hostNs[index(type)] == id;
+    return n;
+}
+
+bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
+{
+    Snapshot &s = m_snap;
+    if (m_opts.tasks || s.namespaces.empty())
+        return false; // loose threads are read per scan; an empty picture has nothing to patch
+    const std::uint64_t dev = s.namespaces.front().id.dev;
+    if (dev == 0)
+        return false;
+    static const std::vector<FdLink> noLinks;
+    static const std::vector<std::string> noWarnings;
+    // Namespace -> the member pids it loses and gains.
+    struct Moves {
+        NsType type;
+        std::vector<int> out, in;
+    };
+    std::unordered_map<NsId, Moves, NsIdHash> moves;
+    std::vector<Process> after; // the new versions, as the snapshot holds them
+    after.reserve(changed.size());
+    int invisible = s.host.invisibleProcesses;
+    for (const Changed &c : changed) {
+        const int pid = c.before ? c.before->process.pid : c.after->process.pid;
+        // The host reference decides hostNs, isHost and every differsFromHost: not patched.
+        if (pid <= 2)
+            return false;
+        // Fds and warnings feed namespaces (fd holders) and the snapshot's warning list.
+        if ((c.before ? c.before->fdLinks : noLinks) != (c.after ? c.after->fdLinks : noLinks) ||
+            (c.before ? c.before->warnings : noWarnings) != (c.after ? c.after->warnings : noWarnings))
+            return false;
+        if (c.before) {
+            auto it = lowerPid(s.processes, pid);
+            if (it == s.processes.end() || it->pid != pid)
+                return false;
+            invisible -= !it->visible;
+            for (NsType t : kAllNsTypes)
+                if (it->ns[index(t)].valid()) {
+                    Moves &m = moves.try_emplace(it->ns[index(t)], Moves{t, {}, {}}).first->second;
+                    m.out.push_back(pid);
+                }
+        }
+        if (c.after) {
+            Process p = c.after->process;
+            fillNs(p, dev, s.hostNs);
+            invisible += !p.visible;
+            for (NsType t : kAllNsTypes)
+                if (p.ns[index(t)].valid()) {
+                    Moves &m = moves.try_emplace(p.ns[index(t)], Moves{t, {}, {}}).first->second;
+                    m.in.push_back(pid);
+                }
+            after.push_back(std::move(p));
+        }
+    }
+    // Every namespace touched must already be there, held by processes, keep one of the processes
+    // it had (else its inode may have been reused by a new namespace, whose owner must be asked
+    // again), and, for a mount namespace, keep the first process whose mount table the bind-mount
+    // step reads. Except for the leaf types (net, uts, ipc, cgroup, time: no parent, never an owner,
+    // no mount table): one of those may be new (its owner asked here, as the hierarchy step would)
+    // or lose its last process (then it is gone, unless an fd or a bind mount holds it).
+    BindMountCache *cache = m_opts.bindMountCache.get();
+    auto leaf = [](NsType t) {
+        return t == NsType::Net || t == NsType::Uts || t == NsType::Ipc || t == NsType::Cgroup ||
+               t == NsType::Time;
+    };
+    using Key = std::pair<NsType, NsId>;
+    std::vector<std::pair<Key, std::vector<int>>> newPids;
+    std::vector<Key> gone;
+    std::vector<Namespace> born;
+    newPids.reserve(moves.size());
+    for (auto &[id, m] : moves) {
+        std::sort(m.out.begin(), m.out.end());
+        std::sort(m.in.begin(), m.in.end());
+        auto it = findNs(s.namespaces, m.type, id);
+        if (it == s.namespaces.end()) {
+            if (!leaf(m.type) || !m.out.empty())
+                return false;
+            std::optional<Namespace> n = leafNamespace(m.type, id, m.in);
+            if (!n)
+                return false;
+            born.push_back(std::move(*n));
+            continue;
+        }
+        if (!(it->foundBy & FoundByProcess))
+            return false;
+        std::vector<int> kept;
+        std::set_difference(it->pids.begin(), it->pids.end(), m.out.begin(), m.out.end(),
+                            std::back_inserter(kept));
+        if (kept.empty() && m.in.empty() && leaf(m.type) && it->foundBy == FoundByProcess) {
+            gone.emplace_back(m.type, id);
+            continue;
+        }
+        if (kept.empty())
+            return false;
+        std::vector<int> pids;
+        pids.reserve(kept.size() + m.in.size());
+        std::merge(kept.begin(), kept.end(), m.in.begin(), m.in.end(), std::back_inserter(pids));
+        if (std::adjacent_find(pids.begin(), pids.end()) != pids.end())
+            return false;
+        if (m.type == NsType::Mnt) {
+            if (pids.front() != it->pids.front())
+                return false;
+            const BindMountCache::Entry *e = cache ? cache->find(id.ino) : nullptr;
+            if (e && !std::binary_search(pids.begin(), pids.end(), e->pid))
+                return false;
+        }
+        if (pids != it->pids)
+            newPids.emplace_back(Key{m.type, id}, std::move(pids));
+    }
+
+    // It fits: patch. Processes first (ascending pid; a reused pid is a removal and an addition).
+    std::sort(after.begin(), after.end(), [](const Process &a, const Process &b) { return a.pid < b.pid; });
+    bool anyProcess = false;
+    auto next = after.begin();
+    for (const Changed &c : changed) {
+        const int pid = c.before ? c.before->process.pid : c.after->process.pid;
+        Process *now = next != after.end() && next->pid == pid ? &*next++ : nullptr;
+        auto it = lowerPid(s.processes, pid);
+        const bool had = it != s.processes.end() && it->pid == pid;
+        if (had && now && it->key() == now->key()) {
+            if (*it == *now)
+                continue;
+            d.changedProcesses.push_back(*now);
+            *it = std::move(*now);
+        } else {
+            if (had) {
+                d.removedProcesses.push_back(it->key());
+                it = s.processes.erase(it);
+            }
+            if (now) {
+                d.addedProcesses.push_back(*now);
+                s.processes.insert(it, std::move(*now));
+            }
+        }
+        anyProcess = true;
+    }
+    std::sort(newPids.begin(), newPids.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    for (auto &[key, pids] : newPids) {
+        auto it = findNs(s.namespaces, key.first, key.second);
+        it->pids = std::move(pids);
+        d.changedNamespaces.push_back(*it);
+    }
+    std::sort(gone.begin(), gone.end());
+    for (const Key &key : gone) {
+        s.namespaces.erase(findNs(s.namespaces, key.first, key.second));
+        d.removedNamespaces.push_back(key.second);
+    }
+    std::sort(born.begin(), born.end(), [](const Namespace &a, const Namespace &b) {
+        return std::tie(a.type, a.id) < std::tie(b.type, b.id);
+    });
+    for (Namespace &n : born) {
+        auto at = std::lower_bound(s.namespaces.begin(), s.namespaces.end(), n,
+                                   [](const Namespace &a, const Namespace &b) {
+                                       return std::tie(a.type, a.id) < std::tie(b.type, b.id);
+                                   });
+        d.addedNamespaces.push_back(n);
+        s.namespaces.insert(at, std::move(n));
+    }
+    s.host.invisibleProcesses = invisible;
+    s.host.privileged = s.host.invisibleProcesses == 0;
+    if (anyProcess && m_opts.sandboxes) {
+        // Sandboxes list their processes: judged again over the patched snapshot (classifier.h).
+        ClassifyOptions o;
+        o.procRoot = m_opts.procRoot;
+        std::vector<Sandbox> boxes = classifySandboxes(s, o);
+        if (boxes != s.sandboxes) {
+            s.sandboxes = std::move(boxes);
+            d.sandboxes = s.sandboxes;
+        }
+    }
+    return true;
+}
+
+LiveScan::Change LiveScan::commit(const std::vector<int> &asked, std::vector<ProcessRecord> fresh,
+                                  bool sweeping)
+{
+    std::vector<Changed> changed;
+    {
+        auto f = fresh.begin();
+        for (int pid : asked) {
+            while (f != fresh.end() && f->process.pid < pid)
+                ++f;
+            const ProcessRecord *now = f != fresh.end() && f->process.pid == pid ? &*f : nullptr;
+            const ProcessRecord *was = findRecord(m_records, pid);
+            if (!now && !was)
+                continue;
+            if (now && was && sameRecord(*now, *was))
+                continue;
+            changed.push_back({was, now});
+        }
+    }
+    bool reread = false;
+    if (sweeping) {
+        // What no process event announces: a mount table changed (or is not watched, so may have),
+        // or the host's name.
+        BindMountCache *cache = m_opts.bindMountCache.get();
+        for (const Namespace &n : m_snap.namespaces)
+            if (n.type == NsType::Mnt && !n.pids.empty() && !(cache && cache->fresh(n.id.ino, n.pids))) {
+                reread = true;
+                break;
+            }
+        reread = reread || hostFactsChanged();
+    }
+    if (changed.empty() && !reread)
+        return std::nullopt; // the common idle case: nothing to assemble, nothing to diff
+    const auto t0 = std::chrono::steady_clock::now();
+    SnapshotDelta d;
+    const bool patched = !reread && !changed.empty() && patch(changed, d);
+    // The records change only now: patch() looked at the old ones through `changed`.
+    if (!changed.empty())
+        merge(asked, std::move(fresh));
+    if (!patched) {
+        Change c = reassemble();
+        if (traceChanges())
+            std::fprintf(stderr, "nsviz: live change of %zu processes through the pipeline %8.1f ms\n",
+                         changed.size(), msSince(t0));
+        return c;
+    }
+    ++m_patched;
+    m_snap.host.scanMs = msSince(t0);
+    if (traceChanges())
+        std::fprintf(stderr, "nsviz: live change of %zu processes patched %8.1f ms\n", changed.size(),
+                     m_snap.host.scanMs);
+    m_snap.host.scannedAtMs =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+    d.host = m_snap.host;
+    d.hostNs = m_snap.hostNs;
+    d.looseThreads = m_snap.looseThreads;
+    d.warnings = m_snap.warnings;
+    if (m_verify) {
+        Snapshot whole = assemble();
+        if (!sameContent(whole, m_snap))
+            throw std::logic_error("LiveScan: the patched snapshot differs from the whole pipeline's");
+    }
+    if (d.empty())
+        return std::nullopt;
+    return d;
 }
 
 void LiveScan::merge(const std::vector<int> &asked, std::vector<ProcessRecord> fresh)
@@ -114,7 +518,12 @@ void LiveScan::merge(const std::vector<int> &asked, std::vector<ProcessRecord> f
     m_records = std::move(out);
 }
 
-Snapshot LiveScan::update(std::vector<int> pids)
+LiveScan::Change LiveScan::updateChange(std::vector<int> pids)
+{
+    return reread(std::move(pids), false);
+}
+
+LiveScan::Change LiveScan::reread(std::vector<int> pids, bool sweeping)
 {
     sortUnique(pids);
     std::vector<ProcessRecord> fresh = read(pids);
@@ -145,25 +554,38 @@ Snapshot LiveScan::update(std::vector<int> pids)
                        std::back_inserter(both), [](const ProcessRecord &a, const ProcessRecord &b) {
                            return a.process.pid < b.process.pid;
                        });
-            merge(all, std::move(both));
-            return assemble();
+            return commit(all, std::move(both), sweeping);
         }
     }
-    merge(pids, std::move(fresh));
-    return assemble();
+    return commit(pids, std::move(fresh), sweeping);
 }
 
-Snapshot LiveScan::sweep(SweepStats *stats)
+LiveScan::Change LiveScan::sweepChange(SweepStats *stats, std::size_t slice)
 {
     SweepStats st;
     std::vector<int> reread;
     {
         Snapshot unused;
         DiscoveryContext ctx(m_opts, *m_query, unused);
-        const std::vector<int> listed = ProcessStep::listPids(ctx.procFd());
-        st.listed = listed.size();
-        auto r = m_records.begin();
-        for (int pid : listed) {
+        // A round lists the pids once and checks them slice by slice: the worker is never busy
+        // with a whole host's links at once, so an event's update waits at most one slice.
+        if (m_sweepAt >= m_sweepList.size() || m_sweepList.empty()) {
+            m_sweepList = ProcessStep::listPids(ctx.procFd());
+            m_sweepAt = 0;
+        }
+        const std::size_t size = m_sweepList.size();
+        const std::size_t begin = m_sweepAt;
+        const std::size_t end = slice == 0 ? size : std::min(size, begin + slice);
+        // This slice covers the pids above the last one of the slice before, up to its own last
+        // one (or all when it ends the round): what is known there and not listed is gone.
+        const int lo = begin == 0 ? 0 : m_sweepList[begin - 1];
+        const bool last = end == size;
+        const int hi = last ? std::numeric_limits<int>::max() : m_sweepList[end - 1];
+        st.listed = end - begin;
+        auto r = std::lower_bound(m_records.begin(), m_records.end(), lo + 1,
+                                  [](const ProcessRecord &x, int p) { return x.process.pid < p; });
+        for (std::size_t i = begin; i < end; ++i) {
+            const int pid = m_sweepList[i];
             while (r != m_records.end() && r->process.pid < pid) { // known, gone
                 reread.push_back(r->process.pid);
                 ++st.removed;
@@ -198,15 +620,20 @@ Snapshot LiveScan::sweep(SweepStats *stats)
                 reread.push_back(pid);
             ++r;
         }
-        for (; r != m_records.end(); ++r) {
+        for (; r != m_records.end() && r->process.pid <= hi; ++r) {
             reread.push_back(r->process.pid);
             ++st.removed;
         }
+        m_sweepAt = end;
+        st.roundDone = last;
+        if (last)
+            m_sweepList.clear();
     }
     st.reread = reread.size() - st.removed;
     if (stats)
         *stats = st;
-    return update(std::move(reread));
+    // Mount tables and host facts are looked at once per round.
+    return this->reread(std::move(reread), st.roundDone);
 }
 
 std::vector<int> LiveScan::zombies() const

@@ -191,11 +191,16 @@ void Server::replyError(std::uint64_t id, const std::string &code, const std::st
     reply(errorFrame(id, code, message));
 }
 
-Server::ScanResult Server::scanOnWorker(const std::function<Snapshot()> &work)
+Server::ScanResult Server::scanOnWorker(const Job &job)
 {
     ScanResult r;
     try {
-        r.snapshot = work();
+        if (job.change) {
+            r.delta = job.change();
+            r.changeDone = true;
+        } else {
+            r.snapshot = job.work();
+        }
     } catch (const std::system_error &e) {
         r.errorCode = err::ScanFailed;
         r.errorMessage = std::string("cannot scan ") + m_options.procRoot + ": " + e.what();
@@ -225,7 +230,7 @@ void Server::startNextJob()
         if (job.kind != Job::Kind::Scan && job.kind != Job::Kind::Subscribe &&
             (!m_sub || job.generation != m_subGeneration))
             continue; // unsubscribed or replaced meanwhile
-        if (!job.work)
+        if (!job.work && !job.change)
             job.work = m_options.scan;
         m_running = job;
         m_jobStarted = Clock::now();
@@ -234,8 +239,8 @@ void Server::startNextJob()
         sigset_t all, old;
         ::sigfillset(&all);
         ::pthread_sigmask(SIG_BLOCK, &all, &old);
-        m_worker = std::thread([this, work = job.work] {
-            m_result = scanOnWorker(work);
+        m_worker = std::thread([this, job] {
+            m_result = scanOnWorker(job);
             const char byte = 1;
             while (::write(m_wake[1], &byte, 1) < 0 && errno == EINTR) {
             }
@@ -259,9 +264,9 @@ void Server::finishJob()
         startNextJob(); // unsubscribed or replaced while it ran: dropped, errors too
         return;
     }
-    if (!result.snapshot)
+    if (result.failed())
         replyError(job.id, result.errorCode, result.errorMessage);
-    if (!result.snapshot && !subWork) {
+    if (result.failed() && !subWork) {
         // reported; a failed tick still keeps the cadence below
     } else if (job.kind == Job::Kind::Scan) {
         m_writer.writeSnapshot(job.id, 0, *result.snapshot);
@@ -276,18 +281,20 @@ void Server::finishJob()
             Subscription sub;
             sub.id = job.id;
             sub.intervalMs = job.intervalMs;
-            sub.last = std::move(*result.snapshot);
             sub.nextTick = std::chrono::steady_clock::now() + std::chrono::milliseconds(job.intervalMs);
             sub.live = std::move(m_pendingLive);
+            // Event-driven: LiveScan keeps the snapshot the client holds (no second copy here).
+            if (!sub.live)
+                sub.last = std::move(*result.snapshot);
             if (sub.live) {
                 const auto now = Clock::now();
                 sub.nextSweep = now + std::chrono::milliseconds(m_options.minSweepMs);
                 sub.nextResync = now + std::chrono::milliseconds(m_options.minResyncMs);
                 sub.nextZombieCheck = now;
             }
-            if (m_options.onPublished)
-                m_options.onPublished(0, sub.last);
             m_sub = std::move(sub);
+            if (m_options.onPublished)
+                m_options.onPublished(0, m_sub->live ? m_sub->live->current() : m_sub->last);
             log("subscribed (request " + std::to_string(job.id) + ", " +
                 (m_sub->live ? std::string("on process events")
                              : "every " + std::to_string(job.intervalMs) + " ms") +
@@ -302,13 +309,18 @@ void Server::finishJob()
         if (m_sub->nextTick < now)
             m_sub->nextTick = now + std::chrono::milliseconds(m_sub->intervalMs);
     } else if (m_sub && m_sub->live) { // Update, Sweep, Resync
-        if (result.snapshot)
-            tick(std::move(result));
+        if (result.changeDone)
+            publish(std::move(result.delta));
         m_completing = false;
         const auto now = Clock::now();
         const auto cost = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
         // A sweep costs at most 1% of a core, a full re-read 0.3%, within the configured bounds.
-        if (job.kind == Job::Kind::Sweep)
+        // A round taken in slices pauses 100 times a slice's cost between them, then waits as a
+        // whole round would before the next.
+        if (job.kind == Job::Kind::Sweep && m_sub->live->sweepInRound())
+            m_sub->nextSweep =
+                now + std::chrono::milliseconds(std::clamp<long long>(cost * 100, 0, m_options.maxSweepMs));
+        else if (job.kind == Job::Kind::Sweep)
             m_sub->nextSweep = now + std::chrono::milliseconds(std::clamp<long long>(
                                          cost * 100, m_options.minSweepMs, m_options.maxSweepMs));
         if (job.kind == Job::Kind::Resync) {
@@ -388,11 +400,11 @@ void Server::scheduleLiveWork()
         return;
     const auto now = Clock::now();
     std::shared_ptr<LiveScan> live = m_sub->live;
-    Job job{Job::Kind::Update, m_sub->id, 0, m_subGeneration, {}};
+    Job job{Job::Kind::Update, m_sub->id, 0, m_subGeneration, {}, {}};
     const bool flush = m_flushAt && now >= *m_flushAt;
     if (live->hasUnread() && !m_eventsLost) {
         // The rest of a partial first picture comes before anything else.
-        job.work = [live] { return live->readRest(); };
+        job.change = [live] { return live->readRestChange(); };
         m_completing = true;
     } else if (flush && m_eventsLost) {
         job.kind = Job::Kind::Resync;
@@ -402,21 +414,21 @@ void Server::scheduleLiveWork()
             std::vector<int> z = live->zombies();
             pids.insert(pids.end(), z.begin(), z.end());
         }
-        job.work = [live, pids = std::move(pids)] { return live->update(pids); };
+        job.change = [live, pids = std::move(pids)] { return live->updateChange(pids); };
     } else if (now >= m_sub->nextResync) {
         job.kind = Job::Kind::Resync;
     } else if (now >= m_sub->nextSweep) {
         job.kind = Job::Kind::Sweep;
-        job.work = [live] { return live->sweep(); };
+        job.change = [live, slice = m_options.sweepSlice] { return live->sweepChange(nullptr, slice); };
     } else if (m_sub->zombieDelayMs > 0 && now >= m_sub->nextZombieCheck) {
-        job.work = [live, pids = live->zombies()] { return live->update(pids); };
+        job.change = [live, pids = live->zombies()] { return live->updateChange(pids); };
     } else {
         return;
     }
     if (live->hasUnread())
         m_completing = true; // this job's delta completes the first picture
     if (job.kind == Job::Kind::Resync) {
-        job.work = [live] { return live->full(); };
+        job.change = [live] { return live->resync(); };
         m_eventsLost = false;
     }
     if (job.kind == Job::Kind::Resync || flush) {
@@ -463,7 +475,7 @@ void Server::handle(const Request &r)
         return;
     }
     case RequestType::Scan:
-        enqueue(Job{Job::Kind::Scan, r.id, 0, 0, {}});
+        enqueue(Job{Job::Kind::Scan, r.id, 0, 0, {}, {}});
         return;
     case RequestType::Subscribe: {
         // A new subscription replaces the old one at once and starts again at seq 0.
@@ -472,7 +484,7 @@ void Server::handle(const Request &r)
         m_pendingPids.clear();
         m_eventsLost = false;
         m_flushAt.reset();
-        Job job{Job::Kind::Subscribe, r.id, r.intervalMs, ++m_subGeneration, {}};
+        Job job{Job::Kind::Subscribe, r.id, r.intervalMs, ++m_subGeneration, {}, {}};
         if (eventDriven()) {
             // Listen before the first scan: what changes while it runs is read again after it.
             std::string why;
@@ -482,6 +494,7 @@ void Server::handle(const Request &r)
                 o.procRoot = m_options.procRoot;
                 o.bindMountCache = m_options.bindMountCache;
                 auto live = std::make_shared<LiveScan>(o);
+                live->setVerify(m_options.verifyLive);
                 m_pendingLive = live;
                 job.work = [live, first = m_options.firstBatch] { return live->beginFull(first); };
             } else {
@@ -511,7 +524,7 @@ void Server::handle(const Request &r)
         replyResult(r, json::object());
         return;
     case RequestType::Bye:
-        enqueue(Job{Job::Kind::Bye, r.id, 0, 0, {}}); // after the scans asked for before it
+        enqueue(Job{Job::Kind::Bye, r.id, 0, 0, {}, {}}); // after the scans asked for before it
         return;
     case RequestType::Inspect:
     case RequestType::DemoStart:
@@ -557,6 +570,17 @@ void Server::tick(ScanResult result)
     sub.last = std::move(*s);
     if (m_options.onPublished)
         m_options.onPublished(sub.seq, sub.last);
+}
+
+void Server::publish(std::optional<SnapshotDelta> change)
+{
+    if (!change)
+        return; // only real changes make a delta
+    auto &sub = *m_sub;
+    change->seq = ++sub.seq;
+    m_writer.writeDelta(sub.id, *change, m_completing ? json{{"complete", true}} : json::object());
+    if (m_options.onPublished)
+        m_options.onPublished(sub.seq, sub.live->current());
 }
 
 int Server::run(int inFd, int outFd)
@@ -624,7 +648,7 @@ int Server::run(int inFd, int outFd)
             readEvents();
         if (m_sub && !m_sub->live && !m_done && !eof && !m_running && m_queue.empty() &&
             std::chrono::steady_clock::now() >= m_sub->nextTick)
-            enqueue(Job{Job::Kind::Tick, m_sub->id, 0, m_subGeneration, {}});
+            enqueue(Job{Job::Kind::Tick, m_sub->id, 0, m_subGeneration, {}, {}});
         if (!eof)
             scheduleLiveWork();
     }

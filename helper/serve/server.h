@@ -2,6 +2,7 @@
 #pragma once
 /// @file server.h The serve loop of nsviz-helper: protocol requests in, frames out (Qt-free).
 
+#include "core/model/delta.h"
 #include "core/model/model.h"
 #include "core/protocol/framewriter.h"
 #include "core/protocol/protocol.h"
@@ -77,6 +78,12 @@ public:
         /// and of the full re-read's (at most 0.3%: it refreshes what no event and no link shows,
         /// e.g. fds, cgroup moves, process state).
         int minSweepMs = 2000, maxSweepMs = 30000;
+        /// Tests: check every in-place delta against the whole pipeline (LiveScan::setVerify); a
+        /// mismatch fails the update with a scan-failed error.
+        bool verifyLive = false;
+        /// A sweep checks at most this many pids per piece of work (0: all at once), so that an
+        /// event's update never waits behind a whole host's namespace links.
+        std::size_t sweepSlice = 1024;
         int minResyncMs = 60000, maxResyncMs = 600000;
     };
 
@@ -113,13 +120,18 @@ private:
         int intervalMs = 0;
         std::uint64_t generation = 0;   ///< m_subGeneration when queued (Subscribe, Tick, ...)
         std::function<Snapshot()> work; ///< what the worker runs
+        /// An event-driven subscription's update: what changed, from LiveScan (instead of work).
+        std::function<std::optional<SnapshotDelta>()> change;
     };
     /// A scan's outcome, handed from the worker to the serving thread.
     struct ScanResult {
         std::optional<Snapshot> snapshot;
+        bool changeDone = false;            ///< Job::change ran (and delta is its answer)
+        std::optional<SnapshotDelta> delta; ///< nullopt: nothing changed
         std::string errorCode, errorMessage;
+        bool failed() const { return !snapshot && !changeDone; }
     };
-    ScanResult scanOnWorker(const std::function<Snapshot()> &work);
+    ScanResult scanOnWorker(const Job &job);
     bool eventDriven() const;
     /// Reads the connector: pids to read again, or a resync when events were lost.
     void readEvents();
@@ -132,6 +144,8 @@ private:
     void startNextJob();
     void finishJob();
     void tick(ScanResult result);
+    /// Sends an event-driven subscription's change (numbered here), if any.
+    void publish(std::optional<SnapshotDelta> change);
     void log(const std::string &message) const;
     void writeOut(std::string_view line);
 

@@ -74,6 +74,7 @@ TEST_F(LiveScanFixture, UpdatesAndSweepsEqualAFreshScan)
     auto cache = std::make_shared<HierarchyCache>();
     m_opts.hierarchyCache = cache;
     LiveScan live(m_opts, m_query);
+    live.setVerify(true);
     Snapshot first = live.full();
     expectSame(first, fresh(), "first scan");
     const std::uint64_t afterFull = live.processReads();
@@ -130,6 +131,7 @@ TEST_F(LiveScanFixture, ANamespaceWhoseProcessesAllChangedIsAskedAgain)
     auto cache = std::make_shared<HierarchyCache>();
     m_opts.hierarchyCache = cache;
     LiveScan live(m_opts, m_query);
+    live.setVerify(true);
     live.full();
     constexpr std::uint64_t kReusedOwner = 4026532999;
     m_query->add(kReusedOwner, {NsType::User, kHostUser, 0, kHostUser, 0, 2000});
@@ -149,4 +151,189 @@ TEST_F(LiveScanFixture, UpdateOfAVanishedUnknownPidChangesNothing)
     Snapshot first = live.full();
     Snapshot s = live.update({99999, -4, 0});
     expectSame(s, first, "an event about a pid that is already gone");
+}
+
+namespace
+{
+/// Replaces every whole-word @p from in @p file by @p to.
+void rewrite(const fs::path &file, const std::string &from, const std::string &to)
+{
+    std::ifstream in(file);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    in.close();
+    for (std::size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size())
+        text.replace(at, from.size(), to);
+    std::ofstream(file, std::ios::trunc) << text;
+}
+} // namespace
+
+TEST_F(LiveScanFixture, ADeltaNamesOnlyWhatChanged)
+{
+    // 150 more processes in the box, each a copy of its child 201: a host of many processes where
+    // one of them changes. The delta must name that one (and the namespaces whose member lists it
+    // changed), nothing else, and be made without running the whole pipeline.
+    auto clone = [&](int from, int pid) {
+        fs::copy(m_root / std::to_string(from), m_root / std::to_string(pid),
+                 fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+        rewrite(m_root / std::to_string(pid) / "stat", std::to_string(from) + " (",
+                std::to_string(pid) + " (");
+        rewrite(m_root / std::to_string(pid) / "status", "\t" + std::to_string(from),
+                "\t" + std::to_string(pid));
+    };
+    for (int pid = 300; pid < 450; ++pid)
+        clone(201, pid);
+    LiveScan live(m_opts, m_query);
+    live.setVerify(true); // every in-place patch is checked against the whole pipeline
+    Snapshot first = live.full();
+    expectSame(first, fresh(), "first scan");
+    ASSERT_GT(first.processes.size(), 150u);
+    const std::uint64_t assembled = live.assembledChanges();
+
+    // One process changes state (S -> R): exactly it, no namespace, no sandbox.
+    rewrite(m_root / "350" / "stat", "(boxchild) S", "(boxchild) R");
+    LiveScan::Change c = live.updateChange({350, 351, 352});
+    ASSERT_TRUE(c.has_value());
+    ASSERT_EQ(c->changedProcesses.size(), 1u);
+    EXPECT_EQ(c->changedProcesses[0].pid, 350);
+    EXPECT_EQ(c->changedProcesses[0].state, 'R');
+    EXPECT_TRUE(c->addedProcesses.empty());
+    EXPECT_TRUE(c->removedProcesses.empty());
+    EXPECT_TRUE(c->addedNamespaces.empty());
+    EXPECT_TRUE(c->removedNamespaces.empty());
+    EXPECT_TRUE(c->changedNamespaces.empty());
+    EXPECT_FALSE(c->sandboxes.has_value());
+    expectSame(live.current(), fresh(), "after pid 350 changed state");
+
+    // A fork in the box: the new process, and the member lists of exactly its namespaces.
+    clone(201, 450);
+    c = live.updateChange({450});
+    ASSERT_TRUE(c.has_value());
+    ASSERT_EQ(c->addedProcesses.size(), 1u);
+    EXPECT_EQ(c->addedProcesses[0].pid, 450);
+    EXPECT_TRUE(c->changedProcesses.empty());
+    EXPECT_TRUE(c->removedProcesses.empty());
+    EXPECT_TRUE(c->addedNamespaces.empty());
+    std::size_t valid = 0;
+    for (const NsId &id : c->addedProcesses[0].ns)
+        valid += id.valid();
+    EXPECT_EQ(c->changedNamespaces.size(), valid);
+    for (const Namespace &n : c->changedNamespaces) {
+        EXPECT_EQ(n.id, c->addedProcesses[0].ns[index(n.type)]);
+        EXPECT_TRUE(std::binary_search(n.pids.begin(), n.pids.end(), 450));
+    }
+    ASSERT_TRUE(c->sandboxes.has_value()) << "the box's member list grew";
+    expectSame(live.current(), fresh(), "after a fork in the box");
+
+    // It exits: exactly its removal.
+    fs::remove_all(m_root / "450");
+    c = live.updateChange({450});
+    ASSERT_TRUE(c.has_value());
+    ASSERT_EQ(c->removedProcesses.size(), 1u);
+    EXPECT_EQ(c->removedProcesses[0].pid, 450);
+    EXPECT_TRUE(c->addedProcesses.empty());
+    EXPECT_TRUE(c->changedProcesses.empty());
+    EXPECT_EQ(c->changedNamespaces.size(), valid);
+    expectSame(live.current(), fresh(), "after the fork exited");
+    EXPECT_EQ(live.patchedChanges(), 3u);
+    EXPECT_EQ(live.assembledChanges(), assembled) << "none of these needed the whole pipeline";
+
+    // Events about processes that did not change: no delta at all.
+    EXPECT_FALSE(live.updateChange({300, 301, 99999}).has_value());
+
+    // An exec into a fresh net namespace (no parent, owns nothing): patched too, its owner asked
+    // as the hierarchy step asks it.
+    constexpr std::uint64_t kFreshNet = 4026533100;
+    m_query->add(kFreshNet, {NsType::Net, kBoxUser, 0, 0, EPERM, 0});
+    relink(370, "net", "net:[" + std::to_string(kFreshNet) + "]");
+    c = live.updateChange({370});
+    ASSERT_TRUE(c.has_value());
+    ASSERT_EQ(c->changedProcesses.size(), 1u);
+    EXPECT_EQ(c->changedProcesses[0].pid, 370);
+    ASSERT_EQ(c->addedNamespaces.size(), 1u);
+    EXPECT_EQ(c->addedNamespaces[0].id.ino, kFreshNet);
+    ASSERT_TRUE(c->addedNamespaces[0].owner.has_value());
+    EXPECT_EQ(c->addedNamespaces[0].owner->ino, kBoxUser);
+    EXPECT_EQ(c->changedNamespaces.size(), 1u) << "the box's net namespace lost pid 370";
+    EXPECT_EQ(live.assembledChanges(), assembled);
+    expectSame(live.current(), fresh(), "after an exec into a fresh net namespace");
+
+    // It leaves it again: the namespace is gone with its last process.
+    relink(370, "net", "net:[" + std::to_string(kBoxNet) + "]");
+    c = live.updateChange({370});
+    ASSERT_TRUE(c.has_value());
+    ASSERT_EQ(c->removedNamespaces.size(), 1u);
+    EXPECT_EQ(c->removedNamespaces[0].ino, kFreshNet);
+    EXPECT_EQ(live.assembledChanges(), assembled);
+    expectSame(live.current(), fresh(), "after the fresh net namespace lost its only process");
+
+    // An exec into a fresh user namespace (a parent, owner of others): the whole pipeline.
+    constexpr std::uint64_t kFreshUser = 4026533101;
+    m_query->add(kFreshUser, {NsType::User, kBoxUser, 0, kBoxUser, 0, 200000});
+    relink(371, "user", "user:[" + std::to_string(kFreshUser) + "]");
+    c = live.updateChange({371});
+    ASSERT_TRUE(c.has_value());
+    ASSERT_EQ(c->addedNamespaces.size(), 1u);
+    EXPECT_EQ(c->addedNamespaces[0].id.ino, kFreshUser);
+    EXPECT_EQ(live.assembledChanges(), assembled + 1);
+    expectSame(live.current(), fresh(), "after an exec into a fresh user namespace");
+
+    // Replaying every change onto the first picture gives the state too.
+    LiveScan again(m_opts, m_query);
+    Snapshot base = again.full();
+    relink(373, "uts", "uts:[" + std::to_string(kOtherUts) + "]");
+    fs::remove_all(m_root / "372");
+    clone(201, 451);
+    LiveScan::Change c2 = again.updateChange({372, 451});
+    ASSERT_TRUE(c2.has_value());
+    applyDelta(base, *c2);
+    LiveScan::Change c3 = again.sweepChange();
+    ASSERT_TRUE(c3.has_value()) << "the sweep finds pid 373's setns";
+    ASSERT_EQ(c3->changedProcesses.size(), 1u);
+    EXPECT_EQ(c3->changedProcesses[0].pid, 373);
+    applyDelta(base, *c3);
+    expectSame(base, fresh(), "the deltas replayed onto the first picture");
+}
+
+TEST_F(LiveScanFixture, ASweepInSlicesFindsWhatAWholeSweepFinds)
+{
+    // 40 more host processes (copies of pid 100), then changes no event tells of, spread over the
+    // pid range: a setns at each end, a lost exit in the middle, a lost fork past the last pid.
+    for (int pid = 300; pid < 340; ++pid) {
+        fs::copy(m_root / "100", m_root / std::to_string(pid),
+                 fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+        rewrite(m_root / std::to_string(pid) / "stat", "100 (", std::to_string(pid) + " (");
+        rewrite(m_root / std::to_string(pid) / "status", "\t100", "\t" + std::to_string(pid));
+    }
+    LiveScan live(m_opts, m_query);
+    live.setVerify(true);
+    Snapshot state = live.full();
+    relink(101, "uts", "uts:[" + std::to_string(kOtherUts) + "]");
+    relink(339, "uts", "uts:[" + std::to_string(kOtherUts) + "]");
+    fs::remove_all(m_root / "320");
+    fs::copy(m_root / "300", m_root / "400", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    rewrite(m_root / "400" / "stat", "300 (", "400 (");
+    rewrite(m_root / "400" / "status", "\t300", "\t400");
+
+    LiveScan::SweepStats st;
+    std::size_t calls = 0, listed = 0, removed = 0;
+    do {
+        ASSERT_LT(++calls, 100u) << "a round must end";
+        LiveScan::Change c = live.sweepChange(&st, 8);
+        listed += st.listed;
+        removed += st.removed;
+        if (c)
+            applyDelta(state, *c);
+        if (!st.roundDone) {
+            EXPECT_TRUE(live.sweepInRound());
+        }
+    } while (!st.roundDone);
+    EXPECT_GT(calls, 3u) << "the pids were taken 8 at a time";
+    EXPECT_FALSE(live.sweepInRound());
+    EXPECT_EQ(removed, 1u) << "pid 320";
+    Snapshot want = fresh();
+    EXPECT_EQ(listed, want.processes.size() + 1) << "every listed pid once (105 has no stat)";
+    expectSame(state, want, "the slices' deltas replayed");
+    expectSame(live.current(), want, "after a sliced sweep round");
+    ASSERT_NE(state.findProcess(400), nullptr);
+    EXPECT_EQ(state.findProcess(339)->ns[index(NsType::Uts)].ino, kOtherUts);
 }

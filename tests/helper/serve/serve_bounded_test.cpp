@@ -133,6 +133,9 @@ TEST(ServeOffLoop, SubscriptionTicksUseTheBindMountCache)
     helper::Server::Options o;
     o.log = false;
     o.bindMountCache = cache; // the default scan (discover() over /proc) with this cache
+    // Polling: every tick runs the whole pipeline. (An event-driven subscription patches most
+    // changes and looks at the mount tables through the cache once per sweep round.)
+    o.live = helper::Server::Options::Live::Polling;
     helper::Server server(o);
     std::thread t([&] { server.run(in[0], out[1]); });
     testkit::FrameReader reader(out[0]);

@@ -196,6 +196,8 @@ struct Subscriber {
         o.onPublished = std::ref(pub);
         // Sweeps often enough for a short test; the defaults keep a big host's load low.
         o.minSweepMs = o.maxSweepMs = 300;
+        // Every delta patched in place is checked against the whole pipeline (an error frame if not).
+        o.verifyLive = true;
         srv = std::make_unique<InProcessServer>(o);
         srv->send(requestLine(RequestType::Hello, 1));
         srv->send(requestLine(RequestType::Subscribe, 2, {{"interval_ms", 200}}));
@@ -223,6 +225,9 @@ struct Subscriber {
         EXPECT_TRUE(srv->reader().until([](const ClientEvent &e) { return is<event::Reply>(e); }, 60s));
         srv->join();
         EXPECT_FALSE(srv->reader().failed());
+        for (const auto &e : srv->reader().events())
+            if (auto *err = std::get_if<event::Error>(&e))
+                ADD_FAILURE() << "error frame: " << err->code << ": " << err->message;
         Snapshot state = replay(srv->reader().events());
         std::lock_guard lock(pub.mutex);
         EXPECT_TRUE(sameContent(state, snapshotFromJsonText(dumpFrame(toJson(pub.last)))))
