@@ -13,6 +13,22 @@
 namespace nsviz
 {
 
+namespace
+{
+/// "sleep 600 · root": the command line, elided, and the user.
+QString commandOf(const Process &p, bool localUsers)
+{
+    QStringList args;
+    for (const auto &a : p.cmdline)
+        args << QString::fromStdString(a);
+    QString cmd = args.join(QLatin1Char(' '));
+    if (cmd.size() > 48)
+        cmd = cmd.left(47) + QChar(0x2026);
+    const QString user = UserNames::describe(p.uid, localUsers);
+    return cmd.isEmpty() ? user : cmd + QStringLiteral(" · ") + user;
+}
+} // namespace
+
 int ClusterLabeler::leadingProcess(const Snapshot &s, const ClusterLayout::Cluster &c)
 {
     std::unordered_set<int> pids;
@@ -124,11 +140,16 @@ ClusterLabel ClusterLabeler::label(const Snapshot &s, const ClusterLayout::Clust
                     top = pod;
                     inSandbox[top] = count;
                 }
-        // Named sandboxes only (an engine id or a name); a bare one keeps its leading process.
-        if (top && inSandbox[top] * 2 >= n && (!top->name.empty() || !top->engineId.empty())) {
-            l.kind = ClusterLabel::Kind::Container;
+        // Every kind of sandbox, named or not: a bare `unshare` sandbox is "unshare: sleep (pid N)"
+        // here as in findings, diff, the table, the tree and the charts.
+        if (top && inSandbox[top] * 2 >= n) {
+            const bool engineKind = top->kind == SandboxKind::Container || top->kind == SandboxKind::Pod;
+            l.kind = engineKind ? ClusterLabel::Kind::Container : ClusterLabel::Kind::Process;
             l.title = QString::fromStdString(sandboxLabel(*top));
             l.engine = QString::fromStdString(top->engine);
+            l.informational = isInformational(*top);
+            if (!engineKind) // what it runs, as for a cluster named by its leading process
+                l.command = commandOf(s.processes[leadingProcess(s, c)], localUsers);
             return l;
         }
     }
@@ -157,14 +178,7 @@ ClusterLabel ClusterLabeler::label(const Snapshot &s, const ClusterLayout::Clust
     const int lead = leadingProcess(s, c);
     const Process &p = s.processes[lead];
     l.title = QStringLiteral("%1 (pid %2)").arg(QString::fromStdString(p.comm)).arg(p.pid);
-    QStringList args;
-    for (const auto &a : p.cmdline)
-        args << QString::fromStdString(a);
-    QString cmd = args.join(QLatin1Char(' '));
-    if (cmd.size() > 48)
-        cmd = cmd.left(47) + QChar(0x2026);
-    const QString user = UserNames::describe(p.uid, localUsers);
-    l.command = cmd.isEmpty() ? user : cmd + QStringLiteral(" · ") + user;
+    l.command = commandOf(p, localUsers);
     return l;
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
-// What a cluster is called: the host marker for the reference process's namespace, the container
-// engine and id from the members' cgroup paths, otherwise the leading process; always the inode.
+// What a cluster is called: the host marker for the reference process's namespace, the
+// sandbox most members are in (sandboxLabel(), the one name every view uses), else the container
+// engine and id from the members' cgroup paths (a snapshot without sandboxes), otherwise the
+// leading process; always the inode.
 
 #include "app/cluster/clusterlayout.h"
 
@@ -18,6 +20,9 @@ struct ClusterLabel {
     QString detail;  ///< "net:[4026531840] · 23 processes"
     QString command; ///< leading process's command line (elided), empty for host/containers
     QString engine;  ///< container engine when Kind::Container
+    /// The circle is a service sandbox's or an engine helper's (isInformational()): the view can
+    /// de-emphasise it, as the findings list those apart.
+    bool informational = false;
 };
 
 class ClusterLabeler

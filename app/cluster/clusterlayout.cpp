@@ -275,8 +275,10 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
 
     // Group processes by their namespace of the chosen type.
     std::map<NsId, std::vector<int>> groups;
-    for (std::size_t i = 0; i < s.processes.size(); ++i)
-        groups[s.processes[i].ns[ti]].push_back(static_cast<int>(i));
+    for (std::size_t i = 0; i < s.processes.size(); ++i) {
+        const Process &p = s.processes[i];
+        groups[!p.ns[ti].valid() && p.exited ? kExitedKey : p.ns[ti]].push_back(static_cast<int>(i));
+    }
     // Namespaces held without processes (bind mounts, fds, hidden parents) are clusters too.
     std::map<NsId, const Namespace *> nsById;
     for (const auto &n : s.namespaces) {
@@ -431,6 +433,7 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
         c.r = slot.r;
         c.capacity = slot.capacity;
         c.isHost = hostId.valid() && id == hostId;
+        c.exited = id == kExitedKey;
         if (auto it = nsById.find(id); it != nsById.end())
             c.foundBy = it->second->foundBy;
         c.firstDot = static_cast<int>(m_dots.size());

@@ -36,10 +36,17 @@ public:
         std::vector<int> members; ///< indices into Snapshot::processes, in dot order
         int firstDot = 0;         ///< members[i] is dots()[firstDot + i]
         bool isHost = false;
+        /// The exited processes (zombies): they have no namespaces left, so id is invalid, but they
+        /// are not "unreadable" either and get a cluster of their own (key kExitedKey).
+        bool exited = false;
         std::uint8_t foundBy = 0;
         int warnings = 0; ///< members classed HostRelation::HostNetWarning
         int isolated = 0; ///< members that differ from the host in some namespace
     };
+    /// The grouping key of the exited processes' cluster: invalid like "unreadable" (ino 0), but
+    /// a different key, so zombies are not drawn or named as processes whose namespace is hidden.
+    static constexpr NsId kExitedKey{~std::uint64_t(0), 0};
+
     struct Dot {
         float x = 0, y = 0;
         int proc = 0;    ///< index into Snapshot::processes

@@ -150,6 +150,17 @@ void ClusterPainter::setFilter(const QString &text)
     recolour();
 }
 
+void ClusterPainter::setDimInformational(bool dim)
+{
+    m_dimInformational = dim;
+    recolour();
+}
+
+bool ClusterPainter::clusterDimmed(int i) const
+{
+    return i >= 0 && static_cast<std::size_t>(i) < m_clusterMatches.size() && !m_clusterMatches[i];
+}
+
 QColor ClusterPainter::clusterHue(const NsId &id) const
 {
     auto it = m_hueIndex.find(id);
@@ -212,9 +223,19 @@ void ClusterPainter::recolour()
             m_clusterMatches[i] = clusterLabelMatch[i];
         }
     }
+    // Information, not alarms: a service sandbox's or engine helper's circle steps back.
+    std::vector<std::uint8_t> informational(m_layout->clusters().size(), 0);
+    if (m_dimInformational)
+        for (std::size_t i = 0; i < m_layout->clusters().size(); ++i)
+            if ((*m_labels)[i].informational) {
+                informational[i] = 1;
+                m_clusterMatches[i] = 0;
+            }
     for (std::size_t i = 0; i < dots.size(); ++i) {
         QColor c = baseDotColour(dots[i]);
-        if (filtering) {
+        if (informational[dots[i].cluster]) {
+            c.setAlpha(38);
+        } else if (filtering) {
             const Process &p = s.processes[dots[i].proc];
             bool match = clusterLabelMatch[dots[i].cluster] || QString::number(p.pid) == needle ||
                          QString::fromStdString(p.comm).contains(needle, Qt::CaseInsensitive);
@@ -541,7 +562,6 @@ void ClusterPainter::paintEmpty(QPainter &p, const QSizeF &size, const ClusterPa
 void ClusterPainter::paintClusters(QPainter &p, const QRectF &world, const ClusterPaintOptions &o) const
 {
     const auto &clusters = m_layout->clusters();
-    const bool filtering = !m_filter.trimmed().isEmpty();
     for (std::size_t i = 0; i < clusters.size(); ++i) {
         const auto &c = clusters[i];
         if (c.x + c.r < world.left() || c.x - c.r > world.right() || c.y + c.r < world.top() ||
@@ -549,27 +569,8 @@ void ClusterPainter::paintClusters(QPainter &p, const QRectF &world, const Clust
             continue;
         const QPointF centre = o.toScreen(c.x, c.y);
         const double r = c.r * o.scale;
-        const bool dim = filtering && !m_clusterMatches[i];
-        QColor fill, stroke;
-        double width = 1.4;
-        Qt::PenStyle penStyle = Qt::SolidLine;
-        if (!c.id.valid()) {
-            fill = Qt::transparent;
-            stroke = m_style.invisible;
-            penStyle = Qt::DotLine;
-        } else if (c.isHost) {
-            fill = m_style.hostFill;
-            stroke = m_style.hostStroke;
-            width = 2.4;
-        } else if (c.members.empty()) {
-            fill = Qt::transparent;
-            stroke = m_style.clusterStroke;
-            penStyle = Qt::DashLine;
-        } else {
-            const QColor hue = clusterHue(c.id);
-            fill = m_style.fillFor(hue);
-            stroke = m_style.dark ? hue : hue.darker(115);
-        }
+        const bool dim = !m_clusterMatches[i];
+        auto [fill, stroke, width, penStyle] = circleStyle(c);
         if (dim) {
             fill.setAlphaF(fill.alphaF() * 0.35f);
             stroke.setAlphaF(0.3f);
@@ -792,7 +793,6 @@ void ClusterPainter::paintLabels(QPainter &p, const QSizeF &size, Placement &pl,
 {
     const auto &clusters = m_layout->clusters();
     const double ts = o.textScale;
-    const bool filtering = !m_filter.trimmed().isEmpty();
     const QRectF frame(QPointF(0, 0), size);
     pl.circles.resize(clusters.size());
     for (std::size_t k = 0; k < clusters.size(); ++k) {
@@ -833,7 +833,7 @@ void ClusterPainter::paintLabels(QPainter &p, const QSizeF &size, Placement &pl,
     // Who gets a name, in order: flagged, the host, circles holding processes, held namespaces.
     std::vector<int> order;
     for (std::size_t i = 0; i < clusters.size(); ++i)
-        if (onScreen(static_cast<int>(i)) && !(filtering && !m_clusterMatches[i]))
+        if (onScreen(static_cast<int>(i)) && m_clusterMatches[i])
             order.push_back(static_cast<int>(i));
     auto rank = [&](int i) {
         const auto &c = clusters[i];
@@ -1009,12 +1009,11 @@ void ClusterPainter::paintCallouts(QPainter &p, Placement &pl, const ClusterPain
     const QFont df = textFont(o, 11);
     const QFontMetricsF tfm(tf), dfm(df);
     const auto &dots = m_layout->dots();
-    const bool filtering = !m_filter.trimmed().isEmpty();
     for (const auto &g : m_warningGroups) {
         const auto &c = m_layout->clusters()[g.cluster];
         if (g.dots.size() == c.members.size())
             continue; // the whole cluster is this container: its own label (or key) names it
-        if (filtering && !m_clusterMatches[g.cluster])
+        if (!m_clusterMatches[g.cluster])
             continue;
         QPointF anchor;
         for (int di : g.dots)
@@ -1337,6 +1336,61 @@ void ClusterPainter::paintHeader(QPainter &p, const QSizeF &size, Placement &pl,
     pl.taken.append(warnRect);
 }
 
+ClusterPainter::CircleStyle ClusterPainter::circleStyle(const ClusterLayout::Cluster &c) const
+{
+    CircleStyle st;
+    if (c.exited) {
+        // Zombies: no namespace left. Grey and dotted like the unreadable ones, but filled, so the
+        // two never read alike, and never dashed (dashed is "held by a bind mount or fd").
+        st.fill = m_style.invisible;
+        st.fill.setAlphaF(0.18f);
+        st.stroke = m_style.invisible;
+        st.width = 2.0;
+        st.pen = Qt::DotLine;
+    } else if (!c.id.valid()) {
+        st.fill = Qt::transparent;
+        st.stroke = m_style.invisible;
+        st.pen = Qt::DotLine;
+    } else if (c.isHost) {
+        st.fill = m_style.hostFill;
+        st.stroke = m_style.hostStroke;
+        st.width = 2.4;
+    } else if (c.members.empty()) {
+        st.fill = Qt::transparent;
+        st.stroke = m_style.clusterStroke;
+        st.pen = Qt::DashLine;
+    } else {
+        const QColor hue = clusterHue(c.id);
+        st.fill = m_style.fillFor(hue);
+        st.stroke = m_style.dark ? hue : hue.darker(115);
+    }
+    return st;
+}
+
+QStringList ClusterPainter::legendRows() const
+{
+    QStringList rows = {QStringLiteral("Same namespaces as the host"),
+                        QStringLiteral("Partly isolated (its circle's colour)"),
+                        QStringLiteral("Host network, isolated otherwise"),
+                        QStringLiteral("Held by a bind mount or fd, no process")};
+    bool exited = false, unreadable = false;
+    if (m_layout)
+        for (const auto &c : m_layout->clusters()) {
+            exited = exited || (c.exited && !c.members.empty());
+            unreadable = unreadable || (!c.exited && !c.id.valid() && !c.members.empty());
+        }
+    if (exited)
+        rows << QStringLiteral("Exited processes (zombies), no namespace");
+    if (unreadable)
+        rows << QStringLiteral("Namespace not readable");
+    rows << QStringLiteral("The host's namespace (") +
+                (m_snapshot && m_snapshot->host.referencePid > 0
+                     ? ClusterLabeler::referenceText(*m_snapshot).section(QLatin1Char(' '), 0, 1)
+                     : QStringLiteral("reference unknown")) +
+                QLatin1Char(')');
+    return rows;
+}
+
 void ClusterPainter::paintLegend(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const
 {
     const double ts = o.textScale;
@@ -1358,7 +1412,10 @@ void ClusterPainter::paintLegend(QPainter &p, const QSizeF &size, const ClusterP
                hfm.elidedText(heading, Qt::ElideRight, box.width() - 28 * ts));
     record(o, PaintedItem::Kind::Legend, box, heading);
     y += 26 * ts;
-    const double rowH = 23 * ts;
+    const QStringList texts = legendRows();
+    // Up to seven rows share the box (its height, and so the key list's room beside it, stays as it
+    // was for five): they close up a little when the optional ones are there.
+    const double rowH = std::min(23.0, (kLegendHeight - 40) / texts.size()) * ts;
     auto row = [&](auto drawSymbol, const QString &text) {
         const QPointF sym(x + 9 * ts, y + rowH / 2 - 2 * ts);
         p.save();
@@ -1373,13 +1430,21 @@ void ClusterPainter::paintLegend(QPainter &p, const QSizeF &size, const ClusterP
                    ifm.elidedText(text, Qt::ElideRight, tw));
         y += rowH;
     };
+    auto circle = [&](const ClusterLayout::Cluster &c) {
+        return [&, st = circleStyle(c)](QPointF centre) {
+            p.setPen(QPen(st.stroke, std::min(st.width, 1.5), st.pen));
+            p.setBrush(st.fill);
+            p.drawEllipse(centre, 7, 7);
+        };
+    };
+    int i = 0;
     row(
         [&](QPointF c) {
             p.setPen(Qt::NoPen);
             p.setBrush(m_style.hostDot);
             p.drawEllipse(c, 4.5, 4.5);
         },
-        QStringLiteral("Same namespaces as the host"));
+        texts[i++]);
     row(
         [&](QPointF c) {
             p.setPen(Qt::NoPen);
@@ -1388,7 +1453,7 @@ void ClusterPainter::paintLegend(QPainter &p, const QSizeF &size, const ClusterP
                 p.drawEllipse(c + QPointF(-6 + 6 * k, k == 1 ? -3 : 2), 3.4, 3.4);
             }
         },
-        QStringLiteral("Partly isolated (its circle's colour)"));
+        texts[i++]);
     row(
         [&](QPointF c) {
             p.setPen(QPen(m_style.warning, 1.5));
@@ -1398,25 +1463,25 @@ void ClusterPainter::paintLegend(QPainter &p, const QSizeF &size, const ClusterP
             p.setBrush(m_style.warning);
             p.drawEllipse(c, 3.2, 3.2);
         },
-        QStringLiteral("Host network, isolated otherwise"));
-    row(
-        [&](QPointF c) {
-            p.setPen(QPen(m_style.clusterStroke, 1.3, Qt::DashLine));
-            p.setBrush(Qt::NoBrush);
-            p.drawEllipse(c, 7, 7);
-        },
-        QStringLiteral("Held by a bind mount or fd, no process"));
+        texts[i++]);
+    ClusterLayout::Cluster held; // no members, a valid id: what circleStyle() draws dashed
+    held.id = NsId{0, 1};
+    row(circle(held), texts[i++]);
+    if (texts[i].startsWith(QStringLiteral("Exited"))) {
+        ClusterLayout::Cluster exited;
+        exited.exited = true;
+        exited.id = ClusterLayout::kExitedKey;
+        row(circle(exited), texts[i++]);
+    }
+    if (texts[i].startsWith(QStringLiteral("Namespace not readable")))
+        row(circle(ClusterLayout::Cluster{}), texts[i++]);
     row(
         [&](QPointF c) {
             p.setPen(Qt::NoPen);
             p.setBrush(m_style.hostBadge);
             p.drawRoundedRect(QRectF(c.x() - 10, c.y() - 6, 20, 12), 6, 6);
         },
-        QStringLiteral("The host's namespace (") +
-            (m_snapshot->host.referencePid > 0
-                 ? ClusterLabeler::referenceText(*m_snapshot).section(QLatin1Char(' '), 0, 1)
-                 : QStringLiteral("reference unknown")) +
-            QLatin1Char(')'));
+        texts[i++]);
 }
 
 } // namespace nsviz

@@ -95,6 +95,12 @@ public:
     const ClusterStyle &style() const { return m_style; }
     /// Dims what does not match @p text (pid, command, cluster title, namespace inode).
     void setFilter(const QString &text);
+    /// Dims, and leaves unnamed, the circles of service sandboxes and engine helpers
+    /// (ClusterLabel::informational), as the findings hide them by default.
+    void setDimInformational(bool dim);
+    bool dimInformational() const { return m_dimInformational; }
+    /// Whether cluster @p i is drawn dimmed (the filter, or de-emphasised information).
+    bool clusterDimmed(int i) const;
 
     /// Flagged processes in the scene (host network, isolated otherwise).
     int warningCount() const { return m_warningCount; }
@@ -102,6 +108,21 @@ public:
     QColor clusterHue(const NsId &id) const;
     /// Colour of dot @p dotIndex as drawn, the filter's dimming included.
     QColor dotColour(int dotIndex) const;
+
+    /// How a circle is drawn: its fill, its outline's colour, width and line style.
+    struct CircleStyle {
+        QColor fill, stroke;
+        double width = 1.4;
+        Qt::PenStyle pen = Qt::SolidLine;
+    };
+    /// The style of cluster @p c before any dimming: the host's, a partly isolated namespace's
+    /// (its hue), dashed for a namespace held by a bind mount or fd with no process, dotted grey
+    /// for processes whose namespace is not readable, and dotted grey over a grey fill for the
+    /// exited processes (zombies), which have no namespace at all.
+    CircleStyle circleStyle(const ClusterLayout::Cluster &c) const;
+    /// The texts of the legend's rows, in order: the fixed ones, then a row for the exited
+    /// processes and one for unreadable namespaces only when the picture has such a circle.
+    QStringList legendRows() const;
 
     /// Where the picture goes in a frame of @p size: below the header, beside or above the legend
     /// (never under it), with @p textScale as in ClusterPaintOptions.
@@ -158,6 +179,7 @@ private:
     const std::vector<ClusterLabel> *m_labels = nullptr;
     ClusterStyle m_style = ClusterStyle::light();
     QString m_filter;
+    bool m_dimInformational = false;
 
     /// Cluster hues handed out in order of appearance, so neighbours rarely share a colour. Only
     /// the data decides: a fresh painter, or another grouping type, starts from the first hue.

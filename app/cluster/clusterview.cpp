@@ -205,6 +205,15 @@ void ClusterView::setFilterText(const QString &text)
     update();
 }
 
+void ClusterView::setDimInformational(bool dim)
+{
+    if (dim == m_painter.dimInformational())
+        return;
+    m_painter.setDimInformational(dim);
+    invalidateLayer();
+    update();
+}
+
 void ClusterView::compactLayout()
 {
     m_layout.clear();

@@ -87,6 +87,8 @@ public Q_SLOTS:
     void setGroupBy(nsviz::NsType type);
     void setRedacted(bool on);
     void setFilterText(const QString &text);
+    /// De-emphasises service sandboxes and engine helpers (ClusterPainter::setDimInformational).
+    void setDimInformational(bool dim);
     void fitToView();
     void zoomIn();
     void zoomOut();

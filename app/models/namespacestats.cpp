@@ -13,9 +13,11 @@ namespace nsviz
 
 QString NamespaceStats::TopEntry::label() const
 {
+    // A sandbox named by its init already carries a pid ("unshare: sleep (pid 7)"): not twice.
     const QString who =
-        leader.isEmpty()
-            ? QString(QStringLiteral("PID ") % QString::number(leaderPid))
+        leader.isEmpty() ? QString(QStringLiteral("PID ") % QString::number(leaderPid))
+        : leader.contains(QStringLiteral(" (pid "))
+            ? leader
             : QString(leader % QStringLiteral(" (") % QString::number(leaderPid) % QLatin1Char(')'));
     if (types.size() == 1)
         return QString(who % QStringLiteral(" · ") % views::nsLabel(types.front(), ids.front()));

@@ -182,6 +182,22 @@ void NamespaceTreeModel::updateCaches(const SnapshotDelta &d)
             m_nsCache[n.id] = std::make_shared<const Namespace>(n);
 }
 
+namespace
+{
+/// A namespace's leading process as the tree shows it, on a full build and on a delta alike:
+/// "web: nginx (6025)", the sandbox's one name first when the process is in one; a sandbox named
+/// by this very process ("unshare: sleep (pid 7)") says it all; else "nginx (6025)".
+QString leaderText(const Snapshot &s, const Process &p)
+{
+    const QString sandbox = views::sandboxName(s, p);
+    if (sandbox.endsWith(QStringLiteral(" (pid ") % QString::number(p.pid) % QLatin1Char(')')))
+        return sandbox;
+    const QString comm = QString::fromStdString(p.comm);
+    return (sandbox.isEmpty() || sandbox == comm ? QString() : sandbox % QStringLiteral(": ")) % comm %
+           QStringLiteral(" (") % QString::number(p.pid) % QLatin1Char(')');
+}
+} // namespace
+
 std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapshot &s)
 {
     auto root = std::make_unique<Node>();
@@ -198,15 +214,7 @@ std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapsh
         if (n.pids.empty())
             return {};
         auto it = byPid.find(n.pids.front());
-        if (it == byPid.end())
-            return QString::number(n.pids.front());
-        // "web: nginx (6025)": the sandbox's one name first, when the process is in one.
-        const QString sandbox = views::sandboxName(s, *it->second);
-        return (sandbox.isEmpty() || sandbox == QString::fromStdString(it->second->comm)
-                    ? QString()
-                    : sandbox % QStringLiteral(": ")) %
-               QString::fromStdString(it->second->comm) % QStringLiteral(" (") %
-               QString::number(it->second->pid) % QLatin1Char(')');
+        return it == byPid.end() ? QString::number(n.pids.front()) : leaderText(s, *it->second);
     };
     auto makeNs = [&](const Namespace &n) {
         auto node = std::make_unique<Node>();
@@ -436,10 +444,7 @@ QString NamespaceTreeModel::leaderOf(const Namespace &n) const
     if (n.pids.empty())
         return {};
     const Process *p = findPid(m_store->snapshot(), n.pids.front());
-    if (!p)
-        return QString::number(n.pids.front());
-    return QString::fromStdString(p->comm) % QStringLiteral(" (") % QString::number(p->pid) %
-           QLatin1Char(')');
+    return p ? leaderText(m_store->snapshot(), *p) : QString::number(n.pids.front());
 }
 
 NamespaceTreeModel::Node *NamespaceTreeModel::group(bool create)

@@ -44,6 +44,12 @@ std::vector<Namespace>::const_iterator findNs(const std::vector<Namespace> &nss,
     return nss.end();
 }
 
+int sandboxCount(const Snapshot &s, SandboxKind kind)
+{
+    return static_cast<int>(std::count_if(s.sandboxes.begin(), s.sandboxes.end(),
+                                          [&](const Sandbox &sb) { return sb.kind == kind; }));
+}
+
 std::string containerKey(const Process &p)
 {
     if (p.cgroup.empty())
@@ -152,6 +158,11 @@ SnapshotCounts SnapshotStore::countsOf(const Snapshot &s)
     SnapshotCounts c;
     c.processes = static_cast<int>(s.processes.size());
     c.namespaces = static_cast<int>(s.namespaces.size());
+    if (!s.sandboxes.empty()) {
+        c.containers = sandboxCount(s, SandboxKind::Container);
+        c.pods = sandboxCount(s, SandboxKind::Pod);
+        return c;
+    }
     std::set<std::string> containers;
     for (const auto &p : s.processes)
         if (std::string k = containerKey(p); !k.empty())
@@ -182,6 +193,18 @@ void SnapshotStore::recountContainers()
         noteContainerOf(p);
 }
 
+void SnapshotStore::updateCounts()
+{
+    m_counts.processes = static_cast<int>(m_snapshot.processes.size());
+    m_counts.namespaces = static_cast<int>(m_snapshot.namespaces.size());
+    // The sandboxes are few and come whole with any delta that changes them: counted each time.
+    // Without them, the cgroup tally kept per process as deltas arrive.
+    const bool sandboxes = !m_snapshot.sandboxes.empty();
+    m_counts.containers =
+        sandboxes ? sandboxCount(m_snapshot, SandboxKind::Container) : static_cast<int>(m_containers.size());
+    m_counts.pods = sandboxes ? sandboxCount(m_snapshot, SandboxKind::Pod) : 0;
+}
+
 SnapshotStore::SnapshotStore(QObject *parent) : QObject(parent), m_redaction(new RedactionGate(this)) {}
 
 void SnapshotStore::setSnapshot(Snapshot snapshot)
@@ -189,8 +212,7 @@ void SnapshotStore::setSnapshot(Snapshot snapshot)
     Q_EMIT aboutToReset();
     m_snapshot = std::move(snapshot);
     recountContainers();
-    m_counts = {static_cast<int>(m_snapshot.processes.size()), static_cast<int>(m_snapshot.namespaces.size()),
-                static_cast<int>(m_containers.size())};
+    updateCounts();
     Q_EMIT snapshotReset();
     Q_EMIT countsChanged();
 }
@@ -216,8 +238,7 @@ bool SnapshotStore::applyDelta(const SnapshotDelta &delta)
         noteContainerOf(p);
     applyInPlace(m_snapshot, delta);
     ++m_applied;
-    m_counts = {static_cast<int>(m_snapshot.processes.size()), static_cast<int>(m_snapshot.namespaces.size()),
-                static_cast<int>(m_containers.size())};
+    updateCounts();
     Q_EMIT deltaApplied(delta);
     Q_EMIT countsChanged();
     return true;

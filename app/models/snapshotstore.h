@@ -23,9 +23,13 @@ class RedactionGate;
 struct SnapshotCounts {
     int processes = 0;
     int namespaces = 0;
-    /// Distinct containers recognised from the processes' cgroups (docker, podman, LXC, Kubernetes,
-    /// nspawn, nsviz demos): containerFromCgroup(), the rule the cluster labels use.
+    /// The snapshot's container sandboxes (kind "container": docker, podman, LXC, Kubernetes,
+    /// nspawn, ...), as findings and the cluster labels count them; a pod's containers count, the
+    /// pod itself is in pods. A snapshot without sandboxes (a file saved before they existed):
+    /// distinct containers recognised from the processes' cgroups (containerFromCgroup()).
     int containers = 0;
+    /// The snapshot's pod sandboxes (0 for a snapshot without sandboxes).
+    int pods = 0;
     bool operator==(const SnapshotCounts &) const = default;
 };
 
@@ -73,6 +77,8 @@ Q_SIGNALS:
 
 private:
     void recountContainers();
+    /// m_counts from the snapshot and the cgroup tally.
+    void updateCounts();
     void forgetContainerOf(const Process &p);
     void noteContainerOf(const Process &p);
 

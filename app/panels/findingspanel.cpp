@@ -18,6 +18,7 @@
 #include <QMimeData>
 #include <QSaveFile>
 #include <QSet>
+#include <QSignalBlocker>
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -33,6 +34,7 @@ namespace
 
 enum Column { ColSeverity = 0, ColWhat, ColDetail, ColCount };
 constexpr int PidRole = Qt::UserRole + 1;
+constexpr int InfoSectionRole = Qt::UserRole + 2; ///< true on the informational section's row
 
 QString qs(const std::string &s)
 {
@@ -84,6 +86,14 @@ FindingsPanel::FindingsPanel(QWidget *parent) : QWidget(parent)
     exportButton->setText(tr("Export…"));
     exportButton->setToolTip(tr("Save the findings as Markdown or JSON"));
     connect(exportButton, &QToolButton::clicked, this, &FindingsPanel::exportDialog);
+    m_infoButton = new QToolButton(this);
+    m_infoButton->setObjectName(QStringLiteral("showInformational"));
+    m_infoButton->setText(tr("Informational"));
+    m_infoButton->setCheckable(true);
+    m_infoButton->setToolTip(tr("Also list service sandboxes (PrivateTmp=, ProtectSystem=, …) and container "
+                                "engines' helper processes: for information, never an alarm"));
+    connect(m_infoButton, &QToolButton::toggled, this, &FindingsPanel::setShowInformational);
+    top->addWidget(m_infoButton, 0, Qt::AlignTop);
     top->addWidget(copyButton, 0, Qt::AlignTop);
     top->addWidget(exportButton, 0, Qt::AlignTop);
     layout->addLayout(top);
@@ -143,7 +153,31 @@ void FindingsPanel::setRedaction(RedactionGate *gate)
 
 json FindingsPanel::shown() const
 {
-    return m_gate ? m_gate->json(m_findings) : m_findings;
+    json doc = m_gate ? m_gate->json(m_findings) : m_findings;
+    if (!m_showInformational && doc.is_object())
+        doc.erase("informational");
+    return doc;
+}
+
+void FindingsPanel::setShowInformational(bool show)
+{
+    if (show == m_showInformational)
+        return;
+    m_showInformational = show;
+    {
+        const QSignalBlocker block(m_infoButton);
+        m_infoButton->setChecked(show);
+    }
+    rebuild();
+    Q_EMIT showInformationalChanged(show);
+}
+
+int FindingsPanel::informationalCount() const
+{
+    return m_findings.is_object() && m_findings.contains("informational") &&
+                   m_findings["informational"].is_array()
+               ? static_cast<int>(m_findings["informational"].size())
+               : 0;
 }
 
 QString FindingsPanel::toMarkdown() const
@@ -300,7 +334,11 @@ void FindingsPanel::setSnapshot(const Snapshot &snapshot, const QString &procRoo
 
 int FindingsPanel::containerCount() const
 {
-    return m_tree->topLevelItemCount();
+    int n = m_tree->topLevelItemCount();
+    // The informational section is the last top-level row, when shown.
+    if (n > 0 && m_tree->topLevelItem(n - 1)->data(ColWhat, InfoSectionRole).toBool())
+        --n;
+    return n;
 }
 
 int FindingsPanel::pidAt(int row) const
@@ -340,6 +378,15 @@ void FindingsPanel::rebuild()
     if (!notes.isEmpty())
         summary += QStringLiteral("<br><span style='color:#92400E'>%1</span>")
                        .arg(notes.join(QStringLiteral("<br>")));
+    const int info = informationalCount();
+    if (info > 0)
+        summary +=
+            m_showInformational
+                ? tr("<br>%1 service sandbox(es) and engine helper(s) listed for information.").arg(info)
+                : tr("<br>%1 service sandbox(es) and engine helper(s) not listed "
+                     "(<i>Informational</i> shows them).")
+                      .arg(info);
+    m_infoButton->setEnabled(info > 0 || m_showInformational);
     m_summary->setText(summary);
     for (const auto &c : cs) {
         auto *top = new QTreeWidgetItem(m_tree);
@@ -365,6 +412,39 @@ void FindingsPanel::rebuild()
         }
         top->setExpanded(true);
     }
+    // Service sandboxes and engine helpers: one section after the containers, never a severity.
+    const json infos = findings.value("informational", json::array());
+    if (!m_showInformational || infos.empty())
+        return;
+    auto *section = new QTreeWidgetItem(m_tree);
+    section->setText(ColSeverity, tr("INFO"));
+    section->setData(ColSeverity, StatusPillDelegate::PillColorRole, QColor(0x6B, 0x72, 0x80));
+    section->setData(ColSeverity, StatusPillDelegate::PillTextColorRole, QColor(Qt::white));
+    section->setText(ColWhat,
+                     tr("For information: %1 service sandbox(es) and engine helper(s)").arg(infos.size()));
+    section->setText(ColDetail, tr("not containers: never an alarm"));
+    section->setData(ColWhat, InfoSectionRole, true);
+    for (const auto &c : infos) {
+        auto *it = new QTreeWidgetItem(section);
+        const int pid = c.value("pid", 0);
+        it->setText(ColSeverity, tr("INFO"));
+        it->setData(ColSeverity, StatusPillDelegate::PillColorRole, QColor(0x6B, 0x72, 0x80));
+        it->setData(ColSeverity, StatusPillDelegate::PillTextColorRole, QColor(Qt::white));
+        it->setText(ColWhat, qs(c.value("label", std::string("?"))));
+        QStringList own;
+        for (const auto &t : c.value("isolates", json::array()))
+            own << qs(t.get<std::string>());
+        QString detail = tr("pid %1 · %2 process(es) · %3, %4")
+                             .arg(pid)
+                             .arg(c.value("processes", 0))
+                             .arg(qs(c.value("kind", std::string())), qs(c.value("engine", std::string())));
+        if (!own.isEmpty())
+            detail += tr(" · own %1").arg(own.join(QStringLiteral(", ")));
+        it->setText(ColDetail, detail);
+        it->setToolTip(ColDetail, detail);
+        it->setData(ColWhat, PidRole, pid);
+    }
+    section->setExpanded(true);
 }
 
 } // namespace nsviz

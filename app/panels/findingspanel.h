@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 // The host-sharing findings: containers that share namespaces with the host, worst first.
-// Clicking one emits processActivated(pid) so the cluster view can select it.
+// Clicking one emits processActivated(pid) so the cluster view can select it. Service sandboxes
+// and engine helpers ("informational") are a section of their own after them, hidden by default.
 
 #include "core/model/model.h"
 
@@ -12,6 +13,7 @@
 
 class QLabel;
 class QMenu;
+class QToolButton;
 class QTreeWidget;
 class QTreeWidgetItem;
 
@@ -33,10 +35,17 @@ public:
     void setSnapshot(const Snapshot &snapshot, const QString &procRoot = QStringLiteral("/proc"));
 
     const nlohmann::json &findings() const { return m_findings; }
-    /// Containers listed (top-level rows).
+    /// Containers listed (top-level rows before the informational section).
     int containerCount() const;
     /// The representative pid of the container in row @p row.
     int pidAt(int row) const;
+    /// Whether the informational section (service sandboxes, engine helpers) is shown. Hidden by
+    /// default: on a systemd host it lists dozens of services, and the panel is for the alarms.
+    /// Copy and export carry it only while it is shown (what is shown is what leaves).
+    bool showInformational() const { return m_showInformational; }
+    void setShowInformational(bool show);
+    /// Sandboxes listed in the document's informational list (shown or not).
+    int informationalCount() const;
     /// The findings as they leave the app (through the redaction gate when one is set).
     QString toText() const;
     QString toMarkdown() const;
@@ -67,6 +76,8 @@ Q_SIGNALS:
     void findingsReady();
     /// "Stop demo container" was chosen: the demo's pid.
     void stopDemoRequested(int demoPid);
+    /// The informational section was shown or hidden (by setShowInformational() or its button).
+    void showInformationalChanged(bool shown);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -83,6 +94,8 @@ private:
     int m_generation = 0;
     QLabel *m_summary = nullptr;
     QTreeWidget *m_tree = nullptr;
+    QToolButton *m_infoButton = nullptr;
+    bool m_showInformational = false;
 };
 
 } // namespace nsviz

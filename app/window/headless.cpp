@@ -76,6 +76,13 @@ QString Headless::summary(const Snapshot &s, NsType groupBy, const QString &via)
     ts << "grouped by " << QString::fromLatin1(nsTypeName(groupBy)) << ": " << perType[index(groupBy)]
        << (perType[index(groupBy)] == 1 ? " namespace\n" : " namespaces\n");
 
+    // The status bar's count (SnapshotStore::countsOf, the sandboxes' kinds), so the two agree.
+    const SnapshotCounts counts = SnapshotStore::countsOf(s);
+    ts << "containers: " << counts.containers;
+    if (counts.pods > 0)
+        ts << ", pods: " << counts.pods;
+    ts << "\n";
+
     // Flagged processes grouped by container (one line per container, not per worker process).
     const auto groups = hostNetGroups(s);
     ts << "sharing the host network namespace while isolated otherwise: " << groups.size()

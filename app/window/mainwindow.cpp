@@ -397,6 +397,20 @@ void MainWindow::buildActions()
     connect(m_redactAction, &QAction::toggled, m_cluster, &ClusterView::setRedacted);
     connect(m_redactAction, &QAction::toggled, m_store->redaction(), &RedactionGate::setEnabled);
     connect(m_redactAction, &QAction::toggled, this, &MainWindow::updateStatus);
+    // One switch for service sandboxes and engine helpers: listed in the findings, full strength in
+    // the picture; off (the default), not listed and dimmed, so the alarms stand out.
+    m_informationalAction = view->addAction(QStringLiteral("Show &Service Sandboxes and Engine Helpers"));
+    m_informationalAction->setObjectName(QStringLiteral("showInformational"));
+    m_informationalAction->setCheckable(true);
+    m_informationalAction->setToolTip(QStringLiteral(
+        "List systemd services' own namespaces and container engines' helpers in the findings, and draw "
+        "them at full strength in the picture (they are information, never an alarm)"));
+    connect(m_informationalAction, &QAction::toggled, m_findings, &FindingsPanel::setShowInformational);
+    connect(m_findings, &FindingsPanel::showInformationalChanged, m_informationalAction,
+            &QAction::setChecked);
+    connect(m_findings, &FindingsPanel::showInformationalChanged, m_cluster,
+            [this](bool shown) { m_cluster->setDimInformational(!shown); });
+    m_cluster->setDimInformational(true);
     auto *themeMenu = view->addMenu(QStringLiteral("&Theme"));
     m_themeGroup = new QActionGroup(this);
     for (Theme::Mode mode : {Theme::Mode::System, Theme::Mode::Light, Theme::Mode::Dark}) {
@@ -540,6 +554,10 @@ void MainWindow::updateStatus()
         counts += QStringLiteral(" · %1 %2")
                       .arg(n.containers)
                       .arg(n.containers == 1 ? QStringLiteral("container") : QStringLiteral("containers"));
+    if (n.pods > 0)
+        counts += QStringLiteral(" · %1 %2")
+                      .arg(n.pods)
+                      .arg(n.pods == 1 ? QStringLiteral("pod") : QStringLiteral("pods"));
     m_statusCounts->setText(counts);
     if (live)
         m_statusRate->setText(m_session->paused()
@@ -851,6 +869,7 @@ void MainWindow::restoreSettings()
         m_cluster->setGroupBy(*t);
     m_tabs->setCurrentIndex(st.value(QStringLiteral("view/tab"), 0).toInt());
     m_redactAction->setChecked(st.value(QStringLiteral("view/redact"), false).toBool());
+    m_informationalAction->setChecked(st.value(QStringLiteral("view/showInformational"), false).toBool());
     if (const auto mode = Theme::fromName(st.value(QStringLiteral("view/theme")).toString());
         mode && *mode != Theme::Mode::System)
         setTheme(*mode);
@@ -865,6 +884,7 @@ void MainWindow::saveSettings()
     st.setValue(QStringLiteral("view/groupBy"), QString::fromLatin1(nsTypeName(m_cluster->groupBy())));
     st.setValue(QStringLiteral("view/tab"), m_tabs->currentIndex());
     st.setValue(QStringLiteral("view/redact"), m_redactAction->isChecked());
+    st.setValue(QStringLiteral("view/showInformational"), m_informationalAction->isChecked());
     st.setValue(QStringLiteral("view/theme"), Theme::name(Theme::current()));
     st.setValue(QStringLiteral("live/intervalMs"), m_session->intervalMs());
 }

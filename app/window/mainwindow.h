@@ -121,6 +121,7 @@ private:
     QComboBox *m_groupBy;
     QAction *m_pauseAction = nullptr;
     QAction *m_redactAction = nullptr;
+    QAction *m_informationalAction = nullptr; ///< View > Show Service Sandboxes and Engine Helpers
     QActionGroup *m_intervalGroup = nullptr;
     QActionGroup *m_themeGroup = nullptr;
     QLabel *m_statusSource, *m_statusPrivilege, *m_statusCounts, *m_statusRate, *m_statusUpdated;

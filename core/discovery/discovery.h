@@ -7,8 +7,10 @@
 /// sandboxes.
 
 #include "core/model/model.h"
+#include "core/sandbox/enginenames.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,11 @@ struct DiscoveryOptions {
     bool bindMounts = true;         ///< namespaces held by nsfs bind mounts
     bool hierarchy = true;          ///< NS_GET_PARENT / NS_GET_USERNS / NS_GET_OWNER_UID
     bool sandboxes = true;          ///< group the processes into sandboxes (core/sandbox/classifier.h)
+    /// Where the sandboxes' names are looked up when the processes do not say them (OCI runtime
+    /// state, LXC configs, engine sockets: core/sandbox/enginenames.h). nullopt: the host's
+    /// (EngineNameSources{}) when procRoot is the host's "/proc", none for any other proc root (a
+    /// fake tree says nothing of this host's engines).
+    std::optional<EngineNameSources> engineNames;
     /// Threads reading /proc/PID: 0 picks by machine and tree size (one for small trees).
     unsigned threads = 0;
     /// Read only these pids (those that exist) instead of every pid under the proc root; empty means

@@ -2,6 +2,7 @@
 #include "core/discovery/sandboxstep.h"
 
 #include "core/sandbox/classifier.h"
+#include "core/sandbox/enginenames.h"
 
 namespace nsviz
 {
@@ -11,6 +12,12 @@ void SandboxStep::run(DiscoveryContext &ctx)
     ClassifyOptions o;
     o.procRoot = ctx.procRoot();
     ctx.snapshot().sandboxes = classifySandboxes(ctx.snapshot(), o);
+    // Names the processes did not give, from the engines' own state (names only, never required).
+    const auto &names = ctx.options().engineNames;
+    if (names)
+        learnEngineNames(ctx.snapshot().sandboxes, *names);
+    else if (ctx.procRoot() == "/proc")
+        learnEngineNames(ctx.snapshot().sandboxes, EngineNameSources{});
 }
 
 } // namespace nsviz

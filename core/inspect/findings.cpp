@@ -112,6 +112,15 @@ json describe(const Sandbox &sb, const Process *rep)
     return c;
 }
 
+/// The sandbox with id @p id in @p all (the snapshot's, or those classified here for an old file).
+const Sandbox *findSandboxIn(const std::vector<Sandbox> &all, const std::string &id)
+{
+    for (const Sandbox &s : all)
+        if (s.id == id)
+            return &s;
+    return nullptr;
+}
+
 /// Capability names beyond the container default set in @p names.
 std::vector<std::string> beyondDefault(const json &names)
 {
@@ -180,8 +189,15 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
         // has a network or mount namespace of its own shares the rest with the host by design.
         const bool engineKind = sb.kind == SandboxKind::Container || sb.kind == SandboxKind::Pod ||
                                 sb.isolatesType(NsType::Pid) || sb.isolatesType(NsType::User);
-        // A container in a pod shares the pod's namespaces; the pod is reported for those, once.
-        const bool inPod = !sb.pod.empty() && findSandbox(snap, sb.pod) != nullptr;
+        // A container in a pod shares the pod's namespaces (net, uts, ipc, often user, sometimes
+        // pid): what follows from those is the pod's finding, reported once by the pod with its
+        // containers listed, not again by each container.
+        const Sandbox *pod = sb.pod.empty() ? nullptr : findSandboxIn(*sandboxes, sb.pod);
+        const Process *podInit = pod && pod->init ? findMember(snap, *pod->init) : nullptr;
+        const bool inPod = pod != nullptr;
+        auto podHas = [&](NsType t) {
+            return podInit && rep && rep->ns[index(t)].valid() && rep->ns[index(t)] == podInit->ns[index(t)];
+        };
         std::vector<const Process *> procs;
         for (const auto &m : sb.processes)
             if (const Process *p = findMember(snap, m))
@@ -200,7 +216,7 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
             fs.push_back(finding("host-net", "same network namespace as the host: host interfaces, ports and "
                                              "firewall are its own" +
                                                  howMany(NsType::Net)));
-        if (engineKind && sb.sharesType(NsType::Pid))
+        if (engineKind && !podHas(NsType::Pid) && sb.sharesType(NsType::Pid))
             fs.push_back(
                 finding("host-pid", "sees and can signal every host process" + howMany(NsType::Pid)));
         if (engineKind && !inPod && sb.sharesType(NsType::Ipc))
@@ -216,7 +232,7 @@ json findHostSharing(const Snapshot &snap, const std::string &procRoot)
         if (rep && readText(procRoot + "/" + std::to_string(rep->pid) + "/status", text))
             status = inspectjson::statusFromText(text);
         const bool ownUserNs = sb.isolatesType(NsType::User);
-        if (engineKind && sb.sharesType(NsType::User)) {
+        if (engineKind && !podHas(NsType::User) && sb.sharesType(NsType::User)) {
             const bool root = status.contains("uid") ? status["uid"][1] == 0 : (rep && rep->euid == 0);
             fs.push_back(finding("no-userns", root ? "runs as uid 0 in the host user namespace: root in the "
                                                      "container is root on the host"
@@ -404,6 +420,22 @@ std::string findingsToMarkdown(const json &document)
         for (const auto &x : c.value("findings", json::array()))
             o << "| " << findingSeverity(x.value("rank", 9)) << " | " << esc(x.value("title", std::string()))
               << " | " << esc(x.value("detail", std::string())) << " |\n";
+    }
+    // As the text does: service sandboxes and engine helpers apart, for information (a document
+    // without the list, as the GUI copies it while the list is hidden, has no such section).
+    const json info = f.value("informational", json::array());
+    if (!info.empty()) {
+        o << "\n#### For information: service sandboxes and engine helpers (not containers)\n\n"
+          << "| Sandbox | Kind | Engine | pid | Processes | Own |\n|---|---|---|---|---|---|\n";
+        for (const auto &c : info) {
+            std::string own;
+            for (const auto &t : c.value("isolates", json::array()))
+                own += (own.empty() ? "" : ", ") + t.get<std::string>();
+            o << "| " << esc(c.value("label", std::string("?"))) << " | "
+              << esc(c.value("kind", std::string())) << " | " << esc(c.value("engine", std::string()))
+              << " | " << c.value("pid", 0) << " | " << c.value("processes", 0) << " | " << esc(own)
+              << " |\n";
+        }
     }
     return o.str();
 }

@@ -13,21 +13,6 @@ namespace nsviz
 namespace
 {
 
-std::vector<std::string_view> splitPath(std::string_view path)
-{
-    std::vector<std::string_view> parts;
-    std::size_t i = 0;
-    while (i < path.size()) {
-        std::size_t j = path.find('/', i);
-        if (j == std::string_view::npos)
-            j = path.size();
-        if (j > i)
-            parts.push_back(path.substr(i, j - i));
-        i = j + 1;
-    }
-    return parts;
-}
-
 bool isHex(std::string_view s)
 {
     return !s.empty() &&
@@ -115,9 +100,24 @@ ContainerIdentity make(std::string engine, std::string_view id, std::string pod 
 
 } // namespace
 
+std::vector<std::string_view> cgroupPathParts(std::string_view path)
+{
+    std::vector<std::string_view> parts;
+    std::size_t i = 0;
+    while (i < path.size()) {
+        std::size_t j = path.find('/', i);
+        if (j == std::string_view::npos)
+            j = path.size();
+        if (j > i)
+            parts.push_back(path.substr(i, j - i));
+        i = j + 1;
+    }
+    return parts;
+}
+
 ContainerIdentity containerFromCgroup(std::string_view cgroupPath)
 {
-    const std::vector<std::string_view> parts = splitPath(cgroupPath);
+    const std::vector<std::string_view> parts = cgroupPathParts(cgroupPath);
 
     // Kubernetes first: its leaves look like docker/containerd ones, the kubepods ancestor decides.
     for (std::size_t i = 0; i < parts.size(); ++i) {

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace nsviz
 {
@@ -21,5 +22,9 @@ struct ContainerIdentity {
 /// Recognises the cgroup layouts of docker, containerd/Kubernetes (cgroupfs and systemd drivers),
 /// podman/libpod, LXC, systemd-nspawn and nsviz demo containers. Returns an invalid identity otherwise.
 ContainerIdentity containerFromCgroup(std::string_view cgroupPath);
+
+/// The non-empty components of a cgroup path, as views into it ("/a//b/" is "a", "b"). The one
+/// splitter of containerFromCgroup() and the sandbox classifier's pod slices and units.
+std::vector<std::string_view> cgroupPathParts(std::string_view cgroupPath);
 
 } // namespace nsviz

@@ -62,28 +62,13 @@ std::string baseName(std::string_view path)
     return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
-std::vector<std::string_view> splitPath(std::string_view path)
-{
-    std::vector<std::string_view> parts;
-    std::size_t i = 0;
-    while (i < path.size()) {
-        std::size_t j = path.find('/', i);
-        if (j == std::string_view::npos)
-            j = path.size();
-        if (j > i)
-            parts.push_back(path.substr(i, j - i));
-        i = j + 1;
-    }
-    return parts;
-}
-
 /// podman's pod slice: "machine-libpod_pod_<id>.slice" (root) or "user-libpod_pod_<id>.slice"
 /// (rootless), or cgroupfs "/libpod_parent/<id>/libpod-<container id>" (the cgroupfs manager, as on
 /// a host without systemd; seen on real podman 4.3 in tests/engines). The slice form is the one
 /// systemd hosts use.
 std::string podmanPodFromCgroup(std::string_view cgroup)
 {
-    const std::vector<std::string_view> parts = splitPath(cgroup);
+    const std::vector<std::string_view> parts = cgroupPathParts(cgroup);
     for (std::size_t i = 0; i < parts.size(); ++i) {
         const std::string_view part = parts[i];
         // cgroupfs: a pod's containers sit one level below libpod_parent, in a folder named by the
@@ -106,7 +91,7 @@ std::string podmanPodFromCgroup(std::string_view cgroup)
 std::string serviceUnit(std::string_view cgroup)
 {
     std::string unit;
-    for (std::string_view part : splitPath(cgroup))
+    for (std::string_view part : cgroupPathParts(cgroup))
         if (endsWith(part, ".service") && part.size() > 8)
             unit = std::string(part);
     return unit;

@@ -14,6 +14,14 @@ std::string sandboxLabel(const Sandbox &s)
         const std::string shortId = s.engineId.size() > 12 ? s.engineId.substr(0, 12) : s.engineId;
         return s.engine + (s.kind == SandboxKind::Pod ? " pod " : " ") + shortId;
     }
+    // No name and no id: what launched it and what it runs, and the init's pid, since two hundred
+    // `unshare ... sleep` sandboxes would otherwise all be "sleep". The launcher is left out when
+    // it is what runs ("bwrap (pid 7)", not "bwrap: bwrap (pid 7)") or is not known.
+    if (s.init && !s.initComm.empty()) {
+        const bool launcher = s.engine != "unknown" && !s.engine.empty() && s.engine != s.initComm;
+        return (launcher ? s.engine + ": " : std::string()) + s.initComm + " (pid " +
+               std::to_string(s.init->pid) + ")";
+    }
     if (!s.initComm.empty())
         return s.initComm;
     return s.id;

@@ -16,7 +16,8 @@ namespace nsviz
 /// The display label, the same everywhere (CLI, findings, the GUI's cluster, table, tree, charts):
 /// the name when one is known ("web", "nginx.service", "org.gnome.Calculator"); else the engine
 /// and the engine id cut to 12 characters ("podman 3f2a9c1b7e4d"; a pod: "podman pod 1a2b3c4d5e6f");
-/// else the init's comm ("sleep"); else the id.
+/// else the launcher, the init's comm and its pid ("unshare: sleep (pid 4242)", "bwrap (pid 7)"
+/// when the launcher is what runs, "sleep (pid 4242)" when the launcher is unknown); else the id.
 std::string sandboxLabel(const Sandbox &sandbox);
 
 /// The sandbox that lists @p p (same pid and start time), or null.

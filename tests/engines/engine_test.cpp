@@ -11,11 +11,15 @@
 //     sandboxes, kinds, engines, names and findings as issue 10's "Done when" says.
 // A case this machine cannot run is skipped with the reason engines.sh gave; one that should run
 // and did not fails with the engine's message. Root only (the engines need it).
+#include "core/protocol/snapshotjson.h"
+#include "core/sandbox/enginenames.h"
+#include "core/sandbox/sandbox.h"
 #include "tests/common/commandrunner.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -29,6 +33,7 @@
 #include <sstream>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
@@ -303,9 +308,38 @@ std::uint64_t hostIno(const std::string &type)
     return h.contains(type) && h.at(type).is_number() ? h.at(type).get<std::uint64_t>() : 0;
 }
 
+/// A test of one case: skipped (with the reason) when no engine could run or this machine cannot
+/// run the case, failed when the case should have started and did not.
 class EngineCase : public ::testing::TestWithParam<Expect>
 {
+protected:
+    void SetUp() override
+    {
+        REQUIRE_ENGINES();
+        std::string skipWhy;
+        m_case = requireCase(GetParam().name, skipWhy);
+        if (!skipWhy.empty())
+            GTEST_SKIP() << skipWhy;
+    }
+    const Case *m_case = nullptr;
 };
+
+/// A number lsns prints as a number or, in some versions, as a string.
+template <typename T> T lsnsNumber(const json &v)
+{
+    return v.is_string() ? static_cast<T>(std::stoull(v.get<std::string>())) : v.get<T>();
+}
+
+/// Every namespace of an `lsns -J` list, children included: (type, inode, process count).
+void eachLsns(const json &list, const std::function<void(const std::string &, std::uint64_t, std::size_t)> &f)
+{
+    for (const json &n : list) {
+        f(n["type"].get<std::string>(), lsnsNumber<std::uint64_t>(n["ns"]),
+          lsnsNumber<std::size_t>(n["nprocs"]));
+        if (n.contains("children"))
+            eachLsns(n["children"], f);
+    }
+}
 
 std::string caseName(const ::testing::TestParamInfo<Expect> &info)
 {
@@ -320,12 +354,8 @@ std::string caseName(const ::testing::TestParamInfo<Expect> &info)
 // reference's (the helper's host_ns: kthreadd where PID 1 is not readable) as the engine promises.
 TEST_P(EngineCase, IsWhatItClaims)
 {
-    REQUIRE_ENGINES();
     const Expect &e = GetParam();
-    std::string skipWhy;
-    const Case *c = requireCase(e.name, skipWhy);
-    if (!skipWhy.empty())
-        GTEST_SKIP() << skipWhy;
+    const Case *c = m_case;
     ASSERT_GT(c->init, 0) << e.name;
     ASSERT_EQ(::kill(c->init, 0), 0) << e.name << ": init " << c->init << " is gone";
     for (const auto &t : e.isolates) {
@@ -348,12 +378,8 @@ TEST_P(EngineCase, IsWhatItClaims)
 // were already right before issue 10: this is the cross-check that keeps them so.)
 TEST_P(EngineCase, NamespacesAgreeWithLsns)
 {
-    REQUIRE_ENGINES();
     const Expect &e = GetParam();
-    std::string skipWhy;
-    const Case *c = requireCase(e.name, skipWhy);
-    if (!skipWhy.empty())
-        GTEST_SKIP() << skipWhy;
+    const Case *c = m_case;
     std::vector<int> pids = {c->init};
     pids.insert(pids.end(), c->members.begin(), c->members.end());
     pids.insert(pids.end(), c->helpers.begin(), c->helpers.end());
@@ -365,19 +391,8 @@ TEST_P(EngineCase, NamespacesAgreeWithLsns)
             CommandRunner::run({"lsns", "-J", "-p", std::to_string(pid), "-o", "NS,TYPE,NPROCS"}, 120000);
         ASSERT_EQ(r.exitCode, 0) << r.err;
         std::map<std::string, std::uint64_t> fromLsns;
-        std::map<std::uint64_t, std::size_t> lsnsCount;
-        std::function<void(const json &)> add = [&](const json &list) {
-            for (const json &n : list) {
-                const std::uint64_t ino = n["ns"].is_string() ? std::stoull(n["ns"].get<std::string>())
-                                                              : n["ns"].get<std::uint64_t>();
-                fromLsns[n["type"].get<std::string>()] = ino;
-                lsnsCount[ino] = n["nprocs"].is_string() ? std::stoul(n["nprocs"].get<std::string>())
-                                                         : n["nprocs"].get<std::size_t>();
-                if (n.contains("children"))
-                    add(n["children"]);
-            }
-        };
-        add(json::parse(r.out).at("namespaces"));
+        eachLsns(json::parse(r.out).at("namespaces"),
+                 [&](const std::string &type, std::uint64_t ino, std::size_t) { fromLsns[type] = ino; });
         for (const auto &t : kTypes) {
             const json &ns = p->at("ns");
             if (!ns.contains(t) || ns.at(t).is_null())
@@ -392,17 +407,8 @@ TEST_P(EngineCase, NamespacesAgreeWithLsns)
     auto all = CommandRunner::run({"lsns", "-J", "-o", "NS,TYPE,NPROCS"}, 120000);
     ASSERT_EQ(all.exitCode, 0) << all.err;
     std::map<std::uint64_t, std::size_t> counts;
-    std::function<void(const json &)> add = [&](const json &list) {
-        for (const json &n : list) {
-            const std::uint64_t ino =
-                n["ns"].is_string() ? std::stoull(n["ns"].get<std::string>()) : n["ns"].get<std::uint64_t>();
-            counts[ino] = n["nprocs"].is_string() ? std::stoul(n["nprocs"].get<std::string>())
-                                                  : n["nprocs"].get<std::size_t>();
-            if (n.contains("children"))
-                add(n["children"]);
-        }
-    };
-    add(json::parse(all.out).at("namespaces"));
+    eachLsns(json::parse(all.out).at("namespaces"),
+             [&](const std::string &, std::uint64_t ino, std::size_t n) { counts[ino] = n; });
     for (const json &n : Engines::instance->snapshot().at("namespaces")) {
         const std::uint64_t ino = n.at("inode").get<std::uint64_t>();
         const std::string t = n.at("type").get<std::string>();
@@ -575,8 +581,21 @@ void printVerdicts()
     std::ofstream(kOutput + "/engines-verdicts.txt") << out.str();
 }
 
-class EngineSandbox : public ::testing::TestWithParam<Expect>
+/// A case's sandbox in the helper's snapshot: skipped as EngineCase is, and while the helper has no
+/// sandbox model; failed when the case's init is in no sandbox.
+class EngineSandbox : public EngineCase
 {
+protected:
+    void SetUp() override
+    {
+        EngineCase::SetUp();
+        if (IsSkipped() || HasFatalFailure())
+            return;
+        REQUIRE_SANDBOXES();
+        m_sb = sandboxOf(m_case->init);
+        ASSERT_NE(m_sb, nullptr) << GetParam().name << ": init " << m_case->init << " is in no sandbox";
+    }
+    const json *m_sb = nullptr;
 };
 
 } // namespace
@@ -586,14 +605,9 @@ class EngineSandbox : public ::testing::TestWithParam<Expect>
 // kernel says.
 TEST_P(EngineSandbox, Model)
 {
-    REQUIRE_SANDBOXES();
     const Expect &e = GetParam();
-    std::string skipWhy;
-    const Case *c = requireCase(e.name, skipWhy);
-    if (!skipWhy.empty())
-        GTEST_SKIP() << skipWhy;
-    const json *sb = sandboxOf(c->init);
-    ASSERT_NE(sb, nullptr) << e.name << ": init " << c->init << " is in no sandbox";
+    const Case *c = m_case;
+    const json *sb = m_sb;
     SCOPED_TRACE(std::string(e.name) + ": " + describe(sb));
     EXPECT_TRUE(e.kinds.count(str(*sb, "kind"))) << "kind " << str(*sb, "kind");
     EXPECT_TRUE(e.engines.count(str(*sb, "engine"))) << "engine " << str(*sb, "engine");
@@ -655,12 +669,8 @@ TEST_P(EngineSandbox, FindingsAsDoneWhenSays)
 {
     REQUIRE_SANDBOX_FINDINGS();
     const Expect &e = GetParam();
-    std::string skipWhy;
-    const Case *c = requireCase(e.name, skipWhy);
-    if (!skipWhy.empty())
-        GTEST_SKIP() << skipWhy;
-    const json *sb = sandboxOf(c->init);
-    ASSERT_NE(sb, nullptr) << e.name << ": init " << c->init << " is in no sandbox";
+    const Case *c = m_case;
+    const json *sb = m_sb;
     SCOPED_TRACE(std::string(e.name) + ": " + describe(sb));
     const std::string name = c->field("name"), id = c->field("id");
     if (!c->field("pod").empty()) {
@@ -730,14 +740,9 @@ TEST_P(EngineSandbox, FindingsAsDoneWhenSays)
 // is no such container).
 TEST_P(EngineSandbox, Diff)
 {
-    REQUIRE_SANDBOXES();
     const Expect &e = GetParam();
-    std::string skipWhy;
-    const Case *c = requireCase(e.name, skipWhy);
-    if (!skipWhy.empty())
-        GTEST_SKIP() << skipWhy;
-    const json *sb = sandboxOf(c->init);
-    ASSERT_NE(sb, nullptr);
+    const Case *c = m_case;
+    const json *sb = m_sb;
     SCOPED_TRACE(std::string(e.name) + ": " + describe(sb));
     auto r = helper({"diff", std::to_string(c->init), "--json"}, 120000);
     ASSERT_EQ(r.exitCode, 0) << r.err;
@@ -838,6 +843,86 @@ TEST(EngineSandboxHost, AlarmedCasesAreExactlyTheHostNetworkOnes)
                 got.insert(e.name);
     }
     EXPECT_EQ(got, want);
+}
+
+// Names from the engine's socket (core/sandbox/enginenames.h): podman's REST API for the cases'
+// root podman, started here on a socket of this test (`engines.sh api`, i.e. `podman system
+// service --time=0`), names every root podman container by its name and the pod by its pod name,
+// which nothing else on the host says; and the scan's sandboxes get them.
+TEST(EngineNamesFromSocket, PodmanSystemServiceNamesContainersAndThePod)
+{
+    using nsviz::EngineNames, nsviz::EngineNameSources, nsviz::Sandbox, nsviz::Snapshot;
+    REQUIRE_SANDBOXES();
+    std::string skipWhy;
+    const Case *pod = requireCase("podman-pod", skipWhy);
+    if (!skipWhy.empty())
+        GTEST_SKIP() << skipWhy;
+    char dir[] = "/tmp/nsviz-eng-api-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    const std::string socket = std::string(dir) + "/podman.sock";
+    const pid_t service = ::fork();
+    ASSERT_GE(service, 0);
+    if (service == 0) {
+        ::execl(kScript.c_str(), kScript.c_str(), "api", socket.c_str(), static_cast<char *>(nullptr));
+        ::_exit(127);
+    }
+    // Stopped by its pid whatever happens below (exec: the pid is podman's own).
+    struct Stop {
+        pid_t pid;
+        std::string dir;
+        ~Stop()
+        {
+            ::kill(pid, SIGTERM);
+            int st = 0;
+            ::waitpid(pid, &st, 0);
+            std::filesystem::remove_all(dir);
+        }
+    } stop{service, dir};
+    // Up when it answers (podman takes a few seconds to start); a bounded wait.
+    EngineNames names;
+    std::string error;
+    for (int i = 0; i < 300 && names.empty(); ++i) {
+        names = nsviz::querySocketNames(socket, 2000, 16u << 20, error);
+        if (names.empty())
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_FALSE(names.empty()) << "podman system service never answered: " << error;
+    // Every root podman case with a name, by its id.
+    int checked = 0;
+    for (const char *name : {"podman-default", "podman-hostnet", "podman-hostpid", "podman-pod"}) {
+        const Case *c = Engines::instance->find(name);
+        if (!c || c->status != "ok" || c->field("id").empty())
+            continue;
+        ASSERT_TRUE(names.count(c->field("id"))) << name << " " << c->field("id") << " not in the answer";
+        EXPECT_EQ(names.at(c->field("id")).name, c->field("name")) << name;
+        ++checked;
+    }
+    EXPECT_GE(checked, 1);
+    // The pod by its id, and the pod's container knows its pod.
+    ASSERT_TRUE(names.count(pod->field("pod"))) << "pod " << pod->field("pod") << " not in the answer";
+    EXPECT_EQ(names.at(pod->field("pod")).name, pod->field("podname"));
+    EXPECT_EQ(names.at(pod->field("id")).podName, pod->field("podname"));
+
+    // The scan's sandboxes: the pod had no name (nothing on the host says it); now it has.
+    Snapshot snap = nsviz::snapshotFromJson(Engines::instance->snapshot());
+    const json *sb = sandboxOf(pod->init);
+    ASSERT_NE(sb, nullptr);
+    const std::string podSandbox = str(*sb, "pod");
+    EngineNameSources src;
+    src.runRoot.clear();
+    src.lxcPaths.clear();
+    src.sockets = {socket};
+    src.socketTimeoutMs = 5000;
+    src.socketMaxBytes = 16u << 20;
+    nsviz::learnEngineNames(snap.sandboxes, src);
+    bool found = false;
+    for (const Sandbox &s : snap.sandboxes)
+        if (s.id == podSandbox) {
+            found = true;
+            EXPECT_EQ(s.name, pod->field("podname"));
+            EXPECT_EQ(nsviz::sandboxLabel(s), pod->field("podname"));
+        }
+    EXPECT_TRUE(found) << podSandbox;
 }
 
 int main(int argc, char **argv)

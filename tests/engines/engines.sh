@@ -8,6 +8,8 @@
 #                             write one line per case to MANIFEST (see "Manifest" below)
 #   engines.sh down           stop everything a run of this script started (also after a killed run)
 #   engines.sh setup          only the set-up (rootfs, images, configs, test user)
+#   engines.sh api SOCKET     podman's REST API for the cases' root podman on SOCKET, in the
+#                             foreground (exec: the caller stops it by its pid)
 #
 # Run as root, one run at a time: callers hold an flock on /run/nsviz-engines.lock (the gtest
 # nsviz_engine_tests and tests/engines/make-fixtures.sh do), because `down` at the start of a run
@@ -501,9 +503,18 @@ up() {
     return 0
 }
 
+# podman's REST API (Docker-compatible and libpod) for the cases' root podman, on SOCKET, in the
+# foreground until killed: the engine test asks it for names (core/sandbox/enginenames.h). exec, so
+# the caller's pid is podman's and it stops it by that pid.
+api() {
+    [[ $1 == /* ]] || die "api: SOCKET must be an absolute path"
+    exec podman system service --time=0 "unix://$1"
+}
+
 case ${1:-} in
 up) [[ $# -eq 2 ]] || die "usage: engines.sh up MANIFEST"; up "$2" ;;
 down) down ;;
 setup) setup ;;
-*) die "usage: engines.sh up MANIFEST | down | setup" ;;
+api) [[ $# -eq 2 ]] || die "usage: engines.sh api SOCKET"; api "$2" ;;
+*) die "usage: engines.sh up MANIFEST | down | setup | api SOCKET" ;;
 esac

@@ -5,6 +5,7 @@
 #include "app/cluster/clusterpainter.h"
 #include "tests/app/cluster/layoutcheck.h"
 #include "tests/app/gui_testutil.h"
+#include "tests/common/enginesfixture.h"
 
 #include <QBuffer>
 #include <QPainter>
@@ -29,7 +30,9 @@ struct Scene {
     ClusterPainter painter;
     ClusterPaintOptions options;
 
-    explicit Scene(NsType type, const ClusterStyle &style = ClusterStyle::light())
+    explicit Scene(NsType type, const ClusterStyle &style = ClusterStyle::light()) { init(type, style); }
+    Scene(NsType type, Snapshot s) : snapshot(std::move(s)) { init(type, ClusterStyle::light()); }
+    void init(NsType type, const ClusterStyle &style)
     {
         layout.setType(type);
         layout.update(snapshot);
@@ -450,4 +453,97 @@ TEST(ClusterPainter, LabelsWaitWhileThePictureMovesAndTheCacheFollowsTheScene)
         fresh.paint(p, kSize, scene.options);
     }
     EXPECT_EQ(cached, again);
+}
+
+TEST(ClusterPainter, ZombiesAreTheirOwnCircleNotDashedAndInTheLegendOnlyWhenThere)
+{
+    Scene plain(NsType::Net);
+    for (const QString &row : plain.painter.legendRows())
+        EXPECT_FALSE(row.contains(QStringLiteral("zombie"))) << row.toStdString();
+
+    // Three zombies (no namespaces left) and one process whose namespaces this scan could not read.
+    Snapshot s = guitest::hostSmall();
+    ASSERT_GT(s.processes.size(), 10u);
+    for (std::size_t i = 1; i <= 4; ++i) {
+        Process &p = s.processes[s.processes.size() - i];
+        p.ns = {};
+        p.exited = i != 4;
+    }
+    Scene scene(NsType::Net, std::move(s));
+    const ClusterLayout::Cluster *zombies = nullptr, *unreadable = nullptr;
+    int zi = -1;
+    for (std::size_t i = 0; i < scene.layout.clusters().size(); ++i) {
+        const auto &c = scene.layout.clusters()[i];
+        if (c.exited) {
+            zombies = &c;
+            zi = static_cast<int>(i);
+        } else if (!c.id.valid() && !c.members.empty()) {
+            unreadable = &c;
+        }
+    }
+    ASSERT_NE(zombies, nullptr);
+    ASSERT_NE(unreadable, nullptr);
+    EXPECT_EQ(zombies->members.size(), 3u);
+    EXPECT_EQ(unreadable->members.size(), 1u);
+    EXPECT_EQ(scene.labels[static_cast<std::size_t>(zi)].title, QStringLiteral("exited processes (zombies)"));
+
+    // Dashed is "held by a bind mount or fd": zombies are dotted grey over a grey fill, and look
+    // like neither a held namespace nor an unreadable one.
+    ClusterLayout::Cluster held;
+    held.id = NsId{1, 4026532000};
+    const auto z = scene.painter.circleStyle(*zombies), u = scene.painter.circleStyle(*unreadable),
+               h = scene.painter.circleStyle(held);
+    EXPECT_EQ(h.pen, Qt::DashLine);
+    EXPECT_EQ(z.pen, Qt::DotLine);
+    EXPECT_EQ(z.stroke, scene.painter.style().invisible);
+    EXPECT_GT(z.fill.alpha(), 0);
+    EXPECT_NE(std::tuple(z.pen, z.fill.rgba(), z.width), std::tuple(u.pen, u.fill.rgba(), u.width));
+
+    // The legend names them, and unreadable namespaces, since both are in the picture.
+    const QStringList rows = scene.painter.legendRows();
+    EXPECT_TRUE(rows.contains(QStringLiteral("Exited processes (zombies), no namespace")))
+        << rows.join(u'|').toStdString();
+    EXPECT_TRUE(rows.contains(QStringLiteral("Namespace not readable")));
+    EXPECT_TRUE(rows.last().startsWith(QStringLiteral("The host's namespace")));
+    // And the picture with its seven legend rows still overlaps nothing.
+    std::vector<PaintedItem> record;
+    scene.options.record = &record;
+    (void)scene.render();
+    const QStringList problems =
+        layoutcheck::problems(layoutcheck::fromRecord(record), scene.snapshot, NsType::Net, kSize);
+    EXPECT_TRUE(problems.isEmpty()) << problems.join(u'\n').toStdString();
+}
+
+TEST(ClusterPainter, ServiceSandboxesAndEngineHelpersStepBackWhenAsked)
+{
+    Scene scene(NsType::Mnt, test::enginesSnapshot());
+    std::vector<int> info;
+    for (std::size_t i = 0; i < scene.labels.size(); ++i)
+        if (scene.labels[i].informational)
+            info.push_back(static_cast<int>(i));
+    ASSERT_FALSE(info.empty()) << "conmon, catatonit, slirp4netns, the lxc monitor have mount namespaces";
+    for (int i : info)
+        EXPECT_FALSE(scene.painter.clusterDimmed(i));
+    scene.painter.setDimInformational(true);
+    for (int i : info)
+        EXPECT_TRUE(scene.painter.clusterDimmed(i)) << scene.labels[i].title.toStdString();
+    // The others keep full strength and their names.
+    for (std::size_t i = 0; i < scene.labels.size(); ++i) {
+        if (!scene.labels[i].informational) {
+            EXPECT_FALSE(scene.painter.clusterDimmed(static_cast<int>(i)));
+        }
+    }
+    std::vector<PaintedItem> record;
+    scene.options.record = &record;
+    (void)scene.render();
+    for (const auto &item : record) {
+        if (item.kind != PaintedItem::Kind::Label)
+            continue;
+        for (int i : info) {
+            EXPECT_NE(item.ns, scene.layout.clusters()[i].id.ino) << item.text.toStdString();
+        }
+    }
+    scene.painter.setDimInformational(false);
+    for (int i : info)
+        EXPECT_FALSE(scene.painter.clusterDimmed(i));
 }

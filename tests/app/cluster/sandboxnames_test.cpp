@@ -4,7 +4,7 @@
 #include "app/cluster/clusterlabeler.h"
 #include "app/models/hostsharing.h"
 #include "app/models/namespacestats.h"
-#include "core/discovery/discovery.h"
+#include "tests/common/enginesfixture.h"
 #include "tests/common/fakensquery.h"
 
 #include <gtest/gtest.h>
@@ -15,18 +15,10 @@ using nsviz::test::FakeNsQuery;
 
 namespace
 {
-const std::string kEngines = std::string(NSVIZ_TEST_DATA) + "/proc-engines";
 
 Snapshot engines()
 {
-    FakeNsQuery q;
-    q.setDefaultOwner(4026531837);
-    q.addPath(kEngines + "/1/root/run/netns/blue", 4026532600);
-    q.addPath(kEngines + "/500/root/run/netns/blue", 4026532600);
-    q.addPath(kEngines + "/500/root/run/user/1000/netns/netns-1a2b", 4026533205);
-    DiscoveryOptions o;
-    o.procRoot = kEngines;
-    return discover(o, q);
+    return test::scanProcEngines();
 }
 
 int indexOf(const Snapshot &s, int pid)
@@ -53,7 +45,7 @@ TEST(SandboxNames, RedGroupsAreTheAlarmedSandboxesOnly)
     std::set<std::string> labels;
     for (const auto &g : hostNetGroups(s))
         labels.insert(g.label);
-    EXPECT_EQ(labels, (std::set<std::string>{"docker c1c1c1c1c1c1", "deb", "bwrap"}));
+    EXPECT_EQ(labels, (std::set<std::string>{"docker c1c1c1c1c1c1", "deb", "bwrap (pid 1001)"}));
     // Rootless podman's pause process and slirp4netns, a mount-only service: no red ring.
     for (int pid : {500, 513, 300})
         EXPECT_NE(hostRelation(s, s.processes[indexOf(s, pid)]), HostRelation::HostNetWarning) << pid;

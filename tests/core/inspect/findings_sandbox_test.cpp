@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // findHostSharing() by sandbox kind over tests/data/proc-engines (every engine layout on one host).
-#include "core/discovery/discovery.h"
 #include "core/inspect/findings.h"
-#include "tests/common/fakensquery.h"
+#include "tests/common/enginesfixture.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -10,22 +9,13 @@
 
 using namespace nsviz;
 using nlohmann::json;
-using nsviz::test::FakeNsQuery;
 
 namespace
 {
-const std::string kEngines = std::string(NSVIZ_TEST_DATA) + "/proc-engines";
 
 json findingsOfEngines()
 {
-    FakeNsQuery q;
-    q.setDefaultOwner(4026531837);
-    q.addPath(kEngines + "/1/root/run/netns/blue", 4026532600);
-    q.addPath(kEngines + "/500/root/run/netns/blue", 4026532600);
-    q.addPath(kEngines + "/500/root/run/user/1000/netns/netns-1a2b", 4026533205);
-    DiscoveryOptions o;
-    o.procRoot = kEngines;
-    return findHostSharing(discover(o, q), kEngines);
+    return findHostSharing(test::scanProcEngines(), test::procEnginesRoot());
 }
 
 const json *entry(const json &list, int pid)
@@ -54,7 +44,8 @@ TEST(FindingsBySandbox, HostNetworkAlarmOnlyForContainersAndPidOrUserSandboxes)
         if (hasCode(c, "host-net"))
             alarmed.insert(c["label"].get<std::string>());
     // docker --network=host, the nspawn machine without a private network, bwrap --share-net.
-    EXPECT_EQ(alarmed, (std::set<std::string>{"docker c1c1c1c1c1c1", "deb", "bwrap"})) << f.dump(1);
+    EXPECT_EQ(alarmed, (std::set<std::string>{"docker c1c1c1c1c1c1", "deb", "bwrap (pid 1001)"}))
+        << f.dump(1);
     // The text names them by label, kind, engine and id, CRITICAL first.
     const std::string text = findingsToText(f);
     EXPECT_NE(text.find("docker c1c1c1c1c1c1  [container, docker c1c1"), std::string::npos) << text;
@@ -108,4 +99,33 @@ TEST(FindingsBySandbox, APodIsListedOnceByItsPod)
     if (web1) {
         EXPECT_FALSE(hasCode(*web1, "host-net"));
     }
+}
+
+TEST(FindingsBySandbox, APodIsReportedOnceByThePodNotByEachContainer)
+{
+    // The real engines' snapshot: a podman pod of two containers, all in the host user namespace.
+    const Snapshot snap = test::enginesSnapshot();
+    const json f = findHostSharing(snap, std::string());
+    const json *pod = nullptr;
+    for (const auto &c : f["containers"]) {
+        if (c["kind"] == "pod") {
+            EXPECT_EQ(pod, nullptr) << "one entry for the pod";
+            pod = &c;
+        }
+        // A container of the pod has nothing the pod does not report already: the namespaces it
+        // shares with the pod (user among them here) are the pod's findings.
+        if (!c.contains("pod"))
+            continue;
+        for (const auto &x : c["findings"]) {
+            EXPECT_TRUE(x["code"] != "no-userns" && x["code"] != "host-net" && x["code"] != "host-ipc" &&
+                        x["code"] != "host-uts")
+                << c["label"] << ": " << x.dump();
+        }
+    }
+    ASSERT_NE(pod, nullptr) << f.dump(1);
+    EXPECT_TRUE(hasCode(*pod, "no-userns")) << pod->dump(1);
+    EXPECT_EQ((*pod)["containers"], json({"nsviz-eng-pod-a", "nsviz-eng-pod-b"})) << pod->dump(1);
+    // And the text lists the pod once, with its containers.
+    const std::string text = findingsToText(f);
+    EXPECT_NE(text.find("nsviz-eng-pod-a"), std::string::npos) << text;
 }

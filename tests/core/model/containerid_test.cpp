@@ -85,3 +85,12 @@ TEST(ContainerId, HostPathsAreNotContainers)
         EXPECT_EQ(c.label(), "");
     }
 }
+
+TEST(ContainerId, CgroupPathPartsSkipEmptyComponents)
+{
+    EXPECT_EQ(cgroupPathParts("/a//b/"), (std::vector<std::string_view>{"a", "b"}));
+    EXPECT_EQ(cgroupPathParts("/"), std::vector<std::string_view>{});
+    EXPECT_EQ(cgroupPathParts(""), std::vector<std::string_view>{});
+    EXPECT_EQ(cgroupPathParts("machine.slice/libpod-x.scope"),
+              (std::vector<std::string_view>{"machine.slice", "libpod-x.scope"}));
+}

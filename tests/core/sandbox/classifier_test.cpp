@@ -1,23 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The sandbox classifier over tests/data/proc-engines (every engine layout on one fake host, see
 // make-fixtures.py) and over synthetic snapshots (200 unshare sandboxes).
-#include "core/discovery/discovery.h"
 #include "core/model/delta.h"
 #include "core/protocol/deltajson.h"
 #include "core/protocol/snapshotjson.h"
 #include "core/sandbox/classifier.h"
 #include "core/sandbox/sandbox.h"
-#include "tests/common/fakensquery.h"
+#include "tests/common/enginesfixture.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 using namespace nsviz;
-using nsviz::test::FakeNsQuery;
 
 namespace
 {
-const std::string kEngines = std::string(NSVIZ_TEST_DATA) + "/proc-engines";
 const std::string kHex64(const char *two)
 {
     std::string s;
@@ -28,14 +25,7 @@ const std::string kHex64(const char *two)
 
 Snapshot scanEngines()
 {
-    FakeNsQuery q;
-    q.setDefaultOwner(4026531837);
-    q.addPath(kEngines + "/1/root/run/netns/blue", 4026532600);
-    q.addPath(kEngines + "/500/root/run/netns/blue", 4026532600);
-    q.addPath(kEngines + "/500/root/run/user/1000/netns/netns-1a2b", 4026533205);
-    DiscoveryOptions o;
-    o.procRoot = kEngines;
-    return discover(o, q);
+    return test::scanProcEngines();
 }
 
 // A copy, not a reference: gcc 14 takes a reference returned from a call with a std::string
@@ -109,8 +99,8 @@ TEST_F(EnginesFixture, UnshareLauncherAndChildAreOneSandbox)
     EXPECT_EQ(s->engine, "unshare");
     EXPECT_EQ(pids(*s), (std::vector<int>{400, 401}));
     ASSERT_TRUE(s->init);
-    EXPECT_EQ(s->init->pid, 401); // PID 1 inside, not the launcher
-    EXPECT_EQ(sandboxLabel(*s), "sleep");
+    EXPECT_EQ(s->init->pid, 401);                            // PID 1 inside, not the launcher
+    EXPECT_EQ(sandboxLabel(*s), "unshare: sleep (pid 401)"); // the launcher, what runs, its pid
     EXPECT_TRUE(s->isolatesType(NsType::Pid));
     EXPECT_TRUE(s->isolatesType(NsType::Net));
     EXPECT_EQ(s->id, "bare:77:4026533101"); // the mount namespace that defines it

@@ -6,29 +6,20 @@
 // sandboxes issue 10's "Done when" names. Fast: no engine, no /proc.
 #include "core/protocol/snapshotjson.h"
 #include "core/sandbox/sandbox.h"
+#include "tests/common/enginesfixture.h"
 
-#include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 using namespace nsviz;
 
 namespace
 {
 
-const std::string kFixture = std::string(NSVIZ_TEST_DATA) + "/snapshots/engines-all.json";
-
-std::string readFile(const std::string &path)
-{
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+const std::string kFixture = test::enginesSnapshotPath();
 
 /// One case of engines.sh, found in the fixture by what the host showed of it.
 struct FixtureCase {
@@ -90,7 +81,7 @@ class RealEnginesSnapshot : public ::testing::Test
 protected:
     void SetUp() override
     {
-        m_text = readFile(kFixture);
+        m_text = test::enginesSnapshotText();
         ASSERT_FALSE(m_text.empty()) << kFixture;
         m_snap = snapshotFromJsonText(m_text);
     }

@@ -158,7 +158,8 @@ TEST(SandboxCli, UnshareSandboxIsOneSandboxThroughScanFindingsAndDiff)
         if (c["sandbox"] == hostNetId) {
             alarmed = true;
             EXPECT_EQ(c["findings"][0]["code"], "host-net");
-            EXPECT_EQ(c["label"], "sleep");
+            // The launcher, what it runs, the init's pid (sandboxLabel()).
+            EXPECT_EQ(c["label"], "unshare: sleep (pid " + std::to_string(c["pid"].get<int>()) + ")");
             EXPECT_EQ(c["engine"], "unshare");
             EXPECT_EQ(c["pids"].size(), 2u);
         }
@@ -168,7 +169,8 @@ TEST(SandboxCli, UnshareSandboxIsOneSandboxThroughScanFindingsAndDiff)
     for (const auto &c : f["informational"])
         EXPECT_NE(c["sandbox"], fullId);
     const auto text = helper({"findings"});
-    EXPECT_NE(text.out.find("sleep  [bare, unshare, " + hostNetId + "]"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find(")  [bare, unshare, " + hostNetId + "]"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("unshare: sleep (pid "), std::string::npos) << text.out;
 
     // diff: no "container" warning for the mount-only sandbox; the alarm for the other.
     const auto d1 = helper({"diff", std::to_string(mountOnly.pid())});

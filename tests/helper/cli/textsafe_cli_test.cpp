@@ -189,8 +189,10 @@ TEST(TextSafeCli, FindingsTextEscapesWhileJsonStaysExact)
     auto t = helper({"findings"});
     ASSERT_EQ(t.exitCode, 0) << t.err;
     EXPECT_EQ(rawControls(t.out), "");
-    // Named by its label (the init's comm: no engine, no name), then its pid and comm.
-    EXPECT_NE(t.out.find("\\x1b]0;x\\x07\\u202eab\\u009b  [bare, "), std::string::npos) << t.out;
+    // Named by its label (no engine, no name: the init's comm and pid), then its pid and comm.
+    EXPECT_NE(t.out.find("\\x1b]0;x\\x07\\u202eab\\u009b (pid " + std::to_string(p.pid()) + ")  [bare, "),
+              std::string::npos)
+        << t.out;
     EXPECT_NE(t.out.find("pid " + std::to_string(p.pid()) + " (\\x1b]0;x\\x07\\u202eab\\u009b)"),
               std::string::npos)
         << t.out;
