@@ -21,6 +21,8 @@ struct ClusterStyle {
     QColor warning, warningText, warningHalo;
     QColor invisible;
     QColor selection;
+    /// A comparison's marks: new (green), gone (a ghost outline), moved (an amber ring).
+    QColor added, gone, moved;
     std::array<QColor, 8> hues;
 
     /// Hue of a non-host cluster, stable for the namespace id.
