@@ -82,7 +82,7 @@ Moment momentFromSnapshotText(const std::string &text, const std::string &label)
     try {
         doc = nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception &e) {
-        throw MomentError(label + ": not JSON (" + e.what() + ")");
+        throw MomentError(label + ": not valid JSON (" + e.what() + ")");
     }
     try {
         out.snapshot = snapshotFromJson(doc);
