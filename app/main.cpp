@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // nsviz: the GUI, or with --screenshot a headless renderer for documentation and CI.
+#include "app/window/comparewindow.h"
 #include "app/window/headless.h"
 #include "app/window/mainwindow.h"
 #include "app/window/session.h"
@@ -84,6 +85,12 @@ struct Options {
     QCommandLineOption sshConfig{QStringLiteral("ssh-config"),
                                  QStringLiteral("With --host: ssh -F FILE instead of your ~/.ssh/config."),
                                  QStringLiteral("FILE")};
+    QCommandLineOption compare{
+        QStringLiteral("compare"),
+        QStringLiteral("Compare moment A with moment B (the B after the options): `--compare A B`, each a "
+                       "snapshot file or a recording's FILE@SECONDS or FILE@end. With --screenshot: the "
+                       "picture of B with what is new, gone and moved marked."),
+        QStringLiteral("A")};
     QCommandLineOption sshOption{QStringLiteral("ssh-option"),
                                  QStringLiteral("With --host: one more ssh -o KEY=VALUE (repeatable)."),
                                  QStringLiteral("KEY=VALUE")};
@@ -96,7 +103,9 @@ struct Options {
         parser.addVersionOption();
         parser.addOptions({screenshot, view, groupBy, snapshot, size, scale, redact, theme, unprivileged,
                            kauth, saveSnapshot, layoutJson, host, remoteSudo, remoteHelper, sshConfig,
-                           sshOption});
+                           compare, sshOption});
+        parser.addPositionalArgument(QStringLiteral("B"), QStringLiteral("With --compare: moment B."),
+                                     QStringLiteral("[B]"));
     }
 };
 
@@ -148,7 +157,8 @@ int main(int argc, char **argv)
     opts.addTo(parser);
     parser.process(app);
     const auto &[screenshot, view, groupBy, snapshot, size, scale, redact, theme, unprivileged, kauth,
-                 saveSnapshot, layoutJson, host, remoteSudo, remoteHelper, sshConfig, sshOption] = opts;
+                 saveSnapshot, layoutJson, host, remoteSudo, remoteHelper, sshConfig, compare, sshOption] =
+        opts;
 
     QTextStream out(stdout);
     QTextStream err(stderr);
@@ -157,6 +167,24 @@ int main(int argc, char **argv)
         err.flush();
         return 2;
     };
+
+    // --compare A B: B is the one positional argument, and only --compare takes one.
+    const QStringList positional = parser.positionalArguments();
+    QString compareA, compareB;
+    if (parser.isSet(compare)) {
+        if (positional.size() != 1)
+            return fail(QStringLiteral("--compare wants two moments: --compare A B"));
+        compareA = parser.value(compare);
+        compareB = positional.front();
+        if (parser.isSet(host) || parser.isSet(snapshot) || parser.isSet(kauth))
+            return fail(QStringLiteral(
+                "--compare reads two files; it does not go with --host, --snapshot or --kauth"));
+        if (parser.isSet(screenshot) && parser.value(view) != QLatin1String("cluster"))
+            return fail(QStringLiteral("--compare draws the cluster view only"));
+    } else if (!positional.isEmpty()) {
+        return fail(QStringLiteral("unexpected argument \"%1\" (open a file with --snapshot FILE)")
+                        .arg(positional.front()));
+    }
 
     std::optional<SshTarget> target;
     if (parser.isSet(host)) {
@@ -199,6 +227,8 @@ int main(int argc, char **argv)
         o.host = target;
         o.saveSnapshot = parser.value(saveSnapshot);
         o.layoutJson = parser.value(layoutJson);
+        o.compareA = compareA;
+        o.compareB = compareB;
         if (o.kauth && !o.snapshotFile.isEmpty())
             return fail(QStringLiteral("--kauth scans this host; it does not go with --snapshot"));
         o.redact = parser.isSet(redact);
@@ -227,7 +257,11 @@ int main(int argc, char **argv)
         return rc;
     }
     MainWindow win;
-    if (target)
+    if (!compareA.isEmpty()) {
+        // The comparison gets its own window; the main one shows this host (or nothing) behind it.
+        win.session()->connectLive(/*escalated=*/false);
+        CompareWindow::open(compareA, compareB, parser.isSet(redact), &win);
+    } else if (target)
         win.session()->connectHost(*target);
     else if (parser.isSet(snapshot))
         win.session()->openFile(parser.value(snapshot));

@@ -12,10 +12,13 @@ nsviz=$build/app/nsviz
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fixture=tests/data/snapshots/host-small.json
-shot() { # name theme group-by
-    QT_QPA_PLATFORM=offscreen "$nsviz" --screenshot "$tmp/$1.png" --layout-json "$tmp/$1.json" \
-        --snapshot "$fixture" --size 1600x1000 --theme "$2" --group-by "$3" >/dev/null
-    python3 - "$tmp/$1.json" <<'PY'
+shot() { # name theme group-by [nsviz arguments instead of --snapshot FIXTURE --size 1600x1000]
+    local name=$1 theme=$2 group=$3
+    shift 3
+    (($#)) || set -- --snapshot "$fixture" --size 1600x1000
+    QT_QPA_PLATFORM=offscreen "$nsviz" --screenshot "$tmp/$name.png" --layout-json "$tmp/$name.json" \
+        --theme "$theme" --group-by "$group" "$@" >/dev/null
+    python3 - "$tmp/$name.json" <<'PY'
 import json, sys
 items = json.load(open(sys.argv[1]))["items"]
 for i, a in enumerate(items):
@@ -34,8 +37,13 @@ for i, a in enumerate(lined):
         if crosses(a["line"], b["line"]):
             sys.exit(f"make-screenshots: the leaders of {a['text']!r} and {b['text']!r} cross")
 PY
-    cp "$tmp/$1.png" "resources/screenshots/$1.png"
-    echo "make-screenshots: resources/screenshots/$1.png"
+    cp "$tmp/$name.png" "resources/screenshots/$name.png"
+    echo "make-screenshots: resources/screenshots/$name.png"
 }
 shot cluster-light light net
 shot cluster-dark dark pid
+# The compare view (README "Remote hosts, recordings, before and after"): two moments of the lab
+# host, a container started between them (tests/data/snapshots/make_compare_fixtures.py), at a
+# projector's 1280x720.
+shot compare-light light net --compare tests/data/snapshots/compare-before.json \
+    tests/data/snapshots/compare-after.json --size 1280x720

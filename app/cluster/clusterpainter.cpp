@@ -54,10 +54,10 @@ QFont textFont(const ClusterPaintOptions &o, double px, bool bold = false)
 }
 
 void record(const ClusterPaintOptions &o, PaintedItem::Kind kind, const QRectF &rect, const QString &text,
-            quint64 ns = 0, bool flagged = false, const QLineF &line = {})
+            quint64 ns = 0, bool flagged = false, const QLineF &line = {}, const QString &mark = QString())
 {
     if (o.record)
-        o.record->push_back({kind, rect, text, ns, flagged, line});
+        o.record->push_back({kind, rect, text, ns, flagged, line, mark});
 }
 
 /// Whether segment @p l passes through rectangle @p r (an end inside counts).
@@ -118,6 +118,43 @@ void ClusterPainter::setScene(const Snapshot &snapshot, const ClusterLayout &lay
         }
     }
     recolour();
+}
+
+const char *ClusterMarks::markName(Mark m)
+{
+    switch (m) {
+    case Mark::New:
+        return "new";
+    case Mark::Gone:
+        return "gone";
+    case Mark::Moved:
+        return "moved";
+    case Mark::None:
+        break;
+    }
+    return "";
+}
+
+void ClusterPainter::setMarks(const ClusterMarks *marks)
+{
+    m_marks = marks;
+    if (m_layout)
+        recolour();
+}
+
+ClusterMarks::Mark ClusterPainter::processMark(int proc) const
+{
+    if (!m_marks || proc < 0 || static_cast<std::size_t>(proc) >= m_marks->process.size())
+        return ClusterMarks::Mark::None;
+    return m_marks->process[static_cast<std::size_t>(proc)];
+}
+
+ClusterMarks::Mark ClusterPainter::nsMark(const NsId &id) const
+{
+    if (!m_marks)
+        return ClusterMarks::Mark::None;
+    const auto it = m_marks->ns.find(id);
+    return it == m_marks->ns.end() ? ClusterMarks::Mark::None : it->second;
 }
 
 void ClusterPainter::clearScene()
@@ -233,6 +270,11 @@ void ClusterPainter::recolour()
             }
     for (std::size_t i = 0; i < dots.size(); ++i) {
         QColor c = baseDotColour(dots[i]);
+        // A comparison: new processes are green, gone ones are drawn as outlines only (paintMarks).
+        if (const auto mark = processMark(dots[i].proc); mark == ClusterMarks::Mark::New)
+            c = m_style.added;
+        else if (mark == ClusterMarks::Mark::Gone)
+            c = Qt::transparent;
         if (informational[dots[i].cluster]) {
             c.setAlpha(38);
         } else if (filtering) {
@@ -288,6 +330,8 @@ struct ClusterPainter::Placement {
                 return true;
         return false;
     }
+    /// The column beside the legend: a comparison's change list first, then the key list.
+    QRectF listArea;
 
     /// A grid over the frame listing the circles near each cell, so a test of one spot looks at
     /// the few circles around it, not at every circle of a host with thousands (the view places
@@ -495,6 +539,8 @@ void ClusterPainter::paintWorld(QPainter &p, const QRectF &area, const QSizeF &v
     paintClusters(p, world, o);
     paintDots(p, world, o);
     paintWarnings(p, world, o);
+    if (m_marks)
+        paintMarks(p, world, o);
 }
 
 void ClusterPainter::paintOverlay(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const
@@ -537,9 +583,11 @@ void ClusterPainter::paintTexts(QPainter &p, const QSizeF &size, const ClusterPa
     // Labels may use the margins around the picture, not the header, the legend or the key list.
     pl.bounds = contentRect(size, ts).adjusted(-kMargin + 4, -8 * ts, kMargin - 4, kMargin - 4);
     pl.bounds = pl.bounds.intersected(QRectF(QPointF(0, 0), size));
+    pl.listArea = keyListRect(size, ts);
     paintHeader(p, size, pl, o);
     paintLegend(p, size, o);
     pl.taken.append(legendRect(size, ts).adjusted(-4, -4, 4, 4));
+    paintChanges(p, pl, o);
     if (!o.moving) // while the picture moves under the finger, labels would only flicker past
         paintLabels(p, size, pl, o);
 }
@@ -571,6 +619,17 @@ void ClusterPainter::paintClusters(QPainter &p, const QRectF &world, const Clust
         const double r = c.r * o.scale;
         const bool dim = !m_clusterMatches[i];
         auto [fill, stroke, width, penStyle] = circleStyle(c);
+        if (const auto mark = nsMark(c.id); mark == ClusterMarks::Mark::New) {
+            stroke = m_style.added;
+            width = 3.2;
+            penStyle = Qt::SolidLine;
+        } else if (mark == ClusterMarks::Mark::Gone) {
+            // A ghost: where the namespace was, an outline with nothing inside.
+            fill = Qt::transparent;
+            stroke = m_style.gone;
+            width = 2.0;
+            penStyle = Qt::DashLine;
+        }
         if (dim) {
             fill.setAlphaF(fill.alphaF() * 0.35f);
             stroke.setAlphaF(0.3f);
@@ -757,6 +816,106 @@ void ClusterPainter::paintWarnings(QPainter &p, const QRectF &world, const Clust
                 break; // one per group when zoomed out
         }
     }
+}
+
+void ClusterPainter::paintMarks(QPainter &p, const QRectF &world, const ClusterPaintOptions &o) const
+{
+    const double rd = std::max(ClusterLayout::kDotRadius * o.scale, 1.5);
+    const auto &dots = m_layout->dots();
+    p.setBrush(Qt::NoBrush);
+    for (const auto &d : dots) {
+        const auto mark = processMark(d.proc);
+        if (mark == ClusterMarks::Mark::None || !world.contains(d.x, d.y))
+            continue;
+        const QPointF s = o.toScreen(d.x, d.y);
+        switch (mark) {
+        case ClusterMarks::Mark::Gone:
+            p.setPen(QPen(m_style.gone, 1.3));
+            p.drawEllipse(s, rd, rd);
+            break;
+        case ClusterMarks::Mark::New:
+            p.setPen(QPen(m_style.added, 1.2));
+            p.drawEllipse(s, rd + 2.2, rd + 2.2);
+            break;
+        case ClusterMarks::Mark::Moved:
+            p.setPen(QPen(m_style.moved, 2.2));
+            p.drawEllipse(s, rd + 2.6, rd + 2.6);
+            break;
+        case ClusterMarks::Mark::None:
+            break;
+        }
+    }
+}
+
+void ClusterPainter::paintChanges(QPainter &p, Placement &pl, const ClusterPaintOptions &o) const
+{
+    // The change list of a comparison, at the top of the column beside the picture (the key list
+    // takes what is left under it): what the marks mean, item by item, readable from the back row.
+    if (!m_marks || pl.listArea.isNull())
+        return;
+    const double ts = o.textScale;
+    const QFont head = textFont(o, 12.5, true);
+    const QFont item = textFont(o, 12);
+    const QFontMetricsF hfm(head), ifm(item);
+    const double pad = 10 * ts;
+    const QRectF area = pl.listArea;
+    const double rowH = std::ceil(ifm.height() + 3 * ts);
+    const double headH = std::ceil(hfm.height() + 8 * ts);
+    // At most 60% of the column, so that circles keyed there still find room under it.
+    const int room = static_cast<int>((area.height() * 0.6 - headH - 2 * pad) / rowH);
+    const int total = static_cast<int>(m_marks->changes.size());
+    if (room < 1)
+        return;
+    const int shown = total <= room ? total : room - 1;
+    const double h = headH + 2 * pad + rowH * (shown + (shown < total ? 1 : 0)) + (total == 0 ? rowH : 0);
+    const QRectF box(area.left(), area.top(), area.width(), h);
+    p.setPen(QPen(m_style.clusterStroke, 0.8));
+    p.setBrush(m_style.labelBackground);
+    p.drawRoundedRect(box, 8, 8);
+    const double x = box.left() + 12 * ts, w = box.width() - 24 * ts;
+    double y = box.top() + pad;
+    p.setFont(head);
+    p.setPen(m_style.text);
+    const QString heading = total == 1 ? QStringLiteral("1 change") : QStringLiteral("%1 changes").arg(total);
+    const QRectF headRect(x, y, w, headH - 8 * ts);
+    p.drawText(headRect, Qt::AlignLeft | Qt::AlignVCenter, heading);
+    record(o, PaintedItem::Kind::List, headRect, heading);
+    y += headH;
+    p.setFont(item);
+    auto colourOf = [&](const QString &mark) {
+        return mark == QLatin1String("new")     ? (m_style.dark ? m_style.added : m_style.added.darker(120))
+               : mark == QLatin1String("gone")  ? m_style.mutedText
+               : mark == QLatin1String("moved") ? (m_style.dark ? m_style.moved : m_style.moved.darker(125))
+                                                : m_style.text;
+    };
+    if (total == 0) {
+        const QString none = QStringLiteral("Nothing appeared, disappeared or moved");
+        p.setPen(m_style.mutedText);
+        const QRectF r(x, y, w, rowH);
+        p.drawText(r, Qt::AlignLeft | Qt::AlignVCenter, ifm.elidedText(none, Qt::ElideRight, w));
+        record(o, PaintedItem::Kind::List, r, none);
+    }
+    for (int k = 0; k < shown; ++k) {
+        const QString mark = k < m_marks->changeMarks.size() ? m_marks->changeMarks[k] : QString();
+        const QString text = ifm.elidedText(m_marks->changes[k], Qt::ElideRight, w);
+        const QRectF r(x, y, std::min(w, ifm.horizontalAdvance(text) + 2), rowH);
+        p.setPen(colourOf(mark));
+        p.drawText(r, Qt::AlignLeft | Qt::AlignVCenter, text);
+        record(o, PaintedItem::Kind::List, r, text, 0, false, {}, mark);
+        y += rowH;
+    }
+    if (shown < total) {
+        const QString more =
+            QStringLiteral("… and %1 more (the change list has them all)").arg(total - shown);
+        p.setPen(m_style.mutedText);
+        const QRectF r(x, y, w, rowH);
+        p.drawText(r, Qt::AlignLeft | Qt::AlignVCenter, ifm.elidedText(more, Qt::ElideRight, w));
+        record(o, PaintedItem::Kind::List, r, more);
+    }
+    pl.taken.append(box.adjusted(-4, -4, 4, 4));
+    QRectF rest = area;
+    rest.setTop(box.bottom() + kMargin);
+    pl.listArea = rest.height() >= 40 * ts ? rest : QRectF();
 }
 
 // ---- labels ---------------------------------------------------------------------------------
@@ -956,17 +1115,21 @@ void ClusterPainter::paintLabels(QPainter &p, const QSizeF &size, Placement &pl,
         }
         m_lastSpot[c.id] = spot;
         pl.taken.append(chosen.adjusted(-3, -2, 3, 2));
-        p.setPen(QPen(flagged    ? m_style.warning
-                      : c.isHost ? m_style.hostStroke
-                                 : m_style.clusterStroke,
-                      flagged ? 1.4 : 0.8));
+        const auto mark = nsMark(c.id);
+        p.setPen(QPen(flagged                            ? m_style.warning
+                      : mark == ClusterMarks::Mark::New  ? m_style.added
+                      : mark == ClusterMarks::Mark::Gone ? m_style.gone
+                      : c.isHost                         ? m_style.hostStroke
+                                                         : m_style.clusterStroke,
+                      flagged || mark != ClusterMarks::Mark::None ? 1.6 : 0.8,
+                      mark == ClusterMarks::Mark::Gone ? Qt::DashLine : Qt::SolidLine));
         p.setBrush(m_style.labelBackground);
         p.drawRoundedRect(chosen, 5, 5);
         double y = chosen.top() + 4 * ts;
         p.setFont(titleFont);
         p.setPen(c.isHost
                      ? m_style.text
-                     : (c.members.empty() || !c.id.valid()
+                     : (c.members.empty() || !c.id.valid() || mark == ClusterMarks::Mark::Gone
                             ? m_style.mutedText
                             : (m_style.dark ? clusterHue(c.id).lighter(125) : clusterHue(c.id).darker(140))));
         p.drawText(QRectF(chosen.left(), y, chosen.width(), tfm.height()),
@@ -991,7 +1154,7 @@ void ClusterPainter::paintLabels(QPainter &p, const QSizeF &size, Placement &pl,
         }
         record(o, PaintedItem::Kind::Label, chosen,
                (warnLine.isEmpty() ? lines : lines + QStringList{warnLine}).join(QLatin1Char('\n')), c.id.ino,
-               flagged);
+               flagged, QString::fromLatin1(ClusterMarks::markName(nsMark(c.id))));
     }
 
     paintCallouts(p, pl, o);
@@ -1087,8 +1250,7 @@ void ClusterPainter::paintCallouts(QPainter &p, Placement &pl, const ClusterPain
     }
 }
 
-void ClusterPainter::paintKeys(QPainter &p, const QSizeF &size, Placement &pl,
-                               const ClusterPaintOptions &o) const
+void ClusterPainter::paintKeys(QPainter &p, const QSizeF &, Placement &pl, const ClusterPaintOptions &o) const
 {
     if (pl.keyed.empty())
         return;
@@ -1101,7 +1263,7 @@ void ClusterPainter::paintKeys(QPainter &p, const QSizeF &size, Placement &pl,
             return ra < rb;
         return a.cluster < b.cluster;
     });
-    const QRectF listArea = keyListRect(size, ts);
+    const QRectF listArea = pl.listArea;
     if (listArea.isNull())
         return; // a thumbnail: no room to list, and numbers alone would name nothing
     const QFont head = textFont(o, 12.5, true);
@@ -1282,7 +1444,9 @@ void ClusterPainter::paintHeader(QPainter &p, const QSizeF &size, Placement &pl,
     p.setFont(titleFont);
     p.setPen(m_style.text);
     const QFontMetricsF tfm(titleFont);
-    const QString title = QStringLiteral("Processes by %1 namespace").arg(typeName);
+    const QString title = m_marks && !m_marks->title.isEmpty()
+                              ? m_marks->title
+                              : QStringLiteral("Processes by %1 namespace").arg(typeName);
     const double w = size.width() - 2 * kMargin;
     const QString shownTitle = tfm.elidedText(title, Qt::ElideRight, w);
     const QRectF titleRect(kMargin, 10 * ts, std::min(w, tfm.horizontalAdvance(shownTitle) + 2), 26 * ts);
@@ -1300,6 +1464,8 @@ void ClusterPainter::paintHeader(QPainter &p, const QSizeF &size, Placement &pl,
     if (s.host.scannedAtMs)
         meta << QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(s.host.scannedAtMs))
                     .toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+    if (m_marks && !m_marks->subtitle.isEmpty()) // the scene mixes A and B: its counts say nothing
+        meta = QStringList{m_marks->subtitle, QStringLiteral("grouped by %1").arg(typeName)};
     if (o.redacted)
         meta.prepend(QStringLiteral("redacted")); // first, so eliding never hides it
     const QFont metaFont = textFont(o, 12.5);
@@ -1430,6 +1596,58 @@ void ClusterPainter::paintLegend(QPainter &p, const QSizeF &size, const ClusterP
                    ifm.elidedText(text, Qt::ElideRight, tw));
         y += rowH;
     };
+    if (m_marks) {
+        // A comparison: the legend explains its marks (the host badge and fills are as usual).
+        row(
+            [&](QPointF c) {
+                p.setPen(Qt::NoPen);
+                for (int k = 0; k < 3; ++k) {
+                    p.setBrush(k == 0 ? m_style.hostDot : m_style.hues[k]);
+                    p.drawEllipse(c + QPointF(-6 + 6 * k, k == 1 ? -3 : 2), 3.4, 3.4);
+                }
+            },
+            QStringLiteral("Unchanged between A and B"));
+        row(
+            [&](QPointF c) {
+                p.setPen(QPen(m_style.added, 2.4));
+                p.setBrush(Qt::NoBrush);
+                p.drawEllipse(c, 8, 8);
+                p.setPen(Qt::NoPen);
+                p.setBrush(m_style.added);
+                p.drawEllipse(c, 3.4, 3.4);
+            },
+            QStringLiteral("+ New in B (dot, or circle edged green)"));
+        row(
+            [&](QPointF c) {
+                p.setPen(QPen(m_style.gone, 1.5, Qt::DashLine));
+                p.setBrush(Qt::NoBrush);
+                p.drawEllipse(c, 8, 8);
+                p.setPen(QPen(m_style.gone, 1.2));
+                p.drawEllipse(c, 3.4, 3.4);
+            },
+            QStringLiteral("\u2212 Gone since A (ghost outline)"));
+        row(
+            [&](QPointF c) {
+                p.setPen(Qt::NoPen);
+                p.setBrush(m_style.hues[0]);
+                p.drawEllipse(c, 3.4, 3.4);
+                p.setPen(QPen(m_style.moved, 2.2));
+                p.setBrush(Qt::NoBrush);
+                p.drawEllipse(c, 6.2, 6.2);
+            },
+            QStringLiteral("Moved to another namespace"));
+        row(
+            [&](QPointF c) {
+                p.setPen(QPen(m_style.warning, 1.5));
+                p.setBrush(m_style.warningHalo);
+                p.drawEllipse(c, 7, 7);
+                p.setPen(Qt::NoPen);
+                p.setBrush(m_style.warning);
+                p.drawEllipse(c, 3.2, 3.2);
+            },
+            QStringLiteral("Host network, isolated otherwise"));
+        return;
+    }
     auto circle = [&](const ClusterLayout::Cluster &c) {
         return [&, st = circleStyle(c)](QPointF centre) {
             p.setPen(QPen(st.stroke, std::min(st.width, 1.5), st.pen));

@@ -16,6 +16,7 @@
 #include <QRectF>
 #include <QSizeF>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 #include <map>
 #include <optional>
@@ -38,8 +39,24 @@ struct PaintedItem {
     /// The leader line from what it names to the text (callouts, and numbers moved off their
     /// circle); null when there is none. No two leader lines cross.
     QLineF line;
+    /// What a comparison says of what it names: "new", "gone", "moved", "" for nothing (or no
+    /// comparison).
+    QString mark;
 
     static const char *kindName(Kind k);
+};
+
+/// What a comparison of two moments (nsviz.compare/1) marks in a picture of the later one: the
+/// scene then holds B plus the processes and namespaces only A had (drawn as ghosts).
+struct ClusterMarks {
+    enum class Mark : std::uint8_t { None, New, Gone, Moved };
+    std::vector<Mark> process; ///< per Snapshot::processes index of the scene
+    std::map<NsId, Mark> ns;   ///< New or Gone
+    QString title;             ///< replaces "Processes by TYPE namespace": "A (time) → B (time)"
+    QString subtitle;          ///< replaces the scene's counts (they would mix A and B)
+    QStringList changes;       ///< the change list drawn beside the picture ("+ 4242 nginx")
+    QStringList changeMarks;   ///< per line of changes: "new", "gone", "moved" or ""
+    static const char *markName(Mark m);
 };
 
 /// How one picture is framed: the world-to-screen transform and the marks of the interaction.
@@ -92,6 +109,9 @@ public:
     /// effect at the next setScene().
     void resetHues();
     void setStyle(const ClusterStyle &style);
+    /// Marks of a comparison (nullptr: none). Not copied: must stay alive and unchanged until the
+    /// next setMarks(); set before setScene(), which colours by them.
+    void setMarks(const ClusterMarks *marks);
     const ClusterStyle &style() const { return m_style; }
     /// Dims what does not match @p text (pid, command, cluster title, namespace inode).
     void setFilter(const QString &text);
@@ -162,12 +182,18 @@ private:
     void paintClusters(QPainter &p, const QRectF &world, const ClusterPaintOptions &o) const;
     void paintDots(QPainter &p, const QRectF &world, const ClusterPaintOptions &o) const;
     void paintWarnings(QPainter &p, const QRectF &world, const ClusterPaintOptions &o) const;
+    /// Rings of moved processes, outlines of gone ones, the green edge of new ones.
+    void paintMarks(QPainter &p, const QRectF &world, const ClusterPaintOptions &o) const;
+    ClusterMarks::Mark processMark(int proc) const;
+    ClusterMarks::Mark nsMark(const NsId &id) const;
     struct Placement; // the state of one frame's label placement (clusterpainter.cpp)
     /// Labels, callouts, badges and the key list: every circle holding processes that are not the
     /// host's, and every flagged group, is named on the picture or keyed into the list.
     void paintLabels(QPainter &p, const QSizeF &size, Placement &pl, const ClusterPaintOptions &o) const;
     void paintCallouts(QPainter &p, Placement &pl, const ClusterPaintOptions &o) const;
     void paintKeys(QPainter &p, const QSizeF &size, Placement &pl, const ClusterPaintOptions &o) const;
+    /// A comparison's change list, at the top of the column the key list uses.
+    void paintChanges(QPainter &p, Placement &pl, const ClusterPaintOptions &o) const;
     void paintRings(QPainter &p, const ClusterPaintOptions &o) const;
     /// Header, legend, and (unless moving) labels, callouts, badges and the key list.
     void paintTexts(QPainter &p, const QSizeF &size, const ClusterPaintOptions &o) const;
@@ -177,6 +203,7 @@ private:
     const Snapshot *m_snapshot = nullptr;
     const ClusterLayout *m_layout = nullptr;
     const std::vector<ClusterLabel> *m_labels = nullptr;
+    const ClusterMarks *m_marks = nullptr;
     ClusterStyle m_style = ClusterStyle::light();
     QString m_filter;
     bool m_dimInformational = false;

@@ -22,6 +22,8 @@ struct ClusterStyle {
     QColor invisible;
     QColor selection;
     QColor focusRing; ///< keyboard focus: dashed, apart from the selection's solid ring
+    /// A comparison's marks: new (green), gone (a ghost outline), moved (an amber ring).
+    QColor added, gone, moved;
     std::array<QColor, 8> hues;
 
     /// Hue of a non-host cluster, stable for the namespace id.

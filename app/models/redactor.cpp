@@ -254,8 +254,10 @@ void Redactor::learn(const nlohmann::json &doc)
         doc.contains("field") && doc["field"].is_string() ? doc["field"].get<std::string>() : "";
     const bool hostRow = field == "hostname" || field == "domainname";
     for (const auto &[key, value] : doc.items()) {
-        const bool hostValue =
-            key == "hostname" || key == "domainname" || (hostRow && (key == "a" || key == "b"));
+        // A comparison names each side's host as {"host": NAME} (a namespace's "host" is a bool).
+        const bool hostValue = key == "hostname" || key == "domainname" ||
+                               (key == "host" && value.is_string()) ||
+                               (hostRow && (key == "a" || key == "b"));
         if (hostValue && value.is_string()) {
             const std::string h = value.get<std::string>();
             // "(none)" is the kernel's empty domain name; a bare container id stays (it is what

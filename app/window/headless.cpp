@@ -3,6 +3,7 @@
 
 #include "app/cluster/clusterlabeler.h"
 #include "app/cluster/clusterpainter.h"
+#include "app/cluster/comparepicture.h"
 #include "app/export/viewexporter.h"
 #include "app/models/hostsharing.h"
 #include "app/models/redactor.h"
@@ -12,6 +13,8 @@
 #include "app/window/theme.h"
 #include "app/window/viewfactory.h"
 #include "core/discovery/discovery.h"
+#include "core/inspect/compare.h"
+#include "core/protocol/moment.h"
 #include "core/protocol/snapshotjson.h"
 
 #include <nlohmann/json.hpp>
@@ -155,6 +158,14 @@ int scanThroughKAuth(Snapshot &snap, QTextStream &err)
 #endif
 }
 
+int writeLayoutJson(const HeadlessOptions &opts, const std::vector<PaintedItem> &items, QTextStream &err);
+
+ClusterStyle styleFor(const HeadlessOptions &opts)
+{
+    return opts.dark ? (*opts.dark ? ClusterStyle::dark_() : ClusterStyle::light())
+                     : ClusterStyle::forPalette(QApplication::palette());
+}
+
 /// The cluster picture straight from the painter: no widget, so nothing but the data (no earlier
 /// grouping, no window history) decides the layout and the hues. Writes the layout record too.
 int renderCluster(const HeadlessOptions &opts, const Snapshot &snap, QTextStream &err)
@@ -165,8 +176,7 @@ int renderCluster(const HeadlessOptions &opts, const Snapshot &snap, QTextStream
     const bool localUsers = !opts.redact && UserNames::isLocalSnapshot(snap);
     const std::vector<ClusterLabel> labels = ClusterLabeler::labels(snap, layout, localUsers);
     ClusterPainter painter;
-    painter.setStyle(opts.dark ? (*opts.dark ? ClusterStyle::dark_() : ClusterStyle::light())
-                               : ClusterStyle::forPalette(QApplication::palette()));
+    painter.setStyle(styleFor(opts));
     painter.setScene(snap, layout, labels);
     const QSizeF size(opts.size);
     const auto fit = ClusterPainter::fitTransform(layout, size);
@@ -186,6 +196,11 @@ int renderCluster(const HeadlessOptions &opts, const Snapshot &snap, QTextStream
     }
     if (opts.layoutJson.isEmpty())
         return 0;
+    return writeLayoutJson(opts, items, err);
+}
+
+int writeLayoutJson(const HeadlessOptions &opts, const std::vector<PaintedItem> &items, QTextStream &err)
+{
     nlohmann::json j;
     j["size"] = {opts.size.width(), opts.size.height()};
     auto &arr = j["items"] = nlohmann::json::array();
@@ -198,6 +213,7 @@ int renderCluster(const HeadlessOptions &opts, const Snapshot &snap, QTextStream
         e["flagged"] = it.flagged;
         if (!it.line.isNull())
             e["line"] = {it.line.x1(), it.line.y1(), it.line.x2(), it.line.y2()};
+        e["mark"] = it.mark.toStdString();
         arr.push_back(std::move(e));
     }
     QFile f(opts.layoutJson);
@@ -251,16 +267,14 @@ int scanThroughSsh(const SshTarget &target, Snapshot &snap, QTextStream &err)
 int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &err)
 {
     Snapshot snap;
+    if (!opts.compareA.isEmpty() || !opts.compareB.isEmpty())
+        return runCompare(opts, out, err);
     if (!opts.snapshotFile.isEmpty()) {
-        QFile f(opts.snapshotFile);
-        if (!f.open(QIODevice::ReadOnly)) {
-            err << "nsviz: cannot open " << opts.snapshotFile << ": " << f.errorString() << "\n";
-            return 2;
-        }
+        // A snapshot file, or a recording's moment (FILE@SECONDS, FILE@end): read as compare reads.
         try {
-            snap = snapshotFromJsonText(f.readAll().toStdString());
-        } catch (const SchemaError &e) {
-            err << "nsviz: " << opts.snapshotFile << ": " << QString::fromStdString(e.what()) << "\n";
+            snap = loadMoment(opts.snapshotFile.toStdString()).snapshot;
+        } catch (const MomentError &e) {
+            err << "nsviz: " << QString::fromStdString(e.what()) << "\n";
             return 2;
         }
     } else if (opts.host) {
@@ -335,6 +349,55 @@ int Headless::run(const HeadlessOptions &opts, QTextStream &out, QTextStream &er
     out << summary(store.snapshot(), opts.groupBy, via);
     out << "wrote " << opts.output << " (" << opts.size.width() * opts.scale << "x"
         << opts.size.height() * opts.scale << ", view " << opts.view << ")\n";
+    return 0;
+}
+
+int Headless::runCompare(const HeadlessOptions &opts, QTextStream &out, QTextStream &err)
+{
+    Moment a, b;
+    try {
+        a = loadMoment(opts.compareA.toStdString());
+        b = loadMoment(opts.compareB.toStdString());
+    } catch (const MomentError &e) {
+        err << "nsviz: --compare: " << QString::fromStdString(e.what()) << "\n";
+        return 2;
+    }
+    nlohmann::json cmp = compareSnapshots(a.snapshot, b.snapshot, a.label, b.label,
+                                          a.sandboxes.is_array() ? &a.sandboxes : nullptr,
+                                          b.sandboxes.is_array() ? &b.sandboxes : nullptr);
+    Snapshot merged = ComparePicture::merge(a.snapshot, b.snapshot);
+    if (opts.redact) {
+        // One redactor over everything drawn or printed: both moments' processes (merged) and
+        // both hosts' names (the comparison names A's host too).
+        Redactor r(merged);
+        r.learn(cmp);
+        merged = r.apply(merged);
+        cmp = r.json(cmp);
+    }
+    ComparePicture picture;
+    picture.setStyle(styleFor(opts));
+    picture.setComparison(merged, cmp, opts.groupBy, !opts.redact && UserNames::isLocalSnapshot(merged));
+    ClusterPaintOptions o;
+    o.redacted = opts.redact;
+    o.font = QApplication::font();
+    std::vector<PaintedItem> items;
+    o.record = &items;
+    const QSizeF size(opts.size);
+    ViewExporter::Picture pic{opts.size, picture.painter().style().background,
+                              [&](QPainter &p) { picture.paint(p, size, o); }};
+    QString error;
+    if (!ViewExporter::save(pic, opts.output, opts.scale, &error)) {
+        err << "nsviz: " << error << "\n";
+        return 1;
+    }
+    if (!opts.layoutJson.isEmpty())
+        if (const int rc = writeLayoutJson(opts, items, err); rc != 0)
+            return rc;
+    out << QString::fromStdString(compareToText(cmp));
+    out << "wrote " << opts.output << " (" << opts.size.width() * opts.scale << "x"
+        << opts.size.height() * opts.scale << ", compare)\n";
+    if (!opts.layoutJson.isEmpty())
+        out << "wrote " << opts.layoutJson << " (what the picture shows, and where)\n";
     return 0;
 }
 

@@ -18,7 +18,11 @@ struct HeadlessOptions {
     QString output; ///< .png or .svg
     QString view = QStringLiteral("cluster");
     NsType groupBy = NsType::Net;
-    QString snapshotFile; ///< empty: scan this host (in-process, or through KAuth)
+    /// Empty: scan this host (in-process, or through KAuth). A snapshot file, or a moment of a
+    /// recording: FILE@SECONDS, FILE@end.
+    QString snapshotFile;
+    /// Both set: draw the comparison of moment A with moment B (each as snapshotFile may be).
+    QString compareA, compareB;
     /// Scan through the KAuth helper (root, after polkit) instead of in-process with our rights.
     bool kauth = false;
     /// Scan a remote host through ssh instead (`ssh host nsviz-helper serve`).
@@ -41,6 +45,9 @@ public:
     /// The text summary printed on stdout: counts, host reference, flagged processes.
     /// @p via names how a remote host was reached ("ssh root@db1"), empty for this host or a file.
     static QString summary(const Snapshot &s, NsType groupBy, const QString &via = {});
+    /// `nsviz --compare A B --screenshot`: the comparison's picture (and layout record); prints the
+    /// comparison's text report (redacted with opts.redact).
+    static int runCompare(const HeadlessOptions &opts, QTextStream &out, QTextStream &err);
     /// Exit codes of a scan through KAuth that did not happen: polkit said no / the user cancelled.
     static constexpr int kExitDenied = 3;
     static constexpr int kExitCancelled = 4;

@@ -10,8 +10,10 @@
 #include "app/panels/diffpanel.h"
 #include "app/panels/findingspanel.h"
 #include "app/transport/helperclient.h"
+#include "app/window/comparewindow.h"
 #include "app/window/democontroller.h"
 #include "app/window/demomenus.h"
+#include "app/window/recordingplayer.h"
 #include "app/window/session.h"
 #include "app/window/theme.h"
 #include "app/window/timelinebar.h"
@@ -28,6 +30,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QFrame>
 #include <QHBoxLayout>
@@ -111,6 +114,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_timeline = new TimelineBar(central);
     connect(m_session, &Session::playerChanged, this,
             [this]() { m_timeline->setPlayer(m_session->player()); });
+    connect(m_timeline, &TimelineBar::compareRequested, this, &MainWindow::compareMoments);
     lay->addWidget(m_banner);
     lay->addWidget(m_tabs, 1);
     lay->addWidget(m_timeline);
@@ -338,6 +342,9 @@ void MainWindow::buildActions()
                                  [this]() { m_session->connectLive(false); });
     Q_UNUSED(live);
     file->addAction(QStringLiteral("Connect to &Host…"), this, &MainWindow::connectToHost);
+    file->addSeparator();
+    file->addAction(QStringLiteral("&Compare…"), this, &MainWindow::compareFiles)
+        ->setObjectName(QStringLiteral("compareAction"));
     file->addSeparator();
     auto *record = file->addAction(QStringLiteral("&Record…"), this, &MainWindow::toggleRecording);
     record->setObjectName(QStringLiteral("recordAction"));
@@ -744,6 +751,61 @@ void MainWindow::saveSnapshot()
             QStringLiteral("saved %1%2")
                 .arg(path, m_redactAction->isChecked() ? QStringLiteral(" (redacted)") : QString()),
             5000);
+}
+
+void MainWindow::compareMoments(qint64 aMs, qint64 bMs)
+{
+    RecordingPlayer *player = m_session->player();
+    if (!player)
+        return;
+    const QString name = QFileInfo(m_session->filePath()).fileName();
+    auto label = [&](qint64 ms) -> QString {
+        return (name.isEmpty() ? QStringLiteral("recording") : name) + QLatin1Char('@') +
+               QString::number(ms / 1000.0, 'f', 1);
+    };
+    const Recording &r = player->recording();
+    auto *w = new CompareWindow(momentOf(r, aMs, false, label(aMs).toStdString()),
+                                momentOf(r, bMs, false, label(bMs).toStdString()), this);
+    w->setWindowFlag(Qt::Window, true);
+    w->setAttribute(Qt::WA_DeleteOnClose, true);
+    w->redaction()->setEnabled(m_redactAction && m_redactAction->isChecked());
+    w->show();
+}
+
+void MainWindow::compareFiles()
+{
+    QDialog dlg(this);
+    dlg.setWindowTitle(QStringLiteral("Compare Two Moments"));
+    auto *form = new QFormLayout(&dlg);
+    form->addRow(new QLabel(QStringLiteral("Each moment is a snapshot file, or a moment of a recording: "
+                                           "FILE@SECONDS (from its start) or FILE@end."),
+                            &dlg));
+    auto row = [&](const QString &name) {
+        auto *edit = new QLineEdit(&dlg);
+        auto *browse = new QPushButton(QStringLiteral("Browse…"), &dlg);
+        connect(browse, &QPushButton::clicked, &dlg, [this, edit]() {
+            const QString f = QFileDialog::getOpenFileName(
+                this, QStringLiteral("Snapshot or Recording"), QString(),
+                QStringLiteral("nsviz snapshots (*.json);;nsviz recordings (*.ndjson);;All files (*)"));
+            if (!f.isEmpty())
+                edit->setText(f);
+        });
+        auto *h = new QHBoxLayout;
+        h->addWidget(edit, 1);
+        h->addWidget(browse);
+        form->addRow(name, h);
+        return edit;
+    };
+    QLineEdit *a = row(QStringLiteral("A (before):"));
+    QLineEdit *b = row(QStringLiteral("B (after):"));
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dlg);
+    connect(buttons, &QDialogButtonBox::accepted, &dlg, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dlg, &QDialog::reject);
+    form->addRow(buttons);
+    if (dlg.exec() != QDialog::Accepted || a->text().trimmed().isEmpty() || b->text().trimmed().isEmpty())
+        return;
+    CompareWindow::open(a->text().trimmed(), b->text().trimmed(),
+                        m_redactAction && m_redactAction->isChecked(), this);
 }
 
 void MainWindow::exportPicture()

@@ -69,6 +69,10 @@ public Q_SLOTS:
     void toggleRecording();
     void saveSnapshot();
     void exportPicture();
+    /// File → Compare…: two moments (files, FILE@SECONDS) compared in a compare window.
+    void compareFiles();
+    /// The timeline's Compare A → here: two moments of the open recording compared.
+    void compareMoments(qint64 aMs, qint64 bMs);
     void launchDemo();
     /// Opens the diff of @p pid against the host reference.
     void showDiff(int pid);

@@ -37,6 +37,28 @@ TimelineBar::TimelineBar(QWidget *parent) : QWidget(parent)
     lay->addWidget(m_forward);
     lay->addWidget(m_slider, 1);
     lay->addWidget(m_label);
+    // Compare two moments: mark A here, move to B, compare (the compare view marks what changed).
+    m_mark = new QToolButton(this);
+    m_mark->setObjectName(QStringLiteral("timelineMarkA"));
+    m_mark->setText(QStringLiteral("Mark A"));
+    m_mark->setToolTip(QStringLiteral("Mark this moment as A, the \"before\" of a comparison"));
+    m_compare = new QToolButton(this);
+    m_compare->setObjectName(QStringLiteral("timelineCompare"));
+    m_compare->setText(QStringLiteral("Compare A → here"));
+    m_compare->setToolTip(
+        QStringLiteral("Compare moment A with the moment shown: what is new, gone and moved"));
+    lay->addWidget(m_mark);
+    lay->addWidget(m_compare);
+    connect(m_mark, &QToolButton::clicked, this, [this]() {
+        if (!m_player)
+            return;
+        m_markedMs = m_player->positionMs();
+        update();
+    });
+    connect(m_compare, &QToolButton::clicked, this, [this]() {
+        if (m_player && m_markedMs >= 0)
+            Q_EMIT compareRequested(m_markedMs, m_player->positionMs());
+    });
     connect(m_back, &QToolButton::clicked, this, [this]() {
         if (m_player)
             m_player->stepBack();
@@ -62,6 +84,7 @@ void TimelineBar::setPlayer(RecordingPlayer *player)
     if (m_player)
         m_player->disconnect(this);
     m_player = player;
+    m_markedMs = -1; // a mark belongs to the recording it was made on
     setVisible(player != nullptr);
     if (!player)
         return;
@@ -83,6 +106,9 @@ void TimelineBar::update()
         style()->standardIcon(m_player->playing() ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
     m_back->setEnabled(m_player->frame() > 0);
     m_forward->setEnabled(m_player->frame() + 1 < m_player->frameCount());
+    m_compare->setEnabled(m_markedMs >= 0);
+    m_mark->setText(m_markedMs >= 0 ? QStringLiteral("A = %1 s").arg(m_markedMs / 1000.0, 0, 'f', 1)
+                                    : QStringLiteral("Mark A"));
     m_label->setText(QStringLiteral("%1 s / %2 s · change %3 of %4")
                          .arg(m_player->positionMs() / 1000.0, 0, 'f', 1)
                          .arg(m_player->durationMs() / 1000.0, 0, 'f', 1)

@@ -23,6 +23,8 @@
 #include <QTest>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -421,6 +423,135 @@ TEST_F(SshTransport, WindowOnARemoteHostNamesItAndNeverFallsBackToThisOne)
     // The title names the host asked for, and no hostname: nothing of this host is shown.
     EXPECT_TRUE(other.windowTitle().startsWith(QStringLiteral("(ssh root@127.0.0.1:%1)").arg(kPort)))
         << other.windowTitle().toStdString();
+}
+
+namespace
+{
+/// A non-root user of the test's own (a name unique to this test process) who logs in to the test's
+/// sshd with the test's client key, and the sudoers drop-in that lets it (or not) run the helper
+/// with `sudo -n`. Both go when the test ends: userdel, and the drop-in removed.
+struct SudoUser {
+    std::string name, dropIn, dir, sudoLink, error;
+    bool created = false;
+
+    bool run(const std::vector<std::string> &argv)
+    {
+        auto r = test::CommandRunner::run(argv, 60000);
+        if (r.exitCode != 0)
+            error = argv[0] + ": " + r.err + r.out;
+        return r.exitCode == 0;
+    }
+
+    bool create(const RemoteHost &host)
+    {
+        dir = host.dir;
+        name = "nsvizsudo" + std::to_string(::getpid() % 1000000);
+        dropIn = "/etc/sudoers.d/nsviz-test-" + std::to_string(::getpid());
+        // No home, a shell to run the remote command; "*" instead of useradd's "!" so that sshd
+        // (UsePAM no) does not take the account for a locked one.
+        if (!run({"useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell",
+                  "/bin/sh", "--comment", "nsviz remote-sudo test", name}))
+            return false;
+        created = true;
+        if (!run({"usermod", "-p", "*", name}))
+            return false;
+        // sshd reads the authorized keys as the user: let it through the test's directory to that
+        // one file (the private keys stay the test's alone).
+        ::chmod(dir.c_str(), 0711);
+        ::chmod(host.path("authorized_keys").c_str(), 0644);
+        // The remote PATH is the test's bin directory (nothing of nsviz there): sudo goes in it.
+        sudoLink = host.path("bin/sudo");
+        const QString sudo = QStandardPaths::findExecutable(QStringLiteral("sudo"));
+        if (::symlink(sudo.toStdString().c_str(), sudoLink.c_str()) != 0) {
+            error = "symlink " + sudoLink + ": " + std::strerror(errno);
+            return false;
+        }
+        return true;
+    }
+
+    /// Writes the drop-in: the helper with NOPASSWD, or the helper with a password (which `sudo -n`
+    /// cannot give). Checked by visudo before it goes live.
+    bool allow(const RemoteHost &host, bool noPassword)
+    {
+        const std::string staged = host.path("sudoers-staged");
+        writeText(staged,
+                  "# nsviz sshtransport_test (pid " + std::to_string(::getpid()) +
+                      "), removed after the test\n" + name + " ALL=(root) " +
+                      (noPassword ? "NOPASSWD: " : "") + NSVIZ_HELPER_BIN + "\n",
+                  0440);
+        if (!run({"visudo", "-cf", staged}))
+            return false;
+        return run({"install", "-m", "0440", "-o", "root", "-g", "root", staged, dropIn});
+    }
+
+    ~SudoUser()
+    {
+        ::unlink(dropIn.c_str());
+        if (!sudoLink.empty())
+            ::unlink(sudoLink.c_str());
+        if (created)
+            test::CommandRunner::run({"userdel", name}, 60000);
+        if (!dir.empty())
+            ::chmod(dir.c_str(), 0700);
+    }
+
+    SshTarget target(const RemoteHost &host) const
+    {
+        SshTarget t = host.target("ssh_ok");
+        t.user = QString::fromStdString(name);
+        t.remoteSudo = true;
+        return t;
+    }
+};
+} // namespace
+
+TEST_F(SshTransport, RemoteSudoRunsTheHelperAsRootAndAPasswordPromptIsANamedError)
+{
+    if (QStandardPaths::findExecutable(QStringLiteral("sudo")).isEmpty() ||
+        QStandardPaths::findExecutable(QStringLiteral("visudo")).isEmpty())
+        GTEST_SKIP() << "sudo is not installed (scripts/deps/test.txt)";
+    SudoUser user;
+    ASSERT_TRUE(user.create(*g_host)) << user.error;
+    ASSERT_TRUE(user.allow(*g_host, /*noPassword=*/true)) << user.error;
+
+    // Logged in as the user, the helper runs as root through sudo -n: a privileged scan of the
+    // remote, its hostname and all.
+    {
+        ProcessTransport::Options o;
+        o.mode = ProcessTransport::Mode::Ssh;
+        o.ssh = user.target(*g_host);
+        EXPECT_TRUE(o.ssh->sshArguments(QStringLiteral("serve"))
+                        .join(QLatin1Char(' '))
+                        .contains(QStringLiteral("sudo -n ")));
+        ProcessTransport tr(o);
+        QSignalSpy failed(&tr, &Transport::failed);
+        std::vector<Snapshot> snaps;
+        QObject::connect(&tr, &Transport::snapshotReceived, [&](const Snapshot &s) { snaps.push_back(s); });
+        QObject::connect(&tr, &Transport::connected, &tr, &Transport::requestScan);
+        tr.start();
+        ASSERT_TRUE(QTest::qWaitFor([&] { return !snaps.empty() || !failed.isEmpty(); }, 90000));
+        ASSERT_TRUE(failed.isEmpty())
+            << failed.first().at(1).toString().toStdString() << slurp(g_host->path("sshd.log"));
+        EXPECT_EQ(snaps.front().host.hostname, g_host->hostname);
+        EXPECT_TRUE(tr.privileged()) << "sudo ran the helper as root";
+        // Root reads the namespaces of root's sshd; the user alone could not (PID 1 of some
+        // machines refuses even root, so host.privileged says nothing here).
+        const Process *sshd = snaps.front().findProcess(g_host->sshd);
+        ASSERT_NE(sshd, nullptr);
+        EXPECT_TRUE(sshd->visible) << "the helper did not run as root";
+        QSignalSpy disconnected(&tr, &Transport::disconnected);
+        tr.stop();
+        EXPECT_TRUE(QTest::qWaitFor([&] { return !disconnected.isEmpty(); }, 10000));
+    }
+
+    // sudo wants a password: `sudo -n` says so at once, and the error names sudo and the host.
+    ASSERT_TRUE(user.allow(*g_host, /*noPassword=*/false)) << user.error;
+    {
+        auto [e, msg] = failure(user.target(*g_host));
+        EXPECT_EQ(e, Transport::Error::Denied) << msg.toStdString();
+        EXPECT_TRUE(msg.contains(QStringLiteral("sudo on"))) << msg.toStdString();
+        EXPECT_TRUE(msg.contains(QStringLiteral("without a password"))) << msg.toStdString();
+    }
 }
 
 TEST_F(SshTransport, ScreenshotOfARemoteHostAndNothingLeftRunning)
