@@ -1154,7 +1154,7 @@ void ClusterPainter::paintLabels(QPainter &p, const QSizeF &size, Placement &pl,
         }
         record(o, PaintedItem::Kind::Label, chosen,
                (warnLine.isEmpty() ? lines : lines + QStringList{warnLine}).join(QLatin1Char('\n')), c.id.ino,
-               flagged, QString::fromLatin1(ClusterMarks::markName(nsMark(c.id))));
+               flagged, {}, QString::fromLatin1(ClusterMarks::markName(nsMark(c.id))));
     }
 
     paintCallouts(p, pl, o);
