@@ -6,7 +6,8 @@
 
 #include <unistd.h>
 
-namespace nsviz {
+namespace nsviz
+{
 
 bool writeAll(int fd, std::string_view data)
 {

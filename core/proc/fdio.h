@@ -6,7 +6,8 @@
 
 #include <string_view>
 
-namespace nsviz {
+namespace nsviz
+{
 
 /// Writes all of @p data to @p fd, retrying after EINTR. False when write() fails (errno says
 /// why) or writes nothing (errno is then EIO). Uses nothing but write(2), so a child between
