@@ -3,7 +3,9 @@
 
 #include "app/cluster/clusterview.h"
 
+#include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QPainter>
 #include <QSaveFile>
 #include <QSvgGenerator>
@@ -11,6 +13,26 @@
 
 namespace nsviz
 {
+
+std::optional<ViewExporter::Target> ViewExporter::askTarget(QWidget *parent, const QString &suggestedName)
+{
+    const QString title = QStringLiteral("Export Picture");
+    Target t;
+    t.file = QFileDialog::getSaveFileName(parent, title, suggestedName,
+                                          QStringLiteral("PNG image (*.png);;SVG drawing (*.svg)"));
+    if (t.file.isEmpty())
+        return std::nullopt;
+    if (!t.file.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)) {
+        bool ok = false;
+        const QString s = QInputDialog::getItem(
+            parent, title, QStringLiteral("Pixel scale:"),
+            {QStringLiteral("1×"), QStringLiteral("2×"), QStringLiteral("4×")}, 1, false, &ok);
+        if (!ok)
+            return std::nullopt;
+        t.scale = s.left(1).toDouble();
+    }
+    return t;
+}
 
 ViewExporter::Picture ViewExporter::pictureOf(QWidget *view)
 {

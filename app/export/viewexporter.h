@@ -9,6 +9,7 @@
 #include <QSize>
 #include <QString>
 #include <functional>
+#include <optional>
 
 class QPainter;
 class QWidget;
@@ -36,6 +37,15 @@ public:
     static bool saveSvg(const Picture &picture, const QString &file, QString *error);
     /// Picks PNG or SVG from the file suffix.
     static bool save(const Picture &picture, const QString &file, double scale, QString *error);
+
+    /// Where a picture goes and at what pixel scale.
+    struct Target {
+        QString file;
+        double scale = 1; ///< 1 for SVG
+    };
+    /// Asks the user for a PNG or SVG file (suggesting @p suggestedName) and, for a PNG, a pixel
+    /// scale of 1x, 2x or 4x; nothing when either dialog is cancelled.
+    static std::optional<Target> askTarget(QWidget *parent, const QString &suggestedName);
 
     /// The same for a widget, through pictureOf().
     static QImage renderImage(QWidget *view, double scale) { return renderImage(pictureOf(view), scale); }

@@ -15,7 +15,6 @@
 #include <QFileDialog>
 #include <QFutureWatcher>
 #include <QHeaderView>
-#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -200,23 +199,11 @@ bool CompareWindow::exportChanges(const QString &file, QString *error)
 
 void CompareWindow::askExportPicture()
 {
-    const QString path = QFileDialog::getSaveFileName(
-        this, QStringLiteral("Export Picture"), QStringLiteral("nsviz-compare.png"),
-        QStringLiteral("PNG image (*.png);;SVG drawing (*.svg)"));
-    if (path.isEmpty())
+    const auto target = ViewExporter::askTarget(this, QStringLiteral("nsviz-compare.png"));
+    if (!target)
         return;
-    double scale = 1;
-    if (!path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)) {
-        bool ok = false;
-        const QString s = QInputDialog::getItem(
-            this, QStringLiteral("Export Picture"), QStringLiteral("Pixel scale:"),
-            {QStringLiteral("1×"), QStringLiteral("2×"), QStringLiteral("4×")}, 1, false, &ok);
-        if (!ok)
-            return;
-        scale = s.left(1).toDouble();
-    }
     QString error;
-    if (!exportPicture(path, scale, &error))
+    if (!exportPicture(target->file, target->scale, &error))
         QMessageBox::warning(this, QStringLiteral("Export Picture"), error);
 }
 

@@ -34,7 +34,6 @@
 #include <QFormLayout>
 #include <QFrame>
 #include <QHBoxLayout>
-#include <QInputDialog>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
@@ -811,27 +810,14 @@ void MainWindow::compareFiles()
 void MainWindow::exportPicture()
 {
     QWidget *view = m_tabs->currentWidget();
-    QString filter;
-    const QString path =
-        QFileDialog::getSaveFileName(this, QStringLiteral("Export Picture"), QStringLiteral("nsviz.png"),
-                                     QStringLiteral("PNG image (*.png);;SVG drawing (*.svg)"), &filter);
-    if (path.isEmpty())
+    const auto target = ViewExporter::askTarget(this, QStringLiteral("nsviz.png"));
+    if (!target)
         return;
-    double scale = 1;
-    if (!path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)) {
-        bool ok = false;
-        const QString s = QInputDialog::getItem(
-            this, QStringLiteral("Export Picture"), QStringLiteral("Pixel scale:"),
-            {QStringLiteral("1×"), QStringLiteral("2×"), QStringLiteral("4×")}, 1, false, &ok);
-        if (!ok)
-            return;
-        scale = s.left(1).toDouble();
-    }
     QString error;
-    if (!ViewExporter::save(view, path, scale, &error))
+    if (!ViewExporter::save(view, target->file, target->scale, &error))
         showError(QStringLiteral("Export picture"), error);
     else
-        statusBar()->showMessage(QStringLiteral("exported %1").arg(path), 5000);
+        statusBar()->showMessage(QStringLiteral("exported %1").arg(target->file), 5000);
 }
 
 QList<int> MainWindow::demoPids() const

@@ -17,6 +17,7 @@
 #include "core/protocol/recording.h"
 #include "core/protocol/snapshotjson.h"
 #include "tests/app/cluster/layoutcheck.h"
+#include "tests/app/window/nsvizrun.h"
 
 #include <QApplication>
 #include <QDir>
@@ -32,6 +33,8 @@
 #include <unistd.h>
 
 using namespace nsviz;
+using nsviz::testutil::NsvizRun;
+using nsviz::testutil::runNsviz;
 using nlohmann::json;
 
 namespace
@@ -50,32 +53,6 @@ QString readAll(const QString &file)
 {
     QFile f(file);
     return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
-
-struct NsvizRun {
-    int code = -1;
-    QString out, err;
-};
-
-NsvizRun runNsviz(const QStringList &args)
-{
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    p.setProcessEnvironment(env);
-    p.start(QFileInfo(QCoreApplication::applicationDirPath() + QStringLiteral("/../app/nsviz"))
-                .absoluteFilePath(),
-            args);
-    NsvizRun r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
 }
 
 /// A recording of the fixture pair: A at 0 s, B from 5 s, 8 s long.
