@@ -33,9 +33,9 @@
 #include <unistd.h>
 
 using namespace nsviz;
+using nlohmann::json;
 using nsviz::testutil::NsvizRun;
 using nsviz::testutil::runNsviz;
-using nlohmann::json;
 
 namespace
 {
