@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 #include <nlohmann/json.hpp>
@@ -427,6 +428,15 @@ ProcessTransport::sshVerdict(int exitCode, const QString &stderrText, const QStr
     if (has("sudo:") && (has("password is required") || has("not in the sudoers") || has("not allowed")))
         return std::pair{Error::Denied,
                          tr("sudo on %1 refused to run the helper without a password: %2").arg(host, last)};
+    // With --remote-sudo the shell may miss sudo itself: "bash: line 1: sudo: command not found",
+    // dash's "sh: 1: sudo: not found". Then the helper may well be there.
+    static const QRegularExpression sudoMissing(QStringLiteral("(^|[\\s:])sudo: (command )?not found"),
+                                                QRegularExpression::MultilineOption);
+    if ((exitCode == 127 || exitCode == 126) && sudoMissing.match(err).hasMatch())
+        return std::pair{Error::AuthToolMissing,
+                         tr("sudo is not installed on %1 (or not on the remote PATH), and --remote-sudo "
+                            "needs it: %2")
+                             .arg(host, last)};
     if (exitCode == 127 || exitCode == 126 || has("command not found") || has(": not found"))
         return std::pair{
             Error::HelperMissing,

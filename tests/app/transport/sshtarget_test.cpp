@@ -82,6 +82,10 @@ TEST(SshTarget, VerdictsOnOpenSshMessages)
               E::HostKeyChanged);
     EXPECT_EQ(v(255, "root@127.0.0.1: Permission denied (publickey)."), E::AuthRefused);
     EXPECT_EQ(v(127, "bash: line 1: nsviz-helper: command not found"), E::HelperMissing);
+    // --remote-sudo on a host without sudo: the missing program is sudo, not the helper.
+    EXPECT_EQ(v(127, "bash: line 1: sudo: command not found"), E::AuthToolMissing);
+    EXPECT_EQ(v(127, "sh: 1: sudo: not found"), E::AuthToolMissing);
+    EXPECT_EQ(v(127, "sh: 1: nsviz-helper: not found"), E::HelperMissing);
     EXPECT_EQ(v(1, "sudo: a password is required"), E::Denied);
     EXPECT_EQ(v(255, "something new"), E::Other);
     EXPECT_EQ(v(0, ""), E::Busy);
