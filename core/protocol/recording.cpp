@@ -254,6 +254,7 @@ Recording Recording::parse(const std::string &text, const std::string &name)
                 if (!e->is_string())
                     throw fail("\"end\" must be a string");
                 r.m_end = endFromName(e->get<std::string>());
+                r.m_endMs = tMs;
                 ended = true;
             } else {
                 throw fail("a line that is no snapshot, delta or end");

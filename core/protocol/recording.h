@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -107,7 +108,10 @@ public:
 
     const RecordingWriter::Header &header() const { return m_header; }
     const std::vector<Frame> &frames() const { return m_frames; } ///< frame 0 is the snapshot
-    std::int64_t durationMs() const { return m_frames.empty() ? 0 : m_frames.back().tMs; }
+    /// How long the recording ran: until its end line, or its last frame while it has none (still
+    /// being written, or its writer was killed). A quiet host records few frames, so the end line
+    /// is often much later than the last frame.
+    std::int64_t durationMs() const { return std::max(m_frames.empty() ? 0 : m_frames.back().tMs, m_endMs); }
     RecordingEnd endReason() const { return m_end; }
     std::size_t ignoredTailBytes() const { return m_ignoredTail; }
 
@@ -127,6 +131,7 @@ private:
     std::vector<Snapshot> m_checkpoints;
     static constexpr std::size_t kCheckpointEvery = 64;
     RecordingEnd m_end = RecordingEnd::None;
+    std::int64_t m_endMs = 0; ///< the end line's t_ms (0 without one)
     std::size_t m_ignoredTail = 0;
 };
 

@@ -126,6 +126,35 @@ TEST(Recording, EveryPrefixReadsUpToItsLastCompleteFrame)
     }
 }
 
+TEST(Recording, LastsUntilItsEndLineNotItsLastFrame)
+{
+    // A quiet host: a snapshot, one delta at 5 s, and the recorder stopped at 60 s. The host at
+    // 30 s is known (the state after 5 s), so the recording lasts 60 s, not 5.
+    testkit::SyntheticHost host(3);
+    host.start(true);
+    const std::string path = outPath("quiet");
+    RecordingWriter w(path);
+    ASSERT_TRUE(w.writeHeader({"test", "quiet", 1000, 1700000000000u}));
+    const Snapshot a = host.snapshot();
+    ASSERT_TRUE(w.writeSnapshot(0, a));
+    host.start(true);
+    const Snapshot b = host.snapshot();
+    SnapshotDelta d = computeDelta(a, b);
+    d.seq = 1;
+    ASSERT_TRUE(w.writeDelta(5000, d));
+    w.end(60000, RecordingEnd::Stopped);
+    const std::string text = slurp(path);
+    ::unlink(path.c_str());
+
+    Recording r = Recording::parse(text);
+    EXPECT_EQ(r.durationMs(), 60000);
+    EXPECT_TRUE(sameContent(r.at(30000), b));
+    // Without its end line (the writer is at work, or was killed) it lasts until its last frame.
+    Recording cut = Recording::parse(text.substr(0, text.rfind('\n', text.size() - 2) + 1));
+    EXPECT_EQ(cut.endReason(), RecordingEnd::None);
+    EXPECT_EQ(cut.durationMs(), 5000);
+}
+
 TEST(Recording, MaxBytesStopsBeforeTheLimitAndKeepsRoomForTheEnd)
 {
     const std::string path = outPath("max");
