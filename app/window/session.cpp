@@ -595,6 +595,9 @@ void Session::openFile(const QString &path)
         std::shared_ptr<Snapshot> snapshot;
         std::shared_ptr<const Recording> recording;
         QString error;
+        /// FILE@SECONDS / FILE@end of a recording (docs/recording.md): where the timeline starts.
+        std::optional<qint64> seekMs;
+        bool seekEnd = false;
     };
     const quint64 generation = ++m_fileGeneration;
     auto *watcher = new QFutureWatcher<Loaded>(this);
@@ -624,6 +627,10 @@ void Session::openFile(const QString &path)
                                          : QFileInfo(path).lastModified();
             // The player shows frame 0 and moves the store on every seek.
             setPlayer(new RecordingPlayer(loaded.recording, m_store, this));
+            if (loaded.seekEnd)
+                m_player->seekFrame(int(m_player->frameCount()) - 1);
+            else if (loaded.seekMs)
+                m_player->seekMs(*loaded.seekMs);
         } else {
             setPlayer(nullptr);
             // The capture time the snapshot carries; the file's time when it does not.
@@ -638,13 +645,29 @@ void Session::openFile(const QString &path)
     });
     watcher->setFuture(QtConcurrent::run([path]() -> Loaded {
         try {
+            // A recording's moment, as `nsviz-helper compare` and `--screenshot` take it; a file
+            // whose name really ends in "@5" is that file.
+            MomentSpec m = parseMomentSpec(path.toStdString());
+            if (m.hasMoment && !QFileInfo::exists(QString::fromStdString(m.path)) && QFileInfo::exists(path))
+                m = MomentSpec{path.toStdString()};
+            const QString file = QString::fromStdString(m.path);
             {
-                QFile f(path);
-                if (f.open(QIODevice::ReadOnly) && looksLikeRecording(f.read(4096).toStdString()))
-                    return {
-                        nullptr, std::make_shared<const Recording>(Recording::load(path.toStdString())), {}};
+                QFile f(file);
+                if (f.open(QIODevice::ReadOnly) && looksLikeRecording(f.read(4096).toStdString())) {
+                    Loaded out;
+                    out.recording = std::make_shared<const Recording>(Recording::load(m.path));
+                    if (!m.atEnd && m.ms > out.recording->durationMs())
+                        throw RecordingError(path.toStdString() + ": the recording lasts " +
+                                             std::to_string(out.recording->durationMs() / 1000.0) + " s");
+                    out.seekEnd = m.atEnd;
+                    if (m.hasMoment && !m.atEnd)
+                        out.seekMs = m.ms;
+                    return out;
+                }
             }
-            return {std::make_shared<Snapshot>(loadFile(path)), nullptr, QString()};
+            if (m.hasMoment)
+                throw RecordingError(m.path + " is a snapshot file, not a recording: it has no moments");
+            return {std::make_shared<Snapshot>(loadFile(file)), nullptr, QString()};
         } catch (const std::exception &e) {
             return {nullptr, nullptr, QString::fromStdString(e.what())};
         }

@@ -116,8 +116,9 @@ public Q_SLOTS:
     void connectHost(const nsviz::SshTarget &target);
     /// Reconnects through the privileged path (pkexec / KAuth).
     void escalate();
-    /// Opens a snapshot file, or a recording (then player() plays it into the store), in the
-    /// background. On any error the current view stays as it was and fileFailed() says why.
+    /// Opens a snapshot file, or a recording (then player() plays it into the store; FILE@SECONDS or
+    /// FILE@end starts it at that moment), in the background. On any error the current view stays
+    /// as it was and fileFailed() says why.
     void openFile(const QString &path);
     /// Saves the current snapshot (optionally redacted). Returns false with @p error set.
     bool saveFile(const QString &path, bool redact, QString *error);

@@ -6,6 +6,7 @@
 #include "app/cluster/comparepicture.h"
 #include "app/models/comparemodel.h"
 #include "app/models/redactiongate.h"
+#include "app/models/snapshotstore.h"
 #include "app/window/comparewindow.h"
 #include "app/window/mainwindow.h"
 #include "app/window/recordingplayer.h"
@@ -290,4 +291,37 @@ TEST(CompareWindow, TimelineComparesTwoMomentsOfTheRecording)
     EXPECT_EQ(cw->model()->rows().size(), CompareModel::rowsOf(cmp).size());
     EXPECT_TRUE(cw->windowTitle().contains(QStringLiteral("timeline.ndjson@0.0")));
     cw->close();
+}
+
+TEST(CompareWindow, TheWindowOpensARecordingAtAMoment)
+{
+    // `nsviz --snapshot FILE@SECONDS` in the window: the recording on its timeline, at that moment.
+    const QString rec = out(QStringLiteral("moment.ndjson"));
+    writeRecording(rec);
+    MainWindow win;
+    win.setInteractive(false);
+    QSignalSpy opened(win.session(), &Session::fileOpened);
+    QSignalSpy failed(win.session(), &Session::fileFailed);
+    win.session()->openFile(rec + QStringLiteral("@6"));
+    ASSERT_TRUE(opened.wait(10000)) << (failed.isEmpty() ? std::string("no answer")
+                                                         : failed.last()[1].toString().toStdString());
+    ASSERT_NE(win.session()->player(), nullptr);
+    EXPECT_EQ(win.session()->player()->positionMs(), 5000); // the frame shown at 6 s is from 5 s
+    const Snapshot after = loadMoment(kAfter).snapshot;
+    EXPECT_EQ(win.store()->snapshot().processes.size(), after.processes.size());
+
+    win.session()->openFile(rec + QStringLiteral("@end"));
+    ASSERT_TRUE(opened.wait(10000));
+    EXPECT_EQ(win.session()->player()->frame(), win.session()->player()->frameCount() - 1);
+
+    // The same errors as the command line's: past the end, and a snapshot file has no moments.
+    win.session()->openFile(rec + QStringLiteral("@99"));
+    ASSERT_TRUE(failed.wait(10000));
+    EXPECT_TRUE(failed.last()[1].toString().contains(QStringLiteral("lasts")))
+        << failed.last()[1].toString().toStdString();
+    win.session()->openFile(QString::fromLatin1(kBefore) + QStringLiteral("@1"));
+    ASSERT_TRUE(failed.wait(10000));
+    EXPECT_TRUE(failed.last()[1].toString().contains(QStringLiteral("no moments")))
+        << failed.last()[1].toString().toStdString();
+    EXPECT_EQ(opened.size(), 2);
 }
