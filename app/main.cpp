@@ -42,8 +42,9 @@ struct Options {
                                QStringLiteral("TYPE"), QStringLiteral("net")};
     QCommandLineOption snapshot{
         QStringLiteral("snapshot"),
-        QStringLiteral("Open a saved nsviz.snapshot/1 file (in the window also an nsviz.recording/1, "
-                       "played on a timeline) instead of scanning."),
+        QStringLiteral("Open a saved nsviz.snapshot/1 file, or a recording's moment FILE@SECONDS or "
+                       "FILE@end, instead of scanning (in the window also a whole nsviz.recording/1, "
+                       "played on a timeline from that moment or the start)."),
         QStringLiteral("FILE")};
     QCommandLineOption size{QStringLiteral("size"),
                             QStringLiteral("Screenshot size in logical pixels (default 1600x1000)."),
