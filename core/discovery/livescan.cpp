@@ -337,6 +337,12 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
         if (it == s.namespaces.end()) {
             if (!leaf(m.type) || !m.out.empty())
                 return false;
+            // Its inode may still name a namespace of another type in the picture: one that died
+            // with a process whose exit is not read yet (inodes are reused at once). Only the whole
+            // pipeline sees both, and removes the old one in the same delta that adds the new.
+            if (std::any_of(s.namespaces.begin(), s.namespaces.end(),
+                            [&id = id](const Namespace &n) { return n.id == id; }))
+                return false;
             std::optional<Namespace> n = leafNamespace(m.type, id, m.in);
             if (!n)
                 return false;
@@ -527,6 +533,30 @@ LiveScan::Change LiveScan::reread(std::vector<int> pids, bool sweeping)
 {
     sortUnique(pids);
     std::vector<ProcessRecord> fresh = read(pids);
+    // An inode the picture holds as one type that a fresh process shows as another: that namespace
+    // died and its inode was reused at once, so its members exited without their events read yet.
+    // Read them now too, so that one delta removes the old namespace and adds the new one (a
+    // client knows a namespace by its inode, and refuses a second one with the same).
+    if (!m_snap.namespaces.empty()) {
+        const std::uint64_t dev = m_snap.namespaces.front().id.dev;
+        std::vector<int> stale;
+        for (const ProcessRecord &r : fresh)
+            for (NsType t : kAllNsTypes) {
+                const std::uint64_t ino = r.process.ns[index(t)].ino;
+                if (ino == 0 || findNs(m_snap.namespaces, t, NsId{dev, ino}) != m_snap.namespaces.end())
+                    continue;
+                for (const Namespace &n : m_snap.namespaces)
+                    if (n.id.ino == ino && n.type != t)
+                        for (int pid : n.pids)
+                            if (!std::binary_search(pids.begin(), pids.end(), pid))
+                                stale.push_back(pid);
+            }
+        if (!stale.empty()) {
+            pids.insert(pids.end(), stale.begin(), stale.end());
+            sortUnique(pids);
+            fresh = read(pids);
+        }
+    }
     // Whose children were reparented: the asked processes that are gone or have exited.
     std::vector<int> ended;
     {

@@ -145,6 +145,29 @@ TEST_F(LiveScanFixture, ANamespaceWhoseProcessesAllChangedIsAskedAgain)
     EXPECT_EQ(s.findNamespace(NsId{FakeNsQuery::kDev, kBoxNet})->owner->ino, kReusedOwner);
 }
 
+TEST_F(LiveScanFixture, AnInodeReusedAsAnotherTypeRereadsTheOldNamespacesMembers)
+{
+    // The box (200, 201) ends, but no exit has been read yet; at once its pid namespace's inode
+    // comes back as a new net namespace that host process 102 execs into. Patching 102 alone would
+    // add "net X" while the picture still holds "pid X": a client refuses such a delta (a
+    // namespace is known by its inode). The whole pipeline sees both and says both at once.
+    constexpr std::uint64_t kBoxPid = 4026532401;
+    LiveScan live(m_opts, m_query);
+    const Snapshot first = live.full();
+    ASSERT_NE(first.findNamespace(NsId{FakeNsQuery::kDev, kBoxPid}), nullptr);
+    fs::remove_all(m_root / "200");
+    fs::remove_all(m_root / "201");
+    relink(102, "net", "net:[" + std::to_string(kBoxPid) + "]");
+    LiveScan::Change c = live.updateChange({102});
+    ASSERT_TRUE(c.has_value());
+    Snapshot replayed = first;
+    ASSERT_NO_THROW(applyDelta(replayed, *c));
+    expectSame(replayed, fresh(), "the delta, applied to the picture the client holds");
+    const Namespace *net = replayed.findNamespace(NsId{FakeNsQuery::kDev, kBoxPid});
+    ASSERT_NE(net, nullptr);
+    EXPECT_EQ(net->type, NsType::Net);
+}
+
 TEST_F(LiveScanFixture, UpdateOfAVanishedUnknownPidChangesNothing)
 {
     LiveScan live(m_opts, m_query);
