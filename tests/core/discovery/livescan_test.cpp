@@ -9,6 +9,7 @@
 #include "core/model/delta.h"
 #include "tests/common/fakensquery.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
