@@ -667,9 +667,13 @@ void Session::openFile(const QString &path)
             }
             if (m.hasMoment)
                 throw RecordingError(m.path + " is a snapshot file, not a recording: it has no moments");
-            return {std::make_shared<Snapshot>(loadFile(file)), nullptr, QString()};
+            Loaded out;
+            out.snapshot = std::make_shared<Snapshot>(loadFile(file));
+            return out;
         } catch (const std::exception &e) {
-            return {nullptr, nullptr, QString::fromStdString(e.what())};
+            Loaded out;
+            out.error = QString::fromStdString(e.what());
+            return out;
         }
     }));
 }
