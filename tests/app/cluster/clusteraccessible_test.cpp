@@ -313,8 +313,13 @@ TEST(PanelAccessibility, EveryViewFieldAndIconButtonOfTheWindowHasAName)
         const bool iconOnly = button && button->text().isEmpty() && !button->icon().isNull();
         if (!data && !iconOnly)
             continue;
-        if (child->parentWidget() && qobject_cast<QComboBox *>(child->parentWidget()))
-            continue; // a combo box's own line edit / popup list: the combo box carries the name
+        // A combo box's own line edit or popup list (Qt 6.8 puts the list in a popup frame whose
+        // parent is the combo box): the combo box carries the name.
+        bool inCombo = false;
+        for (QWidget *up = child->parentWidget(); up && !inCombo; up = up->parentWidget())
+            inCombo = qobject_cast<QComboBox *>(up) != nullptr;
+        if (inCombo)
+            continue;
         // Qt's own parts: headers (their sections are named), overflow and clear buttons.
         if (qobject_cast<QHeaderView *>(child) || child->objectName().startsWith(QLatin1String("qt_")) ||
             qstrcmp(child->metaObject()->className(), "QLineEditIconButton") == 0)
