@@ -9,6 +9,7 @@
 
 #include "core/model/containerid.h"
 #include "core/proc/procreader.h"
+#include "core/proc/textsplit.h"
 
 #include <algorithm>
 #include <array>
@@ -100,13 +101,7 @@ std::string serviceUnit(std::string_view cgroup)
 /// `key="value"` or `key=value` lines (/run/.containerenv); the value of @p key or empty.
 std::string keyValue(std::string_view text, std::string_view key)
 {
-    std::size_t i = 0;
-    while (i < text.size()) {
-        std::size_t eol = text.find('\n', i);
-        if (eol == std::string_view::npos)
-            eol = text.size();
-        std::string_view line = text.substr(i, eol - i);
-        i = eol + 1;
+    for (std::string_view line : text::lines(text)) {
         if (line.size() > key.size() && startsWith(line, key) && line[key.size()] == '=') {
             std::string_view v = line.substr(key.size() + 1);
             if (v.size() >= 2 && v.front() == '"' && v.back() == '"')
@@ -121,13 +116,7 @@ std::string keyValue(std::string_view text, std::string_view key)
 std::string iniValue(std::string_view text, std::string_view section, std::string_view key)
 {
     std::string_view current;
-    std::size_t i = 0;
-    while (i < text.size()) {
-        std::size_t eol = text.find('\n', i);
-        if (eol == std::string_view::npos)
-            eol = text.size();
-        std::string_view line = text.substr(i, eol - i);
-        i = eol + 1;
+    for (std::string_view line : text::lines(text)) {
         if (line.size() >= 2 && line.front() == '[' && line.back() == ']') {
             current = line.substr(1, line.size() - 2);
             continue;
