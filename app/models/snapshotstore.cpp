@@ -219,6 +219,21 @@ void SnapshotStore::setSnapshot(Snapshot snapshot)
 
 bool SnapshotStore::applyDelta(const SnapshotDelta &delta)
 {
+    if (delta.compact()) {
+        // The member-deltas form (namespace member and sandbox changes): made whole against what
+        // the store holds, so that every model sees changed namespaces and sandboxes whole. The
+        // copy costs the changed namespaces' member lists, far less than parsing them would.
+        SnapshotDelta whole = delta;
+        try {
+            expandDelta(m_snapshot, whole);
+        } catch (const DeltaError &e) {
+            ++m_refused;
+            qCWarning(lcModels).noquote() << "refused delta seq" << delta.seq << ":" << e.what();
+            Q_EMIT error(QString::fromUtf8(e.what()));
+            return false;
+        }
+        return applyDelta(whole);
+    }
     if (const std::string why = whyNotApplicable(m_snapshot, delta); !why.empty()) {
         ++m_refused;
         qCWarning(lcModels).noquote()

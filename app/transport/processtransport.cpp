@@ -215,7 +215,17 @@ void ProcessTransport::subscribe(int intervalMs)
 {
     m_subscribeMs = std::clamp(intervalMs, kMinIntervalMs, kMaxIntervalMs);
     if (m_state == State::Connected)
-        m_subscribeId = send(RequestType::Subscribe, {{"interval_ms", m_subscribeMs}});
+        m_subscribeId = send(RequestType::Subscribe, subscribeArgs());
+}
+
+nlohmann::json ProcessTransport::subscribeArgs() const
+{
+    nlohmann::json args{{"interval_ms", m_subscribeMs}};
+    // Deltas that cost what changed, not what the host holds; an older helper (over ssh) that does
+    // not offer them would refuse the field, and sends whole objects, which the store takes too.
+    if (m_memberDeltas)
+        args["member_deltas"] = true;
+    return args;
 }
 
 void ProcessTransport::unsubscribe()
@@ -285,11 +295,13 @@ void ProcessTransport::handle(ClientEvent &e)
         m_privileged = h->privileged;
         m_helperVersion = fromStd(h->helperVersion);
         m_kernel = fromStd(h->kernel);
+        m_memberDeltas = std::find(h->capabilities.begin(), h->capabilities.end(), "member-deltas") !=
+                         h->capabilities.end();
         m_state = State::Connected;
         m_keepalive.start(m_options.keepaliveMs);
         Q_EMIT connected();
         if (m_subscribeMs > 0 && m_state == State::Connected) // resume after a reconnect
-            m_subscribeId = send(RequestType::Subscribe, {{"interval_ms", m_subscribeMs}});
+            m_subscribeId = send(RequestType::Subscribe, subscribeArgs());
     } else if (auto *p = std::get_if<event::Progress>(&e)) {
         Q_EMIT snapshotProgress(static_cast<int>(std::min<std::size_t>(p->received, INT_MAX)),
                                 static_cast<int>(std::min<std::size_t>(p->total, INT_MAX)));

@@ -84,6 +84,8 @@ private:
 
     quint64 send(protocol::RequestType type, const nlohmann::json &extra = nlohmann::json::object());
     void sendLine(const std::string &line);
+    /// The subscribe request's fields: the interval, and the member-deltas form when offered.
+    nlohmann::json subscribeArgs() const;
     void onReadyRead();
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void onErrorOccurred(QProcess::ProcessError error);
@@ -103,6 +105,7 @@ private:
     quint64 m_nextId = 1;
     quint64 m_helloId = 0;
     quint64 m_subscribeId = 0;
+    bool m_memberDeltas = false;  ///< the helper offers the member-deltas form (hello capabilities)
     int m_subscribeMs = 0;        ///< > 0: subscribed (resumed on reconnect)
     QSet<quint64> m_pending;      ///< requests whose answer is due
     QSet<quint64> m_userRequests; ///< ids from request(): answered via replyReceived

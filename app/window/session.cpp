@@ -344,6 +344,16 @@ void Session::recordChange(const SnapshotDelta &d)
         return;
     // The recording has its own sequence: resyncs and reconnects restart the transport's.
     SnapshotDelta copy = d;
+    // Recordings keep the whole form (docs/schema.md): the store already holds the state after it.
+    if (copy.compact()) {
+        try {
+            expandDeltaFromAfter(m_store->snapshot(), copy);
+        } catch (const DeltaError &e) { // cannot happen once the store took it; never record a guess
+            endRecording(static_cast<int>(RecordingEnd::SourceEnded));
+            Q_EMIT liveFailed(QStringLiteral("Recording stopped: %1").arg(QString::fromUtf8(e.what())));
+            return;
+        }
+    }
     if (m_recordingRedacted) {
         // The change between the redacted pictures: the raw delta carries the raw names. Redacted
         // to the end, even if the switch goes off meanwhile: the file is already a redacted one.

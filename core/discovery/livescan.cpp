@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
+#include <iterator>
 #include <limits>
 #include <stdexcept>
 #include <unistd.h>
@@ -202,6 +203,7 @@ LiveScan::Change LiveScan::reassemble()
         return std::nullopt;
     }
     SnapshotDelta d = computeDelta(m_snap, next);
+    compactDelta(m_snap, d); // what a change costs on the wire follows the change (delta.h)
     m_snap = std::move(next);
     return d;
 }
@@ -405,8 +407,15 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
     std::sort(newPids.begin(), newPids.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
     for (auto &[key, pids] : newPids) {
         auto it = findNs(s.namespaces, key.first, key.second);
+        // Only the member list changed: said as the pids that joined and left (delta.h).
+        NsMembers m;
+        m.id = key.second;
+        std::set_difference(pids.begin(), pids.end(), it->pids.begin(), it->pids.end(),
+                            std::back_inserter(m.added));
+        std::set_difference(it->pids.begin(), it->pids.end(), pids.begin(), pids.end(),
+                            std::back_inserter(m.removed));
         it->pids = std::move(pids);
-        d.changedNamespaces.push_back(*it);
+        d.namespaceMembers.push_back(std::move(m));
     }
     std::sort(gone.begin(), gone.end());
     for (const Key &key : gone) {
@@ -432,8 +441,13 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
         o.procRoot = m_opts.procRoot;
         std::vector<Sandbox> boxes = classifySandboxes(s, o);
         if (boxes != s.sandboxes) {
+            // Said as the sandboxes added, changed and removed (delta.h).
+            SnapshotDelta boxChange;
+            boxChange.sandboxes = boxes;
+            compactDelta(s, boxChange);
+            d.changedSandboxes = std::move(boxChange.changedSandboxes);
+            d.removedSandboxes = std::move(boxChange.removedSandboxes);
             s.sandboxes = std::move(boxes);
-            d.sandboxes = s.sandboxes;
         }
     }
     return true;

@@ -2,7 +2,9 @@
 #include "core/model/delta.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
+#include <unordered_map>
 
 namespace nsviz
 {
@@ -48,7 +50,8 @@ bool nsLess(const Namespace &a, const Namespace &b)
 bool SnapshotDelta::empty() const
 {
     return addedProcesses.empty() && removedProcesses.empty() && changedProcesses.empty() &&
-           addedNamespaces.empty() && removedNamespaces.empty() && changedNamespaces.empty() && !sandboxes;
+           addedNamespaces.empty() && removedNamespaces.empty() && changedNamespaces.empty() && !sandboxes &&
+           !compact();
 }
 
 bool sameContent(const Snapshot &a, const Snapshot &b)
@@ -106,6 +109,12 @@ SnapshotDelta computeDelta(const Snapshot &from, const Snapshot &to)
 
 void applyDelta(Snapshot &s, const SnapshotDelta &d)
 {
+    if (d.compact()) {
+        SnapshotDelta whole = d;
+        expandDelta(s, whole);
+        applyDelta(s, whole);
+        return;
+    }
     // Work on copies so that a delta that does not fit leaves s untouched.
     std::map<ProcKey, Process> procs;
     for (const auto &p : s.processes)
@@ -165,6 +174,173 @@ void applyDelta(Snapshot &s, const SnapshotDelta &d)
     s.warnings = d.warnings;
     if (d.sandboxes)
         s.sandboxes = *d.sandboxes;
+}
+
+namespace
+{
+
+// Everything but the member list.
+bool sameButPids(const Namespace &a, const Namespace &b)
+{
+    return a.type == b.type && a.id == b.id && a.foundBy == b.foundBy && a.owner == b.owner &&
+           a.ownerKnown == b.ownerKnown && a.parent == b.parent && a.parentKnown == b.parentKnown &&
+           a.ownerUid == b.ownerUid && a.isHost == b.isHost && a.bindMounts == b.bindMounts &&
+           a.fdHolders == b.fdHolders;
+}
+
+std::unordered_map<NsId, const Namespace *, NsIdHash> indexById(const std::vector<Namespace> &list)
+{
+    std::unordered_map<NsId, const Namespace *, NsIdHash> byId;
+    byId.reserve(list.size());
+    for (const auto &n : list)
+        byId.emplace(n.id, &n);
+    return byId;
+}
+
+bool strictlyAscending(const std::vector<int> &v)
+{
+    return std::adjacent_find(v.begin(), v.end(), std::greater_equal<int>()) == v.end();
+}
+
+} // namespace
+
+void compactDelta(const Snapshot &before, SnapshotDelta &d)
+{
+    if (!d.changedNamespaces.empty()) {
+        const auto old = indexById(before.namespaces);
+        std::vector<Namespace> whole;
+        for (auto &n : d.changedNamespaces) {
+            auto it = old.find(n.id);
+            if (it == old.end() || !sameButPids(*it->second, n) || !strictlyAscending(n.pids) ||
+                !strictlyAscending(it->second->pids)) {
+                whole.push_back(std::move(n));
+                continue;
+            }
+            NsMembers m;
+            m.id = n.id;
+            const auto &was = it->second->pids;
+            std::set_difference(n.pids.begin(), n.pids.end(), was.begin(), was.end(), std::back_inserter(m.added));
+            std::set_difference(was.begin(), was.end(), n.pids.begin(), n.pids.end(),
+                                std::back_inserter(m.removed));
+            d.namespaceMembers.push_back(std::move(m));
+        }
+        d.changedNamespaces = std::move(whole);
+    }
+    if (d.sandboxes) {
+        std::map<std::string_view, const Sandbox *> old;
+        for (const auto &b : before.sandboxes)
+            old.emplace(b.id, &b);
+        for (auto &b : *d.sandboxes) {
+            auto it = old.find(b.id);
+            if (it == old.end() || !(*it->second == b))
+                d.changedSandboxes.push_back(b);
+            if (it != old.end())
+                old.erase(it);
+        }
+        for (const auto &[id, b] : old)
+            d.removedSandboxes.emplace_back(id);
+        d.sandboxes.reset();
+    }
+}
+
+void expandDelta(const Snapshot &before, SnapshotDelta &d)
+{
+    if (!d.compact())
+        return;
+    std::vector<Namespace> changed;
+    changed.reserve(d.namespaceMembers.size());
+    if (!d.namespaceMembers.empty()) {
+        const auto old = indexById(before.namespaces);
+        std::map<NsId, int> named; // every namespace the delta names, once
+        for (const auto &n : d.addedNamespaces)
+            ++named[n.id];
+        for (const auto &id : d.removedNamespaces)
+            ++named[id];
+        for (const auto &n : d.changedNamespaces)
+            ++named[n.id];
+        for (const auto &m : d.namespaceMembers) {
+            const std::string ino = std::to_string(m.id.ino);
+            auto it = old.find(m.id);
+            if (it == old.end())
+                throw DeltaError("delta changes the members of namespace " + ino + " which is not in the snapshot");
+            if (++named[m.id] > 1)
+                throw DeltaError("delta names namespace " + ino + " more than once");
+            if (!strictlyAscending(m.added) || !strictlyAscending(m.removed))
+                throw DeltaError("delta's member changes of namespace " + ino + " are not in ascending order");
+            const auto &was = it->second->pids;
+            std::vector<int> kept;
+            kept.reserve(was.size());
+            std::set_difference(was.begin(), was.end(), m.removed.begin(), m.removed.end(),
+                                std::back_inserter(kept));
+            if (kept.size() + m.removed.size() != was.size())
+                throw DeltaError("delta removes a process from namespace " + ino + " which is not a member");
+            Namespace n = *it->second;
+            n.pids.clear();
+            n.pids.reserve(kept.size() + m.added.size());
+            std::set_union(kept.begin(), kept.end(), m.added.begin(), m.added.end(), std::back_inserter(n.pids));
+            if (n.pids.size() != kept.size() + m.added.size())
+                throw DeltaError("delta adds a process to namespace " + ino + " which is already a member");
+            changed.push_back(std::move(n));
+        }
+    }
+    std::optional<std::vector<Sandbox>> boxes;
+    if (!d.changedSandboxes.empty() || !d.removedSandboxes.empty()) {
+        if (d.sandboxes)
+            throw DeltaError("delta gives the sandboxes both whole and as changes");
+        std::map<std::string, Sandbox> byId;
+        for (const auto &b : before.sandboxes)
+            byId.emplace(b.id, b);
+        std::map<std::string_view, int> named;
+        for (const auto &id : d.removedSandboxes) {
+            if (++named[id] > 1)
+                throw DeltaError("delta names sandbox " + id + " more than once");
+            if (byId.erase(id) == 0)
+                throw DeltaError("delta removes sandbox " + id + " which is not in the snapshot");
+        }
+        for (const auto &b : d.changedSandboxes) {
+            if (++named[b.id] > 1)
+                throw DeltaError("delta names sandbox " + b.id + " more than once");
+            byId.insert_or_assign(b.id, b);
+        }
+        boxes.emplace();
+        boxes->reserve(byId.size());
+        for (auto &[id, b] : byId)
+            boxes->push_back(std::move(b));
+    }
+    // Nothing above touched d: it fits; now rewrite it.
+    for (auto &n : changed)
+        d.changedNamespaces.push_back(std::move(n));
+    std::sort(d.changedNamespaces.begin(), d.changedNamespaces.end(), nsLess);
+    d.namespaceMembers.clear();
+    if (boxes)
+        d.sandboxes = std::move(boxes);
+    d.changedSandboxes.clear();
+    d.removedSandboxes.clear();
+}
+
+void expandDeltaFromAfter(const Snapshot &after, SnapshotDelta &d)
+{
+    if (!d.compact())
+        return;
+    if (!d.namespaceMembers.empty()) {
+        const auto now = indexById(after.namespaces);
+        std::vector<Namespace> changed;
+        for (const auto &m : d.namespaceMembers) {
+            auto it = now.find(m.id);
+            if (it == now.end())
+                throw DeltaError("the state after the delta lacks namespace " + std::to_string(m.id.ino));
+            changed.push_back(*it->second);
+        }
+        for (auto &n : changed)
+            d.changedNamespaces.push_back(std::move(n));
+        std::sort(d.changedNamespaces.begin(), d.changedNamespaces.end(), nsLess);
+        d.namespaceMembers.clear();
+    }
+    if (!d.changedSandboxes.empty() || !d.removedSandboxes.empty()) {
+        d.sandboxes = after.sandboxes;
+        d.changedSandboxes.clear();
+        d.removedSandboxes.clear();
+    }
 }
 
 } // namespace nsviz

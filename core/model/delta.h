@@ -13,6 +13,15 @@
 namespace nsviz
 {
 
+/// How the member list of one namespace changed: the pids that joined and the pids that left, both
+/// ascending. The member-deltas form of a namespace whose other fields stayed the same.
+struct NsMembers {
+    NsId id;
+    std::vector<int> added;
+    std::vector<int> removed;
+    bool operator==(const NsMembers &) const = default;
+};
+
 struct SnapshotDelta {
     std::uint64_t seq = 0; ///< sequence number; the first snapshot is 0, each delta +1
     HostInfo host;         ///< the new host info (scan time etc.)
@@ -28,8 +37,23 @@ struct SnapshotDelta {
     /// The whole sandbox list when any sandbox changed; nullopt: unchanged.
     std::optional<std::vector<Sandbox>> sandboxes;
 
+    /// The member-deltas form (docs/protocol.md, subscribe's "member_deltas"), which costs what
+    /// changed rather than what the host holds: a namespace whose only change is its member list is
+    /// here as the pids that joined and left, not whole in changedNamespaces (the host's cgroup and
+    /// time namespaces hold nearly every process)...
+    std::vector<NsMembers> namespaceMembers;
+    /// ... and the sandboxes that were added or changed (whole) and removed (by id), instead of the
+    /// whole list in `sandboxes`. A delta uses one form or the other for the sandboxes, never both.
+    std::vector<Sandbox> changedSandboxes;
+    std::vector<std::string> removedSandboxes;
+
     /// True when nothing but host timing changed (and the sandboxes did not).
     bool empty() const;
+    /// True when some part is in the member-deltas form (expandDelta() turns it into the whole form).
+    bool compact() const
+    {
+        return !namespaceMembers.empty() || !changedSandboxes.empty() || !removedSandboxes.empty();
+    }
 };
 
 class DeltaError : public std::runtime_error
@@ -47,7 +71,22 @@ bool sameContent(const Snapshot &a, const Snapshot &b);
 /// What changed from @p from to @p to. Both must be sorted as discover() sorts them.
 SnapshotDelta computeDelta(const Snapshot &from, const Snapshot &to);
 /// Apply @p d to @p s in place. Throws DeltaError (and leaves @p s unchanged) when @p d does not fit
-/// @p s: removing or changing something absent, adding something present.
+/// @p s: removing or changing something absent, adding something present. Takes either form.
 void applyDelta(Snapshot &s, const SnapshotDelta &d);
+
+/// Rewrites @p d, a delta from @p before in the whole form (computeDelta()), into the member-deltas
+/// form: each changed namespace whose fields other than `pids` are as in @p before becomes an
+/// NsMembers entry, and a whole `sandboxes` list becomes the sandboxes added, changed and removed.
+void compactDelta(const Snapshot &before, SnapshotDelta &d);
+/// The inverse, for a receiver that holds @p before: the member changes become whole changed
+/// namespaces and the sandbox changes the whole new list. Throws DeltaError (and leaves @p d
+/// unchanged) when they do not fit @p before: a namespace that is not there or listed twice, a pid
+/// removed that is not a member or added that already is, lists not ascending, a sandbox removed that
+/// is not there, or both sandbox forms at once.
+void expandDelta(const Snapshot &before, SnapshotDelta &d);
+/// The same for a sender that holds the state after the delta (@p after == applyDelta(before, d)):
+/// copies the changed namespaces and the sandbox list from @p after. Throws DeltaError when @p after
+/// lacks a namespace @p d names.
+void expandDeltaFromAfter(const Snapshot &after, SnapshotDelta &d);
 
 } // namespace nsviz

@@ -18,9 +18,11 @@ namespace
 using Kind = event::Violation::Kind;
 
 constexpr std::array<const char *, 3> kSnapshotLists = {"processes", "namespaces", "loose_threads"};
-constexpr std::array<const char *, 7> kDeltaLists = {
+constexpr std::array<const char *, 8> kDeltaLists = {
     "added_processes",    "removed_processes",  "changed_processes", "added_namespaces",
-    "removed_namespaces", "changed_namespaces", "loose_threads"};
+    "removed_namespaces", "changed_namespaces", "loose_threads",     "namespace_members"};
+// Lists a helper announces only when it uses them (the member-deltas form): absent means none.
+constexpr std::array<const char *, 1> kOptionalDeltaLists = {"namespace_members"};
 
 // Thrown inside the session only; turned into a Violation.
 struct Broken {
@@ -254,7 +256,11 @@ void ClientSession::handlePart(const json &j, bool isDelta, std::vector<ClientEv
         if (totals == j.end() || !totals->is_object())
             throw Broken{Kind::Malformed, std::string(what) + " has no \"totals\""};
         auto addTotal = [&](const char *name) {
-            std::uint64_t n = unsignedField(*totals, name);
+            const bool optional = isDelta && std::find_if(kOptionalDeltaLists.begin(), kOptionalDeltaLists.end(),
+                                                          [&](const char *o) {
+                                                              return std::string_view(o) == name;
+                                                          }) != kOptionalDeltaLists.end();
+            std::uint64_t n = optional && !totals->contains(name) ? 0 : unsignedField(*totals, name);
             if (n > m_limits.maxElements || m_asm.total + n > m_limits.maxElements)
                 throw Broken{Kind::TooLarge, std::string(what) + " announces more than " +
                                                  std::to_string(m_limits.maxElements) + " elements"};
@@ -315,8 +321,11 @@ void ClientSession::handlePart(const json &j, bool isDelta, std::vector<ClientEv
                 case 5:
                     d.changedNamespaces.push_back(namespaceFromJson(e));
                     break;
-                default:
+                case 6:
                     d.looseThreads.push_back(looseThreadFromJson(e));
+                    break;
+                default:
+                    d.namespaceMembers.push_back(nsMembersFromJson(e));
                     break;
                 }
             }
@@ -347,6 +356,8 @@ void ClientSession::handlePart(const json &j, bool isDelta, std::vector<ClientEv
         else
             m_asm.snapshot.sandboxes = sandboxesFromJson(*sb);
     }
+    if (isDelta)
+        takeSandboxChanges(j, m_asm.delta);
     for (std::size_t li = 0; li < m_asm.totals.size(); ++li)
         if (m_asm.counts[li] != m_asm.totals[li].second)
             throw Broken{Kind::Malformed,

@@ -44,6 +44,19 @@ json nsObject(const std::array<NsId, kNsTypeCount> &ns)
 
 } // namespace
 
+void takeSandboxChanges(const json &j, SnapshotDelta &d)
+{
+    if (auto it = j.find("sandboxes_changed"); it != j.end() && !it->is_null())
+        d.changedSandboxes = sandboxesFromJson(*it);
+    for (const auto &e : array(j, "sandboxes_removed")) {
+        if (!e.is_string())
+            throw SchemaError("delta: \"sandboxes_removed\" must hold sandbox ids");
+        d.removedSandboxes.push_back(e.get<std::string>());
+    }
+    if (d.sandboxes && (!d.changedSandboxes.empty() || !d.removedSandboxes.empty()))
+        throw SchemaError("delta: \"sandboxes\" and \"sandboxes_changed\"/\"sandboxes_removed\" at once");
+}
+
 json toJson(const ProcKey &k)
 {
     return json{{"pid", k.pid}, {"start_time", k.startTime}};
@@ -71,6 +84,36 @@ NsId nsIdFromJson(const json &j)
     if (!id.valid())
         throw SchemaError("removed namespace: \"inode\" must not be 0");
     return id;
+}
+
+json toJson(const NsMembers &m)
+{
+    return json{{"dev", m.id.dev}, {"inode", m.id.ino}, {"added", m.added}, {"removed", m.removed}};
+}
+
+NsMembers nsMembersFromJson(const json &j)
+{
+    NsMembers m;
+    m.id = NsId{u64(j, "dev", "namespace members"), u64(j, "inode", "namespace members")};
+    if (!m.id.valid())
+        throw SchemaError("namespace members: \"inode\" must not be 0");
+    auto pids = [&](const char *key, std::vector<int> &out) {
+        auto it = j.find(key);
+        if (it == j.end() || !it->is_array())
+            throw SchemaError(std::string("namespace members: \"") + key + "\" must be an array");
+        out.reserve(it->size());
+        for (const auto &e : *it) {
+            if (!e.is_number_unsigned() || e.get<std::uint64_t>() == 0 || e.get<std::uint64_t>() > 0x7fffffff)
+                throw SchemaError(std::string("namespace members: \"") + key + "\" must hold pids");
+            const int pid = static_cast<int>(e.get<std::uint64_t>());
+            if (!out.empty() && pid <= out.back())
+                throw SchemaError(std::string("namespace members: \"") + key + "\" must be ascending");
+            out.push_back(pid);
+        }
+    };
+    pids("added", m.added);
+    pids("removed", m.removed);
+    return m;
 }
 
 void putHostFields(json &j, const HostInfo &host, const std::array<NsId, kNsTypeCount> &hostNs)
@@ -129,6 +172,12 @@ json toJson(const SnapshotDelta &d)
             a.push_back(toJson(b));
         j["sandboxes"] = std::move(a);
     }
+    if (!d.namespaceMembers.empty())
+        j["namespace_members"] = list(d.namespaceMembers);
+    if (!d.changedSandboxes.empty())
+        j["sandboxes_changed"] = list(d.changedSandboxes);
+    if (!d.removedSandboxes.empty())
+        j["sandboxes_removed"] = d.removedSandboxes;
     return j;
 }
 
@@ -160,6 +209,9 @@ SnapshotDelta deltaFromJson(const json &j)
     }
     if (auto it = j.find("sandboxes"); it != j.end() && !it->is_null())
         d.sandboxes = sandboxesFromJson(*it);
+    for (const auto &e : array(j, "namespace_members"))
+        d.namespaceMembers.push_back(nsMembersFromJson(e));
+    takeSandboxChanges(j, d);
     return d;
 }
 

@@ -19,6 +19,15 @@ nlohmann::json toJson(const NsId &id);
 ProcKey procKeyFromJson(const nlohmann::json &j);
 NsId nsIdFromJson(const nlohmann::json &j);
 
+/// A namespace's member changes: {"dev","inode","added":[pids],"removed":[pids]}.
+nlohmann::json toJson(const NsMembers &m);
+/// Throws SchemaError on anything malformed (pids out of range or not strictly ascending).
+NsMembers nsMembersFromJson(const nlohmann::json &j);
+
+/// Reads a delta's "sandboxes_changed" and "sandboxes_removed" into @p d (whose `sandboxes` must
+/// already be read: both forms at once is an error). Throws SchemaError.
+void takeSandboxChanges(const nlohmann::json &j, SnapshotDelta &d);
+
 /// The host part shared by snapshot headers and deltas: "host", "host_ns", "host_ns_dev".
 void putHostFields(nlohmann::json &j, const HostInfo &host, const std::array<NsId, kNsTypeCount> &hostNs);
 /// Reads what putHostFields() wrote. Throws SchemaError.
@@ -26,7 +35,8 @@ void takeHostFields(const nlohmann::json &j, HostInfo &host, std::array<NsId, kN
 
 /// The whole delta as one object: "seq", host fields, "added_processes", "removed_processes",
 /// "changed_processes", "added_namespaces", "removed_namespaces", "changed_namespaces",
-/// "loose_threads", "warnings".
+/// "loose_threads", "warnings"; "sandboxes" when some sandbox changed; in the member-deltas form
+/// also "namespace_members", "sandboxes_changed" and "sandboxes_removed" (each only when not empty).
 nlohmann::json toJson(const SnapshotDelta &d);
 /// Inverse of toJson(const SnapshotDelta &). Throws SchemaError.
 SnapshotDelta deltaFromJson(const nlohmann::json &j);

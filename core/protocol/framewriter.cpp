@@ -147,12 +147,23 @@ void FrameWriter::writeDelta(std::uint64_t id, const SnapshotDelta &d, const jso
                         {"removed_namespaces", d.removedNamespaces.size()},
                         {"changed_namespaces", d.changedNamespaces.size()},
                         {"loose_threads", d.looseThreads.size()}};
+    // The member-deltas form (asked for in subscribe): announced only when used, so that a delta
+    // in the whole form is the same frame it always was.
+    if (!d.namespaceMembers.empty())
+        header["totals"]["namespace_members"] = d.namespaceMembers.size();
     json trailer = {{"warnings", d.warnings}};
     if (d.sandboxes) { // absent: unchanged
         trailer["sandboxes"] = json::array();
         for (const auto &b : *d.sandboxes)
             trailer["sandboxes"].push_back(toJson(b));
     }
+    if (!d.changedSandboxes.empty()) {
+        trailer["sandboxes_changed"] = json::array();
+        for (const auto &b : d.changedSandboxes)
+            trailer["sandboxes_changed"].push_back(toJson(b));
+    }
+    if (!d.removedSandboxes.empty())
+        trailer["sandboxes_removed"] = d.removedSandboxes;
     auto L = [](const char *name, const auto &v) {
         return List{name, v.size(), [&v](std::size_t i) { return toJson(v[i]); }};
     };
@@ -160,7 +171,7 @@ void FrameWriter::writeDelta(std::uint64_t id, const SnapshotDelta &d, const jso
                  {L("added_processes", d.addedProcesses), L("removed_processes", d.removedProcesses),
                   L("changed_processes", d.changedProcesses), L("added_namespaces", d.addedNamespaces),
                   L("removed_namespaces", d.removedNamespaces), L("changed_namespaces", d.changedNamespaces),
-                  L("loose_threads", d.looseThreads)},
+                  L("loose_threads", d.looseThreads), L("namespace_members", d.namespaceMembers)},
                  trailer);
 }
 

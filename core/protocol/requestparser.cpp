@@ -137,9 +137,14 @@ ParseResult parseRequestFromJson(const json &j)
     try {
         switch (*type) {
         case RequestType::Subscribe:
-            checkKeys(j, typeName, {"interval_ms"});
+            checkKeys(j, typeName, {"interval_ms", "member_deltas"});
             if (j.contains("interval_ms"))
                 r.intervalMs = static_cast<int>(boundedInt(j, "interval_ms", kMinIntervalMs, kMaxIntervalMs));
+            if (auto m = j.find("member_deltas"); m != j.end()) {
+                if (!m->is_boolean())
+                    throw Invalid{err::BadRequest, "\"member_deltas\" must be true or false"};
+                r.memberDeltas = m->get<bool>();
+            }
             break;
         case RequestType::Inspect:
             checkKeys(j, typeName, {"pid", "start_time"});

@@ -88,7 +88,7 @@ std::string RequestRunner::requestLine(const KAuthRequest &req)
     case Verb::Scan:
         if (req.subscribe)
             return protocol::requestLine(RequestType::Subscribe, req.id,
-                                         json{{"interval_ms", req.intervalMs}});
+                                         json{{"interval_ms", req.intervalMs}, {"member_deltas", true}});
         return protocol::requestLine(RequestType::Scan, req.id);
     case Verb::Inspect: {
         json args{{"pid", req.pid}};

@@ -281,6 +281,7 @@ void Server::finishJob()
             Subscription sub;
             sub.id = job.id;
             sub.intervalMs = job.intervalMs;
+            sub.memberDeltas = job.memberDeltas;
             sub.nextTick = std::chrono::steady_clock::now() + std::chrono::milliseconds(job.intervalMs);
             sub.live = std::move(m_pendingLive);
             // Event-driven: LiveScan keeps the snapshot the client holds (no second copy here).
@@ -303,11 +304,15 @@ void Server::finishJob()
     } else if (job.kind == Job::Kind::Tick) {
         if (result.snapshot)
             tick(std::move(result));
-        // Keep the cadence, but never try to catch up on missed ticks.
+        // Keep the cadence, but never try to catch up on missed ticks, and rest at least three
+        // times as long as the scan took: on a host whose scan outlasts the interval, polling would
+        // otherwise scan without pause and take a core (docs/protocol.md).
         auto now = std::chrono::steady_clock::now();
         m_sub->nextTick += std::chrono::milliseconds(m_sub->intervalMs);
         if (m_sub->nextTick < now)
             m_sub->nextTick = now + std::chrono::milliseconds(m_sub->intervalMs);
+        m_sub->nextTick = std::max(m_sub->nextTick,
+                                   now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(3 * took));
     } else if (m_sub && m_sub->live) { // Update, Sweep, Resync
         if (result.changeDone)
             publish(std::move(result.delta));
@@ -400,7 +405,7 @@ void Server::scheduleLiveWork()
         return;
     const auto now = Clock::now();
     std::shared_ptr<LiveScan> live = m_sub->live;
-    Job job{Job::Kind::Update, m_sub->id, 0, m_subGeneration, {}, {}};
+    Job job{Job::Kind::Update, m_sub->id, 0, m_subGeneration, false, {}, {}};
     const bool flush = m_flushAt && now >= *m_flushAt;
     if (live->hasUnread() && !m_eventsLost) {
         // The rest of a partial first picture comes before anything else.
@@ -456,7 +461,7 @@ void Server::handle(const Request &r)
         f["protocol"] = kVersion;
         f["helper_version"] = NSVIZ_VERSION;
         f["kernel"] = kernelRelease();
-        json caps = json::array({"scan", "subscribe", "inspect", "ping", "chunked", "fragments"});
+        json caps = json::array({"scan", "subscribe", "inspect", "ping", "chunked", "fragments", "member-deltas"});
         if (m_handlers.count(RequestType::DemoStart))
             caps.push_back("demo");
         f["capabilities"] = caps;
@@ -475,7 +480,7 @@ void Server::handle(const Request &r)
         return;
     }
     case RequestType::Scan:
-        enqueue(Job{Job::Kind::Scan, r.id, 0, 0, {}, {}});
+        enqueue(Job{Job::Kind::Scan, r.id, 0, 0, false, {}, {}});
         return;
     case RequestType::Subscribe: {
         // A new subscription replaces the old one at once and starts again at seq 0.
@@ -484,7 +489,7 @@ void Server::handle(const Request &r)
         m_pendingPids.clear();
         m_eventsLost = false;
         m_flushAt.reset();
-        Job job{Job::Kind::Subscribe, r.id, r.intervalMs, ++m_subGeneration, {}, {}};
+        Job job{Job::Kind::Subscribe, r.id, r.intervalMs, ++m_subGeneration, r.memberDeltas, {}, {}};
         if (eventDriven()) {
             // Listen before the first scan: what changes while it runs is read again after it.
             std::string why;
@@ -524,7 +529,7 @@ void Server::handle(const Request &r)
         replyResult(r, json::object());
         return;
     case RequestType::Bye:
-        enqueue(Job{Job::Kind::Bye, r.id, 0, 0, {}, {}}); // after the scans asked for before it
+        enqueue(Job{Job::Kind::Bye, r.id, 0, 0, false, {}, {}}); // after the scans asked for before it
         return;
     case RequestType::Inspect:
     case RequestType::DemoStart:
@@ -565,6 +570,8 @@ void Server::tick(ScanResult result)
     if (sameContent(sub.last, *s))
         return;
     SnapshotDelta d = computeDelta(sub.last, *s);
+    if (sub.memberDeltas)
+        compactDelta(sub.last, d);
     d.seq = ++sub.seq;
     m_writer.writeDelta(sub.id, d, m_completing ? json{{"complete", true}} : json::object());
     sub.last = std::move(*s);
@@ -577,6 +584,10 @@ void Server::publish(std::optional<SnapshotDelta> change)
     if (!change)
         return; // only real changes make a delta
     auto &sub = *m_sub;
+    // LiveScan says what changed in the member-deltas form; a client that did not ask for it gets
+    // the changed namespaces and the sandbox list whole, as they are now.
+    if (!sub.memberDeltas)
+        expandDeltaFromAfter(sub.live->current(), *change);
     change->seq = ++sub.seq;
     m_writer.writeDelta(sub.id, *change, m_completing ? json{{"complete", true}} : json::object());
     if (m_options.onPublished)
@@ -648,7 +659,7 @@ int Server::run(int inFd, int outFd)
             readEvents();
         if (m_sub && !m_sub->live && !m_done && !eof && !m_running && m_queue.empty() &&
             std::chrono::steady_clock::now() >= m_sub->nextTick)
-            enqueue(Job{Job::Kind::Tick, m_sub->id, 0, m_subGeneration, {}, {}});
+            enqueue(Job{Job::Kind::Tick, m_sub->id, 0, m_subGeneration, false, {}, {}});
         if (!eof)
             scheduleLiveWork();
     }

@@ -119,6 +119,7 @@ private:
         std::uint64_t id = 0;
         int intervalMs = 0;
         std::uint64_t generation = 0;   ///< m_subGeneration when queued (Subscribe, Tick, ...)
+        bool memberDeltas = false;      ///< Subscribe: the client asked for the member-deltas form
         std::function<Snapshot()> work; ///< what the worker runs
         /// An event-driven subscription's update: what changed, from LiveScan (instead of work).
         std::function<std::optional<SnapshotDelta>()> change;
@@ -152,6 +153,8 @@ private:
     struct Subscription {
         std::uint64_t id = 0;
         int intervalMs = protocol::kDefaultIntervalMs;
+        /// Deltas in the member-deltas form (asked for in subscribe); else in the whole form.
+        bool memberDeltas = false;
         std::uint64_t seq = 0;
         Snapshot last;
         std::chrono::steady_clock::time_point nextTick;

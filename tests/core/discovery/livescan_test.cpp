@@ -225,7 +225,10 @@ TEST_F(LiveScanFixture, ADeltaNamesOnlyWhatChanged)
     EXPECT_TRUE(c->addedNamespaces.empty());
     EXPECT_TRUE(c->removedNamespaces.empty());
     EXPECT_TRUE(c->changedNamespaces.empty());
+    EXPECT_TRUE(c->namespaceMembers.empty());
     EXPECT_FALSE(c->sandboxes.has_value());
+    EXPECT_TRUE(c->changedSandboxes.empty());
+    EXPECT_TRUE(c->removedSandboxes.empty());
     expectSame(live.current(), fresh(), "after pid 350 changed state");
 
     // A fork in the box: the new process, and the member lists of exactly its namespaces.
@@ -240,12 +243,18 @@ TEST_F(LiveScanFixture, ADeltaNamesOnlyWhatChanged)
     std::size_t valid = 0;
     for (const NsId &id : c->addedProcesses[0].ns)
         valid += id.valid();
-    EXPECT_EQ(c->changedNamespaces.size(), valid);
-    for (const Namespace &n : c->changedNamespaces) {
-        EXPECT_EQ(n.id, c->addedProcesses[0].ns[index(n.type)]);
-        EXPECT_TRUE(std::binary_search(n.pids.begin(), n.pids.end(), 450));
+    // In the member-deltas form (delta.h): who joined, not the whole member lists.
+    EXPECT_TRUE(c->changedNamespaces.empty());
+    EXPECT_EQ(c->namespaceMembers.size(), valid);
+    for (const NsMembers &m : c->namespaceMembers) {
+        EXPECT_NE(std::find(c->addedProcesses[0].ns.begin(), c->addedProcesses[0].ns.end(), m.id),
+                  c->addedProcesses[0].ns.end());
+        EXPECT_EQ(m.added, std::vector<int>{450});
+        EXPECT_TRUE(m.removed.empty());
     }
-    ASSERT_TRUE(c->sandboxes.has_value()) << "the box's member list grew";
+    EXPECT_FALSE(c->sandboxes.has_value());
+    ASSERT_EQ(c->changedSandboxes.size(), 1u) << "the box's member list grew";
+    EXPECT_TRUE(c->removedSandboxes.empty());
     expectSame(live.current(), fresh(), "after a fork in the box");
 
     // It exits: exactly its removal.
@@ -256,7 +265,12 @@ TEST_F(LiveScanFixture, ADeltaNamesOnlyWhatChanged)
     EXPECT_EQ(c->removedProcesses[0].pid, 450);
     EXPECT_TRUE(c->addedProcesses.empty());
     EXPECT_TRUE(c->changedProcesses.empty());
-    EXPECT_EQ(c->changedNamespaces.size(), valid);
+    EXPECT_TRUE(c->changedNamespaces.empty());
+    EXPECT_EQ(c->namespaceMembers.size(), valid);
+    for (const NsMembers &m : c->namespaceMembers) {
+        EXPECT_TRUE(m.added.empty());
+        EXPECT_EQ(m.removed, std::vector<int>{450});
+    }
     expectSame(live.current(), fresh(), "after the fork exited");
     EXPECT_EQ(live.patchedChanges(), 3u);
     EXPECT_EQ(live.assembledChanges(), assembled) << "none of these needed the whole pipeline";
@@ -277,7 +291,8 @@ TEST_F(LiveScanFixture, ADeltaNamesOnlyWhatChanged)
     EXPECT_EQ(c->addedNamespaces[0].id.ino, kFreshNet);
     ASSERT_TRUE(c->addedNamespaces[0].owner.has_value());
     EXPECT_EQ(c->addedNamespaces[0].owner->ino, kBoxUser);
-    EXPECT_EQ(c->changedNamespaces.size(), 1u) << "the box's net namespace lost pid 370";
+    ASSERT_EQ(c->namespaceMembers.size(), 1u) << "the box's net namespace lost pid 370";
+    EXPECT_EQ(c->namespaceMembers[0].removed, std::vector<int>{370});
     EXPECT_EQ(live.assembledChanges(), assembled);
     expectSame(live.current(), fresh(), "after an exec into a fresh net namespace");
 

@@ -3,6 +3,7 @@
 #include "core/model/nstype.h"
 #include "core/protocol/snapshotjson.h"
 
+#include <functional>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sched.h>
@@ -140,4 +141,114 @@ TEST(Delta, MisfitLeavesSnapshotUntouched)
     dup.addedProcesses = {proc(5, 51, 100)};
     EXPECT_THROW(applyDelta(a, dup), DeltaError);
     EXPECT_TRUE(sameContent(a, before));
+}
+
+namespace
+{
+Sandbox box(std::string id, std::vector<int> pids)
+{
+    Sandbox b;
+    b.id = std::move(id);
+    b.kind = SandboxKind::Container;
+    for (int pid : pids)
+        b.processes.push_back(SandboxMember{pid, static_cast<std::uint64_t>(pid) * 10});
+    return b;
+}
+
+// Two pictures of one host: the host's net namespace loses 5 and gains 12 and 14, a namespace
+// gains an fd holder (not only its members change), one sandbox appears, one changes, one goes.
+std::pair<Snapshot, Snapshot> memberChangeFixture()
+{
+    Snapshot a;
+    a.processes = {proc(1, 10, 100), proc(5, 50, 100), proc(9, 90, 200)};
+    a.namespaces = {ns(NsType::Net, 100, {1, 5}), ns(NsType::Net, 200, {9}), ns(NsType::Uts, 400, {1, 5, 9})};
+    a.sandboxes = {box("container:a", {9}), box("container:b", {5}), box("container:c", {1})};
+    Snapshot b = a;
+    b.processes.erase(b.processes.begin() + 1);
+    b.processes.push_back(proc(12, 120, 100));
+    b.processes.push_back(proc(14, 140, 100));
+    b.namespaces[0].pids = {1, 12, 14};
+    b.namespaces[1].fdHolders = {"1/3"};
+    b.namespaces[1].foundBy |= FoundByFd;
+    b.namespaces[2].pids = {1, 9, 12, 14};
+    b.sandboxes = {box("container:a", {9, 14}), box("container:c", {1}), box("container:d", {12})};
+    return {a, b};
+}
+} // namespace
+
+TEST(Delta, MemberFormSaysOnlyWhoJoinedAndLeftAndExpandsBackExactly)
+{
+    auto [a, b] = memberChangeFixture();
+    const SnapshotDelta whole = computeDelta(a, b);
+    ASSERT_EQ(whole.changedNamespaces.size(), 3u);
+    ASSERT_TRUE(whole.sandboxes);
+
+    SnapshotDelta d = whole;
+    compactDelta(a, d);
+    EXPECT_TRUE(d.compact());
+    // The fd holder is not a member change: that namespace stays whole.
+    ASSERT_EQ(d.changedNamespaces.size(), 1u);
+    EXPECT_EQ(d.changedNamespaces[0].id.ino, 200u);
+    ASSERT_EQ(d.namespaceMembers.size(), 2u);
+    const NsMembers &net = d.namespaceMembers[0].id.ino == 100 ? d.namespaceMembers[0] : d.namespaceMembers[1];
+    const NsMembers &uts = d.namespaceMembers[0].id.ino == 100 ? d.namespaceMembers[1] : d.namespaceMembers[0];
+    EXPECT_EQ(net.added, (std::vector<int>{12, 14}));
+    EXPECT_EQ(net.removed, (std::vector<int>{5}));
+    EXPECT_EQ(uts.added, (std::vector<int>{12, 14}));
+    EXPECT_EQ(uts.removed, (std::vector<int>{5}));
+    EXPECT_FALSE(d.sandboxes);
+    ASSERT_EQ(d.changedSandboxes.size(), 2u);
+    EXPECT_EQ(d.changedSandboxes[0].id, "container:a");
+    EXPECT_EQ(d.changedSandboxes[1].id, "container:d");
+    EXPECT_EQ(d.removedSandboxes, (std::vector<std::string>{"container:b"}));
+
+    // Applied as it is, expanded by a receiver that holds a, or by a sender that holds b: the same.
+    Snapshot c = a;
+    applyDelta(c, d);
+    EXPECT_TRUE(sameContent(c, b));
+    SnapshotDelta fromBefore = d;
+    expandDelta(a, fromBefore);
+    EXPECT_FALSE(fromBefore.compact());
+    EXPECT_EQ(fromBefore.changedNamespaces, whole.changedNamespaces);
+    EXPECT_EQ(fromBefore.sandboxes, whole.sandboxes);
+    SnapshotDelta fromAfter = d;
+    expandDeltaFromAfter(b, fromAfter);
+    EXPECT_FALSE(fromAfter.compact());
+    EXPECT_EQ(fromAfter.changedNamespaces, whole.changedNamespaces);
+    EXPECT_EQ(fromAfter.sandboxes, whole.sandboxes);
+    // Nothing changed: nothing to say in either form.
+    SnapshotDelta none = computeDelta(a, a);
+    compactDelta(a, none);
+    EXPECT_TRUE(none.empty());
+}
+
+TEST(Delta, MemberChangesThatDoNotFitAreRefusedAndChangeNothing)
+{
+    auto [a, b] = memberChangeFixture();
+    SnapshotDelta good = computeDelta(a, b);
+    compactDelta(a, good);
+    auto refused = [&a = a](const SnapshotDelta &bad, const char *what) {
+        Snapshot s = a;
+        SnapshotDelta d = bad;
+        EXPECT_THROW(expandDelta(s, d), DeltaError) << what;
+        EXPECT_EQ(d.namespaceMembers, bad.namespaceMembers) << what << ": the delta was touched";
+        EXPECT_THROW(applyDelta(s, bad), DeltaError) << what;
+        EXPECT_TRUE(sameContent(s, a)) << what << ": the snapshot was touched";
+    };
+    auto with = [&](const std::function<void(SnapshotDelta &)> &f) {
+        SnapshotDelta d = good;
+        f(d);
+        return d;
+    };
+    refused(with([](SnapshotDelta &d) { d.namespaceMembers[0].removed = {9}; }), "removes a non-member");
+    refused(with([](SnapshotDelta &d) { d.namespaceMembers[0].added = {1}; }), "adds a member again");
+    refused(with([](SnapshotDelta &d) { d.namespaceMembers[0].id.ino = 999; }), "unknown namespace");
+    refused(with([](SnapshotDelta &d) { d.namespaceMembers[0].added = {14, 12}; }), "not ascending");
+    refused(with([](SnapshotDelta &d) { d.namespaceMembers.push_back(d.namespaceMembers[0]); }), "named twice");
+    refused(with([](SnapshotDelta &d) { d.removedNamespaces.push_back(d.namespaceMembers[0].id); }),
+            "removed and changed");
+    refused(with([](SnapshotDelta &d) { d.removedSandboxes = {"container:zz"}; }), "unknown sandbox");
+    refused(with([&b = b](SnapshotDelta &d) { d.sandboxes = b.sandboxes; }), "both sandbox forms");
+    refused(with([](SnapshotDelta &d) { d.changedSandboxes.push_back(d.changedSandboxes[0]); }),
+            "sandbox named twice");
 }

@@ -202,6 +202,103 @@ TEST(FrameWriter, DeltasRoundTripChunkedAndInOrder)
     }
 }
 
+TEST(FrameWriter, MemberDeltasRoundTripChunkedAndCostWhatChanged)
+{
+    // The member-deltas form through the writer and the session: replayed, it gives exactly the
+    // whole form's states, and its frames are smaller.
+    testkit::SyntheticHost host(23);
+    for (int i = 0; i < 200; ++i)
+        host.start(i % 3 == 0);
+    Snapshot base = host.snapshot();
+    Captured compact, whole;
+    auto wc = writerInto(compact, 4096, 1500);
+    auto ww = writerInto(whole, 4096, 1500);
+    wc.writeSnapshot(2, 0, base);
+    ww.writeSnapshot(2, 0, base);
+    const std::size_t snapshotBytes = compact.all().size();
+    std::vector<Snapshot> truth{base};
+    std::size_t memberEntries = 0;
+    for (std::uint64_t seq = 1; seq <= 30; ++seq) {
+        for (int k = 0; k < 3; ++k)
+            host.churn();
+        Snapshot next = host.snapshot();
+        auto d = computeDelta(truth.back(), next);
+        d.seq = seq;
+        ww.writeDelta(2, d);
+        compactDelta(truth.back(), d);
+        memberEntries += d.namespaceMembers.size();
+        wc.writeDelta(2, d);
+        truth.push_back(next);
+    }
+    EXPECT_GT(memberEntries, 0u) << "the churn never changed only a namespace's members";
+    EXPECT_LT(compact.all().size() - snapshotBytes, (whole.all().size() - snapshotBytes) / 2)
+        << "member deltas should cost what changed, not whole namespaces";
+    ClientSession session;
+    auto ev = session.feed(compact.all());
+    ASSERT_FALSE(session.failed());
+    auto snaps = eventsOf<event::SnapshotDone>(ev);
+    auto deltas = eventsOf<event::Delta>(ev);
+    ASSERT_EQ(snaps.size(), 1u);
+    ASSERT_EQ(deltas.size(), 30u);
+    Snapshot state = snaps[0].snapshot;
+    std::size_t received = 0;
+    for (std::size_t i = 0; i < deltas.size(); ++i) {
+        received += deltas[i].delta.namespaceMembers.size();
+        ASSERT_NO_THROW(applyDelta(state, deltas[i].delta)) << "delta " << i + 1;
+        EXPECT_TRUE(sameContent(state, overTheWire(truth[i + 1]))) << "after delta " << i + 1;
+    }
+    EXPECT_EQ(received, memberEntries);
+}
+
+TEST(ClientSession, MemberChangesBeyondWhatWasAnnouncedAreAViolation)
+{
+    Captured c;
+    auto w = writerInto(c, 1 << 20, 1 << 16);
+    Snapshot s;
+    w.writeSnapshot(2, 0, s);
+    ClientSession session;
+    session.feed(c.all());
+    ASSERT_FALSE(session.failed());
+    // A whole-form delta announces no "namespace_members" (an older helper's frame): fine.
+    auto ok = session.feed(R"({"v":1,"type":"delta","id":2,"seq":1,"part":0,"host":{"hostname":"h"},)"
+                           R"("totals":{"added_processes":0,"removed_processes":0,"changed_processes":0,)"
+                           R"("added_namespaces":0,"removed_namespaces":0,"changed_namespaces":0,)"
+                           R"("loose_threads":0},"warnings":[],"final":true})"
+                           "\n");
+    ASSERT_EQ(eventsOf<event::Delta>(ok).size(), 1u);
+    // Member changes it did not announce break the stream.
+    auto bad = session.feed(R"({"v":1,"type":"delta","id":2,"seq":2,"part":0,"host":{"hostname":"h"},)"
+                            R"("totals":{"added_processes":0,"removed_processes":0,"changed_processes":0,)"
+                            R"("added_namespaces":0,"removed_namespaces":0,"changed_namespaces":0,)"
+                            R"("loose_threads":0},"namespace_members":[{"dev":4,"inode":5,"added":[1],)"
+                            R"("removed":[]}],"warnings":[],"final":true})"
+                            "\n");
+    EXPECT_TRUE(hasViolation(bad, event::Violation::Kind::Malformed));
+}
+
+TEST(DeltaJson, MemberChangesRoundTripAndMalformedOnesAreRefused)
+{
+    SnapshotDelta d;
+    d.seq = 3;
+    d.namespaceMembers = {NsMembers{NsId{4, 77}, {3, 9}, {2}}};
+    Sandbox b;
+    b.id = "container:x";
+    d.changedSandboxes = {b};
+    d.removedSandboxes = {"container:y"};
+    auto back = deltaFromJson(json::parse(dumpFrame(toJson(d))));
+    EXPECT_EQ(back.namespaceMembers, d.namespaceMembers);
+    EXPECT_EQ(back.changedSandboxes, d.changedSandboxes);
+    EXPECT_EQ(back.removedSandboxes, d.removedSandboxes);
+    const std::string head = R"({"seq":1,"host":{"hostname":"h"},)";
+    for (const char *bad : {R"("namespace_members":[{"dev":4,"inode":5,"added":[3,2],"removed":[]}]})",
+                            R"("namespace_members":[{"dev":4,"inode":5,"added":[0],"removed":[]}]})",
+                            R"("namespace_members":[{"dev":4,"inode":5,"added":[1]}]})",
+                            R"("namespace_members":[{"dev":4,"inode":0,"added":[],"removed":[]}]})",
+                            R"("namespace_members":[{"dev":4,"inode":5,"added":["1"],"removed":[]}]})",
+                            R"("sandboxes_removed":[1]})", R"("sandboxes":[],"sandboxes_removed":["a"]})"})
+        EXPECT_THROW(deltaFromJson(json::parse(head + bad)), SchemaError) << bad;
+}
+
 TEST(DeltaJson, WholeDeltaRoundTrips)
 {
     testkit::SyntheticHost host(5);

@@ -44,6 +44,9 @@ TEST(RequestParser, AcceptsEveryRequestType)
     EXPECT_EQ(sub.type, RequestType::Subscribe);
     EXPECT_EQ(sub.intervalMs, kDefaultIntervalMs);
     EXPECT_EQ(ok(R"({"v":1,"type":"subscribe","id":5,"interval_ms":200})").intervalMs, 200);
+    EXPECT_FALSE(ok(R"({"v":1,"type":"subscribe","id":5})").memberDeltas);
+    EXPECT_TRUE(ok(R"({"v":1,"type":"subscribe","id":5,"member_deltas":true})").memberDeltas);
+    EXPECT_FALSE(ok(R"({"v":1,"type":"subscribe","id":5,"member_deltas":false})").memberDeltas);
     auto insp = ok(R"({"type":"inspect","id":9007199254740991,"v":1,"pid":4194304})");
     EXPECT_EQ(insp.pid, 4194304);
     EXPECT_EQ(insp.id, kMaxRequestId);
@@ -89,6 +92,9 @@ TEST(RequestParser, RejectsWrongFieldTypes)
     EXPECT_EQ(bad(R"({"v":1,"type":"subscribe","id":1,"interval_ms":"200"})").code, err::BadRequest);
     EXPECT_EQ(bad(R"({"v":1,"type":"subscribe","id":1,"interval_ms":200.5})").code, err::BadRequest);
     EXPECT_EQ(bad(R"({"v":1,"type":"subscribe","id":1,"interval_ms":null})").code, err::BadRequest);
+    EXPECT_EQ(bad(R"({"v":1,"type":"subscribe","id":1,"member_deltas":1})").code, err::BadRequest);
+    EXPECT_EQ(bad(R"({"v":1,"type":"subscribe","id":1,"member_deltas":"yes"})").code, err::BadRequest);
+    EXPECT_EQ(bad(R"({"v":1,"type":"scan","id":1,"member_deltas":true})").code, err::BadRequest);
     EXPECT_EQ(bad(R"({"v":1,"type":"inspect","id":1,"pid":"1"})").code, err::BadRequest);
     EXPECT_EQ(bad(R"({"v":1,"type":"inspect","id":1})").code, err::BadRequest);
     EXPECT_EQ(bad(R"({"v":1,"type":"inspect","id":1,"pid":[1]})").code, err::BadRequest);

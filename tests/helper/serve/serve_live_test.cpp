@@ -10,6 +10,7 @@
 #include "helper/serve/server.h"
 #include "tests/helper/serve/serve_util.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <map>
@@ -189,7 +190,7 @@ Snapshot replay(const std::vector<ClientEvent> &events)
 struct Subscriber {
     Published pub;
     std::unique_ptr<InProcessServer> srv;
-    explicit Subscriber(helper::Server::Options::Live live)
+    explicit Subscriber(helper::Server::Options::Live live, bool memberDeltas = false)
     {
         helper::Server::Options o;
         o.live = live;
@@ -200,7 +201,10 @@ struct Subscriber {
         o.verifyLive = true;
         srv = std::make_unique<InProcessServer>(o);
         srv->send(requestLine(RequestType::Hello, 1));
-        srv->send(requestLine(RequestType::Subscribe, 2, {{"interval_ms", 200}}));
+        json args{{"interval_ms", 200}};
+        if (memberDeltas)
+            args["member_deltas"] = true;
+        srv->send(requestLine(RequestType::Subscribe, 2, args));
     }
     bool snapshotArrived()
     {
@@ -272,6 +276,60 @@ TEST(ServeLive, ChurnReplaysToAFreshScanAndMatchesPolling)
     expectSameForTestProcesses(fromEvents, fromPolling, churn, "proc connector against polling");
     // The events path did follow the churn with deltas (not one big resync at the end).
     EXPECT_GE(all<event::Delta>(events.srv->reader().events()).size(), 5u);
+}
+
+TEST(ServeLive, MemberDeltasReplayToWhatWholeDeltasGive)
+{
+    // The same churn seen by four clients: event-driven and polling, each in the member-deltas form
+    // and in the whole form. Every replay equals what its helper published and a fresh scan; only
+    // the clients that asked get member changes, and they do get them.
+    if (std::string why = connectorUnavailable(); !why.empty())
+        GTEST_SKIP() << "proc connector not available: " << why;
+    using Live = helper::Server::Options::Live;
+    Subscriber eventsMembers(Live::Auto, true), eventsWhole(Live::Auto, false);
+    Subscriber pollingMembers(Live::Polling, true), pollingWhole(Live::Polling, false);
+    std::vector<Subscriber *> all4{&eventsMembers, &eventsWhole, &pollingMembers, &pollingWhole};
+    for (Subscriber *s : all4)
+        ASSERT_TRUE(s->snapshotArrived());
+    bool offered = false;
+    for (const auto &e : eventsMembers.srv->reader().events())
+        if (auto *h = std::get_if<event::Hello>(&e))
+            offered = std::find(h->capabilities.begin(), h->capabilities.end(), "member-deltas") !=
+                      h->capabilities.end();
+    EXPECT_TRUE(offered) << "hello does not offer member-deltas";
+
+    Churn churn;
+    for (int i = 0; i < 16; ++i) {
+        churn.round(i);
+        if (HasFatalFailure())
+            return;
+        for (Subscriber *s : all4)
+            s->pump(25ms);
+    }
+    churn.settle();
+    // Past the coalescing window, a sweep and two polling ticks even with four verifying helpers
+    // on a busy machine.
+    for (int i = 0; i < 25; ++i)
+        for (Subscriber *s : all4)
+            s->pump(100ms);
+    auto memberEntries = [](Subscriber &s) {
+        std::size_t n = 0;
+        for (const auto &d : all<event::Delta>(s.srv->reader().events()))
+            n += d.delta.namespaceMembers.size() + d.delta.changedSandboxes.size() +
+                 d.delta.removedSandboxes.size();
+        return n;
+    };
+    EXPECT_GT(memberEntries(eventsMembers), 0u);
+    EXPECT_GT(memberEntries(pollingMembers), 0u);
+    EXPECT_EQ(memberEntries(eventsWhole), 0u);
+    EXPECT_EQ(memberEntries(pollingWhole), 0u);
+    DiscoveryOptions o;
+    Snapshot fresh = discover(o);
+    const char *names[] = {"events, member deltas", "events, whole", "polling, member deltas", "polling, whole"};
+    for (std::size_t i = 0; i < all4.size(); ++i) {
+        Snapshot got = all4[i]->finish();
+        expectSameForTestProcesses(got, fresh, churn, names[i]);
+    }
 }
 
 TEST(ServeLive, ProcessExecingIntoFreshNamespacesAppearsInADelta)
