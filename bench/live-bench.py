@@ -194,6 +194,8 @@ def main():
     ap.add_argument("--churn-s", type=float, default=30)
     ap.add_argument("--rate", type=float, default=100, help="processes started per second in the churn")
     ap.add_argument("--probes-per-s", type=float, default=2)
+    ap.add_argument("--deltas", choices=["member", "whole"], default="member",
+                    help="ask for the member-deltas form when the helper offers it (as the GUI does), or not")
     args = ap.parse_args()
 
     unshare = "/usr/bin/unshare"
@@ -205,12 +207,22 @@ def main():
     # half-megabyte deltas made this reader (and so the helper's writes) the slowest part.
     reader = Reader(io.BufferedReader(helper.stdout, 1 << 20))
     reader.start()
-    result = {"mode": args.mode, "interval_ms": args.interval_ms, "rate": args.rate}
+    result = {"mode": args.mode + ("-whole" if args.deltas == "whole" else ""), "interval_ms": args.interval_ms,
+              "rate": args.rate}
     probes = []  # (pid, t0, phase)
     try:
         helper.stdin.write(b'{"v":1,"type":"hello","id":1}\n')
+        helper.stdin.flush()
+        t_hello = time.monotonic()
+        while reader.hello is None:
+            if reader.eof or time.monotonic() - t_hello > 30:
+                raise RuntimeError("no hello")
+            time.sleep(0.005)
+        member = args.deltas == "member" and "member-deltas" in reader.hello.get("capabilities", [])
+        result["deltas_form"] = "member" if member else "whole"
         t_sub = time.monotonic()
-        helper.stdin.write(('{"v":1,"type":"subscribe","id":2,"interval_ms":%d}\n' % args.interval_ms).encode())
+        helper.stdin.write(('{"v":1,"type":"subscribe","id":2,"interval_ms":%d%s}\n'
+                            % (args.interval_ms, ',"member_deltas":true' if member else "")).encode())
         helper.stdin.flush()
         while reader.snapshot_at is None:
             if reader.eof or time.monotonic() - t_sub > 300:
@@ -284,6 +296,7 @@ def main():
             result[name + "_probes_missed"] = missed
         result["helper_peak_rss_kib"] = vm_hwm_kib(helper.pid)
         result["deltas"] = reader.deltas
+        result["delta_bytes_mean"] = reader.delta_bytes / reader.deltas if reader.deltas else 0
         result["refused"] = len(reader.refused)
         result["refused_examples"] = reader.refused[:3]
     finally:

@@ -16,7 +16,8 @@
 #   --helper PATH    nsviz-helper (default: build/release/helper/nsviz-helper, built)
 #   --no-build       do not configure/build the release preset
 #   --out FILE       results file to update (default bench/results.md)
-#   --modes "M..."   which modes to measure (default "auto polling"; the table's ratio row needs both)
+#   --modes "M..."   which modes to measure (default "auto auto-whole polling"; -whole: without the
+#                    member-deltas form, as an older client; the table's ratio row needs auto and polling)
 set -Eeuo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -29,7 +30,7 @@ interval=1000
 helper=""
 build=1
 out=$BENCH_DIR/results.md
-modes="auto polling"
+modes="auto auto-whole polling"
 while [[ $# -gt 0 ]]; do
     case $1 in
     --procs) procs=$2; shift 2 ;;
@@ -72,8 +73,10 @@ mkdir -p "$RUN"
 declare -A res
 for mode in $modes; do
     log "measuring $mode ($idle s idle, $churn s churn at $rate/s)"
-    res[$mode]=$(python3 "$BENCH_DIR/live-bench.py" --helper "$helper" --mode "$mode" --interval-ms "$interval" \
-        --idle-s "$idle" --churn-s "$churn" --rate "$rate")
+    form=member
+    [[ $mode == *-whole ]] && form=whole
+    res[$mode]=$(python3 "$BENCH_DIR/live-bench.py" --helper "$helper" --mode "${mode%-whole}" --interval-ms "$interval" \
+        --idle-s "$idle" --churn-s "$churn" --rate "$rate" --deltas "$form")
     log "${res[$mode]}"
 done
 load_stop
@@ -98,12 +101,13 @@ print(f"`bench/live-bench.sh` on {now}: Linux {platform.release()}, nsviz {commi
       "through `unshare -n -u`). Latency: from just before the bench forks a probe "
       "(`unshare -n -u -i sleep`, 2 per second) until the first delta naming its pid arrives. "
       f"Polling asks for interval_ms {rows[0]['interval_ms']}.\n")
-print("| mode (hello `live`) | first snapshot | helper CPU idle | helper CPU churn | change→delta idle p50 / p95 | change→delta churn p50 / p95 | helper peak RSS | deltas (idle / churn) | refused deltas | load avg idle / churn (mean, max) |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| mode (hello `live`, delta form) | first snapshot | helper CPU idle | helper CPU churn | change→delta idle p50 / p95 | change→delta churn p50 / p95 | helper peak RSS | deltas (idle / churn) | mean delta | refused deltas | load avg idle / churn (mean, max) |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+def kib(v): return "%.1f KiB" % (v / 1024)
 for r in rows:
-    print(f"| {r['live']} | {ms(r['first_snapshot_ms'])} | {pct(r['idle_cpu_pct'])} | {pct(r['churn_cpu_pct'])} | "
+    print(f"| {r['live']}, {r.get('deltas_form', 'whole')} | {ms(r['first_snapshot_ms'])} | {pct(r['idle_cpu_pct'])} | {pct(r['churn_cpu_pct'])} | "
           f"{ms(r['idle_latency_p50_ms'])} / {ms(r['idle_latency_p95_ms'])} | {ms(r['churn_latency_p50_ms'])} / {ms(r['churn_latency_p95_ms'])} | "
-          f"{r['helper_peak_rss_kib'] / 1024:.1f} MiB | {r['idle_deltas']} / {r['churn_deltas']} | {r['refused']} | "
+          f"{r['helper_peak_rss_kib'] / 1024:.1f} MiB | {r['idle_deltas']} / {r['churn_deltas']} | {kib(r.get('delta_bytes_mean', 0))} | {r['refused']} | "
           f"{r['idle_loadavg_mean']:.1f}, {r['idle_loadavg_max']:.1f} / {r['churn_loadavg_mean']:.1f}, {r['churn_loadavg_max']:.1f} |")
 by = {r['mode']: r for r in rows}
 def ratio(x, y): return "–" if not x or not y else "%.2f" % (x / y)

@@ -156,6 +156,60 @@ TEST(GuiChurn, StoreAppliesInPlaceExactlyWhatCoreApplies)
     EXPECT_EQ(store.deltasRefused(), static_cast<quint64>(refused));
 }
 
+TEST(GuiChurn, StoreTakesMemberDeltasAsItTakesWholeOnes)
+{
+    // The member-deltas form (docs/protocol.md): the store makes each whole against the picture it
+    // holds, so its state and what its models are told equal the whole form's; member changes that
+    // do not fit are refused like any other misfit, and change nothing.
+    testkit::SyntheticHost h(19);
+    h.setNested(true);
+    for (int i = 0; i < 60; ++i)
+        h.start(i % 4 == 0);
+    SnapshotStore whole, members;
+    Snapshot prev = h.snapshot();
+    whole.setSnapshot(prev);
+    members.setSnapshot(prev);
+    NamespaceTreeModel tree(&members, NamespaceTreeModel::Hierarchy::User);
+    QAbstractItemModelTester tester(&tree, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    std::vector<SnapshotDelta> told;
+    QObject::connect(&members, &SnapshotStore::deltaApplied, [&](const SnapshotDelta &d) { told.push_back(d); });
+    std::mt19937 rng(5);
+    std::size_t memberEntries = 0;
+    int refused = 0;
+    for (int step = 0; step < 200; ++step) {
+        SCOPED_TRACE("step " + std::to_string(step));
+        churnStep(h, 1 + static_cast<int>(rng() % 6));
+        Snapshot next = h.snapshot();
+        SnapshotDelta d = computeDelta(prev, next);
+        SnapshotDelta m = d;
+        compactDelta(prev, m);
+        memberEntries += m.namespaceMembers.size();
+        if (step % 5 == 4 && !m.namespaceMembers.empty()) {
+            SnapshotDelta bad = m;
+            bad.namespaceMembers.front().removed.push_back(999999); // not a member
+            QSignalSpy errors(&members, &SnapshotStore::error);
+            EXPECT_FALSE(members.applyDelta(bad));
+            EXPECT_EQ(errors.count(), 1);
+            EXPECT_TRUE(sameContent(members.snapshot(), prev)) << "a refused member delta changed the snapshot";
+            ++refused;
+        }
+        told.clear();
+        ASSERT_TRUE(whole.applyDelta(d));
+        ASSERT_TRUE(members.applyDelta(m));
+        ASSERT_TRUE(sameContent(members.snapshot(), next));
+        ASSERT_TRUE(sameContent(members.snapshot(), whole.snapshot()));
+        ASSERT_EQ(members.counts(), whole.counts());
+        ASSERT_EQ(told.size(), 1u);
+        EXPECT_FALSE(told[0].compact()) << "the models were told a member delta";
+        EXPECT_EQ(told[0].changedNamespaces, d.changedNamespaces);
+        prev = std::move(next);
+    }
+    EXPECT_GT(memberEntries, 0u);
+    EXPECT_GT(refused, 0);
+    EXPECT_EQ(members.deltasRefused(), static_cast<quint64>(refused));
+    EXPECT_EQ(namespaceRows(tree), static_cast<int>(members.snapshot().namespaces.size()));
+}
+
 TEST(GuiChurn, ContainerCountFollowsCgroupsThroughDeltas)
 {
     Snapshot s = loadSnapshot("host-small.json");
