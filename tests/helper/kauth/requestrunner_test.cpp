@@ -71,7 +71,7 @@ TEST(RequestRunner, RequestLinesAreTheProtocols)
     r.subscribe = true;
     r.intervalMs = 250;
     EXPECT_EQ(json::parse(RequestRunner::requestLine(r)),
-              json::parse(R"({"v":1,"type":"subscribe","id":12,"interval_ms":250})"));
+              json::parse(R"({"v":1,"type":"subscribe","id":12,"interval_ms":250,"member_deltas":true})"));
     KAuthRequest i;
     i.verb = Verb::Inspect;
     i.id = 3;
