@@ -20,6 +20,7 @@ namespace nsviz
 class NsQuery;
 class BindMountCache;
 struct HierarchyCache;
+class SandboxClassifier;
 
 /// An open fd of some process that refers to a namespace (/proc/PID/fd/FD -> "net:[4026532000]").
 struct FdLink {
@@ -62,6 +63,10 @@ struct DiscoveryOptions {
     /// Keeps each namespace's owner, parent and owner uid between scans that pass the same cache
     /// (hierarchycache.h says when an answer is trusted again). Null: ask every time.
     std::shared_ptr<HierarchyCache> hierarchyCache;
+    /// Classifies the sandboxes for scans that pass the same one (a subscription's changes), keeping
+    /// what it worked out between them (core/sandbox/classifier.h; it gives exactly what
+    /// classifySandboxes() gives). Made for this procRoot. Null: classifySandboxes() every time.
+    std::shared_ptr<SandboxClassifier> sandboxClassifier;
     /// Use these records (ascending pids, as readProcessRecords() gives them) instead of reading the
     /// processes: the later steps run over them as over a fresh read. Not owned; null: read /proc.
     const std::vector<ProcessRecord> *records = nullptr;

@@ -111,6 +111,15 @@ LiveScan::LiveScan(DiscoveryOptions opts, std::shared_ptr<NsQuery> query)
         m_opts.hierarchyCache = std::make_shared<HierarchyCache>();
     if (!m_query)
         m_query = std::make_shared<NsfsQuery>();
+    if (m_opts.sandboxes && !m_opts.sandboxClassifier) {
+        // One classifier for every change, patched or through the pipeline: it keeps what it
+        // worked out (classifier.h). The proc root as the pipeline's context spells it.
+        ClassifyOptions o;
+        o.procRoot = m_opts.procRoot;
+        while (o.procRoot.size() > 1 && o.procRoot.back() == '/')
+            o.procRoot.pop_back();
+        m_opts.sandboxClassifier = std::make_shared<SandboxClassifier>(std::move(o));
+    }
 }
 
 LiveScan::~LiveScan() = default;
@@ -437,9 +446,7 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
     s.host.privileged = s.host.invisibleProcesses == 0;
     if (anyProcess && m_opts.sandboxes) {
         // Sandboxes list their processes: judged again over the patched snapshot (classifier.h).
-        ClassifyOptions o;
-        o.procRoot = m_opts.procRoot;
-        std::vector<Sandbox> boxes = classifySandboxes(s, o);
+        std::vector<Sandbox> boxes = m_opts.sandboxClassifier->classify(s);
         if (boxes != s.sandboxes) {
             // Said as the sandboxes added, changed and removed (delta.h).
             SnapshotDelta boxChange;
@@ -512,7 +519,11 @@ LiveScan::Change LiveScan::commit(const std::vector<int> &asked, std::vector<Pro
     d.looseThreads = m_snap.looseThreads;
     d.warnings = m_snap.warnings;
     if (m_verify) {
-        Snapshot whole = assemble();
+        // The whole pipeline as a fresh scan runs it: classifySandboxes(), not the kept classifier.
+        DiscoveryOptions o = m_opts;
+        o.records = &m_records;
+        o.sandboxClassifier = nullptr;
+        Snapshot whole = discover(o, *m_query);
         if (!sameContent(whole, m_snap))
             throw std::logic_error("LiveScan: the patched snapshot differs from the whole pipeline's");
     }

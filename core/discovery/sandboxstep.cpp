@@ -9,9 +9,13 @@ namespace nsviz
 
 void SandboxStep::run(DiscoveryContext &ctx)
 {
-    ClassifyOptions o;
-    o.procRoot = ctx.procRoot();
-    ctx.snapshot().sandboxes = classifySandboxes(ctx.snapshot(), o);
+    if (SandboxClassifier *kept = ctx.options().sandboxClassifier.get()) {
+        ctx.snapshot().sandboxes = kept->classify(ctx.snapshot());
+    } else {
+        ClassifyOptions o;
+        o.procRoot = ctx.procRoot();
+        ctx.snapshot().sandboxes = classifySandboxes(ctx.snapshot(), o);
+    }
     // Names the processes did not give, from the engines' own state (names only, never required).
     const auto &names = ctx.options().engineNames;
     if (names)

@@ -15,8 +15,10 @@
 #include <array>
 #include <map>
 #include <set>
+#include <span>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace nsviz
 {
@@ -143,17 +145,58 @@ constexpr std::array<NsType, kNsTypeCount> kDefiningOrder = {NsType::Mnt,    NsT
                                                              NsType::Net,    NsType::Uts, NsType::Ipc,
                                                              NsType::Cgroup, NsType::Time};
 
-class Classifier
+/// What a cgroup path says (fromCgroup()), kept per distinct path: many processes share one, and
+/// the path is its own key, so neither an exec nor a reused pid can make an entry wrong.
+struct CgroupFacts {
+    Identity id;
+    std::string key;            ///< identityKey(id) when id is valid
+    std::uint64_t used = 0;     ///< the last run that looked it up (entries not used in a run are dropped)
+    std::uint64_t groupRun = 0; ///< the run in which `group` was set
+    int group = -1;             ///< that run's group index for `key`
+};
+
+} // namespace
+
+/// The classification, and what it keeps between runs (SandboxClassifier): the facts of each
+/// distinct cgroup path, files read in processes' roots, and buffers. Every run decides every
+/// process and every sandbox again from the snapshot it is given, so a run's result depends only
+/// on that snapshot (and the files); the kept facts only save the parsing and the reading.
+class SandboxClassifier::Impl
 {
 public:
-    Classifier(const Snapshot &s, const ClassifyOptions &o) : m_s(s), m_o(o) {}
+    explicit Impl(ClassifyOptions o) : m_o(std::move(o)) {}
 
-    std::vector<Sandbox> run()
+    std::vector<Sandbox> run(const Snapshot &s)
     {
-        const auto &procs = m_s.processes;
-        m_info.resize(procs.size());
+        m_s = &s;
+        ++m_run;
+        const auto &procs = s.processes;
+        m_info.assign(procs.size(), Info{});
+        m_roles.clear();
+        m_fromParent.clear();
+        m_groups.clear();
+        m_nsGroups.clear();
+        m_idGroups.clear();
+        m_initOf.clear();
+        m_infraContainer.clear();
+        // Snapshots list their processes by ascending pid, each once: a pid is found by bisection.
+        // Anything else (a hand-made snapshot) through a map, the first of a pid winning.
+        m_byPid.clear();
+        m_sortedPids = std::adjacent_find(procs.begin(), procs.end(), [](const Process &a, const Process &b) {
+                           return a.pid >= b.pid;
+                       }) == procs.end();
+        m_duplicatePids = false;
+        if (!m_sortedPids)
+            for (std::size_t i = 0; i < procs.size(); ++i)
+                m_duplicatePids = !m_byPid.emplace(procs[i].pid, i).second || m_duplicatePids;
+        m_parent.resize(procs.size());
         for (std::size_t i = 0; i < procs.size(); ++i)
-            m_byPid.emplace(procs[i].pid, i);
+            m_parent[i] = indexOfPid(procs[i].ppid);
+        // Net namespaces that some nsfs bind mount holds: only those can have an `ip netns` name.
+        m_boundNets.clear();
+        for (const Namespace &n : s.namespaces)
+            if (!n.bindMounts.empty())
+                m_boundNets.insert(n.id);
         for (std::size_t i = 0; i < procs.size(); ++i)
             describe(i);
         for (std::size_t i = 0; i < procs.size(); ++i)
@@ -161,29 +204,92 @@ public:
         groupProcesses();
         attachLaunchers();
         std::vector<Sandbox> out = buildSandboxes();
+        // Bounded: only what this run used stays (cgroups of live processes, files of live inits).
+        std::erase_if(m_cgroups, [this](const auto &e) { return e.second.used != m_run; });
+        std::erase_if(m_files, [this](const auto &e) { return e.second.used != m_run; });
+        m_s = nullptr;
         return out;
     }
 
+    std::size_t cachedCgroups() const { return m_cgroups.size(); }
+    std::size_t cachedFiles() const { return m_files.size(); }
+
 private:
+    /// Per process, small: what only a few processes have (helpers' targets, an identity learnt
+    /// from the parent) lives in side tables, by index.
     struct Info {
         bool considered = false; ///< not a kernel thread, not exited
         Role role = Role::None;
         bool launcher = false;
-        Identity cg;          ///< from the cgroup path
-        Identity fromParent;  ///< from the engine helper that is its parent (conmon, nspawn, lxc, shim)
+        const CgroupFacts *cg = nullptr; ///< from the cgroup path (considered processes)
+        int fromParent =
+            -1; ///< m_fromParent index: from the engine helper that is its parent (conmon, nspawn, lxc, shim)
+        int roleData = -1; ///< m_roles index, for engine helpers
+        int group = -1;    ///< m_groups index; -1: in no sandbox
+    };
+    struct RoleData {
         std::string attachId; ///< for helpers: engine id (or name) of what they serve
         std::string attachEngine;
-        NsId attachNet;    ///< for network helpers: the net namespace they serve
-        std::string group; ///< group key; empty: in no sandbox
+        NsId attachNet; ///< for network helpers: the net namespace they serve
     };
+    /// A group of processes that becomes a sandbox: a defining namespace ("N|dev:ino") or an
+    /// engine identity ("E|engine:id"). Kept as an index; the key orders the groups as before.
+    struct Group {
+        std::string key;
+        bool byNs = false;
+        NsId ns;              ///< for byNs groups
+        Identity identity;    ///< for identity groups
+        std::string launcher; ///< comm of the launcher that started it; empty: none
+        int remap = -1;       ///< byNs groups merged into an identity group
+    };
+    const Identity &cgIdentity(const Info &in) const { return in.cg ? in.cg->id : m_noIdentity; }
+    const Identity &parentIdentity(const Info &in) const
+    {
+        return in.fromParent >= 0 ? m_fromParent[static_cast<std::size_t>(in.fromParent)] : m_noIdentity;
+    }
+    const RoleData &roleOf(const Info &in) const { return m_roles[static_cast<std::size_t>(in.roleData)]; }
+    RoleData &newRole(Info &in)
+    {
+        in.roleData = static_cast<int>(m_roles.size());
+        return m_roles.emplace_back();
+    }
 
-    const Process &proc(std::size_t i) const { return m_s.processes[i]; }
+    const CgroupFacts &cgroupFacts(const std::string &cgroup)
+    {
+        auto it = m_cgroups.find(cgroup);
+        if (it == m_cgroups.end()) {
+            CgroupFacts f;
+            f.id = fromCgroup(cgroup);
+            if (f.id.valid())
+                f.key = identityKey(f.id);
+            it = m_cgroups.emplace(cgroup, std::move(f)).first;
+        }
+        it->second.used = m_run;
+        return it->second;
+    }
+
+    static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+    std::size_t indexOfPid(int pid) const
+    {
+        if (m_sortedPids) {
+            const auto &v = m_s->processes;
+            auto it =
+                std::lower_bound(v.begin(), v.end(), pid, [](const Process &p, int q) { return p.pid < q; });
+            return it != v.end() && it->pid == pid ? static_cast<std::size_t>(it - v.begin()) : kNone;
+        }
+        auto it = m_byPid.find(pid);
+        return it == m_byPid.end() ? kNone : it->second;
+    }
+    const Process &proc(std::size_t i) const { return m_s->processes[i]; }
     const Process *parentOf(std::size_t i) const
     {
-        auto it = m_byPid.find(proc(i).ppid);
-        return it == m_byPid.end() ? nullptr : &m_s.processes[it->second];
+        const std::size_t at = m_parent[i];
+        return at == kNone ? nullptr : &m_s->processes[at];
     }
-    std::size_t indexOf(const Process *p) const { return static_cast<std::size_t>(p - m_s.processes.data()); }
+    std::size_t indexOf(const Process *p) const
+    {
+        return static_cast<std::size_t>(p - m_s->processes.data());
+    }
 
     void describe(std::size_t i)
     {
@@ -192,9 +298,14 @@ private:
         in.considered = !p.kernelThread && !p.exited && p.state != 'Z' && p.state != 'X';
         if (!in.considered)
             return;
-        in.cg = fromCgroup(p.cgroup);
+        in.cg = &cgroupFacts(p.cgroup);
         const std::string_view comm = p.comm;
-        const std::string arg0 = p.cmdline.empty() ? std::string() : p.cmdline[0];
+        const std::string_view arg0 = p.cmdline.empty() ? std::string_view() : std::string_view(p.cmdline[0]);
+        // Most processes are none of what follows; the first letters say so without comparing.
+        static constexpr std::string_view kFirst = "cspraubf";
+        if ((arg0.empty() || arg0[0] != '[') &&
+            (comm.empty() || kFirst.find(comm[0]) == std::string_view::npos))
+            return;
         if (startsWith(arg0, "[lxc monitor]")) {
             // "[lxc monitor] /var/lib/lxc web1", in one argument or split at the spaces.
             std::string all;
@@ -203,27 +314,31 @@ private:
             while (!all.empty() && all.back() == ' ')
                 all.pop_back();
             in.role = Role::LxcMonitor;
-            in.attachEngine = "lxc";
-            in.attachId = baseName(all.substr(all.rfind(' ') + 1));
+            RoleData &r = newRole(in);
+            r.attachEngine = "lxc";
+            r.attachId = baseName(all.substr(all.rfind(' ') + 1));
         } else if (comm == "conmon") {
             in.role = Role::Conmon;
-            in.attachEngine = p.cgroup.find("crio") != std::string::npos ? "cri-o" : "podman";
-            in.attachId = optionValue(p.cmdline, "-c", "--cid");
+            RoleData &r = newRole(in);
+            r.attachEngine = p.cgroup.find("crio") != std::string::npos ? "cri-o" : "podman";
+            r.attachId = optionValue(p.cmdline, "-c", "--cid");
         } else if (startsWith(comm, "containerd-shim")) {
             in.role = Role::Shim;
+            RoleData &r = newRole(in);
             const std::string ns = optionValue(p.cmdline, "", "-namespace");
-            in.attachEngine = ns == "moby" ? "docker" : ns == "k8s.io" ? "kubernetes" : "containerd";
-            in.attachId = optionValue(p.cmdline, "", "-id");
-        } else if (comm == "catatonit" && !in.cg.valid() && !isConmon(parentOf(i))) {
+            r.attachEngine = ns == "moby" ? "docker" : ns == "k8s.io" ? "kubernetes" : "containerd";
+            r.attachId = optionValue(p.cmdline, "", "-id");
+        } else if (comm == "catatonit" && !cgIdentity(in).valid() && !isConmon(parentOf(i))) {
             // Rootless podman's pause process: it holds podman's user namespace, serves no one
             // container. (catatonit as a pod's infra container is in a container cgroup or under conmon.)
             in.role = Role::Catatonit;
-            in.attachEngine = "podman";
+            newRole(in).attachEngine = "podman";
         } else if (comm == "slirp4netns" || comm == "pasta" || comm == "pasta.avx2" || comm == "passt" ||
                    comm == "rootlessport" || comm == "rootlessport-ch" || comm == "aardvark-dns") {
             in.role = Role::NetHelper;
-            in.attachEngine = "podman";
-            in.attachNet = servedNetns(p);
+            RoleData &r = newRole(in);
+            r.attachEngine = "podman";
+            r.attachNet = servedNetns(p);
         } else if (comm == "unshare" || comm == "bwrap" || comm == "firejail" || comm == "systemd-nspawn") {
             in.launcher = true;
         }
@@ -236,7 +351,7 @@ private:
     /// file that lacks it) is judged the same way.
     bool differs(const Process &p, NsType t) const
     {
-        const NsId &mine = p.ns[index(t)], &host = m_s.hostNs[index(t)];
+        const NsId &mine = p.ns[index(t)], &host = m_s->hostNs[index(t)];
         return mine.valid() && host.valid() && mine != host;
     }
 
@@ -272,10 +387,10 @@ private:
             return {};
         if (std::all_of(path.begin(), path.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
             path.size() < 10) {
-            auto it = m_byPid.find(std::stoi(path));
-            return it == m_byPid.end() ? NsId{} : m_s.processes[it->second].ns[index(NsType::Net)];
+            const std::size_t at = indexOfPid(std::stoi(path));
+            return at == kNone ? NsId{} : m_s->processes[at].ns[index(NsType::Net)];
         }
-        for (const Namespace &n : m_s.namespaces) {
+        for (const Namespace &n : m_s->namespaces) {
             if (n.type != NsType::Net)
                 continue;
             for (const auto &b : n.bindMounts) {
@@ -296,17 +411,19 @@ private:
         if (!parent)
             return;
         const Info &pin = m_info[indexOf(parent)];
+        static const RoleData none;
+        const RoleData &pr = pin.roleData >= 0 ? roleOf(pin) : none;
         Identity id;
-        if (pin.role == Role::Conmon && !pin.attachId.empty()) {
-            id.engine = pin.attachEngine;
-            id.id = pin.attachId;
+        if (pin.role == Role::Conmon && !pr.attachId.empty()) {
+            id.engine = pr.attachEngine;
+            id.id = pr.attachId;
             id.name = optionValue(parent->cmdline, "-n", "--name");
-        } else if (pin.role == Role::LxcMonitor && !pin.attachId.empty()) {
+        } else if (pin.role == Role::LxcMonitor && !pr.attachId.empty()) {
             id.engine = "lxc";
-            id.id = id.name = pin.attachId;
-        } else if (pin.role == Role::Shim && !pin.attachId.empty() && pin.attachEngine != "kubernetes") {
-            id.engine = pin.attachEngine;
-            id.id = pin.attachId;
+            id.id = id.name = pr.attachId;
+        } else if (pin.role == Role::Shim && !pr.attachId.empty() && pr.attachEngine != "kubernetes") {
+            id.engine = pr.attachEngine;
+            id.id = pr.attachId;
         } else if (parent->comm == "systemd-nspawn" && differs(proc(i), NsType::Mnt)) {
             // Registered or not (--register=no leaves no machine scope), the machine is named by
             // -M/--machine, else by the last component of -D/--directory or -i/--image.
@@ -324,7 +441,11 @@ private:
                 id.id = id.name = name;
             }
         }
-        in.fromParent = std::move(id);
+        // Every use asks valid() first: an invalid identity need not be kept.
+        if (id.valid()) {
+            in.fromParent = static_cast<int>(m_fromParent.size());
+            m_fromParent.push_back(std::move(id));
+        }
     }
 
     /// The namespace that sets a process apart: the first of mnt, pid, user, net, ... that
@@ -342,9 +463,33 @@ private:
 
     static std::string identityKey(const Identity &id) { return "E|" + id.engine + ":" + id.id; }
 
+    int nsGroup(const NsId &def)
+    {
+        auto [it, isNew] = m_nsGroups.try_emplace(def, static_cast<int>(m_groups.size()));
+        if (isNew) {
+            Group &g = m_groups.emplace_back();
+            g.key = "N|" + std::to_string(def.dev) + ":" + std::to_string(def.ino);
+            g.byNs = true;
+            g.ns = def;
+        }
+        return it->second;
+    }
+    /// The group of @p id (key identityKey(id)); made with @p id when new (the first one seen wins).
+    int identityGroup(const Identity &id, const std::string &key)
+    {
+        auto [it, isNew] = m_idGroups.try_emplace(key, static_cast<int>(m_groups.size()));
+        if (isNew) {
+            Group &g = m_groups.emplace_back();
+            g.key = key;
+            g.identity = id;
+        }
+        return it->second;
+    }
+
     void groupProcesses()
     {
-        std::map<std::string, std::string> nsToIdentity; // "N|dev:ino" -> identity key
+        std::unordered_map<NsId, int, NsIdHash> nsToIdentity; // defining namespace -> identity group
+        const NsId hostMnt = m_s->hostNs[index(NsType::Mnt)];
         for (std::size_t i = 0; i < m_info.size(); ++i) {
             Info &in = m_info[i];
             if (!in.considered || in.role != Role::None)
@@ -355,43 +500,56 @@ private:
             // namespace) under machine-*.scope, which reads like an nspawn machine. Every engine
             // gives its containers at least a mount namespace of their own.
             // When the host's mount namespace is unknown (no host reference), the cgroup is trusted.
-            const NsId hostMnt = m_s.hostNs[index(NsType::Mnt)];
             const bool inHostMnt = hostMnt.valid() && p.ns[index(NsType::Mnt)] == hostMnt;
-            const Identity none;
-            const Identity &id = !def.valid() && inHostMnt ? none : in.cg.valid() ? in.cg : in.fromParent;
-            std::string nsKey =
-                def.valid() ? "N|" + std::to_string(def.dev) + ":" + std::to_string(def.ino) : "";
+            const Identity &cg = cgIdentity(in);
+            const Identity &fromParent = parentIdentity(in);
+            const Identity &id = !def.valid() && inHostMnt ? m_noIdentity : cg.valid() ? cg : fromParent;
             if (id.valid()) {
-                in.group = identityKey(id);
-                m_identity.emplace(in.group, id);
+                if (&id == &cg) {
+                    // Many processes share a cgroup: its group is looked up once per run.
+                    CgroupFacts &f = const_cast<CgroupFacts &>(*in.cg);
+                    if (f.groupRun != m_run) {
+                        f.group = identityGroup(id, f.key);
+                        f.groupRun = m_run;
+                    }
+                    in.group = f.group;
+                } else {
+                    in.group = identityGroup(id, identityKey(id));
+                }
                 // A name learnt from a parent fills in what the cgroup alone could not tell.
-                if (in.cg.valid() && in.fromParent.valid() && in.fromParent.id == in.cg.id &&
-                    m_identity[in.group].name.empty())
-                    m_identity[in.group].name = in.fromParent.name;
-                if (!nsKey.empty() && !in.cg.valid())
-                    nsToIdentity.emplace(nsKey, in.group);
-            } else if (!nsKey.empty()) {
-                in.group = nsKey;
+                Identity &kept = m_groups[static_cast<std::size_t>(in.group)].identity;
+                if (cg.valid() && fromParent.valid() && fromParent.id == cg.id && kept.name.empty())
+                    kept.name = fromParent.name;
+                if (def.valid() && !cg.valid())
+                    nsToIdentity.emplace(def, in.group);
+            } else if (def.valid()) {
+                in.group = nsGroup(def);
             }
         }
         // The rest of a container known from its init's parent (rootless podman on a v1 host, an
         // unregistered nspawn machine): the processes in the same defining namespace.
-        for (Info &in : m_info) {
-            auto it = nsToIdentity.find(in.group);
-            if (it != nsToIdentity.end())
-                in.group = it->second;
-        }
+        if (nsToIdentity.empty())
+            return;
+        for (Group &g : m_groups)
+            if (g.byNs) {
+                auto it = nsToIdentity.find(g.ns);
+                if (it != nsToIdentity.end())
+                    g.remap = it->second;
+            }
+        for (Info &in : m_info)
+            if (in.group >= 0 && m_groups[static_cast<std::size_t>(in.group)].remap >= 0)
+                in.group = m_groups[static_cast<std::size_t>(in.group)].remap;
     }
 
     void attachLaunchers()
     {
-        std::map<std::string, int> sizes;
+        std::vector<int> sizes(m_groups.size(), 0);
         for (const Info &in : m_info)
-            if (!in.group.empty())
-                ++sizes[in.group];
+            if (in.group >= 0)
+                ++sizes[static_cast<std::size_t>(in.group)];
         for (std::size_t i = 0; i < m_info.size(); ++i) {
             const Info &in = m_info[i];
-            if (in.group.empty())
+            if (in.group < 0)
                 continue;
             const Process *parent = parentOf(i);
             if (!parent)
@@ -402,22 +560,24 @@ private:
             // A launcher in the host's namespaces, or alone in namespaces of its own (unshare -U
             // moves itself into the new user namespace, its child into the pid namespace too),
             // belongs to the sandbox it started. One inside another sandbox stays there.
-            if (pin.group.empty() || (pin.group[0] == 'N' && sizes[pin.group] == 1)) {
-                if (!pin.group.empty())
-                    --sizes[pin.group];
+            if (pin.group < 0 || (m_groups[static_cast<std::size_t>(pin.group)].byNs &&
+                                  sizes[static_cast<std::size_t>(pin.group)] == 1)) {
+                if (pin.group >= 0)
+                    --sizes[static_cast<std::size_t>(pin.group)];
                 pin.group = in.group;
-                ++sizes[in.group];
-                m_launcherOf[in.group] = parent->comm;
+                ++sizes[static_cast<std::size_t>(in.group)];
+                m_groups[static_cast<std::size_t>(in.group)].launcher = parent->comm;
             }
         }
         for (std::size_t i = 0; i < m_info.size(); ++i)
-            if (m_info[i].launcher && !m_info[i].group.empty() && !m_launcherOf.count(m_info[i].group))
-                m_launcherOf[m_info[i].group] = proc(i).comm;
+            if (m_info[i].launcher && m_info[i].group >= 0 &&
+                m_groups[static_cast<std::size_t>(m_info[i].group)].launcher.empty())
+                m_groups[static_cast<std::size_t>(m_info[i].group)].launcher = proc(i).comm;
     }
 
     /// PID 1 of its own pid namespace if there is one (the shallowest), else the top-most member
     /// that is not a launcher, else the lowest pid.
-    std::size_t pickInit(const std::vector<std::size_t> &m) const
+    template <class Members> std::size_t pickInit(const Members &m, int group) const
     {
         const std::size_t npos = static_cast<std::size_t>(-1);
         std::size_t best = npos;
@@ -429,11 +589,20 @@ private:
         }
         if (best != npos)
             return best;
+        // Whose parent is not a member: the parent by pid is in this group (with unique pids, as
+        // every snapshot has them; a hand-made one without falls back to the pid set).
         std::set<int> pids;
+        if (m_duplicatePids)
+            for (std::size_t i : m)
+                pids.insert(proc(i).pid);
+        auto parentIsMember = [&](std::size_t i) {
+            if (m_duplicatePids)
+                return pids.count(proc(i).ppid) > 0;
+            const std::size_t at = indexOfPid(proc(i).ppid);
+            return at != kNone && m_info[at].group == group;
+        };
         for (std::size_t i : m)
-            pids.insert(proc(i).pid);
-        for (std::size_t i : m)
-            if (!m_info[i].launcher && !pids.count(proc(i).ppid))
+            if (!m_info[i].launcher && !parentIsMember(i))
                 return i;
         for (std::size_t i : m)
             if (!m_info[i].launcher)
@@ -446,7 +615,7 @@ private:
         sb.isolates = sb.sharesWithHost = sb.unknown = 0;
         for (NsType t : kAllNsTypes) {
             const auto bit = static_cast<std::uint8_t>(1u << index(t));
-            const NsId host = m_s.hostNs[index(t)];
+            const NsId host = m_s->hostNs[index(t)];
             if (!init || !init->ns[index(t)].valid() || !host.valid())
                 sb.unknown |= bit;
             else if (init->ns[index(t)] == host)
@@ -456,21 +625,33 @@ private:
         }
     }
 
-    std::string readInRoot(const Process &p, const char *path) const
+    /// A file in @p p's root. What was read is kept for that process (pid and start time) and that
+    /// file: /run/.containerenv and /.flatpak-info are written before the sandbox's first program
+    /// runs and stay as they are. A failed read is not kept (a bwrap that has not yet moved into
+    /// its new root shows the host's), so it is tried again next time.
+    std::string readInRoot(const Process &p, const char *path)
     {
         if (m_o.procRoot.empty())
             return {};
+        const FileKey key{p.pid, p.startTime, path};
+        if (auto it = m_files.find(key); it != m_files.end()) {
+            it->second.used = m_run;
+            return it->second.text;
+        }
         std::string text;
         if (ProcReader::readFile(m_o.procRoot + "/" + std::to_string(p.pid) + "/root" + path, text,
                                  1 << 14) != 0)
             return {};
+        m_files.emplace(key, FileText{text, m_run});
         return text;
     }
 
     /// "ip netns" names the net namespace it made by a bind mount under /run/netns.
     std::string netnsName(const NsId &net) const
     {
-        const Namespace *n = m_s.findNamespace(net);
+        if (!m_boundNets.count(net))
+            return {}; // no namespace with this id has a bind mount (the common case: no lookup)
+        const Namespace *n = m_s->findNamespace(net);
         if (!n)
             return {};
         for (const auto &b : n->bindMounts) {
@@ -494,22 +675,43 @@ private:
     std::vector<Sandbox> buildSandboxes()
     {
         std::map<std::string, Sandbox> byId;
-        // Group key -> member indices, ascending by pid (the processes are sorted by pid).
-        std::map<std::string, std::vector<std::size_t>> groups;
-        for (std::size_t i = 0; i < m_info.size(); ++i)
-            if (!m_info[i].group.empty())
-                groups[m_info[i].group].push_back(i);
+        // Group -> member indices, ascending by index (the processes are sorted by pid): one
+        // array, each group's members a slice of it.
+        std::vector<std::size_t> start(m_groups.size() + 1, 0);
+        for (const Info &in : m_info)
+            if (in.group >= 0)
+                ++start[static_cast<std::size_t>(in.group) + 1];
+        for (std::size_t g = 0; g < m_groups.size(); ++g)
+            start[g + 1] += start[g];
+        std::vector<std::size_t> members(start.back());
+        {
+            std::vector<std::size_t> at(start.begin(), start.end() - 1);
+            for (std::size_t i = 0; i < m_info.size(); ++i)
+                if (m_info[i].group >= 0)
+                    members[at[static_cast<std::size_t>(m_info[i].group)]++] = i;
+        }
+        // The groups in the order of their keys (the order ties between them are settled in).
+        std::vector<int> order;
+        for (std::size_t g = 0; g < m_groups.size(); ++g)
+            if (start[g + 1] > start[g])
+                order.push_back(static_cast<int>(g));
+        std::sort(order.begin(), order.end(), [this](int a, int b) {
+            return m_groups[static_cast<std::size_t>(a)].key < m_groups[static_cast<std::size_t>(b)].key;
+        });
         // Podman pods known only by their shared network namespace (no pod slice on a cgroup v1
         // host): the net namespace of an infra container -> pod id.
         std::map<NsId, std::string> inferredPodByNet;
-        for (const auto &[g, m] : groups) {
-            const Process &init = proc(pickInit(m));
+        for (int g : order) {
+            const Group &group = m_groups[static_cast<std::size_t>(g)];
+            const std::span<const std::size_t> m(members.data() + start[static_cast<std::size_t>(g)],
+                                                 start[static_cast<std::size_t>(g) + 1] -
+                                                     start[static_cast<std::size_t>(g)]);
+            const Process &init = proc(pickInit(m, g));
             Sandbox sb;
             NsType defType = NsType::Mnt;
             const NsId def = definingNs(init, &defType);
-            auto idIt = m_identity.find(g);
-            if (idIt != m_identity.end()) {
-                const Identity &id = idIt->second;
+            if (!group.byNs) {
+                const Identity &id = group.identity;
                 sb.engine = id.engine;
                 sb.engineId = id.id;
                 sb.name = id.name;
@@ -535,12 +737,13 @@ private:
                     isInfraInit(init, sb.name) && differs(init, NsType::Net))
                     inferredPodByNet[init.ns[index(NsType::Net)]] = sb.id;
             } else {
-                classifyByLauncher(g, init, sb);
+                classifyByLauncher(group, init, sb);
                 if (sb.id.empty())
                     sb.id = defKey(sb.kind, def);
             }
             sb.init = member(init);
             sb.initComm = init.comm;
+            sb.processes.reserve(m.size());
             for (std::size_t i : m)
                 sb.processes.push_back(member(proc(i)));
             fillNamespaces(sb, &init);
@@ -609,10 +812,9 @@ private:
         return false;
     }
 
-    void classifyByLauncher(const std::string &group, const Process &init, Sandbox &sb) const
+    void classifyByLauncher(const Group &group, const Process &init, Sandbox &sb)
     {
-        auto launcher = m_launcherOf.find(group);
-        const std::string l = launcher == m_launcherOf.end() ? std::string() : launcher->second;
+        const std::string &l = group.launcher;
         // flatpak runs its apps through bwrap: the app id is in the sandbox's /.flatpak-info.
         if (l == "bwrap" || init.comm == "bwrap" || differs(init, NsType::Mnt)) {
             const std::string info =
@@ -708,9 +910,10 @@ private:
         for (auto &[cid, podId] : m_infraContainer)
             byEngineId.emplace("podman:" + cid, podId);
         for (std::size_t i = 0; i < m_info.size(); ++i) {
-            const Info &in = m_info[i];
-            if (!in.considered || in.role == Role::None || !in.group.empty())
+            const Info &info = m_info[i];
+            if (!info.considered || info.role == Role::None || info.group >= 0)
                 continue;
+            const RoleData &in = roleOf(info);
             const Process &p = proc(i);
             std::string target;
             if (!in.attachId.empty()) {
@@ -763,21 +966,65 @@ private:
         }
     }
 
-    const Snapshot &m_s;
-    const ClassifyOptions &m_o;
+    struct FileKey {
+        int pid;
+        std::uint64_t startTime;
+        const char *path; ///< one of the two literals readInRoot() is given
+        auto operator<=>(const FileKey &) const = default;
+    };
+    struct FileText {
+        std::string text;
+        std::uint64_t used = 0;
+    };
+
+    const ClassifyOptions m_o;
+    const Snapshot *m_s = nullptr;
+    std::uint64_t m_run = 0;
+    const Identity m_noIdentity;
+    // Kept between runs (bounded: what the last run did not use is dropped).
+    std::unordered_map<std::string, CgroupFacts> m_cgroups; ///< cgroup path -> what it says
+    std::map<FileKey, FileText> m_files;                    ///< files read in processes' roots
+    // One run's.
     std::vector<Info> m_info;
+    std::vector<RoleData> m_roles;
+    std::vector<Identity> m_fromParent;
+    std::vector<Group> m_groups;
+    std::unordered_map<NsId, int, NsIdHash> m_nsGroups;
+    std::unordered_map<std::string, int> m_idGroups;
     std::unordered_map<int, std::size_t> m_byPid;
-    std::map<std::string, Identity> m_identity;          ///< identity group key -> identity
-    std::map<std::string, std::string> m_launcherOf;     ///< group key -> launcher comm
+    std::vector<std::size_t> m_parent; ///< index of each process's parent, or kNone
+    std::unordered_set<NsId, NsIdHash> m_boundNets;
+    bool m_sortedPids = false;
+    bool m_duplicatePids = false;
     std::map<std::string, std::size_t> m_initOf;         ///< sandbox id -> index of its init
     std::map<std::string, std::string> m_infraContainer; ///< infra container id -> pod sandbox id
 };
 
-} // namespace
+SandboxClassifier::SandboxClassifier(ClassifyOptions options)
+    : m_impl(std::make_unique<Impl>(std::move(options)))
+{
+}
+SandboxClassifier::~SandboxClassifier() = default;
+SandboxClassifier::SandboxClassifier(SandboxClassifier &&) noexcept = default;
+SandboxClassifier &SandboxClassifier::operator=(SandboxClassifier &&) noexcept = default;
+
+std::vector<Sandbox> SandboxClassifier::classify(const Snapshot &snapshot)
+{
+    return m_impl->run(snapshot);
+}
+
+std::size_t SandboxClassifier::cachedCgroups() const
+{
+    return m_impl->cachedCgroups();
+}
+std::size_t SandboxClassifier::cachedFiles() const
+{
+    return m_impl->cachedFiles();
+}
 
 std::vector<Sandbox> classifySandboxes(const Snapshot &snapshot, const ClassifyOptions &options)
 {
-    return Classifier(snapshot, options).run();
+    return SandboxClassifier(options).classify(snapshot);
 }
 
 } // namespace nsviz

@@ -11,6 +11,8 @@
 
 #include "core/model/model.h"
 
+#include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,5 +30,33 @@ struct ClassifyOptions {
 /// processes and processes in all of the host's namespaces that are not engine helpers or
 /// launchers are in none.
 std::vector<Sandbox> classifySandboxes(const Snapshot &snapshot, const ClassifyOptions &options = {});
+
+/// classifySandboxes() for one snapshot after another (a live subscription, core/discovery/livescan.h):
+/// classify() gives exactly what classifySandboxes(snapshot, options) gives, and keeps between calls
+/// what does not need working out again — what each distinct cgroup path says, the files read in a
+/// process's root (kept per pid and start time, so a reused pid is never mistaken; failed reads are
+/// tried again) — and its buffers. Every call still decides every process and every sandbox from
+/// the snapshot it is given (the grouping is global: a launcher, a pod's infra container, an
+/// engine helper tie sandboxes to each other), but with those facts at hand that costs a pass over
+/// integers instead of parsing and string maps per process. What the last call did not use is
+/// dropped, so the kept state follows the live processes. Not thread-safe: one call at a time.
+class SandboxClassifier
+{
+public:
+    explicit SandboxClassifier(ClassifyOptions options = {});
+    ~SandboxClassifier();
+    SandboxClassifier(SandboxClassifier &&) noexcept;
+    SandboxClassifier &operator=(SandboxClassifier &&) noexcept;
+
+    std::vector<Sandbox> classify(const Snapshot &snapshot);
+
+    /// What is kept (tests: bounded by what the last call used).
+    std::size_t cachedCgroups() const;
+    std::size_t cachedFiles() const;
+
+private:
+    class Impl;
+    std::unique_ptr<Impl> m_impl;
+};
 
 } // namespace nsviz
