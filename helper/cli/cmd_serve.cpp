@@ -4,8 +4,8 @@
 #include "helper/cli/procrootcheck.h"
 #include "helper/demo/caller.h"
 #include "helper/demo/demoserve.h"
-#include "helper/serve/privileges.h"
 #include "helper/serve/heap.h"
+#include "helper/serve/privileges.h"
 #include "helper/serve/server.h"
 
 #include <CLI/CLI.hpp>

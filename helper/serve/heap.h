@@ -6,9 +6,9 @@
 /// whole-pipeline change builds another snapshot beside them for a moment. With glibc's defaults
 /// that moment is never given back: big vectors freed once raise the mmap threshold (so the next
 /// ones come from the heap and stay there), every thread that allocates may get its own arena, and
-/// free pages in the middle of the heap stay resident. Measured (bench/live-bench.py, 10k
-/// processes): the helper's VmHWM drops from ~52 to ~40 MB with these settings, see
-/// bench/results.md.
+/// free pages in the middle of the heap stay resident, so the helper's RSS crept from 45 to 66 MB
+/// over 100 s of churn. With these settings it stays between 28 and 38 MB (bench/live-bench.py,
+/// 10k processes in 500 groups).
 
 namespace nsviz::helper
 {
