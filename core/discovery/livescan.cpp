@@ -174,7 +174,17 @@ LiveScan::Change LiveScan::resync()
         pids = ProcessStep::listPids(ctx.procFd());
     }
     m_unread.clear();
-    m_records = read(pids);
+    // Diffing needs current(), not the old records: let them go before the new ones are read, so
+    // that a resync holds one set of records, not two (about 8 MB at 10k processes).
+    m_records = {};
+    try {
+        m_records = read(pids);
+    } catch (...) {
+        // Nothing kept: the processes of current() are read again as the rest of a first picture.
+        for (const Process &p : m_snap.processes)
+            m_unread.push_back(p.pid);
+        throw;
+    }
     return reassemble();
 }
 
@@ -534,19 +544,37 @@ LiveScan::Change LiveScan::commit(const std::vector<int> &asked, std::vector<Pro
 
 void LiveScan::merge(const std::vector<int> &asked, std::vector<ProcessRecord> fresh)
 {
-    std::vector<ProcessRecord> out;
-    out.reserve(m_records.size() + fresh.size());
+    // In place: a second vector of every record (3.5 MB at 10k processes) for each update was the
+    // largest transient of an event-driven subscription. A re-read pid takes its fresh record in
+    // its own slot, a gone one is dropped, and the new pids are merged in at the end.
+    std::vector<ProcessRecord> added;
     auto f = fresh.begin();
-    for (ProcessRecord &r : m_records) {
-        while (f != fresh.end() && f->process.pid < r.process.pid)
-            out.push_back(std::move(*f++));
-        if (contains(asked, r.process.pid))
-            continue; // replaced by its fresh read, or gone
-        out.push_back(std::move(r));
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < m_records.size(); ++i) {
+        const int pid = m_records[i].process.pid;
+        while (f != fresh.end() && f->process.pid < pid)
+            added.push_back(std::move(*f++));
+        if (contains(asked, pid)) {
+            if (f != fresh.end() && f->process.pid == pid)
+                m_records[w++] = std::move(*f++); // re-read
+            continue;                             // else gone
+        }
+        if (w != i)
+            m_records[w] = std::move(m_records[i]);
+        ++w;
     }
     while (f != fresh.end())
-        out.push_back(std::move(*f++));
-    m_records = std::move(out);
+        added.push_back(std::move(*f++));
+    m_records.erase(m_records.begin() + static_cast<std::ptrdiff_t>(w), m_records.end());
+    if (added.empty())
+        return;
+    const std::size_t old = m_records.size();
+    if (m_records.capacity() < old + added.size())
+        m_records.reserve(old + added.size() + old / 16); // room for the next few forks
+    std::move(added.begin(), added.end(), std::back_inserter(m_records));
+    std::inplace_merge(
+        m_records.begin(), m_records.begin() + static_cast<std::ptrdiff_t>(old), m_records.end(),
+        [](const ProcessRecord &a, const ProcessRecord &b) { return a.process.pid < b.process.pid; });
 }
 
 LiveScan::Change LiveScan::updateChange(std::vector<int> pids)

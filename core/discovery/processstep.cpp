@@ -232,7 +232,10 @@ void ProcessStep::run(DiscoveryContext &ctx)
         records = &read;
     }
 
-    s.processes.reserve(records->size());
+    // Some room to spare: a live subscription inserts forked processes into this vector in place
+    // (LiveScan), and one insert at full capacity would double it (3 MB more at 10k processes) and
+    // hold old and new at once.
+    s.processes.reserve(records->size() + records->size() / 16);
     std::vector<std::pair<int, std::string>> warnings;
     for (const ProcessRecord &r : *records) {
         s.processes.push_back(r.process);

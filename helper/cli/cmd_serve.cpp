@@ -4,6 +4,7 @@
 #include "helper/cli/procrootcheck.h"
 #include "helper/demo/caller.h"
 #include "helper/demo/demoserve.h"
+#include "helper/serve/heap.h"
 #include "helper/serve/privileges.h"
 #include "helper/serve/server.h"
 
@@ -80,6 +81,7 @@ void addServeCommand(CLI::App &app, CommandTable &table)
             if (std::string why = procRootRefusal(opts->proc, caller); !why.empty())
                 return runtimeError(why);
             installSignals();
+            tuneHeap(); // before the first thread (helper/serve/heap.h)
             std::string live = opts->live;
             if (live.empty())
                 if (const char *env = std::getenv("NSVIZ_LIVE"))

@@ -12,6 +12,7 @@
 #include "core/protocol/linebuffer.h"
 #include "core/protocol/requestparser.h"
 #include "helper/serve/handlererror.h"
+#include "helper/serve/heap.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -342,6 +343,9 @@ void Server::finishJob()
             m_sub->nextZombieCheck = now + std::chrono::milliseconds(m_sub->zombieDelayMs);
         }
     }
+    // A scan or whole-pipeline change leaves megabytes free: give them back before the next job.
+    result = {};
+    releaseFreeHeap();
     startNextJob();
 }
 

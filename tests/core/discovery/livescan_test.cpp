@@ -376,3 +376,34 @@ TEST_F(LiveScanFixture, ASweepInSlicesFindsWhatAWholeSweepFinds)
     ASSERT_NE(state.findProcess(400), nullptr);
     EXPECT_EQ(state.findProcess(339)->ns[index(NsType::Uts)].ino, kOtherUts);
 }
+
+TEST_F(LiveScanFixture, AResyncEqualsAFreshScanAndReadsEveryProcessOnce)
+{
+    // A resync drops the kept records before reading them all again (one set of records in
+    // memory, not two): what it gives must still be exactly a fresh scan, and the delta exactly
+    // what changed since current().
+    LiveScan live(m_opts, m_query);
+    live.setVerify(true);
+    Snapshot first = live.full();
+    const std::size_t kept = live.size();
+    ASSERT_GT(kept, 0u);
+
+    // Changes no event told about: an exec into another net namespace, an exit.
+    relink(100, "net", "net:[" + std::to_string(kBoxNet) + "]");
+    fs::remove_all(m_root / "102");
+    const std::uint64_t before = live.processReads();
+    LiveScan::Change d = live.resync();
+    ASSERT_TRUE(d.has_value());
+    expectSame(live.current(), fresh(), "after a resync");
+    EXPECT_EQ(live.size(), kept - 1);
+    // Every listed pid read once: the kept ones less 102, plus the fixture's 105 (listed, no stat).
+    EXPECT_EQ(live.processReads() - before, kept);
+    Snapshot replayed = first;
+    applyDelta(replayed, *d);
+    EXPECT_TRUE(sameContent(replayed, live.current()));
+
+    // Nothing changed since: no delta, same state.
+    EXPECT_FALSE(live.resync().has_value());
+    expectSame(live.current(), fresh(), "after a second resync");
+    EXPECT_FALSE(live.hasUnread());
+}
