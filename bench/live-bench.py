@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from livelib import Children, Driver, percentile, vm_hwm_kib  # noqa: E402
 

@@ -30,6 +30,7 @@ import threading
 import time
 from bisect import bisect_left
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from livelib import Children, Driver, percentile, vm_kib  # noqa: E402
 

@@ -313,14 +313,14 @@ private:
         const QString status = m_status ? m_status->text() : QString();
         const QString table = m_tableCount ? m_tableCount->text() : QString();
         json c = {{"store", sc.processes},
-               {"store_ns", sc.namespaces},
-               {"snapshot", m_store->snapshot().processes.size()},
-               {"status", capture(status, statusRe, 1)},
-               {"status_ns", capture(status, statusRe, 2)},
-               {"table_rows", m_table ? m_table->model()->rowCount() : -1},
-               {"table_shown", m_table ? m_table->proxy()->rowCount() : -1},
-               {"table_label", capture(table, tableRe, 2)},
-               {"cluster_dots", m_win.clusterView()->clusterLayout().dots().size()}};
+                  {"store_ns", sc.namespaces},
+                  {"snapshot", m_store->snapshot().processes.size()},
+                  {"status", capture(status, statusRe, 1)},
+                  {"status_ns", capture(status, statusRe, 2)},
+                  {"table_rows", m_table ? m_table->model()->rowCount() : -1},
+                  {"table_shown", m_table ? m_table->proxy()->rowCount() : -1},
+                  {"table_label", capture(table, tableRe, 2)},
+                  {"cluster_dots", m_win.clusterView()->clusterLayout().dots().size()}};
         const int p = sc.processes;
         const bool ok = c["snapshot"] == p && c["status"] == p && c["status_ns"] == sc.namespaces &&
                         c["table_rows"] == p && c["table_shown"] == p && c["table_label"] == p &&
