@@ -274,6 +274,10 @@ def main():
                 if os.readlink(f"/proc/{helper_pid}/exe") == os.path.realpath(args.helper):
                     os.kill(helper_pid, signal.SIGKILL)
                     result["helper_killed_by_bench"] = True
+                    for _ in range(100):  # SIGKILL is delivered asynchronously; init reaps the orphan
+                        if not os.path.exists(f"/proc/{helper_pid}/exe") or not os.readlink(f"/proc/{helper_pid}/exe"):
+                            break
+                        time.sleep(0.05)
             except (FileNotFoundError, ProcessLookupError):
                 pass
         try:
