@@ -52,7 +52,7 @@ while [[ $# -gt 0 ]]; do
     --no-build) build=0; shift ;;
     --out) out=$2; shift 2 ;;
     --screenshot) shot=$2; shift 2 ;;
-    -h | --help) sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
     esac
 done
