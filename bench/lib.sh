@@ -122,9 +122,11 @@ verify_load_gone() {
     local nprocs nns
     nprocs=$(grep -c '^proc ' "$state" || true)
     nns=$(grep -c '^ns ' "$state" || true)
-    # ps: anything that still carries our process names?
+    # ps: anything that still carries our process names and runs our nsload binary? (Another
+    # checkout's load on a shared machine carries the same names from another binary.)
     local stray
-    stray=$(ps -e -o pid=,comm= | awk '$2 ~ /^nsload-/' | wc -l)
+    stray=$(ps -e -o pid=,comm= | awk '$2 ~ /^nsload-/ { print "/proc/" $1 "/exe" }' |
+        xargs -r readlink 2>/dev/null | grep -cFx "$(realpath "$TOOLS_DIR/nsload")" || true)
     # lsns: which of our namespace inodes are still listed, and by whom?
     local held=0 reused=0 ino holder
     declare -A ours=()
@@ -141,7 +143,7 @@ verify_load_gone() {
         fi
     done < <(grep '^ns ' "$state")
     if [[ $left -eq 0 && $stray -eq 0 && $held -eq 0 ]]; then
-        CLEANUP_REPORT="OK: all $nprocs processes (pid + start time) gone, ps shows no nsload-* process, lsns lists none of its $nns namespaces as held by them"
+        CLEANUP_REPORT="OK: all $nprocs processes (pid + start time) gone, ps shows no nsload-* process of $TOOLS_DIR/nsload, lsns lists none of its $nns namespaces as held by them"
         [[ $reused -gt 0 ]] && CLEANUP_REPORT+=" ($reused inode number(s) since recycled by unrelated processes)"
         log "cleanup: $CLEANUP_REPORT"
         rm -f "$state"

@@ -18,33 +18,14 @@ import argparse
 import io
 import json
 import os
-import random
-import signal
 import subprocess
 import sys
 import threading
 import time
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14, 15)
-
-
-def loadavg1():
-    with open("/proc/loadavg") as f:
-        return float(f.read().split()[0])
-
-
-def vm_hwm_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from livelib import Children, Driver, percentile, vm_hwm_kib  # noqa: E402
 
 
 class Reader(threading.Thread):
@@ -136,55 +117,6 @@ class Reader(threading.Thread):
                 self.refused.append("error frame: " + f.get("message", ""))
 
 
-class Children:
-    """Processes the bench started: killed by PID and reaped, never by name."""
-
-    def __init__(self):
-        self.live = set()
-
-    def spawn(self, argv):
-        pid = os.posix_spawn(argv[0], argv, os.environ)
-        self.live.add(pid)
-        return pid
-
-    def reap(self):
-        while self.live:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                self.live.clear()
-                return
-            if pid == 0:
-                return
-            self.live.discard(pid)
-
-    def kill(self, pid):
-        if pid in self.live:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-    def stop_all(self):
-        for pid in list(self.live):
-            self.kill(pid)
-        for pid in list(self.live):
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-        self.live.clear()
-
-
-def percentile(values, q):
-    if not values:
-        return None
-    v = sorted(values)
-    k = (len(v) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(v) - 1)
-    return v[lo] + (v[hi] - v[lo]) * (k - lo)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--helper", required=True)
@@ -198,8 +130,6 @@ def main():
                     help="ask for the member-deltas form when the helper offers it (as the GUI does), or not")
     args = ap.parse_args()
 
-    unshare = "/usr/bin/unshare"
-    sleep = "/bin/sleep"
     kids = Children()
     helper = subprocess.Popen([args.helper, "serve", "--quiet", "--live", args.mode],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
@@ -234,49 +164,14 @@ def main():
         result["processes"] = len(reader.keys)
         time.sleep(3)  # let the first scan's aftermath settle
 
-        def probe(phase):
-            t0 = time.monotonic()
-            pid = kids.spawn([unshare, "-n", "-u", "-i", sleep, "30"])
-            probes.append((pid, t0, phase))
-
-        def phase(name, seconds, rate):
-            c0 = cpu_seconds(helper.pid)
-            t0 = time.monotonic()
-            loads = [loadavg1()]
-            next_load = t0 + 5
-            next_probe = t0 + 0.5
-            next_start = t0
-            started = 0
-            while (now := time.monotonic()) < t0 + seconds:
-                if rate > 0 and now >= next_start:
-                    life = random.uniform(0.3, 3.0)
-                    argv = [unshare, "-n", "-u", sleep, "%.2f" % life] if started % 3 == 0 else [sleep, "%.2f" % life]
-                    kids.spawn(argv)
-                    started += 1
-                    next_start += 1.0 / rate
-                if now >= next_probe:
-                    probe(name)
-                    next_probe += 1.0 / args.probes_per_s
-                if now >= next_load:  # the machine is shared: say how busy it was
-                    loads.append(loadavg1())
-                    next_load += 5
-                kids.reap()
-                # Probes are ended after 10 s (the frames are parsed after the run, see Reader).
-                for pid, pt0, _ in probes:
-                    if pid in kids.live and now - pt0 > 10:
-                        kids.kill(pid)
-                time.sleep(min(0.005, max(0.0, next_start - time.monotonic())) if rate > 0 else 0.02)
-            elapsed = time.monotonic() - t0
-            result[name + "_cpu_pct"] = (cpu_seconds(helper.pid) - c0) / elapsed * 100
-            windows[name] = (t0, time.monotonic())
-            result[name + "_started"] = started
-            loads.append(loadavg1())
-            result[name + "_loadavg_mean"] = sum(loads) / len(loads)
-            result[name + "_loadavg_max"] = max(loads)
-
-        windows = {}
-        phase("idle", args.idle_s, 0)
-        phase("churn", args.churn_s, args.rate)
+        driver = Driver(kids, args.probes_per_s)
+        for name, seconds, rate in (("idle", args.idle_s, 0), ("churn", args.churn_s, args.rate)):
+            r = driver.phase(name, seconds, rate, {"helper": helper.pid})
+            result[name + "_cpu_pct"] = r.pop(name + "_helper_cpu_pct")
+            for k in ("_seconds", "_probes_started"):
+                r.pop(name + k)
+            result.update(r)
+        probes, windows = driver.probes, driver.windows
         time.sleep(2)  # the last probes' deltas
         deadline = time.monotonic() + 60
         while True:  # read what the helper still has to say, then parse it all in order

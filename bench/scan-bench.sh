@@ -322,11 +322,14 @@ dirty=$(git -C "$REPO_DIR" status --porcelain -- core helper 2>/dev/null | head 
     echo "Total benchmark time $((SECONDS - t_start)) s. Raw samples: \`build/bench/run/raw.tsv\`."
 } >"$RUN/results.md"
 
-# Keep the live benchmark's section (bench/live-bench.sh) when there is one.
+# Keep the live benchmark's and the soak's sections (bench/live-bench.sh, bench/soak.sh) when there are.
 live=""
+soak=""
 [[ -f $out ]] && live=$(sed -n '/^<!-- live-bench -->/,/^<!-- \/live-bench -->/p' "$out")
+[[ -f $out ]] && soak=$(sed -n '/^<!-- live-soak -->/,/^<!-- \/live-soak -->/p' "$out")
 cp "$RUN/results.md" "$out"
 [[ -z $live ]] || printf '\n%s\n' "$live" >>"$out"
+[[ -z $soak ]] || printf '\n%s\n' "$soak" >>"$out"
 cat "$out"
 log "written to $out"
 ((cleanup_failed == 0)) || die "the load was NOT fully cleaned up (see above)"
