@@ -677,21 +677,25 @@ private:
         std::map<std::string, Sandbox> byId;
         // Group -> member indices, ascending by index (the processes are sorted by pid): one
         // array, each group's members a slice of it.
-        std::vector<std::size_t> start(m_groups.size() + 1, 0);
+        // Buffers kept between runs: their memory is not asked for again on every change.
+        std::vector<std::size_t> &start = m_start, &members = m_members;
+        start.assign(m_groups.size() + 1, 0);
         for (const Info &in : m_info)
             if (in.group >= 0)
                 ++start[static_cast<std::size_t>(in.group) + 1];
         for (std::size_t g = 0; g < m_groups.size(); ++g)
             start[g + 1] += start[g];
-        std::vector<std::size_t> members(start.back());
+        members.resize(start.back());
         {
-            std::vector<std::size_t> at(start.begin(), start.end() - 1);
+            std::vector<std::size_t> &at = m_at;
+            at.assign(start.begin(), start.end() - 1);
             for (std::size_t i = 0; i < m_info.size(); ++i)
                 if (m_info[i].group >= 0)
                     members[at[static_cast<std::size_t>(m_info[i].group)]++] = i;
         }
         // The groups in the order of their keys (the order ties between them are settled in).
-        std::vector<int> order;
+        std::vector<int> &order = m_order;
+        order.clear();
         for (std::size_t g = 0; g < m_groups.size(); ++g)
             if (start[g + 1] > start[g])
                 order.push_back(static_cast<int>(g));
@@ -992,7 +996,9 @@ private:
     std::unordered_map<NsId, int, NsIdHash> m_nsGroups;
     std::unordered_map<std::string, int> m_idGroups;
     std::unordered_map<int, std::size_t> m_byPid;
-    std::vector<std::size_t> m_parent; ///< index of each process's parent, or kNone
+    std::vector<std::size_t> m_parent;                 ///< index of each process's parent, or kNone
+    std::vector<std::size_t> m_start, m_members, m_at; ///< buildSandboxes(): members by group
+    std::vector<int> m_order;
     std::unordered_set<NsId, NsIdHash> m_boundNets;
     bool m_sortedPids = false;
     bool m_duplicatePids = false;
