@@ -284,6 +284,23 @@ std::optional<Namespace> LiveScan::leafNamespace(NsType type, const NsId &id, co
     return n;
 }
 
+namespace
+{
+// Names learnt from the engines (only `name`, of containers and pods: enginenames.h) carried from
+// the sandboxes as they were to the same sandboxes judged again.
+void keepEngineNames(const std::vector<Sandbox> &was, std::vector<Sandbox> &now)
+{
+    auto old = was.begin();
+    for (Sandbox &b : now) { // both sorted by id
+        while (old != was.end() && old->id < b.id)
+            ++old;
+        if (old != was.end() && old->id == b.id && b.name.empty() && !old->name.empty() &&
+            old->engineId == b.engineId && old->engine == b.engine)
+            b.name = old->name;
+    }
+}
+} // namespace
+
 bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
 {
     Snapshot &s = m_snap;
@@ -457,6 +474,10 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
     if (anyProcess && m_opts.sandboxes) {
         // Sandboxes list their processes: judged again over the patched snapshot (classifier.h).
         std::vector<Sandbox> boxes = m_opts.sandboxClassifier->classify(s);
+        // The classifier judges from the processes alone; the names the pipeline's sandbox step
+        // learnt from the engines' state (core/sandbox/enginenames) stay with their sandbox, as
+        // asking the engine again would give them, without a socket round trip per change.
+        keepEngineNames(s.sandboxes, boxes);
         if (boxes != s.sandboxes) {
             // Said as the sandboxes added, changed and removed (delta.h).
             SnapshotDelta boxChange;

@@ -407,3 +407,42 @@ TEST_F(LiveScanFixture, AResyncEqualsAFreshScanAndReadsEveryProcessOnce)
     expectSame(live.current(), fresh(), "after a second resync");
     EXPECT_FALSE(live.hasUnread());
 }
+
+TEST_F(LiveScanFixture, PatchedSandboxesKeepTheNamesTheEnginesGave)
+{
+    // The box as a podman container whose runtime state names it. A fork in it is patched in place;
+    // the classifier alone knows no name, so the sandbox must keep the one the pipeline learnt from
+    // the engine's state (verify mode compares with that pipeline after the patch).
+    const std::string id(64, 'a');
+    for (int pid : {200, 201})
+        std::ofstream(m_root / std::to_string(pid) / "cgroup", std::ios::trunc)
+            << "0::/machine.slice/libpod-" << id << ".scope\n";
+    fs::create_directories(m_root / "run" / "runc" / id);
+    std::ofstream(m_root / "run" / "runc" / id / "state.json") << R"({"config":{"labels":["nerdctl/name=web"]}})";
+    EngineNameSources names;
+    names.runRoot = (m_root / "run").string();
+    names.lxcPaths.clear();
+    names.sockets.clear();
+    m_opts.engineNames = names;
+    auto nameOf = [&id](const std::vector<Sandbox> &boxes) {
+        for (const Sandbox &b : boxes)
+            if (b.engineId == id)
+                return b.name;
+        return std::string("(no such sandbox)");
+    };
+    LiveScan live(m_opts, m_query);
+    live.setVerify(true);
+    Snapshot first = live.full();
+    ASSERT_EQ(nameOf(first.sandboxes), "web") << "the fixture's container was not named from its runtime state";
+
+    fs::copy(m_root / "201", m_root / "450", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    rewrite(m_root / "450" / "stat", "201 (", "450 (");
+    rewrite(m_root / "450" / "status", "\t201", "\t450");
+    LiveScan::Change c = live.updateChange({450});
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(live.patchedChanges(), 1u) << "a fork in a known container is patched in place";
+    ASSERT_EQ(c->changedSandboxes.size(), 1u) << "the container's member list grew";
+    EXPECT_EQ(c->changedSandboxes[0].name, "web");
+    EXPECT_EQ(nameOf(live.current().sandboxes), "web");
+    expectSame(live.current(), fresh(), "after a fork in the named container");
+}
