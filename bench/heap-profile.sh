@@ -27,7 +27,7 @@ python3 "$(dirname "$0")/live-bench.py" --helper "$out/helper" "$@" > "$out/benc
 "$interp" < "$out/raw" | gzip -1 > "$out/heaptrack.gz"
 rm -f "$out/raw"
 heaptrack_print -f "$out/heaptrack.gz" --print-peaks 1 --print-allocators 0 --print-leaks 0 \
-    --print-temporary 0 --print-histogram 0 --peak-limit 15 --sub-peak-limit 3 > "$out/peaks.txt" 2>/dev/null
+    --print-temporary 0 --peak-limit 15 --sub-peak-limit 3 > "$out/peaks.txt" 2>/dev/null
 grep -E '^peak heap|^peak RSS' "$out/peaks.txt"
 echo "bench: $(cat "$out/bench.json")"
 echo "allocation sites: $out/peaks.txt (heaptrack_print -f $out/heaptrack.gz for more)"
