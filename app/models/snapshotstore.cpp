@@ -130,11 +130,18 @@ void SnapshotStore::applyInPlace(Snapshot &s, const SnapshotDelta &d)
         std::erase_if(s.namespaces,
                       [&](const Namespace &n) { return std::binary_search(gone.begin(), gone.end(), n.id); });
     }
+    // Find every changed namespace before changing any: a change of type (an inode the kernel
+    // reused for a namespace of another type) unsorts the vector, and a binary search after it
+    // could miss a namespace that is there, and write past the end.
     bool resort = false;
-    for (const auto &n : d.changedNamespaces) {
-        auto it = s.namespaces.begin() + (findNs(s.namespaces, n.id) - s.namespaces.cbegin());
-        resort |= it->type != n.type; // only a corrupt helper changes a namespace's type; stay sorted
-        *it = n;
+    std::vector<std::size_t> at;
+    at.reserve(d.changedNamespaces.size());
+    for (const auto &n : d.changedNamespaces)
+        at.push_back(static_cast<std::size_t>(findNs(s.namespaces, n.id) - s.namespaces.cbegin()));
+    for (std::size_t i = 0; i < at.size(); ++i) {
+        Namespace &slot = s.namespaces[at[i]];
+        resort |= slot.type != d.changedNamespaces[i].type;
+        slot = d.changedNamespaces[i];
     }
     if (!d.addedNamespaces.empty()) {
         const auto mid = static_cast<std::ptrdiff_t>(s.namespaces.size());

@@ -555,8 +555,31 @@ LiveScan::Change LiveScan::commit(const std::vector<int> &asked, std::vector<Pro
         o.records = &m_records;
         o.sandboxClassifier = nullptr;
         Snapshot whole = discover(o, *m_query);
-        if (!sameContent(whole, m_snap))
-            throw std::logic_error("LiveScan: the patched snapshot differs from the whole pipeline's");
+        if (!sameContent(whole, m_snap)) {
+            // Say where, so that a failure under churn can be told from a race with /proc.
+            const SnapshotDelta diff = computeDelta(whole, m_snap);
+            std::string where;
+            auto add = [&where](const std::string &s) { where += (where.empty() ? "" : "; ") + s; };
+            for (const Process &p : diff.changedProcesses)
+                add("process " + std::to_string(p.pid));
+            for (const Process &p : diff.addedProcesses)
+                add("process " + std::to_string(p.pid) + " only patched");
+            for (const ProcKey &k : diff.removedProcesses)
+                add("process " + std::to_string(k.pid) + " only in the pipeline");
+            for (const Namespace &n : diff.changedNamespaces)
+                add(std::string(nsTypeName(n.type)) + " " + std::to_string(n.id.ino));
+            for (const Namespace &n : diff.addedNamespaces)
+                add(std::string(nsTypeName(n.type)) + " " + std::to_string(n.id.ino) + " only patched");
+            for (const NsId &id : diff.removedNamespaces)
+                add("namespace " + std::to_string(id.ino) + " only in the pipeline");
+            if (diff.sandboxes)
+                add("sandboxes");
+            if (where.empty())
+                add("host facts, warnings or loose threads");
+            if (where.size() > 400)
+                where = where.substr(0, 400) + "…";
+            throw std::logic_error("LiveScan: the patched snapshot differs from the whole pipeline's: " + where);
+        }
     }
     if (d.empty())
         return std::nullopt;

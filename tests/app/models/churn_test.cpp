@@ -210,6 +210,38 @@ TEST(GuiChurn, StoreTakesMemberDeltasAsItTakesWholeOnes)
     EXPECT_EQ(namespaceRows(tree), static_cast<int>(members.snapshot().namespaces.size()));
 }
 
+TEST(GuiChurn, ANamespaceChangingTypeIsAppliedWhereItIs)
+{
+    // The kernel reuses a namespace's inode at once, so between two scans "ipc X" can be gone and
+    // "net X" be new: computeDelta() (keyed by inode) calls that a changed namespace of another type.
+    // Changing it in place unsorts the store's namespaces; the store must still find every other
+    // changed namespace (it once searched after changing, missed, and wrote past the end).
+    Snapshot a;
+    for (std::uint64_t ino = 100; ino < 140; ++ino) {
+        Namespace n;
+        n.type = ino < 120 ? NsType::Uts : NsType::Ipc;
+        n.id = NsId{4, ino};
+        n.pids = {static_cast<int>(ino)};
+        n.foundBy = FoundByProcess;
+        a.namespaces.push_back(n);
+    }
+    Snapshot b = a;
+    // ipc 120, in the middle of the store's vector, is now mnt 120: the delta lists it first, and
+    // its slot then breaks the order every later search passes through.
+    b.namespaces[20].type = NsType::Mnt;
+    for (std::size_t i = 1; i < b.namespaces.size(); i += 3)
+        b.namespaces[i].pids.push_back(1000); // and many others change
+    std::sort(b.namespaces.begin(), b.namespaces.end(), [](const Namespace &x, const Namespace &y) {
+        return std::pair(x.type, x.id) < std::pair(y.type, y.id);
+    });
+    const SnapshotDelta d = computeDelta(a, b);
+    ASSERT_GT(d.changedNamespaces.size(), 10u);
+    SnapshotStore store;
+    store.setSnapshot(a);
+    ASSERT_TRUE(store.applyDelta(d)) << SnapshotStore::whyNotApplicable(a, d);
+    EXPECT_TRUE(sameContent(store.snapshot(), b));
+}
+
 TEST(GuiChurn, ContainerCountFollowsCgroupsThroughDeltas)
 {
     Snapshot s = loadSnapshot("host-small.json");

@@ -299,20 +299,15 @@ void churnThroughEveryModel(const QStringList &helperArgs)
 } // namespace
 
 // As the app runs as root: the helper follows the host through the kernel's process connector.
-// Disabled: a run of it on this branch's base (b1862ce) aborted in the churn with "corrupted
-// double-linked list" (heap corruption in the GUI process), as the polling case below does under
-// ASan in SnapshotStore::applyInPlace; other runs passed. Enable with the store's fix.
-TEST(ViewsHelperChurn, DISABLED_ModelsStayConsistentOnTheConnectorsDeltas)
+TEST(ViewsHelperChurn, ModelsStayConsistentOnTheConnectorsDeltas)
 {
     churnThroughEveryModel({});
 }
 
-// Disabled: on polling deltas SnapshotStore::applyInPlace writes past the end of its namespace
-// vector (heap-use-after-free under ASan, a crash without) when the churn recycles a namespace
-// inode into another type: computeDelta() reports that inode as a *changed* namespace of another
-// type, the store changes it in place and re-sorts only after the loop, so a later changed
-// namespace's binary search misses and `*it = n` writes to end(). Enable with the fix of the store.
-TEST(ViewsHelperChurn, DISABLED_ModelsStayConsistentOnPollingDeltas)
+// Polling deltas come from computeDelta(), which reports an inode the churn recycled into a
+// namespace of another type as a *changed* namespace; the store once wrote past the end of its
+// namespace vector on those (GuiChurn.ANamespaceChangingTypeIsAppliedWhereItIs).
+TEST(ViewsHelperChurn, ModelsStayConsistentOnPollingDeltas)
 {
     churnThroughEveryModel({QStringLiteral("--live"), QStringLiteral("polling")});
 }

@@ -4,6 +4,7 @@
 // that execs into fresh namespaces shows up, and hello says which way the helper follows changes.
 // Needs root in the host's initial namespaces (the kernel sends process events only there).
 #include "core/discovery/discovery.h"
+#include "core/discovery/livescan.h"
 #include "core/model/delta.h"
 #include "core/proc/procconnector.h"
 #include "core/protocol/snapshotjson.h"
@@ -449,4 +450,61 @@ TEST(ServeLive, FirstPictureComesBeforeTheWholeScanAndADeltaCompletesIt)
     }
     EXPECT_GT(found, 16u);
     EXPECT_EQ(missing, 0u);
+}
+
+TEST(ServeLive, LiveScansMemberDeltasReplayToItsStateThroughEveryKindOfChange)
+{
+    // Without a server: every change LiveScan makes of real churn (a partial first picture and its
+    // rest, updates, zombie checks, sliced sweeps, resyncs), applied in the member-deltas form to a
+    // client's copy, gives exactly LiveScan's own state after each step.
+    if (::geteuid() != 0)
+        GTEST_SKIP() << "needs root to read every process's namespaces";
+    DiscoveryOptions o;
+    LiveScan live(o);
+    Snapshot client = live.beginFull(20);
+    std::size_t members = 0;
+    Churn churn;
+    auto allPids = [] {
+        std::vector<int> v;
+        for (const auto &e : std::filesystem::directory_iterator("/proc"))
+            if (int p = std::atoi(e.path().filename().c_str()); p > 0)
+                v.push_back(p);
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    for (int i = 0; i < 150; ++i) {
+        churn.round(i);
+        if (HasFatalFailure())
+            return;
+        for (int k = 0; k < 3; ++k) {
+            std::vector<int> some = allPids();
+            std::vector<int> few;
+            for (std::size_t j = i % 7; j < some.size(); j += 7)
+                few.push_back(some[j]);
+            LiveScan::Change c = i == 3 && k == 0 ? live.readRestChange()
+                                 : i % 50 == 49 && k == 1 ? live.resync()
+                                 : k == 2 ? live.sweepChange(nullptr, 16)
+                                 : k == 1 ? live.updateChange(live.zombies())
+                                          : live.updateChange(few);
+            if (!c)
+                continue;
+            members += c->namespaceMembers.size();
+            try {
+                applyDelta(client, *c);
+            } catch (const DeltaError &e) {
+                FAIL() << "step " << i << "." << k << ": " << e.what();
+            }
+            if (!sameContent(client, live.current())) {
+                SnapshotDelta diff = computeDelta(client, live.current());
+                std::string what;
+                for (auto &n : diff.changedNamespaces)
+                    what += " ns " + std::to_string(n.id.ino);
+                for (auto &p : diff.changedProcesses)
+                    what += " p " + std::to_string(p.pid);
+                FAIL() << "step " << i << "." << k << " diverged:" << what << " sandboxes " << bool(diff.sandboxes)
+                       << " added " << diff.addedProcesses.size() << " removed " << diff.removedProcesses.size();
+            }
+        }
+    }
+    EXPECT_GT(members, 0u) << "no change was said in the member-deltas form";
 }
