@@ -578,7 +578,8 @@ LiveScan::Change LiveScan::commit(const std::vector<int> &asked, std::vector<Pro
                 add("host facts, warnings or loose threads");
             if (where.size() > 400)
                 where = where.substr(0, 400) + "…";
-            throw std::logic_error("LiveScan: the patched snapshot differs from the whole pipeline's: " + where);
+            throw std::logic_error("LiveScan: the patched snapshot differs from the whole pipeline's: " +
+                                   where);
         }
     }
     if (d.empty())

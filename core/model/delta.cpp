@@ -219,7 +219,8 @@ void compactDelta(const Snapshot &before, SnapshotDelta &d)
             NsMembers m;
             m.id = n.id;
             const auto &was = it->second->pids;
-            std::set_difference(n.pids.begin(), n.pids.end(), was.begin(), was.end(), std::back_inserter(m.added));
+            std::set_difference(n.pids.begin(), n.pids.end(), was.begin(), was.end(),
+                                std::back_inserter(m.added));
             std::set_difference(was.begin(), was.end(), n.pids.begin(), n.pids.end(),
                                 std::back_inserter(m.removed));
             d.namespaceMembers.push_back(std::move(m));
@@ -262,11 +263,13 @@ void expandDelta(const Snapshot &before, SnapshotDelta &d)
             const std::string ino = std::to_string(m.id.ino);
             auto it = old.find(m.id);
             if (it == old.end())
-                throw DeltaError("delta changes the members of namespace " + ino + " which is not in the snapshot");
+                throw DeltaError("delta changes the members of namespace " + ino +
+                                 " which is not in the snapshot");
             if (++named[m.id] > 1)
                 throw DeltaError("delta names namespace " + ino + " more than once");
             if (!strictlyAscending(m.added) || !strictlyAscending(m.removed))
-                throw DeltaError("delta's member changes of namespace " + ino + " are not in ascending order");
+                throw DeltaError("delta's member changes of namespace " + ino +
+                                 " are not in ascending order");
             const auto &was = it->second->pids;
             std::vector<int> kept;
             kept.reserve(was.size());
@@ -277,7 +280,8 @@ void expandDelta(const Snapshot &before, SnapshotDelta &d)
             Namespace n = *it->second;
             n.pids.clear();
             n.pids.reserve(kept.size() + m.added.size());
-            std::set_union(kept.begin(), kept.end(), m.added.begin(), m.added.end(), std::back_inserter(n.pids));
+            std::set_union(kept.begin(), kept.end(), m.added.begin(), m.added.end(),
+                           std::back_inserter(n.pids));
             if (n.pids.size() != kept.size() + m.added.size())
                 throw DeltaError("delta adds a process to namespace " + ino + " which is already a member");
             changed.push_back(std::move(n));

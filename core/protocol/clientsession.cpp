@@ -256,8 +256,8 @@ void ClientSession::handlePart(const json &j, bool isDelta, std::vector<ClientEv
         if (totals == j.end() || !totals->is_object())
             throw Broken{Kind::Malformed, std::string(what) + " has no \"totals\""};
         auto addTotal = [&](const char *name) {
-            const bool optional = isDelta && std::find_if(kOptionalDeltaLists.begin(), kOptionalDeltaLists.end(),
-                                                          [&](const char *o) {
+            const bool optional = isDelta && std::find_if(kOptionalDeltaLists.begin(),
+                                                          kOptionalDeltaLists.end(), [&](const char *o) {
                                                               return std::string_view(o) == name;
                                                           }) != kOptionalDeltaLists.end();
             std::uint64_t n = optional && !totals->contains(name) ? 0 : unsignedField(*totals, name);

@@ -77,7 +77,7 @@ struct Request {
     /// subscribe: send deltas in the member-deltas form (namespace member and sandbox changes instead
     /// of whole objects; docs/protocol.md). Offered in hello's capabilities as "member-deltas".
     bool memberDeltas = false;
-    int pid = 0;                         ///< inspect
+    int pid = 0; ///< inspect
     /// inspect: the start time (/proc/PID/stat field 22) of the process meant; 0 when not given. A
     /// pid that now belongs to another process is refused with not_found instead of inspected.
     std::uint64_t startTime = 0;

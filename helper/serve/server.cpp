@@ -312,8 +312,8 @@ void Server::finishJob()
         m_sub->nextTick += std::chrono::milliseconds(m_sub->intervalMs);
         if (m_sub->nextTick < now)
             m_sub->nextTick = now + std::chrono::milliseconds(m_sub->intervalMs);
-        m_sub->nextTick = std::max(m_sub->nextTick,
-                                   now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(3 * took));
+        m_sub->nextTick = std::max(
+            m_sub->nextTick, now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(3 * took));
     } else if (m_sub && m_sub->live) { // Update, Sweep, Resync
         if (result.changeDone)
             publish(std::move(result.delta));
@@ -465,7 +465,8 @@ void Server::handle(const Request &r)
         f["protocol"] = kVersion;
         f["helper_version"] = NSVIZ_VERSION;
         f["kernel"] = kernelRelease();
-        json caps = json::array({"scan", "subscribe", "inspect", "ping", "chunked", "fragments", "member-deltas"});
+        json caps =
+            json::array({"scan", "subscribe", "inspect", "ping", "chunked", "fragments", "member-deltas"});
         if (m_handlers.count(RequestType::DemoStart))
             caps.push_back("demo");
         f["capabilities"] = caps;

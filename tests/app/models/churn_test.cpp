@@ -172,7 +172,8 @@ TEST(GuiChurn, StoreTakesMemberDeltasAsItTakesWholeOnes)
     NamespaceTreeModel tree(&members, NamespaceTreeModel::Hierarchy::User);
     QAbstractItemModelTester tester(&tree, QAbstractItemModelTester::FailureReportingMode::Fatal);
     std::vector<SnapshotDelta> told;
-    QObject::connect(&members, &SnapshotStore::deltaApplied, [&](const SnapshotDelta &d) { told.push_back(d); });
+    QObject::connect(&members, &SnapshotStore::deltaApplied,
+                     [&](const SnapshotDelta &d) { told.push_back(d); });
     std::mt19937 rng(5);
     std::size_t memberEntries = 0;
     int refused = 0;
@@ -190,7 +191,8 @@ TEST(GuiChurn, StoreTakesMemberDeltasAsItTakesWholeOnes)
             QSignalSpy errors(&members, &SnapshotStore::error);
             EXPECT_FALSE(members.applyDelta(bad));
             EXPECT_EQ(errors.count(), 1);
-            EXPECT_TRUE(sameContent(members.snapshot(), prev)) << "a refused member delta changed the snapshot";
+            EXPECT_TRUE(sameContent(members.snapshot(), prev))
+                << "a refused member delta changed the snapshot";
             ++refused;
         }
         told.clear();

@@ -189,8 +189,9 @@ TEST(BindMountCache, StackedMountsAreReadOnceAndLaterScansReadThemNoMore)
     RecordProperty("cpu_s_base", std::to_string(base));
     RecordProperty("cpu_s_cached_with_8000_mounts", std::to_string(withStack));
     RecordProperty("cpu_s_uncached_with_8000_mounts", std::to_string(uncached));
-    std::printf("[ info     ] 5 scans' CPU: %.3f s without the stack, %.3f s with it cached, %.3f s uncached\n",
-                base, withStack, uncached);
+    std::printf(
+        "[ info     ] 5 scans' CPU: %.3f s without the stack, %.3f s with it cached, %.3f s uncached\n", base,
+        withStack, uncached);
 
     // A change in the stack's mount table is seen: that namespace alone is read again.
     ASSERT_TRUE(stack.mountOneMore());

@@ -418,7 +418,8 @@ TEST_F(LiveScanFixture, PatchedSandboxesKeepTheNamesTheEnginesGave)
         std::ofstream(m_root / std::to_string(pid) / "cgroup", std::ios::trunc)
             << "0::/machine.slice/libpod-" << id << ".scope\n";
     fs::create_directories(m_root / "run" / "runc" / id);
-    std::ofstream(m_root / "run" / "runc" / id / "state.json") << R"({"config":{"labels":["nerdctl/name=web"]}})";
+    std::ofstream(m_root / "run" / "runc" / id / "state.json")
+        << R"({"config":{"labels":["nerdctl/name=web"]}})";
     EngineNameSources names;
     names.runRoot = (m_root / "run").string();
     names.lxcPaths.clear();
@@ -433,7 +434,8 @@ TEST_F(LiveScanFixture, PatchedSandboxesKeepTheNamesTheEnginesGave)
     LiveScan live(m_opts, m_query);
     live.setVerify(true);
     Snapshot first = live.full();
-    ASSERT_EQ(nameOf(first.sandboxes), "web") << "the fixture's container was not named from its runtime state";
+    ASSERT_EQ(nameOf(first.sandboxes), "web")
+        << "the fixture's container was not named from its runtime state";
 
     fs::copy(m_root / "201", m_root / "450", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
     rewrite(m_root / "450" / "stat", "201 (", "450 (");

@@ -190,8 +190,10 @@ TEST(Delta, MemberFormSaysOnlyWhoJoinedAndLeftAndExpandsBackExactly)
     ASSERT_EQ(d.changedNamespaces.size(), 1u);
     EXPECT_EQ(d.changedNamespaces[0].id.ino, 200u);
     ASSERT_EQ(d.namespaceMembers.size(), 2u);
-    const NsMembers &net = d.namespaceMembers[0].id.ino == 100 ? d.namespaceMembers[0] : d.namespaceMembers[1];
-    const NsMembers &uts = d.namespaceMembers[0].id.ino == 100 ? d.namespaceMembers[1] : d.namespaceMembers[0];
+    const NsMembers &net =
+        d.namespaceMembers[0].id.ino == 100 ? d.namespaceMembers[0] : d.namespaceMembers[1];
+    const NsMembers &uts =
+        d.namespaceMembers[0].id.ino == 100 ? d.namespaceMembers[1] : d.namespaceMembers[0];
     EXPECT_EQ(net.added, (std::vector<int>{12, 14}));
     EXPECT_EQ(net.removed, (std::vector<int>{5}));
     EXPECT_EQ(uts.added, (std::vector<int>{12, 14}));
@@ -244,7 +246,8 @@ TEST(Delta, MemberChangesThatDoNotFitAreRefusedAndChangeNothing)
     refused(with([](SnapshotDelta &d) { d.namespaceMembers[0].added = {1}; }), "adds a member again");
     refused(with([](SnapshotDelta &d) { d.namespaceMembers[0].id.ino = 999; }), "unknown namespace");
     refused(with([](SnapshotDelta &d) { d.namespaceMembers[0].added = {14, 12}; }), "not ascending");
-    refused(with([](SnapshotDelta &d) { d.namespaceMembers.push_back(d.namespaceMembers[0]); }), "named twice");
+    refused(with([](SnapshotDelta &d) { d.namespaceMembers.push_back(d.namespaceMembers[0]); }),
+            "named twice");
     refused(with([](SnapshotDelta &d) { d.removedNamespaces.push_back(d.namespaceMembers[0].id); }),
             "removed and changed");
     refused(with([](SnapshotDelta &d) { d.removedSandboxes = {"container:zz"}; }), "unknown sandbox");

@@ -250,7 +250,8 @@ std::size_t memberEntries(Subscriber &s)
 {
     std::size_t n = 0;
     for (const auto &d : all<event::Delta>(s.srv->reader().events()))
-        n += d.delta.namespaceMembers.size() + d.delta.changedSandboxes.size() + d.delta.removedSandboxes.size();
+        n += d.delta.namespaceMembers.size() + d.delta.changedSandboxes.size() +
+             d.delta.removedSandboxes.size();
     return n;
 }
 } // namespace
@@ -293,7 +294,6 @@ TEST(ServeLive, ChurnReplaysToAFreshScanAndMatchesPolling)
     EXPECT_EQ(memberEntries(events), 0u);
     EXPECT_EQ(memberEntries(polling), 0u);
 }
-
 
 TEST(ServeLive, MemberDeltasReplayToAFreshScan)
 {
@@ -481,11 +481,11 @@ TEST(ServeLive, LiveScansMemberDeltasReplayToItsStateThroughEveryKindOfChange)
             std::vector<int> few;
             for (std::size_t j = i % 7; j < some.size(); j += 7)
                 few.push_back(some[j]);
-            LiveScan::Change c = i == 3 && k == 0 ? live.readRestChange()
+            LiveScan::Change c = i == 3 && k == 0         ? live.readRestChange()
                                  : i % 50 == 49 && k == 1 ? live.resync()
-                                 : k == 2 ? live.sweepChange(nullptr, 16)
-                                 : k == 1 ? live.updateChange(live.zombies())
-                                          : live.updateChange(few);
+                                 : k == 2                 ? live.sweepChange(nullptr, 16)
+                                 : k == 1                 ? live.updateChange(live.zombies())
+                                                          : live.updateChange(few);
             if (!c)
                 continue;
             members += c->namespaceMembers.size();
@@ -501,8 +501,9 @@ TEST(ServeLive, LiveScansMemberDeltasReplayToItsStateThroughEveryKindOfChange)
                     what += " ns " + std::to_string(n.id.ino);
                 for (auto &p : diff.changedProcesses)
                     what += " p " + std::to_string(p.pid);
-                FAIL() << "step " << i << "." << k << " diverged:" << what << " sandboxes " << bool(diff.sandboxes)
-                       << " added " << diff.addedProcesses.size() << " removed " << diff.removedProcesses.size();
+                FAIL() << "step " << i << "." << k << " diverged:" << what << " sandboxes "
+                       << bool(diff.sandboxes) << " added " << diff.addedProcesses.size() << " removed "
+                       << diff.removedProcesses.size();
             }
         }
     }
