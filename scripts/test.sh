@@ -92,9 +92,24 @@ if [[ $quick -eq 0 && -z $why_no_roots ]]; then
 fi
 
 ctest_preset() { # preset
+    rm -f "build/$1/Testing/Temporary/LastTestsFailed.log"
     cmake --preset "$1" "${launcher[@]}" >/dev/null &&
         cmake --build --preset "$1" -j"$NSVIZ_JOBS" &&
         ctest --preset "$1" --output-junit "$PWD/build/$1/ctest-junit.xml"
+}
+# The tests a ctest stage failed, by name ("" when none failed or the build did), so that the summary
+# (the part of a CI log that is read) says which; their output is in the stage's log above.
+failed_tests() { # preset
+    local f="build/$1/Testing/Temporary/LastTestsFailed.log"
+    [[ -s $f ]] && cut -d: -f2- "$f" | paste -sd' ' -
+}
+ctest_stage() { # name, preset
+    stage "$1" ctest_preset "$2"
+    local names
+    names=$(failed_tests "$2")
+    if [[ -n $names ]]; then
+        results[-1]+=": $names"
+    fi
 }
 
 if [[ $quick -eq 1 ]]; then
@@ -102,7 +117,7 @@ if [[ $quick -eq 1 ]]; then
 else
     stage "format (clang-format 14)" scripts/check-format.sh
 fi
-stage "ctest (ci-dev: debug, warnings as errors)" ctest_preset ci-dev
+ctest_stage "ctest (ci-dev: debug, warnings as errors)" ci-dev
 if [[ $quick -eq 1 ]]; then
     for s in "clean root (Debian 12: scripts/run.sh)" "ctest (ci-asan)" "fuzz" "Debian 13: KAuth build and end-to-end"; do
         skip "$s" "--quick"
@@ -115,7 +130,7 @@ if [[ -n $why_no_roots ]]; then
 else
     stage "clean root (Debian 12: scripts/run.sh)" scripts/ci-clean-root.sh
 fi
-stage "ctest (ci-asan: address+undefined)" ctest_preset ci-asan
+ctest_stage "ctest (ci-asan: address+undefined)" ci-asan
 stage "fuzz (${NSVIZ_FUZZ_SECONDS:-60} s)" scripts/fuzz.sh "${NSVIZ_FUZZ_SECONDS:-60}"
 if [[ -n $why_no_roots ]]; then
     skip "Debian 13: KAuth build and end-to-end" "$why_no_roots"
