@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Shared by bench/scan-bench.sh and bench/load.sh (sourced, not run). Builds the little C tools
-# and starts/stops/verifies the synthetic load. Processes are only ever stopped by the PID we got
+# Shared by the bench scripts (sourced, not run): builds the release targets and the little C tools,
+# starts/stops/verifies the synthetic load, and writes a script's section of bench/results.md. Processes are only ever stopped by the PID we got
 # from starting them; nothing here matches processes by name to kill them.
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -13,8 +13,23 @@ LOAD_LOG=""
 
 log() { printf '%s\n' "$*" >&2; }
 die() {
-    log "scan-bench: $*"
+    log "${0##*/}: $*"
     exit 1
+}
+
+# build_release TARGET...: configures the release preset (once, through ccache when there is one)
+# and builds TARGETs.
+build_release() {
+    (
+        cd "$REPO_DIR" || exit 1
+        if [[ ! -f build/release/build.ninja ]]; then
+            local -a launcher=()
+            command -v ccache >/dev/null &&
+                launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+            cmake --preset release "${launcher[@]}" >&2 || exit 1
+        fi
+        cmake --build --preset release -j"${NSVIZ_JOBS:-$(nproc)}" --target "$@" >&2
+    ) || die "cannot build $* (release preset)"
 }
 
 # Compiles bench/*.c into $TOOLS_DIR when the source is newer than the binary.
@@ -74,6 +89,33 @@ load_start() {
     log "load: not ready after 120 s, stopping it"
     load_stop
     return 1
+}
+
+# load_to NPROCS GROUPS: brings the host to NPROCS processes with the load (nothing is started when
+# it has that many already); LOAD_TOTAL is the count after.
+load_to() {
+    local want=$1 groups=$2 have need
+    have=$(count_procs)
+    need=$((want - have))
+    ((need > 0)) || need=0
+    log "host has $have processes; starting $need more in $groups groups"
+    if ((need > 0)); then
+        load_start "$need" "$groups" || die "load did not start"
+    fi
+    LOAD_TOTAL=$(count_procs)
+}
+
+# put_section FILE NAME MARKDOWN: replaces FILE's section between <!-- NAME --> and <!-- /NAME -->
+# (each script keeps the others' sections) with the file MARKDOWN, or appends it.
+put_section() {
+    python3 - "$1" "$2" "$3" <<'PY'
+import sys, re, os
+out, name, new = sys.argv[1], sys.argv[2], open(sys.argv[3]).read().strip() + "\n"
+text = open(out).read() if os.path.exists(out) else ""
+pat = re.compile(r"<!-- %s -->.*?<!-- /%s -->\n?" % (re.escape(name), re.escape(name)), re.S)
+text = pat.sub(lambda m: new, text) if pat.search(text) else text.rstrip("\n") + "\n\n" + new
+open(out, "w").write(text)
+PY
 }
 
 # Stops the load we started (by its PID) and verifies nothing of it is left.

@@ -51,23 +51,14 @@ done
 [[ -n $groups ]] || groups=$((procs / 20))
 if [[ -z $helper ]]; then
     helper=$REPO_DIR/build/release/helper/nsviz-helper
-    if ((build)); then
-        (cd "$REPO_DIR" && cmake --preset release >/dev/null && cmake --build build/release --target nsviz-helper >/dev/null) ||
-            die "cannot build the release helper"
-    fi
+    if ((build)); then build_release nsviz-helper; fi
 fi
 [[ -x $helper ]] || die "no helper at $helper"
 build_tools
 trap 'load_stop || true' EXIT
 
-have=$(count_procs)
-need=$((procs - have))
-((need > 0)) || need=0
-log "host has $have processes; starting $need more in $groups groups"
-if ((need > 0)); then
-    load_start "$need" "$groups" || die "load did not start"
-fi
-total=$(count_procs)
+load_to "$procs" "$groups"
+total=$LOAD_TOTAL
 RUN=$TOOLS_DIR/run
 mkdir -p "$RUN"
 declare -A res
@@ -125,13 +116,5 @@ print(f"\n\"First snapshot\": from subscribe to the last part of snapshot seq 0;
 print("<!-- /live-bench -->")
 PY
 cat "$RUN/live.md"
-# Replace the previous live section of the results file (scan-bench.sh keeps it), or append one.
-python3 - "$out" "$RUN/live.md" <<'PY'
-import sys, re, os
-out, new = sys.argv[1], open(sys.argv[2]).read().strip() + "\n"
-text = open(out).read() if os.path.exists(out) else ""
-pat = re.compile(r"<!-- live-bench -->.*?<!-- /live-bench -->\n?", re.S)
-text = pat.sub(lambda m: new, text) if pat.search(text) else text.rstrip("\n") + "\n\n" + new
-open(out, "w").write(text)
-PY
+put_section "$out" live-bench "$RUN/live.md"
 log "written to $out"

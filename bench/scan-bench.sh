@@ -46,15 +46,7 @@ for c in gcc lsns ps jq awk; do command -v "$c" >/dev/null || die "missing '$c' 
 # --- build -----------------------------------------------------------------------------------
 if [[ -z $helper ]]; then
     helper=$REPO_DIR/build/release/helper/nsviz-helper
-    if ((build)); then
-        cd "$REPO_DIR"
-        if [[ ! -f build/release/build.ninja ]]; then
-            launcher=()
-            command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-            cmake --preset release "${launcher[@]}" >&2 || die "cmake --preset release failed"
-        fi
-        cmake --build --preset release -j2 --target nsviz-helper >&2 || die "building nsviz-helper failed"
-    fi
+    if ((build)); then build_release nsviz-helper; fi
 fi
 [[ -x $helper ]] || die "no nsviz-helper at $helper"
 build_tools

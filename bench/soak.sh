@@ -63,9 +63,7 @@ targets=()
 [[ -n $helper ]] || { helper=$REPO_DIR/build/release/helper/nsviz-helper; targets+=(nsviz-helper); }
 [[ -n $soak ]] || { soak=$REPO_DIR/build/release/bench/gui/nsviz-live-soak; targets+=(nsviz-live-soak); }
 if ((build)) && ((${#targets[@]})); then
-    log "building ${targets[*]} (release preset)"
-    (cd "$REPO_DIR" && cmake --preset release >/dev/null && cmake --build build/release --target "${targets[@]}" >/dev/null) ||
-        die "cannot build ${targets[*]}"
+    build_release "${targets[@]}"
 fi
 [[ -x $helper ]] || die "no helper at $helper"
 [[ -x $soak ]] || die "no soak program at $soak"
@@ -87,14 +85,8 @@ on_signal() {
 trap 'load_stop || true' EXIT
 trap on_signal INT TERM
 
-have=$(count_procs)
-need=$((procs - have))
-((need > 0)) || need=0
-log "host has $have processes; starting $need more in $groups groups"
-if ((need > 0)); then
-    load_start "$need" "$groups" || die "load did not start"
-fi
-total=$(count_procs)
+load_to "$procs" "$groups"
+total=$LOAD_TOTAL
 log "soak: $mode, ${idle} s idle, ${probe} s probes, ${minutes} min of churn at $rate/s on $total processes"
 rc=0
 # In the background and waited for, so that a signal to this script is handled at once (a trap
@@ -193,15 +185,7 @@ print("<!-- /live-soak -->")
 PY
 cat "$RUN/soak.md"
 if [[ $out != - ]]; then
-    # Replace the previous soak section of the results file (scan-bench.sh keeps it), or append one.
-    python3 - "$out" "$RUN/soak.md" <<'PY'
-import sys, re, os
-out, new = sys.argv[1], open(sys.argv[2]).read().strip() + "\n"
-text = open(out).read() if os.path.exists(out) else ""
-pat = re.compile(r"<!-- live-soak -->.*?<!-- /live-soak -->\n?", re.S)
-text = pat.sub(lambda m: new, text) if pat.search(text) else text.rstrip("\n") + "\n\n" + new
-open(out, "w").write(text)
-PY
+    put_section "$out" live-soak "$RUN/soak.md"
     log "written to $out"
 fi
 ((cleanup_ok)) || die "the load was NOT fully cleaned up (see above)"
