@@ -134,10 +134,13 @@ bool ProcessStep::readProcess(const DiscoveryContext &ctx, Worker &w, int pid, P
         if (inodes[index(t)])
             p.ns[index(t)] = NsId{0, inodes[index(t)]};
     p.visible = !denied;
-    // A zombie keeps its pid but the kernel has dropped its namespaces: its links answer ENOENT.
+    // A zombie keeps its pid, and with it its pid and user namespaces (the task's pid and
+    // credentials), but the kernel has dropped the others (its nsproxy): their links answer ENOENT.
     // Say what it is, so that it is never taken for a process hidden from us.
-    if ((p.state == 'Z' || p.state == 'X') &&
-        std::none_of(inodes.begin(), inodes.end(), [](auto i) { return i != 0; })) {
+    constexpr std::array kDroppedAtExit{NsType::Mnt, NsType::Net,    NsType::Uts,
+                                        NsType::Ipc, NsType::Cgroup, NsType::Time};
+    if ((p.state == 'Z' || p.state == 'X') && std::none_of(kDroppedAtExit.begin(), kDroppedAtExit.end(),
+                                                           [&](NsType t) { return inodes[index(t)] != 0; })) {
         p.exited = true;
         p.visible = true;
     }
