@@ -335,10 +335,11 @@ void Server::finishJob()
             m_sub->nextSweep =
                 std::max(m_sub->nextSweep, now + std::chrono::milliseconds(m_options.minSweepMs));
         }
-        // Nothing says when a zombie is reaped: look again soon, then less and less often.
+        // Nothing says when a zombie is reaped: look again soon, then less and less often, counted
+        // from the last look (not from the last job, which on a busy host is always recent).
         if (m_sub->live->zombies().empty()) {
             m_sub->zombieDelayMs = 0;
-        } else {
+        } else if (m_sub->zombieDelayMs == 0 || job.zombiesChecked) {
             m_sub->zombieDelayMs = std::clamp(m_sub->zombieDelayMs * 2, 100, m_options.minSweepMs);
             m_sub->nextZombieCheck = now + std::chrono::milliseconds(m_sub->zombieDelayMs);
         }
@@ -422,6 +423,7 @@ void Server::scheduleLiveWork()
         if (m_sub->zombieDelayMs > 0 && now >= m_sub->nextZombieCheck) {
             std::vector<int> z = live->zombies();
             pids.insert(pids.end(), z.begin(), z.end());
+            job.zombiesChecked = true;
         }
         job.change = [live, pids = std::move(pids)] { return live->updateChange(pids); };
     } else if (now >= m_sub->nextResync) {
@@ -431,6 +433,7 @@ void Server::scheduleLiveWork()
         job.change = [live, slice = m_options.sweepSlice] { return live->sweepChange(nullptr, slice); };
     } else if (m_sub->zombieDelayMs > 0 && now >= m_sub->nextZombieCheck) {
         job.change = [live, pids = live->zombies()] { return live->updateChange(pids); };
+        job.zombiesChecked = true;
     } else {
         return;
     }
@@ -438,6 +441,7 @@ void Server::scheduleLiveWork()
         m_completing = true; // this job's delta completes the first picture
     if (job.kind == Job::Kind::Resync) {
         job.change = [live] { return live->resync(); };
+        job.zombiesChecked = true;
         m_eventsLost = false;
     }
     if (job.kind == Job::Kind::Resync || flush) {

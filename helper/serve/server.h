@@ -123,6 +123,10 @@ private:
         std::function<Snapshot()> work; ///< what the worker runs
         /// An event-driven subscription's update: what changed, from LiveScan (instead of work).
         std::function<std::optional<SnapshotDelta>()> change;
+        /// Update, Resync: it reads the kept zombies again (the zombie check's back-off restarts from
+        /// it, not from every job: on a busy host jobs follow each other faster than the check's
+        /// delay, and a reaped zombie would wait for the slow sweep).
+        bool zombiesChecked = false;
     };
     /// A scan's outcome, handed from the worker to the serving thread.
     struct ScanResult {

@@ -15,6 +15,7 @@
 #include "app/transport/processtransport.h"
 #include "app/window/session.h"
 #include "tests/app/views_testutil.h"
+#include "tests/common/childset.h"
 
 #include <QAbstractItemModelTester>
 #include <QDir>
@@ -24,14 +25,8 @@
 
 #include <gtest/gtest.h>
 
-#include <csignal>
-#include <fcntl.h>
 #include <set>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 using namespace nsviz;
 using namespace nsviz::testutil;
@@ -62,66 +57,6 @@ template <typename Pred> bool waitFor(Pred pred, int ms)
     }
     return pred();
 }
-
-/// The processes this test starts: ended by their pid (SIGKILL) and reaped, never by name.
-class Churn
-{
-public:
-    ~Churn()
-    {
-        for (pid_t p : m_running) {
-            ::kill(p, SIGKILL);
-            ::waitpid(p, nullptr, 0);
-        }
-    }
-    pid_t spawn(std::vector<std::string> argv)
-    {
-        std::vector<char *> args;
-        for (auto &a : argv)
-            args.push_back(a.data());
-        args.push_back(nullptr);
-        // Not on our stdout: should the test die before it kills them, they must not hold ctest's
-        // pipe open (ctest waits for its end) while they sleep.
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        for (int fd : {0, 1, 2})
-            posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
-        pid_t pid = 0;
-        const int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
-        posix_spawn_file_actions_destroy(&fa);
-        if (rc != 0)
-            return 0;
-        m_running.push_back(pid);
-        m_started.push_back(pid);
-        return pid;
-    }
-    void kill(pid_t pid)
-    {
-        ::kill(pid, SIGKILL);
-        ::waitpid(pid, nullptr, 0);
-        std::erase(m_running, pid);
-        m_ended.insert(pid);
-    }
-    /// Reaps those that ended; returns how many still run.
-    std::size_t reap()
-    {
-        std::erase_if(m_running, [this](pid_t p) {
-            if (::waitpid(p, nullptr, WNOHANG) == p) {
-                m_ended.insert(p);
-                return true;
-            }
-            return false;
-        });
-        return m_running.size();
-    }
-    const std::vector<pid_t> &running() const { return m_running; }
-    const std::set<pid_t> &ended() const { return m_ended; }
-    std::size_t started() const { return m_started.size(); }
-
-private:
-    std::vector<pid_t> m_running, m_started;
-    std::set<pid_t> m_ended;
-};
 
 /// The whole check, on the deltas of `nsviz-helper serve HELPERARGS`.
 void churnThroughEveryModel(const QStringList &helperArgs)
@@ -192,7 +127,7 @@ void churnThroughEveryModel(const QStringList &helperArgs)
     // About 300 processes over ~8 s: each round one short exec into fresh net/uts/ipc namespaces and
     // one plain short one; every 10th round a long-lived one in fresh namespaces; half of the
     // long-lived ones are killed half way, so their namespaces go with them.
-    Churn churn;
+    test::ChildSet churn;
     std::vector<pid_t> longLived;
     constexpr int kRounds = 120;
     for (int i = 0; i < kRounds; ++i) {
