@@ -66,13 +66,20 @@ std::vector<ClusterLabel> ClusterLabeler::labels(const Snapshot &s, const Cluste
 {
     std::vector<ClusterLabel> out;
     out.reserve(layout.clusters().size());
+    const SandboxIndex sandboxes(s);
     for (const auto &c : layout.clusters())
-        out.push_back(label(s, c, layout.type(), localUsers));
+        out.push_back(label(s, c, layout.type(), localUsers, sandboxes));
     return out;
 }
 
 ClusterLabel ClusterLabeler::label(const Snapshot &s, const ClusterLayout::Cluster &c, NsType type,
                                    bool localUsers)
+{
+    return label(s, c, type, localUsers, SandboxIndex(s));
+}
+
+ClusterLabel ClusterLabeler::label(const Snapshot &s, const ClusterLayout::Cluster &c, NsType type,
+                                   bool localUsers, const SandboxIndex &sandboxes)
 {
     ClusterLabel l;
     const QString typeName = QString::fromLatin1(nsTypeName(type));
@@ -122,7 +129,7 @@ ClusterLabel ClusterLabeler::label(const Snapshot &s, const ClusterLayout::Clust
     if (!s.sandboxes.empty()) {
         std::map<const Sandbox *, int> inSandbox, inPod;
         for (int m : c.members)
-            if (const Sandbox *sb = sandboxOf(s, s.processes[m])) {
+            if (const Sandbox *sb = sandboxes.of(s.processes[m])) {
                 ++inSandbox[sb];
                 // A pod's namespaces (net, uts, ipc) hold its containers too: they count for the pod.
                 if (const Sandbox *pod = sb->pod.empty() ? nullptr : findSandbox(s, sb->pod))

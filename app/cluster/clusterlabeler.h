@@ -6,6 +6,7 @@
 // leading process; always the inode.
 
 #include "app/cluster/clusterlayout.h"
+#include "core/sandbox/sandbox.h"
 
 #include <QString>
 #include <vector>
@@ -31,6 +32,9 @@ public:
     /// Label of @p c (a cluster of namespace type @p type in @p s). @p localUsers: resolve uids to names.
     static ClusterLabel label(const Snapshot &s, const ClusterLayout::Cluster &c, NsType type,
                               bool localUsers);
+    /// The same, finding the members' sandboxes through @p sandboxes (a SandboxIndex of @p s).
+    static ClusterLabel label(const Snapshot &s, const ClusterLayout::Cluster &c, NsType type,
+                              bool localUsers, const SandboxIndex &sandboxes);
     /// label() of every cluster of @p layout (laid out from @p s), in cluster order.
     static std::vector<ClusterLabel> labels(const Snapshot &s, const ClusterLayout &layout, bool localUsers);
     /// Index into s.processes of the cluster's leading process: the lowest pid whose parent is not

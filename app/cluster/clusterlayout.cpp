@@ -353,8 +353,9 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
     m_dotOfPid.clear();
     m_dots.reserve(s.processes.size());
     std::vector<HostRelation> rel(s.processes.size());
+    const SandboxIndex sandboxes(s);
     for (std::size_t i = 0; i < s.processes.size(); ++i)
-        rel[i] = hostRelation(s, s.processes[i]);
+        rel[i] = hostRelation(s, s.processes[i], sandboxes);
 
     m_bounds = {std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
                 -std::numeric_limits<double>::max(), -std::numeric_limits<double>::max()};

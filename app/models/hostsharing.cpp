@@ -29,7 +29,11 @@ std::uint8_t hostDifferenceMask(const Snapshot &s, const Process &p)
     return mask;
 }
 
-HostRelation hostRelation(const Snapshot &s, const Process &p)
+namespace
+{
+/// hostRelation() with @p sandboxOfP, the sandbox of p (called only for a snapshot with sandboxes).
+template <typename SandboxLookup>
+HostRelation relation(const Snapshot &s, const Process &p, SandboxLookup sandboxOfP)
 {
     // Kernel threads (kdevtmpfs has its own mount namespace) are not containers.
     if (isHostReference(s, p) || p.kernelThread)
@@ -42,7 +46,7 @@ HostRelation hostRelation(const Snapshot &s, const Process &p)
     if (!s.sandboxes.empty()) {
         // The helper classified the sandboxes: the alarm is its rule (issue 10), so that a
         // mount-only service or an engine helper never gets a red ring.
-        const Sandbox *sb = sandboxOf(s, p);
+        const Sandbox *sb = sandboxOfP();
         if (sb && hostNetworkAlarm(*sb))
             return HostRelation::HostNetWarning;
         return hostDifferenceMask(s, p) != 0 ? HostRelation::Isolated : HostRelation::Host;
@@ -57,22 +61,42 @@ HostRelation hostRelation(const Snapshot &s, const Process &p)
         return HostRelation::Isolated;
     return HostRelation::Host;
 }
+} // namespace
 
-std::vector<int> hostNetWarnings(const Snapshot &s)
+HostRelation hostRelation(const Snapshot &s, const Process &p)
+{
+    return relation(s, p, [&] { return sandboxOf(s, p); });
+}
+
+HostRelation hostRelation(const Snapshot &s, const Process &p, const SandboxIndex &sandboxes)
+{
+    return relation(s, p, [&] { return sandboxes.of(p); });
+}
+
+namespace
+{
+std::vector<int> hostNetWarnings(const Snapshot &s, const SandboxIndex &sandboxes)
 {
     std::vector<int> out;
     for (std::size_t i = 0; i < s.processes.size(); ++i)
-        if (hostRelation(s, s.processes[i]) == HostRelation::HostNetWarning)
+        if (hostRelation(s, s.processes[i], sandboxes) == HostRelation::HostNetWarning)
             out.push_back(static_cast<int>(i));
     return out;
+}
+} // namespace
+
+std::vector<int> hostNetWarnings(const Snapshot &s)
+{
+    return hostNetWarnings(s, SandboxIndex(s));
 }
 
 std::vector<HostNetGroup> hostNetGroups(const Snapshot &s)
 {
     std::map<std::string, HostNetGroup> byKey;
-    for (int i : hostNetWarnings(s)) {
+    const SandboxIndex sandboxes(s);
+    for (int i : hostNetWarnings(s, sandboxes)) {
         const Process &p = s.processes[i];
-        if (const Sandbox *sb = sandboxOf(s, p)) {
+        if (const Sandbox *sb = sandboxes.of(p)) {
             // One group per sandbox, named as everywhere else.
             HostNetGroup &g = byKey["s:" + sb->id];
             if (g.procs.empty()) {

@@ -4,6 +4,7 @@
 // host-network panel, the headless summary and the tests, so they all agree on what is flagged.
 
 #include "core/model/model.h"
+#include "core/sandbox/sandbox.h"
 
 #include <vector>
 
@@ -24,6 +25,9 @@ bool differsFromHost(const Snapshot &s, const Process &p, NsType t);
 std::uint8_t hostDifferenceMask(const Snapshot &s, const Process &p);
 /// The classification above. The reference process itself is always Host.
 HostRelation hostRelation(const Snapshot &s, const Process &p);
+/// The same, finding @p p's sandbox through @p sandboxes (a SandboxIndex of @p s): for passes over
+/// every process.
+HostRelation hostRelation(const Snapshot &s, const Process &p, const SandboxIndex &sandboxes);
 /// Indices into s.processes of every HostNetWarning process, ascending pid.
 std::vector<int> hostNetWarnings(const Snapshot &s);
 

@@ -38,6 +38,7 @@ NamespaceStats NamespaceStats::compute(const Snapshot &s, int topN)
     st.processes = static_cast<int>(s.processes.size());
     st.namespaces = static_cast<int>(s.namespaces.size());
     std::map<std::vector<int>, qsizetype> byPids;
+    const SandboxIndex sandboxes(s);
     // s.namespaces is sorted by (type, id), so each group's types come out in kAllNsTypes order.
     for (const auto &n : s.namespaces) {
         auto &c = st.perType[index(n.type)];
@@ -60,7 +61,7 @@ NamespaceStats NamespaceStats::compute(const Snapshot &s, int topN)
             e.leaderPid = pids.front();
             if (const Process *p = s.findProcess(e.leaderPid)) {
                 // A process in a sandbox is named by it, as the cluster view and the CLI name it.
-                e.leader = views::sandboxName(s, *p);
+                e.leader = views::sandboxName(sandboxes, *p);
                 if (e.leader.isEmpty())
                     e.leader = QString::fromStdString(p->comm);
             }

@@ -187,9 +187,8 @@ namespace
 /// A namespace's leading process as the tree shows it, on a full build and on a delta alike:
 /// "web: nginx (6025)", the sandbox's one name first when the process is in one; a sandbox named
 /// by this very process ("unshare: sleep (pid 7)") says it all; else "nginx (6025)".
-QString leaderText(const Snapshot &s, const Process &p)
+QString leaderText(const QString &sandbox, const Process &p)
 {
-    const QString sandbox = views::sandboxName(s, p);
     if (sandbox.endsWith(QStringLiteral(" (pid ") % QString::number(p.pid) % QLatin1Char(')')))
         return sandbox;
     const QString comm = QString::fromStdString(p.comm);
@@ -209,12 +208,14 @@ std::unique_ptr<NamespaceTreeModel::Node> NamespaceTreeModel::build(const Snapsh
     std::unordered_map<int, const Process *> byPid;
     for (const auto &p : s.processes)
         byPid.emplace(p.pid, &p);
+    const SandboxIndex sandboxes(s);
 
     auto leaderOf = [&](const Namespace &n) -> QString {
         if (n.pids.empty())
             return {};
         auto it = byPid.find(n.pids.front());
-        return it == byPid.end() ? QString::number(n.pids.front()) : leaderText(s, *it->second);
+        return it == byPid.end() ? QString::number(n.pids.front())
+                                 : leaderText(views::sandboxName(sandboxes, *it->second), *it->second);
     };
     auto makeNs = [&](const Namespace &n) {
         auto node = std::make_unique<Node>();
@@ -444,7 +445,7 @@ QString NamespaceTreeModel::leaderOf(const Namespace &n) const
     if (n.pids.empty())
         return {};
     const Process *p = findPid(m_store->snapshot(), n.pids.front());
-    return p ? leaderText(m_store->snapshot(), *p) : QString::number(n.pids.front());
+    return p ? leaderText(views::sandboxName(m_store->snapshot(), *p), *p) : QString::number(n.pids.front());
 }
 
 NamespaceTreeModel::Node *NamespaceTreeModel::group(bool create)

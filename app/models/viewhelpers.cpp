@@ -236,4 +236,10 @@ QString sandboxName(const Snapshot &s, const Process &p)
     return sb ? QString::fromStdString(sandboxLabel(*sb)) : QString();
 }
 
+QString sandboxName(const SandboxIndex &sandboxes, const Process &p)
+{
+    const Sandbox *sb = sandboxes.of(p);
+    return sb ? QString::fromStdString(sandboxLabel(*sb)) : QString();
+}
+
 } // namespace nsviz::views

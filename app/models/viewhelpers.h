@@ -4,6 +4,7 @@
 // named, how "hidden" and "host" look, and which colours work on light and dark palettes.
 
 #include "core/model/model.h"
+#include "core/sandbox/sandbox.h"
 
 #include <QColor>
 #include <QIcon>
@@ -24,6 +25,8 @@ QString commandLine(const Process &p);
 /// The label of @p p's sandbox in @p s (sandboxLabel(), the one name the CLI uses too), or empty
 /// when it is in none.
 QString sandboxName(const Snapshot &s, const Process &p);
+/// The same through @p sandboxes (a SandboxIndex of @p s), for passes over many processes.
+QString sandboxName(const SandboxIndex &sandboxes, const Process &p);
 
 /// No process is in it: found only as a parent/owner, through a bind mount or through an open fd.
 bool isHidden(const Namespace &n);

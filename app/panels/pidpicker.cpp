@@ -35,11 +35,12 @@ PidPicker::PidPicker(const Snapshot *snapshot, int hostReferencePid, QWidget *pa
     m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     layout->addWidget(m_list, 1);
     if (snapshot) {
+        const SandboxIndex sandboxes(*snapshot);
         for (const Process &p : snapshot->processes) {
             auto *it = new QTreeWidgetItem(m_list);
             it->setData(0, Qt::DisplayRole, p.pid);
             it->setText(1, QString::fromStdString(p.comm));
-            QString note = views::sandboxName(*snapshot, p);
+            QString note = views::sandboxName(sandboxes, p);
             if (note.isEmpty()) // a snapshot saved before sandboxes existed
                 note = QString::fromStdString(containerFromCgroup(p.cgroup).label());
             if (p.pid == hostReferencePid)

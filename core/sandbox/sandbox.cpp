@@ -36,6 +36,34 @@ const Sandbox *sandboxOf(const Snapshot &snapshot, const Process &p)
     return nullptr;
 }
 
+SandboxIndex::SandboxIndex(const Snapshot &snapshot) : m_snapshot(&snapshot)
+{
+    std::size_t n = 0;
+    for (const Sandbox &s : snapshot.sandboxes)
+        n += s.processes.size();
+    m_members.reserve(n);
+    for (std::uint32_t i = 0; i < snapshot.sandboxes.size(); ++i)
+        for (const SandboxMember &m : snapshot.sandboxes[i].processes)
+            m_members.emplace_back(m, i);
+    // Sorted by member, then sandbox: the first of equal members is the first sandbox listing it.
+    std::sort(m_members.begin(), m_members.end());
+    m_members.erase(std::unique(m_members.begin(), m_members.end(),
+                                [](const auto &a, const auto &b) { return a.first == b.first; }),
+                    m_members.end());
+}
+
+const Sandbox *SandboxIndex::of(const Process &p) const
+{
+    if (!m_snapshot)
+        return nullptr;
+    const SandboxMember key{p.pid, p.startTime};
+    const auto it = std::lower_bound(m_members.begin(), m_members.end(), key,
+                                     [](const auto &e, const SandboxMember &k) { return e.first < k; });
+    if (it == m_members.end() || it->first != key)
+        return nullptr;
+    return &m_snapshot->sandboxes[it->second];
+}
+
 const Sandbox *findSandbox(const Snapshot &snapshot, const std::string &id)
 {
     for (const Sandbox &s : snapshot.sandboxes)

@@ -8,7 +8,10 @@
 #include "core/model/model.h"
 #include "core/model/sandbox.h"
 
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace nsviz
 {
@@ -20,8 +23,27 @@ namespace nsviz
 /// when the launcher is what runs, "sleep (pid 4242)" when the launcher is unknown); else the id.
 std::string sandboxLabel(const Sandbox &sandbox);
 
-/// The sandbox that lists @p p (same pid and start time), or null.
+/// The sandbox that lists @p p (same pid and start time), or null. O(sandboxes · log members):
+/// for one process. A pass over many processes builds a SandboxIndex once.
 const Sandbox *sandboxOf(const Snapshot &snapshot, const Process &p);
+
+/// sandboxOf() for a pass over a snapshot's processes: built once in O(M log M) over the M
+/// processes the sandboxes list, then O(log M) per process (the GUI's layout, labels and host
+/// network groups asked every sandbox for each of 10k processes on every change). It points into
+/// the snapshot it was built from, which must not change while the index is used.
+class SandboxIndex
+{
+public:
+    SandboxIndex() = default;
+    explicit SandboxIndex(const Snapshot &snapshot);
+    /// What sandboxOf(snapshot, p) gives: the first sandbox in the snapshot's order that lists @p p.
+    const Sandbox *of(const Process &p) const;
+
+private:
+    const Snapshot *m_snapshot = nullptr;
+    /// Every listed member and the index of the first sandbox listing it, ascending member.
+    std::vector<std::pair<SandboxMember, std::uint32_t>> m_members;
+};
 /// The sandbox with id @p id, or null.
 const Sandbox *findSandbox(const Snapshot &snapshot, const std::string &id);
 

@@ -189,3 +189,40 @@ TEST_F(RealEnginesSnapshot, EveryProcessInAtMostOneSandboxAndHelpersNeverContain
         EXPECT_EQ(s->kind, SandboxKind::Infrastructure) << p.comm << " " << p.pid << " in " << s->id;
     }
 }
+
+TEST_F(RealEnginesSnapshot, SandboxIndexFindsWhatSandboxOfFinds)
+{
+    const SandboxIndex index(m_snap);
+    int inSandbox = 0;
+    for (const Process &p : m_snap.processes) {
+        const Sandbox *want = sandboxOf(m_snap, p);
+        EXPECT_EQ(index.of(p), want) << p.comm << " " << p.pid;
+        inSandbox += want != nullptr;
+    }
+    EXPECT_GT(inSandbox, 10); // the fixture's engines: the comparison covers real members
+}
+
+TEST(SandboxIndex, FirstListingSandboxWinsAndIdentityIsPidAndStartTime)
+{
+    Snapshot s;
+    Process a, b, c;
+    a.pid = 10, a.startTime = 100;
+    b.pid = 20, b.startTime = 200;
+    c.pid = 30, c.startTime = 300;
+    s.processes = {a, b, c};
+    Sandbox first, second;
+    first.id = "first";
+    first.processes = {{20, 200}};
+    second.id = "second";
+    second.processes = {{10, 100}, {20, 200}, {30, 999}}; // 30 with another start time: a reused pid
+    s.sandboxes = {first, second};
+    const SandboxIndex index(s);
+    for (const Process &p : s.processes)
+        EXPECT_EQ(index.of(p), sandboxOf(s, p)) << p.pid;
+    ASSERT_NE(index.of(b), nullptr);
+    EXPECT_EQ(index.of(b)->id, "first");
+    EXPECT_EQ(index.of(a)->id, "second");
+    EXPECT_EQ(index.of(c), nullptr);
+    EXPECT_EQ(SandboxIndex().of(a), nullptr);
+    EXPECT_EQ(SandboxIndex(Snapshot()).of(a), nullptr);
+}
