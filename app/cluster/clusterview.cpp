@@ -69,7 +69,8 @@ ClusterView::ClusterView(SnapshotStore *store, QWidget *parent) : QWidget(parent
     });
     if (m_store) {
         connect(m_store, &SnapshotStore::snapshotReset, this, &ClusterView::onReset);
-        connect(m_store, &SnapshotStore::deltaApplied, this, &ClusterView::onDelta);
+        // Once per batch of deltas that arrived together: the layout costs the whole picture.
+        connect(m_store, &SnapshotStore::settled, this, &ClusterView::onDelta);
         if (!m_store->isEmpty())
             onReset();
     }

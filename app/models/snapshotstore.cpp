@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 namespace nsviz
 {
@@ -263,7 +264,24 @@ bool SnapshotStore::applyDelta(const SnapshotDelta &delta)
     updateCounts();
     Q_EMIT deltaApplied(delta);
     Q_EMIT countsChanged();
+    if (m_batchDepth > 0)
+        m_batchApplied = true;
+    else
+        Q_EMIT settled();
     return true;
+}
+
+void SnapshotStore::beginBatch()
+{
+    ++m_batchDepth;
+}
+
+void SnapshotStore::endBatch()
+{
+    if (m_batchDepth == 0 || --m_batchDepth > 0)
+        return;
+    if (std::exchange(m_batchApplied, false))
+        Q_EMIT settled();
 }
 
 } // namespace nsviz

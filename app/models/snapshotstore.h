@@ -56,6 +56,13 @@ public:
     /// written) and nothing changes; the caller resyncs.
     bool applyDelta(const SnapshotDelta &delta);
 
+    /// The deltas applied between beginBatch() and the matching endBatch() (they arrived together)
+    /// are one batch: deltaApplied() for each, as always, and settled() once at the end. Views
+    /// whose update costs the whole picture (the cluster layout, the charts) follow settled().
+    void beginBatch();
+    void endBatch();
+    bool inBatch() const { return m_batchDepth > 0; }
+
     /// Why @p delta does not fit @p s (the rules of nsviz::applyDelta), or an empty string when it
     /// fits. O(changes · log N).
     static std::string whyNotApplicable(const Snapshot &s, const SnapshotDelta &delta);
@@ -73,6 +80,9 @@ Q_SIGNALS:
     void deltaApplied(const nsviz::SnapshotDelta &delta);
     /// counts() changed (after snapshotReset() or deltaApplied()).
     void countsChanged();
+    /// After deltaApplied() outside a batch, and at the end of a batch that applied any delta:
+    /// nothing more is about to change.
+    void settled();
     void error(const QString &message);
 
 private:
@@ -88,6 +98,8 @@ private:
     /// Container key ("engine\nid") -> processes in it: the containers count follows deltas.
     std::unordered_map<std::string, int> m_containers;
     quint64 m_applied = 0;
+    int m_batchDepth = 0;
+    bool m_batchApplied = false; ///< a delta was applied in the current batch
     quint64 m_refused = 0;
 };
 

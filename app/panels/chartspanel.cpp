@@ -203,7 +203,7 @@ ChartsPanel::ChartsPanel(SnapshotStore *store, QWidget *parent)
         }
         refresh();
     });
-    connect(store, &SnapshotStore::deltaApplied, this, [this] { refresh(); });
+    connect(store, &SnapshotStore::settled, this, [this] { refresh(); });
     if (auto *gate = RedactionGate::of(store))
         connect(gate, &RedactionGate::enabledChanged, this, [this] { refresh(); });
 

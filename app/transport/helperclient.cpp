@@ -62,6 +62,8 @@ void HelperClient::setTransport(Transport *transport)
         learnStartTimes(delta);
         Q_EMIT deltaReceived(delta);
     });
+    connect(transport, &Transport::deltasBegin, this, &HelperClient::deltasBegin);
+    connect(transport, &Transport::deltasEnd, this, &HelperClient::deltasEnd);
     connect(transport, &Transport::failed, this, &HelperClient::failed);
     connect(transport, &Transport::disconnected, this, &HelperClient::disconnected);
     connect(transport, &Transport::replyReceived, this, &HelperClient::onReply);

@@ -64,6 +64,8 @@ Q_SIGNALS:
     void snapshotProgress(int chunksReceived, int chunksTotal);
     void snapshotReceived(const nsviz::Snapshot &snapshot);
     void deltaReceived(const nsviz::SnapshotDelta &delta);
+    void deltasBegin(); ///< Transport::deltasBegin()
+    void deltasEnd();
     void failed(nsviz::Transport::Error error, const QString &message);
     void disconnected();
 

@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <utility>
 
 namespace nsviz
 {
@@ -143,6 +144,15 @@ void KAuthTransport::readChannel()
     if (m_channelFd < 0 || m_channelEof)
         return;
     const int fd = m_channelFd;
+    // The deltas of one read are one burst (Transport::deltasBegin()); handleFrame() opens it.
+    struct EndBurst {
+        KAuthTransport *t;
+        ~EndBurst()
+        {
+            if (std::exchange(t->m_deltaBurst, false))
+                Q_EMIT t->deltasEnd();
+        }
+    } endBurst{this};
     char buf[64 * 1024];
     for (;;) {
         const ssize_t n = ::read(fd, buf, sizeof buf);
@@ -580,6 +590,8 @@ void KAuthTransport::handleFrame(const QByteArray &frame)
         } else if (const auto *p = std::get_if<protocol::event::Progress>(&ev)) {
             Q_EMIT snapshotProgress(int(p->received), int(p->total));
         } else if (const auto *d = std::get_if<protocol::event::Delta>(&ev)) {
+            if (!std::exchange(m_deltaBurst, true))
+                Q_EMIT deltasBegin();
             Q_EMIT deltaReceived(d->delta);
         } else if (const auto *r = std::get_if<protocol::event::Reply>(&ev)) {
             Q_EMIT replyReceived(id, QByteArray::fromStdString(r->text));

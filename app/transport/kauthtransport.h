@@ -134,6 +134,8 @@ private:
     QSocketNotifier *m_channelNotifier = nullptr;
     QByteArray m_channelBuf; ///< an incomplete line read from the channel
     bool m_channelEof = false;
+    /// Inside readChannel(): deltasBegin() was emitted for this read, deltasEnd() is due.
+    bool m_deltaBurst = false;
     quint64 m_ownFrames = 0;
     quint64 m_foreignFrames = 0; ///< for the active request
     quint64 m_foreignFramesTotal = 0;

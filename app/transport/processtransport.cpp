@@ -10,6 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <variant>
+
 namespace nsviz
 {
 
@@ -270,11 +273,20 @@ void ProcessTransport::onReadyRead()
     // it is parsed. The rest is taken on the next turn.
     const QByteArray bytes = m_process->read(1 << 20);
     auto events = m_session.feed(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())));
+    // Deltas that queued up while the GUI was busy are handed over as one burst, so that the
+    // views redo what costs the whole picture once, not once per delta: the GUI catches up.
+    const bool burst = std::count_if(events.begin(), events.end(), [](const ClientEvent &e) {
+                           return std::holds_alternative<event::Delta>(e);
+                       }) > 1;
+    if (burst)
+        Q_EMIT deltasBegin();
     for (auto &e : events) {
         if (!m_process)
             break; // a failure tore the connection down
         handle(e);
     }
+    if (burst)
+        Q_EMIT deltasEnd();
     if (!m_process)
         return;
     // Any byte is a sign of life; chunks of a long snapshot keep the watchdog quiet.

@@ -59,6 +59,11 @@ Q_SIGNALS:
     void snapshotProgress(int chunksReceived, int chunksTotal);
     void snapshotReceived(const nsviz::Snapshot &snapshot);
     void deltaReceived(const nsviz::SnapshotDelta &delta);
+    /// Around deltas handed over in one go because they arrived together (the GUI was busy while
+    /// the helper went on): every deltaReceived() between the two is one of them. A receiver may
+    /// put off what costs the whole picture until deltasEnd(), which always follows deltasBegin().
+    void deltasBegin();
+    void deltasEnd();
     /// A reply frame (JSON text) to a request(): inspect, demo_*, error.
     void replyReceived(quint64 id, const QByteArray &frameJson);
     void failed(nsviz::Transport::Error error, const QString &message);

@@ -23,6 +23,7 @@
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -46,6 +47,13 @@ Session::Session(SnapshotStore *store, QObject *parent)
     connect(m_client, &HelperClient::snapshotProgress, this, &Session::progress);
     connect(m_client, &HelperClient::snapshotReceived, this, &Session::onSnapshot);
     connect(m_client, &HelperClient::deltaReceived, this, &Session::onDelta);
+    // Deltas that arrived together go into the store as one batch (SnapshotStore::beginBatch()).
+    connect(m_client, &HelperClient::deltasBegin, this, [this] {
+        if (!std::exchange(m_inBurst, true))
+            m_store->beginBatch();
+    });
+    connect(m_client, &HelperClient::deltasEnd, this, &Session::endBurst);
+    connect(m_client, &HelperClient::disconnected, this, &Session::endBurst);
     connect(m_client, &HelperClient::failed, this, &Session::onFailed);
     connect(m_client, &HelperClient::connected, this, [this]() {
         // A subscription starts with a full snapshot; paused, one scan is enough.
@@ -511,8 +519,15 @@ void Session::resync(const QString &why)
         m_client->subscribe(m_intervalMs);
 }
 
+void Session::endBurst()
+{
+    if (std::exchange(m_inBurst, false))
+        m_store->endBatch();
+}
+
 void Session::onFailed(Transport::Error e, const QString &message)
 {
+    endBurst(); // a transport torn down in the middle of a burst ends it
     m_waiting = false;
     if (m_remote) {
         // The user asked for that host: no fallback to this one, the cause in words.

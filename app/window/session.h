@@ -143,6 +143,8 @@ Q_SIGNALS:
 private:
     void onSnapshot(const Snapshot &s);
     void onDelta(const SnapshotDelta &d);
+    /// Ends the store's batch of a burst of deltas (HelperClient::deltasBegin()), if one is open.
+    void endBurst();
     void onFailed(Transport::Error e, const QString &message);
     /// Re-requests the whole picture after a delta that did not fit, with a log line saying why.
     void resync(const QString &why);
@@ -162,6 +164,7 @@ private:
     HelperClient *m_client;
     Source m_source = Source::None;
     bool m_paused = false;
+    bool m_inBurst = false; ///< the store's batch of a burst of deltas is open
     bool m_waiting = false;
     bool m_escalated = false;
     AuthOutcome m_auth;

@@ -187,6 +187,8 @@ public:
         HelperClient *client = win.session()->client();
         connect(client, &HelperClient::deltaReceived, this, &Soak::deltaApplied);
         connect(client, &HelperClient::snapshotReceived, this, &Soak::snapshotApplied);
+        // After the views' own connections (made with the window): the batch went through them.
+        connect(m_store, &SnapshotStore::settled, this, &Soak::flushDeltas);
         connect(m_store, &SnapshotStore::error, this, [](const QString &m) {
             emitLine({{"ev", "refused"}, {"message", m.toStdString()}});
         });
@@ -273,7 +275,6 @@ private:
 
     void deltaApplied(const SnapshotDelta &d)
     {
-        const double tApplied = monotonicNow();
         const bool refused = m_store->deltasRefused() != m_refusedBefore;
         const bool resynced = m_win.session()->resyncs() != m_resyncsBefore;
         if (refused)
@@ -287,20 +288,44 @@ private:
             added.push_back(p.pid);
         for (const auto &p : d.changedProcesses)
             changed.push_back(p.pid);
-        json c = counts();
-        emitLine({{"ev", "delta"},
-                  {"t", tApplied},
-                  {"seq", d.seq},
-                  {"n", m_applied},
-                  {"t_recv", m_tRecv},
-                  {"t_applied", tApplied},
-                  {"added", std::move(added)},
-                  {"changed", std::move(changed)},
-                  {"removed", d.removedProcesses.size()},
-                  {"refused", refused},
-                  {"counts", std::move(c)}});
+        json line = {{"ev", "delta"},
+                     {"seq", d.seq},
+                     {"n", m_applied},
+                     {"t_recv", m_tRecv},
+                     {"added", std::move(added)},
+                     {"changed", std::move(changed)},
+                     {"removed", d.removedProcesses.size()},
+                     {"refused", refused}};
+        m_pending.push_back(std::move(line));
         if (resynced)
-            emitLine({{"ev", "resync"}, {"seq", d.seq}, {"resyncs", m_win.session()->resyncs()}});
+            m_pendingResyncs.push_back(d.seq);
+        // A delta of a batch (deltas that arrived together) has gone through every view only when
+        // the batch ends (SnapshotStore::settled()): the views that cost the whole picture wait.
+        if (!m_store->inBatch())
+            flushDeltas();
+    }
+
+    /// The deltas applied so far went through every model and view: their lines, with the counts
+    /// every view shows now.
+    void flushDeltas()
+    {
+        if (m_pending.empty())
+            return;
+        const double tApplied = monotonicNow();
+        const json c = counts();
+        if (!c["ok"].get<bool>())
+            m_mismatches += m_pending.size() - 1; // counts() counted one; each delta is one
+        for (json &line : m_pending) {
+            line["t"] = tApplied;
+            line["t_applied"] = tApplied;
+            line["batch"] = m_pending.size();
+            line["counts"] = c;
+            emitLine(line);
+        }
+        m_pending.clear();
+        for (std::uint64_t seq : m_pendingResyncs)
+            emitLine({{"ev", "resync"}, {"seq", seq}, {"resyncs", m_win.session()->resyncs()}});
+        m_pendingResyncs.clear();
     }
 
     /// What every view shows right now, cheaply (no walk of the trees): the status bar's text, the
@@ -374,6 +399,8 @@ private:
     quint64 m_applied = 0;
     quint64 m_refused = 0;
     quint64 m_mismatches = 0;
+    std::vector<json> m_pending; ///< lines of deltas whose batch has not settled yet
+    std::vector<std::uint64_t> m_pendingResyncs;
     quint64 m_treeChecks = 0;
     quint64 m_treeMismatches = 0;
     quint64 m_paints = 0;

@@ -5,6 +5,7 @@
 // QAbstractItemModelTester with row operations only; and every view's count equals the store's
 // after every delta.
 #include "app/cluster/clusterlayout.h"
+#include "app/cluster/clusterview.h"
 #include "app/models/namespacetreemodel.h"
 #include "app/models/processfilterproxymodel.h"
 #include "app/models/processtablemodel.h"
@@ -269,6 +270,71 @@ TEST(GuiChurn, ContainerCountFollowsCgroupsThroughDeltas)
     ASSERT_TRUE(store.applyDelta(computeDelta(third, s)));
     EXPECT_EQ(store.counts().containers, before);
     EXPECT_EQ(store.counts(), SnapshotStore::countsOf(store.snapshot()));
+}
+
+// Deltas that arrived together are one batch: each goes through the row models at once, and the views
+// that cost the whole picture (the cluster view) follow once, at the end, with every view's count
+// the store's again. Outside a batch they follow every delta.
+TEST(GuiChurn, ABatchOfDeltasSettlesOnceAndTheClusterViewFollowsIt)
+{
+    testkit::SyntheticHost host(1234);
+    for (int i = 0; i < 40; ++i)
+        churnStep(host, 5);
+    Snapshot prev = host.snapshot();
+    SnapshotStore store;
+    store.setSnapshot(prev);
+    ProcessTableModel table(&store);
+    ClusterView view(&store);
+    QSignalSpy settled(&store, &SnapshotStore::settled), applied(&store, &SnapshotStore::deltaApplied),
+        layouts(&view, &ClusterView::layoutUpdated);
+    auto next = [&] {
+        churnStep(host, 6);
+        Snapshot s = host.snapshot();
+        const SnapshotDelta d = computeDelta(prev, s);
+        prev = std::move(s);
+        return d;
+    };
+    auto dots = [&] { return static_cast<int>(view.clusterLayout().dots().size()); };
+
+    ASSERT_TRUE(store.applyDelta(next()));
+    EXPECT_EQ(settled.count(), 1);
+    EXPECT_EQ(layouts.count(), 1);
+    EXPECT_EQ(dots(), store.counts().processes);
+
+    store.beginBatch();
+    EXPECT_TRUE(store.inBatch());
+    for (int i = 0; i < 5; ++i) {
+        ASSERT_TRUE(store.applyDelta(next()));
+        EXPECT_EQ(table.rowCount(), store.counts().processes) << "the table follows every delta";
+    }
+    EXPECT_EQ(applied.count(), 6);
+    EXPECT_EQ(settled.count(), 1) << "nothing settles inside a batch";
+    EXPECT_EQ(layouts.count(), 1) << "the layout waits for the batch's end";
+    store.endBatch();
+    EXPECT_FALSE(store.inBatch());
+    EXPECT_EQ(settled.count(), 2);
+    EXPECT_EQ(layouts.count(), 2);
+    EXPECT_EQ(dots(), store.counts().processes);
+    EXPECT_TRUE(sameContent(store.snapshot(), prev));
+
+    // A batch that applied nothing (every delta refused, or none came) settles nothing; nested
+    // batches end with the outermost; an end without a begin changes nothing.
+    store.beginBatch();
+    store.beginBatch();
+    SnapshotDelta bad;
+    bad.removedProcesses.push_back({999999, 1});
+    EXPECT_FALSE(store.applyDelta(bad));
+    ASSERT_TRUE(store.applyDelta(next()));
+    store.endBatch();
+    EXPECT_EQ(settled.count(), 2);
+    store.endBatch();
+    EXPECT_EQ(settled.count(), 3);
+    store.beginBatch();
+    store.endBatch();
+    store.endBatch();
+    EXPECT_EQ(settled.count(), 3);
+    EXPECT_FALSE(store.inBatch());
+    EXPECT_EQ(dots(), store.counts().processes);
 }
 
 TEST(GuiChurn, ModelsStayConsistentAndCountsAgreeThroughThousandsOfDeltas)

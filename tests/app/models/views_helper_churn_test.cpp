@@ -85,20 +85,33 @@ void churnThroughEveryModel(const QStringList &helperArgs)
     QAbstractItemModelTester t1(&table, Mode::Fatal), t2(&proxy, Mode::Fatal), t3(&userTree, Mode::Fatal),
         t4(&pidTree, Mode::Fatal);
 
-    // After every delta: the table's rows and the cluster layout's dots are the store's count.
+    // After every delta the table's rows are the store's count; the cluster layout's dots are when
+    // the store settles (after every delta, or once after deltas that arrived together).
     int deltas = 0, mismatches = 0;
     std::string firstMismatch;
     bool hostGrew = false; // another load started on a shared machine while this ran
+    std::uint64_t lastSeq = 0;
+    auto mismatch = [&](const char *what, int n, int shown) {
+        if (mismatches++ == 0)
+            firstMismatch = "seq " + std::to_string(lastSeq) + ": store " + std::to_string(n) + ", " + what +
+                            " " + std::to_string(shown);
+    };
     QObject::connect(&store, &SnapshotStore::deltaApplied, &store, [&](const SnapshotDelta &d) {
         ++deltas;
+        lastSeq = d.seq;
         hostGrew = hostGrew || store.counts().processes > kMaxHostProcesses;
         const int n = store.counts().processes;
-        const int dots = static_cast<int>(view.clusterLayout().dots().size());
-        if (table.rowCount() != n || dots != n || static_cast<int>(store.snapshot().processes.size()) != n) {
-            if (mismatches++ == 0)
-                firstMismatch = "seq " + std::to_string(d.seq) + ": store " + std::to_string(n) + ", table " +
-                                std::to_string(table.rowCount()) + ", dots " + std::to_string(dots);
-        }
+        if (table.rowCount() != n)
+            mismatch("table", n, table.rowCount());
+        if (static_cast<int>(store.snapshot().processes.size()) != n)
+            mismatch("snapshot", n, static_cast<int>(store.snapshot().processes.size()));
+    });
+    int settles = 0;
+    QObject::connect(&store, &SnapshotStore::settled, &store, [&] {
+        ++settles;
+        const int n = store.counts().processes;
+        if (const int dots = static_cast<int>(view.clusterLayout().dots().size()); dots != n)
+            mismatch("dots", n, dots);
     });
 
     Session session(&store);
@@ -200,6 +213,8 @@ void churnThroughEveryModel(const QStringList &helperArgs)
     EXPECT_GT(deltas - deltasBefore, 10)
         << "the churn of " << churn.started() << " processes came in few deltas";
     EXPECT_EQ(mismatches, 0) << firstMismatch;
+    EXPECT_GT(settles, 0);
+    EXPECT_LE(settles, deltas);
     EXPECT_EQ(r1.count(), 0) << "a delta reset the table";
     EXPECT_EQ(r2.count(), 0) << "a delta reset the user tree";
     EXPECT_EQ(r3.count(), 0) << "a delta reset the pid tree";

@@ -4,6 +4,7 @@
 #include "app/transport/localtransport.h"
 #include "app/transport/processtransport.h"
 #include "core/model/delta.h"
+#include "tests/common/childset.h"
 #include "tests/common/nschild.h"
 #include "tests/common/syntheticsnapshot.h"
 
@@ -122,6 +123,67 @@ TEST(ProcessTransport, RealHelperStreamsSnapshotAndDeltas)
     t.stop();
     ASSERT_TRUE(waitFor(discSpy, 1, 10000));
     EXPECT_FALSE(alive(helperPid));
+}
+
+// Deltas that queued up in the pipe while the GUI was busy are handed over as one burst
+// (deltasBegin(), the deltas, deltasEnd()), so that the views redo what costs the whole picture once.
+TEST(ProcessTransport, DeltasThatQueuedUpArriveAsOneBurst)
+{
+    if (geteuid() != 0)
+        GTEST_SKIP() << "needs root: the helper sends a delta per process event only through the kernel's "
+                        "process connector";
+    ProcessTransport t(realHelper());
+    QSignalSpy connectedSpy(&t, &Transport::connected);
+    QSignalSpy snapSpy(&t, &Transport::snapshotReceived);
+    QSignalSpy deltaSpy(&t, &Transport::deltaReceived);
+    t.start();
+    ASSERT_TRUE(waitFor(connectedSpy, 1, 30000));
+    t.subscribe(200);
+    ASSERT_TRUE(waitFor(snapSpy, 1, 180000));
+    Snapshot state = snapSpy.at(0).at(0).value<Snapshot>();
+    QTest::qWait(500); // the partial first picture's completion and what followed it
+
+    std::string order; // B: deltasBegin, d: a delta, E: deltasEnd
+    QObject::connect(&t, &Transport::deltasBegin, &t, [&] { order += 'B'; });
+    QObject::connect(&t, &Transport::deltasEnd, &t, [&] { order += 'E'; });
+    QObject::connect(&t, &Transport::deltaReceived, &t, [&] { order += 'd'; });
+    // The event loop does not run for 2 s (a busy GUI) while processes start and end every 200 ms:
+    // the helper's deltas wait in the pipe.
+    test::ChildSet churn;
+    for (int i = 0; i < 10; ++i) {
+        ASSERT_GT(churn.spawn({"/bin/sleep", "0.05"}), 0);
+        ::usleep(200 * 1000);
+        churn.reap();
+    }
+    QElapsedTimer timer;
+    timer.start();
+    while (order.find('E') == std::string::npos && timer.elapsed() < 30000)
+        QTest::qWait(50);
+    QTest::qWait(300);
+
+    // Well nested: every burst ends before the next begins, and holds two deltas or more.
+    std::size_t bursts = 0, inBursts = 0;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        if (order[i] != 'B')
+            continue;
+        const std::size_t end = order.find('E', i);
+        ASSERT_NE(end, std::string::npos) << order;
+        const std::string inside = order.substr(i + 1, end - i - 1);
+        EXPECT_EQ(inside.find_first_not_of('d'), std::string::npos) << order;
+        EXPECT_GE(inside.size(), 2u) << order;
+        ++bursts;
+        inBursts += inside.size();
+        i = end;
+    }
+    EXPECT_EQ(std::count(order.begin(), order.end(), 'E'), static_cast<long>(bursts)) << order;
+    EXPECT_GE(bursts, 1u) << "no burst: " << order;
+    EXPECT_GE(inBursts, 2u) << order;
+    // The deltas of a burst are the helper's deltas, in order: they apply one after the other.
+    for (const auto &args : deltaSpy) {
+        const SnapshotDelta d = args.at(0).value<SnapshotDelta>();
+        ASSERT_NO_THROW(applyDelta(state, d)) << "seq " << d.seq;
+    }
+    t.stop();
 }
 
 TEST(ProcessTransport, DeadHelperIsReportedAndReconnectResumes)
