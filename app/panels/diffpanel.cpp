@@ -482,8 +482,7 @@ void DiffPanel::setInspectFunction(InspectFunction inspect)
 
 void DiffPanel::setSnapshot(const Snapshot &snapshot)
 {
-    m_snapshot = snapshot;
-    m_haveSnapshot = true;
+    m_snapshot = &snapshot;
     if (m_pid <= 0 || m_exited || !m_diff.is_object() || !m_diff.contains("a") || m_pending > 0)
         return;
     // The picture says A is gone (or its pid is someone else's now): say so, keep the last diff.
@@ -509,7 +508,7 @@ void DiffPanel::setTarget(int pid, int referencePid)
         // Discovery's reference: the snapshot's, else its host step run on a minimal scan (cheap:
         // PID 1 and kthreadd only).
         try {
-            m_hostRef = m_haveSnapshot ? hostReference(m_snapshot) : findHostReference();
+            m_hostRef = m_snapshot ? hostReference(*m_snapshot) : findHostReference();
         } catch (const std::exception &e) {
             fail(tr("Cannot find the host reference: ") + QString::fromLocal8Bit(e.what()));
             return;
@@ -604,7 +603,7 @@ void DiffPanel::received(int side, const json &doc)
                                                                        : tr("no longer readable"));
         return;
     }
-    m_diff = diffInspections(m_docs[0], m_docs[1], m_haveSnapshot ? &m_snapshot : nullptr);
+    m_diff = diffInspections(m_docs[0], m_docs[1], m_snapshot);
     if (m_refNote.isEmpty())
         m_diff["b"]["hostReference"] = false;
     else
@@ -715,8 +714,7 @@ void DiffPanel::copyMarkdown()
 
 void DiffPanel::chooseReference()
 {
-    auto *picker = new PidPicker(m_haveSnapshot ? &m_snapshot : nullptr,
-                                 m_haveSnapshot ? m_snapshot.host.referencePid : 0, this);
+    auto *picker = new PidPicker(m_snapshot, m_snapshot ? m_snapshot->host.referencePid : 0, this);
     picker->setAttribute(Qt::WA_DeleteOnClose);
     connect(picker, &QDialog::finished, this, [this, picker](int result) {
         if (result == QDialog::Rejected)

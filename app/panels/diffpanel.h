@@ -41,6 +41,8 @@ public:
     void setInspectFunction(InspectFunction inspect);
     /// The snapshot supplies the host reference, the pid picker's list and pid/user parent links.
     /// A target (A) missing from it, or whose pid now names another process, is marked as exited.
+    /// The panel reads @p snapshot, not a copy, until the next call (the window's store's, which
+    /// changes in place: a copy of a 10k-process host would double the GUI's largest structure).
     void setSnapshot(const Snapshot &snapshot);
     /// Everything shown, copied and exported passes @p gate (Redact Names); nullptr: nothing hidden.
     void setRedaction(RedactionGate *gate);
@@ -105,8 +107,7 @@ private:
 
     QPointer<HelperClient> m_client;
     InspectFunction m_inspect;
-    Snapshot m_snapshot;
-    bool m_haveSnapshot = false;
+    const Snapshot *m_snapshot = nullptr; ///< setSnapshot()'s
     int m_pid = 0;
     int m_refPid = 0;
     int m_generation = 0;
