@@ -5,6 +5,7 @@
 #include "app/window/mainwindow.h"
 #include "app/window/session.h"
 #include "app/window/theme.h"
+#include "core/proc/heap.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -134,6 +135,7 @@ void describeApp()
 
 int main(int argc, char **argv)
 {
+    nsviz::tuneHeap(); // before the first thread (core/proc/heap.h)
     if (wantsTextOnly(argc, argv)) {
         // A QCoreApplication needs no platform plugin: `nsviz --help` works over ssh, in CI, anywhere.
         QCoreApplication core(argc, argv);

@@ -12,6 +12,7 @@
 #include "app/models/snapshotstore.h"
 #include "app/transport/processtransport.h"
 #include "app/window/recordingplayer.h"
+#include "core/proc/heap.h"
 #include "core/protocol/recording.h"
 #include "core/protocol/snapshotjson.h"
 
@@ -489,6 +490,12 @@ void Session::onDelta(const SnapshotDelta &d)
 
 void Session::releaseMemoryAfterLoadLeft()
 {
+    // Deltas free what they replace; glibc keeps free pages in the middle of the heap resident.
+    // Now and then (mallinfo2 walks the free lists) hand them back when there are megabytes of them.
+    if (!m_heapClock.isValid() || m_heapClock.elapsed() > 10000) {
+        m_heapClock.start();
+        releaseFreeHeap(16ul << 20);
+    }
     // The rows, tree nodes and dots of processes that left are freed, but glibc keeps the freed
     // heap for reuse, so after a burst the GUI would stay at its peak RSS for good. When the host
     // has shed half of its processes since the last time, hand the free memory back (from the

@@ -184,7 +184,8 @@ private:
     bool m_recordingRedacted = false;
     Snapshot m_recordedRedacted;
     quint64 m_resyncs = 0;
-    int m_processMark = 0; ///< most processes since memory was last handed back
+    int m_processMark = 0;     ///< most processes since memory was last handed back
+    QElapsedTimer m_heapClock; ///< since free heap was last handed back (releaseFreeHeap())
 };
 
 } // namespace nsviz

@@ -25,6 +25,7 @@
 #include "app/window/mainwindow.h"
 #include "app/window/session.h"
 #include "core/model/delta.h"
+#include "core/proc/heap.h"
 #include "tests/common/syntheticsnapshot.h"
 
 #include <QApplication>
@@ -205,6 +206,7 @@ private:
 
 int main(int argc, char **argv)
 {
+    nsviz::tuneHeap(); // as nsviz does (app/main.cpp)
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);

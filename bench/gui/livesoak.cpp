@@ -47,6 +47,7 @@
 #include "app/window/mainwindow.h"
 #include "app/window/session.h"
 #include "core/model/delta.h"
+#include "core/proc/heap.h"
 
 #include <nlohmann/json.hpp>
 
@@ -420,6 +421,7 @@ bool saveScreenshot(MainWindow &win, const QString &path)
 
 int main(int argc, char **argv)
 {
+    nsviz::tuneHeap(); // as nsviz does (app/main.cpp)
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     // The window reads and writes QSettings (geometry, tab, interval, theme): a throwaway config

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "helper/serve/heap.h"
+#include "core/proc/heap.h"
 
 #include <cstdlib> // defines __GLIBC__ on glibc
 
@@ -7,7 +7,7 @@
 #include <malloc.h>
 #endif
 
-namespace nsviz::helper
+namespace nsviz
 {
 
 void tuneHeap()
@@ -35,4 +35,4 @@ void releaseFreeHeap(unsigned long minFreeBytes)
 #endif
 }
 
-} // namespace nsviz::helper
+} // namespace nsviz

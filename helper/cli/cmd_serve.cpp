@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // nsviz-helper serve: the protocol over stdin/stdout (docs/protocol.md).
+#include "core/proc/heap.h"
 #include "helper/cli/commands.h"
 #include "helper/cli/procrootcheck.h"
 #include "helper/demo/caller.h"
 #include "helper/demo/demoserve.h"
-#include "helper/serve/heap.h"
 #include "helper/serve/privileges.h"
 #include "helper/serve/server.h"
 
@@ -81,7 +81,7 @@ void addServeCommand(CLI::App &app, CommandTable &table)
             if (std::string why = procRootRefusal(opts->proc, caller); !why.empty())
                 return runtimeError(why);
             installSignals();
-            tuneHeap(); // before the first thread (helper/serve/heap.h)
+            tuneHeap(); // before the first thread (core/proc/heap.h)
             std::string live = opts->live;
             if (live.empty())
                 if (const char *env = std::getenv("NSVIZ_LIVE"))

@@ -8,11 +8,11 @@
 #include "core/model/delta.h"
 #include "core/model/textsafe.h"
 #include "core/proc/fdio.h"
+#include "core/proc/heap.h"
 #include "core/proc/procconnector.h"
 #include "core/protocol/linebuffer.h"
 #include "core/protocol/requestparser.h"
 #include "helper/serve/handlererror.h"
-#include "helper/serve/heap.h"
 
 #include <algorithm>
 #include <cerrno>
