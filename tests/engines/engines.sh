@@ -246,6 +246,19 @@ down() {
             if [[ $pause =~ ^[0-9]+$ ]] && [[ $(stat -c %U "/proc/$pause" 2>/dev/null) == "$TEST_USER" ]]; then
                 kill -TERM "$pause" 2>/dev/null
             fi
+            # `podman rm` returns before conmon's exit command and slirp4netns are done: wait for
+            # the test user's processes to end (it runs nothing else), so that the next `up` does
+            # not list the last run's helpers as its own (it did in CI: gone by the scan).
+            local uid left i
+            uid=$(id -u "$TEST_USER")
+            for ((i = 0; i < 100; i++)); do
+                left=$(ps -u "$uid" -o pid= | tr -d ' ')
+                [[ -z $left ]] && break
+                sleep 0.1
+            done
+            for n in $left; do
+                [[ $(stat -c %U "/proc/$n" 2>/dev/null) == "$TEST_USER" ]] && kill -KILL "$n" 2>/dev/null
+            done
         fi
     fi
     if have lxc-ls && [[ -d $WORK/lxc ]]; then
@@ -354,12 +367,17 @@ case_podman_rootless() {
     uid=$(id -u "$TEST_USER")
     # The test user's other long-lived processes are rootless podman's helpers: conmon,
     # catatonit -P (pause), slirp4netns or pasta, rootlessport. Anything else of that user is a
-    # podman command still exiting (it was one in CI: listed here, gone by the scan).
+    # podman command still exiting (it was one in CI: listed here, gone by the scan). The pause
+    # process is the one podman wrote to pause.pid: a second catatonit sometimes starts beside it
+    # and exits a moment later (it did in CI: listed here, gone by the scan).
+    local pause
+    pause=$(cat "$RUN/rootless/libpod/tmp/pause.pid" 2>/dev/null)
     for p in $(ps -u "$uid" -o pid=); do
         [[ $p == "$init" ]] && continue
         descendants "$init" | grep -qx "$p" && continue
         case "$(cat "/proc/$p/comm" 2>/dev/null)" in
-        conmon | catatonit | slirp4netns | pasta | pasta.avx2 | rootlessport) helpers+=("$p") ;;
+        catatonit) [[ $p == "$pause" ]] && helpers+=("$p") ;;
+        conmon | slirp4netns | pasta | pasta.avx2 | rootlessport) helpers+=("$p") ;;
         esac
     done
     emit "case=$c" status=ok "init=$init" "helpers=$(join "${helpers[@]}")" "id=$id" "name=$name" "uid=$uid"
