@@ -320,7 +320,9 @@ void FindingsPanel::setSnapshot(const Snapshot &snapshot, const QString &procRoo
     const int gen = ++m_generation;
     m_summary->setText(tr("Checking containers…"));
     auto *watcher = new QFutureWatcher<json>(this);
+    ++m_running;
     connect(watcher, &QFutureWatcher<json>::finished, this, [this, watcher, gen] {
+        --m_running;
         watcher->deleteLater();
         if (gen != m_generation)
             return;

@@ -34,6 +34,9 @@ public:
     /// PID/status under @p procRoot, so they are missing (and said so) where /proc is not readable.
     void setSnapshot(const Snapshot &snapshot, const QString &procRoot = QStringLiteral("/proc"));
 
+    /// A derivation started by setSnapshot() is still running in its worker.
+    bool busy() const { return m_running > 0; }
+
     const nlohmann::json &findings() const { return m_findings; }
     /// Containers listed (top-level rows before the informational section).
     int containerCount() const;
@@ -92,6 +95,7 @@ private:
 
     nlohmann::json m_findings;
     int m_generation = 0;
+    int m_running = 0; ///< derivations in their workers
     QLabel *m_summary = nullptr;
     QTreeWidget *m_tree = nullptr;
     QToolButton *m_infoButton = nullptr;

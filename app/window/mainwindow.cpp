@@ -142,17 +142,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_panelTimer = new QTimer(this);
     m_panelTimer->setSingleShot(true);
     m_panelTimer->setInterval(1000);
-    connect(m_panelTimer, &QTimer::timeout, this, [this]() {
-        const Snapshot &s = m_store->snapshot();
-        m_diff->setSnapshot(s);
-        const bool local = m_session->source() == Session::Source::Live;
-        m_findings->setSnapshot(
-            s, local
-                   ? QString::fromStdString(s.host.procRoot.empty() ? std::string("/proc") : s.host.procRoot)
-                   : QStringLiteral("/nonexistent-proc-of-a-file-snapshot"));
-        if (local)
-            m_demos->noteSnapshot(s);
-    });
+    connect(m_panelTimer, &QTimer::timeout, this, &MainWindow::refreshPanels);
     // A demo we launched shows up: select it and open its diff.
     connect(m_demos, &DemoController::demoAppeared, this, [this](int pid) {
         m_tabs->setCurrentWidget(m_cluster);
@@ -165,7 +155,12 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_demos, &DemoController::requestFailed, this,
             [this](const QString &message) { showError(QStringLiteral("Demo container"), message); });
-    connect(m_store, &SnapshotStore::snapshotReset, this, [this]() { m_panelTimer->start(0); });
+    // A new picture: the panels follow as soon as the views have it. (Not start(0): that would make
+    // the interval 0 for good, and the findings would be derived again after every delta.)
+    connect(m_store, &SnapshotStore::snapshotReset, this, [this]() {
+        m_panelTimer->stop();
+        QMetaObject::invokeMethod(this, &MainWindow::refreshPanels, Qt::QueuedConnection);
+    });
     // The counts change with the data, not a second later with the clock.
     connect(m_store, &SnapshotStore::countsChanged, this, &MainWindow::updateStatus);
     connect(m_store, &SnapshotStore::deltaApplied, this, [this](const SnapshotDelta &d) {
@@ -541,6 +536,24 @@ void MainWindow::buildStatusBar()
     auto *tick = new QTimer(this);
     connect(tick, &QTimer::timeout, this, &MainWindow::updateStatus);
     tick->start(1000);
+}
+
+void MainWindow::refreshPanels()
+{
+    const Snapshot &s = m_store->snapshot();
+    m_diff->setSnapshot(s);
+    const bool local = m_session->source() == Session::Source::Live;
+    // One derivation at a time: on a busy host it can take longer than the interval, and each
+    // would copy the picture for its worker. The next tick takes the picture as it is then.
+    if (m_findings->busy())
+        m_panelTimer->start();
+    else
+        m_findings->setSnapshot(
+            s, local
+                   ? QString::fromStdString(s.host.procRoot.empty() ? std::string("/proc") : s.host.procRoot)
+                   : QStringLiteral("/nonexistent-proc-of-a-file-snapshot"));
+    if (local)
+        m_demos->noteSnapshot(s);
 }
 
 void MainWindow::updateStatus()

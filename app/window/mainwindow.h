@@ -103,6 +103,9 @@ private:
     void buildStatusBar();
     void wirePanels();
     void updateStatus();
+    /// The diff panel, findings and demo tracking follow the picture: at most once a second
+    /// (m_panelTimer), and right after a new picture.
+    void refreshPanels();
     void showError(const QString &title, const QString &message);
     void restoreSettings();
     void saveSettings();

@@ -15,6 +15,7 @@
 #include "tests/app/faketransport.h"
 #include "tests/app/gui_testutil.h"
 
+#include <QElapsedTimer>
 #include <QFrame>
 #include <QLabel>
 #include <QLineEdit>
@@ -102,6 +103,52 @@ TEST(GuiMainWindow, LiveSnapshotThenDeltasThenPause)
     EXPECT_EQ(fake->scans, scans);
     EXPECT_EQ(win.session()->resyncs(), 1u);
     EXPECT_EQ(win.store()->snapshot().processes.size(), s.processes.size() + 1);
+}
+
+// The findings are derived from the whole picture in a worker: under a stream of deltas that is
+// at most once a panel interval (1 s), not once per delta (a first snapshot once set the interval
+// to 0 for good, and a busy host's GUI spent a third of its CPU re-deriving them), and the last
+// derivation still sees every delta.
+TEST(GuiMainWindow, FindingsFollowAStreamOfDeltasOnceAnIntervalNotOncePerDelta)
+{
+    MainWindow win;
+    win.setInteractive(false);
+    FakeTransport *fake = nullptr;
+    win.session()->setTransportFactory(
+        [&](bool, QObject *parent) { return fake = new FakeTransport(parent); });
+    win.session()->setIntervalMs(1000);
+    win.session()->connectLive(false);
+    ASSERT_TRUE(fake);
+    Snapshot s = guitest::hostSmall();
+    QSignalSpy findings(win.findingsPanel(), &FindingsPanel::findingsReady);
+    Q_EMIT fake->snapshotReceived(s);
+    ASSERT_TRUE(findings.wait(10000));
+    const int containers = win.findingsPanel()->containerCount();
+    findings.clear();
+
+    constexpr int kDeltas = 20;
+    QElapsedTimer clock;
+    clock.start();
+    for (int i = 0; i < kDeltas; ++i) {
+        Snapshot next = s;
+        next.processes.push_back(guitest::freshProcess(9300 + i, 4026539300 + 16 * i, next, {NsType::Net}));
+        testutil::finalize(next);
+        SnapshotDelta d = computeDelta(s, next);
+        d.seq = static_cast<std::uint64_t>(i + 1);
+        Q_EMIT fake->deltaReceived(d);
+        s = next;
+        QTest::qWait(100);
+    }
+    ASSERT_EQ(win.store()->snapshot().processes.size(), s.processes.size());
+    // The last derivation: within an interval of the last delta.
+    EXPECT_TRUE(
+        QTest::qWaitFor([&] { return win.findingsPanel()->containerCount() == containers + kDeltas; }, 10000))
+        << win.findingsPanel()->containerCount() << " containers, " << containers << " + " << kDeltas
+        << " expected";
+    const qint64 seconds = clock.elapsed() / 1000;
+    EXPECT_GE(findings.count(), 1);
+    EXPECT_LE(findings.count(), seconds + 2) << "findings derived " << findings.count() << " times for "
+                                             << kDeltas << " deltas in " << clock.elapsed() << " ms";
 }
 
 TEST(GuiMainWindow, UnprivilegedBannerSaysHowManyAreMissing)
