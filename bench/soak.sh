@@ -151,13 +151,14 @@ print(f"| load average (mean, max) | {r.get('probe_loadavg_mean', 0):.1f}, {r.ge
 print()
 refused_ok = r.get("refused") == 0 and r.get("resyncs") == 0
 counts_ok = r.get("count_mismatches") == 0 and r.get("tree_mismatches") == 0
-gui_ok = (r.get("gui_peak_rss_kib") or 1e12) <= 150 * 1024
-helper_ok = (r.get("helper_peak_rss_kib") or 1e12) <= 32 * 1024
+# The goals are in MB (10^6 bytes), the table in MiB.
+gui_ok = (r.get("gui_peak_rss_kib") or 1e12) * 1024 <= 150e6
+helper_ok = (r.get("helper_peak_rss_kib") or 1e12) * 1024 <= 32e6
 print("| over the whole run | value | goal |")
 print("|---|---:|---|")
 print(f"| first picture: launch → first paint / → paint of the whole host | {ms(r.get('first_paint_ms'))} / "
       f"{ms(r.get('full_paint_ms'))} | ≤ 1 s: {goal((r.get('full_paint_ms') or 1e9) <= 1000)} |")
-print(f"| deltas applied (GUI thread per delta p50 / p95 / max) | {r.get('deltas')} "
+print(f"| deltas applied (GUI thread from a delta's hand-over to every model done, for a batch its end: p50 / p95 / max) | {r.get('deltas')} "
       f"({ms(r.get('apply_p50_ms'))} / {ms(r.get('apply_p95_ms'))} / {ms(r.get('apply_max_ms'))}) | |")
 print(f"| refused deltas / resyncs | {r.get('refused')} / {r.get('resyncs')} | none: {goal(refused_ok)} |")
 print(f"| deltas after which a view's count differed from the store's (status bar, table, cluster view) | "
