@@ -35,13 +35,17 @@ void FrameWriter::write(const json &frame)
     std::uint64_t id = 0;
     if (auto it = frame.find("id"); it != frame.end() && it->is_number_unsigned())
         id = it->get<std::uint64_t>();
-    writeLine(dumpFrame(frame), id);
+    std::string text = dumpFrame(frame);
+    writeLine(text, id);
 }
 
-void FrameWriter::writeLine(const std::string &text, std::uint64_t id)
+void FrameWriter::writeLine(std::string &text, std::uint64_t id)
 {
     if (text.size() <= m_limits.maxFrameBytes) {
-        m_sink(text + '\n');
+        // The newline goes on in place: a part of a snapshot is half a megabyte, and a copy of it
+        // per line was a good part of the helper's peak memory.
+        text += '\n';
+        m_sink(text);
         ++m_lines;
         return;
     }
@@ -66,49 +70,60 @@ void FrameWriter::writeLine(const std::string &text, std::uint64_t id)
 void FrameWriter::writeChunked(std::string_view type, std::uint64_t id, std::uint64_t seq, const json &header,
                                const std::vector<List> &lists, const json &trailer)
 {
+    const std::string head = innerOf(header);
+    const std::string tail = innerOf(trailer);
+    // One string per part, written into as the elements are serialised: no second copy of the
+    // part's elements, and room for a part from the start instead of doubling up to it.
+    std::string line;
     std::size_t part = 0;
-    // The current part: (list name, its elements joined by ',') in list order.
-    std::vector<std::pair<const char *, std::string>> body;
     std::size_t bodyBytes = 0;
+    const char *open = nullptr; // the list whose array is open in this part
 
+    auto begin = [&] {
+        line.clear();
+        line.reserve(m_limits.chunkBytes + 256 + (part == 0 ? head.size() : 0));
+        line += "{\"v\":" + std::to_string(kVersion) + ",\"type\":\"";
+        line += type;
+        line += "\",\"id\":" + std::to_string(id) + ",\"seq\":" + std::to_string(seq) +
+                ",\"part\":" + std::to_string(part);
+        if (part == 0 && !head.empty()) {
+            line += ',';
+            line += head;
+        }
+        bodyBytes = 0;
+        open = nullptr;
+    };
     auto flush = [&](bool final) {
-        std::string line = "{\"v\":" + std::to_string(kVersion) + ",\"type\":\"" + std::string(type) +
-                           "\",\"id\":" + std::to_string(id) + ",\"seq\":" + std::to_string(seq) +
-                           ",\"part\":" + std::to_string(part);
-        if (part == 0) {
-            std::string h = innerOf(header);
-            if (!h.empty())
-                line += ',' + h;
-        }
-        for (const auto &[name, elems] : body) {
-            line += ",\"";
-            line += name;
-            line += "\":[";
-            line += elems;
+        if (open)
             line += ']';
-        }
-        if (final) {
-            std::string t = innerOf(trailer);
-            if (!t.empty())
-                line += ',' + t;
+        if (final && !tail.empty()) {
+            line += ',';
+            line += tail;
         }
         line += final ? ",\"final\":true}" : ",\"final\":false}";
         writeLine(line, id);
-        body.clear();
-        bodyBytes = 0;
         ++part;
     };
 
+    begin();
     for (const auto &list : lists) {
         for (std::size_t i = 0; i < list.count; ++i) {
-            std::string e = dumpFrame(list.element(i));
-            if (bodyBytes > 0 && bodyBytes + e.size() > m_limits.chunkBytes)
+            const std::string e = dumpFrame(list.element(i));
+            if (bodyBytes > 0 && bodyBytes + e.size() > m_limits.chunkBytes) {
                 flush(false);
-            if (body.empty() || body.back().first != list.name)
-                body.emplace_back(list.name, std::string());
-            else
-                body.back().second += ',';
-            body.back().second += e;
+                begin();
+            }
+            if (open != list.name) {
+                if (open)
+                    line += ']';
+                line += ",\"";
+                line += list.name;
+                line += "\":[";
+                open = list.name;
+            } else {
+                line += ',';
+            }
+            line += e;
             bodyBytes += e.size() + 1;
         }
     }

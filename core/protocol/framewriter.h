@@ -54,7 +54,8 @@ private:
     void writeChunked(std::string_view type, std::uint64_t id, std::uint64_t seq,
                       const nlohmann::json &header, const std::vector<List> &lists,
                       const nlohmann::json &trailer);
-    void writeLine(const std::string &text, std::uint64_t id);
+    /// Hands @p text to the sink as one line (its newline appended in place), or as fragments.
+    void writeLine(std::string &text, std::uint64_t id);
 
     Sink m_sink;
     Limits m_limits;
