@@ -76,8 +76,10 @@ FindingsPanel::FindingsPanel(QWidget *parent) : QWidget(parent)
     m_summary = new QLabel(tr("No scan yet."), this);
     m_summary->setWordWrap(true);
     m_summary->setTextFormat(Qt::RichText);
+    // The summary on its own line over the buttons: beside them, in a dock a third of a 1280-pixel
+    // window wide, it wrapped into a column a few words wide that took the dock's whole height.
+    layout->addWidget(m_summary);
     auto *top = new QHBoxLayout;
-    top->addWidget(m_summary, 1);
     auto *copyButton = new QToolButton(this);
     copyButton->setText(tr("Copy"));
     copyButton->setToolTip(tr("Copy the selected findings (all when none is selected) as text"));
@@ -93,9 +95,10 @@ FindingsPanel::FindingsPanel(QWidget *parent) : QWidget(parent)
     m_infoButton->setToolTip(tr("Also list service sandboxes (PrivateTmp=, ProtectSystem=, …) and container "
                                 "engines' helper processes: for information, never an alarm"));
     connect(m_infoButton, &QToolButton::toggled, this, &FindingsPanel::setShowInformational);
-    top->addWidget(m_infoButton, 0, Qt::AlignTop);
-    top->addWidget(copyButton, 0, Qt::AlignTop);
-    top->addWidget(exportButton, 0, Qt::AlignTop);
+    top->addWidget(m_infoButton);
+    top->addWidget(copyButton);
+    top->addWidget(exportButton);
+    top->addStretch(1);
     layout->addLayout(top);
     m_tree = new QTreeWidget(this);
     m_tree->setAccessibleName(tr("Findings"));
