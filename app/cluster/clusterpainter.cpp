@@ -777,6 +777,41 @@ void ClusterPainter::paintWarnings(QPainter &p, const QRectF &world, const Clust
     const bool halos = rd >= 2.2;
     const double halo = std::max(rd * 1.7, 6.5);
     const double tri = std::clamp(rd * 3.0, 11.0, 20.0);
+    const double r = halos ? std::max(rd, 2.5) : std::max(rd * 1.2, 1.2);
+    // One flagged dot (its halo when zoomed in, then the red dot), drawn at @p c.
+    auto drawOne = [&](QPainter &q, QPointF c) {
+        if (halos) {
+            q.setPen(QPen(m_style.warning, 1.8));
+            q.setBrush(m_style.warningHalo);
+            q.drawEllipse(c, halo, halo);
+        }
+        q.setPen(Qt::NoPen);
+        q.setBrush(m_style.warning);
+        q.drawEllipse(c, r, r);
+    };
+    // On raster targets the flagged dot is rendered once and stamped, as paintDots() does: a host
+    // whose processes share the host network has thousands of them, each an antialiased ellipse
+    // (and a halo) per paint otherwise. Vector targets (SVG) get real circles.
+    const double outer = halos ? halo + 1.0 : r;
+    const bool sprites = p.paintEngine() && p.paintEngine()->type() == QPaintEngine::Raster && outer < 48;
+    const qreal dpr = p.device() ? p.device()->devicePixelRatioF() : 1.0;
+    if (sprites) {
+        const std::array<double, 4> key = {outer, r, dpr, halos ? 1.0 : 0.0};
+        if (key != m_warningSpriteKey || m_warningSprite.isNull()) {
+            const int px = static_cast<int>(std::ceil(2 * outer * dpr)) + 4;
+            QImage sprite(px, px, QImage::Format_ARGB32_Premultiplied);
+            sprite.fill(Qt::transparent);
+            QPainter sp(&sprite);
+            sp.setRenderHint(QPainter::Antialiasing);
+            sp.scale(dpr, dpr);
+            drawOne(sp, QPointF(px / dpr / 2.0, px / dpr / 2.0));
+            sp.end();
+            sprite.setDevicePixelRatio(dpr);
+            m_warningSprite = sprite;
+            m_warningSpriteKey = key;
+        }
+    }
+    const double half = sprites ? m_warningSprite.width() / dpr / 2.0 : 0.0;
     for (const auto &c : m_layout->clusters()) {
         if (c.warnings == 0)
             continue;
@@ -785,15 +820,10 @@ void ClusterPainter::paintWarnings(QPainter &p, const QRectF &world, const Clust
             if (d.relation != HostRelation::HostNetWarning || !world.contains(d.x, d.y))
                 continue;
             const QPointF s = o.toScreen(d.x, d.y);
-            if (halos) {
-                p.setPen(QPen(m_style.warning, 1.8));
-                p.setBrush(m_style.warningHalo);
-                p.drawEllipse(s, halo, halo);
-            }
-            p.setPen(Qt::NoPen);
-            p.setBrush(m_style.warning);
-            const double r = halos ? std::max(rd, 2.5) : std::max(rd * 1.2, 1.2);
-            p.drawEllipse(s, r, r);
+            if (sprites)
+                p.drawImage(QPointF(s.x() - half, s.y() - half), m_warningSprite);
+            else
+                drawOne(p, s);
         }
     }
     QVector<QPointF> triangles;

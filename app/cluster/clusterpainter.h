@@ -18,6 +18,7 @@
 #include <QString>
 #include <QStringList>
 #include <QVector>
+#include <array>
 #include <map>
 #include <optional>
 #include <vector>
@@ -247,6 +248,10 @@ private:
     mutable std::vector<QRgb> m_spriteKeys;
     mutable std::vector<QImage> m_sprites;
     mutable double m_spriteRadius = -1;
+    /// paintWarnings(): the flagged dot (with its halo when zoomed in), and what it was drawn for
+    /// (outer radius, dot radius, device pixel ratio, halo).
+    mutable QImage m_warningSprite;
+    mutable std::array<double, 4> m_warningSpriteKey{};
 };
 
 } // namespace nsviz
