@@ -41,17 +41,24 @@ QString data(const char *name)
     return QStringLiteral(NSVIZ_TEST_DATA "/snapshots/") + QString::fromUtf8(name);
 }
 
+/// Subscribes @p win (not interactive, interval 1 s) through a FakeTransport the test drives;
+/// @p fake is the transport (again after a resync), and must outlive the window's session.
+void connectFake(MainWindow &win, FakeTransport *&fake)
+{
+    win.setInteractive(false);
+    win.session()->setTransportFactory(
+        [&fake](bool, QObject *parent) { return fake = new FakeTransport(parent); });
+    win.session()->setIntervalMs(1000);
+    win.session()->connectLive(false);
+}
+
 } // namespace
 
 TEST(GuiMainWindow, LiveSnapshotThenDeltasThenPause)
 {
     MainWindow win;
-    win.setInteractive(false);
     FakeTransport *fake = nullptr;
-    win.session()->setTransportFactory(
-        [&](bool, QObject *parent) { return fake = new FakeTransport(parent); });
-    win.session()->setIntervalMs(1000);
-    win.session()->connectLive(false);
+    connectFake(win, fake);
     ASSERT_TRUE(fake);
     EXPECT_EQ(fake->subscribedMs, 1000); // a subscription starts with a snapshot
     EXPECT_TRUE(win.session()->waitingForFirstSnapshot());
@@ -112,12 +119,8 @@ TEST(GuiMainWindow, LiveSnapshotThenDeltasThenPause)
 TEST(GuiMainWindow, FindingsFollowAStreamOfDeltasOnceAnIntervalNotOncePerDelta)
 {
     MainWindow win;
-    win.setInteractive(false);
     FakeTransport *fake = nullptr;
-    win.session()->setTransportFactory(
-        [&](bool, QObject *parent) { return fake = new FakeTransport(parent); });
-    win.session()->setIntervalMs(1000);
-    win.session()->connectLive(false);
+    connectFake(win, fake);
     ASSERT_TRUE(fake);
     Snapshot s = guitest::hostSmall();
     QSignalSpy findings(win.findingsPanel(), &FindingsPanel::findingsReady);
