@@ -142,7 +142,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_panelTimer = new QTimer(this);
     m_panelTimer->setSingleShot(true);
     m_panelTimer->setInterval(1000);
-    connect(m_panelTimer, &QTimer::timeout, this, &MainWindow::refreshPanels);
+    connect(m_panelTimer, &QTimer::timeout, this, [this] { refreshPanels(false); });
     // A demo we launched shows up: select it and open its diff.
     connect(m_demos, &DemoController::demoAppeared, this, [this](int pid) {
         m_tabs->setCurrentWidget(m_cluster);
@@ -159,7 +159,8 @@ MainWindow::MainWindow(QWidget *parent)
     // the interval 0 for good, and the findings would be derived again after every delta.)
     connect(m_store, &SnapshotStore::snapshotReset, this, [this]() {
         m_panelTimer->stop();
-        QMetaObject::invokeMethod(this, &MainWindow::refreshPanels, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this] { refreshPanels(true); }, Qt::QueuedConnection);
     });
     // The counts change with the data, not a second later with the clock.
     connect(m_store, &SnapshotStore::countsChanged, this, &MainWindow::updateStatus);
@@ -538,14 +539,15 @@ void MainWindow::buildStatusBar()
     tick->start(1000);
 }
 
-void MainWindow::refreshPanels()
+void MainWindow::refreshPanels(bool newPicture)
 {
     const Snapshot &s = m_store->snapshot();
     m_diff->setSnapshot(s);
     const bool local = m_session->source() == Session::Source::Live;
     // One derivation at a time: on a busy host it can take longer than the interval, and each
-    // would copy the picture for its worker. The next tick takes the picture as it is then.
-    if (m_findings->busy())
+    // would copy the picture for its worker. The next tick takes the picture as it is then. A new
+    // picture does not wait: the running derivation is of the old one, and its result is dropped.
+    if (m_findings->busy() && !newPicture)
         m_panelTimer->start();
     else
         m_findings->setSnapshot(

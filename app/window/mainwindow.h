@@ -104,8 +104,8 @@ private:
     void wirePanels();
     void updateStatus();
     /// The diff panel, findings and demo tracking follow the picture: at most once a second
-    /// (m_panelTimer), and right after a new picture.
-    void refreshPanels();
+    /// (m_panelTimer), and right after a new picture (@p newPicture).
+    void refreshPanels(bool newPicture);
     void showError(const QString &title, const QString &message);
     void restoreSettings();
     void saveSettings();
