@@ -368,8 +368,7 @@ case_podman_rootless() {
     # The test user's other long-lived processes are rootless podman's helpers: conmon,
     # catatonit -P (pause), slirp4netns or pasta, rootlessport. Anything else of that user is a
     # podman command still exiting (it was one in CI: listed here, gone by the scan). The pause
-    # process is the one podman wrote to pause.pid: a second catatonit sometimes starts beside it
-    # and exits a moment later (it did in CI: listed here, gone by the scan).
+    # process is the one podman wrote to pause.pid: any other catatonit is one still exiting.
     local pause
     pause=$(cat "$RUN/rootless/libpod/tmp/pause.pid" 2>/dev/null)
     for p in $(ps -u "$uid" -o pid=); do
