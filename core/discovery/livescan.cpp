@@ -146,6 +146,7 @@ Snapshot LiveScan::full()
 
 Snapshot LiveScan::beginFull(std::size_t count)
 {
+    refill(); // should what follows throw, current() stays whole
     std::vector<int> pids;
     {
         Snapshot unused;
@@ -167,6 +168,7 @@ Snapshot LiveScan::beginFull(std::size_t count)
 
 LiveScan::Change LiveScan::resync()
 {
+    refill();
     std::vector<int> pids;
     {
         Snapshot unused;
@@ -198,19 +200,19 @@ LiveScan::Change LiveScan::readRestChange()
 Snapshot LiveScan::readRest()
 {
     readRestChange();
-    return m_snap;
+    return current();
 }
 
 Snapshot LiveScan::update(std::vector<int> pids)
 {
     updateChange(std::move(pids));
-    return m_snap;
+    return current();
 }
 
 Snapshot LiveScan::sweep(SweepStats *stats)
 {
     sweepChange(stats);
-    return m_snap;
+    return current();
 }
 
 LiveScan::Change LiveScan::reassemble()
@@ -221,10 +223,39 @@ LiveScan::Change LiveScan::reassemble()
         // Unchanged: the client keeps what it holds, timings included.
         return std::nullopt;
     }
-    SnapshotDelta d = computeDelta(m_snap, next);
+    // The processes it adds go into the delta, not copies of them: the records hold what they
+    // were made of, and current() takes that back once the delta has been written (refill()).
+    SnapshotDelta d = computeDeltaTakingAdded(m_snap, next);
     compactDelta(m_snap, d); // what a change costs on the wire follows the change (delta.h)
     m_snap = std::move(next);
+    m_lent.reserve(d.addedProcesses.size());
+    for (const Process &p : d.addedProcesses)
+        m_lent.push_back(p.pid);
     return d;
+}
+
+void LiveScan::refill() const
+{
+    if (m_lent.empty())
+        return;
+    // Both ascending by pid. Only these members are left empty by a move out of a Process (see
+    // computeDeltaTakingAdded()); the rest (namespaces with their device, flags the later steps
+    // set) stayed in place.
+    auto r = m_records.begin();
+    auto p = m_snap.processes.begin();
+    for (int pid : m_lent) {
+        r = std::lower_bound(r, m_records.end(), pid,
+                             [](const ProcessRecord &x, int q) { return x.process.pid < q; });
+        p = std::lower_bound(p, m_snap.processes.end(), pid,
+                             [](const Process &x, int q) { return x.pid < q; });
+        if (r == m_records.end() || p == m_snap.processes.end() || r->process.pid != pid || p->pid != pid)
+            throw std::logic_error("LiveScan: process " + std::to_string(pid) + " of a delta has no record");
+        p->comm = r->process.comm;
+        p->cmdline = r->process.cmdline;
+        p->nspid = r->process.nspid;
+        p->cgroup = r->process.cgroup;
+    }
+    m_lent.clear();
 }
 
 bool LiveScan::hostFactsChanged() const
@@ -624,6 +655,7 @@ void LiveScan::merge(const std::vector<int> &asked, std::vector<ProcessRecord> f
 
 LiveScan::Change LiveScan::updateChange(std::vector<int> pids)
 {
+    refill();
     return reread(std::move(pids), false);
 }
 
@@ -690,6 +722,7 @@ LiveScan::Change LiveScan::reread(std::vector<int> pids, bool sweeping)
 
 LiveScan::Change LiveScan::sweepChange(SweepStats *stats, std::size_t slice)
 {
+    refill();
     SweepStats st;
     std::vector<int> reread;
     {

@@ -61,7 +61,11 @@ bool sameContent(const Snapshot &a, const Snapshot &b)
            a.sandboxes == b.sandboxes;
 }
 
-SnapshotDelta computeDelta(const Snapshot &from, const Snapshot &to)
+namespace
+{
+/// computeDelta() for a const @p to (the added processes copied) and for one whose added
+/// processes are moved out (TakeAdded).
+template <bool TakeAdded, typename To> SnapshotDelta deltaBetween(const Snapshot &from, To &to)
 {
     SnapshotDelta d;
     d.host = to.host;
@@ -72,39 +76,71 @@ SnapshotDelta computeDelta(const Snapshot &from, const Snapshot &to)
     if (from.sandboxes != to.sandboxes)
         d.sandboxes = to.sandboxes;
 
-    // Processes are keyed by (pid, start time): a reused pid is a removal plus an addition.
+    // Processes are keyed by (pid, start time): a reused pid is a removal plus an addition. What
+    // is added or changed is found first and then copied (or moved) once into vectors of the
+    // exact size.
     std::map<ProcKey, const Process *> old;
     for (const auto &p : from.processes)
         old.emplace(p.key(), &p);
-    for (const auto &p : to.processes) {
+    std::vector<std::size_t> added, changed;
+    for (std::size_t i = 0; i < to.processes.size(); ++i) {
+        const Process &p = to.processes[i];
         auto it = old.find(p.key());
         if (it == old.end()) {
-            d.addedProcesses.push_back(p);
+            added.push_back(i);
         } else {
             if (!(*it->second == p))
-                d.changedProcesses.push_back(p);
+                changed.push_back(i);
             old.erase(it);
         }
     }
+    d.addedProcesses.reserve(added.size());
+    for (std::size_t i : added) {
+        if constexpr (TakeAdded)
+            d.addedProcesses.push_back(std::move(to.processes[i]));
+        else
+            d.addedProcesses.push_back(to.processes[i]);
+    }
+    d.changedProcesses.reserve(changed.size());
+    for (std::size_t i : changed)
+        d.changedProcesses.push_back(to.processes[i]);
     for (const auto &[key, p] : old)
         d.removedProcesses.push_back(key);
 
     std::map<NsId, const Namespace *> oldNs;
     for (const auto &n : from.namespaces)
         oldNs.emplace(n.id, &n);
+    std::vector<const Namespace *> addedNs, changedNs;
     for (const auto &n : to.namespaces) {
         auto it = oldNs.find(n.id);
         if (it == oldNs.end()) {
-            d.addedNamespaces.push_back(n);
+            addedNs.push_back(&n);
         } else {
             if (!(*it->second == n))
-                d.changedNamespaces.push_back(n);
+                changedNs.push_back(&n);
             oldNs.erase(it);
         }
     }
+    d.addedNamespaces.reserve(addedNs.size());
+    for (const Namespace *n : addedNs)
+        d.addedNamespaces.push_back(*n);
+    d.changedNamespaces.reserve(changedNs.size());
+    for (const Namespace *n : changedNs)
+        d.changedNamespaces.push_back(*n);
     for (const auto &[id, n] : oldNs)
         d.removedNamespaces.push_back(id);
     return d;
+}
+} // namespace
+
+SnapshotDelta computeDelta(const Snapshot &from, const Snapshot &to)
+{
+    return deltaBetween<false>(from, to);
+}
+
+SnapshotDelta computeDeltaTakingAdded(const Snapshot &from, Snapshot &to)
+{
+    return deltaBetween<true>(from, to);
 }
 
 void applyDelta(Snapshot &s, const SnapshotDelta &d)

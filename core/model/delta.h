@@ -70,6 +70,11 @@ bool sameContent(const Snapshot &a, const Snapshot &b);
 
 /// What changed from @p from to @p to. Both must be sorted as discover() sorts them.
 SnapshotDelta computeDelta(const Snapshot &from, const Snapshot &to);
+/// The same, but the processes it adds are moved out of @p to, not copied: they are left with their
+/// pid, start time, namespaces and flags, and with comm, cmdline, nspid and cgroup empty. For a
+/// caller that holds those elsewhere and puts them back (LiveScan: the delta that adds most of a
+/// host then holds its processes once, not twice).
+SnapshotDelta computeDeltaTakingAdded(const Snapshot &from, Snapshot &to);
 /// Apply @p d to @p s in place. Throws DeltaError (and leaves @p s unchanged) when @p d does not fit
 /// @p s: removing or changing something absent, adding something present. Takes either form.
 void applyDelta(Snapshot &s, const SnapshotDelta &d);

@@ -377,6 +377,50 @@ TEST_F(LiveScanFixture, ASweepInSlicesFindsWhatAWholeSweepFinds)
     EXPECT_EQ(state.findProcess(339)->ns[index(NsType::Uts)].ino, kOtherUts);
 }
 
+TEST_F(LiveScanFixture, TheRestOfAFirstPictureIsWholeInTheDeltaAndInCurrent)
+{
+    // The delta that adds the rest takes the processes it adds out of current() (one copy of them
+    // while it is written, not two); current() puts them back from the records on its next look.
+    // Every member a process reads from /proc must come back: this tree has each of them set.
+    LiveScan live(m_opts, m_query);
+    live.setVerify(true);
+    Snapshot client = live.beginFull(2);
+    ASSERT_TRUE(live.hasUnread());
+    LiveScan::Change d = live.readRestChange();
+    ASSERT_TRUE(d.has_value());
+    const Snapshot want = fresh();
+    ASSERT_FALSE(d->addedProcesses.empty());
+    bool comm = false, cmdline = false, nspid = false, cgroup = false;
+    for (const Process &p : d->addedProcesses) {
+        auto w = std::find_if(want.processes.begin(), want.processes.end(),
+                              [&](const Process &x) { return x.pid == p.pid; });
+        ASSERT_NE(w, want.processes.end()) << p.pid;
+        EXPECT_EQ(p, *w) << "process " << p.pid << " in the delta";
+        comm = comm || !p.comm.empty();
+        cmdline = cmdline || !p.cmdline.empty();
+        nspid = nspid || !p.nspid.empty();
+        cgroup = cgroup || !p.cgroup.empty();
+    }
+    EXPECT_TRUE(comm && cmdline && nspid && cgroup) << "the tree should give the added processes each member";
+    applyDelta(client, *d);
+    expectSame(client, want, "a client after the rest");
+    expectSame(live.current(), want, "current() after the rest");
+
+    // And the kept state goes on as usual: an exec into another net namespace, then an exit.
+    relink(100, "net", "net:[" + std::to_string(kBoxNet) + "]");
+    LiveScan::Change c = live.updateChange({100});
+    ASSERT_TRUE(c.has_value());
+    applyDelta(client, *c);
+    expectSame(client, fresh(), "a client after an update");
+    expectSame(live.current(), fresh(), "current() after an update");
+    fs::remove_all(m_root / "102");
+    c = live.updateChange({102});
+    ASSERT_TRUE(c.has_value());
+    applyDelta(client, *c);
+    expectSame(live.current(), fresh(), "current() after an exit");
+    expectSame(client, live.current(), "a client after an exit");
+}
+
 TEST_F(LiveScanFixture, AResyncEqualsAFreshScanAndReadsEveryProcessOnce)
 {
     // A resync drops the kept records before reading them all again (one set of records in

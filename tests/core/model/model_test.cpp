@@ -116,6 +116,37 @@ TEST(Delta, ApplyReproducesTarget)
     EXPECT_TRUE(sameContent(b, c));
 }
 
+TEST(Delta, TakingTheAddedProcessesGivesTheSameDeltaAndLeavesTheirKeys)
+{
+    Snapshot a;
+    a.processes = {proc(1, 10, 100), proc(5, 50, 100)};
+    a.namespaces = {ns(NsType::Net, 100, {1, 5})};
+    Snapshot b = a;
+    b.processes[1].comm = "renamed"; // 5 changes
+    Process born = proc(12, 120, 300);
+    born.cmdline = {"/bin/sleep", "1000"};
+    born.nspid = {12, 1};
+    born.cgroup = "/system.slice/x.service";
+    b.processes.push_back(born); // 12 starts in a new netns
+    b.namespaces.push_back(ns(NsType::Net, 300, {12}));
+    const SnapshotDelta copied = computeDelta(a, b);
+    Snapshot taken = b;
+    const SnapshotDelta moved = computeDeltaTakingAdded(a, taken);
+    EXPECT_EQ(copied.addedProcesses, moved.addedProcesses);
+    EXPECT_EQ(copied.changedProcesses, moved.changedProcesses);
+    EXPECT_EQ(copied.removedProcesses, moved.removedProcesses);
+    EXPECT_EQ(copied.addedNamespaces, moved.addedNamespaces);
+    EXPECT_EQ(copied.changedNamespaces, moved.changedNamespaces);
+    ASSERT_EQ(moved.addedProcesses.size(), 1u);
+    EXPECT_EQ(moved.addedProcesses[0], born);
+    // What stays with the snapshot: the key, the namespaces, the flags. Only the changed process is
+    // a copy: the snapshot's own is whole.
+    const Process &left = taken.processes[2];
+    EXPECT_EQ(left.key(), born.key());
+    EXPECT_EQ(left.ns, born.ns);
+    EXPECT_EQ(taken.processes[1], b.processes[1]);
+}
+
 TEST(Delta, ReusedPidIsRemovalPlusAddition)
 {
     Snapshot a;
