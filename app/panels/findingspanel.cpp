@@ -333,8 +333,11 @@ void FindingsPanel::setSnapshot(const Snapshot &snapshot, const QString &procRoo
         rebuild();
         Q_EMIT findingsReady();
     });
-    watcher->setFuture(QtConcurrent::run(
-        [snapshot, root = procRoot.toStdString()] { return findHostSharing(snapshot, root); }));
+    // The worker gets what the findings read, not a copy of the whole picture: at 10k processes
+    // the copy (and freeing it) was a sixth of the live GUI thread's time.
+    watcher->setFuture(QtConcurrent::run([input = findingsInput(snapshot), root = procRoot.toStdString()] {
+        return findHostSharing(input, root);
+    }));
 }
 
 int FindingsPanel::containerCount() const

@@ -135,6 +135,37 @@ std::vector<std::string> beyondDefault(const json &names)
 
 } // namespace
 
+Snapshot findingsInput(const Snapshot &snap)
+{
+    if (snap.sandboxes.empty())
+        return snap;
+    Snapshot in;
+    in.host = snap.host;
+    in.hostNs = snap.hostNs;
+    in.sandboxes = snap.sandboxes;
+    in.processes.reserve(snap.processes.size());
+    for (const Process &p : snap.processes) {
+        // Every member but cmdline, nspid and cgroup (the strings and lists that make a copy cost).
+        Process q;
+        q.pid = p.pid;
+        q.ppid = p.ppid;
+        q.uid = p.uid;
+        q.euid = p.euid;
+        q.gid = p.gid;
+        q.startTime = p.startTime;
+        q.state = p.state;
+        q.comm = p.comm;
+        q.cmdlineTruncated = p.cmdlineTruncated;
+        q.ns = p.ns;
+        q.visible = p.visible;
+        q.exited = p.exited;
+        q.kernelThread = p.kernelThread;
+        q.differsFromHost = p.differsFromHost;
+        in.processes.push_back(std::move(q));
+    }
+    return in;
+}
+
 json findHostSharing(const Snapshot &snap, const std::string &procRoot)
 {
     json out = {{"schema", kFindingsSchema}};

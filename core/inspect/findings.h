@@ -36,6 +36,13 @@ const std::vector<std::string> &defaultContainerCapabilities();
 /// isolates, sharesWithHost}], clean: N, notes: [..]}. The label is sandboxLabel().
 nlohmann::json findHostSharing(const Snapshot &snapshot, const std::string &procRoot = "/proc");
 
+/// What findHostSharing() reads of @p snapshot, for a worker deriving findings while the snapshot
+/// goes on changing: the host, the sandboxes and every process without its argv, NSpid and cgroup
+/// (namespace objects, warnings and loose threads are not read). A fraction of a whole copy at 10k
+/// processes (the GUI made one every second). A snapshot without sandboxes, which findHostSharing()
+/// classifies from everything, is copied whole. findHostSharing() gives the same for both.
+Snapshot findingsInput(const Snapshot &snapshot);
+
 /// The readable report of `nsviz-helper findings`.
 std::string findingsToText(const nlohmann::json &findings);
 /// The same as Markdown (a table per container) for course material and tickets.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // findHostSharing() by sandbox kind over tests/data/proc-engines (every engine layout on one host).
 #include "core/inspect/findings.h"
+#include "core/model/delta.h"
 #include "tests/common/enginesfixture.h"
 
 #include <gtest/gtest.h>
@@ -128,4 +129,30 @@ TEST(FindingsBySandbox, APodIsReportedOnceByThePodNotByEachContainer)
     // And the text lists the pod once, with its containers.
     const std::string text = findingsToText(f);
     EXPECT_NE(text.find("nsviz-eng-pod-a"), std::string::npos) << text;
+}
+
+TEST(FindingsBySandbox, TheWorkersInputGivesTheSameFindingsAsTheWholeSnapshot)
+{
+    // The GUI hands its findings worker findingsInput(), not a copy of the whole picture: it must
+    // hold everything findHostSharing() reads. Every engine layout on one host, then the real
+    // engines' snapshot (without a proc tree: no security context, the rest from the snapshot).
+    const Snapshot engines = test::scanProcEngines();
+    ASSERT_FALSE(engines.sandboxes.empty());
+    const Snapshot slim = findingsInput(engines);
+    EXPECT_TRUE(slim.namespaces.empty());
+    for (const Process &p : slim.processes)
+        EXPECT_TRUE(p.cmdline.empty() && p.cgroup.empty() && p.nspid.empty()) << p.pid;
+    const json whole = findHostSharing(engines, test::procEnginesRoot());
+    ASSERT_FALSE(whole["containers"].empty());
+    EXPECT_EQ(findHostSharing(slim, test::procEnginesRoot()), whole);
+
+    const Snapshot real = test::enginesSnapshot();
+    ASSERT_FALSE(real.sandboxes.empty());
+    EXPECT_EQ(findHostSharing(findingsInput(real), "/nonexistent"), findHostSharing(real, "/nonexistent"));
+
+    // Without sandboxes (a file saved before they existed) the classifier needs everything.
+    Snapshot old = engines;
+    old.sandboxes.clear();
+    const Snapshot copy = findingsInput(old);
+    EXPECT_TRUE(sameContent(copy, old));
 }
