@@ -563,7 +563,11 @@ void ClusterPainter::paintOverlay(QPainter &p, const QSizeF &size, const Cluster
     const TextCacheKey key{o.scale,      o.offset,   size,     o.textScale, dpr,
                            m_generation, o.redacted, o.moving, o.font};
     if (!(key == m_textCacheKey) || m_textCache.isNull()) {
-        m_textCache = QImage((size * dpr).toSize(), QImage::Format_ARGB32_Premultiplied);
+        // The same image again when the size is: a new one per scene (a few MB, every delta on
+        // a live host) was mostly page faults.
+        const QSize pixels = (size * dpr).toSize();
+        if (m_textCache.size() != pixels || m_textCache.format() != QImage::Format_ARGB32_Premultiplied)
+            m_textCache = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
         m_textCache.setDevicePixelRatio(dpr);
         m_textCache.fill(Qt::transparent);
         QPainter tp(&m_textCache);
