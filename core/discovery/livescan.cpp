@@ -340,6 +340,12 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
     const std::uint64_t dev = s.namespaces.front().id.dev;
     if (dev == 0)
         return false;
+    // A change of a good part of the host (the rest of a first picture, a storm of forks after a
+    // pause) goes through the pipeline at once: patching costs what changed, the pipeline what the
+    // host holds, and finding out that a patch cannot do (new user, pid or mount namespaces) would
+    // first copy every changed process (5 MB and tens of milliseconds for the rest at 10k).
+    if (changed.size() > std::max<std::size_t>(1024, m_records.size() / 4))
+        return false;
     static const std::vector<FdLink> noLinks;
     static const std::vector<std::string> noWarnings;
     // Namespace -> the member pids it loses and gains.

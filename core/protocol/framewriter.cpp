@@ -20,6 +20,36 @@ std::string innerOf(const json &object)
     std::string s = dumpFrame(object);
     return s.size() <= 2 ? std::string() : s.substr(1, s.size() - 2);
 }
+/// Appends `"name":[e,...]` (after a comma when @p out has members already), each element dumped
+/// on its own: a delta that adds a host's 500 sandboxes held them as one JSON tree of several MB,
+/// the largest part of the helper's peak memory, only to dump it.
+template <typename V> void appendArray(std::string &out, const char *name, const V &values)
+{
+    if (!out.empty())
+        out += ',';
+    out += '"';
+    out += name;
+    out += "\":[";
+    bool first = true;
+    for (const auto &v : values) {
+        if (!first)
+            out += ',';
+        first = false;
+        out += dumpFrame(toJson(v));
+    }
+    out += ']';
+}
+
+/// The same for a value that is one JSON value already (warnings, removed sandbox ids).
+void appendMember(std::string &out, const char *name, const json &value)
+{
+    if (!out.empty())
+        out += ',';
+    out += '"';
+    out += name;
+    out += "\":";
+    out += dumpFrame(value);
+}
 } // namespace
 
 FrameWriter::FrameWriter(Sink sink, Limits limits) : m_sink(std::move(sink)), m_limits(limits)
@@ -68,10 +98,9 @@ void FrameWriter::writeLine(std::string &text, std::uint64_t id)
 }
 
 void FrameWriter::writeChunked(std::string_view type, std::uint64_t id, std::uint64_t seq, const json &header,
-                               const std::vector<List> &lists, const json &trailer)
+                               const std::vector<List> &lists, const std::string &tail)
 {
     const std::string head = innerOf(header);
-    const std::string tail = innerOf(trailer);
     // One string per part, written into as the elements are serialised: no second copy of the
     // part's elements, and room for a part from the start instead of doubling up to it.
     std::string line;
@@ -137,11 +166,11 @@ void FrameWriter::writeSnapshot(std::uint64_t id, std::uint64_t seq, const Snaps
     header["totals"] = {{"processes", s.processes.size()},
                         {"namespaces", s.namespaces.size()},
                         {"loose_threads", s.looseThreads.size()}};
-    json trailer = {{"warnings", s.warnings}};
     // The sandboxes ride in the last frame: they are few, and they name what the parts carried.
-    trailer["sandboxes"] = json::array();
-    for (const auto &b : s.sandboxes)
-        trailer["sandboxes"].push_back(toJson(b));
+    // Members in the order a JSON object dumps them (by name), as they always were.
+    std::string trailer;
+    appendArray(trailer, "sandboxes", s.sandboxes);
+    appendMember(trailer, "warnings", s.warnings);
     // Processes first: they are what a GUI draws first.
     writeChunked(
         "snapshot", id, seq, header,
@@ -166,19 +195,15 @@ void FrameWriter::writeDelta(std::uint64_t id, const SnapshotDelta &d, const jso
     // in the whole form is the same frame it always was.
     if (!d.namespaceMembers.empty())
         header["totals"]["namespace_members"] = d.namespaceMembers.size();
-    json trailer = {{"warnings", d.warnings}};
-    if (d.sandboxes) { // absent: unchanged
-        trailer["sandboxes"] = json::array();
-        for (const auto &b : *d.sandboxes)
-            trailer["sandboxes"].push_back(toJson(b));
-    }
-    if (!d.changedSandboxes.empty()) {
-        trailer["sandboxes_changed"] = json::array();
-        for (const auto &b : d.changedSandboxes)
-            trailer["sandboxes_changed"].push_back(toJson(b));
-    }
+    // Members in the order a JSON object dumps them (by name), as they always were.
+    std::string trailer;
+    if (d.sandboxes) // absent: unchanged
+        appendArray(trailer, "sandboxes", *d.sandboxes);
+    if (!d.changedSandboxes.empty())
+        appendArray(trailer, "sandboxes_changed", d.changedSandboxes);
     if (!d.removedSandboxes.empty())
-        trailer["sandboxes_removed"] = d.removedSandboxes;
+        appendMember(trailer, "sandboxes_removed", d.removedSandboxes);
+    appendMember(trailer, "warnings", d.warnings);
     auto L = [](const char *name, const auto &v) {
         return List{name, v.size(), [&v](std::size_t i) { return toJson(v[i]); }};
     };

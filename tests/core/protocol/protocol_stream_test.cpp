@@ -4,6 +4,8 @@
 #include "core/protocol/clientsession.h"
 #include "core/protocol/deltajson.h"
 #include "core/protocol/framewriter.h"
+#include "core/protocol/snapshotjson.h"
+#include "tests/common/enginesfixture.h"
 #include "tests/common/syntheticsnapshot.h"
 
 #include <gtest/gtest.h>
@@ -248,6 +250,61 @@ TEST(FrameWriter, MemberDeltasRoundTripChunkedAndCostWhatChanged)
         EXPECT_TRUE(sameContent(state, overTheWire(truth[i + 1]))) << "after delta " << i + 1;
     }
     EXPECT_EQ(received, memberEntries);
+}
+
+TEST(FrameWriter, TheLastPartCarriesTheSandboxesAndWarningsAsAJsonObjectWouldDumpThem)
+{
+    // The trailer is written sandbox by sandbox (no JSON tree of them all): the text must be what
+    // dumping one object of those members gives, byte for byte, in snapshots and both delta forms.
+    const Snapshot host = test::scanProcEngines();
+    ASSERT_GE(host.sandboxes.size(), 3u);
+    json sandboxes = json::array();
+    for (const Sandbox &b : host.sandboxes)
+        sandboxes.push_back(toJson(b));
+    auto lastLine = [](const Captured &c) { return c.lines.back(); };
+    auto members = [](const json &o) {
+        const std::string s = dumpFrame(o);
+        return s.substr(1, s.size() - 2);
+    };
+
+    Snapshot snap = host;
+    snap.warnings = {"one", "two \"quoted\""};
+    Captured cs;
+    auto ws = writerInto(cs, 1 << 20, 4096);
+    ws.writeSnapshot(2, 0, snap);
+    EXPECT_NE(lastLine(cs).find(members({{"sandboxes", sandboxes}, {"warnings", snap.warnings}})),
+              std::string::npos);
+
+    SnapshotDelta whole;
+    whole.seq = 1;
+    whole.sandboxes = host.sandboxes;
+    whole.warnings = {"w"};
+    Captured cw;
+    auto ww = writerInto(cw, 1 << 20, 4096);
+    ww.writeDelta(2, whole);
+    EXPECT_NE(lastLine(cw).find(members({{"sandboxes", sandboxes}, {"warnings", whole.warnings}})),
+              std::string::npos);
+
+    SnapshotDelta member;
+    member.seq = 2;
+    member.changedSandboxes = {host.sandboxes[0], host.sandboxes[1]};
+    member.removedSandboxes = {"gone"};
+    Captured cm;
+    auto wm = writerInto(cm, 1 << 20, 4096);
+    wm.writeDelta(2, member);
+    const json changed = json::array({toJson(host.sandboxes[0]), toJson(host.sandboxes[1])});
+    EXPECT_NE(lastLine(cm).find(members({{"sandboxes_changed", changed},
+                                         {"sandboxes_removed", member.removedSandboxes},
+                                         {"warnings", json::array()}})),
+              std::string::npos);
+    // And the client reads them back.
+    ClientSession session;
+    auto ev = session.feed(cs.all());
+    ASSERT_FALSE(session.failed());
+    auto snaps = eventsOf<event::SnapshotDone>(ev);
+    ASSERT_EQ(snaps.size(), 1u);
+    EXPECT_EQ(snaps[0].snapshot.sandboxes.size(), host.sandboxes.size());
+    EXPECT_EQ(snaps[0].snapshot.warnings, snap.warnings);
 }
 
 TEST(ClientSession, MemberChangesBeyondWhatWasAnnouncedAreAViolation)
