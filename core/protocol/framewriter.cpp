@@ -20,16 +20,23 @@ std::string innerOf(const json &object)
     std::string s = dumpFrame(object);
     return s.size() <= 2 ? std::string() : s.substr(1, s.size() - 2);
 }
-/// Appends `"name":[e,...]` (after a comma when @p out has members already), each element dumped
-/// on its own: a delta that adds a host's 500 sandboxes held them as one JSON tree of several MB,
-/// the largest part of the helper's peak memory, only to dump it.
-template <typename V> void appendArray(std::string &out, const char *name, const V &values)
+/// Appends `"name":` to the members in @p out, after a comma when there are some already.
+void appendKey(std::string &out, const char *name)
 {
     if (!out.empty())
         out += ',';
     out += '"';
     out += name;
-    out += "\":[";
+    out += "\":";
+}
+
+/// Appends `"name":[e,...]`, each element dumped on its own: a delta that adds a host's 500
+/// sandboxes held them as one JSON tree of several MB, the largest part of the helper's peak
+/// memory, only to dump it.
+template <typename V> void appendArray(std::string &out, const char *name, const V &values)
+{
+    appendKey(out, name);
+    out += '[';
     bool first = true;
     for (const auto &v : values) {
         if (!first)
@@ -43,11 +50,7 @@ template <typename V> void appendArray(std::string &out, const char *name, const
 /// The same for a value that is one JSON value already (warnings, removed sandbox ids).
 void appendMember(std::string &out, const char *name, const json &value)
 {
-    if (!out.empty())
-        out += ',';
-    out += '"';
-    out += name;
-    out += "\":";
+    appendKey(out, name);
     out += dumpFrame(value);
 }
 } // namespace

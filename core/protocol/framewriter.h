@@ -52,7 +52,8 @@ private:
         std::function<nlohmann::json(std::size_t)> element;
     };
     /// @p tail: the members of the last part's trailer as dumped JSON text, without braces ("" for
-    /// none): written piece by piece (tailMembers()), not as one JSON tree of every sandbox.
+    /// none): written piece by piece (appendArray() in framewriter.cpp), not as one JSON tree of every
+    /// sandbox.
     void writeChunked(std::string_view type, std::uint64_t id, std::uint64_t seq,
                       const nlohmann::json &header, const std::vector<List> &lists, const std::string &tail);
     /// Hands @p text to the sink as one line (its newline appended in place), or as fragments.
