@@ -166,30 +166,6 @@ Snapshot LiveScan::beginFull(std::size_t count)
     return m_snap;
 }
 
-LiveScan::Change LiveScan::resync()
-{
-    refill();
-    std::vector<int> pids;
-    {
-        Snapshot unused;
-        DiscoveryContext ctx(m_opts, *m_query, unused);
-        pids = ProcessStep::listPids(ctx.procFd());
-    }
-    m_unread.clear();
-    // Diffing needs current(), not the old records: let them go before the new ones are read, so
-    // that a resync holds one set of records, not two (about 8 MB at 10k processes).
-    m_records = {};
-    try {
-        m_records = read(pids);
-    } catch (...) {
-        // Nothing kept: the processes of current() are read again as the rest of a first picture.
-        for (const Process &p : m_snap.processes)
-            m_unread.push_back(p.pid);
-        throw;
-    }
-    return reassemble();
-}
-
 LiveScan::Change LiveScan::readRestChange()
 {
     std::vector<int> pids = std::move(m_unread);
@@ -529,7 +505,7 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
 }
 
 LiveScan::Change LiveScan::commit(const std::vector<int> &asked, std::vector<ProcessRecord> fresh,
-                                  bool sweeping)
+                                  bool sweeping, bool whole)
 {
     std::vector<Changed> changed;
     {
@@ -546,8 +522,8 @@ LiveScan::Change LiveScan::commit(const std::vector<int> &asked, std::vector<Pro
             changed.push_back({was, now});
         }
     }
-    bool reread = false;
-    if (sweeping) {
+    bool reread = whole;
+    if (sweeping && !reread) {
         // What no process event announces: a mount table changed (or is not watched, so may have),
         // or the host's name.
         BindMountCache *cache = m_opts.bindMountCache.get();
@@ -665,7 +641,7 @@ LiveScan::Change LiveScan::updateChange(std::vector<int> pids)
     return reread(std::move(pids), false);
 }
 
-LiveScan::Change LiveScan::reread(std::vector<int> pids, bool sweeping)
+LiveScan::Change LiveScan::reread(std::vector<int> pids, bool sweeping, bool whole)
 {
     sortUnique(pids);
     std::vector<ProcessRecord> fresh = read(pids);
@@ -720,13 +696,24 @@ LiveScan::Change LiveScan::reread(std::vector<int> pids, bool sweeping)
                        std::back_inserter(both), [](const ProcessRecord &a, const ProcessRecord &b) {
                            return a.process.pid < b.process.pid;
                        });
-            return commit(all, std::move(both), sweeping);
+            return commit(all, std::move(both), sweeping, whole);
         }
     }
-    return commit(pids, std::move(fresh), sweeping);
+    return commit(pids, std::move(fresh), sweeping, whole);
 }
 
 LiveScan::Change LiveScan::sweepChange(SweepStats *stats, std::size_t slice)
+{
+    // A full re-read in progress goes on: it reads everything a link check would.
+    return round(stats, slice, m_roundFull && !m_sweepList.empty());
+}
+
+LiveScan::Change LiveScan::resyncChange(std::size_t slice, bool restart)
+{
+    return round(nullptr, slice, true, restart);
+}
+
+LiveScan::Change LiveScan::round(SweepStats *stats, std::size_t slice, bool full, bool restart)
 {
     refill();
     SweepStats st;
@@ -736,9 +723,12 @@ LiveScan::Change LiveScan::sweepChange(SweepStats *stats, std::size_t slice)
         DiscoveryContext ctx(m_opts, *m_query, unused);
         // A round lists the pids once and checks them slice by slice: the worker is never busy
         // with a whole host's links at once, so an event's update waits at most one slice.
-        if (m_sweepAt >= m_sweepList.size() || m_sweepList.empty()) {
+        if (m_sweepAt >= m_sweepList.size() || m_sweepList.empty() || full != m_roundFull || restart) {
             m_sweepList = ProcessStep::listPids(ctx.procFd());
             m_sweepAt = 0;
+            m_roundFull = full;
+            if (full)
+                m_unread.clear(); // a full round reads them as new
         }
         const std::size_t size = m_sweepList.size();
         const std::size_t begin = m_sweepAt;
@@ -762,8 +752,13 @@ LiveScan::Change LiveScan::sweepChange(SweepStats *stats, std::size_t slice)
                 reread.push_back(pid);
                 continue;
             }
-            // Known: only its namespace links, which setns() and unshare() change without an event.
             ++st.checked;
+            if (full) { // read whole; commit() keeps only what differs from the record
+                reread.push_back(pid);
+                ++r;
+                continue;
+            }
+            // Known: only its namespace links, which setns() and unshare() change without an event.
             char name[16];
             std::snprintf(name, sizeof name, "%d", pid);
             std::array<std::uint64_t, kNsTypeCount> inodes{};
@@ -799,8 +794,9 @@ LiveScan::Change LiveScan::sweepChange(SweepStats *stats, std::size_t slice)
     st.reread = reread.size() - st.removed;
     if (stats)
         *stats = st;
-    // Mount tables and host facts are looked at once per round.
-    return this->reread(std::move(reread), st.roundDone);
+    // Mount tables and host facts are looked at once per round; a full round ends with the whole
+    // pipeline over the kept records.
+    return this->reread(std::move(reread), st.roundDone, full && st.roundDone);
 }
 
 std::vector<int> LiveScan::zombies() const

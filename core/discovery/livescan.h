@@ -57,8 +57,19 @@ public:
     /// What changed since current(), which then becomes the new state. nullopt: nothing did (host
     /// timings aside). The delta's seq is left 0 for the caller to number.
     using Change = std::optional<SnapshotDelta>;
-    /// Reads every process again (a resync after lost events) and diffs the whole result.
-    Change resync();
+    /// Reads every process again (a resync after lost events, or the periodic full re-read), all at
+    /// once: resyncChange() with no slice.
+    Change resync() { return resyncChange(0); }
+    /// A full re-read taken in slices: a round lists the pids, then every call reads at most
+    /// @p slice of them whole (stat, status, cmdline, cgroup, fds; 0: the rest of the round) and
+    /// says what changed there, as an update would (patched in place when it can be); the round's
+    /// last call also looks at mount tables and host facts and runs the whole pipeline over the
+    /// kept records once, for what only it derives (hierarchy, bind mounts, the engines' names).
+    /// So the re-read never holds a second set of every record, nor the new records beside two
+    /// snapshots (the helper's peak at 10k processes). A call starts a new round unless one is in
+    /// progress (resyncInRound()) and @p restart is false; a namespace-link round in progress is
+    /// dropped for it. @p restart: events were lost, maybe in the part of a round already read.
+    Change resyncChange(std::size_t slice, bool restart = false);
     /// Reads the pids that beginFull() left out.
     Change readRestChange();
     /// Re-reads @p pids (those gone are dropped). The children of a process that exited are read
@@ -79,8 +90,10 @@ public:
     /// last call stopped (a round lists the pids once, then takes them slice by slice); 0: the rest
     /// of the round (a whole round when none is in progress).
     Change sweepChange(SweepStats *stats = nullptr, std::size_t slice = 0);
-    /// True between the slices of a sweep round.
+    /// True between the slices of a sweep round (of either kind).
     bool sweepInRound() const { return !m_sweepList.empty(); }
+    /// True between the slices of a full re-read round: the next resyncChange() goes on with it.
+    bool resyncInRound() const { return m_roundFull && !m_sweepList.empty(); }
 
     /// The same, returning current() (tests).
     Snapshot readRest();
@@ -107,8 +120,12 @@ private:
     /// Takes @p fresh (the re-read records of @p asked) into the kept state and says what changed;
     /// @p sweeping: also look for what no event announces (mount tables, host facts).
     /// updateChange(), and sweepChange() once it knows what to read.
-    Change reread(std::vector<int> pids, bool sweeping);
-    Change commit(const std::vector<int> &asked, std::vector<ProcessRecord> fresh, bool sweeping);
+    /// @p whole: run the whole pipeline whatever changed (the last slice of a full re-read).
+    Change reread(std::vector<int> pids, bool sweeping, bool whole = false);
+    Change commit(const std::vector<int> &asked, std::vector<ProcessRecord> fresh, bool sweeping, bool whole);
+    /// sweepChange() and resyncChange(): @p full reads the known processes whole instead of only
+    /// their namespace links (a round of the other kind in progress is dropped).
+    Change round(SweepStats *stats, std::size_t slice, bool full, bool restart = false);
     /// The whole pipeline over the kept records, diffed against current().
     Change reassemble();
     struct Changed;
@@ -137,6 +154,7 @@ private:
     mutable std::vector<int> m_lent;
     std::vector<int> m_sweepList; ///< the pids of the sweep round in progress
     std::size_t m_sweepAt = 0;    ///< how far into it the round is
+    bool m_roundFull = false;     ///< the round in progress reads every process whole
     std::uint64_t m_patched = 0, m_assembled = 0;
     bool m_verify = false;
 };

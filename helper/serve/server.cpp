@@ -330,10 +330,19 @@ void Server::finishJob()
             m_sub->nextSweep = now + std::chrono::milliseconds(std::clamp<long long>(
                                          cost * 100, m_options.minSweepMs, m_options.maxSweepMs));
         if (job.kind == Job::Kind::Resync) {
-            m_sub->nextResync = now + std::chrono::milliseconds(std::clamp<long long>(
-                                          cost * 300, m_options.minResyncMs, m_options.maxResyncMs));
-            m_sub->nextSweep =
-                std::max(m_sub->nextSweep, now + std::chrono::milliseconds(m_options.minSweepMs));
+            // A full re-read goes on slice after slice (an event's update still comes first, see
+            // scheduleLiveWork()); the next round waits 300 times what the whole round cost.
+            m_sub->resyncCostMs += cost;
+            if (m_sub->live->resyncInRound()) {
+                m_sub->nextResync = now;
+            } else {
+                m_sub->nextResync =
+                    now + std::chrono::milliseconds(std::clamp<long long>(
+                              m_sub->resyncCostMs * 300, m_options.minResyncMs, m_options.maxResyncMs));
+                m_sub->resyncCostMs = 0;
+                m_sub->nextSweep =
+                    std::max(m_sub->nextSweep, now + std::chrono::milliseconds(m_options.minSweepMs));
+            }
         }
         // Nothing says when a zombie is reaped: look again soon, then less and less often, counted
         // from the last look (not from the last job, which on a busy host is always recent).
@@ -412,12 +421,15 @@ void Server::scheduleLiveWork()
     std::shared_ptr<LiveScan> live = m_sub->live;
     Job job{Job::Kind::Update, m_sub->id, 0, m_subGeneration, false, {}, {}};
     const bool flush = m_flushAt && now >= *m_flushAt;
+    bool restart = false; // a full re-read starts over
     if (live->hasUnread() && !m_eventsLost) {
         // The rest of a partial first picture comes before anything else.
         job.change = [live] { return live->readRestChange(); };
         m_completing = true;
     } else if (flush && m_eventsLost) {
         job.kind = Job::Kind::Resync;
+        m_sub->resyncCostMs = 0;
+        restart = true; // what was lost may be in the part of a round already read
     } else if (flush) {
         std::vector<int> pids = std::move(m_pendingPids);
         if (m_sub->zombieDelayMs > 0 && now >= m_sub->nextZombieCheck) {
@@ -440,8 +452,11 @@ void Server::scheduleLiveWork()
     if (live->hasUnread())
         m_completing = true; // this job's delta completes the first picture
     if (job.kind == Job::Kind::Resync) {
-        job.change = [live] { return live->resync(); };
-        job.zombiesChecked = true;
+        // In slices, as the sweep: an event's update waits at most one slice, and the re-read never
+        // holds every record twice (LiveScan::resyncChange()).
+        job.change = [live, restart, slice = m_options.sweepSlice] {
+            return live->resyncChange(slice, restart);
+        };
         m_eventsLost = false;
     }
     if (job.kind == Job::Kind::Resync || flush) {

@@ -123,7 +123,7 @@ private:
         std::function<Snapshot()> work; ///< what the worker runs
         /// An event-driven subscription's update: what changed, from LiveScan (instead of work).
         std::function<std::optional<SnapshotDelta>()> change;
-        /// Update, Resync: it reads the kept zombies again (the zombie check's back-off restarts from
+        /// Update: it reads the kept zombies again (the zombie check's back-off restarts from
         /// it, not from every job: on a busy host jobs follow each other faster than the check's
         /// delay, and a reaped zombie would wait for the slow sweep).
         bool zombiesChecked = false;
@@ -166,6 +166,7 @@ private:
         std::shared_ptr<LiveScan> live;
         std::chrono::steady_clock::time_point nextSweep, nextResync, nextZombieCheck;
         int zombieDelayMs = 0;
+        long long resyncCostMs = 0; ///< what the slices of the full re-read in progress cost
     };
 
     Options m_options;

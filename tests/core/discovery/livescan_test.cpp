@@ -440,8 +440,9 @@ TEST_F(LiveScanFixture, AResyncEqualsAFreshScanAndReadsEveryProcessOnce)
     ASSERT_TRUE(d.has_value());
     expectSame(live.current(), fresh(), "after a resync");
     EXPECT_EQ(live.size(), kept - 1);
-    // Every listed pid read once: the kept ones less 102, plus the fixture's 105 (listed, no stat).
-    EXPECT_EQ(live.processReads() - before, kept);
+    // Every listed pid read once: the kept ones less 102, plus the fixture's 105 (listed, no stat);
+    // and 102, known and not listed, looked for once more to drop it.
+    EXPECT_EQ(live.processReads() - before, kept + 1);
     Snapshot replayed = first;
     applyDelta(replayed, *d);
     EXPECT_TRUE(sameContent(replayed, live.current()));
@@ -450,6 +451,75 @@ TEST_F(LiveScanFixture, AResyncEqualsAFreshScanAndReadsEveryProcessOnce)
     EXPECT_FALSE(live.resync().has_value());
     expectSame(live.current(), fresh(), "after a second resync");
     EXPECT_FALSE(live.hasUnread());
+}
+
+TEST_F(LiveScanFixture, AFullReReadInSlicesEqualsAFreshScan)
+{
+    // 40 more host processes, then changes that only a full re-read finds (a state and a command
+    // line changed in place, an fd-less exec into another uts namespace, a lost exit and a lost
+    // fork): read 8 pids a call, every slice's delta replays, the round reads each process once
+    // and ends with the whole pipeline, and the result is a fresh scan.
+    for (int pid = 300; pid < 340; ++pid) {
+        fs::copy(m_root / "100", m_root / std::to_string(pid),
+                 fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+        rewrite(m_root / std::to_string(pid) / "stat", "100 (", std::to_string(pid) + " (");
+        rewrite(m_root / std::to_string(pid) / "status", "\t100", "\t" + std::to_string(pid));
+    }
+    LiveScan live(m_opts, m_query);
+    live.setVerify(true);
+    Snapshot state = live.full();
+    const Process *was = state.findProcess(310);
+    ASSERT_NE(was, nullptr);
+    const char oldState = was->state;
+    const char newState = oldState == 'R' ? 'S' : 'R';
+    rewrite(m_root / "310" / "stat", std::string(") ") + oldState, std::string(") ") + newState);
+    {
+        std::ofstream(m_root / "330" / "cmdline", std::ios::binary | std::ios::trunc)
+            << std::string("rewritten\0in-place\0", 19);
+    }
+    relink(335, "uts", "uts:[" + std::to_string(kOtherUts) + "]");
+    fs::remove_all(m_root / "320");
+    fs::copy(m_root / "300", m_root / "400", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    rewrite(m_root / "400" / "stat", "300 (", "400 (");
+    rewrite(m_root / "400" / "status", "\t300", "\t400");
+
+    const std::uint64_t reads = live.processReads(), assembled = live.assembledChanges();
+    std::size_t calls = 0;
+    do {
+        ASSERT_LT(++calls, 100u) << "a round must end";
+        LiveScan::Change c = live.resyncChange(8);
+        if (c)
+            applyDelta(state, *c);
+        if (live.resyncInRound()) {
+            EXPECT_EQ(live.assembledChanges(), assembled) << "only the round's end runs the pipeline";
+        }
+    } while (live.resyncInRound());
+    EXPECT_GT(calls, 3u) << "the pids were taken 8 at a time";
+    EXPECT_EQ(live.assembledChanges(), assembled + 1) << "the round's end ran the pipeline once";
+    Snapshot want = fresh();
+    // Every listed pid once (105 is listed, has no stat), and 320 looked for once to drop it.
+    EXPECT_EQ(live.processReads() - reads, want.processes.size() + 2);
+    expectSame(state, want, "the slices' deltas replayed");
+    expectSame(live.current(), want, "after a sliced full re-read");
+    EXPECT_EQ(state.findProcess(310)->state, newState);
+    EXPECT_EQ(state.findProcess(330)->cmdline, (std::vector<std::string>{"rewritten", "in-place"}));
+    EXPECT_EQ(state.findProcess(335)->ns[index(NsType::Uts)].ino, kOtherUts);
+    EXPECT_EQ(state.findProcess(320), nullptr);
+    EXPECT_NE(state.findProcess(400), nullptr);
+
+    // A link sweep in the middle of a full round goes on with it (whole reads), and a restart
+    // begins a new round from the lowest pid.
+    live.resyncChange(8);
+    ASSERT_TRUE(live.resyncInRound());
+    LiveScan::SweepStats st;
+    live.sweepChange(&st, 8);
+    EXPECT_TRUE(live.resyncInRound()) << "the sweep took the full round's next slice";
+    EXPECT_EQ(st.listed, 8u);
+    live.resyncChange(8, true);
+    EXPECT_TRUE(live.resyncInRound());
+    while (live.resyncInRound())
+        live.resyncChange(0);
+    expectSame(live.current(), fresh(), "after a restarted round");
 }
 
 TEST_F(LiveScanFixture, PatchedSandboxesKeepTheNamesTheEnginesGave)

@@ -406,6 +406,48 @@ TEST(ServeLive, AReapedZombieLeavesWhileOtherEventsKeepComing)
     events.finish();
 }
 
+TEST(ServeLive, AFullReReadInSlicesFindsWhatNoEventTellsAndKeepsUpWithChurn)
+{
+    // The full re-read (every 200 ms here, 16 pids a slice, no namespace sweep) under churn: the
+    // deltas still replay to what the helper published and to a fresh scan, and it finds what no
+    // event tells of: a shell that starts spinning after its child exited is running ('R'), which
+    // only a re-read of its stat shows.
+    if (std::string why = connectorUnavailable(); !why.empty())
+        GTEST_SKIP() << "proc connector not available: " << why;
+    Subscriber events(helper::Server::Options::Live::Auto, true, [](helper::Server::Options &o) {
+        o.minSweepMs = o.maxSweepMs = 600000;
+        o.minResyncMs = o.maxResyncMs = 200;
+        o.sweepSlice = 16;
+    });
+    ASSERT_TRUE(events.snapshotArrived());
+    test::ChildSet spinners;
+    const pid_t spinner = spinners.spawn({"/bin/sh", "-c", "/bin/sleep 0.3; while :; do :; done"});
+    ASSERT_GT(spinner, 0);
+    Churn churn;
+    for (int i = 0; i < 12; ++i) {
+        churn.round(i);
+        if (HasFatalFailure())
+            return;
+        events.pump(40ms);
+    }
+    churn.settle();
+    for (int i = 0; i < 15; ++i)
+        events.pump(100ms);
+    auto running = [&] {
+        std::lock_guard lock(events.pub.mutex);
+        const Process *p = events.pub.last.findProcess(spinner);
+        return p && p->state == 'R';
+    };
+    const auto deadline = std::chrono::steady_clock::now() + 120s;
+    while (!(events.caughtUp(churn) && running()) && std::chrono::steady_clock::now() < deadline)
+        events.pump(100ms);
+    EXPECT_TRUE(running()) << "the spinning shell " << spinner << " never showed as running";
+    spinners.kill(spinner);
+    Snapshot fromEvents = events.finish();
+    DiscoveryOptions o;
+    expectSameForTestProcesses(fromEvents, discover(o), churn, "sliced full re-reads");
+}
+
 TEST(ServeLive, HelloSaysHowSubscriptionsFollowChanges)
 {
     auto helloOf = [](std::vector<std::string> argv) {
