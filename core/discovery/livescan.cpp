@@ -43,6 +43,15 @@ void sortUnique(std::vector<int> &v)
     v.erase(std::unique(v.begin(), v.end()), v.end());
 }
 
+/// Lets go of what a process of a snapshot copies from its record and refill() puts back.
+void stripRecordFields(Process &p)
+{
+    std::string().swap(p.comm);
+    std::vector<std::string>().swap(p.cmdline);
+    std::vector<int>().swap(p.nspid);
+    std::string().swap(p.cgroup);
+}
+
 bool sameRecord(const ProcessRecord &a, const ProcessRecord &b)
 {
     return a.process == b.process && a.fdLinks == b.fdLinks && a.warnings == b.warnings;
@@ -191,10 +200,26 @@ Snapshot LiveScan::sweep(SweepStats *stats)
     return current();
 }
 
-LiveScan::Change LiveScan::reassemble()
+LiveScan::Change LiveScan::reassemble(const std::vector<int> &reread)
 {
+    // What current() and the new snapshot hold of comm, cmdline, nspid and cgroup is what the
+    // records hold, for every process not read again: let it go from current() before the new
+    // snapshot is made, and from that one before the diff, so that the pipeline's peak holds those
+    // strings once (in the records), not three times. refill() puts them back at the next look.
+    refill();
+    std::vector<int> lent;
+    lent.reserve(m_snap.processes.size());
+    for (Process &p : m_snap.processes)
+        if (!contains(reread, p.pid)) {
+            stripRecordFields(p);
+            lent.push_back(p.pid);
+        }
+    m_lent = std::move(lent); // should assemble() throw, current() is whole again at its next look
     Snapshot next = assemble();
     ++m_assembled;
+    for (Process &p : next.processes)
+        if (!contains(reread, p.pid))
+            stripRecordFields(p);
     if (sameContent(m_snap, next)) {
         // Unchanged: the client keeps what it holds, timings included.
         return std::nullopt;
@@ -202,11 +227,27 @@ LiveScan::Change LiveScan::reassemble()
     // The processes it adds go into the delta, not copies of them: the records hold what they
     // were made of, and current() takes that back once the delta has been written (refill()).
     SnapshotDelta d = computeDeltaTakingAdded(m_snap, next);
+    // A process not read again can still change (its flags from the host reference): it goes out
+    // whole, with what the records hold.
+    for (Process &p : d.changedProcesses)
+        if (!contains(reread, p.pid))
+            if (const ProcessRecord *r = findRecord(m_records, p.pid)) {
+                p.comm = r->process.comm;
+                p.cmdline = r->process.cmdline;
+                p.nspid = r->process.nspid;
+                p.cgroup = r->process.cgroup;
+            }
     compactDelta(m_snap, d); // what a change costs on the wire follows the change (delta.h)
     m_snap = std::move(next);
-    m_lent.reserve(d.addedProcesses.size());
-    for (const Process &p : d.addedProcesses)
-        m_lent.push_back(p.pid);
+    // Lent now: every process not read again, and the added ones (taken by the delta).
+    m_lent.clear();
+    auto added = d.addedProcesses.begin(); // ascending pid, as the snapshot's
+    for (const Process &p : m_snap.processes) {
+        while (added != d.addedProcesses.end() && added->pid < p.pid)
+            ++added;
+        if (!contains(reread, p.pid) || (added != d.addedProcesses.end() && added->pid == p.pid))
+            m_lent.push_back(p.pid);
+    }
     return d;
 }
 
@@ -543,7 +584,7 @@ LiveScan::Change LiveScan::commit(const std::vector<int> &asked, std::vector<Pro
     if (!changed.empty())
         merge(asked, std::move(fresh));
     if (!patched) {
-        Change c = reassemble();
+        Change c = reassemble(asked);
         if (traceChanges())
             std::fprintf(stderr, "nsviz: live change of %zu processes through the pipeline %8.1f ms\n",
                          changed.size(), msSince(t0));

@@ -126,8 +126,9 @@ private:
     /// sweepChange() and resyncChange(): @p full reads the known processes whole instead of only
     /// their namespace links (a round of the other kind in progress is dropped).
     Change round(SweepStats *stats, std::size_t slice, bool full, bool restart = false);
-    /// The whole pipeline over the kept records, diffed against current().
-    Change reassemble();
+    /// The whole pipeline over the kept records, diffed against current(). @p reread: the pids
+    /// (ascending) whose records changed since current() was made (the others' are as they were).
+    Change reassemble(const std::vector<int> &reread);
     struct Changed;
     /// Patches current() in place for @p changed when that gives what the whole pipeline would;
     /// false (and nothing touched) when it might not.
@@ -137,7 +138,7 @@ private:
     std::optional<Namespace> leafNamespace(NsType type, const NsId &id, const std::vector<int> &pids);
     /// Whether the host facts the host step reads (hostname, kernel, boot id) differ from current().
     bool hostFactsChanged() const;
-    /// Puts back what the last delta took of current()'s processes (reassemble()): their comm,
+    /// Puts back what reassemble() let go of or a delta took of current()'s processes: their comm,
     /// cmdline, nspid and cgroup, from the records they were assembled from.
     void refill() const;
 
@@ -148,9 +149,10 @@ private:
     std::uint64_t m_reads = 0;
     /// current(). Mutable for refill(): the processes a delta took are put back on the first look.
     mutable Snapshot m_snap;
-    /// Pids (ascending) of the processes of m_snap whose comm, cmdline, nspid and cgroup the last
-    /// delta took (a delta adding most of a host, the rest of a first picture, would otherwise hold
-    /// a second copy of them while it is written: 5 MB of the helper's peak at 10k processes).
+    /// Pids (ascending) of the processes of m_snap whose comm, cmdline, nspid and cgroup are held
+    /// only by their records: taken by the last delta (one adding most of a host, the rest of a
+    /// first picture, would otherwise hold a second copy of them while it is written: 5 MB of the
+    /// helper's peak at 10k processes), or let go while the whole pipeline ran (reassemble()).
     mutable std::vector<int> m_lent;
     std::vector<int> m_sweepList; ///< the pids of the sweep round in progress
     std::size_t m_sweepAt = 0;    ///< how far into it the round is

@@ -78,20 +78,26 @@ template <bool TakeAdded, typename To> SnapshotDelta deltaBetween(const Snapshot
 
     // Processes are keyed by (pid, start time): a reused pid is a removal plus an addition. What
     // is added or changed is found first and then copied (or moved) once into vectors of the
-    // exact size.
-    std::map<ProcKey, const Process *> old;
+    // exact size. The old ones are looked up in a sorted vector, not a map: at 10k processes a
+    // map's nodes were a megabyte of a live helper's peak, for what a binary search does.
+    std::vector<std::pair<ProcKey, const Process *>> old;
+    old.reserve(from.processes.size());
     for (const auto &p : from.processes)
-        old.emplace(p.key(), &p);
+        old.emplace_back(p.key(), &p);
+    std::sort(old.begin(), old.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    std::vector<bool> matched(old.size());
     std::vector<std::size_t> added, changed;
     for (std::size_t i = 0; i < to.processes.size(); ++i) {
         const Process &p = to.processes[i];
-        auto it = old.find(p.key());
-        if (it == old.end()) {
+        const ProcKey key = p.key();
+        auto it = std::lower_bound(old.begin(), old.end(), key,
+                                   [](const auto &e, const ProcKey &k) { return e.first < k; });
+        if (it == old.end() || key < it->first || matched[static_cast<std::size_t>(it - old.begin())]) {
             added.push_back(i);
         } else {
             if (!(*it->second == p))
                 changed.push_back(i);
-            old.erase(it);
+            matched[static_cast<std::size_t>(it - old.begin())] = true;
         }
     }
     d.addedProcesses.reserve(added.size());
@@ -104,21 +110,27 @@ template <bool TakeAdded, typename To> SnapshotDelta deltaBetween(const Snapshot
     d.changedProcesses.reserve(changed.size());
     for (std::size_t i : changed)
         d.changedProcesses.push_back(to.processes[i]);
-    for (const auto &[key, p] : old)
-        d.removedProcesses.push_back(key);
+    for (std::size_t i = 0; i < old.size(); ++i)
+        if (!matched[i])
+            d.removedProcesses.push_back(old[i].first);
 
-    std::map<NsId, const Namespace *> oldNs;
+    std::vector<std::pair<NsId, const Namespace *>> oldNs;
+    oldNs.reserve(from.namespaces.size());
     for (const auto &n : from.namespaces)
-        oldNs.emplace(n.id, &n);
+        oldNs.emplace_back(n.id, &n);
+    std::sort(oldNs.begin(), oldNs.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    std::vector<bool> nsMatched(oldNs.size());
     std::vector<const Namespace *> addedNs, changedNs;
     for (const auto &n : to.namespaces) {
-        auto it = oldNs.find(n.id);
-        if (it == oldNs.end()) {
+        auto it = std::lower_bound(oldNs.begin(), oldNs.end(), n.id,
+                                   [](const auto &e, const NsId &id) { return e.first < id; });
+        const std::size_t at = static_cast<std::size_t>(it - oldNs.begin());
+        if (it == oldNs.end() || n.id < it->first || nsMatched[at]) {
             addedNs.push_back(&n);
         } else {
             if (!(*it->second == n))
                 changedNs.push_back(&n);
-            oldNs.erase(it);
+            nsMatched[at] = true;
         }
     }
     d.addedNamespaces.reserve(addedNs.size());
@@ -127,8 +139,9 @@ template <bool TakeAdded, typename To> SnapshotDelta deltaBetween(const Snapshot
     d.changedNamespaces.reserve(changedNs.size());
     for (const Namespace *n : changedNs)
         d.changedNamespaces.push_back(*n);
-    for (const auto &[id, n] : oldNs)
-        d.removedNamespaces.push_back(id);
+    for (std::size_t i = 0; i < oldNs.size(); ++i)
+        if (!nsMatched[i])
+            d.removedNamespaces.push_back(oldNs[i].first);
     return d;
 }
 } // namespace

@@ -522,6 +522,40 @@ TEST_F(LiveScanFixture, AFullReReadInSlicesEqualsAFreshScan)
     expectSame(live.current(), fresh(), "after a restarted round");
 }
 
+TEST_F(LiveScanFixture, ProcessesNotReadAgainThatChangeGoOutWhole)
+{
+    // PID 1 (the host reference) moves to another uts namespace: only it is read again, yet every
+    // process's "differs from the host" changes. The whole pipeline runs with the strings of the
+    // processes not read again held only by their records (reassemble()); the delta must still
+    // carry those processes whole, and a client that applies it must hold a fresh scan.
+    LiveScan live(m_opts, m_query);
+    Snapshot client = live.full();
+    relink(1, "uts", "uts:[" + std::to_string(kOtherUts) + "]");
+    const std::uint64_t reads = live.processReads();
+    LiveScan::Change c = live.updateChange({1});
+    EXPECT_EQ(live.processReads() - reads, 1u);
+    ASSERT_TRUE(c.has_value());
+    bool anyOther = false;
+    for (const Process &p : c->changedProcesses) {
+        if (p.pid == 1)
+            continue;
+        anyOther = true;
+        const Process *was = client.findProcess(p.pid);
+        ASSERT_NE(was, nullptr);
+        EXPECT_EQ(p.comm, was->comm) << p.pid;
+        EXPECT_EQ(p.cmdline, was->cmdline) << p.pid;
+        EXPECT_EQ(p.nspid, was->nspid) << p.pid;
+        EXPECT_EQ(p.cgroup, was->cgroup) << p.pid;
+    }
+    EXPECT_TRUE(anyOther) << "no other process changed with the host reference";
+    applyDelta(client, *c);
+    expectSame(client, fresh(), "a client after the host reference moved");
+    expectSame(live.current(), fresh(), "current() after the host reference moved");
+    // And once more with nothing changed: no delta, and current() stays whole.
+    EXPECT_FALSE(live.resync().has_value());
+    expectSame(live.current(), fresh(), "current() after a resync that found nothing");
+}
+
 TEST_F(LiveScanFixture, PatchedSandboxesKeepTheNamesTheEnginesGave)
 {
     // The box as a podman container whose runtime state names it. A fork in it is patched in place;
