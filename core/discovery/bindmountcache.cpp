@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -16,6 +17,23 @@ namespace nsviz
 namespace
 {
 constexpr long kProcSuperMagic = 0x9fa0; // PROC_SUPER_MAGIC (linux/magic.h)
+}
+
+std::size_t BindMountCache::maxEntriesFor(unsigned long softFdLimit)
+{
+    const unsigned long room = softFdLimit > 1024 ? (softFdLimit - 512) / 2 : softFdLimit / 4;
+    return std::clamp<std::size_t>(room, 64, 16384);
+}
+
+std::size_t BindMountCache::maxEntries()
+{
+    static const std::size_t max = [] {
+        rlimit r{};
+        if (::getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == RLIM_INFINITY)
+            return maxEntriesFor(1024);
+        return maxEntriesFor(static_cast<unsigned long>(r.rlim_cur));
+    }();
+    return max;
 }
 
 BindMountCache::~BindMountCache()
@@ -71,7 +89,7 @@ const BindMountCache::Entry *BindMountCache::lookup(std::uint64_t mntIno, const 
 
 int BindMountCache::watch(const std::string &mountinfoPath) const
 {
-    if (m_entries.size() >= kMaxEntries)
+    if (m_entries.size() >= maxEntries())
         return -1;
     int fd = ProcReader::openRegular(AT_FDCWD, mountinfoPath.c_str());
     if (fd < 0)

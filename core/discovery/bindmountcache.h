@@ -27,8 +27,13 @@ namespace nsviz
 class BindMountCache
 {
 public:
-    /// At most this many mount namespaces are cached (each holds one fd); others are read each scan.
-    static constexpr std::size_t kMaxEntries = 256;
+    /// How many mount namespaces are cached at most (each holds one fd; others are read on every
+    /// scan, and make every live sweep run the whole pipeline): half the fds the process may open
+    /// beyond 512 kept for the scan itself, at least 64 and at most 16384 (maxEntriesFor()). The
+    /// soft limit is read once, at the first cache made: raiseFdLimit() (core/proc/fdlimit.h) goes
+    /// first. 256 with the common default of 1024, which a host of 500 containers outgrew.
+    static std::size_t maxEntries();
+    static std::size_t maxEntriesFor(unsigned long softFdLimit);
 
     BindMountCache() = default;
     ~BindMountCache();

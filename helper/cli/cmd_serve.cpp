@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // nsviz-helper serve: the protocol over stdin/stdout (docs/protocol.md).
+#include "core/proc/fdlimit.h"
 #include "core/proc/heap.h"
 #include "helper/cli/commands.h"
 #include "helper/cli/procrootcheck.h"
@@ -81,7 +82,8 @@ void addServeCommand(CLI::App &app, CommandTable &table)
             if (std::string why = procRootRefusal(opts->proc, caller); !why.empty())
                 return runtimeError(why);
             installSignals();
-            tuneHeap(); // before the first thread (core/proc/heap.h)
+            tuneHeap();     // before the first thread (core/proc/heap.h)
+            raiseFdLimit(); // room for a mountinfo watch per mount namespace (core/proc/fdlimit.h)
             std::string live = opts->live;
             if (live.empty())
                 if (const char *env = std::getenv("NSVIZ_LIVE"))

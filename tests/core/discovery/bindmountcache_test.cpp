@@ -3,6 +3,7 @@
 // BindMountCache) do not read that mount table again, and cost no more CPU than without the mounts.
 #include "core/discovery/bindmountcache.h"
 #include "core/discovery/discovery.h"
+#include "core/proc/fdlimit.h"
 
 #include <algorithm>
 #include <csignal>
@@ -219,4 +220,43 @@ TEST(BindMountCache, EndedNamespaceIsForgotten)
     }
     discover(o);
     EXPECT_EQ(cache->find(ino), nullptr); // its fd closed, its entry gone
+}
+
+TEST(BindMountCache, ItsSizeFollowsTheFdLimitAndTheHelperRaisesIt)
+{
+    // Half the fds above 512 kept for the scan; a quarter of a small limit; within 64..16384.
+    EXPECT_EQ(BindMountCache::maxEntriesFor(1024), 256u); // the usual default soft limit
+    EXPECT_EQ(BindMountCache::maxEntriesFor(4096), 1792u);
+    EXPECT_EQ(BindMountCache::maxEntriesFor(65536), 16384u);
+    EXPECT_EQ(BindMountCache::maxEntriesFor(128), 64u);
+    rlimit now{};
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &now), 0);
+    if (now.rlim_cur != RLIM_INFINITY) {
+        EXPECT_EQ(BindMountCache::maxEntries(), BindMountCache::maxEntriesFor(now.rlim_cur));
+    }
+
+    // raiseFdLimit() in a child (the test's own limit stays): from a soft limit of 256, up to the
+    // hard limit or the bound asked for, whichever is lower; never down.
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        rlimit r = now;
+        r.rlim_cur = 256;
+        if (::setrlimit(RLIMIT_NOFILE, &r) != 0)
+            ::_exit(10);
+        const rlim_t want = r.rlim_max == RLIM_INFINITY ? 2048 : std::min<rlim_t>(r.rlim_max, 2048);
+        if (raiseFdLimit(2048) != want)
+            ::_exit(11);
+        rlimit after{};
+        if (::getrlimit(RLIMIT_NOFILE, &after) != 0 || after.rlim_cur != want)
+            ::_exit(12);
+        if (raiseFdLimit(300) != want) // a lower bound leaves it where it is
+            ::_exit(13);
+        ::_exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "10: setrlimit, 11: raiseFdLimit's answer, 12: the limit "
+                                         "after, 13: a lower bound lowered it";
 }

@@ -9,10 +9,12 @@
 #include "tests/common/syntheticsnapshot.h"
 #include "tests/helper/serve/serve_util.h"
 
+#include <fstream>
 #include <gtest/gtest.h>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sys/resource.h>
 #include <thread>
 
 using namespace nsviz;
@@ -356,6 +358,31 @@ TEST(ServeBinary, SigtermEndsCleanly)
     ASSERT_NE(status, -1);
     EXPECT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(ServeBinary, RaisesItsSoftFdLimitForTheMountTableWatches)
+{
+    // Started with the common soft limit of 1024 (prlimit, util-linux): serve raises it to its hard
+    // limit, at most 65536, so that a host of hundreds of mount namespaces fits its bind-mount cache.
+    rlimit r{};
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &r), 0);
+    if (r.rlim_max != RLIM_INFINITY && r.rlim_max <= 1024)
+        GTEST_SKIP() << "the hard fd limit here is " << r.rlim_max << ": nothing to raise to";
+    const std::string hard = r.rlim_max == RLIM_INFINITY ? "unlimited" : std::to_string(r.rlim_max);
+    testkit::HelperProcess h(
+        {"/usr/bin/prlimit", "--nofile=1024:" + hard, NSVIZ_HELPER_BIN, "serve", "--quiet"});
+    testkit::FrameReader reader(h.outFd());
+    ASSERT_TRUE(h.send(requestLine(RequestType::Hello, 1)));
+    ASSERT_TRUE(reader.until([](const ClientEvent &e) { return is<event::Hello>(e); }, 10s));
+    std::ifstream limits("/proc/" + std::to_string(h.pid()) + "/limits");
+    std::string line, soft;
+    while (std::getline(limits, line))
+        if (line.rfind("Max open files", 0) == 0)
+            soft = line.substr(26, 21);
+    const rlim_t want = r.rlim_max == RLIM_INFINITY ? 65536 : std::min<rlim_t>(r.rlim_max, 65536);
+    EXPECT_EQ(std::stoul(soft), want) << line;
+    ::kill(h.pid(), SIGTERM);
+    EXPECT_NE(h.wait(10s), -1);
 }
 
 TEST(ServeBinary, BadProcRootIsRefusedAtStart)
