@@ -21,6 +21,17 @@ namespace fs = std::filesystem;
 
 namespace
 {
+/// Replaces every whole-word @p from in @p file by @p to.
+void rewrite(const fs::path &file, const std::string &from, const std::string &to)
+{
+    std::ifstream in(file);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    in.close();
+    for (std::size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size())
+        text.replace(at, from.size(), to);
+    std::ofstream(file, std::ios::trunc) << text;
+}
+
 constexpr std::uint64_t kHostUser = 4026531837, kBoxUser = 4026532405, kBoxNet = 4026532402,
                         kOtherUts = 4026532990;
 
@@ -49,6 +60,16 @@ protected:
         o.hierarchyCache.reset();
         o.bindMountCache.reset();
         return discover(o, q);
+    }
+    /// A new process @p pid, a copy of @p from (its stat and status say the new pid).
+    void copyProcess(int from, int pid)
+    {
+        fs::copy(m_root / std::to_string(from), m_root / std::to_string(pid),
+                 fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+        rewrite(m_root / std::to_string(pid) / "stat", std::to_string(from) + " (",
+                std::to_string(pid) + " (");
+        rewrite(m_root / std::to_string(pid) / "status", "\t" + std::to_string(from),
+                "\t" + std::to_string(pid));
     }
     void relink(int pid, const std::string &type, const std::string &target)
     {
@@ -177,35 +198,13 @@ TEST_F(LiveScanFixture, UpdateOfAVanishedUnknownPidChangesNothing)
     expectSame(s, first, "an event about a pid that is already gone");
 }
 
-namespace
-{
-/// Replaces every whole-word @p from in @p file by @p to.
-void rewrite(const fs::path &file, const std::string &from, const std::string &to)
-{
-    std::ifstream in(file);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    in.close();
-    for (std::size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size())
-        text.replace(at, from.size(), to);
-    std::ofstream(file, std::ios::trunc) << text;
-}
-} // namespace
-
 TEST_F(LiveScanFixture, ADeltaNamesOnlyWhatChanged)
 {
     // 150 more processes in the box, each a copy of its child 201: a host of many processes where
     // one of them changes. The delta must name that one (and the namespaces whose member lists it
     // changed), nothing else, and be made without running the whole pipeline.
-    auto clone = [&](int from, int pid) {
-        fs::copy(m_root / std::to_string(from), m_root / std::to_string(pid),
-                 fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-        rewrite(m_root / std::to_string(pid) / "stat", std::to_string(from) + " (",
-                std::to_string(pid) + " (");
-        rewrite(m_root / std::to_string(pid) / "status", "\t" + std::to_string(from),
-                "\t" + std::to_string(pid));
-    };
     for (int pid = 300; pid < 450; ++pid)
-        clone(201, pid);
+        copyProcess(201, pid);
     LiveScan live(m_opts, m_query);
     live.setVerify(true); // every in-place patch is checked against the whole pipeline
     Snapshot first = live.full();
@@ -232,7 +231,7 @@ TEST_F(LiveScanFixture, ADeltaNamesOnlyWhatChanged)
     expectSame(live.current(), fresh(), "after pid 350 changed state");
 
     // A fork in the box: the new process, and the member lists of exactly its namespaces.
-    clone(201, 450);
+    copyProcess(201, 450);
     c = live.updateChange({450});
     ASSERT_TRUE(c.has_value());
     ASSERT_EQ(c->addedProcesses.size(), 1u);
@@ -321,7 +320,7 @@ TEST_F(LiveScanFixture, ADeltaNamesOnlyWhatChanged)
     Snapshot base = again.full();
     relink(373, "uts", "uts:[" + std::to_string(kOtherUts) + "]");
     fs::remove_all(m_root / "372");
-    clone(201, 451);
+    copyProcess(201, 451);
     LiveScan::Change c2 = again.updateChange({372, 451});
     ASSERT_TRUE(c2.has_value());
     applyDelta(base, *c2);
@@ -337,21 +336,15 @@ TEST_F(LiveScanFixture, ASweepInSlicesFindsWhatAWholeSweepFinds)
 {
     // 40 more host processes (copies of pid 100), then changes no event tells of, spread over the
     // pid range: a setns at each end, a lost exit in the middle, a lost fork past the last pid.
-    for (int pid = 300; pid < 340; ++pid) {
-        fs::copy(m_root / "100", m_root / std::to_string(pid),
-                 fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-        rewrite(m_root / std::to_string(pid) / "stat", "100 (", std::to_string(pid) + " (");
-        rewrite(m_root / std::to_string(pid) / "status", "\t100", "\t" + std::to_string(pid));
-    }
+    for (int pid = 300; pid < 340; ++pid)
+        copyProcess(100, pid);
     LiveScan live(m_opts, m_query);
     live.setVerify(true);
     Snapshot state = live.full();
     relink(101, "uts", "uts:[" + std::to_string(kOtherUts) + "]");
     relink(339, "uts", "uts:[" + std::to_string(kOtherUts) + "]");
     fs::remove_all(m_root / "320");
-    fs::copy(m_root / "300", m_root / "400", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-    rewrite(m_root / "400" / "stat", "300 (", "400 (");
-    rewrite(m_root / "400" / "status", "\t300", "\t400");
+    copyProcess(300, 400);
 
     LiveScan::SweepStats st;
     std::size_t calls = 0, listed = 0, removed = 0;
@@ -459,12 +452,8 @@ TEST_F(LiveScanFixture, AFullReReadInSlicesEqualsAFreshScan)
     // line changed in place, an fd-less exec into another uts namespace, a lost exit and a lost
     // fork): read 8 pids a call, every slice's delta replays, the round reads each process once
     // and ends with the whole pipeline, and the result is a fresh scan.
-    for (int pid = 300; pid < 340; ++pid) {
-        fs::copy(m_root / "100", m_root / std::to_string(pid),
-                 fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-        rewrite(m_root / std::to_string(pid) / "stat", "100 (", std::to_string(pid) + " (");
-        rewrite(m_root / std::to_string(pid) / "status", "\t100", "\t" + std::to_string(pid));
-    }
+    for (int pid = 300; pid < 340; ++pid)
+        copyProcess(100, pid);
     LiveScan live(m_opts, m_query);
     live.setVerify(true);
     Snapshot state = live.full();
@@ -479,9 +468,7 @@ TEST_F(LiveScanFixture, AFullReReadInSlicesEqualsAFreshScan)
     }
     relink(335, "uts", "uts:[" + std::to_string(kOtherUts) + "]");
     fs::remove_all(m_root / "320");
-    fs::copy(m_root / "300", m_root / "400", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-    rewrite(m_root / "400" / "stat", "300 (", "400 (");
-    rewrite(m_root / "400" / "status", "\t300", "\t400");
+    copyProcess(300, 400);
 
     const std::uint64_t reads = live.processReads(), assembled = live.assembledChanges();
     std::size_t calls = 0;
@@ -585,9 +572,7 @@ TEST_F(LiveScanFixture, PatchedSandboxesKeepTheNamesTheEnginesGave)
     ASSERT_EQ(nameOf(first.sandboxes), "web")
         << "the fixture's container was not named from its runtime state";
 
-    fs::copy(m_root / "201", m_root / "450", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-    rewrite(m_root / "450" / "stat", "201 (", "450 (");
-    rewrite(m_root / "450" / "status", "\t201", "\t450");
+    copyProcess(201, 450);
     LiveScan::Change c = live.updateChange({450});
     ASSERT_TRUE(c.has_value());
     EXPECT_EQ(live.patchedChanges(), 1u) << "a fork in a known container is patched in place";
