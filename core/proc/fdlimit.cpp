@@ -12,8 +12,8 @@ unsigned long raiseFdLimit(unsigned long atMost)
     rlimit r{};
     if (::getrlimit(RLIMIT_NOFILE, &r) != 0)
         return 0;
-    const rlim_t want = r.rlim_max == RLIM_INFINITY ? static_cast<rlim_t>(atMost)
-                                                    : std::min<rlim_t>(r.rlim_max, atMost);
+    const rlim_t want =
+        r.rlim_max == RLIM_INFINITY ? static_cast<rlim_t>(atMost) : std::min<rlim_t>(r.rlim_max, atMost);
     if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < want) {
         rlimit raised = r;
         raised.rlim_cur = want;
