@@ -454,9 +454,10 @@ void Server::scheduleLiveWork()
     if (job.kind == Job::Kind::Resync) {
         // In slices, as the sweep: an event's update waits at most one slice, and the re-read never
         // holds every record twice (LiveScan::resyncChange()).
-        job.change = [live, restart, slice = m_options.sweepSlice] {
-            return live->resyncChange(slice, restart);
-        };
+        // Events lost while the rest of a first picture was due: one piece, so that its delta does
+        // complete the picture, as it says.
+        const std::size_t slice = live->hasUnread() ? 0 : m_options.sweepSlice;
+        job.change = [live, restart, slice] { return live->resyncChange(slice, restart); };
         m_eventsLost = false;
     }
     if (job.kind == Job::Kind::Resync || flush) {
