@@ -52,6 +52,15 @@ void stripRecordFields(Process &p)
     std::string().swap(p.cgroup);
 }
 
+/// Puts back into @p p what stripRecordFields() let go of, from its @p record.
+void copyRecordFields(Process &p, const Process &record)
+{
+    p.comm = record.comm;
+    p.cmdline = record.cmdline;
+    p.nspid = record.nspid;
+    p.cgroup = record.cgroup;
+}
+
 bool sameRecord(const ProcessRecord &a, const ProcessRecord &b)
 {
     return a.process == b.process && a.fdLinks == b.fdLinks && a.warnings == b.warnings;
@@ -231,12 +240,8 @@ LiveScan::Change LiveScan::reassemble(const std::vector<int> &reread)
     // whole, with what the records hold.
     for (Process &p : d.changedProcesses)
         if (!contains(reread, p.pid))
-            if (const ProcessRecord *r = findRecord(m_records, p.pid)) {
-                p.comm = r->process.comm;
-                p.cmdline = r->process.cmdline;
-                p.nspid = r->process.nspid;
-                p.cgroup = r->process.cgroup;
-            }
+            if (const ProcessRecord *r = findRecord(m_records, p.pid))
+                copyRecordFields(p, r->process);
     compactDelta(m_snap, d); // what a change costs on the wire follows the change (delta.h)
     m_snap = std::move(next);
     // Lent now: every process not read again, and the added ones (taken by the delta).
@@ -267,10 +272,7 @@ void LiveScan::refill() const
                              [](const Process &x, int q) { return x.pid < q; });
         if (r == m_records.end() || p == m_snap.processes.end() || r->process.pid != pid || p->pid != pid)
             throw std::logic_error("LiveScan: process " + std::to_string(pid) + " of a delta has no record");
-        p->comm = r->process.comm;
-        p->cmdline = r->process.cmdline;
-        p->nspid = r->process.nspid;
-        p->cgroup = r->process.cgroup;
+        copyRecordFields(*p, r->process);
     }
     m_lent.clear();
 }

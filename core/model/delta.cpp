@@ -63,6 +63,47 @@ bool sameContent(const Snapshot &a, const Snapshot &b)
 
 namespace
 {
+/// The elements of an old list by key, each to be found at most once; what was never found is what
+/// the new list removed. A sorted vector, not a map: at 10k processes a map's nodes were a megabyte
+/// of a live helper's peak, for what a binary search does.
+template <typename Key, typename T> class FoundOnce
+{
+public:
+    template <typename KeyOf> FoundOnce(const std::vector<T> &list, KeyOf keyOf)
+    {
+        m_entries.reserve(list.size());
+        for (const T &e : list)
+            m_entries.emplace_back(keyOf(e), &e);
+        std::sort(m_entries.begin(), m_entries.end(),
+                  [](const auto &a, const auto &b) { return a.first < b.first; });
+        m_found.resize(m_entries.size());
+    }
+    /// The element with @p key not found before, or nullptr.
+    const T *find(const Key &key)
+    {
+        auto it = std::lower_bound(m_entries.begin(), m_entries.end(), key,
+                                   [](const auto &e, const Key &k) { return e.first < k; });
+        const std::size_t at = static_cast<std::size_t>(it - m_entries.begin());
+        if (it == m_entries.end() || key < it->first || m_found[at])
+            return nullptr;
+        m_found[at] = true;
+        return it->second;
+    }
+    /// The keys never found, ascending.
+    std::vector<Key> left() const
+    {
+        std::vector<Key> out;
+        for (std::size_t i = 0; i < m_entries.size(); ++i)
+            if (!m_found[i])
+                out.push_back(m_entries[i].first);
+        return out;
+    }
+
+private:
+    std::vector<std::pair<Key, const T *>> m_entries;
+    std::vector<bool> m_found;
+};
+
 /// computeDelta() for a const @p to (the added processes copied) and for one whose added
 /// processes are moved out (TakeAdded).
 template <bool TakeAdded, typename To> SnapshotDelta deltaBetween(const Snapshot &from, To &to)
@@ -78,26 +119,16 @@ template <bool TakeAdded, typename To> SnapshotDelta deltaBetween(const Snapshot
 
     // Processes are keyed by (pid, start time): a reused pid is a removal plus an addition. What
     // is added or changed is found first and then copied (or moved) once into vectors of the
-    // exact size. The old ones are looked up in a sorted vector, not a map: at 10k processes a
-    // map's nodes were a megabyte of a live helper's peak, for what a binary search does.
-    std::vector<std::pair<ProcKey, const Process *>> old;
-    old.reserve(from.processes.size());
-    for (const auto &p : from.processes)
-        old.emplace_back(p.key(), &p);
-    std::sort(old.begin(), old.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
-    std::vector<bool> matched(old.size());
+    // exact size.
+    FoundOnce<ProcKey, Process> old(from.processes, [](const Process &p) { return p.key(); });
     std::vector<std::size_t> added, changed;
     for (std::size_t i = 0; i < to.processes.size(); ++i) {
         const Process &p = to.processes[i];
-        const ProcKey key = p.key();
-        auto it = std::lower_bound(old.begin(), old.end(), key,
-                                   [](const auto &e, const ProcKey &k) { return e.first < k; });
-        if (it == old.end() || key < it->first || matched[static_cast<std::size_t>(it - old.begin())]) {
-            added.push_back(i);
-        } else {
-            if (!(*it->second == p))
+        if (const Process *was = old.find(p.key())) {
+            if (!(*was == p))
                 changed.push_back(i);
-            matched[static_cast<std::size_t>(it - old.begin())] = true;
+        } else {
+            added.push_back(i);
         }
     }
     d.addedProcesses.reserve(added.size());
@@ -110,27 +141,16 @@ template <bool TakeAdded, typename To> SnapshotDelta deltaBetween(const Snapshot
     d.changedProcesses.reserve(changed.size());
     for (std::size_t i : changed)
         d.changedProcesses.push_back(to.processes[i]);
-    for (std::size_t i = 0; i < old.size(); ++i)
-        if (!matched[i])
-            d.removedProcesses.push_back(old[i].first);
+    d.removedProcesses = old.left();
 
-    std::vector<std::pair<NsId, const Namespace *>> oldNs;
-    oldNs.reserve(from.namespaces.size());
-    for (const auto &n : from.namespaces)
-        oldNs.emplace_back(n.id, &n);
-    std::sort(oldNs.begin(), oldNs.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
-    std::vector<bool> nsMatched(oldNs.size());
+    FoundOnce<NsId, Namespace> oldNs(from.namespaces, [](const Namespace &n) { return n.id; });
     std::vector<const Namespace *> addedNs, changedNs;
     for (const auto &n : to.namespaces) {
-        auto it = std::lower_bound(oldNs.begin(), oldNs.end(), n.id,
-                                   [](const auto &e, const NsId &id) { return e.first < id; });
-        const std::size_t at = static_cast<std::size_t>(it - oldNs.begin());
-        if (it == oldNs.end() || n.id < it->first || nsMatched[at]) {
-            addedNs.push_back(&n);
-        } else {
-            if (!(*it->second == n))
+        if (const Namespace *was = oldNs.find(n.id)) {
+            if (!(*was == n))
                 changedNs.push_back(&n);
-            nsMatched[at] = true;
+        } else {
+            addedNs.push_back(&n);
         }
     }
     d.addedNamespaces.reserve(addedNs.size());
@@ -139,9 +159,7 @@ template <bool TakeAdded, typename To> SnapshotDelta deltaBetween(const Snapshot
     d.changedNamespaces.reserve(changedNs.size());
     for (const Namespace *n : changedNs)
         d.changedNamespaces.push_back(*n);
-    for (std::size_t i = 0; i < oldNs.size(); ++i)
-        if (!nsMatched[i])
-            d.removedNamespaces.push_back(oldNs[i].first);
+    d.removedNamespaces = oldNs.left();
     return d;
 }
 } // namespace
