@@ -693,6 +693,10 @@ bool NamespaceTreeModel::applyIncrementally(const SnapshotDelta &d)
             return false; // what is still under it moves elsewhere
         goingHier = std::move(later);
     }
+    // An owned namespace whose id comes back with another type is a new namespace: nsfs numbers
+    // every type from one pool, so under churn the inode of a uts namespace that ended soon names
+    // a net namespace. Its old leaf goes here, the new one comes in with the new leaves (step 4).
+    std::vector<const Namespace *> newOwned;
     for (const auto &n : d.changedNamespaces) {
         auto it = m_byNs.find(n.id);
         if (it == m_byNs.end()) {
@@ -702,6 +706,14 @@ bool NamespaceTreeModel::applyIncrementally(const SnapshotDelta &d)
         }
         Node *node = it->second;
         const Namespace &old = *node->ns;
+        if (old.type != n.type && isOwned(old.type) && node->children.empty()) {
+            removeNode(node);
+            if (isOwned(n.type))
+                newOwned.push_back(&n);
+            else if (n.type == nodeType)
+                return false; // a new hierarchy namespace: its place is build()'s to find
+            continue;
+        }
         if (old.type != n.type || old.parent != n.parent || old.parentKnown != n.parentKnown ||
             old.owner != n.owner || old.ownerKnown != n.ownerKnown)
             return false; // its place may change, and with it what is below
@@ -717,7 +729,7 @@ bool NamespaceTreeModel::applyIncrementally(const SnapshotDelta &d)
     // 3. New hierarchy namespaces, parents first. One that something already shown was waiting
     //    for (an orphan whose missing parent or owner it is, a process of the group in it) makes
     //    those move: the full path.
-    std::vector<const Namespace *> newHier, newOwned;
+    std::vector<const Namespace *> newHier;
     for (const auto &n : d.addedNamespaces) {
         if (n.type == nodeType)
             newHier.push_back(&n);

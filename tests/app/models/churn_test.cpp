@@ -245,6 +245,60 @@ TEST(GuiChurn, ANamespaceChangingTypeIsAppliedWhereItIs)
     EXPECT_TRUE(sameContent(store.snapshot(), b));
 }
 
+TEST(GuiChurn, AnOwnedNamespaceThatComesBackAsAnotherTypeMovesInTheUserTreeWithoutARebuild)
+{
+    // Under churn this is every few deltas (nsfs numbers every type from one pool): a uts namespace
+    // ends and a net namespace starts with its inode, which the delta calls a changed namespace.
+    // The user tree takes the old leaf out and puts the new one in, as for any namespace that goes
+    // and comes; it once rebuilt the whole tree for it (a quarter of the deltas of the 10k soak).
+    Snapshot a = loadSnapshot("host-small.json");
+    Snapshot b = a;
+    Namespace *reused = nullptr;
+    for (auto &n : b.namespaces)
+        if (n.type == NsType::Uts && n.ownerKnown && n.owner && n.id != b.hostNs[index(NsType::Uts)]) {
+            reused = &n;
+            break;
+        }
+    ASSERT_NE(reused, nullptr) << "host-small.json has a container's uts namespace";
+    // The uts namespace's processes went back to the host's; the new net namespace is held by an
+    // fd of one of them.
+    const std::size_t uts = index(NsType::Uts);
+    Namespace *hostUts = nullptr;
+    for (auto &n : b.namespaces)
+        if (n.id == b.hostNs[uts])
+            hostUts = &n;
+    ASSERT_NE(hostUts, nullptr);
+    for (auto &p : b.processes)
+        if (p.ns[uts] == reused->id) {
+            p.ns[uts] = b.hostNs[uts];
+            hostUts->pids.push_back(p.pid);
+        }
+    std::sort(hostUts->pids.begin(), hostUts->pids.end());
+    reused->type = NsType::Net;
+    reused->pids.clear();
+    reused->foundBy = FoundByFd;
+    std::sort(b.namespaces.begin(), b.namespaces.end(), [](const Namespace &x, const Namespace &y) {
+        return std::pair(x.type, x.id) < std::pair(y.type, y.id);
+    });
+    const SnapshotDelta d = computeDelta(a, b);
+    ASSERT_FALSE(d.changedNamespaces.empty());
+
+    SnapshotStore store;
+    store.setSnapshot(a);
+    Tree userTree(&store, Tree::Hierarchy::User);
+    QAbstractItemModelTester tester(&userTree, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    QSignalSpy resets(&userTree, &QAbstractItemModel::modelReset);
+    ASSERT_TRUE(store.applyDelta(d)) << SnapshotStore::whyNotApplicable(a, d);
+    EXPECT_EQ(userTree.fullRebuilds(), 0u);
+    EXPECT_EQ(resets.count(), 0);
+    SnapshotStore fresh;
+    fresh.setSnapshot(store.snapshot());
+    Tree freshUser(&fresh, Tree::Hierarchy::User);
+    const QList<int> roles{Qt::DisplayRole, Tree::KindRole, Tree::HiddenRole, Tree::UnknownParentRole};
+    EXPECT_EQ(dumpModel(userTree, roles), dumpModel(freshUser, roles));
+    EXPECT_EQ(namespaceRows(userTree), store.counts().namespaces);
+}
+
 TEST(GuiChurn, ContainerCountFollowsCgroupsThroughDeltas)
 {
     Snapshot s = loadSnapshot("host-small.json");
