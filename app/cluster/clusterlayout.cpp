@@ -272,25 +272,40 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
 {
     UpdateStats stats;
     const std::size_t ti = index(m_type);
+    ++m_pass;
 
-    // Group processes by their namespace of the chosen type.
-    std::map<NsId, std::vector<int>> groups;
+    // Group processes by their namespace of the chosen type: members in process order, clusters in
+    // NsId order (the order they are placed and listed in).
+    std::vector<std::pair<NsId, std::vector<int>>> groups;
+    std::unordered_map<NsId, int, NsIdHash> groupOf;
+    groupOf.reserve(m_slots.size() + 16);
+    auto membersOf = [&](const NsId &id) -> std::vector<int> & {
+        auto [it, inserted] = groupOf.try_emplace(id, static_cast<int>(groups.size()));
+        if (inserted)
+            groups.emplace_back(id, std::vector<int>());
+        return groups[static_cast<std::size_t>(it->second)].second;
+    };
     for (std::size_t i = 0; i < s.processes.size(); ++i) {
         const Process &p = s.processes[i];
-        groups[!p.ns[ti].valid() && p.exited ? kExitedKey : p.ns[ti]].push_back(static_cast<int>(i));
+        membersOf(!p.ns[ti].valid() && p.exited ? kExitedKey : p.ns[ti]).push_back(static_cast<int>(i));
     }
     // Namespaces held without processes (bind mounts, fds, hidden parents) are clusters too.
-    std::map<NsId, const Namespace *> nsById;
-    for (const auto &n : s.namespaces) {
-        if (n.type != m_type)
-            continue;
-        nsById[n.id] = &n;
-        groups.try_emplace(n.id);
-    }
+    std::vector<std::pair<NsId, std::uint8_t>> foundBy; // this type's namespaces: id, FoundBy bits
+    for (const auto &n : s.namespaces)
+        if (n.type == m_type) {
+            membersOf(n.id);
+            foundBy.emplace_back(n.id, n.foundBy);
+        }
+    std::sort(groups.begin(), groups.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    std::sort(foundBy.begin(), foundBy.end());
+    auto foundByOf = [&](const NsId &id) -> std::uint8_t {
+        const auto it = std::lower_bound(foundBy.begin(), foundBy.end(), std::pair(id, std::uint8_t(0)));
+        return it != foundBy.end() && it->first == id ? it->second : 0;
+    };
 
     // Forget clusters that are gone.
     for (auto it = m_slots.begin(); it != m_slots.end();) {
-        if (!groups.count(it->first)) {
+        if (!groupOf.count(it->first)) {
             it = m_slots.erase(it);
             ++stats.removed;
         } else {
@@ -350,8 +365,8 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
     // their members ordered so that alike processes sit together (warnings at the centre).
     m_clusters.clear();
     m_dots.clear();
-    m_dotOfPid.clear();
     m_dots.reserve(s.processes.size());
+    std::vector<int> dotOfProc(s.processes.size(), -1);
     std::vector<HostRelation> rel(s.processes.size());
     const SandboxIndex sandboxes(s);
     for (std::size_t i = 0; i < s.processes.size(); ++i)
@@ -360,24 +375,26 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
     m_bounds = {std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
                 -std::numeric_limits<double>::max(), -std::numeric_limits<double>::max()};
     // Host cluster first so it is drawn underneath nothing and listed first.
-    std::vector<NsId> clusterOrder;
-    for (const auto &[id, members] : groups)
-        clusterOrder.push_back(id);
+    std::vector<std::size_t> clusterOrder(groups.size());
+    for (std::size_t g = 0; g < groups.size(); ++g)
+        clusterOrder[g] = g;
     std::stable_partition(clusterOrder.begin(), clusterOrder.end(),
-                          [&](const NsId &id) { return hostId.valid() && id == hostId; });
+                          [&](std::size_t g) { return hostId.valid() && groups[g].first == hostId; });
 
-    for (const NsId &id : clusterOrder) {
-        std::vector<int> &members = groups[id];
+    std::vector<std::pair<int, int>> bySlot; // (slot, process index)
+    std::vector<std::pair<int, DotSlot *>> renumber;
+    for (const std::size_t g : clusterOrder) {
+        const NsId &id = groups[g].first;
+        std::vector<int> &members = groups[g].second;
         Slot &slot = m_slots[id];
         const bool newSlot = slot.dotSlot.empty() && slot.nextSlot == 0;
-        // Release slots of processes that left.
-        std::unordered_map<ProcKey, int, ProcKeyHash> present;
-        present.reserve(members.size());
+        // Release slots of processes that left: the ones this update did not find.
         for (int m : members)
-            present.emplace(s.processes[m].key(), m);
+            if (auto it = slot.dotSlot.find(s.processes[m].key()); it != slot.dotSlot.end())
+                it->second.seen = m_pass;
         for (auto it = slot.dotSlot.begin(); it != slot.dotSlot.end();) {
-            if (!present.count(it->first)) {
-                slot.freeSlots.push_back(it->second);
+            if (it->second.seen != m_pass) {
+                slot.freeSlots.push_back(it->second.k);
                 it = slot.dotSlot.erase(it);
             } else {
                 ++it;
@@ -387,16 +404,16 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
         if (slot.compact) {
             // The circle shrank: renumber the dots that stay into the first slots, in their old
             // order, so they fit the smaller circle and keep their places relative to each other.
-            std::vector<std::pair<int, ProcKey>> order;
-            order.reserve(slot.dotSlot.size());
-            for (const auto &[key, k] : slot.dotSlot)
-                order.emplace_back(k, key);
-            std::sort(order.begin(), order.end());
-            for (std::size_t k = 0; k < order.size(); ++k)
-                slot.dotSlot[order[k].second] = static_cast<int>(k);
+            renumber.clear();
+            for (auto &[key, d] : slot.dotSlot)
+                renumber.emplace_back(d.k, &d);
+            std::sort(renumber.begin(), renumber.end(),
+                      [](const auto &a, const auto &b) { return a.first < b.first; });
+            for (std::size_t k = 0; k < renumber.size(); ++k)
+                renumber[k].second->k = static_cast<int>(k);
             slot.freeSlots.clear();
             slot.freeSlots.shrink_to_fit();
-            slot.nextSlot = static_cast<int>(order.size());
+            slot.nextSlot = static_cast<int>(renumber.size());
             slot.compact = false;
         }
         if (newSlot) {
@@ -411,19 +428,18 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
                 return ka < kb;
             });
         }
-        std::vector<std::pair<int, int>> bySlot; // (slot, process index)
-        bySlot.reserve(members.size());
+        bySlot.clear();
         for (int m : members) {
-            auto [it, inserted] = slot.dotSlot.try_emplace(s.processes[m].key(), 0);
+            auto [it, inserted] = slot.dotSlot.try_emplace(s.processes[m].key(), DotSlot{0, m_pass});
             if (inserted) {
                 if (!slot.freeSlots.empty()) {
-                    it->second = slot.freeSlots.back();
+                    it->second.k = slot.freeSlots.back();
                     slot.freeSlots.pop_back();
                 } else {
-                    it->second = slot.nextSlot++;
+                    it->second.k = slot.nextSlot++;
                 }
             }
-            bySlot.emplace_back(it->second, m);
+            bySlot.emplace_back(it->second.k, m);
         }
         std::sort(bySlot.begin(), bySlot.end());
 
@@ -435,9 +451,9 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
         c.capacity = slot.capacity;
         c.isHost = hostId.valid() && id == hostId;
         c.exited = id == kExitedKey;
-        if (auto it = nsById.find(id); it != nsById.end())
-            c.foundBy = it->second->foundBy;
+        c.foundBy = foundByOf(id);
         c.firstDot = static_cast<int>(m_dots.size());
+        c.members.reserve(bySlot.size());
         const int ci = static_cast<int>(m_clusters.size());
         for (auto [k, m] : bySlot) {
             const auto [dx, dy] = cachedOffset(k);
@@ -449,7 +465,7 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
             d.relation = rel[m];
             c.warnings += d.relation == HostRelation::HostNetWarning;
             c.isolated += d.relation == HostRelation::HostNetWarning || d.relation == HostRelation::Isolated;
-            m_dotOfPid[s.processes[m].pid] = static_cast<int>(m_dots.size());
+            dotOfProc[static_cast<std::size_t>(m)] = static_cast<int>(m_dots.size());
             m_dots.push_back(d);
             c.members.push_back(m);
         }
@@ -461,6 +477,12 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
     }
     if (m_clusters.empty())
         m_bounds = {};
+    m_dotOfPid.clear();
+    m_dotOfPid.reserve(s.processes.size());
+    for (std::size_t i = 0; i < s.processes.size(); ++i)
+        m_dotOfPid.emplace_back(s.processes[i].pid, dotOfProc[i]);
+    if (!std::is_sorted(m_dotOfPid.begin(), m_dotOfPid.end())) // a snapshot that breaks its sort rule
+        std::sort(m_dotOfPid.begin(), m_dotOfPid.end());
     return stats;
 }
 
@@ -508,8 +530,8 @@ int ClusterLayout::clusterIndex(const NsId &id) const
 
 int ClusterLayout::dotOfPid(int pid) const
 {
-    auto it = m_dotOfPid.find(pid);
-    return it == m_dotOfPid.end() ? -1 : it->second;
+    const auto it = std::lower_bound(m_dotOfPid.begin(), m_dotOfPid.end(), std::pair(pid, -1));
+    return it != m_dotOfPid.end() && it->first == pid ? it->second : -1;
 }
 
 } // namespace nsviz

@@ -99,10 +99,14 @@ private:
                                               k.startTime);
         }
     };
+    struct DotSlot {
+        int k = 0;              ///< the slot on the spiral
+        std::uint32_t seen = 0; ///< the update that last found its process in the cluster
+    };
     struct Slot {
         double x = 0, y = 0, r = 0;
         int capacity = 0;
-        std::unordered_map<ProcKey, int, ProcKeyHash> dotSlot;
+        std::unordered_map<ProcKey, DotSlot, ProcKeyHash> dotSlot;
         std::vector<int> freeSlots; ///< kept sorted descending so back() is the lowest
         int nextSlot = 0;
         bool placed = false;  ///< has a position (clusters are placed one after another)
@@ -126,7 +130,9 @@ private:
     std::map<NsId, Slot> m_slots;
     std::vector<Cluster> m_clusters;
     std::vector<Dot> m_dots;
-    std::unordered_map<int, int> m_dotOfPid;
+    /// (pid, dot), sorted by pid: the snapshot's processes are, so it is built in order.
+    std::vector<std::pair<int, int>> m_dotOfPid;
+    std::uint32_t m_pass = 0; ///< counts update()s, for DotSlot::seen
     Bounds m_bounds;
 };
 
