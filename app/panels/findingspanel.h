@@ -32,7 +32,11 @@ public:
     void setFindings(const nlohmann::json &findings);
     /// Derives the findings from @p snapshot in a worker thread; capabilities and seccomp come from
     /// PID/status under @p procRoot, so they are missing (and said so) where /proc is not readable.
-    void setSnapshot(const Snapshot &snapshot, const QString &procRoot = QStringLiteral("/proc"));
+    /// @p update: the snapshot is the shown picture after live deltas, not a new one: the findings
+    /// shown stay until the new ones are ready (no "Checking…" every second of a live view), and
+    /// the list is not built again when they came out the same.
+    void setSnapshot(const Snapshot &snapshot, const QString &procRoot = QStringLiteral("/proc"),
+                     bool update = false);
 
     /// A derivation started by setSnapshot() is still running in its worker.
     bool busy() const { return m_running > 0; }

@@ -551,9 +551,10 @@ void MainWindow::refreshPanels(bool newPicture)
         m_panelTimer->start();
     else
         m_findings->setSnapshot(
-            s, local
-                   ? QString::fromStdString(s.host.procRoot.empty() ? std::string("/proc") : s.host.procRoot)
-                   : QStringLiteral("/nonexistent-proc-of-a-file-snapshot"));
+            s,
+            local ? QString::fromStdString(s.host.procRoot.empty() ? std::string("/proc") : s.host.procRoot)
+                  : QStringLiteral("/nonexistent-proc-of-a-file-snapshot"),
+            !newPicture);
     if (local)
         m_demos->noteSnapshot(s);
 }

@@ -4,6 +4,7 @@
 #include "app/panels/findingspanel.h"
 #include "app/window/theme.h"
 #include "core/inspect/findings.h"
+#include "tests/app/gui_testutil.h"
 #include "tests/common/enginesfixture.h"
 
 #include <QAbstractItemModelTester>
@@ -12,6 +13,7 @@
 #include <QClipboard>
 #include <QFile>
 #include <QHeaderView>
+#include <QLabel>
 #include <QMenu>
 #include <QMimeData>
 #include <QSignalSpy>
@@ -209,4 +211,42 @@ TEST(FindingsPanelInformational, HiddenByDefaultShownInItsOwnSectionAndCopiedOnl
     EXPECT_FALSE(button->isChecked());
     EXPECT_EQ(tree->topLevelItemCount(), containers);
     EXPECT_EQ(spy.count(), 2);
+}
+
+TEST(FindingsPanelLive, AnUpdateThatFindsTheSameKeepsTheListAndItsSummary)
+{
+    // A live view derives the findings every second. Same findings: the rows stay (not built again:
+    // that was a tenth of the GUI thread under churn) and the summary does not flicker to
+    // "Checking…". A new picture does say it is checking; changed findings are shown.
+    const Snapshot s = guitest::hostSmall();
+    FindingsPanel panel;
+    auto *tree = panel.findChild<QTreeWidget *>();
+    QLabel *summary = nullptr;
+    for (auto *l : panel.findChildren<QLabel *>())
+        if (l->accessibleName() == QStringLiteral("Findings summary"))
+            summary = l;
+    ASSERT_TRUE(tree && summary);
+    QSignalSpy ready(&panel, &FindingsPanel::findingsReady);
+    panel.setSnapshot(s, QStringLiteral("/nonexistent-proc"));
+    EXPECT_TRUE(summary->text().startsWith(QStringLiteral("Checking")));
+    ASSERT_TRUE(ready.wait(10000));
+    ASSERT_GE(panel.containerCount(), 2);
+    QTreeWidgetItem *first = tree->topLevelItem(0);
+    const QString shown = summary->text();
+
+    panel.setSnapshot(s, QStringLiteral("/nonexistent-proc"), true);
+    EXPECT_EQ(summary->text(), shown);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !panel.busy(); }, 10000));
+    QTest::qWait(50);
+    EXPECT_EQ(ready.count(), 1);
+    EXPECT_EQ(tree->topLevelItem(0), first) << "the same findings were built again";
+    EXPECT_EQ(summary->text(), shown);
+
+    // One container fewer: shown, and said so.
+    Snapshot fewer = s;
+    const int gone = panel.pidAt(0);
+    std::erase_if(fewer.processes, [&](const Process &p) { return p.pid == gone; });
+    panel.setSnapshot(fewer, QStringLiteral("/nonexistent-proc"), true);
+    ASSERT_TRUE(ready.wait(10000));
+    EXPECT_NE(panel.pidAt(0), gone);
 }
