@@ -170,6 +170,9 @@ print(f"| GUI peak RSS (VmHWM) / at the end | {mib('gui_peak_rss_kib')} / {mib('
 print(f"| helper peak RSS (VmHWM) / at the end | {mib('helper_peak_rss_kib')} / {mib('helper_rss_end_kib')} | "
       f"≤ 32 MB: {goal(helper_ok)} |")
 print(f"| cluster-view paints | {r.get('paints')} | |")
+end = r.get("end") or {}
+print(f"| namespace-tree rebuilds (a delta the tree could not apply row by row: user / pid tree) | "
+      f"{end.get('tree_rebuilds_user', '?')} / {end.get('tree_rebuilds_pid', '?')} of {r.get('deltas')} | |")
 print()
 extra = []
 if r.get("refused_messages"): extra.append("refused: " + "; ".join(map(str, r["refused_messages"])))

@@ -27,7 +27,7 @@
 //   rss       every --rss-ms: the GUI's VmRSS and VmHWM (KiB)
 //   resync / refused / error   a resubscription after a delta that did not fit, the store's message,
 //             a transport failure
-//   end       totals, peak RSS, how the helper ended
+//   end       totals (with the namespace trees' full rebuilds), peak RSS, how the helper ended
 // Commands on stdin, one per line: `screenshot FILE` (the whole window as PNG), `quit`. End of stdin,
 // SIGTERM, SIGINT and SIGHUP end it like `quit`: the session disconnects (the transport says bye and
 // closes the helper's stdin, so the helper exits; the transport kills it by its PID if it does not),
@@ -240,6 +240,8 @@ public:
                 {"tree_checks", m_treeChecks},
                 {"tree_mismatches", m_treeMismatches},
                 {"paints", m_paints},
+                {"tree_rebuilds_pid", m_trees ? m_trees->pidModel()->fullRebuilds() : 0},
+                {"tree_rebuilds_user", m_trees ? m_trees->userModel()->fullRebuilds() : 0},
                 {"errors", m_errors},
                 {"rss_kib", rss},
                 {"hwm_kib", hwm},
