@@ -2,7 +2,8 @@
 #pragma once
 // Charts (Qt Charts): namespaces per type (host / other / hidden, stacked), the biggest non-host
 // namespaces by process count, and a live timeline of process and namespace counts since the panel
-// was created. Updated on every store delta.
+// was created. Updated on every batch of store deltas; while hidden only the timeline, the bars
+// when shown again.
 
 #include "app/models/namespacestats.h"
 
@@ -61,9 +62,14 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void refresh();
+    /// After a live update: everything when shown; while hidden (another tab) only the timeline's
+    /// point (from the store's counts), the bars wait for showEvent().
+    void onSettled();
+    void updateBars();
     QString redacted(const QString &text) const;
     void addTimelinePoint();
     void updateTypeChart();
@@ -76,7 +82,8 @@ private:
     NamespaceStats m_stats;
     std::function<qint64()> m_clock;
     int m_selectedPid = 0;
-    std::string m_hostKey; ///< hostname + boot id: a different host starts a new timeline
+    std::string m_hostKey;    ///< hostname + boot id: a different host starts a new timeline
+    bool m_barsStale = false; ///< updates came while hidden: the bars are of an older picture
 
     QChartView *m_typeView;
     QChartView *m_topView;

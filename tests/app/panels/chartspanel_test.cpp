@@ -90,6 +90,7 @@ TEST(ViewsCharts, PanelFollowsDeltasAndKeepsATimeline)
     const auto seq = deltaSequence(loadSnapshot("views-basic.json"));
     SnapshotStore store;
     ChartsPanel panel(&store);
+    panel.show();
     qint64 now = 1000000;
     panel.setClock([&now] { return now; });
     store.setSnapshot(seq.front());
@@ -128,6 +129,41 @@ TEST(ViewsCharts, PanelFollowsDeltasAndKeepsATimeline)
     other.host.hostname = "elsewhere";
     store.setSnapshot(other);
     EXPECT_EQ(panel.processSeries()->count(), 1);
+}
+
+TEST(ViewsCharts, WhileHiddenOnlyTheTimelineFollowsAndTheBarsCatchUpWhenShown)
+{
+    // The charts are a tab: while another tab is shown, a live update adds its timeline point (the
+    // history must not have holes) but the bars, which count every namespace's processes, wait.
+    const auto seq = deltaSequence(loadSnapshot("views-basic.json"));
+    SnapshotStore store;
+    ChartsPanel panel(&store);
+    qint64 now = 1000000;
+    panel.setClock([&now] { return now; });
+    store.setSnapshot(seq.front());
+    ASSERT_FALSE(panel.isVisible());
+    const NamespaceStats first = NamespaceStats::compute(seq.front());
+    for (std::size_t i = 1; i < seq.size(); ++i) {
+        now += 2000;
+        ASSERT_TRUE(store.applyDelta(computeDelta(seq[i - 1], seq[i])));
+        ASSERT_EQ(panel.processSeries()->count(), static_cast<int>(i + 1));
+        EXPECT_EQ(panel.processSeries()->at(static_cast<int>(i)).y(),
+                  static_cast<qreal>(seq[i].processes.size()));
+        EXPECT_EQ(panel.namespaceSeries()->at(static_cast<int>(i)).y(),
+                  static_cast<qreal>(seq[i].namespaces.size()));
+    }
+    EXPECT_EQ(panel.stats().processes, first.processes) << "the hidden bars were computed";
+    ASSERT_NE(NamespaceStats::compute(seq.back()).processes, first.processes);
+
+    panel.show();
+    const NamespaceStats last = NamespaceStats::compute(seq.back());
+    EXPECT_EQ(panel.stats().processes, last.processes);
+    for (NsType t : kAllNsTypes)
+        EXPECT_EQ(barSet(panel.typeChartView(), QStringLiteral("other (with processes)"))
+                      ->at(static_cast<int>(index(t))),
+                  last.perType[index(t)].other);
+    EXPECT_EQ(panel.topLabels().size(), last.top.size());
+    EXPECT_EQ(panel.processSeries()->count(), static_cast<int>(seq.size())) << "showing added no point";
 }
 
 TEST(ViewsCharts, TimelineIsCapped)
