@@ -367,12 +367,19 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
         return false;
     static const std::vector<FdLink> noLinks;
     static const std::vector<std::string> noWarnings;
-    // Namespace -> the member pids it loses and gains.
+    // Namespace (type and inode: an inode may name two of them in one change, see below) -> the
+    // member pids it loses and gains.
+    using Key = std::pair<NsType, NsId>;
+    struct KeyHash {
+        std::size_t operator()(const Key &k) const noexcept
+        {
+            return NsIdHash()(k.second) * 31 + static_cast<std::size_t>(k.first);
+        }
+    };
     struct Moves {
-        NsType type;
         std::vector<int> out, in;
     };
-    std::unordered_map<NsId, Moves, NsIdHash> moves;
+    std::unordered_map<Key, Moves, KeyHash> moves;
     std::vector<Process> after; // the new versions, as the snapshot holds them
     after.reserve(changed.size());
     int invisible = s.host.invisibleProcesses;
@@ -391,20 +398,16 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
                 return false;
             invisible -= !it->visible;
             for (NsType t : kAllNsTypes)
-                if (it->ns[index(t)].valid()) {
-                    Moves &m = moves.try_emplace(it->ns[index(t)], Moves{t, {}, {}}).first->second;
-                    m.out.push_back(pid);
-                }
+                if (it->ns[index(t)].valid())
+                    moves[Key{t, it->ns[index(t)]}].out.push_back(pid);
         }
         if (c.after) {
             Process p = c.after->process;
             fillNs(p, dev, s.hostNs);
             invisible += !p.visible;
             for (NsType t : kAllNsTypes)
-                if (p.ns[index(t)].valid()) {
-                    Moves &m = moves.try_emplace(p.ns[index(t)], Moves{t, {}, {}}).first->second;
-                    m.in.push_back(pid);
-                }
+                if (p.ns[index(t)].valid())
+                    moves[Key{t, p.ns[index(t)]}].in.push_back(pid);
             after.push_back(std::move(p));
         }
     }
@@ -419,25 +422,41 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
         return t == NsType::Net || t == NsType::Uts || t == NsType::Ipc || t == NsType::Cgroup ||
                t == NsType::Time;
     };
-    using Key = std::pair<NsType, NsId>;
     std::vector<std::pair<Key, std::vector<int>>> newPids;
     std::vector<Key> gone;
     std::vector<Namespace> born;
     newPids.reserve(moves.size());
-    for (auto &[id, m] : moves) {
+    // A leaf namespace held by processes alone that loses every one of them in this change: gone
+    // with it (below).
+    auto goesHere = [&](const Namespace &n) {
+        if (!leaf(n.type) || n.foundBy != FoundByProcess)
+            return false;
+        auto m = moves.find(Key{n.type, n.id});
+        if (m == moves.end() || !m->second.in.empty())
+            return false;
+        std::vector<int> out = m->second.out;
+        std::sort(out.begin(), out.end());
+        return out == n.pids;
+    };
+    for (auto &[key, m] : moves) {
+        const NsType type = key.first;
+        const NsId &id = key.second;
         std::sort(m.out.begin(), m.out.end());
         std::sort(m.in.begin(), m.in.end());
-        auto it = findNs(s.namespaces, m.type, id);
+        auto it = findNs(s.namespaces, type, id);
         if (it == s.namespaces.end()) {
-            if (!leaf(m.type) || !m.out.empty())
+            if (!leaf(type) || !m.out.empty())
                 return false;
-            // Its inode may still name a namespace of another type in the picture: one that died
-            // with a process whose exit is not read yet (inodes are reused at once). Only the whole
+            // Its inode may still name a namespace of another type in the picture: nsfs numbers
+            // every type from one pool and reuses an inode at once. Under churn the old one often
+            // ends in this very change (a uts namespace with its last process, whose inode a new net
+            // namespace takes): then the id's namespace changed type, as computeDelta() says it.
+            // One that lives on, or whose processes' exits are not read yet: only the whole
             // pipeline sees both, and removes the old one in the same delta that adds the new.
             if (std::any_of(s.namespaces.begin(), s.namespaces.end(),
-                            [&id = id](const Namespace &n) { return n.id == id; }))
+                            [&](const Namespace &n) { return n.id == id && !goesHere(n); }))
                 return false;
-            std::optional<Namespace> n = leafNamespace(m.type, id, m.in);
+            std::optional<Namespace> n = leafNamespace(type, id, m.in);
             if (!n)
                 return false;
             born.push_back(std::move(*n));
@@ -448,8 +467,8 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
         std::vector<int> kept;
         std::set_difference(it->pids.begin(), it->pids.end(), m.out.begin(), m.out.end(),
                             std::back_inserter(kept));
-        if (kept.empty() && m.in.empty() && leaf(m.type) && it->foundBy == FoundByProcess) {
-            gone.emplace_back(m.type, id);
+        if (kept.empty() && m.in.empty() && leaf(type) && it->foundBy == FoundByProcess) {
+            gone.emplace_back(type, id);
             continue;
         }
         if (kept.empty())
@@ -459,7 +478,7 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
         std::merge(kept.begin(), kept.end(), m.in.begin(), m.in.end(), std::back_inserter(pids));
         if (std::adjacent_find(pids.begin(), pids.end()) != pids.end())
             return false;
-        if (m.type == NsType::Mnt) {
+        if (type == NsType::Mnt) {
             if (pids.front() != it->pids.front())
                 return false;
             const BindMountCache::Entry *e = cache ? cache->find(id.ino) : nullptr;
@@ -467,7 +486,7 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
                 return false;
         }
         if (pids != it->pids)
-            newPids.emplace_back(Key{m.type, id}, std::move(pids));
+            newPids.emplace_back(key, std::move(pids));
     }
 
     // It fits: patch. Processes first (ascending pid; a reused pid is a removal and an addition).
@@ -509,10 +528,20 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
         it->pids = std::move(pids);
         d.namespaceMembers.push_back(std::move(m));
     }
+    // An inode that went with one namespace and came with another in this change: a client knows
+    // a namespace by its inode, so that namespace changed (type and all), as computeDelta() says.
+    std::vector<NsId> bornIds, goneIds;
+    for (const Namespace &n : born)
+        bornIds.push_back(n.id);
+    for (const Key &key : gone)
+        goneIds.push_back(key.second);
+    std::sort(bornIds.begin(), bornIds.end());
+    std::sort(goneIds.begin(), goneIds.end());
     std::sort(gone.begin(), gone.end());
     for (const Key &key : gone) {
         s.namespaces.erase(findNs(s.namespaces, key.first, key.second));
-        d.removedNamespaces.push_back(key.second);
+        if (!std::binary_search(bornIds.begin(), bornIds.end(), key.second))
+            d.removedNamespaces.push_back(key.second);
     }
     std::sort(born.begin(), born.end(), [](const Namespace &a, const Namespace &b) {
         return std::tie(a.type, a.id) < std::tie(b.type, b.id);
@@ -522,7 +551,8 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
                                    [](const Namespace &a, const Namespace &b) {
                                        return std::tie(a.type, a.id) < std::tie(b.type, b.id);
                                    });
-        d.addedNamespaces.push_back(n);
+        (std::binary_search(goneIds.begin(), goneIds.end(), n.id) ? d.changedNamespaces : d.addedNamespaces)
+            .push_back(n);
         s.namespaces.insert(at, std::move(n));
     }
     s.host.invisibleProcesses = invisible;
