@@ -21,6 +21,31 @@ namespace nsviz
 namespace
 {
 
+/// QFontMetricsF::horizontalAdvance() of one font, remembered per text in @p all (the painter's
+/// m_advances): what paintLabels() and paintCallouts() measure again at every new scene.
+class Advances
+{
+public:
+    Advances(QHash<QString, QHash<QString, qreal>> &all, const QFont &font)
+        : m_fm(font), m_widths(all[font.key()])
+    {
+        if (m_widths.size() > 8192) // texts of scenes long gone
+            m_widths.clear();
+    }
+    qreal operator()(const QString &text) const
+    {
+        if (auto it = m_widths.constFind(text); it != m_widths.cend())
+            return *it;
+        const qreal w = m_fm.horizontalAdvance(text);
+        m_widths.insert(text, w);
+        return w;
+    }
+
+private:
+    QFontMetricsF m_fm;
+    QHash<QString, qreal> &m_widths;
+};
+
 constexpr int kMaxLabels = 160; // beyond this many the picture is too crowded to read them anyway
 
 QFont pixelFont(const QFont &base, double px, bool bold = false)
@@ -1042,6 +1067,8 @@ void ClusterPainter::paintLabels(QPainter &p, const QSizeF &size, Placement &pl,
     const QFont detailFont = textFont(o, 11);
     const QFont warnFont = textFont(o, 11, true);
     const QFontMetricsF tfm(titleFont), dfm(detailFont), wfm(warnFont);
+    const Advances titleWidth(m_advances, titleFont), detailWidth(m_advances, detailFont),
+        warnWidth(m_advances, warnFont);
     int attempts = 0;
     for (int i : order) {
         const auto &c = clusters[i];
@@ -1080,11 +1107,11 @@ void ClusterPainter::paintLabels(QPainter &p, const QSizeF &size, Placement &pl,
                     var.lines.clear(); // nothing between the full label and the title alone
                 var.warn = c.isHost && v > 0 ? QString() : warning;
                 if (!var.lines.isEmpty()) {
-                    double w = tfm.horizontalAdvance(var.lines[0]);
+                    double w = titleWidth(var.lines[0]);
                     for (int k = 1; k < var.lines.size(); ++k)
-                        w = std::max(w, dfm.horizontalAdvance(var.lines[k]));
+                        w = std::max(w, detailWidth(var.lines[k]));
                     if (!var.warn.isEmpty())
-                        w = std::max(w, wfm.horizontalAdvance(var.warn) + 20 * ts);
+                        w = std::max(w, warnWidth(var.warn) + 20 * ts);
                     const double h = tfm.height() + (var.lines.size() - 1) * dfm.height() +
                                      (var.warn.isEmpty() ? 0 : dfm.height() + 2);
                     var.box = QSizeF(w + 14 * ts, h + 8 * ts);
@@ -1205,6 +1232,7 @@ void ClusterPainter::paintCallouts(QPainter &p, Placement &pl, const ClusterPain
     const QFont tf = textFont(o, 12, true);
     const QFont df = textFont(o, 11);
     const QFontMetricsF tfm(tf), dfm(df);
+    const Advances titleWidth(m_advances, tf), detailWidth(m_advances, df);
     const auto &dots = m_layout->dots();
     for (const auto &g : m_warningGroups) {
         const auto &c = m_layout->clusters()[g.cluster];
@@ -1220,8 +1248,7 @@ void ClusterPainter::paintCallouts(QPainter &p, Placement &pl, const ClusterPain
             continue;
         const QPointF centre = pl.circles[g.cluster].c;
         const double r = pl.circles[g.cluster].r;
-        const double w =
-            std::max(tfm.horizontalAdvance(g.label) + 22 * ts, dfm.horizontalAdvance(g.detail)) + 16 * ts;
+        const double w = std::max(titleWidth(g.label) + 22 * ts, detailWidth(g.detail)) + 16 * ts;
         const double h = tfm.height() + dfm.height() + 8 * ts;
         QRectF box;
         QLineF line;
