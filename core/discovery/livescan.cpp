@@ -471,6 +471,17 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
             gone.emplace_back(type, id);
             continue;
         }
+        if (kept.empty() && leaf(type) && it->foundBy == FoundByProcess) {
+            // Every process it had left and others came: under churn that is a new namespace of
+            // the same type that got the freed inode at once. Its owner is asked again, and the
+            // inode's namespace is said to have changed (below), as for one of another type.
+            std::optional<Namespace> n = leafNamespace(type, id, m.in);
+            if (!n)
+                return false;
+            gone.emplace_back(type, id);
+            born.push_back(std::move(*n));
+            continue;
+        }
         if (kept.empty())
             return false;
         std::vector<int> pids;

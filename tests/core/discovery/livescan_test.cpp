@@ -229,6 +229,25 @@ TEST_F(LiveScanFixture, AnInodeThatEndsAndComesBackAsAnotherTypeInOneChangeIsPat
     Snapshot replayed = before;
     ASSERT_NO_THROW(applyDelta(replayed, *c));
     expectSame(replayed, fresh(), "the delta, applied to the picture the client holds");
+
+    // The same with a namespace of the same type (a uts namespace's inode taken by the next uts
+    // namespace, here owned by the box's user namespace): asked again, and patched too.
+    constexpr std::uint64_t kNextOwner = kBoxUser;
+    fs::remove_all(m_root / "311");
+    m_query->add(kReused, {NsType::Net, kNextOwner, 0, 0, EPERM, 0});
+    relink(312, "net", "net:[" + std::to_string(kReused) + "]");
+    const Snapshot held = live.current();
+    c = live.updateChange({311, 312});
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(live.assembledChanges(), assembled) << "went through the whole pipeline";
+    ASSERT_EQ(c->changedNamespaces.size(), 1u);
+    EXPECT_EQ(c->changedNamespaces[0].pids, std::vector<int>{312});
+    ASSERT_TRUE(c->changedNamespaces[0].owner.has_value());
+    EXPECT_EQ(c->changedNamespaces[0].owner->ino, kNextOwner);
+    expectSame(live.current(), fresh(), "after a net namespace's inode came back as the next one");
+    replayed = held;
+    ASSERT_NO_THROW(applyDelta(replayed, *c));
+    expectSame(replayed, fresh(), "that delta, applied to the picture the client holds");
 }
 
 TEST_F(LiveScanFixture, UpdateOfAVanishedUnknownPidChangesNothing)
