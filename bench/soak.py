@@ -85,14 +85,22 @@ def analyse(events, probes, host_procs, t_launch, result):
     deltas = [e for e in events if e.get("ev") == "delta"]
     paints = [e for e in events if e.get("ev") == "paint"]
     paint_n = [p["n"] for p in paints]  # non-decreasing: written in the order they happened
-    first_delta = {}  # pid -> the first delta naming it (added or changed)
+    # pid -> the deltas naming it (added or changed), in the order received. Pids come back: ten
+    # minutes of churn start more processes than pid_max (32768 by default) holds, so a probe's
+    # delta is the first naming its pid after the probe forked, not the first of the run.
+    naming = {}
     for d in deltas:
         if d["refused"]:
             continue
-        for pid in d["added"]:
-            first_delta.setdefault(pid, d)
-        for pid in d["changed"]:
-            first_delta.setdefault(pid, d)
+        for pid in set(d["added"]) | set(d["changed"]):
+            naming.setdefault(pid, ([], []))
+            naming[pid][0].append(d["t_recv"])
+            naming[pid][1].append(d)
+
+    def first_delta_after(pid, t0):
+        times, ds = naming.get(pid, ([], []))
+        i = bisect_left(times, t0)
+        return ds[i] if i < len(ds) else None
 
     def first_paint_after(d):
         i = bisect_left(paint_n, d["n"])
@@ -105,7 +113,7 @@ def analyse(events, probes, host_procs, t_launch, result):
         for pid, t0, ph in probes:
             if ph != phase:
                 continue
-            d = first_delta.get(pid)
+            d = first_delta_after(pid, t0)
             if d is None:
                 missed += 1
                 continue
@@ -292,6 +300,8 @@ def main():
     result["end"] = reader.end
     if reader.events:
         analyse(reader.events, driver.probes if driver else [], host_procs, t_launch, result)
+    # The probes (pid, fork time, phase), so that a run can be analysed again from its events file.
+    result["probes"] = [list(p) for p in driver.probes] if driver else []
     print(json.dumps(result))
     return 0 if status == "ok" else 1
 
