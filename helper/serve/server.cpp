@@ -451,6 +451,12 @@ void Server::scheduleLiveWork()
     }
     if (live->hasUnread())
         m_completing = true; // this job's delta completes the first picture
+    // A re-read that starts a round lists every pid anew: what events named so far is in it. One
+    // that goes on with a round reads only pids it listed before: a process that forked (or
+    // exec'd in a slice already read) since is known from its events alone, which must wait for
+    // their update. Dropping them here hid such a process until the next round or sweep: 2 % of the
+    // soak's probes, living 10 s each, never appeared.
+    const bool newRound = job.kind == Job::Kind::Resync && (restart || !live->resyncInRound());
     if (job.kind == Job::Kind::Resync) {
         // In slices, as the sweep: an event's update waits at most one slice, and the re-read never
         // holds every record twice (LiveScan::resyncChange()).
@@ -460,7 +466,7 @@ void Server::scheduleLiveWork()
         job.change = [live, restart, slice] { return live->resyncChange(slice, restart); };
         m_eventsLost = false;
     }
-    if (job.kind == Job::Kind::Resync || flush) {
+    if (newRound || flush) {
         m_pendingPids.clear();
         m_flushAt.reset();
     }
