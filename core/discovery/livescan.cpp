@@ -467,19 +467,17 @@ bool LiveScan::patch(const std::vector<Changed> &changed, SnapshotDelta &d)
         std::vector<int> kept;
         std::set_difference(it->pids.begin(), it->pids.end(), m.out.begin(), m.out.end(),
                             std::back_inserter(kept));
-        if (kept.empty() && m.in.empty() && leaf(type) && it->foundBy == FoundByProcess) {
-            gone.emplace_back(type, id);
-            continue;
-        }
         if (kept.empty() && leaf(type) && it->foundBy == FoundByProcess) {
-            // Every process it had left and others came: under churn that is a new namespace of
-            // the same type that got the freed inode at once. Its owner is asked again, and the
+            // Every process it had left: it is gone. When others came in, that is a new namespace
+            // of the same type that got the freed inode at once: its owner is asked again, and the
             // inode's namespace is said to have changed (below), as for one of another type.
-            std::optional<Namespace> n = leafNamespace(type, id, m.in);
-            if (!n)
-                return false;
+            if (!m.in.empty()) {
+                std::optional<Namespace> n = leafNamespace(type, id, m.in);
+                if (!n)
+                    return false;
+                born.push_back(std::move(*n));
+            }
             gone.emplace_back(type, id);
-            born.push_back(std::move(*n));
             continue;
         }
         if (kept.empty())
