@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <tuple>
 
 namespace nsviz
@@ -296,6 +297,7 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
             membersOf(n.id);
             foundBy.emplace_back(n.id, n.foundBy);
         }
+    // Sorted by id now: groupOf's indices no longer hold, it only says which ids have a cluster.
     std::sort(groups.begin(), groups.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
     std::sort(foundBy.begin(), foundBy.end());
     auto foundByOf = [&](const NsId &id) -> std::uint8_t {
@@ -376,8 +378,7 @@ ClusterLayout::UpdateStats ClusterLayout::update(const Snapshot &s)
                 -std::numeric_limits<double>::max(), -std::numeric_limits<double>::max()};
     // Host cluster first so it is drawn underneath nothing and listed first.
     std::vector<std::size_t> clusterOrder(groups.size());
-    for (std::size_t g = 0; g < groups.size(); ++g)
-        clusterOrder[g] = g;
+    std::iota(clusterOrder.begin(), clusterOrder.end(), std::size_t(0));
     std::stable_partition(clusterOrder.begin(), clusterOrder.end(),
                           [&](std::size_t g) { return hostId.valid() && groups[g].first == hostId; });
 
