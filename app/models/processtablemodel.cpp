@@ -7,6 +7,7 @@
 #include "app/models/snapshotstore.h"
 #include "app/models/usernames.h"
 #include "app/models/viewhelpers.h"
+#include "core/sandbox/sandbox.h"
 
 #include <QBrush>
 #include <QGuiApplication>
@@ -19,6 +20,23 @@ namespace nsviz
 namespace
 {
 auto pidLess = [](const auto &row, int pid) { return row->pid < pid; };
+
+/// Each listed member and the label of the first sandbox listing it, ascending member.
+std::vector<std::pair<SandboxMember, std::string>> sandboxLabels(const std::vector<Sandbox> &sandboxes)
+{
+    std::vector<std::pair<SandboxMember, std::string>> out;
+    for (const Sandbox &sb : sandboxes) {
+        const std::string label = sandboxLabel(sb);
+        for (const SandboxMember &m : sb.processes)
+            out.emplace_back(m, label);
+    }
+    // Stable: for a member listed twice the first sandbox's label comes first and stays.
+    std::stable_sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    out.erase(
+        std::unique(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.first == b.first; }),
+        out.end());
+    return out;
+}
 } // namespace
 
 ProcessTableModel::ProcessTableModel(SnapshotStore *store, QObject *parent)
@@ -45,6 +63,7 @@ void ProcessTableModel::loadFromStore()
         m_rows.push_back({std::make_shared<const Process>(p), {}});
     m_hostNs = s.hostNs;
     m_resolveUsers = UserNames::isLocalSnapshot(s);
+    m_sandboxOf = sandboxLabels(s.sandboxes);
 }
 
 void ProcessTableModel::onAboutToReset()
@@ -143,13 +162,40 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
         endResetModel();
         return;
     }
-    // New sandboxes change which sandbox a process is "in" (its tooltip and search text) without
-    // the process itself changing: a launcher joins the sandbox it just started, for one. The
-    // delta carries them only when some sandbox changed; one signal then covers every row.
-    if (d.sandboxes && !m_rows.empty()) {
-        for (const Row &r : m_rows)
-            r.search = QString();
-        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1), {Qt::ToolTipRole});
+    // New sandboxes can change which sandbox a process is "in" (its tooltip) without the process
+    // itself changing: a launcher joins the sandbox it just started, for one. The delta carries them
+    // whenever some sandbox changed, which under churn is nearly every delta: only the rows whose
+    // "in …" line differs are signalled (one signal over every row made the sort proxy walk 10k rows
+    // per delta). The search text does not contain the sandbox.
+    if (d.sandboxes) {
+        auto now = sandboxLabels(m_store->snapshot().sandboxes);
+        std::vector<SandboxMember> touched;
+        auto a = m_sandboxOf.cbegin(), b = now.cbegin();
+        while (a != m_sandboxOf.cend() || b != now.cend()) {
+            if (b == now.cend() || (a != m_sandboxOf.cend() && a->first < b->first)) {
+                touched.push_back((a++)->first);
+            } else if (a == m_sandboxOf.cend() || b->first < a->first) {
+                touched.push_back((b++)->first);
+            } else {
+                if (a->second != b->second)
+                    touched.push_back(a->first);
+                ++a;
+                ++b;
+            }
+        }
+        m_sandboxOf = std::move(now);
+        rows.clear();
+        for (const SandboxMember &m : touched)
+            if (int r = rowOfKey(ProcKey{m.pid, m.startTime}); r >= 0)
+                rows.push_back(r);
+        std::sort(rows.begin(), rows.end());
+        for (std::size_t i = 0; i < rows.size();) {
+            std::size_t j = i + 1;
+            while (j < rows.size() && rows[j] == rows[j - 1] + 1)
+                ++j;
+            Q_EMIT dataChanged(index(rows[i], 0), index(rows[j - 1], ColumnCount - 1), {Qt::ToolTipRole});
+            i = j;
+        }
     }
 }
 

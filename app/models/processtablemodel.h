@@ -92,6 +92,10 @@ private:
         const Process *operator->() const { return proc.get(); }
     };
     std::vector<Row> m_rows;
+    /// Each sandbox member and the label of the first sandbox listing it (sandboxOf()'s rule),
+    /// ascending member: what the "in …" line of a process's tooltip says. Kept to tell which rows a
+    /// delta's new sandbox list touches.
+    std::vector<std::pair<SandboxMember, std::string>> m_sandboxOf;
     std::array<NsId, kNsTypeCount> m_hostNs{};
     bool m_resolveUsers = false;
 };

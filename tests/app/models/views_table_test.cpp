@@ -17,6 +17,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+
 using namespace nsviz;
 using namespace nsviz::testutil;
 
@@ -207,6 +210,64 @@ TEST(ViewsTable, NewHostReferenceRegreysCells)
     EXPECT_GT(changed.count(), 0);
     EXPECT_TRUE(cell(model, 6025, netCol).data(ProcessTableModel::HostEqualRole).toBool());
     EXPECT_FALSE(cell(model, 1, netCol).data(ProcessTableModel::HostEqualRole).toBool());
+}
+
+TEST(ViewsTable, NewSandboxesSignalOnlyTheRowsWhoseSandboxChanged)
+{
+    // Under churn nearly every delta carries the sandbox list; a signal over every row made the
+    // sort proxy walk the whole table each time. Only rows whose "in …" tooltip line changes.
+    Snapshot a = loadSnapshot("views-basic.json");
+    auto member = [&a](int pid) { return SandboxMember{pid, findProc(a, pid)->startTime}; };
+    auto box = [](std::string id, std::string name, std::vector<SandboxMember> procs) {
+        Sandbox sb;
+        sb.id = std::move(id);
+        sb.name = std::move(name);
+        sb.processes = std::move(procs);
+        return sb;
+    };
+    a.sandboxes = {box("c:web", "web", {member(6025)}), box("c:db", "db", {member(7100), member(7150)}),
+                   box("c:metrics", "metrics", {member(8200)}), box("c:gone", "gone", {member(9001)})};
+    Snapshot b = a;
+    b.sandboxes = {box("c:web", "web", {member(6025), member(6040)}),     // 6040 joins
+                   box("c:db", "database", {member(7100), member(7150)}), // renamed
+                   box("c:metrics", "metrics", {member(8200)})};          // "gone" ended
+    b.sandboxes[2].isolates = 0x3; // changed, but not what the tooltip says
+    SnapshotStore store;
+    store.setSnapshot(a);
+    ProcessTableModel model(&store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    EXPECT_TRUE(cell(model, 9001, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("\nin gone")));
+    EXPECT_FALSE(cell(model, 6040, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("\nin ")));
+
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    const SnapshotDelta d = computeDelta(a, b);
+    ASSERT_TRUE(d.sandboxes);
+    ASSERT_TRUE(store.applyDelta(d));
+    std::set<int> signalled;
+    for (const QList<QVariant> &args : changed) {
+        const auto from = args[0].value<QModelIndex>(), to = args[1].value<QModelIndex>();
+        EXPECT_EQ(from.column(), 0);
+        EXPECT_EQ(to.column(), model.columnCount() - 1);
+        EXPECT_EQ(args[2].value<QList<int>>(), QList<int>{Qt::ToolTipRole});
+        for (int r = from.row(); r <= to.row(); ++r)
+            signalled.insert(model.index(r, ProcessTableModel::PidColumn).data().toInt());
+    }
+    EXPECT_EQ(signalled, (std::set<int>{6040, 7100, 7150, 9001}));
+    EXPECT_TRUE(cell(model, 6040, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("\nin web")));
+    EXPECT_TRUE(
+        cell(model, 7150, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("\nin database")));
+    EXPECT_FALSE(cell(model, 9001, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("\nin ")));
+
+    // A delta that leaves the sandboxes alone signals no row of them.
+    Snapshot c = b;
+    c.processes.erase(
+        std::find_if(c.processes.begin(), c.processes.end(), [](const Process &p) { return p.pid == 9500; }));
+    finalize(c);
+    changed.clear();
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    ASSERT_TRUE(store.applyDelta(computeDelta(b, c)));
+    EXPECT_EQ(removed.count(), 1);
+    EXPECT_EQ(changed.count(), 0);
 }
 
 TEST(ViewsTable, FilterMatchesTermsAndNamespaceLinks)
