@@ -122,8 +122,14 @@ void ClusterPainter::setScene(const Snapshot &snapshot, const ClusterLayout &lay
     // (each survivor keeps its hue; a namespace that comes back later is a new cluster anyway).
     if (m_hueIndex.size() > 2 * layout.clusters().size() + 64)
         std::erase_if(m_hueIndex, [&](const auto &e) { return layout.clusterIndex(e.first) < 0; });
-    // Callout groups: the flagged containers, split by the cluster their processes sit in.
-    for (const auto &g : hostNetGroups(snapshot)) {
+    // Callout groups: the flagged containers, split by the cluster their processes sit in. The
+    // layout classed every process already.
+    std::vector<int> flagged;
+    for (const auto &d : layout.dots())
+        if (d.relation == HostRelation::HostNetWarning)
+            flagged.push_back(d.proc);
+    std::sort(flagged.begin(), flagged.end());
+    for (const auto &g : hostNetGroups(snapshot, flagged)) {
         std::map<int, std::vector<int>> byCluster;
         for (int pi : g.procs) {
             const int di = layout.dotOfPid(snapshot.processes[pi].pid);

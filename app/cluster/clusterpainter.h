@@ -100,7 +100,8 @@ public:
         QPointF offset;
     };
 
-    /// The data drawn: @p snapshot laid out as @p layout with @p labels (one per cluster). The
+    /// The data drawn: @p snapshot laid out as @p layout (updated with this very snapshot: its dots
+    /// class the processes) with @p labels (one per cluster). The
     /// three are not copied: they must stay alive and unchanged until the next setScene() or
     /// clearScene(). Hands out hues to clusters seen for the first time and recomputes the colours.
     void setScene(const Snapshot &snapshot, const ClusterLayout &layout,

@@ -92,9 +92,16 @@ std::vector<int> hostNetWarnings(const Snapshot &s)
 
 std::vector<HostNetGroup> hostNetGroups(const Snapshot &s)
 {
+    return hostNetGroups(s, hostNetWarnings(s));
+}
+
+std::vector<HostNetGroup> hostNetGroups(const Snapshot &s, const std::vector<int> &warnings)
+{
+    if (warnings.empty())
+        return {};
     std::map<std::string, HostNetGroup> byKey;
     const SandboxIndex sandboxes(s);
-    for (int i : hostNetWarnings(s, sandboxes)) {
+    for (int i : warnings) {
         const Process &p = s.processes[i];
         if (const Sandbox *sb = sandboxes.of(p)) {
             // One group per sandbox, named as everywhere else.

@@ -13,6 +13,8 @@
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 using namespace nsviz;
 
 namespace
@@ -122,6 +124,20 @@ TEST(GuiClusterView, HostNetWarningForTheProcessSharingOnlyNet)
     view.fitToView();
     const QImage img = ViewExporter::renderImage(&view, 1);
     const auto &l = view.clusterLayout();
+    // The layout classes every process as hostRelation() does: its flagged dots are the callouts'.
+    std::vector<int> flagged;
+    for (const auto &dot : l.dots())
+        if (dot.relation == HostRelation::HostNetWarning)
+            flagged.push_back(dot.proc);
+    std::sort(flagged.begin(), flagged.end());
+    EXPECT_EQ(flagged, hostNetWarnings(s));
+    const auto fromLayout = hostNetGroups(s, flagged);
+    ASSERT_EQ(fromLayout.size(), groups.size());
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+        EXPECT_EQ(fromLayout[i].label, groups[i].label);
+        EXPECT_EQ(fromLayout[i].procs, groups[i].procs);
+        EXPECT_EQ(fromLayout[i].own, groups[i].own);
+    }
     const auto &d = l.dots()[l.dotOfPid(4242)];
     const QPointF at = QPointF(d.x, d.y) * view.zoom() + view.panOffset();
     const QColor red = view.style().warning;
