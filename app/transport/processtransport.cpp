@@ -336,10 +336,15 @@ void ProcessTransport::handle(ClientEvent &e)
                 er->id, QByteArray::fromStdString(dumpFrame(errorFrame(er->id, er->code, er->message))));
         } else {
             m_scanIds.remove(er->id);
-            if (er->id == m_subscribeId && er->code != err::ScanFailed)
+            const bool update = er->id == m_subscribeId && er->code == err::ScanFailed;
+            if (er->id == m_subscribeId && !update)
                 m_subscribeId = 0;
-            // The connection stays up: a failed scan or a refused request is not a dead helper.
-            Q_EMIT failed(Error::Other, tr("The helper refused a request: %1").arg(fromStd(er->message)));
+            // The connection stays up: a failed scan or a refused request is not a dead helper. A
+            // subscription's failed update is not a refusal: the helper goes on (a live one sends
+            // its whole picture again, docs/protocol.md).
+            Q_EMIT failed(Error::Other,
+                          update ? tr("A live update failed: %1").arg(fromStd(er->message))
+                                 : tr("The helper refused a request: %1").arg(fromStd(er->message)));
         }
     } else if (auto *v = std::get_if<event::Violation>(&e)) {
         fail(v->kind == event::Violation::Kind::Mismatch ? Error::ProtocolMismatch : Error::Other,

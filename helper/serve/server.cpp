@@ -17,7 +17,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <iostream>
 #include <poll.h>
@@ -58,6 +61,22 @@ std::string linkText(const std::string &path)
 }
 
 using Clock = std::chrono::steady_clock;
+
+/// NSVIZ_TRACE_STEPS (as discover() and LiveScan read it): one line per live job the subscription
+/// schedules, on CLOCK_MONOTONIC, so that a run can be lined up with what its client saw.
+bool traceJobs()
+{
+    static const bool trace = std::getenv("NSVIZ_TRACE_STEPS") != nullptr;
+    return trace;
+}
+
+void traceJob(const char *what, std::size_t pids)
+{
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    std::fprintf(stderr, "nsviz: %.3f live job: %s (%zu pids)\n",
+                 static_cast<double>(ts.tv_sec) + ts.tv_nsec / 1e9, what, pids);
+}
 
 int msUntil(Clock::time_point t)
 {
@@ -267,6 +286,17 @@ void Server::finishJob()
     }
     if (result.failed())
         replyError(job.id, result.errorCode, result.errorMessage);
+    if (result.failed() && subWork && m_sub->live) {
+        // A change that failed half-way may have moved the helper's picture without the client's:
+        // the next delta would not fit what the client holds. The picture starts over on the same
+        // subscription, a snapshot at seq 0 that the deltas continue (docs/protocol.md). A failed
+        // polling tick changes nothing: the next one compares with the last picture sent.
+        log("a live change failed; sending the whole picture again");
+        m_completing = false;
+        const Subscription &sub = *m_sub;
+        subscribe(sub.id, sub.intervalMs, sub.memberDeltas);
+        return;
+    }
     if (result.failed() && !subWork) {
         // reported; a failed tick still keeps the cadence below
     } else if (job.kind == Job::Kind::Scan) {
@@ -381,8 +411,12 @@ void Server::stopListening()
 void Server::readEvents()
 {
     std::vector<ProcEvent> events;
-    if (!m_options.connector->drain(events))
-        m_eventsLost = true; // ENOBUFS: the kernel dropped some; only a full read is sure now
+    if (!m_options.connector->drain(events)) {
+        // ENOBUFS: the kernel dropped some; only a full read is sure now.
+        if (!m_eventsLost)
+            log("process events were lost (the kernel's buffer overflowed): reading every process again");
+        m_eventsLost = true;
+    }
     for (const ProcEvent &e : events) {
         // A thread's exit, comm or credentials are not the process's (status and stat show the
         // leader's); an exec by any thread replaces the whole process.
@@ -392,6 +426,8 @@ void Server::readEvents()
     }
     // A storm of forks must not grow this without bound: past a full table's worth, re-read all.
     if (m_pendingPids.size() > 65536) {
+        if (!m_eventsLost)
+            log("more than 65536 processes named by events at once: reading every process again");
         m_pendingPids.clear();
         m_eventsLost = true;
     }
@@ -421,6 +457,7 @@ void Server::scheduleLiveWork()
     std::shared_ptr<LiveScan> live = m_sub->live;
     Job job{Job::Kind::Update, m_sub->id, 0, m_subGeneration, false, {}, {}};
     const bool flush = m_flushAt && now >= *m_flushAt;
+    const std::size_t pending = m_pendingPids.size();
     bool restart = false; // a full re-read starts over
     if (live->hasUnread() && !m_eventsLost) {
         // The rest of a partial first picture comes before anything else.
@@ -466,11 +503,50 @@ void Server::scheduleLiveWork()
         job.change = [live, restart, slice] { return live->resyncChange(slice, restart); };
         m_eventsLost = false;
     }
+    if (traceJobs())
+        traceJob(
+            job.kind == Job::Kind::Resync
+                ? (newRound ? (restart ? "re-read, restarted" : "re-read, new round") : "re-read, next slice")
+            : job.kind == Job::Kind::Sweep ? "sweep"
+            : flush                        ? "update"
+                                           : "other",
+            pending);
     if (newRound || flush) {
         m_pendingPids.clear();
         m_flushAt.reset();
     }
     enqueue(std::move(job));
+}
+
+void Server::subscribe(std::uint64_t id, int intervalMs, bool memberDeltas)
+{
+    // A new subscription replaces the old one at once and starts again at seq 0.
+    m_sub.reset();
+    m_pendingLive.reset();
+    m_pendingPids.clear();
+    m_eventsLost = false;
+    m_flushAt.reset();
+    Job job{Job::Kind::Subscribe, id, intervalMs, ++m_subGeneration, memberDeltas, {}, {}};
+    if (eventDriven()) {
+        // Listen before the first scan: what changes while it runs is read again after it.
+        std::string why;
+        if (m_listening || m_options.connector->listen(true, why)) {
+            m_listening = true;
+            DiscoveryOptions o;
+            o.procRoot = m_options.procRoot;
+            o.bindMountCache = m_options.bindMountCache;
+            auto live = std::make_shared<LiveScan>(o);
+            live->setVerify(m_options.verifyLive);
+            m_pendingLive = live;
+            job.work = [live, first = m_options.firstBatch] { return live->beginFull(first); };
+        } else {
+            m_liveReason = why;
+            log("falling back to polling: " + why);
+        }
+    }
+    if (!m_pendingLive)
+        stopListening();
+    enqueue(job);
 }
 
 void Server::handleLine(const std::string &line)
@@ -513,36 +589,9 @@ void Server::handle(const Request &r)
     case RequestType::Scan:
         enqueue(Job{Job::Kind::Scan, r.id, 0, 0, false, {}, {}});
         return;
-    case RequestType::Subscribe: {
-        // A new subscription replaces the old one at once and starts again at seq 0.
-        m_sub.reset();
-        m_pendingLive.reset();
-        m_pendingPids.clear();
-        m_eventsLost = false;
-        m_flushAt.reset();
-        Job job{Job::Kind::Subscribe, r.id, r.intervalMs, ++m_subGeneration, r.memberDeltas, {}, {}};
-        if (eventDriven()) {
-            // Listen before the first scan: what changes while it runs is read again after it.
-            std::string why;
-            if (m_listening || m_options.connector->listen(true, why)) {
-                m_listening = true;
-                DiscoveryOptions o;
-                o.procRoot = m_options.procRoot;
-                o.bindMountCache = m_options.bindMountCache;
-                auto live = std::make_shared<LiveScan>(o);
-                live->setVerify(m_options.verifyLive);
-                m_pendingLive = live;
-                job.work = [live, first = m_options.firstBatch] { return live->beginFull(first); };
-            } else {
-                m_liveReason = why;
-                log("falling back to polling: " + why);
-            }
-        }
-        if (!m_pendingLive)
-            stopListening();
-        enqueue(job);
+    case RequestType::Subscribe:
+        subscribe(r.id, r.intervalMs, r.memberDeltas);
         return;
-    }
     case RequestType::Unsubscribe: {
         // Also stops a subscribe still waiting for its first scan (its snapshot is still sent).
         bool was = m_sub.has_value();

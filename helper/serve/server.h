@@ -145,6 +145,8 @@ private:
     /// Milliseconds until the next timed thing of the subscription (-1: none).
     int liveTimeoutMs() const;
     void stopListening();
+    /// Starts (or starts over) the subscription @p id: its first picture at seq 0, then deltas.
+    void subscribe(std::uint64_t id, int intervalMs, bool memberDeltas);
     void enqueue(Job job);
     void startNextJob();
     void finishJob();

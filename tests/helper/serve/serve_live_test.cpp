@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
 #include <map>
@@ -22,6 +23,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace nsviz;
 using namespace nsviz::protocol;
@@ -494,6 +498,89 @@ TEST(ServeLive, AProcessThatStartsWhileAFullReReadGoesOnIsShownByItsEvents)
                                 << " processes, each living 3 s, were never in a delta (the first: "
                                 << (unseen.empty() ? 0 : unseen.front()) << ")";
     events.finish();
+}
+
+TEST(ServeLive, AFailedLiveChangeStartsThePictureOverOnTheSameSubscription)
+{
+    // A live change that fails after the helper's picture moved (here: the whole pipeline, which
+    // checks every patch in this mode, finds a namespace that only a new bind mount holds, which no
+    // process event announces) used to leave the client a delta behind: every later delta was
+    // refused. The helper says what failed and sends the whole picture again (seq 0, same id).
+    if (std::string why = connectorUnavailable(); !why.empty())
+        GTEST_SKIP() << "proc connector not available: " << why;
+    Subscriber events(helper::Server::Options::Live::Auto, true, [](helper::Server::Options &o) {
+        o.minSweepMs = o.maxSweepMs = 600000; // no sweep finds the bind mount first
+        o.minResyncMs = o.maxResyncMs = 600000;
+    });
+    ASSERT_TRUE(events.snapshotArrived());
+    // A net namespace held by a bind mount alone, unmounted whatever happens below.
+    const std::string holder = ::testing::TempDir() + "nsviz-held-netns-" + std::to_string(::getpid());
+    ASSERT_TRUE(std::ofstream(holder).good());
+    struct Unmount {
+        std::string path;
+        ~Unmount()
+        {
+            ::umount2(path.c_str(), MNT_DETACH);
+            ::unlink(path.c_str());
+        }
+    } unmount{holder};
+    test::ChildSet kids;
+    const pid_t maker = kids.spawn({"/usr/bin/unshare", "--net=" + holder, "/bin/true"});
+    ASSERT_GT(maker, 0);
+    while (kids.reap() > 0)
+        events.pump(20ms);
+    struct stat st {
+    };
+    ASSERT_EQ(::stat(holder.c_str(), &st), 0);
+    const std::uint64_t heldIno = st.st_ino;
+    // Any patched change now meets the pipeline's extra namespace.
+    const pid_t sleeper = kids.spawn({"/bin/sleep", "600"});
+    ASSERT_GT(sleeper, 0);
+    auto &reader = events.srv->reader();
+    auto snapshots = [&] { return all<event::SnapshotDone>(reader.events()); };
+    ASSERT_TRUE(reader.until([&](const ClientEvent &) { return snapshots().size() >= 2; }, 60s))
+        << "no second picture after the failed change";
+    const auto errors = all<event::Error>(reader.events());
+    ASSERT_FALSE(errors.empty());
+    EXPECT_EQ(errors[0].id, 2u);
+    EXPECT_EQ(errors[0].code, err::ScanFailed);
+    EXPECT_NE(errors[0].message.find("only in the pipeline"), std::string::npos) << errors[0].message;
+    const auto again = snapshots()[1];
+    EXPECT_EQ(again.id, 2u);
+    EXPECT_EQ(again.seq, 0u);
+    EXPECT_TRUE(again.snapshot.findProcess(sleeper));
+    EXPECT_TRUE(std::any_of(again.snapshot.namespaces.begin(), again.snapshot.namespaces.end(),
+                            [&](const Namespace &n) { return n.type == NsType::Net && n.id.ino == heldIno; }))
+        << "the new picture lacks the bind-mounted namespace";
+    // The deltas go on from the new picture: a process started now is in one, and they replay.
+    const pid_t later = kids.spawn({"/bin/sleep", "600"});
+    ASSERT_GT(later, 0);
+    ASSERT_TRUE(reader.until(
+        [&](const ClientEvent &e) {
+            auto *d = std::get_if<event::Delta>(&e);
+            return d && std::any_of(d->delta.addedProcesses.begin(), d->delta.addedProcesses.end(),
+                                    [&](const Process &p) { return p.pid == later; });
+        },
+        60s));
+    kids.kill(sleeper);
+    kids.kill(later);
+    events.pump(300ms);
+    events.srv->send(requestLine(RequestType::Unsubscribe, 3));
+    EXPECT_TRUE(reader.until([](const ClientEvent &e) { return is<event::Reply>(e); }, 60s));
+    events.srv->join();
+    EXPECT_FALSE(reader.failed());
+    Snapshot state = again.snapshot;
+    bool after = false;
+    for (const auto &e : reader.events()) {
+        if (auto *sd = std::get_if<event::SnapshotDone>(&e)) {
+            after = sd->seq == 0 && sd->snapshot.findProcess(sleeper);
+        } else if (auto *d = std::get_if<event::Delta>(&e); d && after) {
+            EXPECT_NO_THROW(applyDelta(state, d->delta)) << "delta " << d->delta.seq << " refused";
+        }
+    }
+    std::lock_guard lock(events.pub.mutex);
+    EXPECT_TRUE(sameContent(state, snapshotFromJsonText(dumpFrame(toJson(events.pub.last)))))
+        << "the deltas after the new picture do not replay to what the helper holds";
 }
 
 TEST(ServeLive, HelloSaysHowSubscriptionsFollowChanges)
