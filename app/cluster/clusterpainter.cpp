@@ -642,9 +642,51 @@ void ClusterPainter::paintEmpty(QPainter &p, const QSizeF &size, const ClusterPa
     record(o, PaintedItem::Kind::Title, r, text);
 }
 
+std::size_t ClusterPainter::CircleKeyHash::operator()(const CircleKey &k) const noexcept
+{
+    std::size_t h = std::hash<int>()(k.r8);
+    auto mix = [&h](std::size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+    mix(k.fill);
+    mix(k.stroke);
+    mix(static_cast<std::size_t>(k.width8));
+    mix(static_cast<std::size_t>(k.pen));
+    mix((k.halo ? 1u : 0u) | (k.selected ? 2u : 0u));
+    mix(std::hash<qreal>()(k.dpr));
+    return h;
+}
+
+namespace
+{
+/// Circles up to this device radius are stamped from a cached image (paintClusters()).
+constexpr double kMaxCircleSprite = 64;
+/// What the circle images may take together.
+constexpr std::size_t kCircleCacheBytes = 8u << 20;
+} // namespace
+
 void ClusterPainter::paintClusters(QPainter &p, const QRectF &world, const ClusterPaintOptions &o) const
 {
     const auto &clusters = m_layout->clusters();
+    // One circle as it looks: the red halo of a cluster holding flagged processes (visible at
+    // every zoom), the circle, the selection ring.
+    auto draw = [this](QPainter &q, QPointF centre, double r, const QColor &fill, const QColor &stroke,
+                       double width, Qt::PenStyle penStyle, bool halo, bool selected) {
+        if (halo) {
+            q.setPen(QPen(m_style.warning, std::max(2.0, r * 0.012), Qt::DashLine, Qt::RoundCap));
+            q.setBrush(Qt::NoBrush);
+            q.drawEllipse(centre, r + 5, r + 5);
+        }
+        q.setPen(QPen(stroke, width, penStyle));
+        q.setBrush(fill);
+        q.drawEllipse(centre, r, r);
+        if (selected) {
+            q.setPen(QPen(m_style.selection, 3));
+            q.setBrush(Qt::NoBrush);
+            q.drawEllipse(centre, r + 2.5, r + 2.5);
+        }
+    };
+    const bool raster = p.paintEngine() && p.paintEngine()->type() == QPaintEngine::Raster;
+    const qreal dpr = p.device() ? p.device()->devicePixelRatioF() : 1.0;
+    const quint64 paint = ++m_circlePaints;
     for (std::size_t i = 0; i < clusters.size(); ++i) {
         const auto &c = clusters[i];
         if (c.x + c.r < world.left() || c.x - c.r > world.right() || c.y + c.r < world.top() ||
@@ -674,20 +716,59 @@ void ClusterPainter::paintClusters(QPainter &p, const QRectF &world, const Clust
             p.drawPoint(centre);
             continue;
         }
-        if (c.warnings > 0 && !dim) {
-            // A red halo around any cluster that holds flagged processes: visible at every zoom.
-            p.setPen(QPen(m_style.warning, std::max(2.0, r * 0.012), Qt::DashLine, Qt::RoundCap));
-            p.setBrush(Qt::NoBrush);
-            p.drawEllipse(centre, r + 5, r + 5);
+        const bool halo = c.warnings > 0 && !dim;
+        const bool selected = c.id == o.selectedCluster && c.id.valid();
+        if (!raster || r * dpr > kMaxCircleSprite) {
+            draw(p, centre, r, fill, stroke, width, penStyle, halo, selected);
+            continue;
         }
-        p.setPen(QPen(stroke, width, penStyle));
-        p.setBrush(fill);
-        p.drawEllipse(centre, r, r);
-        if (c.id == o.selectedCluster && c.id.valid()) {
-            p.setPen(QPen(m_style.selection, 3));
-            p.setBrush(Qt::NoBrush);
-            p.drawEllipse(centre, r + 2.5, r + 2.5);
+        const CircleKey key{static_cast<int>(std::lround(r * dpr * 8)),
+                            fill.rgba(),
+                            stroke.rgba(),
+                            static_cast<int>(std::lround(width * 8)),
+                            static_cast<int>(penStyle),
+                            halo,
+                            selected,
+                            dpr};
+        auto it = m_circles.find(key);
+        if (it == m_circles.end()) {
+            // Room for the halo's and the selection ring's strokes and the antialiasing.
+            const double haloWidth = std::max(2.0, r * 0.012);
+            const double extent = std::max({r + width / 2, halo ? r + 5 + haloWidth / 2 : 0.0,
+                                            selected ? r + 2.5 + 1.5 : 0.0}) +
+                                  2;
+            const int px = static_cast<int>(std::ceil(2 * extent * dpr)) + 2;
+            const std::size_t bytes = static_cast<std::size_t>(px) * static_cast<std::size_t>(px) * 4;
+            if (m_circleBytes + bytes > kCircleCacheBytes) {
+                // Forget the looks no circle of this picture has used; if that is not enough room,
+                // this circle is drawn as it is.
+                for (auto e = m_circles.begin(); e != m_circles.end();) {
+                    if (e->second.lastUsed != paint) {
+                        m_circleBytes -= e->second.image.sizeInBytes();
+                        e = m_circles.erase(e);
+                    } else {
+                        ++e;
+                    }
+                }
+                if (m_circleBytes + bytes > kCircleCacheBytes) {
+                    draw(p, centre, r, fill, stroke, width, penStyle, halo, selected);
+                    continue;
+                }
+            }
+            QImage image(px, px, QImage::Format_ARGB32_Premultiplied);
+            image.fill(Qt::transparent);
+            image.setDevicePixelRatio(dpr);
+            QPainter q(&image);
+            q.setRenderHint(QPainter::Antialiasing, true);
+            draw(q, QPointF(px / (2 * dpr), px / (2 * dpr)), r, fill, stroke, width, penStyle, halo,
+                 selected);
+            q.end();
+            m_circleBytes += static_cast<std::size_t>(image.sizeInBytes());
+            it = m_circles.emplace(key, CircleSprite{std::move(image), 0}).first;
         }
+        it->second.lastUsed = paint;
+        const double half = it->second.image.width() / (2 * dpr);
+        p.drawImage(QPointF(centre.x() - half, centre.y() - half), it->second.image);
     }
 }
 

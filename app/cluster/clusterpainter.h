@@ -22,6 +22,7 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 class QPainter;
@@ -250,6 +251,29 @@ private:
     mutable std::vector<QRgb> m_spriteKeys;
     mutable std::vector<QImage> m_sprites;
     mutable double m_spriteRadius = -1;
+    /// paintClusters() on raster targets: each small circle (with its halo and selection ring) is
+    /// drawn once per look and then stamped; rasterising 500 antialiased circles, some with dashed
+    /// outlines, on every repaint was the largest part of a live host's paint. Keyed by everything
+    /// the circle's pixels depend on; bounded in bytes (kCircleCacheBytes).
+    struct CircleKey {
+        int r8 = 0; ///< device radius in eighths of a pixel
+        QRgb fill = 0, stroke = 0;
+        int width8 = 0; ///< pen width (device px) in eighths
+        int pen = 0;
+        bool halo = false, selected = false;
+        qreal dpr = 1;
+        bool operator==(const CircleKey &) const = default;
+    };
+    struct CircleKeyHash {
+        std::size_t operator()(const CircleKey &k) const noexcept;
+    };
+    struct CircleSprite {
+        QImage image;
+        quint64 lastUsed = 0;
+    };
+    mutable std::unordered_map<CircleKey, CircleSprite, CircleKeyHash> m_circles;
+    mutable std::size_t m_circleBytes = 0;
+    mutable quint64 m_circlePaints = 0;
     /// paintWarnings(): the flagged dot (with its halo when zoomed in), and what it was drawn for
     /// (outer radius, dot radius, device pixel ratio, halo).
     mutable QImage m_warningSprite;
