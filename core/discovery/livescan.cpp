@@ -590,6 +590,7 @@ LiveScan::Change LiveScan::commit(const std::vector<int> &asked, std::vector<Pro
                                   bool sweeping, bool whole)
 {
     std::vector<Changed> changed;
+    m_unreadable.clear();
     {
         auto f = fresh.begin();
         for (int pid : asked) {
@@ -597,8 +598,10 @@ LiveScan::Change LiveScan::commit(const std::vector<int> &asked, std::vector<Pro
                 ++f;
             const ProcessRecord *now = f != fresh.end() && f->process.pid == pid ? &*f : nullptr;
             const ProcessRecord *was = findRecord(m_records, pid);
-            if (!now && !was)
+            if (!now && !was) {
+                m_unreadable.push_back(pid);
                 continue;
+            }
             if (now && was && sameRecord(*now, *was))
                 continue;
             changed.push_back({was, now});
