@@ -350,7 +350,7 @@ void Server::finishJob()
         m_completing = false;
         const auto now = Clock::now();
         if (job.fromEvents)
-            readUnreadable(job, now);
+            retryUnreadable(job, now);
         const auto cost = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
         // A sweep costs at most 1% of a core, a full re-read 0.3%, within the configured bounds.
         // A round taken in slices pauses 100 times a slice's cost between them, then waits as a
@@ -391,7 +391,7 @@ void Server::finishJob()
     startNextJob();
 }
 
-void Server::readUnreadable(const Job &job, Clock::time_point now)
+void Server::retryUnreadable(const Job &job, Clock::time_point now)
 {
     // A pid an event named that could be neither read nor found among the kept processes: mostly a
     // process that ended first (its read fails again, and it is dropped). But in the 10k soak a
@@ -483,7 +483,7 @@ void Server::scheduleLiveWork()
     if (!m_sub || !m_sub->live || m_running || !m_queue.empty() || m_done)
         return;
     const auto now = Clock::now();
-    // Pids an update could not read are asked for again with the events' pids (readUnreadable()).
+    // Pids an update could not read are asked for again with the events' pids (retryUnreadable()).
     for (auto it = m_retries.begin(); it != m_retries.end();) {
         if (it->due <= now) {
             m_pendingPids.push_back(it->pid);

@@ -94,7 +94,7 @@ public:
     };
 
     /// How many pids an event named were asked for again because the update could not read them
-    /// (readUnreadable()); safe to read from another thread (tests).
+    /// (retryUnreadable()); safe to read from another thread (tests).
     std::uint64_t retriedPids() const { return m_retriedPids.load(); }
 
     /// Opens the proc connector for a subscription over @p procRoot, or says why not (not the
@@ -157,7 +157,7 @@ private:
     /// Starts the event-driven subscription's next piece of work when one is due.
     void scheduleLiveWork();
     /// After an update of what events named: the pids it could not read, asked for again later.
-    void readUnreadable(const Job &job, std::chrono::steady_clock::time_point now);
+    void retryUnreadable(const Job &job, std::chrono::steady_clock::time_point now);
     /// Milliseconds until the next timed thing of the subscription (-1: none).
     int liveTimeoutMs() const;
     void stopListening();
