@@ -590,7 +590,6 @@ LiveScan::Change LiveScan::commit(const std::vector<int> &asked, std::vector<Pro
                                   bool sweeping, bool whole)
 {
     std::vector<Changed> changed;
-    m_unreadable.clear();
     {
         auto f = fresh.begin();
         for (int pid : asked) {
@@ -598,10 +597,8 @@ LiveScan::Change LiveScan::commit(const std::vector<int> &asked, std::vector<Pro
                 ++f;
             const ProcessRecord *now = f != fresh.end() && f->process.pid == pid ? &*f : nullptr;
             const ProcessRecord *was = findRecord(m_records, pid);
-            if (!now && !was) {
-                m_unreadable.push_back(pid);
+            if (!now && !was)
                 continue;
-            }
             if (now && was && sameRecord(*now, *was))
                 continue;
             changed.push_back({was, now});

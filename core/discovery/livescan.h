@@ -102,11 +102,6 @@ public:
 
     /// Pids of kept processes that are zombies (exited, not yet reaped: no event says when they go).
     std::vector<int> zombies() const;
-    /// The pids the last change was asked to read that it neither could read nor knew (ascending).
-    /// Mostly processes that ended before they were read; but under load an event's pid that /proc
-    /// did not resolve yet was seen too, a process that then ran for seconds with no further event,
-    /// unseen until a sweep reached it. The helper asks for such pids again (docs/protocol.md).
-    const std::vector<int> &unreadable() const { return m_unreadable; }
     std::size_t size() const { return m_records.size(); }
     /// How many processes were read since construction (tests: an update reads only what it is told).
     std::uint64_t processReads() const { return m_reads; }
@@ -164,7 +159,6 @@ private:
     bool m_roundFull = false;     ///< the round in progress reads every process whole
     std::uint64_t m_patched = 0, m_assembled = 0;
     bool m_verify = false;
-    std::vector<int> m_unreadable;
 };
 
 } // namespace nsviz

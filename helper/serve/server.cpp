@@ -349,8 +349,6 @@ void Server::finishJob()
             publish(std::move(result.delta));
         m_completing = false;
         const auto now = Clock::now();
-        if (job.fromEvents)
-            retryUnreadable(job, now);
         const auto cost = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
         // A sweep costs at most 1% of a core, a full re-read 0.3%, within the configured bounds.
         // A round taken in slices pauses 100 times a slice's cost between them, then waits as a
@@ -391,29 +389,6 @@ void Server::finishJob()
     startNextJob();
 }
 
-void Server::retryUnreadable(const Job &job, Clock::time_point now)
-{
-    // A pid an event named that could be neither read nor found among the kept processes: mostly a
-    // process that ended first (its read fails again, and it is dropped). But in the 10k soak a
-    // probe living 10 s was sometimes not found under /proc 20 ms after its fork, while processes
-    // forked after it were; no further event named it and a sweep round reached it only after it
-    // had ended. Asked for again 100 ms later, then once more a second after that (Options).
-    const std::vector<int> &unreadable = m_sub->live->unreadable();
-    if (m_options.onUnreadable && !unreadable.empty())
-        m_options.onUnreadable(unreadable);
-    for (int pid : unreadable) {
-        int attempts = 0;
-        for (const auto &[p, a] : job.retried)
-            if (p == pid)
-                attempts = a;
-        if (attempts >= 2 || m_retries.size() >= 65536)
-            continue;
-        m_retries.push_back({pid, attempts + 1,
-                             now + std::chrono::milliseconds(attempts == 0 ? m_options.retryFirstMs
-                                                                           : m_options.retryAgainMs)});
-    }
-}
-
 bool Server::eventDriven() const
 {
     return m_liveReason.empty() && m_options.connector != nullptr;
@@ -429,8 +404,6 @@ void Server::stopListening()
     std::vector<ProcEvent> drop;
     m_options.connector->drain(drop); // what was queued belongs to no subscription now
     m_pendingPids.clear();
-    m_retries.clear();
-    m_retrying.clear();
     m_eventsLost = false;
     m_flushAt.reset();
 }
@@ -471,8 +444,6 @@ int Server::liveTimeoutMs() const
     Clock::time_point next = std::min(m_sub->nextSweep, m_sub->nextResync);
     if (m_flushAt)
         next = std::min(next, *m_flushAt);
-    for (const Retry &r : m_retries)
-        next = std::min(next, r.due);
     if (m_sub->zombieDelayMs > 0)
         next = std::min(next, m_sub->nextZombieCheck);
     return msUntil(next);
@@ -483,19 +454,6 @@ void Server::scheduleLiveWork()
     if (!m_sub || !m_sub->live || m_running || !m_queue.empty() || m_done)
         return;
     const auto now = Clock::now();
-    // Pids an update could not read are asked for again with the events' pids (retryUnreadable()).
-    for (auto it = m_retries.begin(); it != m_retries.end();) {
-        if (it->due <= now) {
-            m_pendingPids.push_back(it->pid);
-            m_retrying.emplace_back(it->pid, it->attempts);
-            ++m_retriedPids;
-            if (!m_flushAt)
-                m_flushAt = now;
-            it = m_retries.erase(it);
-        } else {
-            ++it;
-        }
-    }
     std::shared_ptr<LiveScan> live = m_sub->live;
     Job job{Job::Kind::Update, m_sub->id, 0, m_subGeneration, false, {}, {}};
     const bool flush = m_flushAt && now >= *m_flushAt;
@@ -517,9 +475,6 @@ void Server::scheduleLiveWork()
             job.zombiesChecked = true;
         }
         job.change = [live, pids = std::move(pids)] { return live->updateChange(pids); };
-        job.fromEvents = true;
-        job.retried = std::move(m_retrying);
-        m_retrying.clear();
     } else if (now >= m_sub->nextResync) {
         job.kind = Job::Kind::Resync;
     } else if (now >= m_sub->nextSweep) {
@@ -558,7 +513,6 @@ void Server::scheduleLiveWork()
             pending);
     if (newRound || flush) {
         m_pendingPids.clear();
-        m_retrying.clear(); // read by the job, or listed by the new round
         m_flushAt.reset();
     }
     enqueue(std::move(job));
@@ -570,8 +524,6 @@ void Server::subscribe(std::uint64_t id, int intervalMs, bool memberDeltas)
     m_sub.reset();
     m_pendingLive.reset();
     m_pendingPids.clear();
-    m_retries.clear();
-    m_retrying.clear();
     m_eventsLost = false;
     m_flushAt.reset();
     Job job{Job::Kind::Subscribe, id, intervalMs, ++m_subGeneration, memberDeltas, {}, {}};

@@ -7,7 +7,6 @@
 #include "core/protocol/framewriter.h"
 #include "core/protocol/protocol.h"
 
-#include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -86,16 +85,7 @@ public:
         /// event's update never waits behind a whole host's namespace links.
         std::size_t sweepSlice = 1024;
         int minResyncMs = 60000, maxResyncMs = 600000;
-        /// A pid an event named that an update could neither read nor find among the kept
-        /// processes is asked for again this long after, and once more retryAgainMs after that.
-        int retryFirstMs = 100, retryAgainMs = 1000;
-        /// Tests: called (on the serving thread) with the pids an update of events could not read.
-        std::function<void(const std::vector<int> &)> onUnreadable;
     };
-
-    /// How many pids an event named were asked for again because the update could not read them
-    /// (retryUnreadable()); safe to read from another thread (tests).
-    std::uint64_t retriedPids() const { return m_retriedPids.load(); }
 
     /// Opens the proc connector for a subscription over @p procRoot, or says why not (not the
     /// host's own /proc, not in the initial namespaces, refused by the kernel).
@@ -137,10 +127,6 @@ private:
         /// it, not from every job: on a busy host jobs follow each other faster than the check's
         /// delay, and a reaped zombie would wait for the slow sweep).
         bool zombiesChecked = false;
-        /// Update: it reads what events named (its pids' unreadable ones are asked for again).
-        bool fromEvents = false;
-        /// Of those, the pids asked for again, each with how many times it was asked before.
-        std::vector<std::pair<int, int>> retried{};
     };
     /// A scan's outcome, handed from the worker to the serving thread.
     struct ScanResult {
@@ -156,8 +142,6 @@ private:
     void readEvents();
     /// Starts the event-driven subscription's next piece of work when one is due.
     void scheduleLiveWork();
-    /// After an update of what events named: the pids it could not read, asked for again later.
-    void retryUnreadable(const Job &job, std::chrono::steady_clock::time_point now);
     /// Milliseconds until the next timed thing of the subscription (-1: none).
     int liveTimeoutMs() const;
     void stopListening();
@@ -207,15 +191,6 @@ private:
     bool m_listening = false;
     std::shared_ptr<LiveScan> m_pendingLive; ///< an event-driven subscribe waiting for its first scan
     std::vector<int> m_pendingPids;          ///< pids events named since the last update
-    /// Pids an update could not read (LiveScan::unreadable()), asked for again at `due`.
-    struct Retry {
-        int pid = 0;
-        int attempts = 0; ///< how many times it was asked for and could not be read
-        std::chrono::steady_clock::time_point due;
-    };
-    std::vector<Retry> m_retries;
-    std::vector<std::pair<int, int>> m_retrying; ///< retries moved into m_pendingPids (pid, attempts)
-    std::atomic<std::uint64_t> m_retriedPids{0};
     bool m_eventsLost = false;
     bool m_completing = false; ///< the running job reads the rest of a partial first snapshot
     std::optional<std::chrono::steady_clock::time_point> m_flushAt;

@@ -258,23 +258,6 @@ TEST_F(LiveScanFixture, UpdateOfAVanishedUnknownPidChangesNothing)
     expectSame(s, first, "an event about a pid that is already gone");
 }
 
-TEST_F(LiveScanFixture, APidItCouldNotReadIsSaidAndReadWhenAskedAgain)
-{
-    // What an update could neither read nor knew is listed, so that the helper can ask again: a
-    // pid /proc did not resolve at the first read is a new process at the second.
-    LiveScan live(m_opts, m_query);
-    live.full();
-    EXPECT_FALSE(live.updateChange({300, 1}));
-    EXPECT_EQ(live.unreadable(), std::vector<int>{300});
-    copyProcess(101, 300);
-    const auto d = live.updateChange({300});
-    ASSERT_TRUE(d);
-    ASSERT_EQ(d->addedProcesses.size(), 1u);
-    EXPECT_EQ(d->addedProcesses[0].pid, 300);
-    EXPECT_TRUE(live.unreadable().empty());
-    expectSame(live.current(), fresh(), "after the second read");
-}
-
 TEST_F(LiveScanFixture, ADeltaNamesOnlyWhatChanged)
 {
     // 150 more processes in the box, each a copy of its child 201: a host of many processes where

@@ -238,7 +238,6 @@ public:
         m_in = -1;
     }
     FrameReader &reader() { return *m_reader; }
-    helper::Server &server() { return *m_server; }
     void join()
     {
         closeInput();
