@@ -183,8 +183,11 @@ def main():
         for name, (w0, w1) in windows.items():
             result[name + "_deltas"] = sum(1 for t in reader.delta_times if w0 <= t < w1)
         for name in ("idle", "churn"):
-            lat = [(reader.first_seen[pid] - t0) * 1000 for pid, t0, ph in probes if ph == name and pid in reader.first_seen]
-            missed = sum(1 for pid, t0, ph in probes if ph == name and pid not in reader.first_seen)
+            # A probe that ended by itself before its time (unshare failed) is not one to be seen.
+            ran = [(pid, t0) for pid, t0, ph, early in probes if ph == name and not early]
+            lat = [(reader.first_seen[pid] - t0) * 1000 for pid, t0 in ran if pid in reader.first_seen]
+            missed = sum(1 for pid, t0 in ran if pid not in reader.first_seen)
+            result[name + "_probes_early"] = sum(1 for p in probes if p[2] == name and p[3])
             result[name + "_latency_p50_ms"] = percentile(lat, 0.5)
             result[name + "_latency_p95_ms"] = percentile(lat, 0.95)
             result[name + "_probes"] = len(lat)

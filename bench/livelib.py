@@ -104,13 +104,15 @@ class Driver:
         self.kids = kids
         self.probes_per_s = probes_per_s
         self.probe_life_s = probe_life_s
-        self.probes = []  # (pid, t0 just before the fork, phase name)
+        self.probes = []  # [pid, t0 just before the fork, phase name, ended early (bool)]
+        self.live_probes = {}  # pid -> index in probes, of the probes still running
         self.windows = {}  # phase name -> (t0, t1)
 
     def probe(self, phase):
         t0 = time.monotonic()
         pid = self.kids.spawn([UNSHARE, "-n", "-u", "-i", SLEEP, "30"])
-        self.probes.append((pid, t0, phase))
+        self.live_probes[pid] = len(self.probes)
+        self.probes.append([pid, t0, phase, False])
 
     def phase(self, name, seconds, rate, cpu_pids, probes=True, tick=None):
         """One phase of SECONDS: RATE churn processes/s (0: none), probes or not; CPU % of each of
@@ -140,10 +142,17 @@ class Driver:
                 loads.append(loadavg1())
                 next_load += 5
             self.kids.reap()
-            # Probes end after probe_life_s (their pids are matched against deltas afterwards).
-            for pid, pt0, _ in self.probes:
-                if pid in self.kids.live and now - pt0 > self.probe_life_s:
+            # Probes end after probe_life_s (their pids are matched against deltas afterwards). Only
+            # the probes still running are looked at: pids come back (minutes of churn wrap
+            # pid_max), and walking every probe ever started killed a fresh probe, or a churn
+            # process, that had an old probe's pid, at once.
+            for pid, i in list(self.live_probes.items()):
+                if pid not in self.kids.live:
+                    self.probes[i][3] = True  # ended by itself: unshare failed, or killed by another
+                    del self.live_probes[pid]
+                elif now - self.probes[i][1] > self.probe_life_s:
                     self.kids.kill(pid)
+                    del self.live_probes[pid]
             if tick:
                 tick()
             time.sleep(min(0.005, max(0.0, next_start - time.monotonic())) if rate > 0 else 0.02)
@@ -162,3 +171,4 @@ class Driver:
 
     def end_probes(self):
         self.kids.stop_all()
+        self.live_probes.clear()

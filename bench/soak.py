@@ -109,9 +109,12 @@ def analyse(events, probes, host_procs, t_launch, result):
         return paints[i] if i < len(paints) else None
 
     for phase in ("probe", "churn"):
-        to_delta, to_applied, to_paint, missed, unpainted = [], [], [], 0, 0
-        for pid, t0, ph in probes:
+        to_delta, to_applied, to_paint, missed, unpainted, early = [], [], [], 0, 0, 0
+        for pid, t0, ph, *ended in probes:  # runs analysed again from an older soak.json: 3 fields
             if ph != phase:
+                continue
+            if ended and ended[0]:  # ended by itself before its time (unshare failed): not counted
+                early += 1
                 continue
             d = first_delta_after(pid, t0)
             if d is None:
@@ -131,6 +134,7 @@ def analyse(events, probes, host_procs, t_launch, result):
         result[phase + "_probes_seen"] = len(to_delta)
         result[phase + "_probes_missed"] = missed
         result[phase + "_probes_unpainted"] = unpainted
+        result[phase + "_probes_early"] = early
 
     # The GUI thread's cost per delta: from the transport handing it over to every model done.
     apply_ms = [(d["t_applied"] - d["t_recv"]) * 1000 for d in deltas]

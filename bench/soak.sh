@@ -143,9 +143,10 @@ print(f"| change→applied in every model p50 / p95 | {pp('probe_to_applied_p50_
 print(f"| change→paint p50 / p95 | {pp('probe_to_paint_p50_ms', 'probe_to_paint_p95_ms')} | "
       f"{pp('churn_to_paint_p50_ms', 'churn_to_paint_p95_ms')} | on screen ≤ 250 ms: "
       f"{goal(max(r.get('probe_to_paint_p95_ms') or 1e9, r.get('churn_to_paint_p95_ms') or 1e9) <= 250)} |")
-print(f"| probes seen / missed / not painted | {r.get('probe_probes_seen')} / {r.get('probe_probes_missed')} / "
-      f"{r.get('probe_probes_unpainted')} | {r.get('churn_probes_seen')} / {r.get('churn_probes_missed')} / "
-      f"{r.get('churn_probes_unpainted')} | |")
+print(f"| probes seen / missed / not painted / ended by themselves (not counted) | {r.get('probe_probes_seen')} / "
+      f"{r.get('probe_probes_missed')} / {r.get('probe_probes_unpainted')} / {r.get('probe_probes_early')} | "
+      f"{r.get('churn_probes_seen')} / {r.get('churn_probes_missed')} / {r.get('churn_probes_unpainted')} / "
+      f"{r.get('churn_probes_early')} | |")
 print(f"| load average (mean, max) | {r.get('probe_loadavg_mean', 0):.1f}, {r.get('probe_loadavg_max', 0):.1f} | "
       f"{r.get('churn_loadavg_mean', 0):.1f}, {r.get('churn_loadavg_max', 0):.1f} | |")
 print()
