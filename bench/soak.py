@@ -23,6 +23,8 @@ import argparse
 import io
 import json
 import os
+import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -33,6 +35,8 @@ from bisect import bisect_left
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from livelib import Children, Driver, percentile, vm_kib  # noqa: E402
+
+WRITTEN = re.compile(r"nsviz: ([0-9.]+) delta written: seq ([0-9]+)")  # server.cpp, NSVIZ_TRACE_STEPS
 
 
 class Events(threading.Thread):
@@ -81,7 +85,21 @@ def is_child_of(pid, ppid):
         return False
 
 
-def analyse(events, probes, host_procs, t_launch, result):
+def read_written(path):
+    """seq -> the times (CLOCK_MONOTONIC) a delta of that seq left the helper, from its trace."""
+    written = {}
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = WRITTEN.match(line)
+                if m:
+                    written.setdefault(int(m.group(2)), []).append(float(m.group(1)))
+    except FileNotFoundError:
+        pass
+    return written
+
+
+def analyse(events, probes, host_procs, t_launch, result, written=None):
     deltas = [e for e in events if e.get("ev") == "delta"]
     paints = [e for e in events if e.get("ev") == "paint"]
     paint_n = [p["n"] for p in paints]  # non-decreasing: written in the order they happened
@@ -108,8 +126,16 @@ def analyse(events, probes, host_procs, t_launch, result):
             i += 1
         return paints[i] if i < len(paints) else None
 
+    def written_at(d):
+        # The last time a delta of this seq left the helper before the GUI took it (a new
+        # subscription starts its seqs again).
+        times = (written or {}).get(d["seq"], [])
+        i = bisect_left(times, d["t_recv"])
+        return times[i - 1] if i > 0 else None
+
     for phase in ("probe", "churn"):
         to_delta, to_applied, to_paint, missed, unpainted, early = [], [], [], 0, 0, 0
+        to_written = []
         for pid, t0, ph, *ended in probes:  # runs analysed again from an older soak.json: 3 fields
             if ph != phase:
                 continue
@@ -121,13 +147,17 @@ def analyse(events, probes, host_procs, t_launch, result):
                 missed += 1
                 continue
             to_delta.append((d["t_recv"] - t0) * 1000)
+            tw = written_at(d) if written is not None else None
+            if tw is not None:
+                to_written.append((tw - t0) * 1000)
             to_applied.append((d["t_applied"] - t0) * 1000)
             p = first_paint_after(d)
             if p is None:
                 unpainted += 1
             else:
                 to_paint.append((p["t"] - t0) * 1000)
-        for key, vals in (("delta", to_delta), ("applied", to_applied), ("paint", to_paint)):
+        for key, vals in (("written", to_written), ("delta", to_delta), ("applied", to_applied),
+                          ("paint", to_paint)):
             result[f"{phase}_to_{key}_p50_ms"] = percentile(vals, 0.5)
             result[f"{phase}_to_{key}_p95_ms"] = percentile(vals, 0.95)
             result[f"{phase}_to_{key}_max_ms"] = max(vals) if vals else None
@@ -194,6 +224,8 @@ def main():
     ap.add_argument("--screenshot", help="save the soak window as PNG at the end of the churn")
     ap.add_argument("--events", help="also write the soak program's JSON lines to this file")
     ap.add_argument("--stderr", help="the soak program's stderr (Qt warnings) go here")
+    ap.add_argument("--helper-trace", help="run the helper with NSVIZ_TRACE_STEPS=1, its stderr to this file: "
+                    "when each delta left the helper (change->written), apart from when the GUI took it")
     args = ap.parse_args()
 
     # SIGTERM (e.g. from the shell script's trap) ends like Ctrl-C: through the finally below.
@@ -208,7 +240,17 @@ def main():
     t_launch = time.monotonic()
     # Its own session: a Ctrl-C on the terminal reaches this script, which ends the soak program
     # in order (the helper first), instead of killing all three at once.
-    soak = subprocess.Popen([args.soak, "--helper", args.helper, "--live", args.mode,
+    helper_cmd = args.helper
+    if args.helper_trace:
+        # The same helper (exec: its pid and exe are the helper's), tracing to a file of its own;
+        # through the transport its stderr would be kept only as the last 8 KiB for error messages.
+        helper_cmd = args.helper_trace + ".helper.sh"
+        with open(helper_cmd, "w") as f:
+            f.write("#!/bin/sh\nNSVIZ_TRACE_STEPS=1 exec %s \"$@\" 2>>%s\n"
+                    % (shlex.quote(os.path.realpath(args.helper)), shlex.quote(args.helper_trace)))
+        os.chmod(helper_cmd, 0o755)
+        open(args.helper_trace, "w").close()
+    soak = subprocess.Popen([args.soak, "--helper", helper_cmd, "--live", args.mode,
                              "--interval-ms", str(args.interval_ms)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
                             bufsize=0, start_new_session=True)
@@ -303,7 +345,8 @@ def main():
     result["status"] = status
     result["end"] = reader.end
     if reader.events:
-        analyse(reader.events, driver.probes if driver else [], host_procs, t_launch, result)
+        analyse(reader.events, driver.probes if driver else [], host_procs, t_launch, result,
+                read_written(args.helper_trace) if args.helper_trace else None)
     # The probes (pid, fork time, phase), so that a run can be analysed again from its events file.
     result["probes"] = [list(p) for p in driver.probes] if driver else []
     print(json.dumps(result))

@@ -5,7 +5,8 @@
 # namespace groups (bench/nsload.c), idle, with probes, then MINUTES of churn (bench/soak.py: helper and
 # GUI CPU, change->delta and change->paint p50/p95, both peak RSS, refused deltas, view counts). Prints
 # Markdown and puts it into bench/results.md between the live-soak markers. Needs root. Stops exactly
-# what it started (by PID) and verifies it, on Ctrl-C and failures too.
+# what it started (by PID) and verifies it, on Ctrl-C and failures too. In build/bench/run: the GUI's
+# events (soak-events.jsonl), the helper's trace (helper-trace.log: when each delta left it), soak.json.
 #
 # Usage: bench/soak.sh [options]
 #   --minutes M      minutes of churn (default 10; e.g. --minutes 1 to try it)
@@ -93,7 +94,8 @@ rc=0
 # waits for a foreground command to finish) and passed on to soak.py as SIGTERM.
 python3 "$BENCH_DIR/soak.py" --soak "$soak" --helper "$helper" --mode "$mode" --interval-ms "$interval" \
     --idle-s "$idle" --probe-s "$probe" --churn-s "$churn" --rate "$rate" --screenshot "$shot" \
-    --events "$RUN/soak-events.jsonl" --stderr "$RUN/soak-stderr.log" >"$RUN/soak.json" &
+    --events "$RUN/soak-events.jsonl" --stderr "$RUN/soak-stderr.log" --helper-trace "$RUN/helper-trace.log" \
+    >"$RUN/soak.json" &
 SOAK_PY=$!
 wait "$SOAK_PY" || rc=$?
 SOAK_PY=""
@@ -127,7 +129,8 @@ print(f"`bench/soak.sh` on {now}: Linux {platform.release()}, nsviz {commit} (re
       f"of churn ({r['rate']:.0f} processes/s starting, living 0.3–3 s, a third through `unshare -n -u`, "
       f"{r.get('churn_started', 0)} started) with probes, {r.get('settle_seconds', 0):.0f} s settling. "
       "Probes: `unshare -n -u -i sleep`, 2 per second; change→delta is from just before the probe's fork "
-      "to the GUI receiving the first delta naming its pid, change→paint to the first completed paint of "
+      "to the first delta naming its pid, as the helper wrote it (its NSVIZ_TRACE_STEPS trace) and as the "
+      "GUI thread took it from the transport; change→paint to the first completed paint of "
       "the cluster view after that delta went through every model (all on CLOCK_MONOTONIC). "
       f"Run status: {r['status']}.\n")
 print("| measure | quiet host (probes only) | under churn | goal |")
@@ -135,9 +138,12 @@ print("|---|---:|---:|---|")
 print(f"| helper CPU | {pct('idle_helper_cpu_pct')} idle, {pct('probe_helper_cpu_pct')} with probes | "
       f"{pct('churn_helper_cpu_pct')} | idle ≤ 2 %: {goal((r.get('idle_helper_cpu_pct') or 99) <= 2)} |")
 print(f"| GUI CPU | {pct('idle_gui_cpu_pct')} idle, {pct('probe_gui_cpu_pct')} with probes | {pct('churn_gui_cpu_pct')} | |")
-print(f"| change→delta p50 / p95 | {pp('probe_to_delta_p50_ms', 'probe_to_delta_p95_ms')} | "
-      f"{pp('churn_to_delta_p50_ms', 'churn_to_delta_p95_ms')} | p95 ≤ 100 ms: "
-      f"{goal(max(r.get('probe_to_delta_p95_ms') or 1e9, r.get('churn_to_delta_p95_ms') or 1e9) <= 100)} |")
+print(f"| change→delta written by the helper p50 / p95 | {pp('probe_to_written_p50_ms', 'probe_to_written_p95_ms')} | "
+      f"{pp('churn_to_written_p50_ms', 'churn_to_written_p95_ms')} | in a delta, p95 ≤ 100 ms: "
+      f"{goal(max(r.get('probe_to_written_p95_ms') or 1e9, r.get('churn_to_written_p95_ms') or 1e9) <= 100)} |")
+print(f"| change→delta taken by the GUI thread p50 / p95 | {pp('probe_to_delta_p50_ms', 'probe_to_delta_p95_ms')} | "
+      f"{pp('churn_to_delta_p50_ms', 'churn_to_delta_p95_ms')} | (the same bound at the GUI: "
+      f"{goal(max(r.get('probe_to_delta_p95_ms') or 1e9, r.get('churn_to_delta_p95_ms') or 1e9) <= 100)}) |")
 print(f"| change→applied in every model p50 / p95 | {pp('probe_to_applied_p50_ms', 'probe_to_applied_p95_ms')} | "
       f"{pp('churn_to_applied_p50_ms', 'churn_to_applied_p95_ms')} | |")
 print(f"| change→paint p50 / p95 | {pp('probe_to_paint_p50_ms', 'probe_to_paint_p95_ms')} | "

@@ -670,6 +670,13 @@ void Server::publish(std::optional<SnapshotDelta> change)
         expandDeltaFromAfter(sub.live->current(), *change);
     change->seq = ++sub.seq;
     m_writer.writeDelta(sub.id, *change, m_completing ? json{{"complete", true}} : json::object());
+    if (traceJobs()) { // when a delta left, on the clock of its client's measurements (bench/soak.py)
+        timespec ts{};
+        ::clock_gettime(CLOCK_MONOTONIC, &ts);
+        std::fprintf(stderr, "nsviz: %.3f delta written: seq %llu\n",
+                     static_cast<double>(ts.tv_sec) + ts.tv_nsec / 1e9,
+                     static_cast<unsigned long long>(change->seq));
+    }
     if (m_options.onPublished)
         m_options.onPublished(sub.seq, sub.live->current());
 }
