@@ -321,7 +321,12 @@ void Server::finishJob()
             if (sub.live) {
                 const auto now = Clock::now();
                 sub.nextSweep = now + std::chrono::milliseconds(m_options.minSweepMs);
-                sub.nextResync = now + std::chrono::milliseconds(m_options.minResyncMs);
+                // The first full re-read waits as every later one does, 300 times what reading the
+                // whole host cost (the first picture's, completed by the delta that adds the rest:
+                // see below), not a fixed minute: at 10k processes a round in the first minute was
+                // as much CPU as a minute of sweeps.
+                sub.firstPictureMs = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
+                sub.nextResync = now + resyncPause(sub.firstPictureMs);
                 sub.nextZombieCheck = now;
             }
             m_sub = std::move(sub);
@@ -347,9 +352,14 @@ void Server::finishJob()
     } else if (m_sub && m_sub->live) { // Update, Sweep, Resync
         if (result.changeDone)
             publish(std::move(result.delta));
+        const bool completed = m_completing;
         m_completing = false;
         const auto now = Clock::now();
         const auto cost = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
+        if (completed && job.kind != Job::Kind::Resync) {
+            m_sub->firstPictureMs += cost;
+            m_sub->nextResync = now + resyncPause(m_sub->firstPictureMs);
+        }
         // A sweep costs at most 1% of a core, a full re-read 0.3%, within the configured bounds.
         // A round taken in slices pauses 100 times a slice's cost between them, then waits as a
         // whole round would before the next.
@@ -366,9 +376,7 @@ void Server::finishJob()
             if (m_sub->live->resyncInRound()) {
                 m_sub->nextResync = now;
             } else {
-                m_sub->nextResync =
-                    now + std::chrono::milliseconds(std::clamp<long long>(
-                              m_sub->resyncCostMs * 300, m_options.minResyncMs, m_options.maxResyncMs));
+                m_sub->nextResync = now + resyncPause(m_sub->resyncCostMs);
                 m_sub->resyncCostMs = 0;
                 m_sub->nextSweep =
                     std::max(m_sub->nextSweep, now + std::chrono::milliseconds(m_options.minSweepMs));
@@ -387,6 +395,13 @@ void Server::finishJob()
     result = {};
     releaseFreeHeap();
     startNextJob();
+}
+
+std::chrono::milliseconds Server::resyncPause(long long roundCostMs) const
+{
+    // A full re-read costs 0.3 % of a core, within the configured bounds.
+    return std::chrono::milliseconds(
+        std::clamp<long long>(roundCostMs * 300, m_options.minResyncMs, m_options.maxResyncMs));
 }
 
 bool Server::eventDriven() const

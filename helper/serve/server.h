@@ -137,6 +137,8 @@ private:
         bool failed() const { return !snapshot && !changeDone; }
     };
     ScanResult scanOnWorker(const Job &job);
+    /// How long the next full re-read waits after one that cost @p roundCostMs.
+    std::chrono::milliseconds resyncPause(long long roundCostMs) const;
     bool eventDriven() const;
     /// Reads the connector: pids to read again, or a resync when events were lost.
     void readEvents();
@@ -168,7 +170,8 @@ private:
         std::shared_ptr<LiveScan> live;
         std::chrono::steady_clock::time_point nextSweep, nextResync, nextZombieCheck;
         int zombieDelayMs = 0;
-        long long resyncCostMs = 0; ///< what the slices of the full re-read in progress cost
+        long long resyncCostMs = 0;   ///< what the slices of the full re-read in progress cost
+        long long firstPictureMs = 0; ///< what reading the whole host for the first picture cost
     };
 
     Options m_options;
