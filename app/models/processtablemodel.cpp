@@ -21,23 +21,26 @@ namespace
 {
 auto pidLess = [](const auto &row, int pid) { return row->pid < pid; };
 
-/// Each listed member and the label of the first sandbox listing it, ascending member.
-std::vector<std::pair<SandboxMember, std::string>> sandboxLabels(const std::vector<Sandbox> &sandboxes)
+} // namespace
+
+/// Each listed member and the first sandbox listing it, ascending member.
+ProcessTableModel::SandboxLabels ProcessTableModel::sandboxLabels(const std::vector<Sandbox> &sandboxes)
 {
-    std::vector<std::pair<SandboxMember, std::string>> out;
-    for (const Sandbox &sb : sandboxes) {
-        const std::string label = sandboxLabel(sb);
-        for (const SandboxMember &m : sb.processes)
-            out.emplace_back(m, label);
+    SandboxLabels out;
+    out.labels.reserve(sandboxes.size());
+    for (std::uint32_t i = 0; i < sandboxes.size(); ++i) {
+        out.labels.push_back(sandboxLabel(sandboxes[i]));
+        for (const SandboxMember &m : sandboxes[i].processes)
+            out.of.emplace_back(m, i);
     }
-    // Stable: for a member listed twice the first sandbox's label comes first and stays.
-    std::stable_sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
-    out.erase(
-        std::unique(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.first == b.first; }),
-        out.end());
+    // By member, then by place in the list: for a member listed twice the first sandbox comes first
+    // and stays.
+    std::sort(out.of.begin(), out.of.end());
+    out.of.erase(std::unique(out.of.begin(), out.of.end(),
+                             [](const auto &a, const auto &b) { return a.first == b.first; }),
+                 out.of.end());
     return out;
 }
-} // namespace
 
 ProcessTableModel::ProcessTableModel(SnapshotStore *store, QObject *parent)
     : QAbstractTableModel(parent), m_store(store)
@@ -170,14 +173,15 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
     if (d.sandboxes) {
         auto now = sandboxLabels(m_store->snapshot().sandboxes);
         std::vector<SandboxMember> touched;
-        auto a = m_sandboxOf.cbegin(), b = now.cbegin();
-        while (a != m_sandboxOf.cend() || b != now.cend()) {
-            if (b == now.cend() || (a != m_sandboxOf.cend() && a->first < b->first)) {
+        auto a = m_sandboxOf.of.cbegin(), b = now.of.cbegin();
+        const auto aEnd = m_sandboxOf.of.cend(), bEnd = now.of.cend();
+        while (a != aEnd || b != bEnd) {
+            if (b == bEnd || (a != aEnd && a->first < b->first)) {
                 touched.push_back((a++)->first);
-            } else if (a == m_sandboxOf.cend() || b->first < a->first) {
+            } else if (a == aEnd || b->first < a->first) {
                 touched.push_back((b++)->first);
             } else {
-                if (a->second != b->second)
+                if (m_sandboxOf.label(*a) != now.label(*b))
                     touched.push_back(a->first);
                 ++a;
                 ++b;

@@ -64,6 +64,19 @@ public:
     static int columnOfNsType(NsType t) { return FirstNsColumn + static_cast<int>(nsviz::index(t)); }
 
 private:
+    /// Each sandbox member and the label of the first sandbox listing it (sandboxOf()'s rule),
+    /// ascending member: what the "in …" line of a process's tooltip says. Kept to tell which rows a
+    /// delta's new sandbox list touches. A member holds its sandbox's place in `labels`, not a copy
+    /// of the label: under churn nearly every delta brings a new list (10k members).
+    struct SandboxLabels {
+        std::vector<std::string> labels; ///< per sandbox, in the list's order
+        std::vector<std::pair<SandboxMember, std::uint32_t>> of;
+        const std::string &label(const std::pair<SandboxMember, std::uint32_t> &m) const
+        {
+            return labels[m.second];
+        }
+    };
+    static SandboxLabels sandboxLabels(const std::vector<Sandbox> &sandboxes);
     void onAboutToReset();
     void onReset();
     void onDeltaApplied(const SnapshotDelta &delta);
@@ -92,10 +105,7 @@ private:
         const Process *operator->() const { return proc.get(); }
     };
     std::vector<Row> m_rows;
-    /// Each sandbox member and the label of the first sandbox listing it (sandboxOf()'s rule),
-    /// ascending member: what the "in …" line of a process's tooltip says. Kept to tell which rows a
-    /// delta's new sandbox list touches.
-    std::vector<std::pair<SandboxMember, std::string>> m_sandboxOf;
+    SandboxLabels m_sandboxOf;
     std::array<NsId, kNsTypeCount> m_hostNs{};
     bool m_resolveUsers = false;
 };

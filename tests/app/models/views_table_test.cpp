@@ -258,6 +258,23 @@ TEST(ViewsTable, NewSandboxesSignalOnlyTheRowsWhoseSandboxChanged)
         cell(model, 7150, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("\nin database")));
     EXPECT_FALSE(cell(model, 9001, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("\nin ")));
 
+    // A process two sandboxes list is in the first: a list that puts another one first moves it.
+    Snapshot e = b;
+    e.sandboxes = {box("c:metrics", "metrics", {member(6025), member(8200)}),
+                   box("c:web", "web", {member(6025), member(6040)}),
+                   box("c:db", "database", {member(7100), member(7150)})};
+    changed.clear();
+    ASSERT_TRUE(store.applyDelta(computeDelta(b, e)));
+    signalled.clear();
+    for (const QList<QVariant> &args : changed)
+        for (int r = args[0].value<QModelIndex>().row(); r <= args[1].value<QModelIndex>().row(); ++r)
+            signalled.insert(model.index(r, ProcessTableModel::PidColumn).data().toInt());
+    EXPECT_EQ(signalled, (std::set<int>{6025}));
+    EXPECT_TRUE(
+        cell(model, 6025, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("\nin metrics")));
+    ASSERT_TRUE(store.applyDelta(computeDelta(e, b)));
+    EXPECT_TRUE(cell(model, 6025, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("\nin web")));
+
     // A delta that leaves the sandboxes alone signals no row of them.
     Snapshot c = b;
     c.processes.erase(
