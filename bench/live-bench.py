@@ -36,7 +36,7 @@ class Reader(threading.Thread):
         self.stream = stream
         self.lock = threading.Lock()
         self.keys = set()  # (pid, start_time) the replayed state holds
-        self.first_seen = {}  # pid -> monotonic time of the first delta adding/changing it
+        self.first_seen = {}  # pid -> monotonic times of the deltas adding/changing it (pids come back)
         self.hello = None
         self.first_part_at = None
         self.snapshot_at = None
@@ -106,13 +106,13 @@ class Reader(threading.Thread):
                     key = (p["pid"], p["start_time"])
                     if key not in self.keys:
                         self.refused.append(f"changes absent {key}")
-                    self.first_seen.setdefault(p["pid"], now)
+                    self.first_seen.setdefault(p["pid"], []).append(now)
                 for p in f.get("added_processes", []):
                     key = (p["pid"], p["start_time"])
                     if key in self.keys:
                         self.refused.append(f"adds present {key}")
                     self.keys.add(key)
-                    self.first_seen.setdefault(p["pid"], now)
+                    self.first_seen.setdefault(p["pid"], []).append(now)
             elif t == "error":
                 self.refused.append("error frame: " + f.get("message", ""))
 
@@ -185,8 +185,10 @@ def main():
         for name in ("idle", "churn"):
             # A probe that ended by itself before its time (unshare failed) is not one to be seen.
             ran = [(pid, t0) for pid, t0, ph, early in probes if ph == name and not early]
-            lat = [(reader.first_seen[pid] - t0) * 1000 for pid, t0 in ran if pid in reader.first_seen]
-            missed = sum(1 for pid, t0 in ran if pid not in reader.first_seen)
+            # The first delta naming the pid after the probe forked: another process may have had it.
+            seen = [next((t for t in reader.first_seen.get(pid, []) if t >= t0), None) for pid, t0 in ran]
+            lat = [(t - t0) * 1000 for (pid, t0), t in zip(ran, seen) if t is not None]
+            missed = seen.count(None)
             result[name + "_probes_early"] = sum(1 for p in probes if p[2] == name and p[3])
             result[name + "_latency_p50_ms"] = percentile(lat, 0.5)
             result[name + "_latency_p95_ms"] = percentile(lat, 0.95)
