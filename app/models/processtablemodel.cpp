@@ -80,6 +80,19 @@ void ProcessTableModel::onReset()
     endResetModel();
 }
 
+void ProcessTableModel::signalRows(std::vector<int> &rows, const QList<int> &roles)
+{
+    // One dataChanged per contiguous run of rows, whole rows.
+    std::sort(rows.begin(), rows.end());
+    for (std::size_t i = 0; i < rows.size();) {
+        std::size_t j = i + 1;
+        while (j < rows.size() && rows[j] == rows[j - 1] + 1)
+            ++j;
+        Q_EMIT dataChanged(index(rows[i], 0), index(rows[j - 1], ColumnCount - 1), roles);
+        i = j;
+    }
+}
+
 void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
 {
     auto rowOfKey = [this](const ProcKey &k) -> int {
@@ -106,21 +119,14 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
         i = j;
     }
 
-    // Changes: replace in place, one dataChanged per contiguous run.
+    // Changes: replace in place, signalled in contiguous runs.
     rows.clear();
     for (const auto &p : d.changedProcesses)
         if (int r = rowOfKey(p.key()); r >= 0) {
             m_rows[static_cast<std::size_t>(r)] = {std::make_shared<const Process>(p), {}};
             rows.push_back(r);
         }
-    std::sort(rows.begin(), rows.end());
-    for (std::size_t i = 0; i < rows.size();) {
-        std::size_t j = i + 1;
-        while (j < rows.size() && rows[j] == rows[j - 1] + 1)
-            ++j;
-        Q_EMIT dataChanged(index(rows[i], 0), index(rows[j - 1], ColumnCount - 1));
-        i = j;
-    }
+    signalRows(rows, {});
 
     // A new reference process changes which cells are greyed, not the rows.
     if (d.hostNs != m_hostNs) {
@@ -192,14 +198,7 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
         for (const SandboxMember &m : touched)
             if (int r = rowOfKey(ProcKey{m.pid, m.startTime}); r >= 0)
                 rows.push_back(r);
-        std::sort(rows.begin(), rows.end());
-        for (std::size_t i = 0; i < rows.size();) {
-            std::size_t j = i + 1;
-            while (j < rows.size() && rows[j] == rows[j - 1] + 1)
-                ++j;
-            Q_EMIT dataChanged(index(rows[i], 0), index(rows[j - 1], ColumnCount - 1), {Qt::ToolTipRole});
-            i = j;
-        }
+        signalRows(rows, {Qt::ToolTipRole});
     }
 }
 

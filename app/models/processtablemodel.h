@@ -81,6 +81,8 @@ private:
     void onReset();
     void onDeltaApplied(const SnapshotDelta &delta);
     void loadFromStore();
+    /// dataChanged for @p rows (sorted here) with @p roles, one signal per contiguous run.
+    void signalRows(std::vector<int> &rows, const QList<int> &roles);
     bool hostEqual(const Process &p, NsType t) const;
     bool hostNetWarning(const Process &p) const;
     /// The net column of a process that hostNetWarning() flags.
