@@ -25,7 +25,7 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from livelib import Children, Driver, percentile, vm_hwm_kib  # noqa: E402
+from livelib import Children, Driver, first_at_or_after, percentile, vm_hwm_kib  # noqa: E402
 
 
 class Reader(threading.Thread):
@@ -186,7 +186,7 @@ def main():
             # A probe that ended by itself before its time (unshare failed) is not one to be seen.
             ran = [(pid, t0) for pid, t0, ph, early in probes if ph == name and not early]
             # The first delta naming the pid after the probe forked: another process may have had it.
-            seen = [next((t for t in reader.first_seen.get(pid, []) if t >= t0), None) for pid, t0 in ran]
+            seen = [first_at_or_after(reader.first_seen.get(pid, []), t0) for pid, t0 in ran]
             lat = [(t - t0) * 1000 for (pid, t0), t in zip(ran, seen) if t is not None]
             missed = seen.count(None)
             result[name + "_probes_early"] = sum(1 for p in probes if p[2] == name and p[3])

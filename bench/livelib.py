@@ -8,6 +8,7 @@ import os
 import random
 import signal
 import time
+from bisect import bisect_left
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 UNSHARE = "/usr/bin/unshare"
@@ -48,6 +49,12 @@ def percentile(values, q):
     k = (len(v) - 1) * q
     lo, hi = int(k), min(int(k) + 1, len(v) - 1)
     return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+
+def first_at_or_after(times, t0):
+    """The first of the sorted @times at or after t0, or None."""
+    i = bisect_left(times, t0)
+    return times[i] if i < len(times) else None
 
 
 class Children:

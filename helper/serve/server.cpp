@@ -70,12 +70,17 @@ bool traceJobs()
     return trace;
 }
 
-void traceJob(const char *what, std::size_t pids)
+/// Seconds on CLOCK_MONOTONIC: the clock of the client's measurements (bench/soak.py).
+double monotonicSeconds()
 {
     timespec ts{};
     ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    std::fprintf(stderr, "nsviz: %.3f live job: %s (%zu pids)\n",
-                 static_cast<double>(ts.tv_sec) + ts.tv_nsec / 1e9, what, pids);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+void traceJob(const char *what, std::size_t pids)
+{
+    std::fprintf(stderr, "nsviz: %.3f live job: %s (%zu pids)\n", monotonicSeconds(), what, pids);
 }
 
 int msUntil(Clock::time_point t)
@@ -685,13 +690,9 @@ void Server::publish(std::optional<SnapshotDelta> change)
         expandDeltaFromAfter(sub.live->current(), *change);
     change->seq = ++sub.seq;
     m_writer.writeDelta(sub.id, *change, m_completing ? json{{"complete", true}} : json::object());
-    if (traceJobs()) { // when a delta left, on the clock of its client's measurements (bench/soak.py)
-        timespec ts{};
-        ::clock_gettime(CLOCK_MONOTONIC, &ts);
-        std::fprintf(stderr, "nsviz: %.3f delta written: seq %llu\n",
-                     static_cast<double>(ts.tv_sec) + ts.tv_nsec / 1e9,
+    if (traceJobs()) // when the delta left, for bench/soak.py to line up with what its GUI saw
+        std::fprintf(stderr, "nsviz: %.3f delta written: seq %llu\n", monotonicSeconds(),
                      static_cast<unsigned long long>(change->seq));
-    }
     if (m_options.onPublished)
         m_options.onPublished(sub.seq, sub.live->current());
 }
