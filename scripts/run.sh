@@ -13,7 +13,9 @@ if command -v ccache >/dev/null; then
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 cmake --preset release "${launcher[@]}" >/dev/null
-cmake --build --preset release -j"${NSVIZ_JOBS:-$(nproc)}"
+# What it runs: the GUI and the helper (the benchmarks and the KAuth parts build with the preset's
+# other targets, or with cmake --install).
+cmake --build --preset release -j"${NSVIZ_JOBS:-$(nproc)}" --target nsviz nsviz-helper
 export PATH="$PWD/build/release/helper:$PATH"
 # The GUI finds the helper through NSVIZ_HELPER (then next to itself, then /usr/bin).
 export NSVIZ_HELPER="$PWD/build/release/helper/nsviz-helper"
