@@ -173,7 +173,6 @@ def analyse(events, probes, host_procs, t_launch, result, written=None):
     result["apply_max_ms"] = max(apply_ms) if apply_ms else None
     result["deltas"] = len(deltas)
     result["paints"] = len(paints)
-    result["paint_mismatches"] = sum(1 for p in paints if not p.get("dots_ok", True))
     result["refused"] = sum(1 for d in deltas if d["refused"])
     result["refused_messages"] = [e.get("message") for e in events if e.get("ev") == "refused"][:3]
     result["resyncs"] = sum(1 for e in events if e.get("ev") == "resync")

@@ -17,12 +17,10 @@
 //   snapshot  a whole picture arrived (t_recv) and went through every model (t_applied)
 //   delta     one delta: seq, n (deltas applied by this window so far, across resyncs), t_recv (handed
 //             over by the transport, before any model saw it), t_applied (after the store, every model,
-//             the status bar and the cluster view took it: the shown view lays it out in its next
-//             frame), the pids it adds and changes, how many it removes, refused (the store did not
-//             take it), and the counts every view shows right after it (ok: all equal the store's; the
-//             cluster view's while no layout waits for its next frame)
-//   paint     a completed paint of the cluster view: t, n and seq of the last delta applied before it,
-//             and dots_ok: the frame showed as many dots as the store holds processes
+//             the status bar and the cluster view's layout took it), the pids it adds and changes, how
+//             many it removes, refused (the store did not take it), and the counts every view shows
+//             right after it (ok: all equal the store's)
+//   paint     a completed paint of the cluster view: t, n and seq of the last delta applied before it
 //   trees     every --tree-check-ms: both namespace trees walked (process rows of the pid tree and
 //             namespace rows of the user tree against the store's counts), the store's counts against
 //             a recount of its snapshot, and what the walk cost (ms)
@@ -198,11 +196,7 @@ public:
         app.watched = win.clusterView();
         app.painted = [this] {
             ++m_paints;
-            const bool dotsOk = static_cast<int>(m_win.clusterView()->clusterLayout().dots().size()) ==
-                                m_store->counts().processes;
-            if (!dotsOk)
-                ++m_paintMismatches;
-            emitLine({{"ev", "paint"}, {"n", m_applied}, {"seq", m_lastSeq}, {"dots_ok", dotsOk}});
+            emitLine({{"ev", "paint"}, {"n", m_applied}, {"seq", m_lastSeq}});
         };
         if (treeCheckMs > 0) {
             auto *t = new QTimer(this);
@@ -246,7 +240,6 @@ public:
                 {"tree_checks", m_treeChecks},
                 {"tree_mismatches", m_treeMismatches},
                 {"paints", m_paints},
-                {"paint_mismatches", m_paintMismatches},
                 {"tree_rebuilds_pid", m_trees ? m_trees->pidModel()->fullRebuilds() : 0},
                 {"tree_rebuilds_user", m_trees ? m_trees->userModel()->fullRebuilds() : 0},
                 {"errors", m_errors},
@@ -254,11 +247,7 @@ public:
                 {"hwm_kib", hwm},
                 {"helper_pid", m_helperPid}};
     }
-    bool clean() const
-    {
-        return !m_fatal && m_refused == 0 && m_mismatches == 0 && m_treeMismatches == 0 &&
-               m_paintMismatches == 0;
-    }
+    bool clean() const { return !m_fatal && m_refused == 0 && m_mismatches == 0 && m_treeMismatches == 0; }
     qint64 helperPid() const { return m_helperPid; }
 
 private:
@@ -359,12 +348,11 @@ private:
                   {"table_rows", m_table ? m_table->model()->rowCount() : -1},
                   {"table_shown", m_table ? m_table->proxy()->rowCount() : -1},
                   {"table_label", capture(table, tableRe, 2)},
-                  {"cluster_dots", m_win.clusterView()->clusterLayout().dots().size()},
-                  {"cluster_pending", m_win.clusterView()->layoutPending()}};
+                  {"cluster_dots", m_win.clusterView()->clusterLayout().dots().size()}};
         const int p = sc.processes;
         const bool ok = c["snapshot"] == p && c["status"] == p && c["status_ns"] == sc.namespaces &&
                         c["table_rows"] == p && c["table_shown"] == p && c["table_label"] == p &&
-                        (c["cluster_dots"] == p || c["cluster_pending"] == true);
+                        c["cluster_dots"] == p;
         c["ok"] = ok;
         if (!ok)
             ++m_mismatches;
@@ -419,7 +407,6 @@ private:
     quint64 m_treeChecks = 0;
     quint64 m_treeMismatches = 0;
     quint64 m_paints = 0;
-    quint64 m_paintMismatches = 0; ///< frames whose dots differed from the store's processes
     quint64 m_errors = 0;
     qint64 m_helperPid = 0;
     bool m_fatal = false;
