@@ -8,7 +8,6 @@
 #include "app/models/snapshotstore.h"
 #include "app/models/usernames.h"
 
-#include <QAccessible>
 #include <QContextMenuEvent>
 #include <QElapsedTimer>
 #include <QHelpEvent>
@@ -70,8 +69,7 @@ ClusterView::ClusterView(SnapshotStore *store, QWidget *parent) : QWidget(parent
     });
     if (m_store) {
         connect(m_store, &SnapshotStore::snapshotReset, this, &ClusterView::onReset);
-        // At most once per batch of deltas that arrived together, and while shown at most once
-        // per painted frame: the layout costs the whole picture.
+        // Once per batch of deltas that arrived together: the layout costs the whole picture.
         connect(m_store, &SnapshotStore::settled, this, &ClusterView::onDelta);
         if (!m_store->isEmpty())
             onReset();
@@ -124,42 +122,15 @@ void ClusterView::onReset()
 
 void ClusterView::onDelta()
 {
-    // Under churn deltas settle several times per frame: shown, the view lays them out when it
-    // paints the next frame (paintEvent), once. Hidden, no frame comes: at once.
-    // A screen reader asks the view at any time (the accessible tree follows the layout): with one
-    // running, at once too.
-    if (isVisible() && !QAccessible::isActive()) {
-        m_layoutPending = true;
-        update();
-        return;
-    }
-    followStore();
-}
-
-void ClusterView::followStore()
-{
     rebuild();
     if (!m_userMoved)
         fitToView();
-}
-
-void ClusterView::layOutNow()
-{
-    if (m_layoutPending)
-        followStore();
-}
-
-void ClusterView::requestFrame()
-{
-    if (!m_layingOutInPaint)
-        update();
 }
 
 void ClusterView::rebuild()
 {
     QElapsedTimer timer;
     timer.start();
-    m_layoutPending = false; // whatever waited is in this layout
     if (m_store) {
         m_localUsers = UserNames::isLocalSnapshot(m_store->snapshot());
         if (m_redacted)
@@ -185,7 +156,7 @@ void ClusterView::rebuild()
     invalidateLayer();
     Q_EMIT layoutUpdated();
     ClusterAccessible::notifyReorder(this);
-    requestFrame();
+    update();
 }
 
 ClusterPaintOptions ClusterView::paintOptions() const
@@ -260,7 +231,7 @@ void ClusterView::fitToView()
     m_scale = fit.scale;
     m_offset = fit.offset;
     m_userMoved = false;
-    requestFrame();
+    update();
 }
 
 void ClusterView::animateTo(double scale, QPointF offset)
@@ -326,7 +297,6 @@ void ClusterView::zoomToCluster(int ci)
 
 void ClusterView::selectPid(int pid)
 {
-    layOutNow(); // the process may have come with a delta that waits for the next frame
     const int d = m_layout.dotOfPid(pid);
     if (d < 0)
         return;
@@ -393,19 +363,8 @@ void ClusterView::paintEvent(QPaintEvent *)
     paintFrame(p);
 }
 
-void ClusterView::hideEvent(QHideEvent *event)
-{
-    layOutNow(); // no frame will come to lay out what waits
-    QWidget::hideEvent(event);
-}
-
 void ClusterView::paintFrame(QPainter &p)
 {
-    if (m_layoutPending) { // the deltas since the last frame, laid out once for this one
-        m_layingOutInPaint = true;
-        followStore();
-        m_layingOutInPaint = false;
-    }
     QElapsedTimer timer;
     timer.start();
     ClusterPaintOptions o = paintOptions();
@@ -496,27 +455,6 @@ QString ClusterView::toolTipForProcess(int procIndex) const
 
 bool ClusterView::event(QEvent *e)
 {
-    // A layout that waits for the next frame must not answer input: its dots index the store's
-    // snapshot as it was (Dot::proc), and the user acts on the processes there now.
-    switch (e->type()) {
-    case QEvent::MouseButtonPress:
-    case QEvent::MouseButtonRelease:
-    case QEvent::MouseButtonDblClick:
-    case QEvent::MouseMove:
-    case QEvent::Wheel:
-    case QEvent::KeyPress:
-    case QEvent::KeyRelease:
-    case QEvent::ShortcutOverride:
-    case QEvent::ToolTip:
-    case QEvent::WhatsThis:
-    case QEvent::ContextMenu:
-    case QEvent::FocusIn:
-    case QEvent::FocusOut:
-        layOutNow();
-        break;
-    default:
-        break;
-    }
     // The Menu key as the platform reports it: the menu of the focused item, not of the mouse's spot.
     if (e->type() == QEvent::ContextMenu && contextMenuPolicy() == Qt::CustomContextMenu &&
         static_cast<QContextMenuEvent *>(e)->reason() == QContextMenuEvent::Keyboard) {

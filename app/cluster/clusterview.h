@@ -33,16 +33,7 @@ public:
     QString filterText() const { return m_filter; }
     /// What is drawn: the store's snapshot, or its redacted copy while redaction is on.
     const Snapshot &displayedSnapshot() const;
-    /// The layout, labels, cluster order, focus and hit tests describe the picture as last laid
-    /// out: while the view is shown, the deltas of the store are laid out when the next frame is
-    /// painted (once per frame, however many deltas arrived in between: the layout costs the whole
-    /// picture); hidden, at once. layOutNow() catches up before a frame (exports, tests).
     const ClusterLayout &clusterLayout() const { return m_layout; }
-    /// Whether deltas of the store wait for the next frame to be laid out.
-    bool layoutPending() const { return m_layoutPending; }
-    /// Lays out what the store's deltas changed since the last frame, now (nothing when nothing
-    /// waits).
-    void layOutNow();
     const std::vector<ClusterLabel> &labels() const { return m_labels; }
     int selectedPid() const { return m_selectedPid; }
     /// Milliseconds the last layout update and the last paint took.
@@ -123,7 +114,6 @@ Q_SIGNALS:
 
 protected:
     void paintEvent(QPaintEvent *event) override;
-    void hideEvent(QHideEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void wheelEvent(QWheelEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
@@ -141,11 +131,7 @@ protected:
 private:
     void onReset();
     void onDelta();
-    /// What a delta changes: the layout, and the fit unless the user moved the picture.
-    void followStore();
     void rebuild();
-    /// update(), except while paintEvent() lays out what waited: that frame shows it already.
-    void requestFrame();
     void applyStyle();
     void animateTo(double scale, QPointF offset);
     void zoomAround(double factor, QPointF anchor);
@@ -204,8 +190,6 @@ private:
     bool m_pressed = false;
     bool m_dragging = false;
 
-    bool m_layoutPending = false; ///< deltas wait for the next frame (see clusterLayout())
-    bool m_layingOutInPaint = false;
     double m_layoutMs = 0;
     double m_paintMs = 0;
 };

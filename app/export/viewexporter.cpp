@@ -38,7 +38,6 @@ ViewExporter::Picture ViewExporter::pictureOf(QWidget *view)
 {
     Picture picture{view->size(), view->palette().color(QPalette::Window), {}};
     if (auto *cv = qobject_cast<ClusterView *>(view)) {
-        cv->layOutNow(); // what the store holds now, not the last frame
         // The painter, not the widget: no cached layer, vector output stays vector.
         picture.paint = [cv](QPainter &p) { cv->painter().paint(p, cv->size(), cv->paintOptions()); };
     } else {

@@ -8,12 +8,9 @@
 #include "app/models/snapshotstore.h"
 #include "tests/app/gui_testutil.h"
 
-#include <QApplication>
 #include <QFile>
-#include <QMouseEvent>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QTest>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -99,84 +96,6 @@ TEST(GuiClusterView, FollowsDeltasWithoutMovingExistingClusters)
     ASSERT_TRUE(store.applyDelta(computeDelta(store.snapshot(), after)));
     EXPECT_EQ(view.clusterLayout().dotOfPid(9100), -1);
     EXPECT_EQ(view.clusterLayout().clusters().size(), clustersBefore.size());
-}
-
-// Shown, the view lays the store's deltas out when it paints the next frame: once, however many
-// deltas settled in between (under churn several per frame). No input, selection or export ever
-// sees a layout that waits (its dots index the snapshot as it was); hidden, it follows at once.
-TEST(GuiClusterView, ShownItLaysOutDeltasOncePerFrameAndBeforeAnyInput)
-{
-    SnapshotStore store;
-    store.setSnapshot(guitest::hostSmall());
-    ClusterView view(&store);
-    view.resize(1200, 800);
-    view.show();
-    ASSERT_TRUE(QTest::qWaitForWindowExposed(&view));
-    view.repaint();
-    QSignalSpy updated(&view, &ClusterView::layoutUpdated);
-    auto change = [&](auto edit) {
-        Snapshot next = store.snapshot();
-        edit(next);
-        testutil::finalize(next);
-        ASSERT_TRUE(store.applyDelta(computeDelta(store.snapshot(), next)));
-    };
-    auto add = [&](int pid) {
-        change([&](Snapshot &s) {
-            s.processes.push_back(guitest::freshProcess(pid, 4026539000 + pid * 16, s, {}));
-        });
-    };
-    auto remove = [&](int pid) {
-        change([&](Snapshot &s) {
-            std::erase_if(s.processes, [pid](const Process &p) { return p.pid == pid; });
-        });
-    };
-    auto dots = [&] { return static_cast<int>(view.clusterLayout().dots().size()); };
-
-    add(9100);
-    add(9101);
-    add(9102);
-    EXPECT_TRUE(view.layoutPending());
-    EXPECT_EQ(updated.count(), 0);
-    EXPECT_EQ(view.clusterLayout().dotOfPid(9100), -1); // the last frame's picture, still
-    view.repaint();
-    EXPECT_FALSE(view.layoutPending());
-    EXPECT_EQ(updated.count(), 1); // three deltas, one layout
-    EXPECT_EQ(dots(), store.counts().processes);
-    EXPECT_GE(view.clusterLayout().dotOfPid(9102), 0);
-
-    // Input comes before the frame: the layout catches up first.
-    remove(9100);
-    EXPECT_TRUE(view.layoutPending());
-    QMouseEvent move(QEvent::MouseMove, QPointF(10, 10), view.mapToGlobal(QPointF(10, 10)), Qt::NoButton,
-                     Qt::NoButton, Qt::NoModifier);
-    QApplication::sendEvent(&view, &move);
-    EXPECT_FALSE(view.layoutPending());
-    EXPECT_EQ(view.clusterLayout().dotOfPid(9100), -1);
-    EXPECT_EQ(dots(), store.counts().processes);
-
-    // Another view selects a process that came with a delta the view has not painted yet.
-    add(9103);
-    view.selectPid(9103);
-    EXPECT_EQ(view.selectedPid(), 9103);
-
-    // An export shows the store as it is now, not the last frame.
-    add(9104);
-    ASSERT_TRUE(view.layoutPending());
-    const QImage img = ViewExporter::renderImage(ViewExporter::pictureOf(&view), 1.0);
-    EXPECT_FALSE(img.isNull());
-    EXPECT_FALSE(view.layoutPending());
-    EXPECT_GE(view.clusterLayout().dotOfPid(9104), 0);
-
-    // Hidden, no frame comes: what waits is laid out when it hides, and later deltas at once.
-    add(9105);
-    ASSERT_TRUE(view.layoutPending());
-    view.hide();
-    EXPECT_FALSE(view.layoutPending());
-    EXPECT_GE(view.clusterLayout().dotOfPid(9105), 0);
-    remove(9105);
-    EXPECT_FALSE(view.layoutPending());
-    EXPECT_EQ(view.clusterLayout().dotOfPid(9105), -1);
-    EXPECT_EQ(dots(), store.counts().processes);
 }
 
 TEST(GuiClusterView, HostNetWarningForTheProcessSharingOnlyNet)
