@@ -8,11 +8,12 @@
 #      LXC, nspawn, bwrap... tests/engines),
 #   3. clean root: scripts/run.sh in a fresh minimal Debian 12 root (scripts/ci-clean-root.sh),
 #   4. fuzz: the libFuzzer targets for a bounded time (scripts/fuzz.sh, preset fuzz),
-#   5. Debian 13: the KAuth build and its polkit end-to-end test, and the whole suite without the
-#      label engines on a plain debug build with gcc 14 and Qt 6.8 (scripts/ci-debian13.sh).
-# Every test runs once per CI run under the sanitizers and once more without them (Debian 13): a
-# separate plain debug build on bookworm (preset ci-dev) would cost a third full build for no test
-# the other two do not run, and the run must stay under 45 minutes from empty caches on 2 cores.
+#   5. Debian 13: the KAuth build and its polkit end-to-end test, and the GUI's tests again on a
+#      plain debug build with gcc 14 and Qt 6.8 (scripts/ci-debian13.sh, scope gui).
+# Every test runs once per CI run, under the sanitizers; the GUI's once more without them, on the
+# Qt that Debian 13 users have. A plain debug build of everything on bookworm (preset ci-dev) would
+# cost another full build for no test the others do not run, and the run must stay under 45
+# minutes from empty caches on 2 cores.
 # --quick is that build, for a quick local run: install (roles build run test), then ctest (ci-dev).
 # The Debian 13 root (the longest download) is made in the background from the start, while the
 # first stages compile. Results come from exit codes only. A stage that does not run says why.
