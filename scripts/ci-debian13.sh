@@ -81,18 +81,19 @@ if ! cmake --preset kauth "${launcher[@]}" >/tmp/configure.log 2>&1; then
     exit 1
 fi
 scope=${NSVIZ_D13_SCOPE:-gui}
+kauth_targets=(nsviz nsviz-helper nsviz_kauth_helper nsviz_kauth_tests nsviz_kauth_e2e nsviz_polkit_test_agent
+    org.nsviz.helper.policy-customtarget)
 targets=()
 labels=()
 case $scope in
 all) ;;
-gui | kauth)
-    targets=(--target nsviz nsviz-helper nsviz_kauth_helper nsviz_kauth_tests nsviz_kauth_e2e nsviz_polkit_test_agent
-        org.nsviz.helper.policy-customtarget)
+gui)
+    targets=(--target "${kauth_targets[@]}" nsviz_app_tests)
+    labels=(-L '^(app|kauth|polkit)$')
+    ;;
+kauth)
+    targets=(--target "${kauth_targets[@]}")
     labels=(-L '^(kauth|polkit)$')
-    if [[ $scope == gui ]]; then
-        targets+=(nsviz_app_tests)
-        labels=(-L '^(app|kauth|polkit)$')
-    fi
     ;;
 *)
     failed=1
