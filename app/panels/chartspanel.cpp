@@ -20,6 +20,7 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QStackedBarSeries>
+#include <QTimer>
 #include <QToolTip>
 #include <QValueAxis>
 
@@ -79,9 +80,11 @@ QColor otherColor(const QPalette &pal)
 ChartsPanel::ChartsPanel(SnapshotStore *store, QWidget *parent)
     : QWidget(parent), m_store(store), m_clock([] { return QDateTime::currentMSecsSinceEpoch(); }),
       m_typeView(new QChartView(this)), m_topView(new QChartView(this)), m_timeView(new QChartView(this)),
-      m_caption(new QLabel(this))
+      m_caption(new QLabel(this)), m_timelineTimer(new QTimer(this))
 {
     setObjectName(QStringLiteral("ChartsPanel"));
+    m_timelineTimer->setSingleShot(true);
+    connect(m_timelineTimer, &QTimer::timeout, this, &ChartsPanel::syncTimeline);
     // A chart is a picture to a screen reader: its name says which one, the caption what it shows.
     m_typeView->setAccessibleName(tr("Chart: namespaces per type"));
     m_topView->setAccessibleName(tr("Chart: namespaces with the most processes"));
@@ -197,8 +200,9 @@ ChartsPanel::ChartsPanel(SnapshotStore *store, QWidget *parent)
         const std::string key = h.hostname + '\n' + h.bootId;
         // Another host (an opened file) starts a new timeline; a reconnect to the same one continues.
         if (key != m_hostKey) {
-            m_procLine->clear();
-            m_nsLine->clear();
+            m_procPoints.clear();
+            m_nsPoints.clear();
+            m_timelineStale = true;
             m_hostKey = key;
         }
         refresh();
@@ -250,7 +254,14 @@ void ChartsPanel::showEvent(QShowEvent *event)
 {
     if (m_barsStale)
         updateBars();
+    syncTimeline();
     QWidget::showEvent(event);
+}
+
+void ChartsPanel::paintEvent(QPaintEvent *event)
+{
+    syncTimeline(); // before the chart views, which are children, paint
+    QWidget::paintEvent(event);
 }
 
 void ChartsPanel::updateTypeChart()
@@ -306,17 +317,37 @@ QString ChartsPanel::topToolTip(int entry) const
 
 void ChartsPanel::addTimelinePoint()
 {
-    const qreal now = static_cast<qreal>(m_clock());
+    const qint64 now = m_clock();
     // The store's counts (what every view shows; the same as m_stats' when the bars are fresh).
-    m_procLine->append(now, m_store->counts().processes);
-    m_nsLine->append(now, m_store->counts().namespaces);
-    if (m_procLine->count() > kMaxTimelinePoints) {
-        m_procLine->removePoints(0, m_procLine->count() - kMaxTimelinePoints);
-        m_nsLine->removePoints(0, m_nsLine->count() - kMaxTimelinePoints);
+    m_procPoints.append(QPointF(static_cast<qreal>(now), m_store->counts().processes));
+    m_nsPoints.append(QPointF(static_cast<qreal>(now), m_store->counts().namespaces));
+    if (m_procPoints.size() > kMaxTimelinePoints) {
+        m_procPoints.remove(0, m_procPoints.size() - kMaxTimelinePoints);
+        m_nsPoints.remove(0, m_nsPoints.size() - kMaxTimelinePoints);
     }
+    m_timelineStale = true;
+    if (!isVisible())
+        return; // showEvent() draws the history
+    const qint64 due = m_timelineSyncedAt < 0 ? now : m_timelineSyncedAt + kTimelineSyncMs;
+    if (now >= due)
+        syncTimeline();
+    else if (!m_timelineTimer->isActive())
+        m_timelineTimer->start(static_cast<int>(due - now));
+}
+
+void ChartsPanel::syncTimeline()
+{
+    if (!m_timelineStale)
+        return;
+    m_timelineStale = false;
+    m_timelineTimer->stop();
+    m_timelineSyncedAt = m_clock();
+    // One replace per line: the chart strokes each path once, not once per point.
+    m_procLine->replace(m_procPoints);
+    m_nsLine->replace(m_nsPoints);
     // A saved snapshot or the first scan is one point: say how the chart fills, not leave it puzzling.
     m_timeView->chart()->setTitle(
-        m_procLine->count() > 1 ? QStringLiteral("Since this window opened")
+        m_procPoints.size() > 1 ? QStringLiteral("Since this window opened")
                                 : QStringLiteral("Since this window opened (each live update adds a point)"));
     updateTimelineAxes();
 }
@@ -326,13 +357,13 @@ void ChartsPanel::updateTimelineAxes()
     const qint64 now = m_clock();
     qint64 first = now, last = now;
     qreal maxProc = 0, maxNs = 0;
-    if (m_procLine->count() > 0) {
-        first = static_cast<qint64>(m_procLine->at(0).x());
-        last = static_cast<qint64>(m_procLine->at(m_procLine->count() - 1).x());
+    if (!m_procPoints.isEmpty()) {
+        first = static_cast<qint64>(m_procPoints.front().x());
+        last = static_cast<qint64>(m_procPoints.back().x());
     }
-    for (const QPointF &p : m_procLine->points())
+    for (const QPointF &p : m_procPoints)
         maxProc = std::max(maxProc, p.y());
-    for (const QPointF &p : m_nsLine->points())
+    for (const QPointF &p : m_nsPoints)
         maxNs = std::max(maxNs, p.y());
     // At least a minute wide, so the first points do not fill the chart edge to edge.
     m_timeX->setRange(QDateTime::fromMSecsSinceEpoch(first),

@@ -2,11 +2,15 @@
 #pragma once
 // Charts (Qt Charts): namespaces per type (host / other / hidden, stacked), the biggest non-host
 // namespaces by process count, and a live timeline of process and namespace counts since the panel
-// was created. Updated on every batch of store deltas; while hidden only the timeline, the bars
-// when shown again.
+// was created. Updated on every batch of store deltas; while hidden only the timeline's history,
+// the bars and the drawn lines when shown again. The lines follow the history at most twice a
+// second: under churn a batch settles 10-30 times a second, and each point added to a Qt Charts
+// line strokes its whole path again (a tenth of the GUI thread at 10k processes, tab hidden).
 
 #include "app/models/namespacestats.h"
 
+#include <QList>
+#include <QPointF>
 #include <QWidget>
 
 #include <functional>
@@ -20,6 +24,7 @@ class QValueAxis;
 class QDateTimeAxis;
 class QLineSeries;
 class QStackedBarSeries;
+class QTimer;
 class QHorizontalBarSeries;
 
 namespace nsviz
@@ -35,9 +40,14 @@ public:
 
     /// The numbers currently drawn.
     const NamespaceStats &stats() const { return m_stats; }
-    /// Timeline points so far (x: ms since the epoch).
+    /// The timeline's history: a point per update (x: ms since the epoch, y: the store's counts).
+    const QList<QPointF> &processHistory() const { return m_procPoints; }
+    const QList<QPointF> &namespaceHistory() const { return m_nsPoints; }
+    /// The drawn lines: the history as of the last sync (see syncTimeline()).
     QLineSeries *processSeries() const { return m_procLine; }
     QLineSeries *namespaceSeries() const { return m_nsLine; }
+    /// The lines follow the history at most this often while the panel is shown (ms).
+    static constexpr int kTimelineSyncMs = 500;
     QChartView *typeChartView() const { return m_typeView; }
     QChartView *topChartView() const { return m_topView; }
     QChartView *timelineView() const { return m_timeView; }
@@ -63,6 +73,9 @@ Q_SIGNALS:
 protected:
     void changeEvent(QEvent *event) override;
     void showEvent(QShowEvent *event) override;
+    /// Brings the lines up to date before the charts paint: a grab or an export of the panel shows
+    /// the whole history, however recent its last point.
+    void paintEvent(QPaintEvent *event) override;
 
 private:
     void refresh();
@@ -72,6 +85,8 @@ private:
     void updateBars();
     QString redacted(const QString &text) const;
     void addTimelinePoint();
+    /// The lines and the time axis from the history, when it changed since the last time.
+    void syncTimeline();
     void updateTypeChart();
     void updateTopChart();
     void updateTimelineAxes();
@@ -84,11 +99,16 @@ private:
     int m_selectedPid = 0;
     std::string m_hostKey;    ///< hostname + boot id: a different host starts a new timeline
     bool m_barsStale = false; ///< updates came while hidden: the bars are of an older picture
+    QList<QPointF> m_procPoints;
+    QList<QPointF> m_nsPoints;
+    bool m_timelineStale = false;   ///< the history has points the lines do not show yet
+    qint64 m_timelineSyncedAt = -1; ///< m_clock() at the last sync; -1: never
 
     QChartView *m_typeView;
     QChartView *m_topView;
     QChartView *m_timeView;
     QLabel *m_caption;
+    QTimer *m_timelineTimer;
 
     QStackedBarSeries *m_typeSeries;
     QBarSet *m_hostSet;

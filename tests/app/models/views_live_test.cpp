@@ -109,5 +109,5 @@ TEST(ViewsLive, HostScansThroughEveryModel)
               QString::number(inner->pid) + QStringLiteral("/1"));
     EXPECT_EQ(inTree.parent().data(NamespaceTreeModel::NsInodeRole).toULongLong(),
               inner->ns[index(NsType::Pid)].ino);
-    EXPECT_EQ(charts.processSeries()->count(), 2);
+    EXPECT_EQ(charts.processHistory().size(), 2);
 }

@@ -12,6 +12,7 @@
 #include <QLineSeries>
 #include <QSignalSpy>
 #include <QStackedBarSeries>
+#include <QTest>
 
 #include <gtest/gtest.h>
 
@@ -94,7 +95,7 @@ TEST(ViewsCharts, PanelFollowsDeltasAndKeepsATimeline)
     qint64 now = 1000000;
     panel.setClock([&now] { return now; });
     store.setSnapshot(seq.front());
-    ASSERT_EQ(panel.processSeries()->count(), 1);
+    ASSERT_EQ(panel.processHistory().size(), 1);
 
     for (std::size_t i = 1; i < seq.size(); ++i) {
         now += 2000;
@@ -111,24 +112,63 @@ TEST(ViewsCharts, PanelFollowsDeltasAndKeepsATimeline)
                       expected.perType[index(t)].hidden);
         }
         ASSERT_EQ(panel.topLabels().size(), expected.top.size());
-        // One timeline point per update, at the update's time, with the counts.
-        ASSERT_EQ(panel.processSeries()->count(), static_cast<int>(i + 1));
-        const QPointF p = panel.processSeries()->at(static_cast<int>(i));
+        // One timeline point per update, at the update's time, with the counts; updates 2 s apart
+        // are drawn at once.
+        ASSERT_EQ(panel.processHistory().size(), static_cast<int>(i + 1));
+        const QPointF p = panel.processHistory().at(static_cast<int>(i));
         EXPECT_EQ(p.x(), now);
         EXPECT_EQ(p.y(), static_cast<qreal>(seq[i].processes.size()));
-        EXPECT_EQ(panel.namespaceSeries()->at(static_cast<int>(i)).y(),
+        EXPECT_EQ(panel.namespaceHistory().at(static_cast<int>(i)).y(),
                   static_cast<qreal>(seq[i].namespaces.size()));
+        EXPECT_EQ(panel.processSeries()->points(), panel.processHistory());
+        EXPECT_EQ(panel.namespaceSeries()->points(), panel.namespaceHistory());
     }
     // Step 8 added dozens of "job" processes in one nested pid namespace: it leads the top chart.
     EXPECT_TRUE(panel.topLabels().join(QLatin1Char('\n')).contains(QStringLiteral("job")));
 
     // Reconnecting to the same host continues the timeline; another host starts a new one.
     store.setSnapshot(seq.back());
-    EXPECT_EQ(panel.processSeries()->count(), static_cast<int>(seq.size() + 1));
+    EXPECT_EQ(panel.processHistory().size(), static_cast<int>(seq.size() + 1));
     Snapshot other = seq.front();
     other.host.hostname = "elsewhere";
     store.setSnapshot(other);
-    EXPECT_EQ(panel.processSeries()->count(), 1);
+    EXPECT_EQ(panel.processHistory().size(), 1);
+    EXPECT_EQ(panel.grab().isNull(), false); // a paint brings the lines up to date
+    EXPECT_EQ(panel.processSeries()->points(), panel.processHistory());
+}
+
+TEST(ViewsCharts, LinesFollowTheHistoryAtMostTwiceASecond)
+{
+    // Under churn a batch of deltas settles many times a second; each point added to a Qt Charts
+    // line strokes the whole path again. The history takes every point at once, the lines at most
+    // every kTimelineSyncMs, and a paint (a grab, an export) always shows the whole history.
+    const auto seq = deltaSequence(loadSnapshot("views-basic.json"));
+    ASSERT_GE(seq.size(), 4u);
+    SnapshotStore store;
+    ChartsPanel panel(&store);
+    panel.show();
+    qint64 now = 1000000;
+    panel.setClock([&now] { return now; });
+    store.setSnapshot(seq[0]);
+    ASSERT_EQ(panel.processSeries()->count(), 1) << "the first point is drawn at once";
+    now += 10;
+    ASSERT_TRUE(store.applyDelta(computeDelta(seq[0], seq[1])));
+    now += 10;
+    ASSERT_TRUE(store.applyDelta(computeDelta(seq[1], seq[2])));
+    EXPECT_EQ(panel.processHistory().size(), 3);
+    EXPECT_EQ(panel.processSeries()->count(), 1) << "drawn again within the sync interval";
+    // The timer catches the lines up (the test's clock stands still; the timer runs on real time).
+    now += ChartsPanel::kTimelineSyncMs;
+    ASSERT_TRUE(QTest::qWaitFor([&] { return panel.processSeries()->count() == 3; }, 5000));
+    EXPECT_EQ(panel.processSeries()->points(), panel.processHistory());
+    EXPECT_EQ(panel.namespaceSeries()->points(), panel.namespaceHistory());
+    // A point 10 ms later waits for the timer again, unless the panel paints first.
+    now += 10;
+    ASSERT_TRUE(store.applyDelta(computeDelta(seq[2], seq[3])));
+    EXPECT_EQ(panel.processSeries()->count(), 3);
+    const QImage shot = panel.grab().toImage();
+    EXPECT_FALSE(shot.isNull());
+    EXPECT_EQ(panel.processSeries()->count(), 4) << "a grab draws the whole history";
 }
 
 TEST(ViewsCharts, WhileHiddenOnlyTheTimelineFollowsAndTheBarsCatchUpWhenShown)
@@ -146,13 +186,14 @@ TEST(ViewsCharts, WhileHiddenOnlyTheTimelineFollowsAndTheBarsCatchUpWhenShown)
     for (std::size_t i = 1; i < seq.size(); ++i) {
         now += 2000;
         ASSERT_TRUE(store.applyDelta(computeDelta(seq[i - 1], seq[i])));
-        ASSERT_EQ(panel.processSeries()->count(), static_cast<int>(i + 1));
-        EXPECT_EQ(panel.processSeries()->at(static_cast<int>(i)).y(),
+        ASSERT_EQ(panel.processHistory().size(), static_cast<int>(i + 1));
+        EXPECT_EQ(panel.processHistory().at(static_cast<int>(i)).y(),
                   static_cast<qreal>(seq[i].processes.size()));
-        EXPECT_EQ(panel.namespaceSeries()->at(static_cast<int>(i)).y(),
+        EXPECT_EQ(panel.namespaceHistory().at(static_cast<int>(i)).y(),
                   static_cast<qreal>(seq[i].namespaces.size()));
     }
     EXPECT_EQ(panel.stats().processes, first.processes) << "the hidden bars were computed";
+    EXPECT_EQ(panel.processSeries()->count(), 0) << "the hidden lines were drawn";
     ASSERT_NE(NamespaceStats::compute(seq.back()).processes, first.processes);
 
     panel.show();
@@ -163,7 +204,9 @@ TEST(ViewsCharts, WhileHiddenOnlyTheTimelineFollowsAndTheBarsCatchUpWhenShown)
                       ->at(static_cast<int>(index(t))),
                   last.perType[index(t)].other);
     EXPECT_EQ(panel.topLabels().size(), last.top.size());
-    EXPECT_EQ(panel.processSeries()->count(), static_cast<int>(seq.size())) << "showing added no point";
+    EXPECT_EQ(panel.processHistory().size(), static_cast<int>(seq.size())) << "showing added no point";
+    EXPECT_EQ(panel.processSeries()->points(), panel.processHistory()) << "showing drew the history";
+    EXPECT_EQ(panel.namespaceSeries()->points(), panel.namespaceHistory());
 }
 
 TEST(ViewsCharts, TimelineIsCapped)
@@ -179,10 +222,12 @@ TEST(ViewsCharts, TimelineIsCapped)
         ++now;
         ASSERT_TRUE(store.applyDelta(nothing));
     }
-    EXPECT_EQ(panel.processSeries()->count(), ChartsPanel::kMaxTimelinePoints);
-    EXPECT_EQ(panel.namespaceSeries()->count(), ChartsPanel::kMaxTimelinePoints);
+    EXPECT_EQ(panel.processHistory().size(), ChartsPanel::kMaxTimelinePoints);
+    EXPECT_EQ(panel.namespaceHistory().size(), ChartsPanel::kMaxTimelinePoints);
     // The newest points are kept.
-    EXPECT_EQ(panel.processSeries()->at(panel.processSeries()->count() - 1).x(), now);
+    EXPECT_EQ(panel.processHistory().back().x(), now);
+    panel.show();
+    EXPECT_EQ(panel.processSeries()->points(), panel.processHistory());
 }
 
 TEST(ViewsCharts, SelectionHighlightsBarsAndClicksSelectProcesses)
