@@ -176,7 +176,7 @@ void ProcessTableModel::onDeltaApplied(const SnapshotDelta &d)
     // whenever some sandbox changed, which under churn is nearly every delta: only the rows whose
     // "in …" line differs are signalled (one signal over every row made the sort proxy walk 10k rows
     // per delta). The search text does not contain the sandbox.
-    if (d.sandboxes) {
+    if (d.changesSandboxes()) {
         auto now = sandboxLabels(m_store->snapshot().sandboxes);
         std::vector<SandboxMember> touched;
         auto a = m_sandboxOf.of.cbegin(), b = now.of.cbegin();

@@ -100,7 +100,7 @@ std::string SnapshotStore::whyNotApplicable(const Snapshot &s, const SnapshotDel
         if (present)
             return "delta adds namespace " + std::to_string(n.id.ino) + " which is already there";
     }
-    return {};
+    return whySandboxChangesDoNotFit(s.sandboxes, d);
 }
 
 void SnapshotStore::applyInPlace(Snapshot &s, const SnapshotDelta &d)
@@ -159,6 +159,8 @@ void SnapshotStore::applyInPlace(Snapshot &s, const SnapshotDelta &d)
     s.warnings = d.warnings;
     if (d.sandboxes) // sent whole, and only when some sandbox changed (as nsviz::applyDelta)
         s.sandboxes = *d.sandboxes;
+    else
+        applySandboxChanges(s.sandboxes, d); // the few that changed, not a copy of the list
 }
 
 SnapshotCounts SnapshotStore::countsOf(const Snapshot &s)
@@ -227,13 +229,14 @@ void SnapshotStore::setSnapshot(Snapshot snapshot)
 
 bool SnapshotStore::applyDelta(const SnapshotDelta &delta)
 {
-    if (delta.compact()) {
-        // The member-deltas form (namespace member and sandbox changes): made whole against what
-        // the store holds, so that every model sees changed namespaces and sandboxes whole. The
-        // copy costs the changed namespaces' member lists, far less than parsing them would.
+    if (!delta.namespaceMembers.empty()) {
+        // The member-deltas form: namespace member changes are made whole against what the store
+        // holds, so that every model sees changed namespaces whole. The copy costs the changed
+        // namespaces' member lists, far less than parsing them would. The sandbox changes stay
+        // changes (applied in place; a model that follows sandboxes reads the store's list).
         SnapshotDelta whole = delta;
         try {
-            expandDelta(m_snapshot, whole);
+            expandMembers(m_snapshot, whole);
         } catch (const DeltaError &e) {
             ++m_refused;
             qCWarning(lcModels).noquote() << "refused delta seq" << delta.seq << ":" << e.what();

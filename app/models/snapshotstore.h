@@ -53,7 +53,10 @@ public:
     /// Replace everything (first snapshot, opened file, reconnect).
     void setSnapshot(Snapshot snapshot);
     /// Apply a live delta. A delta that does not fit is refused (error() emitted, a log line
-    /// written) and nothing changes; the caller resyncs.
+    /// written) and nothing changes; the caller resyncs. Either form: the delta the models are told
+    /// has its namespace member changes made whole; its sandbox changes may come whole
+    /// (`sandboxes`) or as changes (SnapshotDelta::changesSandboxes() says whether they changed;
+    /// snapshot().sandboxes is the list after them).
     bool applyDelta(const SnapshotDelta &delta);
 
     /// The deltas applied between beginBatch() and the matching endBatch() (they arrived together)

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <set>
+#include <string_view>
 #include <unordered_map>
 
 namespace nsviz
@@ -255,13 +257,61 @@ bool sameButPids(const Namespace &a, const Namespace &b)
            a.fdHolders == b.fdHolders;
 }
 
-std::unordered_map<NsId, const Namespace *, NsIdHash> indexById(const std::vector<Namespace> &list)
+/// Finds namespaces of a list by id without an index when the list is sorted as discover() sorts
+/// it (by type, then id; a client's and LiveScan's always are): a delta names a handful of the
+/// host's thousands, and hashing all of them per delta was most of what making a delta whole cost.
+/// An unsorted list (a hand-made snapshot) is indexed once.
+class NsFinder
 {
-    std::unordered_map<NsId, const Namespace *, NsIdHash> byId;
-    byId.reserve(list.size());
-    for (const auto &n : list)
-        byId.emplace(n.id, &n);
-    return byId;
+public:
+    explicit NsFinder(const std::vector<Namespace> &list)
+        : m_list(list), m_sorted(std::is_sorted(list.begin(), list.end(), nsLess))
+    {
+        if (m_sorted)
+            return;
+        m_byId.reserve(list.size());
+        for (const auto &n : list)
+            m_byId.emplace(n.id, &n);
+    }
+    /// The namespace with @p id (of whichever type), or nullptr.
+    const Namespace *find(const NsId &id) const
+    {
+        if (!m_sorted) {
+            auto it = m_byId.find(id);
+            return it == m_byId.end() ? nullptr : it->second;
+        }
+        for (NsType t : kAllNsTypes) {
+            auto it = std::lower_bound(
+                m_list.begin(), m_list.end(), std::pair(t, id),
+                [](const Namespace &n, const auto &k) { return std::pair(n.type, n.id) < k; });
+            if (it != m_list.end() && it->type == t && it->id == id)
+                return &*it;
+        }
+        return nullptr;
+    }
+
+private:
+    const std::vector<Namespace> &m_list;
+    bool m_sorted;
+    std::unordered_map<NsId, const Namespace *, NsIdHash> m_byId;
+};
+
+bool sandboxIdLess(const Sandbox &a, const Sandbox &b)
+{
+    return a.id < b.id;
+}
+
+/// The sandbox with @p id in @p list, or nullptr: a binary search when the list is ascending by id
+/// (as every list a delta's changes made is), else a walk.
+const Sandbox *findSandbox(const std::vector<Sandbox> &list, std::string_view id)
+{
+    if (std::is_sorted(list.begin(), list.end(), sandboxIdLess)) {
+        auto it = std::lower_bound(list.begin(), list.end(), id,
+                                   [](const Sandbox &b, std::string_view k) { return b.id < k; });
+        return it != list.end() && it->id == id ? &*it : nullptr;
+    }
+    auto it = std::find_if(list.begin(), list.end(), [&](const Sandbox &b) { return b.id == id; });
+    return it != list.end() ? &*it : nullptr;
 }
 
 bool strictlyAscending(const std::vector<int> &v)
@@ -274,18 +324,17 @@ bool strictlyAscending(const std::vector<int> &v)
 void compactDelta(const Snapshot &before, SnapshotDelta &d)
 {
     if (!d.changedNamespaces.empty()) {
-        const auto old = indexById(before.namespaces);
+        const NsFinder old(before.namespaces);
         std::vector<Namespace> whole;
         for (auto &n : d.changedNamespaces) {
-            auto it = old.find(n.id);
-            if (it == old.end() || !sameButPids(*it->second, n) || !strictlyAscending(n.pids) ||
-                !strictlyAscending(it->second->pids)) {
+            const Namespace *it = old.find(n.id);
+            if (!it || !sameButPids(*it, n) || !strictlyAscending(n.pids) || !strictlyAscending(it->pids)) {
                 whole.push_back(std::move(n));
                 continue;
             }
             NsMembers m;
             m.id = n.id;
-            const auto &was = it->second->pids;
+            const auto &was = it->pids;
             std::set_difference(n.pids.begin(), n.pids.end(), was.begin(), was.end(),
                                 std::back_inserter(m.added));
             std::set_difference(was.begin(), was.end(), n.pids.begin(), n.pids.end(),
@@ -311,78 +360,112 @@ void compactDelta(const Snapshot &before, SnapshotDelta &d)
     }
 }
 
-void expandDelta(const Snapshot &before, SnapshotDelta &d)
+void expandMembers(const Snapshot &before, SnapshotDelta &d)
 {
-    if (!d.compact())
+    if (d.namespaceMembers.empty())
         return;
     std::vector<Namespace> changed;
     changed.reserve(d.namespaceMembers.size());
-    if (!d.namespaceMembers.empty()) {
-        const auto old = indexById(before.namespaces);
-        std::map<NsId, int> named; // every namespace the delta names, once
-        for (const auto &n : d.addedNamespaces)
-            ++named[n.id];
-        for (const auto &id : d.removedNamespaces)
-            ++named[id];
-        for (const auto &n : d.changedNamespaces)
-            ++named[n.id];
-        for (const auto &m : d.namespaceMembers) {
-            const std::string ino = std::to_string(m.id.ino);
-            auto it = old.find(m.id);
-            if (it == old.end())
-                throw DeltaError("delta changes the members of namespace " + ino +
-                                 " which is not in the snapshot");
-            if (++named[m.id] > 1)
-                throw DeltaError("delta names namespace " + ino + " more than once");
-            if (!strictlyAscending(m.added) || !strictlyAscending(m.removed))
-                throw DeltaError("delta's member changes of namespace " + ino +
-                                 " are not in ascending order");
-            const auto &was = it->second->pids;
-            std::vector<int> kept;
-            kept.reserve(was.size());
-            std::set_difference(was.begin(), was.end(), m.removed.begin(), m.removed.end(),
-                                std::back_inserter(kept));
-            if (kept.size() + m.removed.size() != was.size())
-                throw DeltaError("delta removes a process from namespace " + ino + " which is not a member");
-            Namespace n = *it->second;
-            n.pids.clear();
-            n.pids.reserve(kept.size() + m.added.size());
-            std::set_union(kept.begin(), kept.end(), m.added.begin(), m.added.end(),
-                           std::back_inserter(n.pids));
-            if (n.pids.size() != kept.size() + m.added.size())
-                throw DeltaError("delta adds a process to namespace " + ino + " which is already a member");
-            changed.push_back(std::move(n));
-        }
-    }
-    std::optional<std::vector<Sandbox>> boxes;
-    if (!d.changedSandboxes.empty() || !d.removedSandboxes.empty()) {
-        if (d.sandboxes)
-            throw DeltaError("delta gives the sandboxes both whole and as changes");
-        std::map<std::string, Sandbox> byId;
-        for (const auto &b : before.sandboxes)
-            byId.emplace(b.id, b);
-        std::map<std::string_view, int> named;
-        for (const auto &id : d.removedSandboxes) {
-            if (++named[id] > 1)
-                throw DeltaError("delta names sandbox " + id + " more than once");
-            if (byId.erase(id) == 0)
-                throw DeltaError("delta removes sandbox " + id + " which is not in the snapshot");
-        }
-        for (const auto &b : d.changedSandboxes) {
-            if (++named[b.id] > 1)
-                throw DeltaError("delta names sandbox " + b.id + " more than once");
-            byId.insert_or_assign(b.id, b);
-        }
-        boxes.emplace();
-        boxes->reserve(byId.size());
-        for (auto &[id, b] : byId)
-            boxes->push_back(std::move(b));
+    const NsFinder old(before.namespaces);
+    std::map<NsId, int> named; // every namespace the delta names, once
+    for (const auto &n : d.addedNamespaces)
+        ++named[n.id];
+    for (const auto &id : d.removedNamespaces)
+        ++named[id];
+    for (const auto &n : d.changedNamespaces)
+        ++named[n.id];
+    for (const auto &m : d.namespaceMembers) {
+        const std::string ino = std::to_string(m.id.ino);
+        const Namespace *it = old.find(m.id);
+        if (!it)
+            throw DeltaError("delta changes the members of namespace " + ino +
+                             " which is not in the snapshot");
+        if (++named[m.id] > 1)
+            throw DeltaError("delta names namespace " + ino + " more than once");
+        if (!strictlyAscending(m.added) || !strictlyAscending(m.removed))
+            throw DeltaError("delta's member changes of namespace " + ino + " are not in ascending order");
+        const auto &was = it->pids;
+        std::vector<int> kept;
+        kept.reserve(was.size());
+        std::set_difference(was.begin(), was.end(), m.removed.begin(), m.removed.end(),
+                            std::back_inserter(kept));
+        if (kept.size() + m.removed.size() != was.size())
+            throw DeltaError("delta removes a process from namespace " + ino + " which is not a member");
+        Namespace n = *it;
+        n.pids.clear();
+        n.pids.reserve(kept.size() + m.added.size());
+        std::set_union(kept.begin(), kept.end(), m.added.begin(), m.added.end(), std::back_inserter(n.pids));
+        if (n.pids.size() != kept.size() + m.added.size())
+            throw DeltaError("delta adds a process to namespace " + ino + " which is already a member");
+        changed.push_back(std::move(n));
     }
     // Nothing above touched d: it fits; now rewrite it.
     for (auto &n : changed)
         d.changedNamespaces.push_back(std::move(n));
     std::sort(d.changedNamespaces.begin(), d.changedNamespaces.end(), nsLess);
     d.namespaceMembers.clear();
+}
+
+std::string whySandboxChangesDoNotFit(const std::vector<Sandbox> &before, const SnapshotDelta &d)
+{
+    if (d.changedSandboxes.empty() && d.removedSandboxes.empty())
+        return {};
+    if (d.sandboxes)
+        return "delta gives the sandboxes both whole and as changes";
+    std::set<std::string_view> named;
+    for (const auto &id : d.removedSandboxes) {
+        if (!named.insert(id).second)
+            return "delta names sandbox " + id + " more than once";
+        if (!findSandbox(before, id))
+            return "delta removes sandbox " + id + " which is not in the snapshot";
+    }
+    for (const auto &b : d.changedSandboxes)
+        if (!named.insert(b.id).second)
+            return "delta names sandbox " + b.id + " more than once";
+    return {};
+}
+
+void applySandboxChanges(std::vector<Sandbox> &list, const SnapshotDelta &d)
+{
+    if (d.changedSandboxes.empty() && d.removedSandboxes.empty())
+        return;
+    // Ascending by id, each id once (the first of a list that had one twice), so that the changes
+    // are binary searches: the order every list made by changes has.
+    if (std::adjacent_find(list.begin(), list.end(),
+                           [](const Sandbox &a, const Sandbox &b) { return !(a.id < b.id); }) != list.end()) {
+        std::stable_sort(list.begin(), list.end(), sandboxIdLess);
+        list.erase(std::unique(list.begin(), list.end(),
+                               [](const Sandbox &a, const Sandbox &b) { return a.id == b.id; }),
+                   list.end());
+    }
+    auto at = [&list](std::string_view id) {
+        return std::lower_bound(list.begin(), list.end(), id,
+                                [](const Sandbox &b, std::string_view k) { return b.id < k; });
+    };
+    for (const auto &id : d.removedSandboxes)
+        if (auto it = at(id); it != list.end() && it->id == id)
+            list.erase(it);
+    for (const auto &b : d.changedSandboxes) {
+        auto it = at(b.id);
+        if (it != list.end() && it->id == b.id)
+            *it = b;
+        else
+            list.insert(it, b);
+    }
+}
+
+void expandDelta(const Snapshot &before, SnapshotDelta &d)
+{
+    if (!d.compact())
+        return;
+    if (const std::string why = whySandboxChangesDoNotFit(before.sandboxes, d); !why.empty())
+        throw DeltaError(why);
+    std::optional<std::vector<Sandbox>> boxes;
+    if (!d.changedSandboxes.empty() || !d.removedSandboxes.empty()) {
+        boxes = before.sandboxes;
+        applySandboxChanges(*boxes, d);
+    }
+    expandMembers(before, d); // throws before it changes d
     if (boxes)
         d.sandboxes = std::move(boxes);
     d.changedSandboxes.clear();
@@ -394,13 +477,13 @@ void expandDeltaFromAfter(const Snapshot &after, SnapshotDelta &d)
     if (!d.compact())
         return;
     if (!d.namespaceMembers.empty()) {
-        const auto now = indexById(after.namespaces);
+        const NsFinder now(after.namespaces);
         std::vector<Namespace> changed;
         for (const auto &m : d.namespaceMembers) {
-            auto it = now.find(m.id);
-            if (it == now.end())
+            const Namespace *it = now.find(m.id);
+            if (!it)
                 throw DeltaError("the state after the delta lacks namespace " + std::to_string(m.id.ino));
-            changed.push_back(*it->second);
+            changed.push_back(*it);
         }
         for (auto &n : changed)
             d.changedNamespaces.push_back(std::move(n));

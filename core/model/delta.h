@@ -54,6 +54,11 @@ struct SnapshotDelta {
     {
         return !namespaceMembers.empty() || !changedSandboxes.empty() || !removedSandboxes.empty();
     }
+    /// True when the sandbox list changes, whole (sandboxes) or as changes.
+    bool changesSandboxes() const
+    {
+        return sandboxes.has_value() || !changedSandboxes.empty() || !removedSandboxes.empty();
+    }
 };
 
 class DeltaError : public std::runtime_error
@@ -89,6 +94,18 @@ void compactDelta(const Snapshot &before, SnapshotDelta &d);
 /// removed that is not a member or added that already is, lists not ascending, a sandbox removed that
 /// is not there, or both sandbox forms at once.
 void expandDelta(const Snapshot &before, SnapshotDelta &d);
+/// The namespace part of expandDelta() alone: member changes become whole changed namespaces, the
+/// sandbox changes stay as they are (for a receiver that applies those in place:
+/// applySandboxChanges()). Throws DeltaError (and leaves @p d unchanged) as expandDelta() does.
+void expandMembers(const Snapshot &before, SnapshotDelta &d);
+/// Why the sandbox changes of @p d (changedSandboxes, removedSandboxes) do not fit @p before, the
+/// sandbox list they change: a sandbox named twice, one removed that is not there, both forms at
+/// once. Empty when they fit.
+std::string whySandboxChangesDoNotFit(const std::vector<Sandbox> &before, const SnapshotDelta &d);
+/// Applies the sandbox changes of @p d to @p list in place: the list ends ascending by id (as
+/// expandDelta() gives it), removed ones gone, changed ones replaced or added. For changes that
+/// whySandboxChangesDoNotFit() accepted.
+void applySandboxChanges(std::vector<Sandbox> &list, const SnapshotDelta &d);
 /// The same for a sender that holds the state after the delta (@p after == applyDelta(before, d)):
 /// copies the changed namespaces and the sandbox list from @p after. Throws DeltaError when @p after
 /// lacks a namespace @p d names.

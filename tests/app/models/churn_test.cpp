@@ -11,6 +11,7 @@
 #include "app/models/processtablemodel.h"
 #include "app/models/snapshotstore.h"
 #include "core/model/delta.h"
+#include "core/sandbox/classifier.h"
 #include "tests/app/views_testutil.h"
 #include "tests/common/syntheticsnapshot.h"
 
@@ -203,7 +204,7 @@ TEST(GuiChurn, StoreTakesMemberDeltasAsItTakesWholeOnes)
         ASSERT_TRUE(sameContent(members.snapshot(), whole.snapshot()));
         ASSERT_EQ(members.counts(), whole.counts());
         ASSERT_EQ(told.size(), 1u);
-        EXPECT_FALSE(told[0].compact()) << "the models were told a member delta";
+        EXPECT_TRUE(told[0].namespaceMembers.empty()) << "the models were told member changes";
         EXPECT_EQ(told[0].changedNamespaces, d.changedNamespaces);
         prev = std::move(next);
     }
@@ -211,6 +212,101 @@ TEST(GuiChurn, StoreTakesMemberDeltasAsItTakesWholeOnes)
     EXPECT_GT(refused, 0);
     EXPECT_EQ(members.deltasRefused(), static_cast<quint64>(refused));
     EXPECT_EQ(namespaceRows(tree), static_cast<int>(members.snapshot().namespaces.size()));
+}
+
+TEST(GuiChurn, StoreAppliesSandboxChangesInPlace)
+{
+    // Under churn nearly every delta changes some sandbox's member list: the store applies the
+    // member-deltas form's sandbox changes to its list in place (no copy of hundreds of sandboxes
+    // per delta). Its list then equals what expandDelta() makes of the same delta; the table's
+    // "in sandbox" tooltips follow; changes that do not fit are refused and change nothing.
+    testkit::SyntheticHost h(23);
+    h.setNested(true);
+    for (int i = 0; i < 80; ++i)
+        h.start(i % 3 == 0);
+    auto picture = [&h] {
+        Snapshot s = h.snapshot();
+        s.sandboxes = classifySandboxes(s);
+        return s;
+    };
+    SnapshotStore members;
+    Snapshot prev = picture();
+    ASSERT_GE(prev.sandboxes.size(), 5u) << "the synthetic host should have sandboxes";
+    members.setSnapshot(prev);
+    ProcessTableModel table(&members);
+    QAbstractItemModelTester tester(&table, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    bool toldChanges = false;
+    QObject::connect(&members, &SnapshotStore::deltaApplied,
+                     [&](const SnapshotDelta &d) { toldChanges = d.changesSandboxes(); });
+    std::mt19937 rng(3);
+    std::size_t changed = 0, removed = 0;
+    int refused = 0;
+    for (int step = 0; step < 150; ++step) {
+        SCOPED_TRACE("step " + std::to_string(step));
+        churnStep(h, 1 + static_cast<int>(rng() % 6));
+        if (step % 10 == 9 && !prev.sandboxes.empty()) // a whole sandbox ends now and then
+            for (const SandboxMember &p : prev.sandboxes[rng() % prev.sandboxes.size()].processes)
+                if (p.pid != 1)
+                    h.stop(p.pid);
+        Snapshot next = picture();
+        SnapshotDelta m = computeDelta(prev, next);
+        compactDelta(prev, m);
+        changed += m.changedSandboxes.size();
+        removed += m.removedSandboxes.size();
+        if (step % 7 == 6) {
+            for (int how = 0; how < 3; ++how) {
+                SnapshotDelta bad = m;
+                if (how == 0)
+                    bad.removedSandboxes.push_back("container:nowhere"); // not there
+                else if (how == 1)
+                    bad.changedSandboxes.push_back(prev.sandboxes.front()), // named twice
+                        bad.changedSandboxes.push_back(prev.sandboxes.front());
+                else
+                    bad.sandboxes = prev.sandboxes, bad.changedSandboxes.push_back(prev.sandboxes.front());
+                SCOPED_TRACE("broken " + std::to_string(how));
+                const Snapshot before = members.snapshot();
+                Snapshot viaCore = before;
+                EXPECT_THROW(applyDelta(viaCore, bad), DeltaError);
+                EXPECT_FALSE(members.applyDelta(bad));
+                EXPECT_TRUE(sameContent(members.snapshot(), before))
+                    << "a refused delta changed the snapshot";
+                ++refused;
+            }
+        }
+        // What expandDelta() makes of the same delta against the same picture.
+        Snapshot expected = members.snapshot();
+        SnapshotDelta whole = m;
+        expandDelta(expected, whole);
+        applyDelta(expected, whole);
+        toldChanges = false;
+        ASSERT_TRUE(members.applyDelta(m)) << SnapshotStore::whyNotApplicable(members.snapshot(), m);
+        ASSERT_TRUE(sameContent(members.snapshot(), expected));
+        EXPECT_EQ(toldChanges, m.changesSandboxes());
+        // The same sandboxes as the helper's picture, in id order.
+        std::vector<Sandbox> want = next.sandboxes;
+        std::stable_sort(want.begin(), want.end(),
+                         [](const Sandbox &a, const Sandbox &b) { return a.id < b.id; });
+        if (!m.changesSandboxes()) {
+            std::vector<Sandbox> have = members.snapshot().sandboxes;
+            std::stable_sort(have.begin(), have.end(),
+                             [](const Sandbox &a, const Sandbox &b) { return a.id < b.id; });
+            ASSERT_EQ(have, want);
+        } else {
+            ASSERT_EQ(members.snapshot().sandboxes, want);
+        }
+        // The table's tooltips (which name a process's sandbox) are those of a table made afresh.
+        SnapshotStore fresh;
+        fresh.setSnapshot(members.snapshot());
+        ProcessTableModel freshTable(&fresh);
+        ASSERT_EQ(table.rowCount(), freshTable.rowCount());
+        for (int r = 0; r < table.rowCount(); ++r)
+            ASSERT_EQ(table.index(r, 0).data(Qt::ToolTipRole), freshTable.index(r, 0).data(Qt::ToolTipRole))
+                << "row " << r;
+        prev = std::move(next);
+    }
+    EXPECT_GT(changed, 20u);
+    EXPECT_GT(removed, 0u);
+    EXPECT_EQ(members.deltasRefused(), static_cast<quint64>(refused));
 }
 
 TEST(GuiChurn, ANamespaceChangingTypeIsAppliedWhereItIs)
