@@ -68,6 +68,31 @@ void pill(QTreeWidgetItem *it, int rank)
     it->setData(ColSeverity, StatusPillDelegate::PillTextColorRole, s.text);
 }
 
+/// Row @p i under @p parent (a top-level row when it is null), made when there is none yet; @p made
+/// says which. Updates reuse the rows they have: a live list (derived every second, and under churn
+/// different nearly every time) keeps its scroll position, selection and folds, and costs the rows
+/// that changed instead of thousands made anew (6 % of the GUI thread at 500 containers).
+QTreeWidgetItem *rowAt(QTreeWidget *tree, QTreeWidgetItem *parent, int i, bool &made)
+{
+    QTreeWidgetItem *it = parent ? parent->child(i) : tree->topLevelItem(i);
+    made = it == nullptr;
+    if (made)
+        it = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(tree);
+    return it;
+}
+
+/// Deletes the rows under @p parent (top-level rows when it is null) from row @p n on.
+void dropRowsFrom(QTreeWidget *tree, QTreeWidgetItem *parent, int n)
+{
+    if (parent) {
+        while (parent->childCount() > n)
+            delete parent->takeChild(parent->childCount() - 1);
+    } else {
+        while (tree->topLevelItemCount() > n)
+            delete tree->takeTopLevelItem(tree->topLevelItemCount() - 1);
+    }
+}
+
 } // namespace
 
 FindingsPanel::FindingsPanel(QWidget *parent) : QWidget(parent)
@@ -369,8 +394,12 @@ QString FindingsPanel::toText() const
 
 void FindingsPanel::rebuild()
 {
-    m_tree->clear();
+    // The informational section is made anew below (it is the last top-level row when shown).
+    if (const int n = m_tree->topLevelItemCount();
+        n > 0 && m_tree->topLevelItem(n - 1)->data(ColWhat, InfoSectionRole).toBool())
+        delete m_tree->takeTopLevelItem(n - 1);
     if (!m_findings.is_object() || !m_findings.contains("containers")) {
+        m_tree->clear();
         m_summary->setText(tr("No findings."));
         return;
     }
@@ -402,30 +431,39 @@ void FindingsPanel::rebuild()
                       .arg(info);
     m_infoButton->setEnabled(info > 0 || m_showInformational);
     m_summary->setText(summary);
+    int row = 0;
     for (const auto &c : cs) {
-        auto *top = new QTreeWidgetItem(m_tree);
+        bool made = false;
+        auto *top = rowAt(m_tree, nullptr, row++, made);
         const int pid = c.value("pid", 0);
         pill(top, c.value("worstRank", 9));
         top->setText(ColWhat, qs(c.value("label", std::string("?"))));
-        QFont f = top->font(ColWhat);
-        f.setBold(true);
-        top->setFont(ColWhat, f);
+        if (made) {
+            QFont f = top->font(ColWhat);
+            f.setBold(true);
+            top->setFont(ColWhat, f);
+        }
         QString kind = qs(c.value("kind", std::string()));
         if (kind == QStringLiteral("mount-namespace-only"))
             kind = tr("mount namespace only (a sandboxed service?)");
         top->setText(ColDetail,
                      tr("pid %1 · %2 process(es) · %3").arg(pid).arg(c.value("processes", 0)).arg(kind));
         top->setData(ColWhat, PidRole, pid);
+        int child = 0;
         for (const auto &x : c["findings"]) {
-            auto *it = new QTreeWidgetItem(top);
+            bool madeChild = false;
+            auto *it = rowAt(m_tree, top, child++, madeChild);
             pill(it, x.value("rank", 9));
             it->setText(ColWhat, qs(x.value("title", std::string())));
             it->setText(ColDetail, qs(x.value("detail", std::string())));
             it->setToolTip(ColDetail, it->text(ColDetail));
             it->setData(ColWhat, PidRole, pid);
         }
-        top->setExpanded(true);
+        dropRowsFrom(m_tree, top, child);
+        if (made)
+            top->setExpanded(true);
     }
+    dropRowsFrom(m_tree, nullptr, row);
     // Service sandboxes and engine helpers: one section after the containers, never a severity.
     const json infos = findings.value("informational", json::array());
     if (!m_showInformational || infos.empty())

@@ -250,3 +250,78 @@ TEST(FindingsPanelLive, AnUpdateThatFindsTheSameKeepsTheListAndItsSummary)
     ASSERT_TRUE(ready.wait(10000));
     EXPECT_NE(panel.pidAt(0), gone);
 }
+
+TEST(FindingsPanelLive, ChangedFindingsUpdateTheRowsInPlace)
+{
+    // Under churn the findings differ nearly every second (a container's process count, one more
+    // or one fewer container). The rows are updated where they are, not made anew: what the user
+    // folded or selected stays, and the list shows exactly what a panel built afresh shows.
+    auto dump = [](QTreeWidget *t) {
+        QStringList out;
+        for (int i = 0; i < t->topLevelItemCount(); ++i) {
+            const QTreeWidgetItem *top = t->topLevelItem(i);
+            out << top->text(0) + QLatin1Char('|') + top->text(1) + QLatin1Char('|') + top->text(2) +
+                       QLatin1Char('|') + top->data(1, Qt::UserRole + 1).toString();
+            for (int j = 0; j < top->childCount(); ++j)
+                out << QStringLiteral("  ") + top->child(j)->text(0) + QLatin1Char('|') +
+                           top->child(j)->text(1) + QLatin1Char('|') + top->child(j)->text(2);
+        }
+        return out;
+    };
+    FindingsPanel panel;
+    auto *tree = panel.findChild<QTreeWidget *>();
+    ASSERT_TRUE(tree);
+    json f = findings();
+    panel.setFindings(f);
+    ASSERT_EQ(panel.containerCount(), 2);
+    QTreeWidgetItem *first = tree->topLevelItem(0);
+    QTreeWidgetItem *second = tree->topLevelItem(1);
+    second->setExpanded(false); // the user folds the second container
+    second->setSelected(true);
+
+    // The first container has another process count and a second finding; a third container came.
+    f["containers"][0]["processes"] = 7;
+    f["containers"][0]["findings"].push_back(
+        {{"code", "y"}, {"rank", 3}, {"title", "no user namespace"}, {"detail", "uid 0 is root"}});
+    f["containers"].push_back(f["containers"][1]);
+    f["containers"][2]["label"] = "docker 77aa01";
+    f["containers"][2]["pid"] = 6100;
+    panel.setFindings(f);
+    EXPECT_EQ(tree->topLevelItem(0), first) << "a changed container's row was made anew";
+    EXPECT_EQ(tree->topLevelItem(1), second);
+    EXPECT_FALSE(second->isExpanded()) << "the user's fold was undone";
+    EXPECT_TRUE(second->isSelected()) << "the selection was lost";
+    EXPECT_TRUE(tree->topLevelItem(2)->isExpanded()) << "a new container opens as the others did";
+    FindingsPanel fresh;
+    fresh.setFindings(f);
+    EXPECT_EQ(dump(tree), dump(fresh.findChild<QTreeWidget *>()));
+    EXPECT_EQ(panel.pidAt(2), 6100);
+
+    // Fewer containers and findings again: the surplus rows go, the rest are as a fresh panel's.
+    f["containers"].erase(2);
+    f["containers"][0]["findings"].erase(1);
+    panel.setFindings(f);
+    fresh.setFindings(f);
+    EXPECT_EQ(panel.containerCount(), 2);
+    EXPECT_EQ(tree->topLevelItem(0), first);
+    EXPECT_EQ(dump(tree), dump(fresh.findChild<QTreeWidget *>()));
+
+    // The informational section stays the last row through updates.
+    f["informational"] = json::array({{{"label", "systemd-resolved"},
+                                       {"pid", 300},
+                                       {"processes", 1},
+                                       {"kind", "service"},
+                                       {"engine", "systemd"},
+                                       {"isolates", {"mnt"}}}});
+    panel.setShowInformational(true);
+    panel.setFindings(f);
+    ASSERT_EQ(tree->topLevelItemCount(), 3);
+    EXPECT_EQ(panel.containerCount(), 2);
+    f["containers"].push_back(f["containers"][1]);
+    f["containers"][2]["pid"] = 6200;
+    panel.setFindings(f);
+    ASSERT_EQ(tree->topLevelItemCount(), 4);
+    EXPECT_EQ(panel.containerCount(), 3);
+    EXPECT_EQ(panel.pidAt(2), 6200);
+    EXPECT_TRUE(tree->topLevelItem(3)->text(1).startsWith(QStringLiteral("For information")));
+}
