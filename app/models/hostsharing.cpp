@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 namespace nsviz
 {
@@ -100,12 +101,16 @@ std::vector<HostNetGroup> hostNetGroups(const Snapshot &s, const std::vector<int
     if (warnings.empty())
         return {};
     std::map<std::string, HostNetGroup> byKey;
+    // A sandbox's group is found by the sandbox, not by a key string made per process (thousands of
+    // them under churn, for every layout); the keys are made once per sandbox at the end, so that
+    // the order is as if they had been.
+    std::unordered_map<const Sandbox *, HostNetGroup> bySandbox;
     const SandboxIndex sandboxes(s);
     for (int i : warnings) {
         const Process &p = s.processes[i];
         if (const Sandbox *sb = sandboxes.of(p)) {
             // One group per sandbox, named as everywhere else.
-            HostNetGroup &g = byKey["s:" + sb->id];
+            HostNetGroup &g = bySandbox[sb];
             if (g.procs.empty()) {
                 g.label = sandboxLabel(*sb);
                 g.own = sb->isolates;
@@ -127,6 +132,17 @@ std::vector<HostNetGroup> hostNetGroups(const Snapshot &s, const std::vector<int
             g.own = hostDifferenceMask(s, p);
         }
         g.procs.push_back(i);
+    }
+    for (auto &[sb, g] : bySandbox) {
+        auto [it, fresh] = byKey.try_emplace("s:" + sb->id, std::move(g));
+        if (fresh)
+            continue;
+        // Two sandboxes with one id (not from the helper): one group, named by its first process's.
+        HostNetGroup &into = it->second;
+        if (g.procs.front() < into.procs.front())
+            std::swap(into, g);
+        into.procs.insert(into.procs.end(), g.procs.begin(), g.procs.end());
+        std::sort(into.procs.begin(), into.procs.end());
     }
     std::vector<HostNetGroup> out;
     out.reserve(byKey.size());
