@@ -51,6 +51,29 @@ def percentile(values, q):
     return v[lo] + (v[hi] - v[lo]) * (k - lo)
 
 
+def cpu_busy_fraction(seconds):
+    """How busy the machine's CPUs were (0..1, all of them together) over the next @seconds."""
+    def snap():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]  # total, idle + iowait
+    t1, i1 = snap()
+    time.sleep(seconds)
+    t2, i2 = snap()
+    return 1 - (i2 - i1) / max(1, t2 - t1)
+
+
+def wait_for_quiet_cpu(max_busy=0.15, window_s=1.0, timeout_s=30.0):
+    """Waits until the CPUs are at most @max_busy busy over a whole @window_s (a load that just
+    forked thousands of processes keeps the kernel busy for a second or two after it says READY),
+    at most @timeout_s. Returns (seconds waited, the last window's busy fraction)."""
+    t0 = time.monotonic()
+    while True:
+        busy = cpu_busy_fraction(window_s)
+        if busy <= max_busy or time.monotonic() - t0 >= timeout_s:
+            return time.monotonic() - t0, busy
+
+
 def first_at_or_after(times, t0):
     """The first of the sorted @times at or after t0, or None."""
     i = bisect_left(times, t0)

@@ -34,7 +34,7 @@ from bisect import bisect_left
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from livelib import Children, Driver, percentile, vm_kib  # noqa: E402
+from livelib import Children, Driver, percentile, vm_kib, wait_for_quiet_cpu  # noqa: E402
 
 WRITTEN = re.compile(r"nsviz: ([0-9.]+) delta written: seq ([0-9]+)")  # server.cpp, NSVIZ_TRACE_STEPS
 
@@ -236,6 +236,9 @@ def main():
     kids = Children()
     log = open(args.events, "w") if args.events else None
     err = open(args.stderr, "w") if args.stderr else subprocess.DEVNULL
+    # The first picture is of a 10k-process host, not of one still busy starting them: launched
+    # once the machine is quiet (or after 30 s), and the result says how quiet it was.
+    waited, busy = wait_for_quiet_cpu()
     host_procs = count_procs()
     t_launch = time.monotonic()
     # Its own session: a Ctrl-C on the terminal reaches this script, which ends the soak program
@@ -256,7 +259,8 @@ def main():
                             bufsize=0, start_new_session=True)
     reader = Events(io.TextIOWrapper(io.BufferedReader(soak.stdout, 1 << 20), encoding="utf-8"), log)
     reader.start()
-    result = {"mode": args.mode, "interval_ms": args.interval_ms, "rate": args.rate, "host_processes": host_procs}
+    result = {"mode": args.mode, "interval_ms": args.interval_ms, "rate": args.rate, "host_processes": host_procs,
+              "launch_wait_s": waited, "launch_busy": busy}
     helper_pid = 0
     driver = None
     status = "ok"
