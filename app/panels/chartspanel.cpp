@@ -331,8 +331,8 @@ void ChartsPanel::addTimelinePoint()
     const qint64 due = m_timelineSyncedAt < 0 ? now : m_timelineSyncedAt + kTimelineSyncMs;
     if (now >= due)
         syncTimeline();
-    else if (!m_timelineTimer->isActive())
-        m_timelineTimer->start(static_cast<int>(due - now));
+    else if (!m_timelineTimer->isActive()) // never longer than the interval: the wall clock may go back
+        m_timelineTimer->start(static_cast<int>(std::min<qint64>(due - now, kTimelineSyncMs)));
 }
 
 void ChartsPanel::syncTimeline()
