@@ -189,9 +189,11 @@ void Server::writeOut(std::string_view line)
 {
     if (m_outputBroken)
         return;
-    if (!writeAll(m_outFd, line)) {
-        // The reader went away (EPIPE): nobody to serve any more.
-        log(std::string("output closed: ") + std::strerror(errno));
+    if (!writeAll(m_outFd, line, &g_stop)) {
+        // The reader went away (EPIPE): nobody to serve any more. Or a signal asked us to stop
+        // while the reader was not reading: the rest is not written.
+        log(g_stop ? std::string("stopping on signal in the middle of writing (the client is not reading)")
+                   : std::string("output closed: ") + std::strerror(errno));
         m_outputBroken = true;
         m_done = true;
     }

@@ -360,6 +360,32 @@ TEST(ServeBinary, SigtermEndsCleanly)
     EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
+TEST(ServeBinary, ASignalStopsItWhileItsClientIsNotReading)
+{
+    // A client that stops reading but keeps the pipe open (a hung GUI, a stopped ssh): the helper
+    // blocks writing. SIGTERM still ends it, promptly and cleanly (a write interrupted by the
+    // signal gives up instead of starting again).
+    testkit::HelperProcess h({NSVIZ_HELPER_BIN, "serve", "--quiet"});
+    for (int i = 1; i <= 64; ++i) // far more than a pipe holds: it must block
+        ASSERT_TRUE(h.send(requestLine(RequestType::Scan, static_cast<std::uint64_t>(i))));
+    // Blocked in the write once its main thread sleeps on the full pipe.
+    const std::string wchan = "/proc/" + std::to_string(h.pid()) + "/wchan";
+    bool blocked = false;
+    for (int i = 0; i < 400 && !blocked; ++i) {
+        std::this_thread::sleep_for(25ms);
+        std::ifstream f(wchan);
+        std::string w;
+        std::getline(f, w);
+        blocked = w.find("pipe_write") != std::string::npos;
+    }
+    ASSERT_TRUE(blocked) << "the helper never blocked writing (wchan " << wchan << ")";
+    ::kill(h.pid(), SIGTERM);
+    const int status = h.wait(10s);
+    ASSERT_NE(status, -1) << "SIGTERM did not end a helper blocked writing";
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
 TEST(ServeBinary, RaisesItsSoftFdLimitForTheMountTableWatches)
 {
     // Started with the common soft limit of 1024 (prlimit, util-linux): serve raises it to its hard
