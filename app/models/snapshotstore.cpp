@@ -31,18 +31,11 @@ const Process *findKey(const std::vector<Process> &procs, const ProcKey &k)
     return (it != procs.end() && it->pid == k.pid && it->startTime == k.startTime) ? &*it : nullptr;
 }
 
-/// Position of namespace @p id in @p nss (sorted by (type, id)), or end. The type is not known
-/// from the id alone: one binary search per type.
+/// Position of namespace @p id in @p nss (sorted by (type, id)), or end.
 std::vector<Namespace>::const_iterator findNs(const std::vector<Namespace> &nss, const NsId &id)
 {
-    for (NsType t : kAllNsTypes) {
-        auto it =
-            std::lower_bound(nss.begin(), nss.end(), std::pair(t, id),
-                             [](const Namespace &n, const auto &k) { return std::pair(n.type, n.id) < k; });
-        if (it != nss.end() && it->type == t && it->id == id)
-            return it;
-    }
-    return nss.end();
+    const Namespace *n = findSortedNamespace(nss, id);
+    return n ? nss.cbegin() + (n - nss.data()) : nss.cend();
 }
 
 int sandboxCount(const Snapshot &s, SandboxKind kind)

@@ -276,18 +276,10 @@ public:
     /// The namespace with @p id (of whichever type), or nullptr.
     const Namespace *find(const NsId &id) const
     {
-        if (!m_sorted) {
-            auto it = m_byId.find(id);
-            return it == m_byId.end() ? nullptr : it->second;
-        }
-        for (NsType t : kAllNsTypes) {
-            auto it = std::lower_bound(
-                m_list.begin(), m_list.end(), std::pair(t, id),
-                [](const Namespace &n, const auto &k) { return std::pair(n.type, n.id) < k; });
-            if (it != m_list.end() && it->type == t && it->id == id)
-                return &*it;
-        }
-        return nullptr;
+        if (m_sorted)
+            return findSortedNamespace(m_list, id);
+        auto it = m_byId.find(id);
+        return it == m_byId.end() ? nullptr : it->second;
     }
 
 private:
@@ -301,17 +293,22 @@ bool sandboxIdLess(const Sandbox &a, const Sandbox &b)
     return a.id < b.id;
 }
 
-/// The sandbox with @p id in @p list, or nullptr: a binary search when the list is ascending by id
-/// (as every list a delta's changes made is), else a walk.
-const Sandbox *findSandbox(const std::vector<Sandbox> &list, std::string_view id)
+/// Where a sandbox with @p id is or would go in @p list, which is ascending by id.
+template <typename Vec> auto sandboxAt(Vec &list, std::string_view id)
 {
-    if (std::is_sorted(list.begin(), list.end(), sandboxIdLess)) {
-        auto it = std::lower_bound(list.begin(), list.end(), id,
-                                   [](const Sandbox &b, std::string_view k) { return b.id < k; });
-        return it != list.end() && it->id == id ? &*it : nullptr;
+    return std::lower_bound(list.begin(), list.end(), id,
+                            [](const Sandbox &b, std::string_view k) { return b.id < k; });
+}
+
+/// Whether the sandbox with @p id is in @p list: a binary search when @p sorted (ascending by id,
+/// as every list a delta's changes made is), else a walk.
+bool hasSandbox(const std::vector<Sandbox> &list, bool sorted, std::string_view id)
+{
+    if (sorted) {
+        auto it = sandboxAt(list, id);
+        return it != list.end() && it->id == id;
     }
-    auto it = std::find_if(list.begin(), list.end(), [&](const Sandbox &b) { return b.id == id; });
-    return it != list.end() ? &*it : nullptr;
+    return std::any_of(list.begin(), list.end(), [&](const Sandbox &b) { return b.id == id; });
 }
 
 bool strictlyAscending(const std::vector<int> &v)
@@ -412,11 +409,12 @@ std::string whySandboxChangesDoNotFit(const std::vector<Sandbox> &before, const 
         return {};
     if (d.sandboxes)
         return "delta gives the sandboxes both whole and as changes";
+    const bool sorted = std::is_sorted(before.begin(), before.end(), sandboxIdLess);
     std::set<std::string_view> named;
     for (const auto &id : d.removedSandboxes) {
         if (!named.insert(id).second)
             return "delta names sandbox " + id + " more than once";
-        if (!findSandbox(before, id))
+        if (!hasSandbox(before, sorted, id))
             return "delta removes sandbox " + id + " which is not in the snapshot";
     }
     for (const auto &b : d.changedSandboxes)
@@ -438,15 +436,11 @@ void applySandboxChanges(std::vector<Sandbox> &list, const SnapshotDelta &d)
                                [](const Sandbox &a, const Sandbox &b) { return a.id == b.id; }),
                    list.end());
     }
-    auto at = [&list](std::string_view id) {
-        return std::lower_bound(list.begin(), list.end(), id,
-                                [](const Sandbox &b, std::string_view k) { return b.id < k; });
-    };
     for (const auto &id : d.removedSandboxes)
-        if (auto it = at(id); it != list.end() && it->id == id)
+        if (auto it = sandboxAt(list, id); it != list.end() && it->id == id)
             list.erase(it);
     for (const auto &b : d.changedSandboxes) {
-        auto it = at(b.id);
+        auto it = sandboxAt(list, b.id);
         if (it != list.end() && it->id == b.id)
             *it = b;
         else

@@ -2,6 +2,7 @@
 #include "core/model/model.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace nsviz
 {
@@ -19,8 +20,23 @@ const Process *Snapshot::findProcess(int pid) const
     return nullptr;
 }
 
+const Namespace *findSortedNamespace(const std::vector<Namespace> &list, const NsId &id)
+{
+    for (NsType t : kAllNsTypes) {
+        auto it =
+            std::lower_bound(list.begin(), list.end(), std::pair(t, id),
+                             [](const Namespace &n, const auto &k) { return std::pair(n.type, n.id) < k; });
+        if (it != list.end() && it->type == t && it->id == id)
+            return &*it;
+    }
+    return nullptr;
+}
+
 const Namespace *Snapshot::findNamespace(const NsId &id) const
 {
+    if (const Namespace *n = findSortedNamespace(namespaces, id))
+        return n;
+    // Not sorted (e.g. built by hand): fall back to a scan.
     for (const auto &n : namespaces)
         if (n.id == id)
             return &n;

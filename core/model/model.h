@@ -139,4 +139,9 @@ struct Snapshot {
     const Namespace *findNamespace(const NsId &id) const;
 };
 
+/// The namespace with @p id (of whichever type) in @p list, which is sorted by (type, id) as a
+/// snapshot's namespaces are: one binary search per type. nullptr when it is not there (or the list
+/// is not sorted).
+const Namespace *findSortedNamespace(const std::vector<Namespace> &list, const NsId &id);
+
 } // namespace nsviz
