@@ -297,7 +297,7 @@ bool sandboxIdLess(const Sandbox &a, const Sandbox &b)
 template <typename Vec> auto sandboxAt(Vec &list, std::string_view id)
 {
     return std::lower_bound(list.begin(), list.end(), id,
-                            [](const Sandbox &b, std::string_view k) { return b.id < k; });
+                            [](const Sandbox &b, std::string_view k) { return std::string_view(b.id) < k; });
 }
 
 /// Whether the sandbox with @p id is in @p list: a binary search when @p sorted (ascending by id,
