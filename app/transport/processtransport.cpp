@@ -311,8 +311,13 @@ void ProcessTransport::handle(ClientEvent &e)
                          h->capabilities.end();
         m_state = State::Connected;
         m_keepalive.start(m_options.keepaliveMs);
+        // Requests from here on are this connection's. A subscription asked for before it (while
+        // connecting, or on the helper that died) resumes, unless a slot of connected() subscribed
+        // already: a second subscribe would make the helper read the first picture twice, the
+        // client waiting for the second (seen: ~150 ms later at 10k processes).
+        const quint64 firstId = m_nextId;
         Q_EMIT connected();
-        if (m_subscribeMs > 0 && m_state == State::Connected) // resume after a reconnect
+        if (m_subscribeMs > 0 && m_state == State::Connected && m_subscribeId < firstId)
             m_subscribeId = send(RequestType::Subscribe, subscribeArgs());
     } else if (auto *p = std::get_if<event::Progress>(&e)) {
         Q_EMIT snapshotProgress(static_cast<int>(std::min<std::size_t>(p->received, INT_MAX)),

@@ -215,6 +215,46 @@ TEST(ProcessTransport, DeadHelperIsReportedAndReconnectResumes)
     ASSERT_TRUE(waitFor(discSpy, 2, 10000));
 }
 
+// The session subscribes from its connected() slot; the transport resumes a subscription asked for
+// before the connection was up. Either way the helper is asked once: a second subscribe made it read
+// the first picture twice, the GUI waiting for the second.
+TEST(ProcessTransport, SubscribesOnceOnConnect)
+{
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    const QString requests = dir.filePath(QStringLiteral("requests"));
+    ProcessTransport::Options o = realHelper();
+    // What the transport sends, copied on its way to the real helper.
+    o.helperPath = script(dir, "tee-helper",
+                          ("tee -a \"" + requests.toStdString() + "\" | \"" NSVIZ_HELPER_BIN "\" \"$@\"\n").c_str());
+    auto subscribes = [&] {
+        QFile f(requests);
+        if (!f.open(QIODevice::ReadOnly))
+            return -1;
+        int n = 0;
+        for (const QByteArray &line : f.readAll().split('\n'))
+            if (!line.isEmpty() && nlohmann::json::parse(line.toStdString()).value("type", "") == "subscribe")
+                ++n;
+        return n;
+    };
+    for (const bool fromSlot : {true, false}) {
+        SCOPED_TRACE(fromSlot ? "subscribed from connected()" : "subscribed before start()");
+        QFile::remove(requests);
+        ProcessTransport t(o);
+        QSignalSpy snapSpy(&t, &Transport::snapshotReceived);
+        QSignalSpy discSpy(&t, &Transport::disconnected);
+        if (fromSlot)
+            QObject::connect(&t, &Transport::connected, &t, [&t] { t.subscribe(2000); });
+        else
+            t.subscribe(2000);
+        t.start();
+        ASSERT_TRUE(waitFor(snapSpy, 1, 180000));
+        t.stop();
+        ASSERT_TRUE(waitFor(discSpy, 1, 10000));
+        EXPECT_EQ(subscribes(), 1);
+    }
+}
+
 TEST(ProcessTransport, GenericRequestsGetTheirReplies)
 {
     ProcessTransport t(realHelper());
