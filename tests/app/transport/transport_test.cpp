@@ -225,8 +225,9 @@ TEST(ProcessTransport, SubscribesOnceOnConnect)
     const QString requests = dir.filePath(QStringLiteral("requests"));
     ProcessTransport::Options o = realHelper();
     // What the transport sends, copied on its way to the real helper.
-    o.helperPath = script(dir, "tee-helper",
-                          ("tee -a \"" + requests.toStdString() + "\" | \"" NSVIZ_HELPER_BIN "\" \"$@\"\n").c_str());
+    o.helperPath =
+        script(dir, "tee-helper",
+               ("tee -a \"" + requests.toStdString() + "\" | \"" NSVIZ_HELPER_BIN "\" \"$@\"\n").c_str());
     auto subscribes = [&] {
         QFile f(requests);
         if (!f.open(QIODevice::ReadOnly))
