@@ -166,44 +166,54 @@ void ProcessStep::learnDevice(DiscoveryContext &ctx)
     }
 }
 
+namespace
+{
+/// Calls @p work(worker, i) for every i below @p n, over a handful of threads each taking chunks of
+/// indices as it goes (each with its own element of @p workers, which has one per thread): reading
+/// /proc is system-call bound and scales over cores. Small sets are not worth a thread.
+template <typename W, typename F> void forEachChunked(const DiscoveryContext &ctx, std::size_t n, F work)
+{
+    unsigned threads = ctx.options().threads;
+    if (threads == 0) {
+        threads = std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
+        if (n < 1000)
+            threads = 1;
+    }
+    threads = std::min<unsigned>(threads, std::max<std::size_t>(1, n));
+    std::vector<W> workers(threads);
+    std::atomic<std::size_t> next{0};
+    // Chunks small enough to balance the threads, large enough to keep the counter cold.
+    const std::size_t kChunk = std::clamp<std::size_t>(n / (threads * 8), 1, 64);
+    auto loop = [&](W &w) {
+        for (;;) {
+            std::size_t begin = next.fetch_add(kChunk);
+            if (begin >= n)
+                break;
+            std::size_t end = std::min(begin + kChunk, n);
+            for (std::size_t i = begin; i < end; ++i)
+                work(w, i);
+        }
+    };
+    if (threads == 1) {
+        loop(workers[0]);
+        return;
+    }
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i)
+        pool.emplace_back(loop, std::ref(workers[i]));
+    loop(workers[0]);
+    for (auto &t : pool)
+        t.join();
+}
+} // namespace
+
 std::vector<ProcessRecord> ProcessStep::readRecords(const DiscoveryContext &ctx, const std::vector<int> &pids)
 {
     std::vector<ProcessRecord> results(pids.size());
     std::vector<char> keep(pids.size(), 0);
-
-    // Reading /proc is system-call bound and scales over cores; a handful of threads, each taking
-    // chunks of pids as it goes. Small trees are not worth a thread.
-    unsigned threads = ctx.options().threads;
-    if (threads == 0) {
-        threads = std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
-        if (pids.size() < 1000)
-            threads = 1;
-    }
-    threads = std::min<unsigned>(threads, std::max<std::size_t>(1, pids.size()));
-    std::vector<Worker> workers(threads);
-    std::atomic<std::size_t> next{0};
-    // Chunks small enough to balance the threads, large enough to keep the counter cold.
-    const std::size_t kChunk = std::clamp<std::size_t>(pids.size() / (threads * 8), 1, 64);
-    auto work = [&](Worker &w) {
-        for (;;) {
-            std::size_t begin = next.fetch_add(kChunk);
-            if (begin >= pids.size())
-                break;
-            std::size_t end = std::min(begin + kChunk, pids.size());
-            for (std::size_t i = begin; i < end; ++i)
-                keep[i] = readProcess(ctx, w, pids[i], results[i]);
-        }
-    };
-    if (threads == 1) {
-        work(workers[0]);
-    } else {
-        std::vector<std::thread> pool;
-        for (unsigned i = 1; i < threads; ++i)
-            pool.emplace_back(work, std::ref(workers[i]));
-        work(workers[0]);
-        for (auto &t : pool)
-            t.join();
-    }
+    forEachChunked<Worker>(ctx, pids.size(), [&](Worker &w, std::size_t i) {
+        keep[i] = readProcess(ctx, w, pids[i], results[i]);
+    });
     std::size_t kept = 0;
     for (std::size_t i = 0; i < pids.size(); ++i)
         if (keep[i]) {
@@ -213,6 +223,24 @@ std::vector<ProcessRecord> ProcessStep::readRecords(const DiscoveryContext &ctx,
         }
     results.resize(kept);
     return results;
+}
+
+std::vector<std::vector<FdLink>> ProcessStep::readFdLinks(const DiscoveryContext &ctx,
+                                                          const std::vector<int> &pids)
+{
+    std::vector<std::vector<FdLink>> links(pids.size());
+    struct NoState {
+    };
+    forEachChunked<NoState>(ctx, pids.size(), [&](NoState &, std::size_t i) {
+        char name[16];
+        std::snprintf(name, sizeof name, "%d", pids[i]);
+        int pidFd = ::openat(ctx.procFd(), name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (pidFd < 0)
+            return; // vanished: its exit event tells
+        FdStep::scanFds(pidFd, pids[i], links[i]);
+        ::close(pidFd);
+    });
+    return links;
 }
 
 void ProcessStep::run(DiscoveryContext &ctx)

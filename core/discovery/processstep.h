@@ -31,6 +31,10 @@ public:
     /// sets (DiscoveryOptions::threads); the vanished ones are left out. Collects fd links when
     /// the options want fds.
     static std::vector<ProcessRecord> readRecords(const DiscoveryContext &ctx, const std::vector<int> &pids);
+    /// The nsfs fd links of each of @p pids (FdStep::scanFds()), with threads as readRecords();
+    /// empty for a pid that vanished or whose fds are not ours to see.
+    static std::vector<std::vector<FdLink>> readFdLinks(const DiscoveryContext &ctx,
+                                                        const std::vector<int> &pids);
 
 private:
     /// Per-thread state: buffers are reused from pid to pid.
