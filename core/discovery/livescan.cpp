@@ -142,11 +142,20 @@ LiveScan::LiveScan(DiscoveryOptions opts, std::shared_ptr<NsQuery> query)
 
 LiveScan::~LiveScan() = default;
 
-std::vector<ProcessRecord> LiveScan::read(const std::vector<int> &pids)
+std::vector<ProcessRecord> LiveScan::read(const std::vector<int> &pids, bool fds)
 {
     Snapshot unused;
-    DiscoveryContext ctx(m_opts, *m_query, unused);
+    DiscoveryOptions o = m_opts;
+    o.fds = o.fds && fds;
+    DiscoveryContext ctx(o, *m_query, unused);
     m_reads += pids.size();
+    if (!o.fds && m_opts.fds) {
+        std::vector<int> all;
+        all.reserve(m_unreadFds.size() + pids.size());
+        std::merge(m_unreadFds.begin(), m_unreadFds.end(), pids.begin(), pids.end(), std::back_inserter(all));
+        all.erase(std::unique(all.begin(), all.end()), all.end());
+        m_unreadFds = std::move(all);
+    }
     return ProcessStep::readRecords(ctx, pids);
 }
 
@@ -172,13 +181,15 @@ Snapshot LiveScan::beginFull(std::size_t count)
         pids = ProcessStep::listPids(ctx.procFd());
     }
     m_unread.clear();
+    m_unreadFds.clear();
     if (count == 0)
         count = std::max<std::size_t>(500, pids.size() / 8);
-    if (count < pids.size()) {
+    const bool parts = count < pids.size();
+    if (parts) {
         m_unread.assign(pids.begin() + static_cast<std::ptrdiff_t>(count), pids.end());
         pids.resize(count);
     }
-    m_records = read(pids);
+    m_records = read(pids, /*fds=*/!parts);
     m_snap = assemble();
     ++m_assembled;
     return m_snap;
@@ -188,7 +199,48 @@ LiveScan::Change LiveScan::readRestChange()
 {
     std::vector<int> pids = std::move(m_unread);
     m_unread.clear();
-    return updateChange(std::move(pids));
+    refill();
+    return reread(std::move(pids), false, false, /*fds=*/m_unreadFds.empty());
+}
+
+LiveScan::Change LiveScan::readFdsChange()
+{
+    refill();
+    std::vector<int> pids = std::move(m_unreadFds);
+    m_unreadFds.clear();
+    // Those still kept, that can have fds to see (kernel threads have none; the links of a process
+    // hidden from us are as unreadable as its fds).
+    std::erase_if(pids, [&](int pid) {
+        const ProcessRecord *r = findRecord(m_records, pid);
+        return !r || r->process.kernelThread || !r->process.visible;
+    });
+    // In one thread: this runs while the client takes in the picture just completed (at 10k
+    // processes its parse and apply of the rest take a core for a good 100 ms), and what it adds
+    // is no hurry.
+    Snapshot unused;
+    DiscoveryOptions o = m_opts;
+    o.threads = 1;
+    DiscoveryContext ctx(o, *m_query, unused);
+    std::vector<std::vector<FdLink>> links = ProcessStep::readFdLinks(ctx, pids);
+    std::vector<int> changed;
+    auto r = m_records.begin();
+    for (std::size_t i = 0; i < pids.size(); ++i) {
+        r = std::lower_bound(r, m_records.end(), pids[i],
+                             [](const ProcessRecord &x, int p) { return x.process.pid < p; });
+        if (r == m_records.end() || r->process.pid != pids[i] || r->fdLinks == links[i])
+            continue;
+        r->fdLinks = std::move(links[i]);
+        changed.push_back(pids[i]);
+    }
+    if (changed.empty())
+        return std::nullopt; // no fd holds a namespace: nothing to tell
+    // The processes are as they were; what changes is what the fd step makes of their links.
+    const auto t0 = std::chrono::steady_clock::now();
+    Change c = reassemble(changed);
+    if (traceChanges())
+        std::fprintf(stderr, "nsviz: live fds of %zu processes through the pipeline %8.1f ms\n",
+                     changed.size(), msSince(t0));
+    return c;
 }
 
 Snapshot LiveScan::readRest()
@@ -723,10 +775,10 @@ LiveScan::Change LiveScan::updateChange(std::vector<int> pids)
     return reread(std::move(pids), false);
 }
 
-LiveScan::Change LiveScan::reread(std::vector<int> pids, bool sweeping, bool whole)
+LiveScan::Change LiveScan::reread(std::vector<int> pids, bool sweeping, bool whole, bool fds)
 {
     sortUnique(pids);
-    std::vector<ProcessRecord> fresh = read(pids);
+    std::vector<ProcessRecord> fresh = read(pids, fds);
     // An inode the picture holds as one type that a fresh process shows as another: that namespace
     // died and its inode was reused at once, so its members exited without their events read yet.
     // Read them now too, so that one delta removes the old namespace and adds the new one (a
@@ -748,7 +800,7 @@ LiveScan::Change LiveScan::reread(std::vector<int> pids, bool sweeping, bool who
         if (!stale.empty()) {
             pids.insert(pids.end(), stale.begin(), stale.end());
             sortUnique(pids);
-            fresh = read(pids);
+            fresh = read(pids, fds);
         }
     }
     // Whose children were reparented: the asked processes that are gone or have exited.
@@ -809,8 +861,10 @@ LiveScan::Change LiveScan::round(SweepStats *stats, std::size_t slice, bool full
             m_sweepList = ProcessStep::listPids(ctx.procFd());
             m_sweepAt = 0;
             m_roundFull = full;
-            if (full)
-                m_unread.clear(); // a full round reads them as new
+            if (full) {
+                m_unread.clear();    // a full round reads them as new
+                m_unreadFds.clear(); // and every process whole, fds included
+            }
         }
         const std::size_t size = m_sweepList.size();
         const std::size_t begin = m_sweepAt;

@@ -44,8 +44,13 @@ public:
     /// where the host's own services are; 0: an eighth of them, at least 500); readRest() reads
     /// the others. Between the two, update()
     /// and sweep() work as usual (a sweep reads the unread ones as new).
+    /// A first picture in parts also leaves every process's fds for last (readFdsChange()): on a
+    /// host of thousands of processes, or of a few with thousands of fds each, they are a third
+    /// of the reading or more, and they add only the namespaces held by nothing but an fd.
     Snapshot beginFull(std::size_t count);
     bool hasUnread() const { return !m_unread.empty(); }
+    /// Whether processes of the first picture have their fds still to be read.
+    bool hasUnreadFds() const { return !m_unreadFds.empty(); }
 
     /// The snapshot as of the last call: what a client that applied every delta holds.
     const Snapshot &current() const
@@ -72,6 +77,9 @@ public:
     Change resyncChange(std::size_t slice, bool restart = false);
     /// Reads the pids that beginFull() left out.
     Change readRestChange();
+    /// Reads the fds beginFull() and readRestChange() left unread, and says what they hold (the
+    /// namespaces found by an fd, their holders); nullopt when nothing (the common case).
+    Change readFdsChange();
     /// Re-reads @p pids (those gone are dropped). The children of a process that exited are read
     /// again too: the kernel gave them a new parent without telling anyone.
     Change updateChange(std::vector<int> pids);
@@ -116,12 +124,14 @@ private:
     Snapshot assemble();
     /// Replaces the records of @p asked (ascending, unique) by @p fresh (a subset, ascending).
     void merge(const std::vector<int> &asked, std::vector<ProcessRecord> fresh);
-    std::vector<ProcessRecord> read(const std::vector<int> &pids);
+    /// @p fds false: without their fds (their pids go to m_unreadFds).
+    std::vector<ProcessRecord> read(const std::vector<int> &pids, bool fds = true);
     /// Takes @p fresh (the re-read records of @p asked) into the kept state and says what changed;
     /// @p sweeping: also look for what no event announces (mount tables, host facts).
     /// updateChange(), and sweepChange() once it knows what to read.
     /// @p whole: run the whole pipeline whatever changed (the last slice of a full re-read).
-    Change reread(std::vector<int> pids, bool sweeping, bool whole = false);
+    /// @p fds false: without their fds (the rest of a first picture in parts).
+    Change reread(std::vector<int> pids, bool sweeping, bool whole = false, bool fds = true);
     Change commit(const std::vector<int> &asked, std::vector<ProcessRecord> fresh, bool sweeping, bool whole);
     /// sweepChange() and resyncChange(): @p full reads the known processes whole instead of only
     /// their namespace links (a round of the other kind in progress is dropped).
@@ -146,6 +156,7 @@ private:
     std::shared_ptr<NsQuery> m_query;
     std::vector<ProcessRecord> m_records; ///< ascending pid
     std::vector<int> m_unread;            ///< listed by beginFull(), not read yet
+    std::vector<int> m_unreadFds;         ///< read without their fds (ascending)
     std::uint64_t m_reads = 0;
     /// current(). Mutable for refill(): the processes a delta took are put back on the first look.
     mutable Snapshot m_snap;

@@ -461,7 +461,7 @@ int Server::liveTimeoutMs() const
 {
     if (!m_sub || !m_sub->live || m_running || !m_queue.empty())
         return -1;
-    if (m_sub->live->hasUnread())
+    if (m_sub->live->hasUnread() || m_sub->live->hasUnreadFds())
         return 0;
     Clock::time_point next = std::min(m_sub->nextSweep, m_sub->nextResync);
     if (m_flushAt)
@@ -481,6 +481,7 @@ void Server::scheduleLiveWork()
     const bool flush = m_flushAt && now >= *m_flushAt;
     const std::size_t pending = m_pendingPids.size();
     bool restart = false; // a full re-read starts over
+    bool fdsJob = false;
     if (live->hasUnread() && !m_eventsLost) {
         // The rest of a partial first picture comes before anything else.
         job.change = [live] { return live->readRestChange(); };
@@ -497,6 +498,11 @@ void Server::scheduleLiveWork()
             job.zombiesChecked = true;
         }
         job.change = [live, pids = std::move(pids)] { return live->updateChange(pids); };
+    } else if (live->hasUnreadFds()) {
+        // Then the fds the first picture left for last (what only they hold: LiveScan::beginFull()),
+        // after the updates due, which keep their latency.
+        job.change = [live] { return live->readFdsChange(); };
+        fdsJob = true;
     } else if (now >= m_sub->nextResync) {
         job.kind = Job::Kind::Resync;
     } else if (now >= m_sub->nextSweep) {
@@ -531,6 +537,7 @@ void Server::scheduleLiveWork()
                 ? (newRound ? (restart ? "re-read, restarted" : "re-read, new round") : "re-read, next slice")
             : job.kind == Job::Kind::Sweep ? "sweep"
             : flush                        ? "update"
+            : fdsJob                       ? "fds"
                                            : "other",
             pending);
     if (newRound || flush) {

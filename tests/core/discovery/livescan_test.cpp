@@ -456,8 +456,12 @@ TEST_F(LiveScanFixture, TheRestOfAFirstPictureIsWholeInTheDeltaAndInCurrent)
     }
     EXPECT_TRUE(comm && cmdline && nspid && cgroup) << "the tree should give the added processes each member";
     applyDelta(client, *d);
-    expectSame(client, want, "a client after the rest");
-    expectSame(live.current(), want, "current() after the rest");
+    // Then what the fds hold, which a first picture in parts reads last.
+    ASSERT_TRUE(live.hasUnreadFds());
+    if (LiveScan::Change f = live.readFdsChange())
+        applyDelta(client, *f);
+    expectSame(client, want, "a client after the rest and the fds");
+    expectSame(live.current(), want, "current() after the rest and the fds");
 
     // And the kept state goes on as usual: an exec into another net namespace, then an exit.
     relink(100, "net", "net:[" + std::to_string(kBoxNet) + "]");
@@ -472,6 +476,67 @@ TEST_F(LiveScanFixture, TheRestOfAFirstPictureIsWholeInTheDeltaAndInCurrent)
     applyDelta(client, *c);
     expectSame(live.current(), fresh(), "current() after an exit");
     expectSame(client, live.current(), "a client after an exit");
+}
+
+TEST_F(LiveScanFixture, AFirstPictureInPartsReadsTheFdsLast)
+{
+    // Pid 1 holds a net namespace that nothing else does, by its fd 7. A first picture in parts
+    // reads no fds (on a big host they are a third of the reading or more); they come after the
+    // rest, as a change of their own, without reading any process again.
+    auto heldByFd = [](const Snapshot &s) {
+        return std::count_if(s.namespaces.begin(), s.namespaces.end(),
+                             [](const Namespace &n) { return !n.fdHolders.empty(); });
+    };
+    const Snapshot want = fresh();
+    ASSERT_EQ(heldByFd(want), 1);
+    LiveScan live(m_opts, m_query);
+    live.setVerify(true);
+    Snapshot client = live.beginFull(2);
+    EXPECT_TRUE(live.hasUnread());
+    EXPECT_TRUE(live.hasUnreadFds());
+    EXPECT_EQ(heldByFd(client), 0);
+    LiveScan::Change d = live.readRestChange();
+    ASSERT_TRUE(d.has_value());
+    applyDelta(client, *d);
+    EXPECT_EQ(client.processes.size(), want.processes.size()) << "every process after the rest";
+    EXPECT_EQ(heldByFd(client), 0) << "the fds are not read yet";
+    ASSERT_TRUE(live.hasUnreadFds());
+    const std::uint64_t reads = live.processReads();
+    LiveScan::Change f = live.readFdsChange();
+    ASSERT_TRUE(f.has_value());
+    EXPECT_EQ(live.processReads(), reads) << "only fds read";
+    EXPECT_FALSE(live.hasUnreadFds());
+    applyDelta(client, *f);
+    expectSame(client, want, "a client after the fds");
+    expectSame(live.current(), want, "current() after the fds");
+    EXPECT_FALSE(live.readFdsChange().has_value()) << "nothing left to read";
+
+    // An event about pid 1 before the fds are read reads its fds with it; the fd pass then finds
+    // nothing new.
+    LiveScan early(m_opts, m_query);
+    early.setVerify(true);
+    client = early.beginFull(2);
+    d = early.updateChange({1});
+    ASSERT_TRUE(d.has_value());
+    applyDelta(client, *d);
+    EXPECT_EQ(heldByFd(client), 1);
+    if (LiveScan::Change r = early.readRestChange())
+        applyDelta(client, *r);
+    EXPECT_FALSE(early.readFdsChange().has_value());
+    expectSame(client, want, "a client after an early update, the rest and the fds");
+
+    // A whole first picture reads the fds with the processes.
+    LiveScan whole(m_opts, m_query);
+    expectSame(whole.beginFull(1000), want, "a whole first picture");
+    EXPECT_FALSE(whole.hasUnreadFds());
+
+    // A full re-read reads every process whole: no fd pass is left after it.
+    LiveScan resynced(m_opts, m_query);
+    client = resynced.beginFull(2);
+    if (LiveScan::Change r = resynced.resync())
+        applyDelta(client, *r);
+    EXPECT_FALSE(resynced.hasUnreadFds());
+    expectSame(client, want, "a client after a resync");
 }
 
 TEST_F(LiveScanFixture, AResyncEqualsAFreshScanAndReadsEveryProcessOnce)

@@ -11,9 +11,12 @@
 #include "core/protocol/snapshotjson.h"
 #include "helper/serve/server.h"
 #include "tests/common/childset.h"
+#include "tests/common/nschild.h"
 #include "tests/helper/serve/serve_util.h"
 
 #include <algorithm>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -22,6 +25,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sched.h>
 #include <set>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -662,6 +666,74 @@ TEST(ServeLive, FirstPictureComesBeforeTheWholeScanAndADeltaCompletesIt)
     }
     EXPECT_GT(found, 16u);
     EXPECT_EQ(missing, 0u);
+}
+
+// A first picture in parts leaves the fds for last: a namespace that only an open fd holds is in
+// neither the partial snapshot nor the delta that completes the processes, but in a delta right
+// after, with its holder.
+TEST(ServeLive, AFirstPictureInPartsReadsTheFdsLast)
+{
+    if (std::string why = connectorUnavailable(); !why.empty())
+        GTEST_SKIP() << "proc connector not available: " << why;
+    int held = -1;
+    {
+        test::NsChild child({CLONE_NEWNET});
+        ASSERT_TRUE(child.error().empty()) << child.error();
+        held = ::open(("/proc/" + std::to_string(child.pid(0)) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
+        ASSERT_GE(held, 0) << std::strerror(errno);
+    } // the child is gone: only this fd holds its network namespace
+    struct FdGuard {
+        int fd;
+        ~FdGuard() { ::close(fd); }
+    } guard{held};
+    struct stat st {
+    };
+    ASSERT_EQ(::fstat(held, &st), 0);
+    const std::uint64_t ino = st.st_ino;
+    const std::string holder = std::to_string(::getpid()) + "/" + std::to_string(held);
+
+    helper::Server::Options o;
+    o.firstBatch = 16; // this test host has far fewer processes than the default's 500
+    InProcessServer srv(o);
+    srv.send(requestLine(RequestType::Subscribe, 1, {{"interval_ms", 600000}}));
+    auto addsIt = [&](const ClientEvent &e) {
+        auto *d = std::get_if<event::Delta>(&e);
+        return d && std::any_of(d->delta.addedNamespaces.begin(), d->delta.addedNamespaces.end(),
+                                [&](const Namespace &n) { return n.id.ino == ino; });
+    };
+    ASSERT_TRUE(srv.reader().until(addsIt, 180s)) << "no delta added the namespace held by fd " << holder;
+    srv.send(requestLine(RequestType::Unsubscribe, 2));
+    ASSERT_TRUE(srv.reader().until([](const ClientEvent &e) { return is<event::Reply>(e); }, 60s));
+    srv.join();
+
+    const std::vector<ClientEvent> events = srv.reader().events();
+    auto snaps = all<event::SnapshotDone>(events);
+    ASSERT_EQ(snaps.size(), 1u);
+    EXPECT_FALSE(snaps[0].complete);
+    for (const Namespace &x : snaps[0].snapshot.namespaces)
+        EXPECT_NE(x.id.ino, ino) << "held by an fd, in the partial first picture";
+    bool completed = false, added = false;
+    for (const ClientEvent &e : events) {
+        auto *d = std::get_if<event::Delta>(&e);
+        if (!d)
+            continue;
+        if (addsIt(e)) {
+            EXPECT_TRUE(completed) << "the fds come after the delta that completes the processes";
+            EXPECT_FALSE(d->completes);
+            added = true;
+        }
+        completed = completed || d->completes;
+    }
+    EXPECT_TRUE(added);
+    Snapshot state = replay(events);
+    const Namespace *n = nullptr;
+    for (const Namespace &x : state.namespaces)
+        if (x.type == NsType::Net && x.id.ino == ino)
+            n = &x;
+    ASSERT_NE(n, nullptr);
+    EXPECT_TRUE(n->pids.empty());
+    EXPECT_NE(std::find(n->fdHolders.begin(), n->fdHolders.end(), holder), n->fdHolders.end())
+        << "held by " << holder;
 }
 
 TEST(ServeLive, LiveScansMemberDeltasReplayToItsStateThroughEveryKindOfChange)
