@@ -42,22 +42,25 @@ void FdStep::scanFds(int pidFd, int pid, std::vector<FdLink> &out)
     ::close(fd);
 }
 
+void FdStep::scanPid(int procFd, int pid, std::vector<FdLink> &out)
+{
+    char name[16];
+    std::snprintf(name, sizeof name, "%d", pid);
+    int pidFd = ::openat(procFd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (pidFd < 0)
+        return; // vanished
+    scanFds(pidFd, pid, out);
+    ::close(pidFd);
+}
+
 void FdStep::run(DiscoveryContext &ctx)
 {
     Snapshot &s = ctx.snapshot();
     std::vector<FdLink> own;
     if (!ctx.fdLinksCollected()) {
-        for (const Process &p : s.processes) {
-            if (p.kernelThread || !p.visible)
-                continue;
-            char name[16];
-            std::snprintf(name, sizeof name, "%d", p.pid);
-            int pidFd = ::openat(ctx.procFd(), name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (pidFd < 0)
-                continue;
-            scanFds(pidFd, p.pid, own);
-            ::close(pidFd);
-        }
+        for (const Process &p : s.processes)
+            if (!p.kernelThread && p.visible)
+                scanPid(ctx.procFd(), p.pid, own);
     }
     std::vector<FdLink> &links = ctx.fdLinksCollected() ? ctx.fdLinks() : own;
     std::sort(links.begin(), links.end(),

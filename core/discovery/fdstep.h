@@ -19,6 +19,8 @@ public:
     /// Appends the nsfs fd links of the process whose /proc/PID directory is @p pidFd.
     /// Thread-safe. Only the link text is read: no fd of the process is opened.
     static void scanFds(int pidFd, int pid, std::vector<FdLink> &out);
+    /// The same for process @p pid of the proc root @p procFd (nothing when it vanished).
+    static void scanPid(int procFd, int pid, std::vector<FdLink> &out);
 };
 
 } // namespace nsviz

@@ -232,13 +232,7 @@ std::vector<std::vector<FdLink>> ProcessStep::readFdLinks(const DiscoveryContext
     struct NoState {
     };
     forEachChunked<NoState>(ctx, pids.size(), [&](NoState &, std::size_t i) {
-        char name[16];
-        std::snprintf(name, sizeof name, "%d", pids[i]);
-        int pidFd = ::openat(ctx.procFd(), name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (pidFd < 0)
-            return; // vanished: its exit event tells
-        FdStep::scanFds(pidFd, pids[i], links[i]);
-        ::close(pidFd);
+        FdStep::scanPid(ctx.procFd(), pids[i], links[i]);
     });
     return links;
 }
