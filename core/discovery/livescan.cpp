@@ -206,14 +206,24 @@ LiveScan::Change LiveScan::readRestChange()
 LiveScan::Change LiveScan::readFdsChange()
 {
     refill();
-    std::vector<int> pids = std::move(m_unreadFds);
+    std::vector<int> unread = std::move(m_unreadFds);
     m_unreadFds.clear();
     // Those still kept, that can have fds to see (kernel threads have none; the links of a process
-    // hidden from us are as unreadable as its fds).
-    std::erase_if(pids, [&](int pid) {
-        const ProcessRecord *r = findRecord(m_records, pid);
-        return !r || r->process.kernelThread || !r->process.visible;
-    });
+    // hidden from us are as unreadable as its fds), and where their records are (both ascending;
+    // the records stay as they are until the links are read).
+    std::vector<int> pids;
+    std::vector<ProcessRecord *> records;
+    auto r = m_records.begin();
+    for (int pid : unread) {
+        r = std::lower_bound(r, m_records.end(), pid,
+                             [](const ProcessRecord &x, int p) { return x.process.pid < p; });
+        if (r == m_records.end())
+            break;
+        if (r->process.pid == pid && !r->process.kernelThread && r->process.visible) {
+            pids.push_back(pid);
+            records.push_back(&*r);
+        }
+    }
     // In one thread: this runs while the client takes in the picture just completed (at 10k
     // processes its parse and apply of the rest take a core for a good 100 ms), and what it adds
     // is no hurry.
@@ -223,13 +233,10 @@ LiveScan::Change LiveScan::readFdsChange()
     DiscoveryContext ctx(o, *m_query, unused);
     std::vector<std::vector<FdLink>> links = ProcessStep::readFdLinks(ctx, pids);
     std::vector<int> changed;
-    auto r = m_records.begin();
     for (std::size_t i = 0; i < pids.size(); ++i) {
-        r = std::lower_bound(r, m_records.end(), pids[i],
-                             [](const ProcessRecord &x, int p) { return x.process.pid < p; });
-        if (r == m_records.end() || r->process.pid != pids[i] || r->fdLinks == links[i])
+        if (records[i]->fdLinks == links[i])
             continue;
-        r->fdLinks = std::move(links[i]);
+        records[i]->fdLinks = std::move(links[i]);
         changed.push_back(pids[i]);
     }
     if (changed.empty())
